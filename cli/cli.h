@@ -1,0 +1,124 @@
+/* cli.h: what the command files share: the command table entry, the run context, exit
+ * codes, and the few helpers that talk to people (only cli/ prints, prompts or exits). */
+#ifndef KURA_CLI_H
+#define KURA_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#include "kura/kura.h"
+
+/* Exit codes: DESIGN.md "Errors and exit codes", docs/kura.1 EXIT STATUS. */
+enum {
+    EX_OK = 0,
+    EX_FAIL = 1,
+    EX_USAGE = 2,
+    EX_WRONG_KEY = 3,
+    EX_BAD_KEY = 4,
+    EX_NOT_FOUND = 5,
+    EX_DAMAGED = 6,
+    EX_TOO_NEW = 7,
+    EX_LOCKED = 8,
+    EX_CANCELLED = 9,
+};
+
+typedef struct ctx {
+    char *vault_path;      /* --vault, KURA_VAULT, or the default */
+    const char *key_file;  /* --key-file or KURA_CLIENT_KEY_FILE */
+    char *runtime_dir;     /* sessions */
+    int json;              /* --json */
+    kura_vault *v;         /* opened (and unlocked) by main for commands that ask */
+    const char *unlocked_by; /* "session", "client key" */
+} ctx;
+
+enum {
+    CMD_OPEN = 1,   /* the vault must exist: main opens it */
+    CMD_UNLOCK = 2, /* and unlocks it (session, key file, or a prompt) */
+};
+
+typedef struct cmd {
+    const char *name;
+    const char *summary;
+    const char *usage;      /* after "kura NAME " */
+    const char *help;       /* option lines for "kura help NAME" */
+    unsigned flags;
+    int min_args, max_args; /* positional arguments (-1: no limit) */
+    const struct option *opts;
+    int (*opt)(ctx *c, int id, const char *arg); /* one parsed option of opts */
+    int (*run)(ctx *c, int argc, char **argv);
+} cmd;
+
+extern const cmd cmd_init, cmd_unlock, cmd_lock, cmd_add, cmd_get, cmd_edit, cmd_rm, cmd_ls,
+    cmd_search, cmd_generate, cmd_status;
+
+/* ---- io.c ---- */
+/* Prints "kura: <message>" to stderr and returns code. */
+int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Reports a library failure on the vault: the mapped exit code and a one-line message. */
+int fail_vault(ctx *c, int rc, const char *doing);
+int exit_code(int rc);
+void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The controlling terminal: -1 when there is none (scripts, CI). */
+int tty_open(void);
+/* Reads a line from the terminal with echo off into sodium_malloc memory (NUL-terminated,
+ * newline dropped). NULL if there is no terminal or on end of input. */
+char *tty_secret(const char *prompt);
+/* Asks a yes/no question on the terminal: 1 yes, 0 no, -1 no terminal. */
+int tty_confirm(const char *question);
+
+/* Reads a secret from a file ("-": stdin) into sodium_malloc memory, NUL-terminated, one
+ * trailing newline dropped. Returns an exit code; message printed. what: "password" etc. */
+int read_secret_file(char **out, const char *path, const char *what, size_t max);
+void secret_free(char *s);
+
+/* JSON: print with a newline and free. Strings are wiped when freed. */
+void json_print(json_t *j);
+void json_init(void);
+/* "2026-11-22T02:37:11Z" */
+void format_time(char out[32], int64_t t);
+
+/* ---- unlock.c ---- */
+/* Reads the client key: --key-file, KURA_CLIENT_KEY_FILE, else the terminal (tries up to
+ * 3 times), else exit 8. On success v is unlocked. */
+int unlock_with_key(ctx *c);
+/* For CMD_UNLOCK commands: the session first, then unlock_with_key. */
+int unlock_vault(ctx *c);
+/* Finds the one item ref means; lists the matches and returns 2 when there are several. */
+int resolve_item(ctx *c, kura_item **out, const char *ref);
+
+/* ---- item editing, shared by add and edit (cmd_add.c) ---- */
+extern const struct option item_edit_opts[];
+extern const char item_edit_help[];
+#define ITEM_EDIT_HELP \
+   "  --username USER    the login name\n" \
+   "  --url URL          a URL (repeat for several; on edit, replaces the URLs)\n" \
+   "  --add-url URL, --rm-url URL      add or remove one URL\n" \
+   "  --tag TAG          a tag (repeat for several; on edit, replaces the tags)\n" \
+   "  --add-tag TAG, --rm-tag TAG      add or remove one tag\n" \
+   "  --password         ask for the password on the terminal (add asks by default)\n" \
+   "  --password-file F  read the password from F, - for stdin\n" \
+   "  --generate         generate the password (--length N, or --words N for a passphrase)\n" \
+   "  --clear-password   remove the password\n" \
+   "  --notes-file F     read the notes from F, - for stdin; --clear-notes removes them\n" \
+   "  --field NAME=VALUE a visible custom field\n" \
+   "  --hidden-field NAME             a hidden field, its value asked on the terminal\n" \
+   "  --hidden-field-file NAME=FILE   a hidden field, its value read from FILE\n" \
+   "  --rm-field NAME    remove a custom field\n"
+
+int item_edit_opt(ctx *c, int id, const char *arg);
+int item_edit_apply(ctx *c, kura_item *item, int is_new);
+
+/* The item as JSON (cmd_get.c): secrets only when with_secrets. */
+json_t *item_json(const kura_item *it, int with_secrets);
+
+/* ---- generate (cmd_generate.c), words (wordlist.c) ---- */
+extern const char *const kura_words[];
+extern const size_t kura_words_count;
+/* Generates a password into sodium_malloc memory. */
+int generate_password(char **out, double *bits, int length, int words, unsigned classes,
+                      const char *sep);
+enum { CL_LOWER = 1, CL_UPPER = 2, CL_DIGIT = 4, CL_SYMBOL = 8 };
+
+#endif

@@ -1,0 +1,152 @@
+/* kura get: one item, whole or one field. Secrets (the password, hidden fields) reach
+ * stdout only when asked for: by --field, or by --reveal. */
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+
+enum { O_FIELD = 1, O_REVEAL };
+static const struct option opts[] = {
+    {"field", required_argument, NULL, O_FIELD},
+    {"reveal", no_argument, NULL, O_REVEAL},
+    {0},
+};
+static const char *field;
+static int reveal;
+
+static int opt(ctx *c, int id, const char *arg)
+{
+    (void)c;
+    if (id == O_FIELD) field = arg;
+    if (id == O_REVEAL) reveal = 1;
+    return EX_OK;
+}
+
+static json_t *str_array(const char **v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++) json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+/* The item as JSON; listed items (no details) leave the detail keys out. */
+json_t *item_json(const kura_item *it, int with_secrets)
+{
+    char created[32], updated[32];
+    format_time(created, it->created);
+    format_time(updated, it->updated);
+    json_t *j = json_pack("{s:s, s:s, s:s?, s:o, s:o, s:s, s:s}", "id", it->id, "title",
+                          it->title ? it->title : "", "username", it->username, "urls",
+                          str_array(it->urls, it->n_urls), "tags", str_array(it->tags, it->n_tags),
+                          "created", created, "updated", updated);
+    if (!j || !it->has_details) return j;
+    if (it->password) {
+        if (with_secrets) json_object_set_new(j, "password", json_string(it->password));
+        else json_object_set_new(j, "has_password", json_true());
+    }
+    if (it->notes) json_object_set_new(j, "notes", json_string(it->notes));
+    json_t *fields = json_array();
+    for (size_t i = 0; fields && i < it->n_fields; i++) {
+        const kura_field *f = &it->fields[i];
+        json_t *o = json_pack("{s:s, s:b}", "name", f->name, "hidden", f->hidden);
+        if (o && (!f->hidden || with_secrets))
+            json_object_set_new(o, "value", json_string(f->value));
+        json_array_append_new(fields, o);
+    }
+    json_object_set_new(j, "fields", fields);
+    return j;
+}
+
+static void print_item(const kura_item *it)
+{
+    char created[32], updated[32];
+    format_time(created, it->created);
+    format_time(updated, it->updated);
+    printf("title:     %s\n", it->title);
+    printf("id:        %s\n", it->id);
+    if (it->username) printf("username:  %s\n", it->username);
+    if (it->password) {
+        if (reveal) printf("password:  %s\n", it->password);
+        else printf("password:  ******** (kura get %.8s --field password)\n", it->id);
+    }
+    for (size_t i = 0; i < it->n_urls; i++) printf("url:       %s\n", it->urls[i]);
+    if (it->n_tags) {
+        printf("tags:      ");
+        for (size_t i = 0; i < it->n_tags; i++) printf("%s%s", i ? ", " : "", it->tags[i]);
+        printf("\n");
+    }
+    for (size_t i = 0; i < it->n_fields; i++) {
+        const kura_field *f = &it->fields[i];
+        printf("%s:%*s%s\n", f->name, f->hidden || strlen(f->name) > 9 ? 1 : (int)(10 - strlen(f->name)),
+               "", f->hidden && !reveal ? "******** (hidden)" : f->value);
+    }
+    if (it->notes) printf("notes:\n%s\n", it->notes);
+    printf("created:   %s\n", created);
+    printf("updated:   %s\n", updated);
+}
+
+/* One named field, raw, for scripts. Returns an exit code. */
+static int print_field(ctx *c, const kura_item *it)
+{
+    const char *value = NULL;
+    char buf[32];
+    int multi = 0;
+    if (strcasecmp(field, "title") == 0) value = it->title;
+    else if (strcasecmp(field, "id") == 0) value = it->id;
+    else if (strcasecmp(field, "username") == 0) value = it->username;
+    else if (strcasecmp(field, "password") == 0) value = it->password;
+    else if (strcasecmp(field, "notes") == 0) value = it->notes;
+    else if (strcasecmp(field, "url") == 0 || strcasecmp(field, "urls") == 0) multi = 1;
+    else if (strcasecmp(field, "tags") == 0) multi = 2;
+    else if (strcasecmp(field, "created") == 0) format_time(buf, it->created), value = buf;
+    else if (strcasecmp(field, "updated") == 0) format_time(buf, it->updated), value = buf;
+    else {
+        for (size_t i = 0; i < it->n_fields; i++)
+            if (strcmp(it->fields[i].name, field) == 0) value = it->fields[i].value;
+    }
+    if (multi) {
+        const char **v = multi == 1 ? it->urls : it->tags;
+        size_t n = multi == 1 ? it->n_urls : it->n_tags;
+        if (n == 0) value = NULL;
+        else if (c->json) {
+            json_print(json_pack("{s:s, s:o}", "field", field, "value", str_array(v, n)));
+            return EX_OK;
+        } else {
+            for (size_t i = 0; i < n; i++) printf("%s\n", v[i]);
+            return EX_OK;
+        }
+    }
+    if (!value)
+        return fail(EX_NOT_FOUND, "item \"%s\" has no %s", it->title, field);
+    if (c->json) json_print(json_pack("{s:s, s:s}", "field", field, "value", value));
+    else printf("%s\n", value);
+    return EX_OK;
+}
+
+static int run(ctx *c, int argc, char **argv)
+{
+    (void)argc;
+    kura_item *item;
+    int ex = resolve_item(c, &item, argv[0]);
+    if (ex != EX_OK) return ex;
+    if (field) ex = print_field(c, item);
+    else if (c->json) json_print(item_json(item, reveal));
+    else print_item(item);
+    kura_item_free(item);
+    return ex;
+}
+
+const cmd cmd_get = {
+    .name = "get",
+    .summary = "show an item, or one of its fields",
+    .usage = "ITEM [--field NAME] [--reveal] [--json]",
+    .help = "  --field NAME       print only this field: password, username, url, notes, title,\n"
+            "                     tags, id, created, updated, or a custom field's name\n"
+            "  --reveal           show the password and hidden fields too\n",
+    .flags = CMD_OPEN | CMD_UNLOCK,
+    .min_args = 1,
+    .max_args = 1,
+    .opts = opts,
+    .opt = opt,
+    .run = run,
+};

@@ -1,0 +1,88 @@
+/* kura ls and kura search: item overviews in a table or as JSON. Neither ever decrypts a
+ * password. */
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+
+enum { O_TAG = 1 };
+static const struct option ls_opts[] = {{"tag", required_argument, NULL, O_TAG}, {0}};
+static const char *tag;
+
+static int ls_opt(ctx *c, int id, const char *arg)
+{
+    (void)c;
+    if (id == O_TAG) tag = arg;
+    return EX_OK;
+}
+
+static int has_tag(const kura_item *it)
+{
+    if (!tag) return 1;
+    for (size_t i = 0; i < it->n_tags; i++)
+        if (strcasecmp(it->tags[i], tag) == 0) return 1;
+    return 0;
+}
+
+static int show(ctx *c, const char *query)
+{
+    kura_items *list;
+    int rc = kura_item_list(c->v, &list, query);
+    if (rc != KURA_OK) return fail_vault(c, rc, "list the items");
+    if (c->json) {
+        json_t *a = json_array();
+        for (size_t i = 0; a && i < list->count; i++)
+            if (has_tag(&list->items[i])) json_array_append_new(a, item_json(&list->items[i], 0));
+        json_print(a);
+    } else {
+        size_t shown = 0;
+        for (size_t i = 0; i < list->count; i++) {
+            const kura_item *it = &list->items[i];
+            if (!has_tag(it)) continue;
+            printf("%.8s  %-32s  %s\n", it->id, it->title, it->username ? it->username : "");
+            shown++;
+        }
+        if (shown == 0 && query) note("kura: nothing matches \"%s\"", query);
+        else if (shown == 0) note("kura: the vault is empty; add an item with 'kura add TITLE'");
+    }
+    kura_items_free(list);
+    return EX_OK;
+}
+
+static int ls_run(ctx *c, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    return show(c, NULL);
+}
+
+const cmd cmd_ls = {
+    .name = "ls",
+    .summary = "list the items",
+    .usage = "[--tag TAG] [--json]",
+    .help = "  --tag TAG          only items with this tag\n",
+    .flags = CMD_OPEN | CMD_UNLOCK,
+    .max_args = 0,
+    .opts = ls_opts,
+    .opt = ls_opt,
+    .run = ls_run,
+};
+
+static int search_run(ctx *c, int argc, char **argv)
+{
+    (void)argc;
+    if (!*argv[0]) return fail(EX_USAGE, "search needs a word to look for");
+    return show(c, argv[0]);
+}
+
+const cmd cmd_search = {
+    .name = "search",
+    .summary = "find items by title, username, URL or tag (any case)",
+    .usage = "QUERY [--tag TAG] [--json]",
+    .help = "  --tag TAG          only items with this tag\n",
+    .flags = CMD_OPEN | CMD_UNLOCK,
+    .min_args = 1,
+    .max_args = 1,
+    .opts = ls_opts,
+    .opt = ls_opt,
+    .run = search_run,
+};

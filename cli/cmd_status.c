@@ -1,0 +1,54 @@
+/* kura status: which vault, is it there, is it whole, is this shell's session open. Never
+ * prompts. */
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+static int run(ctx *c, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    size_t count = 0;
+    unsigned remaining = 0;
+    int rc = kura_vault_open(&c->v, c->vault_path);
+    if (rc != KURA_OK) {
+        if (c->json && rc == KURA_ERR_NOT_FOUND)
+            json_print(json_pack("{s:s, s:b}", "vault", c->vault_path, "exists", 0));
+        return fail_vault(c, rc, "open the vault");
+    }
+    rc = kura_vault_count(c->v, &count);
+    if (rc != KURA_OK) return fail_vault(c, rc, "count the items");
+    const char *session = getenv("KURA_SESSION");
+    int unlocked = session && *session &&
+                   kura_session_resume(c->v, c->runtime_dir, session, &remaining) == KURA_OK;
+    if (c->json) {
+        json_t *j = json_pack("{s:s, s:b, s:s, s:i, s:I, s:b}", "vault", c->vault_path, "exists",
+                              1, "vault_id", kura_vault_id(c->v), "format", KURA_FORMAT_VERSION,
+                              "items", (json_int_t)count, "unlocked", unlocked);
+        if (j && unlocked) {
+            json_object_set_new(j, "name", json_string(kura_vault_name(c->v)));
+            json_object_set_new(j, "session_timeout_seconds", json_integer(remaining));
+        }
+        json_print(j);
+        return EX_OK;
+    }
+    printf("vault:   %s\n", c->vault_path);
+    printf("id:      %s\n", kura_vault_id(c->v));
+    if (unlocked && *kura_vault_name(c->v)) printf("name:    %s\n", kura_vault_name(c->v));
+    printf("format:  %d\n", KURA_FORMAT_VERSION);
+    printf("items:   %zu\n", count);
+    if (unlocked)
+        printf("state:   unlocked (this shell's session; locks after %u idle minutes)\n",
+               remaining / 60);
+    else
+        printf("state:   locked (eval \"$(kura unlock)\" to open a session)\n");
+    return EX_OK;
+}
+
+const cmd cmd_status = {
+    .name = "status",
+    .summary = "show the vault, its id and item count, and whether it is unlocked",
+    .usage = "[--json]",
+    .max_args = 0,
+    .run = run,
+};

@@ -1,0 +1,264 @@
+/* Talking to people: error lines, the terminal (hidden input, confirmations), secret files
+ * for scripts, JSON output. Secrets read here live in sodium_malloc memory. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "cli.h"
+
+#define LINE_MAX_BYTES 8192
+
+int fail(int code, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("kura: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return code;
+}
+
+void note(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int exit_code(int rc)
+{
+    switch (rc) {
+    case KURA_OK: return EX_OK;
+    case KURA_ERR_INVALID:
+    case KURA_ERR_AMBIGUOUS: return EX_USAGE;
+    case KURA_ERR_WRONG_KEY: return EX_WRONG_KEY;
+    case KURA_ERR_KEY_MALFORMED:
+    case KURA_ERR_KEY_TYPO:
+    case KURA_ERR_KEY_VERSION: return EX_BAD_KEY;
+    case KURA_ERR_NOT_FOUND: return EX_NOT_FOUND;
+    case KURA_ERR_CORRUPT: return EX_DAMAGED;
+    case KURA_ERR_TOO_NEW: return EX_TOO_NEW;
+    case KURA_ERR_LOCKED: return EX_LOCKED;
+    default: return EX_FAIL;
+    }
+}
+
+int fail_vault(ctx *c, int rc, const char *doing)
+{
+    const char *path = c->vault_path, *detail = kura_vault_error(c->v);
+    switch (rc) {
+    case KURA_ERR_NOT_FOUND:
+        if (!c->v || !kura_vault_is_unlocked(c->v))
+            return fail(EX_NOT_FOUND, "no vault at %s; create one with 'kura init' or name "
+                        "yours with --vault", path);
+        return fail(EX_NOT_FOUND, "%s; see 'kura ls'", detail);
+    case KURA_ERR_CORRUPT:
+        return fail(EX_DAMAGED, "vault %s is damaged or was tampered with (%s); restore it from "
+                    "a backup or a synced copy", path, detail[0] ? detail : "bad data");
+    case KURA_ERR_TOO_NEW:
+        return fail(EX_TOO_NEW, "vault %s needs a newer kura (%s); upgrade kura to open it", path,
+                    detail);
+    case KURA_ERR_BUSY:
+        return fail(EX_FAIL, "vault %s is busy in another kura process; try again", path);
+    case KURA_ERR_INVALID:
+        return fail(EX_USAGE, "cannot %s: %s", doing, detail[0] ? detail : "invalid value");
+    default:
+        return fail(exit_code(rc), "cannot %s in %s: %s", doing, path,
+                    detail[0] ? detail : kura_strerror(rc));
+    }
+}
+
+/* ---- the terminal ---- */
+
+int tty_open(void)
+{
+    return open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+}
+
+static struct termios saved_term;
+static volatile sig_atomic_t term_fd = -1;
+
+static void restore_term(int sig)
+{
+    if (term_fd >= 0) tcsetattr(term_fd, TCSANOW, &saved_term);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void tty_write(int fd, const char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0) {
+        ssize_t w = write(fd, s, n);
+        if (w <= 0 && errno != EINTR) return;
+        if (w > 0) s += w, n -= (size_t)w;
+    }
+}
+
+/* Reads one line from fd into a sodium_malloc buffer; NULL at end of input. */
+static char *read_line(int fd)
+{
+    char *buf = sodium_malloc(LINE_MAX_BYTES);
+    size_t n = 0;
+    if (!buf) return NULL;
+    for (;;) {
+        char ch;
+        ssize_t r = read(fd, &ch, 1);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+            if (n == 0) {
+                sodium_free(buf);
+                return NULL;
+            }
+            break;
+        }
+        if (ch == '\n' || ch == '\r') break;
+        if (n < LINE_MAX_BYTES - 1) buf[n++] = ch;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+char *tty_secret(const char *prompt)
+{
+    int fd = tty_open();
+    if (fd < 0) return NULL;
+    struct termios t;
+    int have_term = tcgetattr(fd, &saved_term) == 0;
+    if (have_term) {
+        t = saved_term;
+        t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+        t.c_lflag |= ICANON;
+        term_fd = fd;
+        signal(SIGINT, restore_term);
+        signal(SIGTERM, restore_term);
+        signal(SIGHUP, restore_term);
+        tcsetattr(fd, TCSANOW, &t);
+    }
+    tty_write(fd, prompt);
+    char *line = read_line(fd);
+    tty_write(fd, "\n");
+    if (have_term) {
+        tcsetattr(fd, TCSANOW, &saved_term);
+        term_fd = -1;
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
+    }
+    close(fd);
+    return line;
+}
+
+int tty_confirm(const char *question)
+{
+    int fd = tty_open();
+    if (fd < 0) return -1;
+    tty_write(fd, question);
+    tty_write(fd, " [y/N] ");
+    char *line = read_line(fd);
+    close(fd);
+    int yes = line && (strcmp(line, "y") == 0 || strcmp(line, "Y") == 0 ||
+                       strcasecmp(line, "yes") == 0);
+    secret_free(line);
+    return yes;
+}
+
+void secret_free(char *s)
+{
+    sodium_free(s);
+}
+
+int read_secret_file(char **out, const char *path, const char *what, size_t max)
+{
+    int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    *out = NULL;
+    if (fd < 0)
+        return fail(errno == ENOENT ? EX_NOT_FOUND : EX_FAIL, "cannot read the %s from %s: %s",
+                    what, path, strerror(errno));
+    char *buf = sodium_malloc(max + 2);
+    size_t n = 0;
+    if (!buf) {
+        if (fd != STDIN_FILENO) close(fd);
+        return fail(EX_FAIL, "out of memory");
+    }
+    for (;;) {
+        ssize_t r = read(fd, buf + n, max + 1 - n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) {
+            int e = errno;
+            if (fd != STDIN_FILENO) close(fd);
+            sodium_free(buf);
+            return fail(EX_FAIL, "cannot read the %s from %s: %s", what, path, strerror(e));
+        }
+        if (r == 0) break;
+        n += (size_t)r;
+        if (n > max) break;
+    }
+    if (fd != STDIN_FILENO) close(fd);
+    if (n > max) {
+        sodium_free(buf);
+        return fail(EX_USAGE, "the %s in %s is longer than %zu bytes", what, path, max);
+    }
+    if (n > 0 && buf[n - 1] == '\n') n--;
+    if (n > 0 && buf[n - 1] == '\r') n--;
+    buf[n] = '\0';
+    if (memchr(buf, '\0', n)) {
+        sodium_free(buf);
+        return fail(EX_USAGE, "the %s in %s contains a NUL byte", what, path);
+    }
+    *out = buf;
+    return EX_OK;
+}
+
+/* ---- JSON ---- */
+
+/* jansson's allocations hold decrypted values: wipe them on free. */
+static void *json_alloc(size_t n)
+{
+    size_t *p = malloc(n + sizeof(size_t) * 2);
+    if (!p) return NULL;
+    p[0] = n;
+    return p + 2;
+}
+
+static void json_release(void *q)
+{
+    if (!q) return;
+    size_t *p = (size_t *)q - 2;
+    sodium_memzero(p, p[0] + sizeof(size_t) * 2);
+    free(p);
+}
+
+void json_init(void)
+{
+    json_set_alloc_funcs(json_alloc, json_release);
+}
+
+void json_print(json_t *j)
+{
+    if (!j) {
+        fail(EX_FAIL, "out of memory");
+        return;
+    }
+    json_dumpf(j, stdout, JSON_INDENT(2));
+    fputc('\n', stdout);
+    json_decref(j);
+}
+
+void format_time(char out[32], int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        snprintf(out, 32, "%lld", (long long)t);
+}

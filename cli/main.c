@@ -1,0 +1,198 @@
+/* kura's entry point: hardens the process, parses global options, finds the command in the
+ * table, and does the shared setup its flags ask for (open the vault, unlock it) once. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const cmd *const commands[] = {
+    &cmd_init, &cmd_unlock, &cmd_lock,     &cmd_add,    &cmd_get,    &cmd_edit,
+    &cmd_rm,   &cmd_ls,     &cmd_search,   &cmd_generate, &cmd_status,
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+enum { G_VAULT = 1000, G_KEY_FILE, G_JSON, G_HELP };
+
+static const struct option global_opts[] = {
+    {"vault", required_argument, NULL, G_VAULT},
+    {"key-file", required_argument, NULL, G_KEY_FILE},
+    {"json", no_argument, NULL, G_JSON},
+    {"help", no_argument, NULL, G_HELP},
+};
+#define N_GLOBAL (sizeof global_opts / sizeof global_opts[0])
+
+static const char global_help[] =
+    "  --vault PATH       the vault file (also KURA_VAULT)\n"
+    "  --key-file FILE    read the client key from FILE, - for stdin (also KURA_CLIENT_KEY_FILE)\n"
+    "  --json             machine-readable output\n"
+    "  --help             this help\n";
+
+static const cmd *find_cmd(const char *name)
+{
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        if (strcmp(commands[i]->name, name) == 0) return commands[i];
+    return NULL;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: kura [--vault PATH] COMMAND [ARGS]\n\n"
+               "kura keeps logins in an encrypted vault, unlocked by your client key.\n\n"
+               "commands:\n");
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+    fprintf(f, "  %-10s %s\n", "help", "help on a command: kura help COMMAND");
+    fprintf(f, "\noptions for every command:\n%s\nexit codes: 0 ok, 1 failure, 2 usage, 3 wrong "
+               "key, 4 malformed or mistyped key,\n5 not found, 6 damaged vault, 7 needs a newer "
+               "kura, 8 locked without a terminal,\n9 cancelled. See kura(1).\n",
+            global_help);
+}
+
+static void cmd_usage(FILE *f, const cmd *c)
+{
+    fprintf(f, "usage: kura %s %s\n\n%s\n", c->name, c->usage, c->summary);
+    if (c->help && *c->help) fprintf(f, "\noptions:\n%s", c->help);
+    fprintf(f, "%s%s", c->help && *c->help ? "" : "\noptions:\n", global_help);
+}
+
+static int set_vault(ctx *c, const char *path)
+{
+    free(c->vault_path);
+    c->vault_path = strdup(path);
+    return c->vault_path ? EX_OK : fail(EX_FAIL, "out of memory");
+}
+
+/* Merges the command's options with the global ones and runs getopt_long over them.
+ * Leaves the positional arguments at argv[optind...]. */
+static int parse_options(ctx *c, const cmd *cm, int argc, char **argv, int *first_arg)
+{
+    struct option merged[64];
+    size_t n = 0;
+    for (const struct option *o = cm->opts; o && o->name && n < 40; o++) merged[n++] = *o;
+    for (size_t i = 0; i < N_GLOBAL; i++) merged[n++] = global_opts[i];
+    memset(&merged[n], 0, sizeof merged[n]);
+
+    optind = 0; /* GNU: restart, permuting positional arguments to the end */
+    opterr = 0;
+    for (;;) {
+        int id = getopt_long(argc, argv, ":h", merged, NULL);
+        if (id == -1) break;
+        int ex = EX_OK;
+        switch (id) {
+        case G_VAULT: ex = set_vault(c, optarg); break;
+        case G_KEY_FILE: c->key_file = optarg; break;
+        case G_JSON: c->json = 1; break;
+        case 'h':
+        case G_HELP: cmd_usage(stdout, cm); return -1;
+        case '?':
+        case ':':
+            if (optopt && optopt < 256)
+                return fail(EX_USAGE, "unknown option '-%c' for '%s'; see 'kura help %s'", optopt,
+                            cm->name, cm->name);
+            return fail(EX_USAGE, "unknown option or missing value in '%s' for '%s'; see 'kura "
+                        "help %s'", argv[optind - 1], cm->name, cm->name);
+        default: ex = cm->opt ? cm->opt(c, id, optarg) : EX_USAGE; break;
+        }
+        if (ex != EX_OK) return ex;
+    }
+    *first_arg = optind;
+    return EX_OK;
+}
+
+int main(int argc, char **argv)
+{
+    ctx c = {0};
+    int ex, first = 1;
+
+    if (kura_process_harden() != KURA_OK) return fail(EX_FAIL, "cannot start libsodium");
+    json_init();
+
+    /* Global options may stand before the command too. */
+    while (first < argc && argv[first][0] == '-' && argv[first][1]) {
+        const char *a = argv[first];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return EX_OK;
+        }
+        if (strcmp(a, "--version") == 0) {
+            printf("kura %s\n", KURA_VERSION_STRING);
+            return EX_OK;
+        }
+        if (strcmp(a, "--json") == 0) {
+            c.json = 1;
+            first++;
+            continue;
+        }
+        const char *val = NULL;
+        int step = 1;
+        size_t vl = strlen("--vault"), kl = strlen("--key-file");
+        if (strncmp(a, "--vault", vl) == 0 && (a[vl] == '=' || !a[vl])) {
+            val = a[vl] ? a + vl + 1 : (first + 1 < argc ? argv[first + 1] : NULL);
+            step = a[vl] ? 1 : 2;
+            if (!val) return fail(EX_USAGE, "--vault needs a path");
+            if ((ex = set_vault(&c, val)) != EX_OK) return ex;
+        } else if (strncmp(a, "--key-file", kl) == 0 && (a[kl] == '=' || !a[kl])) {
+            val = a[kl] ? a + kl + 1 : (first + 1 < argc ? argv[first + 1] : NULL);
+            step = a[kl] ? 1 : 2;
+            if (!val) return fail(EX_USAGE, "--key-file needs a file");
+            c.key_file = val;
+        } else {
+            return fail(EX_USAGE, "unknown option '%s'; see 'kura --help'", a);
+        }
+        first += step;
+    }
+    if (first >= argc) {
+        usage(stderr);
+        return EX_USAGE;
+    }
+    const char *name = argv[first];
+    if (strcmp(name, "help") == 0) {
+        if (first + 1 >= argc) {
+            usage(stdout);
+            return EX_OK;
+        }
+        const cmd *h = find_cmd(argv[first + 1]);
+        if (!h) return fail(EX_USAGE, "no command '%s'; see 'kura help'", argv[first + 1]);
+        cmd_usage(stdout, h);
+        return EX_OK;
+    }
+    const cmd *cm = find_cmd(name);
+    if (!cm) return fail(EX_USAGE, "unknown command '%s'; see 'kura help'", name);
+
+    int cargc = argc - first, pos;
+    char **cargv = argv + first;
+    ex = parse_options(&c, cm, cargc, cargv, &pos);
+    if (ex != EX_OK) {
+        free(c.vault_path);
+        return ex < 0 ? EX_OK : ex;
+    }
+    int nargs = cargc - pos;
+    if (nargs < cm->min_args || (cm->max_args >= 0 && nargs > cm->max_args)) {
+        fail(EX_USAGE, "%s arguments for '%s'; usage: kura %s %s",
+             nargs < cm->min_args ? "missing" : "too many", cm->name, cm->name, cm->usage);
+        free(c.vault_path);
+        return EX_USAGE;
+    }
+
+    if (!c.vault_path) {
+        const char *env = getenv("KURA_VAULT");
+        c.vault_path = env && *env ? strdup(env) : kura_default_vault_path();
+        if (!c.vault_path) return fail(EX_FAIL, "no vault path: set HOME, KURA_VAULT or --vault");
+    }
+    c.runtime_dir = kura_default_runtime_dir();
+    if (!c.runtime_dir) return fail(EX_FAIL, "out of memory");
+
+    ex = EX_OK;
+    if (cm->flags & (CMD_OPEN | CMD_UNLOCK)) {
+        int rc = kura_vault_open(&c.v, c.vault_path);
+        if (rc != KURA_OK) ex = fail_vault(&c, rc, "open the vault");
+        if (ex == EX_OK && (cm->flags & CMD_UNLOCK)) ex = unlock_vault(&c);
+    }
+    if (ex == EX_OK) ex = cm->run(&c, nargs, cargv + pos);
+    if (fflush(stdout) != 0 && ex == EX_OK) ex = fail(EX_FAIL, "cannot write the output");
+    kura_vault_close(c.v);
+    free(c.vault_path);
+    free(c.runtime_dir);
+    return ex;
+}

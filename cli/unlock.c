@@ -1,0 +1,136 @@
+/* Getting from a locked vault to an unlocked one: the session, a key file, or the terminal;
+ * and turning what a user typed for an item into exactly one item. */
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "cli.h"
+
+#define KEY_INPUT_MAX 1024
+
+/* Explains a key that failed to parse, without echoing the key. */
+static int key_parse_error(ctx *c, int rc, const char *text, size_t bad, const char *source)
+{
+    switch (rc) {
+    case KURA_ERR_KEY_MALFORMED:
+        if (bad) {
+            unsigned char ch = (unsigned char)text[bad - 1];
+            if (ch >= 0x21 && ch < 0x7f)
+                return fail(EX_BAD_KEY, "the client key %s is malformed: '%c' at position %zu is "
+                            "not a key character; check it against your emergency kit",
+                            source, ch, bad);
+            return fail(EX_BAD_KEY, "the client key %s is malformed: position %zu is not a key "
+                        "character; check it against your emergency kit", source, bad);
+        }
+        return fail(EX_BAD_KEY, "the client key %s is malformed: it has %zu symbols, a client "
+                    "key has %d (six groups of six)", source,
+                    kura_key_count_symbols(text, strlen(text)), KURA_KEY_SYMBOLS);
+    case KURA_ERR_KEY_TYPO:
+        return fail(EX_BAD_KEY, "the client key %s has a typo: its check symbols do not match; "
+                    "compare it symbol by symbol with your emergency kit", source);
+    case KURA_ERR_KEY_VERSION:
+        return fail(EX_BAD_KEY, "the client key %s is of a newer format than this kura knows; "
+                    "upgrade kura", source);
+    default:
+        (void)c;
+        return fail(EX_FAIL, "cannot read the client key %s", source);
+    }
+}
+
+/* Parses text and unlocks; returns an exit code (message printed). */
+static int try_key(ctx *c, const char *text, const char *source)
+{
+    kura_client_key *key = sodium_malloc(sizeof *key);
+    size_t bad = 0;
+    int rc;
+    if (!key) return fail(EX_FAIL, "out of memory");
+    rc = kura_key_parse(key, &bad, text, strlen(text));
+    if (rc != KURA_OK) {
+        sodium_free(key);
+        return key_parse_error(c, rc, text, bad, source);
+    }
+    rc = kura_vault_unlock(c->v, key);
+    sodium_free(key);
+    if (rc == KURA_ERR_WRONG_KEY)
+        return fail(EX_WRONG_KEY, "this key does not open vault %s (%s); is it the key of "
+                    "another vault?", kura_vault_id(c->v), c->vault_path);
+    if (rc != KURA_OK) return fail_vault(c, rc, "unlock the vault");
+    c->unlocked_by = "client key";
+    return EX_OK;
+}
+
+int unlock_with_key(ctx *c)
+{
+    const char *file = c->key_file ? c->key_file : getenv("KURA_CLIENT_KEY_FILE");
+    char *text = NULL;
+    int ex;
+
+    if (file && *file) {
+        ex = read_secret_file(&text, file, "client key", KEY_INPUT_MAX);
+        if (ex != EX_OK) return ex;
+        char source[300];
+        snprintf(source, sizeof source, "in %s", strcmp(file, "-") ? file : "standard input");
+        ex = try_key(c, text, source);
+        secret_free(text);
+        return ex;
+    }
+    char prompt[128];
+    snprintf(prompt, sizeof prompt, "Client key for vault %.8s: ", kura_vault_id(c->v));
+    for (int attempt = 0; attempt < 3; attempt++) {
+        text = tty_secret(prompt);
+        if (!text) {
+            if (attempt > 0) return EX_CANCELLED;
+            return fail(EX_LOCKED, "vault %s is locked and there is no terminal to ask for the "
+                        "client key; run 'eval \"$(kura unlock)\"' first or pass --key-file",
+                        kura_vault_id(c->v));
+        }
+        ex = try_key(c, text, "you typed");
+        secret_free(text);
+        if (ex == EX_OK || (ex != EX_BAD_KEY && ex != EX_WRONG_KEY)) return ex;
+        if (attempt < 2) note("try again (%d of 3)", attempt + 2);
+        else return ex;
+    }
+    return EX_FAIL;
+}
+
+int unlock_vault(ctx *c)
+{
+    const char *session = getenv("KURA_SESSION");
+    if (session && *session) {
+        int rc = kura_session_resume(c->v, c->runtime_dir, session, NULL);
+        if (rc == KURA_OK) {
+            c->unlocked_by = "session";
+            return EX_OK;
+        }
+        if (rc == KURA_ERR_EXPIRED)
+            note("kura: the session timed out; unlock again with 'eval \"$(kura unlock)\"'");
+        else if (rc == KURA_ERR_PERM)
+            return fail_vault(c, rc, "use the session");
+        else if (rc != KURA_ERR_NOT_FOUND)
+            return fail_vault(c, rc, "use the session");
+    }
+    return unlock_with_key(c);
+}
+
+int resolve_item(ctx *c, kura_item **out, const char *ref)
+{
+    kura_items *found;
+    *out = NULL;
+    int rc = kura_item_resolve(c->v, &found, ref);
+    if (rc != KURA_OK) return fail_vault(c, rc, "find the item");
+    if (found->count > 1) {
+        fail(EX_USAGE, "\"%s\" matches %zu items; name one by its id:", ref, found->count);
+        for (size_t i = 0; i < found->count; i++) {
+            const kura_item *it = &found->items[i];
+            fprintf(stderr, "  %s  %s%s%s\n", it->id, it->title,
+                    it->username ? "  " : "", it->username ? it->username : "");
+        }
+        kura_items_free(found);
+        return EX_USAGE;
+    }
+    char id[KURA_ITEM_ID_TEXT + 1];
+    memcpy(id, found->items[0].id, sizeof id);
+    kura_items_free(found);
+    rc = kura_item_get(c->v, out, id);
+    return rc == KURA_OK ? EX_OK : fail_vault(c, rc, "read the item");
+}

@@ -1,0 +1,42 @@
+/* kura/errors.h: the result codes every library function returns.
+ * A code never carries a secret; handles add a detail line (kura_vault_error). */
+#ifndef KURA_ERRORS_H
+#define KURA_ERRORS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define KURA_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define KURA_MUST_CHECK
+#endif
+
+enum {
+    KURA_OK = 0,
+    KURA_ERR_IO = 1,            /* reading or writing a file failed (see errno / detail) */
+    KURA_ERR_NOMEM = 2,         /* an allocation failed */
+    KURA_ERR_INVALID = 3,       /* an argument is out of range, too long, or not UTF-8 */
+    KURA_ERR_EXISTS = 4,        /* the file to create is already there */
+    KURA_ERR_NOT_FOUND = 5,     /* no such vault file, item or session */
+    KURA_ERR_WRONG_KEY = 6,     /* a well-formed key that does not open this vault */
+    KURA_ERR_KEY_MALFORMED = 7, /* a client key of the wrong length or with a bad character */
+    KURA_ERR_KEY_TYPO = 8,      /* a client key whose check symbols fail: a typo */
+    KURA_ERR_KEY_VERSION = 9,   /* a client key of a format version this kura does not know */
+    KURA_ERR_CORRUPT = 10,      /* the vault file is damaged, tampered with, or not a vault */
+    KURA_ERR_TOO_NEW = 11,      /* the vault file needs a newer kura */
+    KURA_ERR_LOCKED = 12,       /* the operation needs an unlocked vault */
+    KURA_ERR_EXPIRED = 13,      /* the session timed out */
+    KURA_ERR_BUSY = 14,         /* another process holds the vault for too long */
+    KURA_ERR_AMBIGUOUS = 15,    /* an item reference matches several items */
+    KURA_ERR_PERM = 16,         /* a file or folder has unsafe permissions or owner */
+};
+
+/* Returns a static, secret-free text for a result code. Never NULL. */
+const char *kura_strerror(int rc);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

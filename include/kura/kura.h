@@ -1,0 +1,11 @@
+/* kura/kura.h: the whole public API of libkura. */
+#ifndef KURA_H
+#define KURA_H
+
+#include "errors.h"
+#include "recovery.h"
+#include "vault.h"
+
+#define KURA_VERSION_STRING "0.1.0"
+
+#endif

@@ -1,0 +1,171 @@
+/* kura/vault.h: the encrypted vault file, its items, and sessions.
+ * Nothing here prints, prompts or exits. Strings are UTF-8 and NUL-terminated. */
+#ifndef KURA_VAULT_H
+#define KURA_VAULT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "errors.h"
+#include "recovery.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KURA_FORMAT_VERSION 1
+#define KURA_VAULT_ID_BYTES 16
+#define KURA_VAULT_ID_TEXT 26 /* Crockford base32 of the 16 id bytes */
+#define KURA_SHORT_ID_TEXT 8  /* the first symbols of the id, for humans */
+#define KURA_ITEM_ID_BYTES 16
+#define KURA_ITEM_ID_TEXT 32 /* lowercase hex */
+
+/* Size limits, checked by every setter (KURA_ERR_INVALID past them). */
+#define KURA_MAX_SHORT 4096   /* title, username, URL, tag, field name, password */
+#define KURA_MAX_LONG 65536   /* notes, field value */
+#define KURA_MAX_LIST 256     /* URLs, tags or fields per item */
+
+typedef struct kura_vault kura_vault;
+
+/* ---- vault files ---- */
+
+/* Creates a new vault at path (the file must not exist; its folder is made 0700 if missing)
+ * named name (may be NULL), with a fresh client key written to *key. On success *out is an
+ * unlocked handle. On failure *out is NULL and nothing is left at path. */
+KURA_MUST_CHECK int kura_vault_create(kura_vault **out, kura_client_key *key, const char *path,
+                                      const char *name);
+
+/* Opens an existing vault, locked. Checks the format version (KURA_ERR_TOO_NEW), that it is
+ * a kura vault and whole (KURA_ERR_CORRUPT). On failure *out may still hold a handle whose
+ * kura_vault_error() explains; always kura_vault_close() it. */
+KURA_MUST_CHECK int kura_vault_open(kura_vault **out, const char *path);
+
+/* Closes and frees; wipes keys. NULL is allowed. */
+void kura_vault_close(kura_vault *v);
+
+/* A one-line, secret-free detail of the last failure on this handle ("" if none). */
+const char *kura_vault_error(const kura_vault *v);
+
+/* The vault id as text (KURA_VAULT_ID_TEXT symbols), and the file path. */
+const char *kura_vault_id(const kura_vault *v);
+const char *kura_vault_path(const kura_vault *v);
+
+/* Unlocks with the client key: KURA_ERR_WRONG_KEY if it is not this vault's. */
+KURA_MUST_CHECK int kura_vault_unlock(kura_vault *v, const kura_client_key *key);
+
+int kura_vault_is_unlocked(const kura_vault *v);
+
+/* After unlock: the vault's name (owned by v) and its client key (copied to *key). */
+const char *kura_vault_name(const kura_vault *v);
+KURA_MUST_CHECK int kura_vault_client_key(const kura_vault *v, kura_client_key *key);
+
+/* Number of items, locked or not. */
+KURA_MUST_CHECK int kura_vault_count(kura_vault *v, size_t *count);
+
+/* ---- items ---- */
+
+typedef struct kura_field {
+    const char *name;
+    const char *value;
+    int hidden; /* 1: a secret value, shown only when asked */
+} kura_field;
+
+/* An item. Strings point into memory the item owns (guarded, wiped on free); change them only
+ * through the setters. Listed items carry only the overview part (has_details == 0). */
+typedef struct kura_item {
+    char id[KURA_ITEM_ID_TEXT + 1];
+    const char *title;
+    const char *username;
+    const char **urls;
+    size_t n_urls;
+    const char **tags;
+    size_t n_tags;
+    int64_t created; /* seconds since the epoch, UTC */
+    int64_t updated;
+    int has_details;
+    const char *password; /* NULL: none */
+    const char *notes;    /* NULL: none */
+    kura_field *fields;
+    size_t n_fields;
+    struct kura_arena *arena;
+} kura_item;
+
+/* A new empty item; NULL when out of memory. Free with kura_item_free. */
+kura_item *kura_item_new(void);
+void kura_item_free(kura_item *item);
+
+enum kura_item_text { KURA_TITLE, KURA_USERNAME, KURA_PASSWORD, KURA_NOTES };
+
+/* Sets one text (NULL clears it). KURA_ERR_INVALID if too long or not UTF-8. */
+KURA_MUST_CHECK int kura_item_set(kura_item *item, enum kura_item_text which, const char *value);
+KURA_MUST_CHECK int kura_item_add_url(kura_item *item, const char *url);
+KURA_MUST_CHECK int kura_item_add_tag(kura_item *item, const char *tag);
+void kura_item_clear_urls(kura_item *item);
+void kura_item_clear_tags(kura_item *item);
+/* Sets field name (replacing one of the same name) or, with value NULL, removes it.
+ * Removing a field that does not exist gives KURA_ERR_NOT_FOUND. */
+KURA_MUST_CHECK int kura_item_set_field(kura_item *item, const char *name, const char *value,
+                                        int hidden);
+
+/* Stores a new item: gives it an id and timestamps. The vault must be unlocked. */
+KURA_MUST_CHECK int kura_item_add(kura_vault *v, kura_item *item);
+
+/* Reads the whole item with id (full KURA_ITEM_ID_TEXT hex). KURA_ERR_NOT_FOUND if none. */
+KURA_MUST_CHECK int kura_item_get(kura_vault *v, kura_item **out, const char *id);
+
+/* Writes back an item read with kura_item_get (stamps updated). */
+KURA_MUST_CHECK int kura_item_update(kura_vault *v, kura_item *item);
+
+/* Deletes the item with id. KURA_ERR_NOT_FOUND if none. */
+KURA_MUST_CHECK int kura_item_delete(kura_vault *v, const char *id);
+
+typedef struct kura_items {
+    kura_item *items; /* overview parts only, sorted by title then id */
+    size_t count;
+    struct kura_arena *arena;
+} kura_items;
+
+/* Lists items whose title, username, URLs or tags contain query (case-insensitive ASCII
+ * folding, UTF-8 compared bytewise otherwise); query NULL or "" lists all. Never decrypts
+ * passwords, notes or fields. Free with kura_items_free. */
+KURA_MUST_CHECK int kura_item_list(kura_vault *v, kura_items **out, const char *query);
+void kura_items_free(kura_items *list);
+
+/* Finds the items a user means by ref: an id, a unique id prefix of at least 6 hex digits,
+ * or an exact title (ASCII case-insensitive). Result as kura_items (may be several:
+ * the caller reports the ambiguity). KURA_ERR_NOT_FOUND if none. */
+KURA_MUST_CHECK int kura_item_resolve(kura_vault *v, kura_items **out, const char *ref);
+
+/* ---- sessions ---- */
+
+#define KURA_SESSION_TEXT 98 /* "<32 hex session id>.<64 hex token>" + NUL */
+
+/* Starts a session for an unlocked vault: writes a blob into dir (made 0700 if missing) and
+ * puts the handle text for KURA_SESSION into out. Idle timeout in seconds. */
+KURA_MUST_CHECK int kura_session_start(char out[KURA_SESSION_TEXT], kura_vault *v,
+                                       const char *dir, unsigned timeout);
+
+/* Unlocks v from the session named by handle text. KURA_ERR_NOT_FOUND if there is no such
+ * session or it is another vault's, KURA_ERR_EXPIRED if it timed out (and is then removed).
+ * A successful resume restarts the idle clock. *remaining (may be NULL) gets the seconds
+ * left. */
+KURA_MUST_CHECK int kura_session_resume(kura_vault *v, const char *dir, const char *handle,
+                                        unsigned *remaining);
+
+/* Ends a session: its blob is overwritten and removed. KURA_ERR_NOT_FOUND if none. */
+KURA_MUST_CHECK int kura_session_end(const char *dir, const char *handle);
+
+/* ---- paths and process ---- */
+
+/* Hardening for a process that holds secrets: no core dumps, not ptrace-able or dumpable,
+ * and sodium_init(). Returns KURA_OK or KURA_ERR_NOMEM if libsodium cannot start. */
+KURA_MUST_CHECK int kura_process_harden(void);
+
+/* Default vault path: $XDG_DATA_HOME/kura/vault.kura (or ~/.local/share/...). Caller frees. */
+char *kura_default_vault_path(void);
+/* Runtime folder for sessions: $XDG_RUNTIME_DIR/kura, else /tmp/kura-<uid>. Caller frees. */
+char *kura_default_runtime_dir(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,70 @@
+/* Guarded memory for plaintext: sodium_malloc chunks (guard pages, mlock, wiped on free)
+ * handed out in small pieces, so thousands of decrypted titles cost a few mappings. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vault_int.h"
+
+struct chunk {
+    struct chunk *next;
+    unsigned char *mem;
+    size_t used, cap;
+};
+
+struct kura_arena {
+    struct chunk *head;
+    size_t next_cap;
+};
+
+kura_arena *kura_arena_new(void)
+{
+    kura_arena *a = calloc(1, sizeof *a);
+    if (a) a->next_cap = 16384;
+    return a;
+}
+
+void kura_arena_free(kura_arena *a)
+{
+    if (!a) return;
+    for (struct chunk *c = a->head, *next; c; c = next) {
+        next = c->next;
+        sodium_free(c->mem);
+        free(c);
+    }
+    free(a);
+}
+
+void *kura_arena_alloc(kura_arena *a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    if (n == 0) n = 16;
+    struct chunk *c = a->head;
+    if (!c || c->cap - c->used < n) {
+        size_t cap = a->next_cap;
+        while (cap < n) cap *= 2;
+        if (a->next_cap < (1u << 20)) a->next_cap *= 2;
+        c = calloc(1, sizeof *c);
+        if (!c) return NULL;
+        c->mem = sodium_malloc(cap);
+        if (!c->mem) {
+            free(c);
+            return NULL;
+        }
+        c->cap = cap;
+        c->next = a->head;
+        a->head = c;
+    }
+    void *p = c->mem + c->used;
+    c->used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+char *kura_arena_strndup(kura_arena *a, const char *s, size_t n)
+{
+    char *p = kura_arena_alloc(a, n + 1);
+    if (!p) return NULL;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}

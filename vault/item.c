@@ -1,0 +1,632 @@
+/* Items: the model, its two encrypted parts, and the operations on them.
+ * The overview (title, username, URLs, tags, times) and the details (password, notes,
+ * fields) are sealed apart, so listing and searching never decrypt a password. Each part is
+ * a small tag-length-value record, padded (sodium_pad), sealed with AD = vault id, item id,
+ * part. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "vault_int.h"
+
+#define OV_PAD 64
+#define DET_PAD 256
+#define PART_OVERVIEW 'o'
+#define PART_DETAILS 'd'
+
+enum {
+    T_TITLE = 1,
+    T_USERNAME = 2,
+    T_URL = 3,
+    T_TAG = 4,
+    T_CREATED = 5,
+    T_UPDATED = 6,
+    T_PASSWORD = 16,
+    T_NOTES = 17,
+    T_FIELD = 18,
+};
+
+/* ---- UTF-8 and limits ---- */
+
+int kura_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        unsigned c = *p++;
+        if (c < 0x80) {
+            if (c == 0) return 0;
+            continue;
+        }
+        size_t k;
+        unsigned min;
+        if ((c & 0xe0) == 0xc0) {
+            k = 1, min = 0x80, c &= 0x1f;
+        } else if ((c & 0xf0) == 0xe0) {
+            k = 2, min = 0x800, c &= 0x0f;
+        } else if ((c & 0xf8) == 0xf0) {
+            k = 3, min = 0x10000, c &= 0x07;
+        } else {
+            return 0;
+        }
+        if ((size_t)(end - p) < k) return 0;
+        for (size_t i = 0; i < k; i++) {
+            if ((p[i] & 0xc0) != 0x80) return 0;
+            c = (c << 6) | (p[i] & 0x3f);
+        }
+        if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) return 0;
+        p += k;
+    }
+    return 1;
+}
+
+static int check_text(const char *s, size_t max)
+{
+    if (!s) return KURA_OK;
+    size_t n = strnlen(s, max + 1);
+    if (n > max || !kura_utf8_valid(s, n)) return KURA_ERR_INVALID;
+    return KURA_OK;
+}
+
+/* ---- the item model ---- */
+
+kura_item *kura_item_new(void)
+{
+    kura_item *item = calloc(1, sizeof *item);
+    if (!item) return NULL;
+    item->arena = kura_arena_new();
+    if (!item->arena) {
+        free(item);
+        return NULL;
+    }
+    item->has_details = 1;
+    return item;
+}
+
+void kura_item_free(kura_item *item)
+{
+    if (!item) return;
+    kura_arena_free(item->arena);
+    free(item);
+}
+
+static int dup_into(const char **dst, kura_arena *a, const char *s)
+{
+    if (!s) {
+        *dst = NULL;
+        return KURA_OK;
+    }
+    char *p = kura_arena_strndup(a, s, strlen(s));
+    if (!p) return KURA_ERR_NOMEM;
+    *dst = p;
+    return KURA_OK;
+}
+
+int kura_item_set(kura_item *item, enum kura_item_text which, const char *value)
+{
+    const char **slot;
+    size_t max = KURA_MAX_SHORT;
+    switch (which) {
+    case KURA_TITLE: slot = &item->title; break;
+    case KURA_USERNAME: slot = &item->username; break;
+    case KURA_PASSWORD: slot = &item->password; break;
+    case KURA_NOTES:
+        slot = &item->notes;
+        max = KURA_MAX_LONG;
+        break;
+    default: return KURA_ERR_INVALID;
+    }
+    if (check_text(value, max) != KURA_OK) return KURA_ERR_INVALID;
+    return dup_into(slot, item->arena, value);
+}
+
+static int push(const char ***list, size_t *n, kura_arena *a, const char *s)
+{
+    if (!s || !*s || check_text(s, KURA_MAX_SHORT) != KURA_OK || *n >= KURA_MAX_LIST)
+        return KURA_ERR_INVALID;
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*list)[i], s) == 0) return KURA_OK; /* already there */
+    const char **grown = kura_arena_alloc(a, (*n + 1) * sizeof *grown);
+    if (!grown) return KURA_ERR_NOMEM;
+    if (*n) memcpy(grown, *list, *n * sizeof *grown);
+    int rc = dup_into(&grown[*n], a, s);
+    if (rc != KURA_OK) return rc;
+    *list = grown;
+    (*n)++;
+    return KURA_OK;
+}
+
+int kura_item_add_url(kura_item *item, const char *url)
+{
+    return push(&item->urls, &item->n_urls, item->arena, url);
+}
+
+int kura_item_add_tag(kura_item *item, const char *tag)
+{
+    return push(&item->tags, &item->n_tags, item->arena, tag);
+}
+
+void kura_item_clear_urls(kura_item *item)
+{
+    item->n_urls = 0;
+}
+
+void kura_item_clear_tags(kura_item *item)
+{
+    item->n_tags = 0;
+}
+
+int kura_item_set_field(kura_item *item, const char *name, const char *value, int hidden)
+{
+    if (!name || !*name || check_text(name, KURA_MAX_SHORT) != KURA_OK ||
+        check_text(value, KURA_MAX_LONG) != KURA_OK)
+        return KURA_ERR_INVALID;
+    for (size_t i = 0; i < item->n_fields; i++) {
+        if (strcmp(item->fields[i].name, name) != 0) continue;
+        if (!value) {
+            memmove(&item->fields[i], &item->fields[i + 1],
+                    (item->n_fields - i - 1) * sizeof item->fields[0]);
+            item->n_fields--;
+            return KURA_OK;
+        }
+        item->fields[i].hidden = hidden != 0;
+        return dup_into(&item->fields[i].value, item->arena, value);
+    }
+    if (!value) return KURA_ERR_NOT_FOUND;
+    if (item->n_fields >= KURA_MAX_LIST) return KURA_ERR_INVALID;
+    kura_field *grown = kura_arena_alloc(item->arena, (item->n_fields + 1) * sizeof *grown);
+    if (!grown) return KURA_ERR_NOMEM;
+    if (item->n_fields) memcpy(grown, item->fields, item->n_fields * sizeof *grown);
+    kura_field *f = &grown[item->n_fields];
+    f->hidden = hidden != 0;
+    if (dup_into(&f->name, item->arena, name) != KURA_OK ||
+        dup_into(&f->value, item->arena, value) != KURA_OK)
+        return KURA_ERR_NOMEM;
+    item->fields = grown;
+    item->n_fields++;
+    return KURA_OK;
+}
+
+/* ---- serialization: version byte, then records tag(1) length(4, LE) bytes ---- */
+
+typedef struct writer {
+    unsigned char *p; /* NULL: only count */
+    size_t n;
+} writer;
+
+static void put_bytes(writer *w, const void *p, size_t n)
+{
+    if (w->p && n) memcpy(w->p + w->n, p, n);
+    w->n += n;
+}
+
+static void put_u32(writer *w, size_t x)
+{
+    unsigned char b[4];
+    for (int i = 0; i < 4; i++) b[i] = (unsigned char)(x >> (8 * i));
+    put_bytes(w, b, 4);
+}
+
+static void put_head(writer *w, unsigned tag, size_t len)
+{
+    unsigned char t = (unsigned char)tag;
+    put_bytes(w, &t, 1);
+    put_u32(w, len);
+}
+
+static void put_str(writer *w, unsigned tag, const char *s)
+{
+    if (!s) return;
+    put_head(w, tag, strlen(s));
+    put_bytes(w, s, strlen(s));
+}
+
+static void put_time(writer *w, unsigned tag, int64_t t)
+{
+    put_head(w, tag, 8);
+    put_u32(w, (uint32_t)((uint64_t)t & 0xffffffffu));
+    put_u32(w, (uint32_t)((uint64_t)t >> 32));
+}
+
+static void write_part(writer *w, const kura_item *item, char part)
+{
+    unsigned char version = 1;
+    w->n = 0;
+    put_bytes(w, &version, 1);
+    if (part == PART_OVERVIEW) {
+        put_str(w, T_TITLE, item->title);
+        put_str(w, T_USERNAME, item->username);
+        for (size_t i = 0; i < item->n_urls; i++) put_str(w, T_URL, item->urls[i]);
+        for (size_t i = 0; i < item->n_tags; i++) put_str(w, T_TAG, item->tags[i]);
+        put_time(w, T_CREATED, item->created);
+        put_time(w, T_UPDATED, item->updated);
+        return;
+    }
+    put_str(w, T_PASSWORD, item->password);
+    put_str(w, T_NOTES, item->notes);
+    for (size_t i = 0; i < item->n_fields; i++) {
+        /* field record: hidden(1) name length(4) name value */
+        const kura_field *f = &item->fields[i];
+        unsigned char hidden = f->hidden != 0;
+        size_t nlen = strlen(f->name), vlen = strlen(f->value);
+        put_head(w, T_FIELD, 5 + nlen + vlen);
+        put_bytes(w, &hidden, 1);
+        put_u32(w, nlen);
+        put_bytes(w, f->name, nlen);
+        put_bytes(w, f->value, vlen);
+    }
+}
+
+static int seal_part(kura_blob *out, const kura_vault *v, const kura_item *item,
+                     const unsigned char id[16], char part)
+{
+    writer w = {NULL, 0};
+    size_t block = part == PART_OVERVIEW ? OV_PAD : DET_PAD, padded;
+    unsigned char ad[KURA_AD_BYTES];
+
+    write_part(&w, item, part);
+    size_t cap = w.n + block;
+    w.p = sodium_malloc(cap);
+    if (!w.p) return KURA_ERR_NOMEM;
+    write_part(&w, item, part);
+    if (sodium_pad(&padded, w.p, w.n, block, cap) != 0) {
+        sodium_free(w.p);
+        return KURA_ERR_INVALID;
+    }
+    out->n = padded + KURA_NONCEBYTES + KURA_MACBYTES;
+    out->p = malloc(out->n);
+    if (!out->p) {
+        sodium_free(w.p);
+        return KURA_ERR_NOMEM;
+    }
+    kura_item_ad(ad, v->id, id, part);
+    kura_seal(out->p, w.p, padded, ad, sizeof ad, NULL, ITEM_KEY(v));
+    sodium_free(w.p);
+    return KURA_OK;
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static int take_str(const char **dst, kura_arena *a, const unsigned char *p, size_t n)
+{
+    if (memchr(p, 0, n)) return KURA_ERR_CORRUPT;
+    char *s = kura_arena_strndup(a, (const char *)p, n);
+    if (!s) return KURA_ERR_NOMEM;
+    *dst = s;
+    return KURA_OK;
+}
+
+/* Parses a decrypted, unpadded part into item (strings into a). */
+static int parse_part(kura_item *item, kura_arena *a, const unsigned char *p, size_t n,
+                      char part)
+{
+    if (n < 1 || p[0] != 1) return KURA_ERR_CORRUPT;
+    size_t off = 1;
+    kura_arena *saved = item->arena;
+    int rc = KURA_OK;
+
+    item->arena = a;
+    while (rc == KURA_OK && off < n) {
+        if (n - off < 5) {
+            rc = KURA_ERR_CORRUPT;
+            break;
+        }
+        unsigned tag = p[off];
+        size_t len = get32(p + off + 1);
+        off += 5;
+        if (len > n - off) {
+            rc = KURA_ERR_CORRUPT;
+            break;
+        }
+        const unsigned char *d = p + off;
+        const char *s = NULL;
+        off += len;
+        int ov = part == PART_OVERVIEW;
+        switch (ov ? tag : tag | 0x100) {
+        case T_TITLE: rc = take_str(&item->title, a, d, len); break;
+        case T_USERNAME: rc = take_str(&item->username, a, d, len); break;
+        case T_URL:
+        case T_TAG:
+            rc = take_str(&s, a, d, len);
+            if (rc == KURA_OK)
+                rc = tag == T_URL ? kura_item_add_url(item, s) : kura_item_add_tag(item, s);
+            break;
+        case T_CREATED:
+        case T_UPDATED: {
+            if (len != 8) {
+                rc = KURA_ERR_CORRUPT;
+                break;
+            }
+            uint64_t t = get32(d) | (uint64_t)get32(d + 4) << 32;
+            *(tag == T_CREATED ? &item->created : &item->updated) = (int64_t)t;
+            break;
+        }
+        case T_PASSWORD | 0x100: rc = take_str(&item->password, a, d, len); break;
+        case T_NOTES | 0x100: rc = take_str(&item->notes, a, d, len); break;
+        case T_FIELD | 0x100: {
+            const char *name, *value;
+            size_t nlen = len >= 5 ? get32(d + 1) : 0;
+            if (len < 5 || nlen > len - 5) {
+                rc = KURA_ERR_CORRUPT;
+                break;
+            }
+            rc = take_str(&name, a, d + 5, nlen);
+            if (rc == KURA_OK) rc = take_str(&value, a, d + 5 + nlen, len - 5 - nlen);
+            if (rc == KURA_OK) rc = kura_item_set_field(item, name, value, d[0]);
+            break;
+        }
+        default: rc = KURA_ERR_CORRUPT;
+        }
+        if (rc == KURA_ERR_INVALID) rc = KURA_ERR_CORRUPT;
+    }
+    item->arena = saved;
+    return rc;
+}
+
+/* Decrypts one part into item, through a guarded scratch buffer that is wiped after. */
+typedef struct scratch {
+    unsigned char *p;
+    size_t cap;
+} scratch;
+
+static int open_part(kura_item *item, kura_arena *a, scratch *sc, const kura_vault *v,
+                     const unsigned char id[16], const unsigned char *blob, size_t n, char part)
+{
+    unsigned char ad[KURA_AD_BYTES];
+    size_t len, block = part == PART_OVERVIEW ? OV_PAD : DET_PAD;
+
+    if (n < KURA_NONCEBYTES + KURA_MACBYTES + block) return KURA_ERR_CORRUPT;
+    len = n - KURA_NONCEBYTES - KURA_MACBYTES;
+    if (len > sc->cap) {
+        sodium_free(sc->p);
+        sc->cap = len < 4096 ? 4096 : len;
+        sc->p = sodium_malloc(sc->cap);
+        if (!sc->p) {
+            sc->cap = 0;
+            return KURA_ERR_NOMEM;
+        }
+    }
+    kura_item_ad(ad, v->id, id, part);
+    int rc = kura_open(sc->p, blob, n, ad, sizeof ad, ITEM_KEY(v));
+    if (rc == KURA_OK && sodium_unpad(&len, sc->p, len, block) != 0) rc = KURA_ERR_CORRUPT;
+    if (rc == KURA_OK) rc = parse_part(item, a, sc->p, len, part);
+    sodium_memzero(sc->p, n - KURA_NONCEBYTES - KURA_MACBYTES);
+    return rc;
+}
+
+/* ---- operations ---- */
+
+static int need_unlocked(kura_vault *v)
+{
+    if (v->keys) return KURA_OK;
+    return kura_vault_fail(v, KURA_ERR_LOCKED, "the vault is locked");
+}
+
+static int store(kura_vault *v, kura_item *item, const unsigned char id[16], int insert)
+{
+    kura_blob ov = {0}, det = {0};
+    int rc = seal_part(&ov, v, item, id, PART_OVERVIEW);
+    if (rc == KURA_OK) rc = seal_part(&det, v, item, id, PART_DETAILS);
+    if (rc == KURA_OK) {
+        rc = kura_db_item_put(v->db, id, &ov, &det, insert);
+        if (rc != KURA_OK && rc != KURA_ERR_NOT_FOUND)
+            kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+    }
+    free(ov.p);
+    free(det.p);
+    return rc;
+}
+
+int kura_item_add(kura_vault *v, kura_item *item)
+{
+    unsigned char id[KURA_ITEM_ID_BYTES];
+    int rc = need_unlocked(v);
+    if (rc != KURA_OK) return rc;
+    if (!item->title || !*item->title)
+        return kura_vault_fail(v, KURA_ERR_INVALID, "an item needs a title");
+    randombytes_buf(id, sizeof id);
+    kura_hex(item->id, id, sizeof id);
+    item->created = item->updated = (int64_t)time(NULL);
+    return store(v, item, id, 1);
+}
+
+int kura_item_update(kura_vault *v, kura_item *item)
+{
+    unsigned char id[KURA_ITEM_ID_BYTES];
+    int rc = need_unlocked(v);
+    if (rc != KURA_OK) return rc;
+    if (!item->has_details)
+        return kura_vault_fail(v, KURA_ERR_INVALID, "a listed item has no details to write");
+    if (!item->title || !*item->title)
+        return kura_vault_fail(v, KURA_ERR_INVALID, "an item needs a title");
+    if (kura_unhex(id, sizeof id, item->id) != KURA_OK)
+        return kura_vault_fail(v, KURA_ERR_INVALID, "not an item id");
+    item->updated = (int64_t)time(NULL);
+    rc = store(v, item, id, 0);
+    if (rc == KURA_ERR_NOT_FOUND) kura_vault_fail(v, rc, "no item with id %s", item->id);
+    return rc;
+}
+
+int kura_item_get(kura_vault *v, kura_item **out, const char *idtext)
+{
+    unsigned char id[KURA_ITEM_ID_BYTES];
+    kura_blob ov = {0}, det = {0};
+    scratch sc = {0};
+
+    *out = NULL;
+    int rc = need_unlocked(v);
+    if (rc != KURA_OK) return rc;
+    if (kura_unhex(id, sizeof id, idtext) != KURA_OK)
+        return kura_vault_fail(v, KURA_ERR_NOT_FOUND, "no item with id %s", idtext);
+    rc = kura_db_item_get(v->db, &ov, &det, id);
+    if (rc == KURA_ERR_NOT_FOUND) return kura_vault_fail(v, rc, "no item with id %s", idtext);
+    if (rc != KURA_OK) return kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+    kura_item *item = kura_item_new();
+    if (!item) {
+        rc = KURA_ERR_NOMEM;
+        goto out;
+    }
+    memcpy(item->id, idtext, KURA_ITEM_ID_TEXT + 1);
+    rc = open_part(item, item->arena, &sc, v, id, ov.p, ov.n, PART_OVERVIEW);
+    if (rc == KURA_OK) rc = open_part(item, item->arena, &sc, v, id, det.p, det.n, PART_DETAILS);
+    if (rc == KURA_ERR_CORRUPT) kura_vault_fail(v, rc, "item %s does not decrypt", idtext);
+out:
+    sodium_free(sc.p);
+    free(ov.p);
+    free(det.p);
+    if (rc != KURA_OK) {
+        kura_item_free(item);
+        return rc;
+    }
+    *out = item;
+    return KURA_OK;
+}
+
+int kura_item_delete(kura_vault *v, const char *idtext)
+{
+    unsigned char id[KURA_ITEM_ID_BYTES];
+    int rc = need_unlocked(v);
+    if (rc != KURA_OK) return rc;
+    if (kura_unhex(id, sizeof id, idtext) != KURA_OK)
+        return kura_vault_fail(v, KURA_ERR_NOT_FOUND, "no item with id %s", idtext);
+    rc = kura_db_item_delete(v->db, id);
+    if (rc == KURA_ERR_NOT_FOUND) return kura_vault_fail(v, rc, "no item with id %s", idtext);
+    if (rc != KURA_OK) return kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+    return KURA_OK;
+}
+
+/* ---- listing, searching, resolving ---- */
+
+static int ci_contains(const char *hay, const char *needle)
+{
+    if (!hay) return 0;
+    size_t n = strlen(needle);
+    for (; *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0) return 1;
+    return 0;
+}
+
+static int matches(const kura_item *it, const char *q)
+{
+    if (!q || !*q) return 1;
+    if (ci_contains(it->title, q) || ci_contains(it->username, q)) return 1;
+    for (size_t i = 0; i < it->n_urls; i++)
+        if (ci_contains(it->urls[i], q)) return 1;
+    for (size_t i = 0; i < it->n_tags; i++)
+        if (ci_contains(it->tags[i], q)) return 1;
+    return 0;
+}
+
+enum { BY_QUERY, BY_TITLE, BY_ID_PREFIX };
+
+typedef struct walk {
+    kura_vault *v;
+    kura_items *list;
+    size_t cap;
+    scratch sc;
+    int mode;
+    const char *q;
+} walk;
+
+static int collect(void *ctx, const unsigned char *id, size_t idlen, const unsigned char *ov,
+                   size_t ovlen)
+{
+    walk *w = ctx;
+    kura_items *l = w->list;
+    char hex[KURA_ITEM_ID_TEXT + 1];
+
+    if (idlen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
+    kura_hex(hex, id, idlen);
+    if (w->mode == BY_ID_PREFIX && strncmp(hex, w->q, strlen(w->q)) != 0) return KURA_OK;
+    if (l->count == w->cap) {
+        size_t cap = w->cap ? w->cap * 2 : 64;
+        kura_item *grown = realloc(l->items, cap * sizeof *grown);
+        if (!grown) return KURA_ERR_NOMEM;
+        l->items = grown;
+        w->cap = cap;
+    }
+    kura_item *it = &l->items[l->count];
+    memset(it, 0, sizeof *it);
+    memcpy(it->id, hex, sizeof hex);
+    it->arena = l->arena;
+    int rc = open_part(it, l->arena, &w->sc, w->v, id, ov, ovlen, PART_OVERVIEW);
+    if (rc == KURA_ERR_CORRUPT) kura_vault_fail(w->v, rc, "item %s does not decrypt", hex);
+    if (rc != KURA_OK) return rc;
+    int keep = w->mode == BY_ID_PREFIX ? 1
+               : w->mode == BY_TITLE   ? it->title && strcasecmp(it->title, w->q) == 0
+                                       : matches(it, w->q);
+    if (keep) l->count++;
+    return KURA_OK;
+}
+
+static int by_title(const void *a, const void *b)
+{
+    const kura_item *x = a, *y = b;
+    int c = strcasecmp(x->title ? x->title : "", y->title ? y->title : "");
+    return c ? c : strcmp(x->id, y->id);
+}
+
+static int walk_items(kura_vault *v, kura_items **out, const char *q, int mode)
+{
+    walk w = {.v = v, .q = q, .mode = mode};
+
+    *out = NULL;
+    int rc = need_unlocked(v);
+    if (rc != KURA_OK) return rc;
+    w.list = calloc(1, sizeof *w.list);
+    if (!w.list || !(w.list->arena = kura_arena_new())) {
+        free(w.list);
+        return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+    }
+    rc = kura_db_item_each(v->db, collect, &w);
+    sodium_free(w.sc.p);
+    if (rc != KURA_OK) {
+        if (rc != KURA_ERR_CORRUPT || !v->err[0]) kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+        kura_items_free(w.list);
+        return rc;
+    }
+    for (size_t i = 0; i < w.list->count; i++) w.list->items[i].has_details = 0;
+    if (w.list->count > 1) qsort(w.list->items, w.list->count, sizeof *w.list->items, by_title);
+    *out = w.list;
+    return KURA_OK;
+}
+
+int kura_item_list(kura_vault *v, kura_items **out, const char *query)
+{
+    return walk_items(v, out, query, BY_QUERY);
+}
+
+void kura_items_free(kura_items *list)
+{
+    if (!list) return;
+    kura_arena_free(list->arena);
+    free(list->items);
+    free(list);
+}
+
+static int is_id_prefix(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 6 || n > KURA_ITEM_ID_TEXT) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'))) return 0;
+    return 1;
+}
+
+int kura_item_resolve(kura_vault *v, kura_items **out, const char *ref)
+{
+    int rc = walk_items(v, out, ref, BY_TITLE);
+    if (rc != KURA_OK || (*out)->count > 0) return rc;
+    if (is_id_prefix(ref)) {
+        kura_items_free(*out);
+        rc = walk_items(v, out, ref, BY_ID_PREFIX);
+        if (rc != KURA_OK || (*out)->count > 0) return rc;
+    }
+    kura_items_free(*out);
+    *out = NULL;
+    return kura_vault_fail(v, KURA_ERR_NOT_FOUND, "no item \"%.100s\" in vault %s", ref,
+                           v->id_text);
+}

@@ -1,0 +1,195 @@
+/* Sessions: the vault key sealed under a random token. The token lives only in the
+ * KURA_SESSION environment variable; the sealed blob lives in the private runtime folder
+ * and carries the idle clock, so a blob without its token, or past its time, opens nothing. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vault_int.h"
+
+#define SID_BYTES 16
+#define TOKEN_BYTES 32
+#define MAGIC "KSES"
+#define HEAD_BYTES 5 /* magic + version */
+#define PT_BYTES (KURA_VAULT_ID_BYTES + KURA_KEYBYTES + 4 + 8 + 8)
+#define BLOB_BYTES (HEAD_BYTES + KURA_NONCEBYTES + PT_BYTES + KURA_MACBYTES)
+
+typedef struct handle {
+    unsigned char sid[SID_BYTES];
+    unsigned char token[TOKEN_BYTES];
+    char path[PATH_MAX];
+} handle;
+
+static int private_dir(const char *dir)
+{
+    struct stat sb;
+    if (lstat(dir, &sb) != 0) return KURA_ERR_IO;
+    if (!S_ISDIR(sb.st_mode) || sb.st_uid != getuid() || (sb.st_mode & 077)) return KURA_ERR_PERM;
+    return KURA_OK;
+}
+
+static int parse_handle(handle *h, const char *dir, const char *text)
+{
+    char sid[2 * SID_BYTES + 1];
+    if (!text || strlen(text) != 2 * SID_BYTES + 1 + 2 * TOKEN_BYTES ||
+        text[2 * SID_BYTES] != '.')
+        return KURA_ERR_NOT_FOUND;
+    memcpy(sid, text, 2 * SID_BYTES);
+    sid[2 * SID_BYTES] = '\0';
+    if (kura_unhex(h->sid, SID_BYTES, sid) != KURA_OK ||
+        kura_unhex(h->token, TOKEN_BYTES, text + 2 * SID_BYTES + 1) != KURA_OK)
+        return KURA_ERR_NOT_FOUND;
+    if (snprintf(h->path, sizeof h->path, "%s/%s", dir, sid) >= (int)sizeof h->path)
+        return KURA_ERR_INVALID;
+    return KURA_OK;
+}
+
+static void put_le(unsigned char *p, uint64_t x, int n)
+{
+    for (int i = 0; i < n; i++) p[i] = (unsigned char)(x >> (8 * i));
+}
+
+static uint64_t get_le(const unsigned char *p, int n)
+{
+    uint64_t x = 0;
+    for (int i = n - 1; i >= 0; i--) x = (x << 8) | p[i];
+    return x;
+}
+
+static void session_ad(unsigned char ad[HEAD_BYTES + SID_BYTES], const handle *h)
+{
+    memcpy(ad, MAGIC, 4);
+    ad[4] = 1;
+    memcpy(ad + HEAD_BYTES, h->sid, SID_BYTES);
+}
+
+/* Seals pt (PT_BYTES) under the token and writes the blob. */
+static int write_blob(const handle *h, const unsigned char *pt)
+{
+    unsigned char blob[BLOB_BYTES];
+    unsigned char ad[HEAD_BYTES + SID_BYTES];
+
+    session_ad(ad, h);
+    memcpy(blob, ad, HEAD_BYTES);
+    kura_seal(blob + HEAD_BYTES, pt, PT_BYTES, ad, sizeof ad, NULL, h->token);
+    return kura_write_private(h->path, blob, sizeof blob);
+}
+
+int kura_session_start(char out[KURA_SESSION_TEXT], kura_vault *v, const char *dir,
+                       unsigned timeout)
+{
+    handle *h = sodium_malloc(sizeof *h);
+    unsigned char *pt = sodium_malloc(PT_BYTES);
+    char sid[2 * SID_BYTES + 1];
+    int rc;
+
+    if (!h || !pt) {
+        rc = kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (!v->keys) {
+        rc = kura_vault_fail(v, KURA_ERR_LOCKED, "the vault is locked");
+        goto out;
+    }
+    rc = kura_mkdir_private(dir);
+    if (rc == KURA_OK) rc = private_dir(dir);
+    if (rc != KURA_OK) {
+        kura_vault_fail(v, rc, "the session folder %s is not private to you (mode 0700, yours)",
+                        dir);
+        goto out;
+    }
+    randombytes_buf(h->sid, SID_BYTES);
+    randombytes_buf(h->token, TOKEN_BYTES);
+    kura_hex(sid, h->sid, SID_BYTES);
+    snprintf(h->path, sizeof h->path, "%s/%s", dir, sid);
+    uint64_t now = (uint64_t)time(NULL);
+    memcpy(pt, v->id, KURA_VAULT_ID_BYTES);
+    memcpy(pt + KURA_VAULT_ID_BYTES, VK(v), KURA_KEYBYTES);
+    put_le(pt + 48, timeout, 4);
+    put_le(pt + 52, now, 8);
+    put_le(pt + 60, now, 8);
+    rc = write_blob(h, pt);
+    if (rc != KURA_OK) {
+        kura_vault_fail(v, rc, "cannot write the session file in %s: %s", dir, strerror(errno));
+        goto out;
+    }
+    memcpy(out, sid, 2 * SID_BYTES);
+    out[2 * SID_BYTES] = '.';
+    kura_hex(out + 2 * SID_BYTES + 1, h->token, TOKEN_BYTES);
+out:
+    sodium_free(h);
+    sodium_free(pt);
+    return rc;
+}
+
+int kura_session_resume(kura_vault *v, const char *dir, const char *text, unsigned *remaining)
+{
+    handle *h = sodium_malloc(sizeof *h);
+    unsigned char *pt = sodium_malloc(PT_BYTES);
+    unsigned char *blob = NULL;
+    unsigned char ad[HEAD_BYTES + SID_BYTES];
+    size_t n = 0;
+    int rc;
+
+    if (!h || !pt) {
+        rc = KURA_ERR_NOMEM;
+        goto out;
+    }
+    rc = parse_handle(h, dir, text);
+    if (rc != KURA_OK) goto out;
+    rc = private_dir(dir);
+    if (rc != KURA_OK) {
+        rc = rc == KURA_ERR_PERM ? rc : KURA_ERR_NOT_FOUND;
+        goto out;
+    }
+    rc = kura_read_small(&blob, &n, h->path, 4096);
+    if (rc != KURA_OK) {
+        rc = KURA_ERR_NOT_FOUND;
+        goto out;
+    }
+    session_ad(ad, h);
+    rc = KURA_ERR_NOT_FOUND;
+    if (n != BLOB_BYTES || memcmp(blob, ad, HEAD_BYTES) != 0) goto out;
+    if (kura_open(pt, blob + HEAD_BYTES, n - HEAD_BYTES, ad, sizeof ad, h->token) != KURA_OK)
+        goto out;
+    if (sodium_memcmp(pt, v->id, KURA_VAULT_ID_BYTES) != 0) goto out;
+    uint64_t timeout = get_le(pt + 48, 4), last = get_le(pt + 60, 8);
+    uint64_t now = (uint64_t)time(NULL);
+    if (now > last && now - last > timeout) {
+        (void)kura_shred(h->path);
+        rc = KURA_ERR_EXPIRED;
+        goto out;
+    }
+    rc = kura_vault_unlock_vk(v, pt + KURA_VAULT_ID_BYTES);
+    if (rc != KURA_OK) goto out;
+    put_le(pt + 60, now, 8);
+    (void)write_blob(h, pt); /* a read-only runtime folder only stops the clock's restart */
+    if (remaining) *remaining = (unsigned)timeout;
+out:
+    sodium_free(blob);
+    sodium_free(h);
+    sodium_free(pt);
+    if (rc == KURA_ERR_NOT_FOUND)
+        kura_vault_fail(v, rc, "no session for vault %s (it was locked, or is another's)",
+                        v->id_text);
+    else if (rc == KURA_ERR_EXPIRED)
+        kura_vault_fail(v, rc, "the session timed out");
+    else if (rc == KURA_ERR_PERM)
+        kura_vault_fail(v, rc, "the session folder %s is not private to you", dir);
+    return rc;
+}
+
+int kura_session_end(const char *dir, const char *text)
+{
+    handle *h = sodium_malloc(sizeof *h);
+    if (!h) return KURA_ERR_NOMEM;
+    int rc = parse_handle(h, dir, text);
+    if (rc == KURA_OK) rc = kura_shred(h->path);
+    sodium_free(h);
+    return rc;
+}

@@ -1,0 +1,354 @@
+/* The vault's SQLite file: the only file that calls SQLite. It stores ciphertext blobs and
+ * never sees plaintext. Opened defensively (DESIGN.md, "Hardening we expect"). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sqlite3.h>
+
+#include "vault_int.h"
+
+#define APPLICATION_ID 0x4B555241 /* "KURA" */
+
+enum { ST_ITEM_GET, ST_ITEM_INSERT, ST_ITEM_UPDATE, ST_ITEM_DELETE, ST_COUNT };
+
+static const char *const sql_text[ST_COUNT] = {
+    [ST_ITEM_GET] = "SELECT overview, details FROM items WHERE id = ?1",
+    [ST_ITEM_INSERT] = "INSERT INTO items(id, overview, details) VALUES (?1, ?2, ?3)",
+    [ST_ITEM_UPDATE] = "UPDATE items SET overview = ?2, details = ?3 WHERE id = ?1",
+    [ST_ITEM_DELETE] = "DELETE FROM items WHERE id = ?1",
+};
+
+struct kura_db {
+    sqlite3 *h;
+    sqlite3_stmt *st[ST_COUNT];
+    char err[200];
+};
+
+static const char schema[] =
+    "CREATE TABLE meta(k TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE items(id BLOB PRIMARY KEY CHECK(length(id) = 16),"
+    " overview BLOB NOT NULL, details BLOB NOT NULL) WITHOUT ROWID;";
+
+const char *kura_db_error(const kura_db *db)
+{
+    return db ? db->err : "";
+}
+
+static int map_rc(int src)
+{
+    switch (src & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW: return KURA_OK;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_FORMAT:
+    case SQLITE_SCHEMA:
+    case SQLITE_ERROR: return KURA_ERR_CORRUPT; /* our SQL is fixed: an error means a bad file */
+    case SQLITE_NOMEM: return KURA_ERR_NOMEM;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return KURA_ERR_BUSY;
+    case SQLITE_CONSTRAINT: return KURA_ERR_EXISTS;
+    default: return KURA_ERR_IO;
+    }
+}
+
+static int fail(kura_db *db, int src)
+{
+    if (db->h)
+        snprintf(db->err, sizeof db->err, "%s", sqlite3_errmsg(db->h));
+    else
+        snprintf(db->err, sizeof db->err, "%s", sqlite3_errstr(src));
+    return map_rc(src);
+}
+
+static int exec(kura_db *db, const char *sql)
+{
+    int src = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
+    return src == SQLITE_OK ? KURA_OK : fail(db, src);
+}
+
+/* Reads the 100-byte SQLite header ourselves: tells "not a vault" from "damaged" from
+ * "newer format" before SQLite parses anything. */
+static int check_header(const char *path, int allow_empty, char *err, size_t errlen)
+{
+    unsigned char h[100];
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return errno == ENOENT ? KURA_ERR_NOT_FOUND : KURA_ERR_IO;
+    }
+    struct stat sb;
+    ssize_t n = -1;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) n = read(fd, h, sizeof h);
+    close(fd);
+    if (n == 0 && allow_empty) return KURA_OK;
+    if (n != (ssize_t)sizeof h || memcmp(h, "SQLite format 3", 16) != 0) {
+        snprintf(err, errlen, "not a kura vault (no database header)");
+        return KURA_ERR_CORRUPT;
+    }
+    uint32_t app = (uint32_t)h[68] << 24 | (uint32_t)h[69] << 16 | (uint32_t)h[70] << 8 | h[71];
+    uint32_t ver = (uint32_t)h[60] << 24 | (uint32_t)h[61] << 16 | (uint32_t)h[62] << 8 | h[63];
+    if (app != APPLICATION_ID) {
+        snprintf(err, errlen, "not a kura vault (a database of another program)");
+        return KURA_ERR_CORRUPT;
+    }
+    if (ver > KURA_FORMAT_VERSION) {
+        snprintf(err, errlen, "format version %u; this kura reads up to %d", ver,
+                 KURA_FORMAT_VERSION);
+        return KURA_ERR_TOO_NEW;
+    }
+    if (ver == 0) {
+        snprintf(err, errlen, "no format version in the file");
+        return KURA_ERR_CORRUPT;
+    }
+    return KURA_OK;
+}
+
+static int configure(kura_db *db)
+{
+    int on = 1, off = 0;
+    sqlite3_extended_result_codes(db->h, 1);
+    sqlite3_busy_timeout(db->h, 10000);
+    if (sqlite3_db_config(db->h, SQLITE_DBCONFIG_DEFENSIVE, on, NULL) != SQLITE_OK ||
+        sqlite3_db_config(db->h, SQLITE_DBCONFIG_TRUSTED_SCHEMA, off, NULL) != SQLITE_OK ||
+        sqlite3_db_config(db->h, SQLITE_DBCONFIG_ENABLE_TRIGGER, off, NULL) != SQLITE_OK ||
+        sqlite3_db_config(db->h, SQLITE_DBCONFIG_ENABLE_VIEW, off, NULL) != SQLITE_OK)
+        return fail(db, SQLITE_ERROR);
+    /* journal_mode=DELETE: after every command the vault is one file, safe to copy or sync. */
+    return exec(db, "PRAGMA cell_size_check=ON; PRAGMA mmap_size=0; PRAGMA secure_delete=ON;"
+                    "PRAGMA synchronous=FULL; PRAGMA journal_mode=DELETE;"
+                    "PRAGMA temp_store=MEMORY;");
+}
+
+static int prepare(kura_db *db)
+{
+    for (int i = 0; i < ST_COUNT; i++) {
+        int src = sqlite3_prepare_v3(db->h, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT,
+                                     &db->st[i], NULL);
+        if (src != SQLITE_OK) return fail(db, src);
+    }
+    return KURA_OK;
+}
+
+static int open_handle(kura_db **out, const char *path)
+{
+    kura_db *db = calloc(1, sizeof *db);
+    if (!db) return KURA_ERR_NOMEM;
+    *out = db;
+    int src = sqlite3_open_v2(path, &db->h,
+                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE,
+                              NULL);
+    if (src != SQLITE_OK) return fail(db, src);
+    return configure(db);
+}
+
+void kura_db_close(kura_db *db)
+{
+    if (!db) return;
+    for (int i = 0; i < ST_COUNT; i++) sqlite3_finalize(db->st[i]);
+    sqlite3_close_v2(db->h);
+    free(db);
+}
+
+int kura_db_create(kura_db **out, const char *path, char *err, size_t errlen)
+{
+    kura_db *db = NULL;
+    int rc;
+
+    *out = NULL;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return errno == EEXIST ? KURA_ERR_EXISTS : KURA_ERR_IO;
+    }
+    close(fd);
+    rc = open_handle(&db, path);
+    if (rc == KURA_OK) rc = exec(db, "BEGIN IMMEDIATE");
+    if (rc == KURA_OK) rc = exec(db, schema);
+    if (rc == KURA_OK) rc = exec(db, "PRAGMA application_id=1263882817; PRAGMA user_version=1");
+    if (rc == KURA_OK) rc = exec(db, "COMMIT");
+    if (rc == KURA_OK) rc = prepare(db);
+    if (rc != KURA_OK) {
+        snprintf(err, errlen, "%s", db ? db->err : "out of memory");
+        kura_db_close(db);
+        unlink(path);
+        return rc;
+    }
+    *out = db;
+    return KURA_OK;
+}
+
+static int quick_check(kura_db *db)
+{
+    sqlite3_stmt *st;
+    int src = sqlite3_prepare_v2(db->h, "PRAGMA quick_check(1)", -1, &st, NULL);
+    if (src != SQLITE_OK) return fail(db, src);
+    src = sqlite3_step(st);
+    int ok = src == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
+    if (src == SQLITE_ROW && !ok)
+        snprintf(db->err, sizeof db->err, "integrity check failed: %.150s",
+                 (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (src != SQLITE_ROW) return fail(db, src);
+    return ok ? KURA_OK : KURA_ERR_CORRUPT;
+}
+
+int kura_db_open(kura_db **out, const char *path, char *err, size_t errlen)
+{
+    kura_db *db = NULL;
+
+    *out = NULL;
+    int rc = check_header(path, 0, err, errlen);
+    if (rc != KURA_OK) return rc;
+    rc = open_handle(&db, path);
+    if (rc == KURA_OK) rc = quick_check(db);
+    if (rc == KURA_OK) rc = prepare(db);
+    if (rc != KURA_OK) {
+        snprintf(err, errlen, "%s", db ? db->err : "out of memory");
+        kura_db_close(db);
+        return rc == KURA_ERR_EXISTS ? KURA_ERR_CORRUPT : rc;
+    }
+    *out = db;
+    return KURA_OK;
+}
+
+int kura_db_begin(kura_db *db)
+{
+    return exec(db, "BEGIN IMMEDIATE");
+}
+
+int kura_db_commit(kura_db *db)
+{
+    return exec(db, "COMMIT");
+}
+
+void kura_db_rollback(kura_db *db)
+{
+    if (!sqlite3_get_autocommit(db->h)) sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int copy_col(kura_blob *b, sqlite3_stmt *st, int col)
+{
+    const void *p = sqlite3_column_blob(st, col);
+    int n = sqlite3_column_bytes(st, col);
+    if (sqlite3_column_type(st, col) != SQLITE_BLOB) return KURA_ERR_CORRUPT;
+    b->p = malloc(n ? (size_t)n : 1);
+    if (!b->p) return KURA_ERR_NOMEM;
+    memcpy(b->p, p, (size_t)n);
+    b->n = (size_t)n;
+    return KURA_OK;
+}
+
+int kura_db_meta_get(kura_db *db, kura_blob *out, const char *key)
+{
+    sqlite3_stmt *st;
+    out->p = NULL;
+    out->n = 0;
+    int src = sqlite3_prepare_v2(db->h, "SELECT v FROM meta WHERE k = ?1", -1, &st, NULL);
+    if (src != SQLITE_OK) return fail(db, src);
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    src = sqlite3_step(st);
+    int rc = src == SQLITE_ROW ? copy_col(out, st, 0)
+             : src == SQLITE_DONE ? KURA_ERR_NOT_FOUND
+                                  : fail(db, src);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int kura_db_meta_put(kura_db *db, const char *key, const void *p, size_t n)
+{
+    sqlite3_stmt *st;
+    int src = sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO meta(k, v) VALUES (?1, ?2)", -1,
+                                 &st, NULL);
+    if (src != SQLITE_OK) return fail(db, src);
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, p, (int)n, SQLITE_STATIC);
+    src = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return src == SQLITE_DONE ? KURA_OK : fail(db, src);
+}
+
+static int run(kura_db *db, sqlite3_stmt *st)
+{
+    int src = sqlite3_step(st);
+    int changed = sqlite3_changes(db->h);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (src != SQLITE_DONE) return fail(db, src);
+    return changed > 0 ? KURA_OK : KURA_ERR_NOT_FOUND;
+}
+
+int kura_db_item_put(kura_db *db, const unsigned char id[16], const kura_blob *ov,
+                     const kura_blob *det, int insert)
+{
+    sqlite3_stmt *st = db->st[insert ? ST_ITEM_INSERT : ST_ITEM_UPDATE];
+    sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, ov->p, (int)ov->n, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, det->p, (int)det->n, SQLITE_STATIC);
+    return run(db, st);
+}
+
+int kura_db_item_delete(kura_db *db, const unsigned char id[16])
+{
+    sqlite3_stmt *st = db->st[ST_ITEM_DELETE];
+    sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
+    return run(db, st);
+}
+
+int kura_db_item_get(kura_db *db, kura_blob *ov, kura_blob *det, const unsigned char id[16])
+{
+    sqlite3_stmt *st = db->st[ST_ITEM_GET];
+    int rc;
+    ov->p = det->p = NULL;
+    sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
+    int src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        rc = copy_col(ov, st, 0);
+        if (rc == KURA_OK) rc = copy_col(det, st, 1);
+        if (rc != KURA_OK) {
+            free(ov->p);
+            ov->p = NULL;
+        }
+    } else {
+        rc = src == SQLITE_DONE ? KURA_ERR_NOT_FOUND : fail(db, src);
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+int kura_db_item_each(kura_db *db, kura_db_item_fn fn, void *ctx)
+{
+    sqlite3_stmt *st;
+    int src = sqlite3_prepare_v2(db->h, "SELECT id, overview FROM items", -1, &st, NULL);
+    if (src != SQLITE_OK) return fail(db, src);
+    int rc = KURA_OK;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 1) != SQLITE_BLOB) {
+            rc = KURA_ERR_CORRUPT;
+            break;
+        }
+        rc = fn(ctx, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+                sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
+        if (rc != KURA_OK) break;
+    }
+    if (rc == KURA_OK && src != SQLITE_DONE) rc = fail(db, src);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int kura_db_item_count(kura_db *db, size_t *count)
+{
+    sqlite3_stmt *st;
+    int src = sqlite3_prepare_v2(db->h, "SELECT count(*) FROM items", -1, &st, NULL);
+    if (src != SQLITE_OK) return fail(db, src);
+    src = sqlite3_step(st);
+    if (src == SQLITE_ROW) *count = (size_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return src == SQLITE_ROW ? KURA_OK : fail(db, src);
+}

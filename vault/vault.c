@@ -1,0 +1,322 @@
+/* The vault handle: creating a vault file, opening it, unlocking it with the client key.
+ * The vault key (VK) is random; the client-key slot wraps it; an "info" ciphertext under VK
+ * keeps the vault's name and the client key itself, so any unlocked state can show it again. */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vault_int.h"
+
+#define META_ID "vault_id"
+#define META_SLOT "slot.client"
+#define META_INFO "info"
+#define INFO_PAD 64
+#define NAME_MAX_BYTES 256
+
+int kura_vault_fail(kura_vault *v, int rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->err, sizeof v->err, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+const char *kura_vault_error(const kura_vault *v)
+{
+    return v ? v->err : "";
+}
+
+const char *kura_vault_id(const kura_vault *v)
+{
+    return v->id_text;
+}
+
+const char *kura_vault_path(const kura_vault *v)
+{
+    return v->path;
+}
+
+int kura_vault_is_unlocked(const kura_vault *v)
+{
+    return v->keys != NULL;
+}
+
+const char *kura_vault_name(const kura_vault *v)
+{
+    return v->name ? v->name : "";
+}
+
+int kura_vault_client_key(const kura_vault *v, kura_client_key *key)
+{
+    if (!v->client_key) return KURA_ERR_LOCKED;
+    memcpy(key, v->client_key, sizeof *key);
+    return KURA_OK;
+}
+
+int kura_vault_count(kura_vault *v, size_t *count)
+{
+    int rc = kura_db_item_count(v->db, count);
+    if (rc != KURA_OK) return kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+    return KURA_OK;
+}
+
+/* 128 bits as 26 Crockford symbols, most significant first. */
+static void id_to_text(char *out, const unsigned char id[KURA_VAULT_ID_BYTES])
+{
+    unsigned acc = 0, bits = 0, o = 0;
+    for (size_t i = 0; i < KURA_VAULT_ID_BYTES; i++) {
+        acc = (acc << 8) | id[i];
+        bits += 8;
+        while (bits >= 5) {
+            out[o++] = kura_b32_symbol((acc >> (bits - 5)) & 31);
+            bits -= 5;
+        }
+    }
+    out[o++] = kura_b32_symbol((acc << (5 - bits)) & 31);
+    out[o] = '\0';
+}
+
+static kura_vault *handle_new(const char *path)
+{
+    kura_vault *v = calloc(1, sizeof *v);
+    if (!v) return NULL;
+    v->path = strdup(path);
+    if (!v->path) {
+        free(v);
+        return NULL;
+    }
+    return v;
+}
+
+static void lock(kura_vault *v)
+{
+    sodium_free(v->keys);
+    sodium_free(v->name);
+    sodium_free(v->client_key);
+    v->keys = NULL;
+    v->name = NULL;
+    v->client_key = NULL;
+}
+
+void kura_vault_close(kura_vault *v)
+{
+    if (!v) return;
+    lock(v);
+    kura_db_close(v->db);
+    free(v->path);
+    free(v);
+}
+
+/* info plaintext: name length (2, LE), name, 36 key symbols, padded. */
+static int seal_info(kura_blob *out, kura_vault *v, const char *name, const kura_client_key *key)
+{
+    size_t nlen = name ? strlen(name) : 0;
+    size_t cap = 2 + NAME_MAX_BYTES + KURA_KEY_SYMBOLS + INFO_PAD;
+    unsigned char *pt = sodium_malloc(cap);
+    unsigned char ad[KURA_AD_BYTES];
+    static const unsigned char zero_id[KURA_ITEM_ID_BYTES];
+    size_t padded;
+
+    if (!pt) return KURA_ERR_NOMEM;
+    pt[0] = (unsigned char)(nlen & 0xff);
+    pt[1] = (unsigned char)(nlen >> 8);
+    if (nlen) memcpy(pt + 2, name, nlen);
+    memcpy(pt + 2 + nlen, key->sym, KURA_KEY_SYMBOLS);
+    if (sodium_pad(&padded, pt, 2 + nlen + KURA_KEY_SYMBOLS, INFO_PAD, cap) != 0) {
+        sodium_free(pt);
+        return KURA_ERR_INVALID;
+    }
+    out->n = padded + KURA_NONCEBYTES + KURA_MACBYTES;
+    out->p = malloc(out->n);
+    if (!out->p) {
+        sodium_free(pt);
+        return KURA_ERR_NOMEM;
+    }
+    kura_item_ad(ad, v->id, zero_id, 'v');
+    kura_seal(out->p, pt, padded, ad, sizeof ad, NULL, ITEM_KEY(v));
+    sodium_free(pt);
+    return KURA_OK;
+}
+
+static int open_info(kura_vault *v)
+{
+    kura_blob b;
+    unsigned char ad[KURA_AD_BYTES];
+    static const unsigned char zero_id[KURA_ITEM_ID_BYTES];
+    unsigned char *pt = NULL;
+    size_t len;
+    int rc = kura_db_meta_get(v->db, &b, META_INFO);
+
+    if (rc != KURA_OK) return rc == KURA_ERR_NOT_FOUND ? KURA_ERR_CORRUPT : rc;
+    rc = KURA_ERR_CORRUPT;
+    if (b.n < KURA_NONCEBYTES + KURA_MACBYTES + INFO_PAD) goto out;
+    len = b.n - KURA_NONCEBYTES - KURA_MACBYTES;
+    pt = sodium_malloc(len);
+    if (!pt) {
+        rc = KURA_ERR_NOMEM;
+        goto out;
+    }
+    kura_item_ad(ad, v->id, zero_id, 'v');
+    if (kura_open(pt, b.p, b.n, ad, sizeof ad, ITEM_KEY(v)) != KURA_OK) goto out;
+    if (sodium_unpad(&len, pt, len, INFO_PAD) != 0 || len < 2 + KURA_KEY_SYMBOLS) goto out;
+    size_t nlen = pt[0] | (size_t)pt[1] << 8;
+    if (nlen > NAME_MAX_BYTES || 2 + nlen + KURA_KEY_SYMBOLS != len) goto out;
+    v->name = sodium_malloc(nlen + 1);
+    v->client_key = sodium_malloc(sizeof *v->client_key);
+    if (!v->name || !v->client_key) {
+        rc = KURA_ERR_NOMEM;
+        goto out;
+    }
+    memcpy(v->name, pt + 2, nlen);
+    v->name[nlen] = '\0';
+    memcpy(v->client_key->sym, pt + 2 + nlen, KURA_KEY_SYMBOLS);
+    rc = kura_key_check(v->client_key) ? KURA_OK : KURA_ERR_CORRUPT;
+out:
+    sodium_free(pt);
+    free(b.p);
+    return rc;
+}
+
+int kura_vault_unlock_vk(kura_vault *v, const unsigned char vk[KURA_KEYBYTES])
+{
+    lock(v);
+    v->keys = sodium_malloc(2 * KURA_KEYBYTES);
+    if (!v->keys) return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+    memcpy(VK(v), vk, KURA_KEYBYTES);
+    crypto_kdf_derive_from_key(ITEM_KEY(v), KURA_KEYBYTES, 1, "kuraitem", VK(v));
+    int rc = open_info(v);
+    if (rc != KURA_OK) {
+        lock(v);
+        return kura_vault_fail(v, rc, "the vault's own record does not decrypt");
+    }
+    return KURA_OK;
+}
+
+int kura_vault_unlock(kura_vault *v, const kura_client_key *key)
+{
+    unsigned char *k = sodium_malloc(3 * KURA_KEYBYTES);
+    kura_blob slot;
+    int rc;
+
+    if (!k) return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+    rc = kura_db_meta_get(v->db, &slot, META_SLOT);
+    if (rc != KURA_OK) {
+        sodium_free(k);
+        if (rc == KURA_ERR_NOT_FOUND) rc = KURA_ERR_CORRUPT;
+        return kura_vault_fail(v, rc, "the client-key slot cannot be read");
+    }
+    kura_client_key_kek(k, k + KURA_KEYBYTES, key, v->id);
+    rc = kura_slot_open(k + 2 * KURA_KEYBYTES, slot.p, slot.n, k, k + KURA_KEYBYTES, v->id);
+    free(slot.p);
+    if (rc == KURA_OK)
+        rc = kura_vault_unlock_vk(v, k + 2 * KURA_KEYBYTES);
+    else if (rc == KURA_ERR_WRONG_KEY)
+        kura_vault_fail(v, rc, "this key does not open vault %s", v->id_text);
+    else
+        kura_vault_fail(v, rc, "the client-key slot is damaged");
+    sodium_free(k);
+    return rc;
+}
+
+static int make_parent(const char *path)
+{
+    char buf[PATH_MAX];
+    if (strlen(path) >= sizeof buf) return KURA_ERR_INVALID;
+    strcpy(buf, path);
+    return kura_mkdir_private(dirname(buf));
+}
+
+int kura_vault_create(kura_vault **out, kura_client_key *key, const char *path, const char *name)
+{
+    kura_vault *v;
+    unsigned char *vk = NULL, *k = NULL;
+    unsigned char slot[KURA_SLOT_BYTES];
+    kura_slot_params params = {.kind = KURA_SLOT_CLIENT_KEY};
+    kura_blob info = {0};
+    int rc, created = 0;
+
+    *out = NULL;
+    if (name && (strlen(name) > NAME_MAX_BYTES || !kura_utf8_valid(name, strlen(name))))
+        return KURA_ERR_INVALID;
+    v = handle_new(path);
+    if (!v) return KURA_ERR_NOMEM;
+    *out = v;
+    rc = make_parent(path);
+    if (rc != KURA_OK) {
+        rc = kura_vault_fail(v, rc, "cannot make the folder for %s: %s", path, strerror(errno));
+        goto out;
+    }
+    rc = kura_db_create(&v->db, path, v->err, sizeof v->err);
+    if (rc != KURA_OK) goto out;
+    created = 1;
+    vk = sodium_malloc(KURA_KEYBYTES);
+    k = sodium_malloc(2 * KURA_KEYBYTES);
+    if (!vk || !k) {
+        rc = kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    randombytes_buf(v->id, sizeof v->id);
+    id_to_text(v->id_text, v->id);
+    randombytes_buf(vk, KURA_KEYBYTES);
+    kura_key_generate(key);
+    kura_client_key_kek(k, k + KURA_KEYBYTES, key, v->id);
+    kura_slot_seal(slot, &params, k, k + KURA_KEYBYTES, v->id, vk, NULL);
+    v->keys = sodium_malloc(2 * KURA_KEYBYTES);
+    if (!v->keys) {
+        rc = kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    memcpy(VK(v), vk, KURA_KEYBYTES);
+    crypto_kdf_derive_from_key(ITEM_KEY(v), KURA_KEYBYTES, 1, "kuraitem", VK(v));
+    rc = seal_info(&info, v, name, key);
+    if (rc != KURA_OK) goto out;
+    rc = kura_db_begin(v->db);
+    if (rc == KURA_OK) rc = kura_db_meta_put(v->db, META_ID, v->id, sizeof v->id);
+    if (rc == KURA_OK) rc = kura_db_meta_put(v->db, META_SLOT, slot, sizeof slot);
+    if (rc == KURA_OK) rc = kura_db_meta_put(v->db, META_INFO, info.p, info.n);
+    if (rc == KURA_OK) rc = kura_db_commit(v->db);
+    if (rc != KURA_OK) {
+        kura_db_rollback(v->db);
+        kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+        goto out;
+    }
+    rc = kura_vault_unlock_vk(v, vk);
+out:
+    free(info.p);
+    sodium_free(vk);
+    sodium_free(k);
+    sodium_memzero(slot, sizeof slot);
+    if (rc != KURA_OK) {
+        sodium_memzero(key, sizeof *key);
+        if (created) unlink(path);
+    }
+    return rc;
+}
+
+int kura_vault_open(kura_vault **out, const char *path)
+{
+    kura_blob id;
+    kura_vault *v = handle_new(path);
+
+    *out = v;
+    if (!v) return KURA_ERR_NOMEM;
+    int rc = kura_db_open(&v->db, path, v->err, sizeof v->err);
+    if (rc != KURA_OK) return rc;
+    rc = kura_db_meta_get(v->db, &id, META_ID);
+    if (rc != KURA_OK || id.n != KURA_VAULT_ID_BYTES) {
+        free(id.p);
+        if (rc == KURA_OK || rc == KURA_ERR_NOT_FOUND) rc = KURA_ERR_CORRUPT;
+        return kura_vault_fail(v, rc, "the vault id cannot be read");
+    }
+    memcpy(v->id, id.p, KURA_VAULT_ID_BYTES);
+    free(id.p);
+    id_to_text(v->id_text, v->id);
+    return KURA_OK;
+}

@@ -1,0 +1,143 @@
+/* vault_int.h: private interfaces between the files of libkura. Not installed.
+ * storage.c is the only file that talks to SQLite; crypto.c the only one that picks ciphers. */
+#ifndef KURA_VAULT_INT_H
+#define KURA_VAULT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sodium.h>
+
+#include "kura/vault.h"
+
+/* ---- arena.c: guarded (sodium_malloc) memory handed out in pieces, wiped when freed ---- */
+typedef struct kura_arena kura_arena;
+kura_arena *kura_arena_new(void);
+void kura_arena_free(kura_arena *a);
+void *kura_arena_alloc(kura_arena *a, size_t n);
+char *kura_arena_strndup(kura_arena *a, const char *s, size_t n);
+
+/* ---- crypto.c ---- */
+#define KURA_KEYBYTES 32
+#define KURA_NONCEBYTES 24
+#define KURA_MACBYTES 16
+#define KURA_COMMITBYTES 32
+
+/* XChaCha20-Poly1305: out = nonce || ciphertext || tag (outlen = mlen + NONCE + MAC).
+ * nonce NULL picks a random one (tests pin it). */
+void kura_seal(unsigned char *out, const unsigned char *m, size_t mlen, const unsigned char *ad,
+               size_t adlen, const unsigned char *nonce, const unsigned char key[KURA_KEYBYTES]);
+/* Opens what kura_seal made; m gets inlen - NONCE - MAC bytes. KURA_ERR_CORRUPT on a bad tag. */
+KURA_MUST_CHECK int kura_open(unsigned char *m, const unsigned char *in, size_t inlen,
+                              const unsigned char *ad, size_t adlen,
+                              const unsigned char key[KURA_KEYBYTES]);
+
+/* Splits input keying material into a wrapping key and a key commitment, bound to a domain
+ * label and the vault id (BLAKE2b-512, then a keyed BLAKE2b of the label for the commit). */
+void kura_kdf_split(unsigned char wrap[KURA_KEYBYTES], unsigned char commit[KURA_COMMITBYTES],
+                    const unsigned char *ikm, size_t ikmlen, const char *label,
+                    const unsigned char vault_id[KURA_VAULT_ID_BYTES]);
+
+/* A wrapped vault key ("slot"): kind, KDF parameters, salt, commitment, nonce, ciphertext.
+ * The header bytes are the AEAD's associated data, so parameters cannot be changed. */
+enum { KURA_SLOT_CLIENT_KEY = 1, KURA_SLOT_PASSPHRASE = 2 };
+#define KURA_SLOT_HEADER (1 + 1 + 8 + 8 + 16 + KURA_COMMITBYTES)
+#define KURA_SLOT_BYTES (KURA_SLOT_HEADER + KURA_NONCEBYTES + KURA_KEYBYTES + KURA_MACBYTES)
+typedef struct kura_slot_params {
+    unsigned char kind;
+    uint64_t opslimit, memlimit;
+    unsigned char salt[16];
+} kura_slot_params;
+
+void kura_slot_seal(unsigned char out[KURA_SLOT_BYTES], const kura_slot_params *p,
+                    const unsigned char wrap[KURA_KEYBYTES],
+                    const unsigned char commit[KURA_COMMITBYTES],
+                    const unsigned char vault_id[KURA_VAULT_ID_BYTES],
+                    const unsigned char vk[KURA_KEYBYTES], const unsigned char *nonce);
+KURA_MUST_CHECK int kura_slot_parse(kura_slot_params *p, const unsigned char *in, size_t inlen);
+/* KURA_ERR_WRONG_KEY if the commitment differs (checked first, in constant time),
+ * KURA_ERR_CORRUPT if it matches but the ciphertext does not open. */
+KURA_MUST_CHECK int kura_slot_open(unsigned char vk[KURA_KEYBYTES], const unsigned char *in,
+                                   size_t inlen, const unsigned char wrap[KURA_KEYBYTES],
+                                   const unsigned char commit[KURA_COMMITBYTES],
+                                   const unsigned char vault_id[KURA_VAULT_ID_BYTES]);
+
+/* The client-key slot's keys: the 36 symbols through kura_kdf_split. */
+void kura_client_key_kek(unsigned char wrap[KURA_KEYBYTES],
+                         unsigned char commit[KURA_COMMITBYTES], const kura_client_key *key,
+                         const unsigned char vault_id[KURA_VAULT_ID_BYTES]);
+
+/* Associated data for a vault-key ciphertext: "kura1" || vault id || item id || part. */
+#define KURA_AD_BYTES (5 + KURA_VAULT_ID_BYTES + KURA_ITEM_ID_BYTES + 1)
+void kura_item_ad(unsigned char ad[KURA_AD_BYTES], const unsigned char vault_id[16],
+                  const unsigned char item_id[16], char part);
+
+/* ---- storage.c: the SQLite file ---- */
+typedef struct kura_db kura_db;
+typedef struct kura_blob {
+    unsigned char *p;
+    size_t n;
+} kura_blob;
+
+/* Creates a new database file (must not exist), 0600, with kura's schema. */
+KURA_MUST_CHECK int kura_db_create(kura_db **out, const char *path, char *err, size_t errlen);
+/* Opens defensively, checks application id, format version and quick_check. */
+KURA_MUST_CHECK int kura_db_open(kura_db **out, const char *path, char *err, size_t errlen);
+void kura_db_close(kura_db *db);
+KURA_MUST_CHECK int kura_db_begin(kura_db *db);
+KURA_MUST_CHECK int kura_db_commit(kura_db *db);
+void kura_db_rollback(kura_db *db);
+/* Meta values: the returned blob is malloc'd (caller frees p). */
+KURA_MUST_CHECK int kura_db_meta_get(kura_db *db, kura_blob *out, const char *key);
+KURA_MUST_CHECK int kura_db_meta_put(kura_db *db, const char *key, const void *p, size_t n);
+KURA_MUST_CHECK int kura_db_item_put(kura_db *db, const unsigned char id[16], const kura_blob *ov,
+                                     const kura_blob *det, int insert);
+/* Reads one item's blobs (malloc'd). KURA_ERR_NOT_FOUND if none. */
+KURA_MUST_CHECK int kura_db_item_get(kura_db *db, kura_blob *ov, kura_blob *det,
+                                     const unsigned char id[16]);
+KURA_MUST_CHECK int kura_db_item_delete(kura_db *db, const unsigned char id[16]);
+/* Calls fn for each item's overview, in no particular order; stops on a non-zero return. */
+typedef int (*kura_db_item_fn)(void *ctx, const unsigned char *id, size_t idlen,
+                               const unsigned char *ov, size_t ovlen);
+KURA_MUST_CHECK int kura_db_item_each(kura_db *db, kura_db_item_fn fn, void *ctx);
+KURA_MUST_CHECK int kura_db_item_count(kura_db *db, size_t *count);
+const char *kura_db_error(const kura_db *db);
+
+/* ---- files.c ---- */
+/* Makes dir (and its parents) 0700 if missing. */
+KURA_MUST_CHECK int kura_mkdir_private(const char *dir);
+/* Writes a file that may hold secrets: O_EXCL|O_NOFOLLOW 0600 temp, fsync, rename. */
+KURA_MUST_CHECK int kura_write_private(const char *path, const void *p, size_t n);
+/* Reads a whole small file (at most max bytes) into sodium_malloc memory. */
+KURA_MUST_CHECK int kura_read_small(unsigned char **out, size_t *outlen, const char *path,
+                                    size_t max);
+/* Overwrites a file with zeros, syncs and unlinks it. */
+int kura_shred(const char *path);
+
+/* ---- the vault handle (vault.c), shared with item.c and session.c ---- */
+struct kura_vault {
+    kura_db *db;
+    char *path;
+    unsigned char id[KURA_VAULT_ID_BYTES];
+    char id_text[KURA_VAULT_ID_TEXT + 1];
+    unsigned char *keys; /* sodium_malloc: vk, item key; NULL while locked */
+    char *name;          /* sodium_malloc, after unlock */
+    kura_client_key *client_key;
+    char err[256];
+};
+#define VK(v) ((v)->keys)
+#define ITEM_KEY(v) ((v)->keys + KURA_KEYBYTES)
+
+/* Sets v->err (printf-style) and returns rc. */
+int kura_vault_fail(kura_vault *v, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Unlocks v with a raw vault key (from a slot or a session). */
+KURA_MUST_CHECK int kura_vault_unlock_vk(kura_vault *v, const unsigned char vk[KURA_KEYBYTES]);
+
+/* 1 if s[0..n) is UTF-8 without NUL bytes (item.c). */
+int kura_utf8_valid(const char *s, size_t n);
+
+/* Hex helpers. */
+void kura_hex(char *out, const unsigned char *in, size_t n);
+KURA_MUST_CHECK int kura_unhex(unsigned char *out, size_t n, const char *hex);
+
+#endif

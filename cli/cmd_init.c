@@ -32,7 +32,7 @@ static int run(ctx *c, int argc, char **argv)
                   "--vault", c->vault_path);
         goto out;
     }
-    if (rc == KURA_ERR_INVALID && c->v && !kura_vault_error(c->v)[0]) {
+    if (rc == KURA_ERR_INVALID && !c->v) {
         ex = fail(EX_USAGE, "the vault name must be UTF-8 and at most 256 bytes");
         goto out;
     }

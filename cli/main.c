@@ -85,13 +85,12 @@ static int parse_options(ctx *c, const cmd *cm, int argc, char **argv, int *firs
         case G_JSON: c->json = 1; break;
         case 'h':
         case G_HELP: cmd_usage(stdout, cm); return -1;
-        case '?':
         case ':':
-            if (optopt && optopt < 256)
-                return fail(EX_USAGE, "unknown option '-%c' for '%s'; see 'kura help %s'", optopt,
-                            cm->name, cm->name);
-            return fail(EX_USAGE, "unknown option or missing value in '%s' for '%s'; see 'kura "
-                        "help %s'", argv[optind - 1], cm->name, cm->name);
+            return fail(EX_USAGE, "option '%s' of '%s' needs a value; see 'kura help %s'",
+                        argv[optind - 1], cm->name, cm->name);
+        case '?':
+            return fail(EX_USAGE, "unknown option '%s' for '%s'; see 'kura help %s'",
+                        argv[optind - 1], cm->name, cm->name);
         default: ex = cm->opt ? cm->opt(c, id, optarg) : EX_USAGE; break;
         }
         if (ex != EX_OK) return ex;
@@ -142,10 +141,7 @@ int main(int argc, char **argv)
         }
         first += step;
     }
-    if (first >= argc) {
-        usage(stderr);
-        return EX_USAGE;
-    }
+    if (first >= argc) return fail(EX_USAGE, "no command given; see 'kura help'");
     const char *name = argv[first];
     if (strcmp(name, "help") == 0) {
         if (first + 1 >= argc) {

@@ -60,10 +60,12 @@ static unsigned weight(size_t i)
 
 static void sums(unsigned *s1, unsigned *s2, const unsigned char *sym, size_t n)
 {
+    unsigned w = 1; /* alpha^(i mod 31) */
     *s1 = *s2 = 0;
     for (size_t i = 0; i < n; i++) {
         *s1 ^= sym[i];
-        *s2 ^= gf_mul(weight(i), sym[i]);
+        *s2 ^= gf_mul(w, sym[i]);
+        w = (i + 1) % 31 ? gf_mul(w, 2) : 1;
     }
 }
 

@@ -1,0 +1,101 @@
+# lib.sh: harness for kura's end-to-end tests. Each test script sources it, runs the real
+# binary on real files in a fresh HOME, and ends with "N passed, N failed".
+# kura runs under setsid, so it has no controlling terminal, exactly as in CI.
+set -u
+: "${KURA:?set KURA to the kura binary}"
+TESTS_DIR=${TESTS_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
+T=$(mktemp -d /tmp/kura-cli.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+export HOME=$T/home XDG_RUNTIME_DIR=$T/run LC_ALL=C.UTF-8
+unset XDG_DATA_HOME XDG_CONFIG_HOME KURA_SESSION KURA_VAULT KURA_CLIENT_KEY_FILE
+mkdir -p "$HOME" && mkdir -m 700 "$XDG_RUNTIME_DIR"
+cd "$T" || exit 1
+passed=0
+failed=0
+rc=0
+out=
+err=
+
+_capture() {
+    rc=$?
+    out=$(cat "$T/.out")
+    err=$(cat "$T/.err")
+}
+
+# k ARGS...: kura with no terminal and empty stdin.
+k() {
+    setsid -w "$KURA" "$@" >"$T/.out" 2>"$T/.err" </dev/null
+    _capture
+}
+
+# k_in INPUT ARGS...: kura with INPUT (and a newline) on stdin.
+k_in() {
+    local input=$1
+    shift
+    printf '%s\n' "$input" | setsid -w "$KURA" "$@" >"$T/.out" 2>"$T/.err"
+    _capture
+}
+
+_report() {
+    local name=$1 ok=$2 why=$3
+    if [ "$ok" = 1 ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        printf 'FAIL: %s: %s\n  exit: %s\n  stdout: %s\n  stderr: %s\n' "$name" "$why" "$rc" \
+            "${out:0:600}" "${err:0:600}"
+    fi
+}
+
+# expect NAME CODE [TEXT]: the last command exited CODE, and TEXT (if given) is in its
+# stderr. A failure (CODE != 0) must be one line.
+expect() {
+    local name=$1 want=$2 text=${3:-}
+    if [ "$rc" != "$want" ]; then
+        _report "$name" 0 "exit $rc, wanted $want"
+    elif [ -n "$text" ] && ! grep -qF -- "$text" "$T/.err"; then
+        _report "$name" 0 "stderr lacks '$text'"
+    elif [ "$want" != 0 ] && [ "$(grep -c . "$T/.err")" -gt 1 ] && [ "${MULTILINE_OK:-0}" = 0 ]; then
+        _report "$name" 0 "error is more than one line"
+    else
+        _report "$name" 1 ""
+    fi
+}
+
+# check NAME COMMAND...: COMMAND succeeds.
+check() {
+    local name=$1
+    shift
+    if "$@"; then _report "$name" 1 ""; else _report "$name" 0 "check failed: $*"; fi
+}
+
+out_is() { [ "$out" = "$1" ]; }
+out_has() { grep -qF -- "$1" "$T/.out"; }
+err_has() { grep -qF -- "$1" "$T/.err"; }
+out_lacks() { ! grep -qF -- "$1" "$T/.out"; }
+err_lacks() { ! grep -qF -- "$1" "$T/.err"; }
+json_ok() { jq -e "$1" "$T/.out" >/dev/null; }
+mode_is() { [ "$(stat -c %a "$2")" = "$1" ]; }
+sum() { sha256sum "$1" | cut -d' ' -f1; }
+
+# new_vault NAME: creates $T/NAME.kura; its key in $T/NAME.key, its id in $T/NAME.id.
+new_vault() {
+    k --vault "$T/$1.kura" init --json --name "$1"
+    if [ "$rc" != 0 ]; then
+        echo "new_vault $1 failed: $err"
+        exit 1
+    fi
+    jq -r .client_key <<<"$out" >"$T/$1.key"
+    jq -r .vault_id <<<"$out" >"$T/$1.id"
+}
+
+# pty ARGS: the pty driver (tests/cli/pty_drive.py); transcript in out, status in rc.
+pty() {
+    python3 "$TESTS_DIR/pty_drive.py" "$@" >"$T/.out" 2>"$T/.err" </dev/null
+    _capture
+}
+
+finish() {
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+}

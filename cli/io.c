@@ -17,12 +17,15 @@
 
 int fail(int code, const char *fmt, ...)
 {
+    char line[1024];
     va_list ap;
-    fputs("kura: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    /* One line, whatever a title or a library message holds. */
+    for (char *p = line; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = ' ';
+    fprintf(stderr, "kura: %s\n", line);
     return code;
 }
 

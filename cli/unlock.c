@@ -2,6 +2,7 @@
  * and turning what a user typed for an item into exactly one item. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sodium.h>
 
 #include "cli.h"
@@ -59,7 +60,8 @@ static int try_key(ctx *c, const char *text, const char *source)
     return EX_OK;
 }
 
-int unlock_with_key(ctx *c)
+/* why: NULL, or what ended the session (said before asking, or in the exit-8 line). */
+static int unlock_key_because(ctx *c, const char *why)
 {
     const char *file = c->key_file ? c->key_file : getenv("KURA_CLIENT_KEY_FILE");
     char *text = NULL;
@@ -74,15 +76,21 @@ int unlock_with_key(ctx *c)
         secret_free(text);
         return ex;
     }
+    int fd = tty_open();
+    if (fd >= 0) {
+        close(fd);
+        if (why) note("kura: %s", why);
+    }
     char prompt[128];
     snprintf(prompt, sizeof prompt, "Client key for vault %.8s: ", kura_vault_id(c->v));
     for (int attempt = 0; attempt < 3; attempt++) {
         text = tty_secret(prompt);
         if (!text) {
             if (attempt > 0) return EX_CANCELLED;
-            return fail(EX_LOCKED, "vault %s is locked and there is no terminal to ask for the "
-                        "client key; run 'eval \"$(kura unlock)\"' first or pass --key-file",
-                        kura_vault_id(c->v));
+            return fail(EX_LOCKED, "vault %s is locked%s%s%s and there is no terminal to ask "
+                        "for the client key; run 'eval \"$(kura unlock)\"' first or pass "
+                        "--key-file", kura_vault_id(c->v), why ? " (" : "", why ? why : "",
+                        why ? ")" : "");
         }
         ex = try_key(c, text, "you typed");
         secret_free(text);
@@ -93,9 +101,15 @@ int unlock_with_key(ctx *c)
     return EX_FAIL;
 }
 
+int unlock_with_key(ctx *c)
+{
+    return unlock_key_because(c, NULL);
+}
+
 int unlock_vault(ctx *c)
 {
     const char *session = getenv("KURA_SESSION");
+    const char *why = NULL;
     if (session && *session) {
         int rc = kura_session_resume(c->v, c->runtime_dir, session, NULL);
         if (rc == KURA_OK) {
@@ -103,13 +117,11 @@ int unlock_vault(ctx *c)
             return EX_OK;
         }
         if (rc == KURA_ERR_EXPIRED)
-            note("kura: the session timed out; unlock again with 'eval \"$(kura unlock)\"'");
-        else if (rc == KURA_ERR_PERM)
-            return fail_vault(c, rc, "use the session");
+            why = "the session timed out";
         else if (rc != KURA_ERR_NOT_FOUND)
             return fail_vault(c, rc, "use the session");
     }
-    return unlock_with_key(c);
+    return unlock_key_because(c, why);
 }
 
 int resolve_item(ctx *c, kura_item **out, const char *ref)

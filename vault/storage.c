@@ -57,12 +57,19 @@ static int map_rc(int src)
     }
 }
 
+static void one_line(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20) *s = ' ';
+}
+
 static int fail(kura_db *db, int src)
 {
     if (db->h)
         snprintf(db->err, sizeof db->err, "%s", sqlite3_errmsg(db->h));
     else
         snprintf(db->err, sizeof db->err, "%s", sqlite3_errstr(src));
+    one_line(db->err);
     return map_rc(src);
 }
 
@@ -193,6 +200,7 @@ static int quick_check(kura_db *db)
     if (src == SQLITE_ROW && !ok)
         snprintf(db->err, sizeof db->err, "integrity check failed: %.150s",
                  (const char *)sqlite3_column_text(st, 0));
+    one_line(db->err);
     sqlite3_finalize(st);
     if (src != SQLITE_ROW) return fail(db, src);
     return ok ? KURA_OK : KURA_ERR_CORRUPT;

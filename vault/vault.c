@@ -67,6 +67,50 @@ int kura_vault_count(kura_vault *v, size_t *count)
     return KURA_OK;
 }
 
+/* Meta rows carry a checksum of (row name, value): a damaged vault id or slot then reads as
+ * damage (exit 6), not as a wrong key. Unkeyed: it catches accidents; the AEAD and the key
+ * commitment catch attackers. */
+#define SUM_BYTES 16
+
+static void meta_sum(unsigned char sum[SUM_BYTES], const char *key, const unsigned char *p,
+                     size_t n)
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, SUM_BYTES);
+    crypto_generichash_update(&st, (const unsigned char *)key, strlen(key) + 1);
+    crypto_generichash_update(&st, p, n);
+    crypto_generichash_final(&st, sum, SUM_BYTES);
+}
+
+static int meta_put(kura_vault *v, const char *key, const unsigned char *p, size_t n)
+{
+    unsigned char *buf = malloc(n + SUM_BYTES);
+    if (!buf) return KURA_ERR_NOMEM;
+    memcpy(buf, p, n);
+    meta_sum(buf + n, key, p, n);
+    int rc = kura_db_meta_put(v->db, key, buf, n + SUM_BYTES);
+    free(buf);
+    return rc;
+}
+
+/* A missing or damaged row is KURA_ERR_CORRUPT. */
+static int meta_get(kura_vault *v, kura_blob *out, const char *key)
+{
+    unsigned char sum[SUM_BYTES];
+    int rc = kura_db_meta_get(v->db, out, key);
+    if (rc == KURA_ERR_NOT_FOUND) rc = KURA_ERR_CORRUPT;
+    if (rc != KURA_OK) return rc;
+    if (out->n < SUM_BYTES) goto bad;
+    out->n -= SUM_BYTES;
+    meta_sum(sum, key, out->p, out->n);
+    if (sodium_memcmp(sum, out->p + out->n, SUM_BYTES) != 0) goto bad;
+    return KURA_OK;
+bad:
+    free(out->p);
+    out->p = NULL;
+    return KURA_ERR_CORRUPT;
+}
+
 /* 128 bits as 26 Crockford symbols, most significant first. */
 static void id_to_text(char *out, const unsigned char id[KURA_VAULT_ID_BYTES])
 {
@@ -152,9 +196,9 @@ static int open_info(kura_vault *v)
     static const unsigned char zero_id[KURA_ITEM_ID_BYTES];
     unsigned char *pt = NULL;
     size_t len;
-    int rc = kura_db_meta_get(v->db, &b, META_INFO);
+    int rc = meta_get(v, &b, META_INFO);
 
-    if (rc != KURA_OK) return rc == KURA_ERR_NOT_FOUND ? KURA_ERR_CORRUPT : rc;
+    if (rc != KURA_OK) return rc;
     rc = KURA_ERR_CORRUPT;
     if (b.n < KURA_NONCEBYTES + KURA_MACBYTES + INFO_PAD) goto out;
     len = b.n - KURA_NONCEBYTES - KURA_MACBYTES;
@@ -206,11 +250,10 @@ int kura_vault_unlock(kura_vault *v, const kura_client_key *key)
     int rc;
 
     if (!k) return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
-    rc = kura_db_meta_get(v->db, &slot, META_SLOT);
+    rc = meta_get(v, &slot, META_SLOT);
     if (rc != KURA_OK) {
         sodium_free(k);
-        if (rc == KURA_ERR_NOT_FOUND) rc = KURA_ERR_CORRUPT;
-        return kura_vault_fail(v, rc, "the client-key slot cannot be read");
+        return kura_vault_fail(v, rc, "the client-key slot is damaged or missing");
     }
     kura_client_key_kek(k, k + KURA_KEYBYTES, key, v->id);
     rc = kura_slot_open(k + 2 * KURA_KEYBYTES, slot.p, slot.n, k, k + KURA_KEYBYTES, v->id);
@@ -278,9 +321,9 @@ int kura_vault_create(kura_vault **out, kura_client_key *key, const char *path, 
     rc = seal_info(&info, v, name, key);
     if (rc != KURA_OK) goto out;
     rc = kura_db_begin(v->db);
-    if (rc == KURA_OK) rc = kura_db_meta_put(v->db, META_ID, v->id, sizeof v->id);
-    if (rc == KURA_OK) rc = kura_db_meta_put(v->db, META_SLOT, slot, sizeof slot);
-    if (rc == KURA_OK) rc = kura_db_meta_put(v->db, META_INFO, info.p, info.n);
+    if (rc == KURA_OK) rc = meta_put(v, META_ID, v->id, sizeof v->id);
+    if (rc == KURA_OK) rc = meta_put(v, META_SLOT, slot, sizeof slot);
+    if (rc == KURA_OK) rc = meta_put(v, META_INFO, info.p, info.n);
     if (rc == KURA_OK) rc = kura_db_commit(v->db);
     if (rc != KURA_OK) {
         kura_db_rollback(v->db);
@@ -309,11 +352,11 @@ int kura_vault_open(kura_vault **out, const char *path)
     if (!v) return KURA_ERR_NOMEM;
     int rc = kura_db_open(&v->db, path, v->err, sizeof v->err);
     if (rc != KURA_OK) return rc;
-    rc = kura_db_meta_get(v->db, &id, META_ID);
+    rc = meta_get(v, &id, META_ID);
     if (rc != KURA_OK || id.n != KURA_VAULT_ID_BYTES) {
         free(id.p);
-        if (rc == KURA_OK || rc == KURA_ERR_NOT_FOUND) rc = KURA_ERR_CORRUPT;
-        return kura_vault_fail(v, rc, "the vault id cannot be read");
+        if (rc == KURA_OK) rc = KURA_ERR_CORRUPT;
+        return kura_vault_fail(v, rc, "the vault id is damaged or missing");
     }
     memcpy(v->id, id.p, KURA_VAULT_ID_BYTES);
     free(id.p);

@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""sweep.py KURA VAULT KEYFILE ITEM WANT STEP: single-byte damage across a vault file.
+
+For each offset in the header (0-99) and every STEP-th byte after it, inverts that byte in a
+copy, runs `kura get ITEM --field password` (no terminal), and sorts the outcome: the right
+data (WANT), exit 6 with one line (damage noticed), exit 7 only for the format-version
+field, or else wrong / crashed / hung (5 s). Also checks kura never changed the damaged copy.
+Prints the figures; exits 1 if anything was wrong, crashed or hung."""
+import os
+import subprocess
+import sys
+
+
+def main():
+    kura, vault, keyfile, item, want, step = sys.argv[1:7]
+    step = int(step)
+    original = open(vault, "rb").read()
+    work = vault + ".sweep"
+    counts = {"cases": 0, "intact": 0, "refused": 0, "wrong": 0, "crashed": 0, "hung": 0}
+    offsets = list(range(0, 100)) + list(range(100, len(original), step))
+    for off in offsets:
+        data = bytearray(original)
+        data[off] ^= 0xFF
+        with open(work, "wb") as f:
+            f.write(data)
+        counts["cases"] += 1
+        try:
+            p = subprocess.run([kura, "--vault", work, "get", item, "--field", "password",
+                                "--key-file", keyfile], stdin=subprocess.DEVNULL,
+                               capture_output=True, timeout=5, start_new_session=True)
+        except subprocess.TimeoutExpired:
+            counts["hung"] += 1
+            print("hung at offset %d" % off)
+            continue
+        out, err = p.stdout.decode(errors="replace").strip(), p.stderr.decode(errors="replace")
+        if p.returncode == 0 and out == want:
+            counts["intact"] += 1
+        elif p.returncode == 6 and err.count("\n") == 1:
+            counts["refused"] += 1
+        elif p.returncode == 7 and 60 <= off <= 63:
+            counts["refused"] += 1
+        elif p.returncode < 0 or p.returncode >= 128:
+            counts["crashed"] += 1
+            print("crash at offset %d: %s" % (off, err.strip()))
+        else:
+            counts["wrong"] += 1
+            print("wrong at offset %d: exit %d, out %r, err %r" % (off, p.returncode, out, err))
+        if open(work, "rb").read() != bytes(data):
+            counts["wrong"] += 1
+            print("kura changed the damaged file at offset %d" % off)
+    os.unlink(work)
+    print("damage sweep: %(cases)d cases, %(intact)d intact, %(refused)d refused, "
+          "%(wrong)d wrong, %(crashed)d crashed, %(hung)d hung" % counts)
+    bad = counts["wrong"] + counts["crashed"] + counts["hung"]
+    return 1 if bad or counts["refused"] < 10 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

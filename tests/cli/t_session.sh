@@ -1,0 +1,89 @@
+# Sessions: eval "$(kura unlock)", commands without a key, lock, idle timeout, and sessions
+# that must not open anything.
+. "${TESTS_DIR:-$(dirname "$0")}/lib.sh"
+
+new_vault a
+new_vault b
+export KURA_VAULT=$T/a.kura
+
+k unlock --key-file a.key
+expect "unlock" 0
+check "unlock prints one shell line" grep -qxE "export KURA_SESSION='[0-9a-f]{32}\.[0-9a-f]{64}'" <<<"$out"
+check "and nothing else on stdout" test "$(wc -l <<<"$out")" = 1
+eval "$out"
+check "eval sets KURA_SESSION" test -n "${KURA_SESSION:-}"
+blob=$(ls "$XDG_RUNTIME_DIR/kura")
+check "session blob is 0600" mode_is 600 "$XDG_RUNTIME_DIR/kura/$blob"
+check "runtime folder is 0700" mode_is 700 "$XDG_RUNTIME_DIR/kura"
+check "token is not in the blob" bash -c "! grep -qaF '${KURA_SESSION#*.}' '$XDG_RUNTIME_DIR/kura/$blob'"
+
+k add Site --username u
+expect "add in a session, no key" 0
+k ls
+expect "ls in a session" 0
+k status
+expect "status in a session" 0
+check "status says unlocked" out_has "unlocked"
+k status --json
+check "status --json" json_ok '.unlocked and .items == 1 and .name == "a"'
+
+# Another vault ignores this session and asks for its own key.
+k --vault "$T/b.kura" ls
+expect "a session of another vault opens nothing" 8
+# A tampered token or blob opens nothing.
+good=$KURA_SESSION
+KURA_SESSION=${good%?}0 k ls
+[ "${good: -1}" = 0 ] && KURA_SESSION=${good%?}1 k ls
+expect "a wrong token" 8
+KURA_SESSION=garbage k ls
+expect "a garbage session value" 8
+cp "$XDG_RUNTIME_DIR/kura/$blob" blob.bak
+printf 'x' | dd of="$XDG_RUNTIME_DIR/kura/$blob" bs=1 seek=40 conv=notrunc 2>/dev/null
+k ls
+expect "a damaged session blob" 8
+cp blob.bak "$XDG_RUNTIME_DIR/kura/$blob"
+k ls
+expect "restored blob works again" 0
+
+# Idle timeout: past it the session is gone (and its blob removed).
+k unlock --key-file a.key --timeout 1
+eval "$out"
+short=${KURA_SESSION%%.*}
+ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 setsid -w faketime -f '+2m' "$KURA" ls \
+    >"$T/.out" 2>"$T/.err" </dev/null
+_capture
+expect "an expired session" 8 "timed out"
+check "expired blob removed" test ! -e "$XDG_RUNTIME_DIR/kura/$short"
+k unlock --key-file a.key --timeout 0
+expect "--timeout 0" 2 "--timeout takes minutes"
+
+# lock ends it: later commands are locked again.
+KURA_SESSION=$good k lock
+expect "lock" 0
+check "lock prints the unset line" out_is "unset KURA_SESSION"
+KURA_SESSION=$good k ls
+expect "after lock, locked" 8
+check "blob gone after lock" test ! -e "$XDG_RUNTIME_DIR/kura/$blob"
+KURA_SESSION=$good k lock
+expect "lock twice is fine" 0
+check "says already locked" err_has "already locked"
+
+# A runtime folder others can read is refused, not used.
+k unlock --key-file a.key --json
+expect "unlock --json" 0
+eval "KURA_SESSION=$(jq -r .session <<<"$out")"
+chmod 755 "$XDG_RUNTIME_DIR/kura"
+k ls
+expect "an unsafe runtime folder" 1 "not private"
+chmod 700 "$XDG_RUNTIME_DIR/kura"
+k ls
+expect "a private runtime folder again" 0
+
+# Unlock with a wrong key starts no session.
+unset KURA_SESSION
+n=$(ls "$XDG_RUNTIME_DIR/kura" | wc -l)
+k unlock --key-file b.key
+expect "unlock with another vault's key" 3
+check "no session made" test "$(ls "$XDG_RUNTIME_DIR/kura" | wc -l)" = "$n"
+
+finish

@@ -1,0 +1,66 @@
+# The interactive paths on a real pseudo-terminal: the hidden key prompt (with retries),
+# the password asked twice, confirmations. The transcript is what the person saw.
+. "${TESTS_DIR:-$(dirname "$0")}/lib.sh"
+
+new_vault v
+new_vault w
+export KURA_VAULT=$T/v.kura
+key=$(cat v.key)
+wkey=$(cat w.key)
+sym=${key:3:1}
+[ "$sym" = Z ] && typo="${key:0:3}Y${key:4}" || typo="${key:0:3}Z${key:4}"
+
+pty -e 'Client key for vault' -s "$key" -- "$KURA" unlock
+expect "unlock by typing the key" 0
+check "the shell line is printed" out_has "export KURA_SESSION='"
+check "the typed key is not echoed" out_lacks "$key"
+
+pty -e 'Client key' -s "$typo" -e 'typo' -e 'try again' -e 'Client key' -s "$key" -- "$KURA" ls
+expect "a typo, then the right key" 0
+check "the typo is explained" out_has "check symbols do not match"
+
+pty -e 'Client key' -s "$wkey" -e 'Client key' -s "not a key" -e 'Client key' -s "$wkey" -- "$KURA" ls
+expect "three wrong keys" 3
+check "wrong key named" out_has "does not open vault $(cat v.id)"
+check "malformed named" out_has "is malformed"
+
+pty -e 'Client key' -s "$key" -e 'Password for "Typed"' -s 'pw-typed-1' -e 'Again' -s 'pw-typed-1' \
+    -- "$KURA" add Typed --username me
+expect "add asks for the password twice" 0
+check "the password is not echoed" out_lacks "pw-typed-1"
+k get Typed --field password --key-file v.key
+check "the typed password is stored" out_is pw-typed-1
+
+pty -e 'Client key' -s "$key" -e 'Password for' -s 'one' -e 'Again' -s 'two' -- "$KURA" add Mismatch
+expect "passwords that differ" 9
+check "mismatch explained" out_has "did not match"
+k get Mismatch --key-file v.key
+expect "nothing added on a mismatch" 5
+
+pty -e 'Client key' -s "$key" -e 'Enter for none' -s '' -- "$KURA" add NoPassword
+expect "an empty password means none" 0
+k get NoPassword --field password --key-file v.key
+expect "no password stored" 5
+
+pty -e 'Client key' -s "$key" -e 'Value of hidden field "pin"' -s '9876' -- "$KURA" edit Typed --hidden-field pin
+expect "a hidden field asked on the terminal" 0
+check "the field value is not echoed" out_lacks "9876"
+k get Typed --field pin --key-file v.key
+check "hidden field stored" out_is 9876
+
+pty -e 'Client key' -s "$key" -e 'Delete "Typed"' -s 'n' -- "$KURA" rm Typed
+expect "rm declined" 9
+k get Typed --key-file v.key
+expect "declined rm keeps the item" 0
+pty -e 'Client key' -s "$key" -e 'Delete "Typed"' -s 'y' -- "$KURA" rm Typed
+expect "rm confirmed" 0
+k get Typed --key-file v.key
+expect "confirmed rm removes it" 5
+
+pty -e 'Client key' -c -- "$KURA" ls
+check "Ctrl-C at the prompt stops kura" test "$rc" != 0
+pty -e 'state:' -- "$KURA" status
+expect "status on a terminal" 0
+check "status never prompts" out_lacks "Client key"
+
+finish

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# kura's main job on a demo vault: installs what is missing, builds, then creates a vault,
+# unlocks it for this shell, stores and fetches logins, and locks again. Everything lives
+# in ./demo (a throwaway HOME), never in your real one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j "$(nproc)" >/dev/null
+
+rm -rf demo
+mkdir -p demo/home demo/run
+chmod 700 demo/run
+export HOME=$PWD/demo/home XDG_RUNTIME_DIR=$PWD/demo/run PATH=$PWD/build:$PATH
+unset KURA_VAULT KURA_SESSION KURA_CLIENT_KEY_FILE XDG_DATA_HOME
+
+show() {
+    printf '\n$ %s\n' "$*"
+    "$@"
+}
+
+show kura init --name Demo | tee demo/init.txt
+# A demo keeps its key in a file so this script can go on; you would keep yours on paper.
+grep -oE '[0-9A-Z]{6}(-[0-9A-Z]{6}){5}' demo/init.txt >demo/client-key.txt
+printf '\n$ eval "$(kura unlock --key-file demo/client-key.txt)"\n'
+eval "$(kura unlock --key-file demo/client-key.txt)"
+show kura add GitHub --username alice --url https://github.com --tag work --generate
+printf 'correct horse battery staple\n' | {
+    printf '\n$ printf ... | kura add "Bank" --username alice.b --password-file -\n'
+    kura add Bank --username alice.b --url https://bank.example --tag money --password-file -
+}
+show kura add "Mail" --username alice@example.com --url https://mail.example --generate --words 5
+show kura ls
+show kura search git
+show kura get GitHub
+show kura get Bank --field password
+show kura status
+printf '\n$ eval "$(kura lock)"\n'
+eval "$(kura lock)"
+printf '\n$ kura ls   # locked again, and no terminal to ask: exit 8\n'
+setsid -w kura ls </dev/null || echo "(exit $?)"

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds kura twice with warnings as errors
+# (plain, then AddressSanitizer + UndefinedBehaviorSanitizer) and runs every test in both.
+# Ends with "tests: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+bash scripts/deps.sh --test || { echo "tests: 0 passed, 1 failed"; exit 1; }
+
+jobs=$(nproc)
+passed=0
+failed=0
+
+suite() {
+    local dir=$1
+    shift
+    echo "== $dir: configure and build $*"
+    if ! cmake -S . -B "$dir" -DKURA_WERROR=ON "$@" >"$dir.configure.log" 2>&1; then
+        cat "$dir.configure.log"
+        failed=$((failed + 1))
+        return
+    fi
+    if ! cmake --build "$dir" -j "$jobs" 2>&1 | grep -vE '^\[ *[0-9]+%\]'; then :; fi
+    if [ "${PIPESTATUS[0]}" != 0 ]; then
+        echo "== $dir: build failed"
+        failed=$((failed + 1))
+        return
+    fi
+    echo "== $dir: tests"
+    (cd "$dir" && ctest -j "$jobs" --output-on-failure --timeout 600) | tee "$dir.ctest.log"
+    local line
+    line=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$dir.ctest.log" | tail -1)
+    if [ -z "$line" ]; then
+        failed=$((failed + 1))
+        return
+    fi
+    local f n
+    f=$(sed -E 's/.*passed, ([0-9]+) tests failed out of ([0-9]+).*/\1/' <<<"$line")
+    n=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")
+    passed=$((passed + n - f))
+    failed=$((failed + f))
+}
+
+suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    suite build-asan -DCMAKE_BUILD_TYPE=Debug -DKURA_SANITIZE=ON
+
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -73,6 +73,11 @@ int tty_confirm(const char *question);
 int read_secret_file(char **out, const char *path, const char *what, size_t max);
 void secret_free(char *s);
 
+/* Parses a whole number in [lo, hi] for option flag; exit 2 with a message otherwise. */
+int parse_number(const char *arg, const char *flag, int lo, int hi, int *out);
+/* Reports a change to an item: "<verb> "TITLE" (id8)", or its id and title as JSON. */
+void report_item(const ctx *c, const char *verb, const kura_item *item);
+
 /* JSON: print with a newline and free. Strings are wiped when freed. */
 void json_print(json_t *j);
 void json_init(void);

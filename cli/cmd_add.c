@@ -47,21 +47,11 @@ static struct edit {
 static size_t n_edits;
 static int gen_length = 24, gen_words = 0;
 
-static int parse_count(const char *arg, const char *flag, int lo, int hi, int *out)
-{
-    char *end;
-    long n = strtol(arg, &end, 10);
-    if (*end || end == arg || n < lo || n > hi)
-        return fail(EX_USAGE, "%s takes a number from %d to %d", flag, lo, hi);
-    *out = (int)n;
-    return EX_OK;
-}
-
 int item_edit_opt(ctx *c, int id, const char *arg)
 {
     (void)c;
-    if (id == E_LENGTH) return parse_count(arg, "--length", 4, 4096, &gen_length);
-    if (id == E_WORDS) return parse_count(arg, "--words", 3, 64, &gen_words);
+    if (id == E_LENGTH) return parse_number(arg, "--length", 4, 4096, &gen_length);
+    if (id == E_WORDS) return parse_number(arg, "--words", 3, 64, &gen_words);
     if (n_edits == MAX_EDITS) return fail(EX_USAGE, "too many options");
     if ((id == E_FIELD || id == E_HIDDEN_FIELD_FILE) && (!strchr(arg, '=') || arg[0] == '='))
         return fail(EX_USAGE, "--%s takes NAME=%s", id == E_FIELD ? "field" : "hidden-field-file",
@@ -278,12 +268,7 @@ static int run(ctx *c, int argc, char **argv)
         int rc = kura_item_add(c->v, item);
         if (rc != KURA_OK) ex = fail_vault(c, rc, "add the item");
     }
-    if (ex == EX_OK) {
-        if (c->json)
-            json_print(json_pack("{s:s, s:s}", "id", item->id, "title", item->title));
-        else
-            printf("added \"%s\" (%.8s)\n", item->title, item->id);
-    }
+    if (ex == EX_OK) report_item(c, "added", item);
     kura_item_free(item);
     return ex;
 }

@@ -12,12 +12,7 @@ static int run(ctx *c, int argc, char **argv)
         int rc = kura_item_update(c->v, item);
         if (rc != KURA_OK) ex = fail_vault(c, rc, "save the item");
     }
-    if (ex == EX_OK) {
-        if (c->json)
-            json_print(json_pack("{s:s, s:s}", "id", item->id, "title", item->title));
-        else
-            printf("updated \"%s\" (%.8s)\n", item->title, item->id);
-    }
+    if (ex == EX_OK) report_item(c, "updated", item);
     kura_item_free(item);
     return ex;
 }

@@ -73,22 +73,12 @@ static int length = 24, words = 0;
 static unsigned classes = CL_LOWER | CL_UPPER | CL_DIGIT | CL_SYMBOL;
 static const char *sep = "-";
 
-static int number(const char *arg, const char *flag, int lo, int hi, int *out)
-{
-    char *end;
-    long v = strtol(arg, &end, 10);
-    if (*end || end == arg || v < lo || v > hi)
-        return fail(EX_USAGE, "%s takes a number from %d to %d", flag, lo, hi);
-    *out = (int)v;
-    return EX_OK;
-}
-
 static int opt(ctx *c, int id, const char *arg)
 {
     (void)c;
     switch (id) {
-    case O_LENGTH: return number(arg, "--length", 4, 4096, &length);
-    case O_WORDS: return number(arg, "--words", 3, 64, &words);
+    case O_LENGTH: return parse_number(arg, "--length", 4, 4096, &length);
+    case O_WORDS: return parse_number(arg, "--words", 3, 64, &words);
     case O_SEP:
         if (strlen(arg) > 8) return fail(EX_USAGE, "--separator takes at most 8 characters");
         sep = arg;

@@ -35,10 +35,7 @@ static int run(ctx *c, int argc, char **argv)
         int rc = kura_item_delete(c->v, item->id);
         if (rc != KURA_OK) ex = fail_vault(c, rc, "delete the item");
     }
-    if (ex == EX_OK) {
-        if (c->json) json_print(json_pack("{s:s, s:b}", "id", item->id, "deleted", 1));
-        else printf("deleted \"%s\" (%.8s)\n", item->title, item->id);
-    }
+    if (ex == EX_OK) report_item(c, "deleted", item);
     kura_item_free(item);
     return ex;
 }

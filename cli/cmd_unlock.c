@@ -9,17 +9,12 @@
 
 enum { O_TIMEOUT = 1 };
 static const struct option unlock_opts[] = {{"timeout", required_argument, NULL, O_TIMEOUT}, {0}};
-static long timeout_min = DEFAULT_TIMEOUT_MIN;
+static int timeout_min = DEFAULT_TIMEOUT_MIN;
 
 static int unlock_opt(ctx *c, int id, const char *arg)
 {
     (void)c;
-    if (id == O_TIMEOUT) {
-        char *end;
-        timeout_min = strtol(arg, &end, 10);
-        if (*end || end == arg || timeout_min < 1 || timeout_min > 24 * 60)
-            return fail(EX_USAGE, "--timeout takes minutes, from 1 to 1440");
-    }
+    if (id == O_TIMEOUT) return parse_number(arg, "--timeout (minutes)", 1, 24 * 60, &timeout_min);
     return EX_OK;
 }
 
@@ -33,14 +28,14 @@ static int unlock_run(ctx *c, int argc, char **argv)
     if (rc != KURA_OK) return fail_vault(c, rc, "start a session");
     if (c->json) {
         json_print(json_pack("{s:s, s:s, s:i}", "session", handle, "vault_id",
-                             kura_vault_id(c->v), "timeout_seconds", (int)timeout_min * 60));
+                             kura_vault_id(c->v), "timeout_seconds", timeout_min * 60));
     } else {
         printf("export KURA_SESSION='%s'\n", handle);
         if (isatty(STDOUT_FILENO))
             note("# kura: run this as  eval \"$(kura unlock)\"  so your shell keeps the "
                  "session");
         else
-            note("kura: vault %s unlocked for %ld idle minutes; 'kura lock' ends it",
+            note("kura: vault %s unlocked for %d idle minutes; 'kura lock' ends it",
                  kura_vault_id(c->v), timeout_min);
     }
     return EX_OK;

@@ -223,6 +223,26 @@ int read_secret_file(char **out, const char *path, const char *what, size_t max)
     return EX_OK;
 }
 
+int parse_number(const char *arg, const char *flag, int lo, int hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(arg, &end, 10);
+    if (errno || *end || end == arg || n < lo || n > hi)
+        return fail(EX_USAGE, "%s takes a number from %d to %d", flag, lo, hi);
+    *out = (int)n;
+    return EX_OK;
+}
+
+void report_item(const ctx *c, const char *verb, const kura_item *item)
+{
+    if (c->json)
+        json_print(json_pack("{s:s, s:s, s:s}", "id", item->id, "title", item->title, "result",
+                             verb));
+    else
+        printf("%s \"%s\" (%.8s)\n", verb, item->title, item->id);
+}
+
 /* ---- JSON ---- */
 
 /* jansson's allocations hold decrypted values: wipe them on free. */

@@ -55,7 +55,7 @@ _capture
 expect "an expired session" 8 "timed out"
 check "expired blob removed" test ! -e "$XDG_RUNTIME_DIR/kura/$short"
 k unlock --key-file a.key --timeout 0
-expect "--timeout 0" 2 "--timeout takes minutes"
+expect "--timeout 0" 2 "--timeout (minutes) takes a number from 1 to 1440"
 
 # lock ends it: later commands are locked again.
 KURA_SESSION=$good k lock

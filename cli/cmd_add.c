@@ -124,7 +124,8 @@ static int set_checked(kura_item *item, enum kura_item_text which, const char *v
 {
     int rc = kura_item_set(item, which, value);
     if (rc == KURA_ERR_INVALID)
-        return fail(EX_USAGE, "the %s is too long (at most %d bytes) or not UTF-8", what,
+        return fail(EX_USAGE, "the %s is too long (at most %d bytes), not UTF-8, or has control "
+                    "characters", what,
                     which == KURA_NOTES ? KURA_MAX_LONG : KURA_MAX_SHORT);
     return rc == KURA_OK ? EX_OK : fail(EX_FAIL, "out of memory");
 }
@@ -225,6 +226,8 @@ static int apply_one(kura_item *item, const struct edit *e, int *urls_replaced, 
 int item_edit_apply(ctx *c, kura_item *item, int is_new)
 {
     (void)c;
+    if (!is_new && n_edits == 0)
+        return fail(EX_USAGE, "nothing to change in \"%s\"; see 'kura help edit'", item->title);
     int urls_replaced = is_new, tags_replaced = is_new;
     int sources = has_edit(E_PASSWORD_FILE) + has_edit(E_ASK_PASSWORD) + has_edit(E_GENERATE) +
                   has_edit(E_CLEAR_PASSWORD);

@@ -57,6 +57,16 @@ json_t *item_json(const kura_item *it, int with_secrets)
     return j;
 }
 
+/* Multi-line values in the human view: newlines and tabs kept, other control characters
+ * (an escape sequence in a note) shown as '?'. --field prints values raw. */
+static void print_text(const char *s)
+{
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        putchar((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f ? '?' : ch);
+    }
+}
+
 static void print_item(const kura_item *it)
 {
     char created[32], updated[32];
@@ -66,7 +76,7 @@ static void print_item(const kura_item *it)
     printf("id:        %s\n", it->id);
     if (it->username) printf("username:  %s\n", it->username);
     if (it->password) {
-        if (reveal) printf("password:  %s\n", it->password);
+        if (reveal) printf("password:  "), print_text(it->password), printf("\n");
         else printf("password:  ******** (kura get %.8s --field password)\n", it->id);
     }
     for (size_t i = 0; i < it->n_urls; i++) printf("url:       %s\n", it->urls[i]);
@@ -77,10 +87,12 @@ static void print_item(const kura_item *it)
     }
     for (size_t i = 0; i < it->n_fields; i++) {
         const kura_field *f = &it->fields[i];
-        printf("%s:%*s%s\n", f->name, f->hidden || strlen(f->name) > 9 ? 1 : (int)(10 - strlen(f->name)),
-               "", f->hidden && !reveal ? "******** (hidden)" : f->value);
+        int pad = strlen(f->name) > 9 ? 1 : (int)(10 - strlen(f->name));
+        printf("%s:%*s", f->name, pad, "");
+        print_text(f->hidden && !reveal ? "******** (hidden)" : f->value);
+        printf("\n");
     }
-    if (it->notes) printf("notes:\n%s\n", it->notes);
+    if (it->notes) printf("notes:\n"), print_text(it->notes), printf("\n");
     printf("created:   %s\n", created);
     printf("updated:   %s\n", updated);
 }

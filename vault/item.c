@@ -60,11 +60,16 @@ int kura_utf8_valid(const char *s, size_t n)
     return 1;
 }
 
-static int check_text(const char *s, size_t max)
+/* Single-line texts (titles, usernames, URLs, tags, field names) also refuse control
+ * characters: one could drive the terminal of whoever lists the vault. */
+static int check_text(const char *s, size_t max, int single_line)
 {
     if (!s) return KURA_OK;
     size_t n = strnlen(s, max + 1);
     if (n > max || !kura_utf8_valid(s, n)) return KURA_ERR_INVALID;
+    if (single_line)
+        for (size_t i = 0; i < n; i++)
+            if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) return KURA_ERR_INVALID;
     return KURA_OK;
 }
 
@@ -106,23 +111,28 @@ int kura_item_set(kura_item *item, enum kura_item_text which, const char *value)
 {
     const char **slot;
     size_t max = KURA_MAX_SHORT;
+    int single_line = 1;
     switch (which) {
     case KURA_TITLE: slot = &item->title; break;
     case KURA_USERNAME: slot = &item->username; break;
-    case KURA_PASSWORD: slot = &item->password; break;
+    case KURA_PASSWORD:
+        slot = &item->password;
+        single_line = 0;
+        break;
     case KURA_NOTES:
         slot = &item->notes;
         max = KURA_MAX_LONG;
+        single_line = 0;
         break;
     default: return KURA_ERR_INVALID;
     }
-    if (check_text(value, max) != KURA_OK) return KURA_ERR_INVALID;
+    if (check_text(value, max, single_line) != KURA_OK) return KURA_ERR_INVALID;
     return dup_into(slot, item->arena, value);
 }
 
 static int push(const char ***list, size_t *n, kura_arena *a, const char *s)
 {
-    if (!s || !*s || check_text(s, KURA_MAX_SHORT) != KURA_OK || *n >= KURA_MAX_LIST)
+    if (!s || !*s || check_text(s, KURA_MAX_SHORT, 1) != KURA_OK || *n >= KURA_MAX_LIST)
         return KURA_ERR_INVALID;
     for (size_t i = 0; i < *n; i++)
         if (strcmp((*list)[i], s) == 0) return KURA_OK; /* already there */
@@ -158,8 +168,8 @@ void kura_item_clear_tags(kura_item *item)
 
 int kura_item_set_field(kura_item *item, const char *name, const char *value, int hidden)
 {
-    if (!name || !*name || check_text(name, KURA_MAX_SHORT) != KURA_OK ||
-        check_text(value, KURA_MAX_LONG) != KURA_OK)
+    if (!name || !*name || check_text(name, KURA_MAX_SHORT, 1) != KURA_OK ||
+        check_text(value, KURA_MAX_LONG, 0) != KURA_OK)
         return KURA_ERR_INVALID;
     for (size_t i = 0; i < item->n_fields; i++) {
         if (strcmp(item->fields[i].name, name) != 0) continue;

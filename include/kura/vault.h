@@ -19,7 +19,9 @@ extern "C" {
 #define KURA_ITEM_ID_BYTES 16
 #define KURA_ITEM_ID_TEXT 32 /* lowercase hex */
 
-/* Size limits, checked by every setter (KURA_ERR_INVALID past them). */
+/* Size limits, checked by every setter (KURA_ERR_INVALID past them). Every text must be
+ * UTF-8 without NUL; titles, usernames, URLs, tags and field names also without control
+ * characters (U+0000-U+001F, U+007F). */
 #define KURA_MAX_SHORT 4096   /* title, username, URL, tag, field name, password */
 #define KURA_MAX_LONG 65536   /* notes, field value */
 #define KURA_MAX_LIST 256     /* URLs, tags or fields per item */

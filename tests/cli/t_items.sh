@@ -91,6 +91,23 @@ check "failed edits left the file alone" test "$(sum "$T/v.kura")" = "$before"
 k edit "$gh" --generate --password-file long.txt
 expect "two password sources" 2 "give one of"
 
+k edit "$gh"
+expect "edit with nothing to change" 2 "nothing to change"
+
+# Control characters: refused in one-line texts, defused in the human view of notes.
+k add "$(printf 'evil\033]0;owned\007title')"
+expect "an escape sequence in a title" 2 "control characters"
+k edit "$gh" --username "$(printf 'a\nb')"
+expect "a newline in a username" 2 "control characters"
+printf 'note with \033[31mred\033[0m\nand a tab\there\n' >esc.txt
+k edit "$gh" --notes-file esc.txt
+expect "escape sequences allowed in notes" 0
+k get "$gh"
+check "notes shown without the escape byte" bash -c "! grep -q $'\033' '$T/.out'"
+check "notes keep newlines and tabs" grep -q $'and a tab\there' "$T/.out"
+k get "$gh" --field notes
+check "--field notes is raw" grep -q $'\033\[31m' "$T/.out"
+
 # Generated passwords.
 k add Gen --generate --length 40
 expect "add --generate" 0

@@ -193,6 +193,13 @@ static void test_setters_refuse_bad_text(void **state)
     assert_int_equal(kura_item_set(it, KURA_TITLE, "overlong \xc0\xaf"), KURA_ERR_INVALID);
     assert_int_equal(kura_item_set(it, KURA_TITLE, "surrogate \xed\xa0\x80"), KURA_ERR_INVALID);
     assert_int_equal(kura_item_set(it, KURA_TITLE, "snowman \xe2\x98\x83 ok"), KURA_OK);
+    assert_int_equal(kura_item_set(it, KURA_TITLE, "esc \x1b[2J"), KURA_ERR_INVALID);
+    assert_int_equal(kura_item_set(it, KURA_USERNAME, "two\nlines"), KURA_ERR_INVALID);
+    assert_int_equal(kura_item_add_tag(it, "del\x7f"), KURA_ERR_INVALID);
+    assert_int_equal(kura_item_set_field(it, "na\tme", "v", 0), KURA_ERR_INVALID);
+    assert_int_equal(kura_item_set(it, KURA_NOTES, "two\nlines\tand \x1b[1m"), KURA_OK);
+    assert_int_equal(kura_item_set(it, KURA_PASSWORD, "tab\tin password"), KURA_OK);
+    assert_string_equal(it->title, "snowman \xe2\x98\x83 ok"); /* refusals changed nothing */
     memset(big, 'x', KURA_MAX_SHORT + 1);
     big[KURA_MAX_SHORT + 1] = '\0';
     assert_int_equal(kura_item_set(it, KURA_USERNAME, big), KURA_ERR_INVALID);

@@ -24,11 +24,11 @@ enum {
 };
 
 typedef struct ctx {
-    char *vault_path;      /* --vault, KURA_VAULT, or the default */
-    const char *key_file;  /* --key-file or KURA_CLIENT_KEY_FILE */
-    char *runtime_dir;     /* sessions */
-    int json;              /* --json */
-    kura_vault *v;         /* opened (and unlocked) by main for commands that ask */
+    char *vault_path;        /* --vault, KURA_VAULT, or the default */
+    const char *key_file;    /* --key-file or KURA_CLIENT_KEY_FILE */
+    char *runtime_dir;       /* sessions */
+    int json;                /* --json */
+    kura_vault *v;           /* opened (and unlocked) by main for commands that ask */
     const char *unlocked_by; /* "session", "client key" */
 } ctx;
 
@@ -40,8 +40,8 @@ enum {
 typedef struct cmd {
     const char *name;
     const char *summary;
-    const char *usage;      /* after "kura NAME " */
-    const char *help;       /* option lines for "kura help NAME" */
+    const char *usage; /* after "kura NAME " */
+    const char *help;  /* option lines for "kura help NAME" */
     unsigned flags;
     int min_args, max_args; /* positional arguments (-1: no limit) */
     const struct option *opts;
@@ -96,21 +96,21 @@ int resolve_item(ctx *c, kura_item **out, const char *ref);
 /* ---- item editing, shared by add and edit (cmd_add.c) ---- */
 extern const struct option item_edit_opts[];
 extern const char item_edit_help[];
-#define ITEM_EDIT_HELP \
-   "  --username USER    the login name\n" \
-   "  --url URL          a URL (repeat for several; on edit, replaces the URLs)\n" \
-   "  --add-url URL, --rm-url URL      add or remove one URL\n" \
-   "  --tag TAG          a tag (repeat for several; on edit, replaces the tags)\n" \
-   "  --add-tag TAG, --rm-tag TAG      add or remove one tag\n" \
-   "  --password         ask for the password on the terminal (add asks by default)\n" \
-   "  --password-file F  read the password from F, - for stdin\n" \
-   "  --generate         generate the password (--length N, or --words N for a passphrase)\n" \
-   "  --clear-password   remove the password\n" \
-   "  --notes-file F     read the notes from F, - for stdin; --clear-notes removes them\n" \
-   "  --field NAME=VALUE a visible custom field\n" \
-   "  --hidden-field NAME             a hidden field, its value asked on the terminal\n" \
-   "  --hidden-field-file NAME=FILE   a hidden field, its value read from FILE\n" \
-   "  --rm-field NAME    remove a custom field\n"
+#define ITEM_EDIT_HELP                                                                             \
+    "  --username USER    the login name\n"                                                        \
+    "  --url URL          a URL (repeat for several; on edit, replaces the URLs)\n"                \
+    "  --add-url URL, --rm-url URL      add or remove one URL\n"                                   \
+    "  --tag TAG          a tag (repeat for several; on edit, replaces the tags)\n"                \
+    "  --add-tag TAG, --rm-tag TAG      add or remove one tag\n"                                   \
+    "  --password         ask for the password on the terminal (add asks by default)\n"            \
+    "  --password-file F  read the password from F, - for stdin\n"                                 \
+    "  --generate         generate the password (--length N, or --words N for a passphrase)\n"     \
+    "  --clear-password   remove the password\n"                                                   \
+    "  --notes-file F     read the notes from F, - for stdin; --clear-notes removes them\n"        \
+    "  --field NAME=VALUE a visible custom field\n"                                                \
+    "  --hidden-field NAME             a hidden field, its value asked on the terminal\n"          \
+    "  --hidden-field-file NAME=FILE   a hidden field, its value read from FILE\n"                 \
+    "  --rm-field NAME    remove a custom field\n"
 
 int item_edit_opt(ctx *c, int id, const char *arg);
 int item_edit_apply(ctx *c, kura_item *item, int is_new);

@@ -8,9 +8,26 @@
 #include "cli.h"
 
 enum {
-    E_TITLE = 1, E_USERNAME, E_URL, E_ADD_URL, E_RM_URL, E_TAG, E_ADD_TAG, E_RM_TAG,
-    E_PASSWORD_FILE, E_ASK_PASSWORD, E_GENERATE, E_LENGTH, E_WORDS, E_CLEAR_PASSWORD,
-    E_NOTES_FILE, E_CLEAR_NOTES, E_FIELD, E_HIDDEN_FIELD, E_HIDDEN_FIELD_FILE, E_RM_FIELD,
+    E_TITLE = 1,
+    E_USERNAME,
+    E_URL,
+    E_ADD_URL,
+    E_RM_URL,
+    E_TAG,
+    E_ADD_TAG,
+    E_RM_TAG,
+    E_PASSWORD_FILE,
+    E_ASK_PASSWORD,
+    E_GENERATE,
+    E_LENGTH,
+    E_WORDS,
+    E_CLEAR_PASSWORD,
+    E_NOTES_FILE,
+    E_CLEAR_NOTES,
+    E_FIELD,
+    E_HIDDEN_FIELD,
+    E_HIDDEN_FIELD_FILE,
+    E_RM_FIELD,
 };
 
 const struct option item_edit_opts[] = {
@@ -82,10 +99,12 @@ static int remove_from(kura_item *item, int urls, const char *drop)
             keep[kept++] = list[i];
     }
     if (!found)
-        return fail(EX_NOT_FOUND, "item \"%s\" has no %s \"%s\"", item->title,
-                    urls ? "URL" : "tag", drop);
-    if (urls) kura_item_clear_urls(item);
-    else kura_item_clear_tags(item);
+        return fail(EX_NOT_FOUND, "item \"%s\" has no %s \"%s\"", item->title, urls ? "URL" : "tag",
+                    drop);
+    if (urls)
+        kura_item_clear_urls(item);
+    else
+        kura_item_clear_tags(item);
     for (size_t i = 0; i < kept; i++) {
         int rc = urls ? kura_item_add_url(item, keep[i]) : kura_item_add_tag(item, keep[i]);
         if (rc != KURA_OK) return fail(EX_FAIL, "out of memory");
@@ -103,7 +122,7 @@ static int ask_password(char **out, const char *title, int allow_empty)
     char *a = tty_secret(prompt);
     if (!a)
         return fail(EX_LOCKED, "no terminal to ask for the password; use --password-file or "
-                    "--generate");
+                               "--generate");
     if (!*a && allow_empty) {
         secret_free(a);
         return EX_OK;
@@ -124,17 +143,18 @@ static int set_checked(kura_item *item, enum kura_item_text which, const char *v
 {
     int rc = kura_item_set(item, which, value);
     if (rc == KURA_ERR_INVALID)
-        return fail(EX_USAGE, "the %s is too long (at most %d bytes), not UTF-8, or has control "
-                    "characters", what,
-                    which == KURA_NOTES ? KURA_MAX_LONG : KURA_MAX_SHORT);
+        return fail(EX_USAGE,
+                    "the %s is too long (at most %d bytes), not UTF-8, or has control "
+                    "characters",
+                    what, which == KURA_NOTES ? KURA_MAX_LONG : KURA_MAX_SHORT);
     return rc == KURA_OK ? EX_OK : fail(EX_FAIL, "out of memory");
 }
 
 static int list_checked(int rc, const char *what, const char *value)
 {
     if (rc == KURA_ERR_INVALID)
-        return fail(EX_USAGE, "bad %s \"%.60s\": empty, too long, not UTF-8, or more than %d",
-                    what, value, KURA_MAX_LIST);
+        return fail(EX_USAGE, "bad %s \"%.60s\": empty, too long, not UTF-8, or more than %d", what,
+                    value, KURA_MAX_LIST);
     return rc == KURA_OK ? EX_OK : fail(EX_FAIL, "out of memory");
 }
 
@@ -163,19 +183,24 @@ static int apply_one(kura_item *item, const struct edit *e, int *urls_replaced, 
     case E_TITLE:
         if (!*e->arg) return fail(EX_USAGE, "the title cannot be empty");
         return set_checked(item, KURA_TITLE, e->arg, "title");
-    case E_USERNAME: return set_checked(item, KURA_USERNAME, *e->arg ? e->arg : NULL, "username");
+    case E_USERNAME:
+        return set_checked(item, KURA_USERNAME, *e->arg ? e->arg : NULL, "username");
     case E_URL:
         if (!*urls_replaced) kura_item_clear_urls(item);
         *urls_replaced = 1;
         /* fall through */
-    case E_ADD_URL: return list_checked(kura_item_add_url(item, e->arg), "URL", e->arg);
-    case E_RM_URL: return remove_from(item, 1, e->arg);
+    case E_ADD_URL:
+        return list_checked(kura_item_add_url(item, e->arg), "URL", e->arg);
+    case E_RM_URL:
+        return remove_from(item, 1, e->arg);
     case E_TAG:
         if (!*tags_replaced) kura_item_clear_tags(item);
         *tags_replaced = 1;
         /* fall through */
-    case E_ADD_TAG: return list_checked(kura_item_add_tag(item, e->arg), "tag", e->arg);
-    case E_RM_TAG: return remove_from(item, 0, e->arg);
+    case E_ADD_TAG:
+        return list_checked(kura_item_add_tag(item, e->arg), "tag", e->arg);
+    case E_RM_TAG:
+        return remove_from(item, 0, e->arg);
     case E_PASSWORD_FILE:
         ex = read_secret_file(&secret, e->arg, "password", KURA_MAX_SHORT);
         if (ex == EX_OK) ex = set_checked(item, KURA_PASSWORD, *secret ? secret : NULL, "password");
@@ -192,12 +217,14 @@ static int apply_one(kura_item *item, const struct edit *e, int *urls_replaced, 
         ex = set_checked(item, KURA_PASSWORD, secret, "password");
         break;
     }
-    case E_CLEAR_PASSWORD: return set_checked(item, KURA_PASSWORD, NULL, "password");
+    case E_CLEAR_PASSWORD:
+        return set_checked(item, KURA_PASSWORD, NULL, "password");
     case E_NOTES_FILE:
         ex = read_secret_file(&secret, e->arg, "notes", KURA_MAX_LONG);
         if (ex == EX_OK) ex = set_checked(item, KURA_NOTES, *secret ? secret : NULL, "notes");
         break;
-    case E_CLEAR_NOTES: return set_checked(item, KURA_NOTES, NULL, "notes");
+    case E_CLEAR_NOTES:
+        return set_checked(item, KURA_NOTES, NULL, "notes");
     case E_FIELD:
         eq = strchr(e->arg, '=');
         return field_checked(item, e->arg, (size_t)(eq - e->arg), eq + 1, 0);
@@ -206,8 +233,10 @@ static int apply_one(kura_item *item, const struct edit *e, int *urls_replaced, 
         snprintf(prompt, sizeof prompt, "Value of hidden field \"%.100s\": ", e->arg);
         secret = tty_secret(prompt);
         if (!secret)
-            return fail(EX_LOCKED, "no terminal to ask for field \"%s\"; use "
-                        "--hidden-field-file NAME=FILE", e->arg);
+            return fail(EX_LOCKED,
+                        "no terminal to ask for field \"%s\"; use "
+                        "--hidden-field-file NAME=FILE",
+                        e->arg);
         ex = field_checked(item, e->arg, strlen(e->arg), secret, 1);
         break;
     }
@@ -216,8 +245,10 @@ static int apply_one(kura_item *item, const struct edit *e, int *urls_replaced, 
         ex = read_secret_file(&secret, eq + 1, "field value", KURA_MAX_LONG);
         if (ex == EX_OK) ex = field_checked(item, e->arg, (size_t)(eq - e->arg), secret, 1);
         break;
-    case E_RM_FIELD: return field_checked(item, e->arg, strlen(e->arg), NULL, 0);
-    default: return fail(EX_USAGE, "unknown option");
+    case E_RM_FIELD:
+        return field_checked(item, e->arg, strlen(e->arg), NULL, 0);
+    default:
+        return fail(EX_USAGE, "unknown option");
     }
     secret_free(secret);
     return ex;
@@ -233,7 +264,7 @@ int item_edit_apply(ctx *c, kura_item *item, int is_new)
                   has_edit(E_CLEAR_PASSWORD);
     if (sources > 1)
         return fail(EX_USAGE, "give one of --password, --password-file, --generate, "
-                    "--clear-password");
+                              "--clear-password");
     if (gen_words && !has_edit(E_GENERATE)) return fail(EX_USAGE, "--words goes with --generate");
     for (size_t i = 0; i < n_edits; i++) {
         int ex = apply_one(item, &edits[i], &urls_replaced, &tags_replaced);

@@ -60,14 +60,10 @@ int generate_password(char **out, double *bits, int length, int words, unsigned 
 
 enum { O_LENGTH = 1, O_WORDS, O_SEP, O_NO_UPPER, O_NO_LOWER, O_NO_DIGITS, O_NO_SYMBOLS };
 static const struct option opts[] = {
-    {"length", required_argument, NULL, O_LENGTH},
-    {"words", required_argument, NULL, O_WORDS},
-    {"separator", required_argument, NULL, O_SEP},
-    {"no-upper", no_argument, NULL, O_NO_UPPER},
-    {"no-lower", no_argument, NULL, O_NO_LOWER},
-    {"no-digits", no_argument, NULL, O_NO_DIGITS},
-    {"no-symbols", no_argument, NULL, O_NO_SYMBOLS},
-    {0},
+    {"length", required_argument, NULL, O_LENGTH},   {"words", required_argument, NULL, O_WORDS},
+    {"separator", required_argument, NULL, O_SEP},   {"no-upper", no_argument, NULL, O_NO_UPPER},
+    {"no-lower", no_argument, NULL, O_NO_LOWER},     {"no-digits", no_argument, NULL, O_NO_DIGITS},
+    {"no-symbols", no_argument, NULL, O_NO_SYMBOLS}, {0},
 };
 static int length = 24, words = 0;
 static unsigned classes = CL_LOWER | CL_UPPER | CL_DIGIT | CL_SYMBOL;
@@ -77,16 +73,26 @@ static int opt(ctx *c, int id, const char *arg)
 {
     (void)c;
     switch (id) {
-    case O_LENGTH: return parse_number(arg, "--length", 4, 4096, &length);
-    case O_WORDS: return parse_number(arg, "--words", 3, 64, &words);
+    case O_LENGTH:
+        return parse_number(arg, "--length", 4, 4096, &length);
+    case O_WORDS:
+        return parse_number(arg, "--words", 3, 64, &words);
     case O_SEP:
         if (strlen(arg) > 8) return fail(EX_USAGE, "--separator takes at most 8 characters");
         sep = arg;
         return EX_OK;
-    case O_NO_UPPER: classes &= ~(unsigned)CL_UPPER; return EX_OK;
-    case O_NO_LOWER: classes &= ~(unsigned)CL_LOWER; return EX_OK;
-    case O_NO_DIGITS: classes &= ~(unsigned)CL_DIGIT; return EX_OK;
-    case O_NO_SYMBOLS: classes &= ~(unsigned)CL_SYMBOL; return EX_OK;
+    case O_NO_UPPER:
+        classes &= ~(unsigned)CL_UPPER;
+        return EX_OK;
+    case O_NO_LOWER:
+        classes &= ~(unsigned)CL_LOWER;
+        return EX_OK;
+    case O_NO_DIGITS:
+        classes &= ~(unsigned)CL_DIGIT;
+        return EX_OK;
+    case O_NO_SYMBOLS:
+        classes &= ~(unsigned)CL_SYMBOL;
+        return EX_OK;
     }
     return EX_USAGE;
 }

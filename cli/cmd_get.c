@@ -25,7 +25,8 @@ static int opt(ctx *c, int id, const char *arg)
 static json_t *str_array(const char **v, size_t n)
 {
     json_t *a = json_array();
-    for (size_t i = 0; a && i < n; i++) json_array_append_new(a, json_string(v[i]));
+    for (size_t i = 0; a && i < n; i++)
+        json_array_append_new(a, json_string(v[i]));
     return a;
 }
 
@@ -41,8 +42,10 @@ json_t *item_json(const kura_item *it, int with_secrets)
                           "created", created, "updated", updated);
     if (!j || !it->has_details) return j;
     if (it->password) {
-        if (with_secrets) json_object_set_new(j, "password", json_string(it->password));
-        else json_object_set_new(j, "has_password", json_true());
+        if (with_secrets)
+            json_object_set_new(j, "password", json_string(it->password));
+        else
+            json_object_set_new(j, "has_password", json_true());
     }
     if (it->notes) json_object_set_new(j, "notes", json_string(it->notes));
     json_t *fields = json_array();
@@ -76,13 +79,17 @@ static void print_item(const kura_item *it)
     printf("id:        %s\n", it->id);
     if (it->username) printf("username:  %s\n", it->username);
     if (it->password) {
-        if (reveal) printf("password:  "), print_text(it->password), printf("\n");
-        else printf("password:  ******** (kura get %.8s --field password)\n", it->id);
+        if (reveal)
+            printf("password:  "), print_text(it->password), printf("\n");
+        else
+            printf("password:  ******** (kura get %.8s --field password)\n", it->id);
     }
-    for (size_t i = 0; i < it->n_urls; i++) printf("url:       %s\n", it->urls[i]);
+    for (size_t i = 0; i < it->n_urls; i++)
+        printf("url:       %s\n", it->urls[i]);
     if (it->n_tags) {
         printf("tags:      ");
-        for (size_t i = 0; i < it->n_tags; i++) printf("%s%s", i ? ", " : "", it->tags[i]);
+        for (size_t i = 0; i < it->n_tags; i++)
+            printf("%s%s", i ? ", " : "", it->tags[i]);
         printf("\n");
     }
     for (size_t i = 0; i < it->n_fields; i++) {
@@ -103,15 +110,24 @@ static int print_field(ctx *c, const kura_item *it)
     const char *value = NULL;
     char buf[32];
     int multi = 0;
-    if (strcasecmp(field, "title") == 0) value = it->title;
-    else if (strcasecmp(field, "id") == 0) value = it->id;
-    else if (strcasecmp(field, "username") == 0) value = it->username;
-    else if (strcasecmp(field, "password") == 0) value = it->password;
-    else if (strcasecmp(field, "notes") == 0) value = it->notes;
-    else if (strcasecmp(field, "url") == 0 || strcasecmp(field, "urls") == 0) multi = 1;
-    else if (strcasecmp(field, "tags") == 0) multi = 2;
-    else if (strcasecmp(field, "created") == 0) format_time(buf, it->created), value = buf;
-    else if (strcasecmp(field, "updated") == 0) format_time(buf, it->updated), value = buf;
+    if (strcasecmp(field, "title") == 0)
+        value = it->title;
+    else if (strcasecmp(field, "id") == 0)
+        value = it->id;
+    else if (strcasecmp(field, "username") == 0)
+        value = it->username;
+    else if (strcasecmp(field, "password") == 0)
+        value = it->password;
+    else if (strcasecmp(field, "notes") == 0)
+        value = it->notes;
+    else if (strcasecmp(field, "url") == 0 || strcasecmp(field, "urls") == 0)
+        multi = 1;
+    else if (strcasecmp(field, "tags") == 0)
+        multi = 2;
+    else if (strcasecmp(field, "created") == 0)
+        format_time(buf, it->created), value = buf;
+    else if (strcasecmp(field, "updated") == 0)
+        format_time(buf, it->updated), value = buf;
     else {
         for (size_t i = 0; i < it->n_fields; i++)
             if (strcmp(it->fields[i].name, field) == 0) value = it->fields[i].value;
@@ -119,19 +135,22 @@ static int print_field(ctx *c, const kura_item *it)
     if (multi) {
         const char **v = multi == 1 ? it->urls : it->tags;
         size_t n = multi == 1 ? it->n_urls : it->n_tags;
-        if (n == 0) value = NULL;
+        if (n == 0)
+            value = NULL;
         else if (c->json) {
             json_print(json_pack("{s:s, s:o}", "field", field, "value", str_array(v, n)));
             return EX_OK;
         } else {
-            for (size_t i = 0; i < n; i++) printf("%s\n", v[i]);
+            for (size_t i = 0; i < n; i++)
+                printf("%s\n", v[i]);
             return EX_OK;
         }
     }
-    if (!value)
-        return fail(EX_NOT_FOUND, "item \"%s\" has no %s", it->title, field);
-    if (c->json) json_print(json_pack("{s:s, s:s}", "field", field, "value", value));
-    else printf("%s\n", value);
+    if (!value) return fail(EX_NOT_FOUND, "item \"%s\" has no %s", it->title, field);
+    if (c->json)
+        json_print(json_pack("{s:s, s:s}", "field", field, "value", value));
+    else
+        printf("%s\n", value);
     return EX_OK;
 }
 
@@ -141,9 +160,12 @@ static int run(ctx *c, int argc, char **argv)
     kura_item *item;
     int ex = resolve_item(c, &item, argv[0]);
     if (ex != EX_OK) return ex;
-    if (field) ex = print_field(c, item);
-    else if (c->json) json_print(item_json(item, reveal));
-    else print_item(item);
+    if (field)
+        ex = print_field(c, item);
+    else if (c->json)
+        json_print(item_json(item, reveal));
+    else
+        print_item(item);
     kura_item_free(item);
     return ex;
 }

@@ -28,8 +28,10 @@ static int run(ctx *c, int argc, char **argv)
     }
     int rc = kura_vault_create(&c->v, key, c->vault_path, vault_name);
     if (rc == KURA_ERR_EXISTS) {
-        ex = fail(EX_FAIL, "a vault already exists at %s; use it, or name a new file with "
-                  "--vault", c->vault_path);
+        ex = fail(EX_FAIL,
+                  "a vault already exists at %s; use it, or name a new file with "
+                  "--vault",
+                  c->vault_path);
         goto out;
     }
     if (rc == KURA_ERR_INVALID && !c->v) {
@@ -43,8 +45,8 @@ static int run(ctx *c, int argc, char **argv)
     }
     kura_key_format(text, key);
     if (c->json) {
-        json_print(json_pack("{s:s, s:s, s:s, s:[]}", "vault_id", kura_vault_id(c->v),
-                             "client_key", text, "path", c->vault_path, "kit"));
+        json_print(json_pack("{s:s, s:s, s:s, s:[]}", "vault_id", kura_vault_id(c->v), "client_key",
+                             text, "path", c->vault_path, "kit"));
         goto out;
     }
     printf("Created vault%s%s%s at %s\n"

@@ -42,8 +42,10 @@ static int show(ctx *c, const char *query)
             printf("%.8s  %-32s  %s\n", it->id, it->title, it->username ? it->username : "");
             shown++;
         }
-        if (shown == 0 && query) note("kura: nothing matches \"%s\"", query);
-        else if (shown == 0) note("kura: the vault is empty; add an item with 'kura add TITLE'");
+        if (shown == 0 && query)
+            note("kura: nothing matches \"%s\"", query);
+        else if (shown == 0)
+            note("kura: the vault is empty; add an item with 'kura add TITLE'");
     }
     kura_items_free(list);
     return EX_OK;

@@ -26,8 +26,10 @@ static int run(ctx *c, int argc, char **argv)
                  item->id);
         int answer = tty_confirm(q);
         if (answer < 0)
-            ex = fail(EX_CANCELLED, "not deleted: no terminal to confirm on; pass --yes to delete "
-                      "\"%s\" from a script", item->title);
+            ex = fail(EX_CANCELLED,
+                      "not deleted: no terminal to confirm on; pass --yes to delete "
+                      "\"%s\" from a script",
+                      item->title);
         else if (answer == 0)
             ex = fail(EX_CANCELLED, "not deleted");
     }

@@ -22,8 +22,8 @@ static int run(ctx *c, int argc, char **argv)
     int unlocked = session && *session &&
                    kura_session_resume(c->v, c->runtime_dir, session, &remaining) == KURA_OK;
     if (c->json) {
-        json_t *j = json_pack("{s:s, s:b, s:s, s:i, s:I, s:b}", "vault", c->vault_path, "exists",
-                              1, "vault_id", kura_vault_id(c->v), "format", KURA_FORMAT_VERSION,
+        json_t *j = json_pack("{s:s, s:b, s:s, s:i, s:I, s:b}", "vault", c->vault_path, "exists", 1,
+                              "vault_id", kura_vault_id(c->v), "format", KURA_FORMAT_VERSION,
                               "items", (json_int_t)count, "unlocked", unlocked);
         if (j && unlocked) {
             json_object_set_new(j, "name", json_string(kura_vault_name(c->v)));

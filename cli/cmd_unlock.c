@@ -27,8 +27,8 @@ static int unlock_run(ctx *c, int argc, char **argv)
     int rc = kura_session_start(handle, c->v, c->runtime_dir, (unsigned)timeout_min * 60);
     if (rc != KURA_OK) return fail_vault(c, rc, "start a session");
     if (c->json) {
-        json_print(json_pack("{s:s, s:s, s:i}", "session", handle, "vault_id",
-                             kura_vault_id(c->v), "timeout_seconds", timeout_min * 60));
+        json_print(json_pack("{s:s, s:s, s:i}", "session", handle, "vault_id", kura_vault_id(c->v),
+                             "timeout_seconds", timeout_min * 60));
     } else {
         printf("export KURA_SESSION='%s'\n", handle);
         if (isatty(STDOUT_FILENO))

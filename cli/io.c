@@ -41,18 +41,27 @@ void note(const char *fmt, ...)
 int exit_code(int rc)
 {
     switch (rc) {
-    case KURA_OK: return EX_OK;
+    case KURA_OK:
+        return EX_OK;
     case KURA_ERR_INVALID:
-    case KURA_ERR_AMBIGUOUS: return EX_USAGE;
-    case KURA_ERR_WRONG_KEY: return EX_WRONG_KEY;
+    case KURA_ERR_AMBIGUOUS:
+        return EX_USAGE;
+    case KURA_ERR_WRONG_KEY:
+        return EX_WRONG_KEY;
     case KURA_ERR_KEY_MALFORMED:
     case KURA_ERR_KEY_TYPO:
-    case KURA_ERR_KEY_VERSION: return EX_BAD_KEY;
-    case KURA_ERR_NOT_FOUND: return EX_NOT_FOUND;
-    case KURA_ERR_CORRUPT: return EX_DAMAGED;
-    case KURA_ERR_TOO_NEW: return EX_TOO_NEW;
-    case KURA_ERR_LOCKED: return EX_LOCKED;
-    default: return EX_FAIL;
+    case KURA_ERR_KEY_VERSION:
+        return EX_BAD_KEY;
+    case KURA_ERR_NOT_FOUND:
+        return EX_NOT_FOUND;
+    case KURA_ERR_CORRUPT:
+        return EX_DAMAGED;
+    case KURA_ERR_TOO_NEW:
+        return EX_TOO_NEW;
+    case KURA_ERR_LOCKED:
+        return EX_LOCKED;
+    default:
+        return EX_FAIL;
     }
 }
 
@@ -62,12 +71,16 @@ int fail_vault(ctx *c, int rc, const char *doing)
     switch (rc) {
     case KURA_ERR_NOT_FOUND:
         if (!c->v || !kura_vault_is_unlocked(c->v))
-            return fail(EX_NOT_FOUND, "no vault at %s; create one with 'kura init' or name "
-                        "yours with --vault", path);
+            return fail(EX_NOT_FOUND,
+                        "no vault at %s; create one with 'kura init' or name "
+                        "yours with --vault",
+                        path);
         return fail(EX_NOT_FOUND, "%s; see 'kura ls'", detail);
     case KURA_ERR_CORRUPT:
-        return fail(EX_DAMAGED, "vault %s is damaged or was tampered with (%s); restore it from "
-                    "a backup or a synced copy", path, detail[0] ? detail : "bad data");
+        return fail(EX_DAMAGED,
+                    "vault %s is damaged or was tampered with (%s); restore it from "
+                    "a backup or a synced copy",
+                    path, detail[0] ? detail : "bad data");
     case KURA_ERR_TOO_NEW:
         return fail(EX_TOO_NEW, "vault %s needs a newer kura (%s); upgrade kura to open it", path,
                     detail);
@@ -170,8 +183,8 @@ int tty_confirm(const char *question)
     tty_write(fd, " [y/N] ");
     char *line = read_line(fd);
     close(fd);
-    int yes = line && (strcmp(line, "y") == 0 || strcmp(line, "Y") == 0 ||
-                       strcasecmp(line, "yes") == 0);
+    int yes =
+        line && (strcmp(line, "y") == 0 || strcmp(line, "Y") == 0 || strcasecmp(line, "yes") == 0);
     secret_free(line);
     return yes;
 }
@@ -237,8 +250,8 @@ int parse_number(const char *arg, const char *flag, int lo, int hi, int *out)
 void report_item(const ctx *c, const char *verb, const kura_item *item)
 {
     if (c->json)
-        json_print(json_pack("{s:s, s:s, s:s}", "id", item->id, "title", item->title, "result",
-                             verb));
+        json_print(
+            json_pack("{s:s, s:s, s:s}", "id", item->id, "title", item->title, "result", verb));
     else
         printf("%s \"%s\" (%.8s)\n", verb, item->title, item->id);
 }

@@ -7,8 +7,8 @@
 #include "cli.h"
 
 static const cmd *const commands[] = {
-    &cmd_init, &cmd_unlock, &cmd_lock,     &cmd_add,    &cmd_get,    &cmd_edit,
-    &cmd_rm,   &cmd_ls,     &cmd_search,   &cmd_generate, &cmd_status,
+    &cmd_init, &cmd_unlock, &cmd_lock,   &cmd_add,      &cmd_get,    &cmd_edit,
+    &cmd_rm,   &cmd_ls,     &cmd_search, &cmd_generate, &cmd_status,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -43,9 +43,10 @@ static void usage(FILE *f)
     for (size_t i = 0; i < N_COMMANDS; i++)
         fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
     fprintf(f, "  %-10s %s\n", "help", "help on a command: kura help COMMAND");
-    fprintf(f, "\noptions for every command:\n%s\nexit codes: 0 ok, 1 failure, 2 usage, 3 wrong "
-               "key, 4 malformed or mistyped key,\n5 not found, 6 damaged vault, 7 needs a newer "
-               "kura, 8 locked without a terminal,\n9 cancelled. See kura(1).\n",
+    fprintf(f,
+            "\noptions for every command:\n%s\nexit codes: 0 ok, 1 failure, 2 usage, 3 wrong "
+            "key, 4 malformed or mistyped key,\n5 not found, 6 damaged vault, 7 needs a newer "
+            "kura, 8 locked without a terminal,\n9 cancelled. See kura(1).\n",
             global_help);
 }
 
@@ -69,8 +70,10 @@ static int parse_options(ctx *c, const cmd *cm, int argc, char **argv, int *firs
 {
     struct option merged[64];
     size_t n = 0;
-    for (const struct option *o = cm->opts; o && o->name && n < 40; o++) merged[n++] = *o;
-    for (size_t i = 0; i < N_GLOBAL; i++) merged[n++] = global_opts[i];
+    for (const struct option *o = cm->opts; o && o->name && n < 40; o++)
+        merged[n++] = *o;
+    for (size_t i = 0; i < N_GLOBAL; i++)
+        merged[n++] = global_opts[i];
     memset(&merged[n], 0, sizeof merged[n]);
 
     optind = 0; /* GNU: restart, permuting positional arguments to the end */
@@ -80,18 +83,28 @@ static int parse_options(ctx *c, const cmd *cm, int argc, char **argv, int *firs
         if (id == -1) break;
         int ex = EX_OK;
         switch (id) {
-        case G_VAULT: ex = set_vault(c, optarg); break;
-        case G_KEY_FILE: c->key_file = optarg; break;
-        case G_JSON: c->json = 1; break;
+        case G_VAULT:
+            ex = set_vault(c, optarg);
+            break;
+        case G_KEY_FILE:
+            c->key_file = optarg;
+            break;
+        case G_JSON:
+            c->json = 1;
+            break;
         case 'h':
-        case G_HELP: cmd_usage(stdout, cm); return -1;
+        case G_HELP:
+            cmd_usage(stdout, cm);
+            return -1;
         case ':':
             return fail(EX_USAGE, "option '%s' of '%s' needs a value; see 'kura help %s'",
                         argv[optind - 1], cm->name, cm->name);
         case '?':
             return fail(EX_USAGE, "unknown option '%s' for '%s'; see 'kura help %s'",
                         argv[optind - 1], cm->name, cm->name);
-        default: ex = cm->opt ? cm->opt(c, id, optarg) : EX_USAGE; break;
+        default:
+            ex = cm->opt ? cm->opt(c, id, optarg) : EX_USAGE;
+            break;
         }
         if (ex != EX_OK) return ex;
     }

@@ -17,21 +17,29 @@ static int key_parse_error(ctx *c, int rc, const char *text, size_t bad, const c
         if (bad) {
             unsigned char ch = (unsigned char)text[bad - 1];
             if (ch >= 0x21 && ch < 0x7f)
-                return fail(EX_BAD_KEY, "the client key %s is malformed: '%c' at position %zu is "
+                return fail(EX_BAD_KEY,
+                            "the client key %s is malformed: '%c' at position %zu is "
                             "not a key character; check it against your emergency kit",
                             source, ch, bad);
-            return fail(EX_BAD_KEY, "the client key %s is malformed: position %zu is not a key "
-                        "character; check it against your emergency kit", source, bad);
+            return fail(EX_BAD_KEY,
+                        "the client key %s is malformed: position %zu is not a key "
+                        "character; check it against your emergency kit",
+                        source, bad);
         }
-        return fail(EX_BAD_KEY, "the client key %s is malformed: it has %zu symbols, a client "
-                    "key has %d (six groups of six)", source,
-                    kura_key_count_symbols(text, strlen(text)), KURA_KEY_SYMBOLS);
+        return fail(EX_BAD_KEY,
+                    "the client key %s is malformed: it has %zu symbols, a client "
+                    "key has %d (six groups of six)",
+                    source, kura_key_count_symbols(text, strlen(text)), KURA_KEY_SYMBOLS);
     case KURA_ERR_KEY_TYPO:
-        return fail(EX_BAD_KEY, "the client key %s has a typo: its check symbols do not match; "
-                    "compare it symbol by symbol with your emergency kit", source);
+        return fail(EX_BAD_KEY,
+                    "the client key %s has a typo: its check symbols do not match; "
+                    "compare it symbol by symbol with your emergency kit",
+                    source);
     case KURA_ERR_KEY_VERSION:
-        return fail(EX_BAD_KEY, "the client key %s is of a newer format than this kura knows; "
-                    "upgrade kura", source);
+        return fail(EX_BAD_KEY,
+                    "the client key %s is of a newer format than this kura knows; "
+                    "upgrade kura",
+                    source);
     default:
         (void)c;
         return fail(EX_FAIL, "cannot read the client key %s", source);
@@ -53,8 +61,10 @@ static int try_key(ctx *c, const char *text, const char *source)
     rc = kura_vault_unlock(c->v, key);
     sodium_free(key);
     if (rc == KURA_ERR_WRONG_KEY)
-        return fail(EX_WRONG_KEY, "this key does not open vault %s (%s); is it the key of "
-                    "another vault?", kura_vault_id(c->v), c->vault_path);
+        return fail(EX_WRONG_KEY,
+                    "this key does not open vault %s (%s); is it the key of "
+                    "another vault?",
+                    kura_vault_id(c->v), c->vault_path);
     if (rc != KURA_OK) return fail_vault(c, rc, "unlock the vault");
     c->unlocked_by = "client key";
     return EX_OK;
@@ -87,16 +97,19 @@ static int unlock_key_because(ctx *c, const char *why)
         text = tty_secret(prompt);
         if (!text) {
             if (attempt > 0) return EX_CANCELLED;
-            return fail(EX_LOCKED, "vault %s is locked%s%s%s and there is no terminal to ask "
+            return fail(EX_LOCKED,
+                        "vault %s is locked%s%s%s and there is no terminal to ask "
                         "for the client key; run 'eval \"$(kura unlock)\"' first or pass "
-                        "--key-file", kura_vault_id(c->v), why ? " (" : "", why ? why : "",
-                        why ? ")" : "");
+                        "--key-file",
+                        kura_vault_id(c->v), why ? " (" : "", why ? why : "", why ? ")" : "");
         }
         ex = try_key(c, text, "you typed");
         secret_free(text);
         if (ex == EX_OK || (ex != EX_BAD_KEY && ex != EX_WRONG_KEY)) return ex;
-        if (attempt < 2) note("try again (%d of 3)", attempt + 2);
-        else return ex;
+        if (attempt < 2)
+            note("try again (%d of 3)", attempt + 2);
+        else
+            return ex;
     }
     return EX_FAIL;
 }
@@ -134,8 +147,8 @@ int resolve_item(ctx *c, kura_item **out, const char *ref)
         fail(EX_USAGE, "\"%s\" matches %zu items; name one by its id:", ref, found->count);
         for (size_t i = 0; i < found->count; i++) {
             const kura_item *it = &found->items[i];
-            fprintf(stderr, "  %s  %s%s%s\n", it->id, it->title,
-                    it->username ? "  " : "", it->username ? it->username : "");
+            fprintf(stderr, "  %s  %s%s%s\n", it->id, it->title, it->username ? "  " : "",
+                    it->username ? it->username : "");
         }
         kura_items_free(found);
         return EX_USAGE;

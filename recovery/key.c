@@ -21,11 +21,15 @@ int kura_b32_value(int c)
 {
     if (c >= 'a' && c <= 'z') c -= 'a' - 'A';
     switch (c) {
-    case 'O': return 0;
+    case 'O':
+        return 0;
     case 'I':
-    case 'L': return 1;
-    case 'U': return -1;
-    default: break;
+    case 'L':
+        return 1;
+    case 'U':
+        return -1;
+    default:
+        break;
     }
     const char *p = c ? strchr(alphabet, c) : NULL;
     return p ? (int)(p - alphabet) : -1;
@@ -47,14 +51,16 @@ static unsigned gf_mul(unsigned a, unsigned b)
 static unsigned gf_inv(unsigned a)
 {
     unsigned r = 1; /* a^30 = a^-1, since a^31 = 1 */
-    for (int i = 0; i < 30; i++) r = gf_mul(r, a);
+    for (int i = 0; i < 30; i++)
+        r = gf_mul(r, a);
     return r;
 }
 
 static unsigned weight(size_t i)
 {
     unsigned w = 1;
-    for (size_t k = 0; k < i % 31; k++) w = gf_mul(w, 2);
+    for (size_t k = 0; k < i % 31; k++)
+        w = gf_mul(w, 2);
     return w;
 }
 
@@ -82,7 +88,8 @@ void kura_key_generate(kura_client_key *key)
 
     key->sym[0] = KURA_KEY_VERSION;
     randombytes_buf(key->sym + 1, KURA_KEY_RANDOM_SYMBOLS);
-    for (size_t i = 1; i <= KURA_KEY_RANDOM_SYMBOLS; i++) key->sym[i] &= 31; /* 256 = 8 * 32 */
+    for (size_t i = 1; i <= KURA_KEY_RANDOM_SYMBOLS; i++)
+        key->sym[i] &= 31; /* 256 = 8 * 32 */
     sums(&p1, &p2, key->sym, CHECK1);
     /* Solve a + b = p1, w1*a + w2*b = p2 for the two check symbols a, b. */
     unsigned w1 = weight(CHECK1), w2 = weight(CHECK2);

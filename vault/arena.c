@@ -41,7 +41,8 @@ void *kura_arena_alloc(kura_arena *a, size_t n)
     struct chunk *c = a->head;
     if (!c || c->cap - c->used < n) {
         size_t cap = a->next_cap;
-        while (cap < n) cap *= 2;
+        while (cap < n)
+            cap *= 2;
         if (a->next_cap < (1u << 20)) a->next_cap *= 2;
         c = calloc(1, sizeof *c);
         if (!c) return NULL;

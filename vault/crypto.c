@@ -19,9 +19,8 @@ int kura_open(unsigned char *m, const unsigned char *in, size_t inlen, const uns
               size_t adlen, const unsigned char key[KURA_KEYBYTES])
 {
     if (inlen < KURA_NONCEBYTES + KURA_MACBYTES) return KURA_ERR_CORRUPT;
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(m, NULL, NULL, in + KURA_NONCEBYTES,
-                                                   inlen - KURA_NONCEBYTES, ad, adlen, in,
-                                                   key) != 0)
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+            m, NULL, NULL, in + KURA_NONCEBYTES, inlen - KURA_NONCEBYTES, ad, adlen, in, key) != 0)
         return KURA_ERR_CORRUPT;
     return KURA_OK;
 }
@@ -47,8 +46,8 @@ void kura_kdf_split(unsigned char wrap[KURA_KEYBYTES], unsigned char commit[KURA
     sodium_memzero(&st, sizeof st);
 }
 
-void kura_client_key_kek(unsigned char wrap[KURA_KEYBYTES],
-                         unsigned char commit[KURA_COMMITBYTES], const kura_client_key *key,
+void kura_client_key_kek(unsigned char wrap[KURA_KEYBYTES], unsigned char commit[KURA_COMMITBYTES],
+                         const kura_client_key *key,
                          const unsigned char vault_id[KURA_VAULT_ID_BYTES])
 {
     kura_kdf_split(wrap, commit, key->sym, KURA_KEY_SYMBOLS, "client-key", vault_id);
@@ -56,13 +55,15 @@ void kura_client_key_kek(unsigned char wrap[KURA_KEYBYTES],
 
 static void put64(unsigned char *p, uint64_t x)
 {
-    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(x >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(x >> (8 * i));
 }
 
 static uint64_t get64(const unsigned char *p)
 {
     uint64_t x = 0;
-    for (int i = 7; i >= 0; i--) x = (x << 8) | p[i];
+    for (int i = 7; i >= 0; i--)
+        x = (x << 8) | p[i];
     return x;
 }
 

@@ -4,23 +4,41 @@
 const char *kura_strerror(int rc)
 {
     switch (rc) {
-    case KURA_OK: return "success";
-    case KURA_ERR_IO: return "input/output error";
-    case KURA_ERR_NOMEM: return "out of memory";
-    case KURA_ERR_INVALID: return "invalid argument";
-    case KURA_ERR_EXISTS: return "file already exists";
-    case KURA_ERR_NOT_FOUND: return "not found";
-    case KURA_ERR_WRONG_KEY: return "this key does not open the vault";
-    case KURA_ERR_KEY_MALFORMED: return "client key is malformed";
-    case KURA_ERR_KEY_TYPO: return "client key has a typo";
-    case KURA_ERR_KEY_VERSION: return "client key has an unknown version";
-    case KURA_ERR_CORRUPT: return "vault file is damaged or tampered with";
-    case KURA_ERR_TOO_NEW: return "vault file needs a newer kura";
-    case KURA_ERR_LOCKED: return "vault is locked";
-    case KURA_ERR_EXPIRED: return "session expired";
-    case KURA_ERR_BUSY: return "vault is busy";
-    case KURA_ERR_AMBIGUOUS: return "ambiguous item";
-    case KURA_ERR_PERM: return "unsafe permissions";
-    default: return "unknown error";
+    case KURA_OK:
+        return "success";
+    case KURA_ERR_IO:
+        return "input/output error";
+    case KURA_ERR_NOMEM:
+        return "out of memory";
+    case KURA_ERR_INVALID:
+        return "invalid argument";
+    case KURA_ERR_EXISTS:
+        return "file already exists";
+    case KURA_ERR_NOT_FOUND:
+        return "not found";
+    case KURA_ERR_WRONG_KEY:
+        return "this key does not open the vault";
+    case KURA_ERR_KEY_MALFORMED:
+        return "client key is malformed";
+    case KURA_ERR_KEY_TYPO:
+        return "client key has a typo";
+    case KURA_ERR_KEY_VERSION:
+        return "client key has an unknown version";
+    case KURA_ERR_CORRUPT:
+        return "vault file is damaged or tampered with";
+    case KURA_ERR_TOO_NEW:
+        return "vault file needs a newer kura";
+    case KURA_ERR_LOCKED:
+        return "vault is locked";
+    case KURA_ERR_EXPIRED:
+        return "session expired";
+    case KURA_ERR_BUSY:
+        return "vault is busy";
+    case KURA_ERR_AMBIGUOUS:
+        return "ambiguous item";
+    case KURA_ERR_PERM:
+        return "unsafe permissions";
+    default:
+        return "unknown error";
     }
 }

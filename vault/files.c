@@ -20,7 +20,7 @@ int kura_mkdir_private(const char *dir)
     size_t n = strlen(dir);
     if (n == 0 || n >= sizeof buf) return KURA_ERR_INVALID;
     memcpy(buf, dir, n + 1);
-    for (char *p = buf + 1; ; p++) {
+    for (char *p = buf + 1;; p++) {
         if (*p == '/' || *p == '\0') {
             char c = *p;
             *p = '\0';

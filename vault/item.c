@@ -113,8 +113,12 @@ int kura_item_set(kura_item *item, enum kura_item_text which, const char *value)
     size_t max = KURA_MAX_SHORT;
     int single_line = 1;
     switch (which) {
-    case KURA_TITLE: slot = &item->title; break;
-    case KURA_USERNAME: slot = &item->username; break;
+    case KURA_TITLE:
+        slot = &item->title;
+        break;
+    case KURA_USERNAME:
+        slot = &item->username;
+        break;
     case KURA_PASSWORD:
         slot = &item->password;
         single_line = 0;
@@ -124,7 +128,8 @@ int kura_item_set(kura_item *item, enum kura_item_text which, const char *value)
         max = KURA_MAX_LONG;
         single_line = 0;
         break;
-    default: return KURA_ERR_INVALID;
+    default:
+        return KURA_ERR_INVALID;
     }
     if (check_text(value, max, single_line) != KURA_OK) return KURA_ERR_INVALID;
     return dup_into(slot, item->arena, value);
@@ -213,7 +218,8 @@ static void put_bytes(writer *w, const void *p, size_t n)
 static void put_u32(writer *w, size_t x)
 {
     unsigned char b[4];
-    for (int i = 0; i < 4; i++) b[i] = (unsigned char)(x >> (8 * i));
+    for (int i = 0; i < 4; i++)
+        b[i] = (unsigned char)(x >> (8 * i));
     put_bytes(w, b, 4);
 }
 
@@ -246,8 +252,10 @@ static void write_part(writer *w, const kura_item *item, char part)
     if (part == PART_OVERVIEW) {
         put_str(w, T_TITLE, item->title);
         put_str(w, T_USERNAME, item->username);
-        for (size_t i = 0; i < item->n_urls; i++) put_str(w, T_URL, item->urls[i]);
-        for (size_t i = 0; i < item->n_tags; i++) put_str(w, T_TAG, item->tags[i]);
+        for (size_t i = 0; i < item->n_urls; i++)
+            put_str(w, T_URL, item->urls[i]);
+        for (size_t i = 0; i < item->n_tags; i++)
+            put_str(w, T_TAG, item->tags[i]);
         put_time(w, T_CREATED, item->created);
         put_time(w, T_UPDATED, item->updated);
         return;
@@ -310,8 +318,7 @@ static int take_str(const char **dst, kura_arena *a, const unsigned char *p, siz
 }
 
 /* Parses a decrypted, unpadded part into item (strings into a). */
-static int parse_part(kura_item *item, kura_arena *a, const unsigned char *p, size_t n,
-                      char part)
+static int parse_part(kura_item *item, kura_arena *a, const unsigned char *p, size_t n, char part)
 {
     if (n < 1 || p[0] != 1) return KURA_ERR_CORRUPT;
     size_t off = 1;
@@ -336,8 +343,12 @@ static int parse_part(kura_item *item, kura_arena *a, const unsigned char *p, si
         off += len;
         int ov = part == PART_OVERVIEW;
         switch (ov ? tag : tag | 0x100) {
-        case T_TITLE: rc = take_str(&item->title, a, d, len); break;
-        case T_USERNAME: rc = take_str(&item->username, a, d, len); break;
+        case T_TITLE:
+            rc = take_str(&item->title, a, d, len);
+            break;
+        case T_USERNAME:
+            rc = take_str(&item->username, a, d, len);
+            break;
         case T_URL:
         case T_TAG:
             rc = take_str(&s, a, d, len);
@@ -354,8 +365,12 @@ static int parse_part(kura_item *item, kura_arena *a, const unsigned char *p, si
             *(tag == T_CREATED ? &item->created : &item->updated) = (int64_t)t;
             break;
         }
-        case T_PASSWORD | 0x100: rc = take_str(&item->password, a, d, len); break;
-        case T_NOTES | 0x100: rc = take_str(&item->notes, a, d, len); break;
+        case T_PASSWORD | 0x100:
+            rc = take_str(&item->password, a, d, len);
+            break;
+        case T_NOTES | 0x100:
+            rc = take_str(&item->notes, a, d, len);
+            break;
         case T_FIELD | 0x100: {
             const char *name, *value;
             size_t nlen = len >= 5 ? get32(d + 1) : 0;
@@ -368,7 +383,8 @@ static int parse_part(kura_item *item, kura_arena *a, const unsigned char *p, si
             if (rc == KURA_OK) rc = kura_item_set_field(item, name, value, d[0]);
             break;
         }
-        default: rc = KURA_ERR_CORRUPT;
+        default:
+            rc = KURA_ERR_CORRUPT;
         }
         if (rc == KURA_ERR_INVALID) rc = KURA_ERR_CORRUPT;
     }
@@ -594,11 +610,13 @@ static int walk_items(kura_vault *v, kura_items **out, const char *q, int mode)
     rc = kura_db_item_each(v->db, collect, &w);
     sodium_free(w.sc.p);
     if (rc != KURA_OK) {
-        if (rc != KURA_ERR_CORRUPT || !v->err[0]) kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+        if (rc != KURA_ERR_CORRUPT || !v->err[0])
+            kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
         kura_items_free(w.list);
         return rc;
     }
-    for (size_t i = 0; i < w.list->count; i++) w.list->items[i].has_details = 0;
+    for (size_t i = 0; i < w.list->count; i++)
+        w.list->items[i].has_details = 0;
     if (w.list->count > 1) qsort(w.list->items, w.list->count, sizeof *w.list->items, by_title);
     *out = w.list;
     return KURA_OK;

@@ -36,8 +36,7 @@ static int private_dir(const char *dir)
 static int parse_handle(handle *h, const char *dir, const char *text)
 {
     char sid[2 * SID_BYTES + 1];
-    if (!text || strlen(text) != 2 * SID_BYTES + 1 + 2 * TOKEN_BYTES ||
-        text[2 * SID_BYTES] != '.')
+    if (!text || strlen(text) != 2 * SID_BYTES + 1 + 2 * TOKEN_BYTES || text[2 * SID_BYTES] != '.')
         return KURA_ERR_NOT_FOUND;
     memcpy(sid, text, 2 * SID_BYTES);
     sid[2 * SID_BYTES] = '\0';
@@ -51,13 +50,15 @@ static int parse_handle(handle *h, const char *dir, const char *text)
 
 static void put_le(unsigned char *p, uint64_t x, int n)
 {
-    for (int i = 0; i < n; i++) p[i] = (unsigned char)(x >> (8 * i));
+    for (int i = 0; i < n; i++)
+        p[i] = (unsigned char)(x >> (8 * i));
 }
 
 static uint64_t get_le(const unsigned char *p, int n)
 {
     uint64_t x = 0;
-    for (int i = n - 1; i >= 0; i--) x = (x << 8) | p[i];
+    for (int i = n - 1; i >= 0; i--)
+        x = (x << 8) | p[i];
     return x;
 }
 

@@ -28,10 +28,9 @@ struct kura_db {
     char err[200];
 };
 
-static const char schema[] =
-    "CREATE TABLE meta(k TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;"
-    "CREATE TABLE items(id BLOB PRIMARY KEY CHECK(length(id) = 16),"
-    " overview BLOB NOT NULL, details BLOB NOT NULL) WITHOUT ROWID;";
+static const char schema[] = "CREATE TABLE meta(k TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;"
+                             "CREATE TABLE items(id BLOB PRIMARY KEY CHECK(length(id) = 16),"
+                             " overview BLOB NOT NULL, details BLOB NOT NULL) WITHOUT ROWID;";
 
 const char *kura_db_error(const kura_db *db)
 {
@@ -43,17 +42,23 @@ static int map_rc(int src)
     switch (src & 0xff) {
     case SQLITE_OK:
     case SQLITE_DONE:
-    case SQLITE_ROW: return KURA_OK;
+    case SQLITE_ROW:
+        return KURA_OK;
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
     case SQLITE_FORMAT:
     case SQLITE_SCHEMA:
-    case SQLITE_ERROR: return KURA_ERR_CORRUPT; /* our SQL is fixed: an error means a bad file */
-    case SQLITE_NOMEM: return KURA_ERR_NOMEM;
+    case SQLITE_ERROR:
+        return KURA_ERR_CORRUPT; /* our SQL is fixed: an error means a bad file */
+    case SQLITE_NOMEM:
+        return KURA_ERR_NOMEM;
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return KURA_ERR_BUSY;
-    case SQLITE_CONSTRAINT: return KURA_ERR_EXISTS;
-    default: return KURA_ERR_IO;
+    case SQLITE_LOCKED:
+        return KURA_ERR_BUSY;
+    case SQLITE_CONSTRAINT:
+        return KURA_ERR_EXISTS;
+    default:
+        return KURA_ERR_IO;
     }
 }
 
@@ -135,8 +140,8 @@ static int configure(kura_db *db)
 static int prepare(kura_db *db)
 {
     for (int i = 0; i < ST_COUNT; i++) {
-        int src = sqlite3_prepare_v3(db->h, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT,
-                                     &db->st[i], NULL);
+        int src =
+            sqlite3_prepare_v3(db->h, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &db->st[i], NULL);
         if (src != SQLITE_OK) return fail(db, src);
     }
     return KURA_OK;
@@ -147,9 +152,8 @@ static int open_handle(kura_db **out, const char *path)
     kura_db *db = calloc(1, sizeof *db);
     if (!db) return KURA_ERR_NOMEM;
     *out = db;
-    int src = sqlite3_open_v2(path, &db->h,
-                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE,
-                              NULL);
+    int src = sqlite3_open_v2(
+        path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE, NULL);
     if (src != SQLITE_OK) return fail(db, src);
     return configure(db);
 }
@@ -157,7 +161,8 @@ static int open_handle(kura_db **out, const char *path)
 void kura_db_close(kura_db *db)
 {
     if (!db) return;
-    for (int i = 0; i < ST_COUNT; i++) sqlite3_finalize(db->st[i]);
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(db->st[i]);
     sqlite3_close_v2(db->h);
     free(db);
 }
@@ -261,7 +266,7 @@ int kura_db_meta_get(kura_db *db, kura_blob *out, const char *key)
     if (src != SQLITE_OK) return fail(db, src);
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     src = sqlite3_step(st);
-    int rc = src == SQLITE_ROW ? copy_col(out, st, 0)
+    int rc = src == SQLITE_ROW    ? copy_col(out, st, 0)
              : src == SQLITE_DONE ? KURA_ERR_NOT_FOUND
                                   : fail(db, src);
     sqlite3_finalize(st);

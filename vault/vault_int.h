@@ -62,8 +62,8 @@ KURA_MUST_CHECK int kura_slot_open(unsigned char vk[KURA_KEYBYTES], const unsign
                                    const unsigned char vault_id[KURA_VAULT_ID_BYTES]);
 
 /* The client-key slot's keys: the 36 symbols through kura_kdf_split. */
-void kura_client_key_kek(unsigned char wrap[KURA_KEYBYTES],
-                         unsigned char commit[KURA_COMMITBYTES], const kura_client_key *key,
+void kura_client_key_kek(unsigned char wrap[KURA_KEYBYTES], unsigned char commit[KURA_COMMITBYTES],
+                         const kura_client_key *key,
                          const unsigned char vault_id[KURA_VAULT_ID_BYTES]);
 
 /* Associated data for a vault-key ciphertext: "kura1" || vault id || item id || part. */

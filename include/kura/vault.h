@@ -22,9 +22,9 @@ extern "C" {
 /* Size limits, checked by every setter (KURA_ERR_INVALID past them). Every text must be
  * UTF-8 without NUL; titles, usernames, URLs, tags and field names also without control
  * characters (U+0000-U+001F, U+007F). */
-#define KURA_MAX_SHORT 4096   /* title, username, URL, tag, field name, password */
-#define KURA_MAX_LONG 65536   /* notes, field value */
-#define KURA_MAX_LIST 256     /* URLs, tags or fields per item */
+#define KURA_MAX_SHORT 4096 /* title, username, URL, tag, field name, password */
+#define KURA_MAX_LONG 65536 /* notes, field value */
+#define KURA_MAX_LIST 256   /* URLs, tags or fields per item */
 
 typedef struct kura_vault kura_vault;
 
@@ -143,8 +143,8 @@ KURA_MUST_CHECK int kura_item_resolve(kura_vault *v, kura_items **out, const cha
 
 /* Starts a session for an unlocked vault: writes a blob into dir (made 0700 if missing) and
  * puts the handle text for KURA_SESSION into out. Idle timeout in seconds. */
-KURA_MUST_CHECK int kura_session_start(char out[KURA_SESSION_TEXT], kura_vault *v,
-                                       const char *dir, unsigned timeout);
+KURA_MUST_CHECK int kura_session_start(char out[KURA_SESSION_TEXT], kura_vault *v, const char *dir,
+                                       unsigned timeout);
 
 /* Unlocks v from the session named by handle text. KURA_ERR_NOT_FOUND if there is no such
  * session or it is another vault's, KURA_ERR_EXPIRED if it timed out (and is then removed).

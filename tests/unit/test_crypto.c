@@ -18,9 +18,12 @@ static void unhex(unsigned char *out, const char *hex, size_t n)
 
 static void pinned(unsigned char *key, unsigned char *nonce, unsigned char *vid)
 {
-    for (int i = 0; i < 32; i++) key[i] = (unsigned char)(0x80 + i);
-    for (int i = 0; i < 24; i++) nonce[i] = (unsigned char)(0x40 + i);
-    for (int i = 0; i < 16; i++) vid[i] = (unsigned char)(0xa0 + i);
+    for (int i = 0; i < 32; i++)
+        key[i] = (unsigned char)(0x80 + i);
+    for (int i = 0; i < 24; i++)
+        nonce[i] = (unsigned char)(0x40 + i);
+    for (int i = 0; i < 16; i++)
+        vid[i] = (unsigned char)(0xa0 + i);
 }
 
 static void test_xchacha_draft_vector(void **state)
@@ -34,8 +37,8 @@ static void test_xchacha_draft_vector(void **state)
         "3f3fac2bc369488f76b2383565d3fff921f9664c97637da9768812f615c68b13b52ec0875924c1c7"
         "987947deafd8780acf49";
     unsigned char key[32], nonce[24], vid[16], want[130], out[24 + 130], back[114];
-    const unsigned char ad[] = {0x50, 0x51, 0x52, 0x53, 0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6,
-                                0xc7};
+    const unsigned char ad[] = {0x50, 0x51, 0x52, 0x53, 0xc0, 0xc1,
+                                0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7};
     pinned(key, nonce, vid);
     unhex(want, want_hex, sizeof want);
     kura_seal(out, (const unsigned char *)msg, 114, ad, sizeof ad, nonce, key);
@@ -56,7 +59,8 @@ static void test_kdf_split(void **state)
     (void)state;
     unsigned char ikm[32], vid[16], key[32], nonce[24], w[32], c[32], want[32];
     pinned(key, nonce, vid);
-    for (int i = 0; i < 32; i++) ikm[i] = (unsigned char)i;
+    for (int i = 0; i < 32; i++)
+        ikm[i] = (unsigned char)i;
     kura_kdf_split(w, c, ikm, 32, "client-key", vid);
     unhex(want, "6ceae6a8847da0bec6669b8bd5b0be8bb319074801f8242b8595b683fe5d840a", 32);
     assert_memory_equal(w, want, 32);
@@ -78,7 +82,8 @@ static void test_client_key_kek(void **state)
     unsigned char key[32], nonce[24], vid[16], w[32], c[32], want[32];
     kura_client_key ck;
     pinned(key, nonce, vid);
-    for (int i = 0; i < 36; i++) ck.sym[i] = (unsigned char)((i * 7) & 31);
+    for (int i = 0; i < 36; i++)
+        ck.sym[i] = (unsigned char)((i * 7) & 31);
     kura_client_key_kek(w, c, &ck, vid);
     unhex(want, "48912c915df551a90c4f69e62869481ff81d284001699942b158c0354fb342e2", 32);
     assert_memory_equal(w, want, 32);
@@ -98,7 +103,8 @@ static void test_slot(void **state)
     unsigned char slot[KURA_SLOT_BYTES], want[KURA_SLOT_BYTES];
     kura_slot_params p = {.kind = KURA_SLOT_CLIENT_KEY}, q;
     pinned(key, nonce, vid);
-    for (int i = 0; i < 32; i++) ikm[i] = (unsigned char)i, vk[i] = (unsigned char)(0x60 + i);
+    for (int i = 0; i < 32; i++)
+        ikm[i] = (unsigned char)i, vk[i] = (unsigned char)(0x60 + i);
     kura_kdf_split(w, c, ikm, 32, "client-key", vid);
     kura_slot_seal(slot, &p, w, c, vid, vk, nonce);
     unhex(want, want_hex, sizeof want);
@@ -134,7 +140,8 @@ static void test_item_ad(void **state)
     (void)state;
     unsigned char key[32], nonce[24], vid[16], iid[16], ad[KURA_AD_BYTES], want[KURA_AD_BYTES];
     pinned(key, nonce, vid);
-    for (int i = 0; i < 16; i++) iid[i] = (unsigned char)(0xb0 + i);
+    for (int i = 0; i < 16; i++)
+        iid[i] = (unsigned char)(0xb0 + i);
     kura_item_ad(ad, vid, iid, 'o');
     unhex(want, "6b75726131a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf6f",
           sizeof want);
@@ -145,8 +152,10 @@ int main(void)
 {
     if (sodium_init() < 0) return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_xchacha_draft_vector), cmocka_unit_test(test_kdf_split),
-        cmocka_unit_test(test_client_key_kek),       cmocka_unit_test(test_slot),
+        cmocka_unit_test(test_xchacha_draft_vector),
+        cmocka_unit_test(test_kdf_split),
+        cmocka_unit_test(test_client_key_kek),
+        cmocka_unit_test(test_slot),
         cmocka_unit_test(test_item_ad),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,8 +32,10 @@ static void test_generate_format(void **state)
         assert_int_equal(k.sym[0], KURA_KEY_VERSION);
         kura_key_format(text, &k);
         assert_int_equal(strlen(text), KURA_KEY_TEXT_LEN);
-        for (int g = 1; g < 6; g++) assert_int_equal(text[g * 7 - 1], '-');
-        for (const char *p = text; *p; p++) assert_true(strchr("ILOU", *p) == NULL);
+        for (int g = 1; g < 6; g++)
+            assert_int_equal(text[g * 7 - 1], '-');
+        for (const char *p = text; *p; p++)
+            assert_true(strchr("ILOU", *p) == NULL);
         parse_ok(text, &k);
     }
 }
@@ -46,9 +48,11 @@ static void test_random_bits_vary(void **state)
     kura_client_key k;
     for (int i = 0; i < 2000; i++) {
         kura_key_generate(&k);
-        for (int s = 0; s < KURA_KEY_SYMBOLS; s++) seen[s] |= 1u << k.sym[s];
+        for (int s = 0; s < KURA_KEY_SYMBOLS; s++)
+            seen[s] |= 1u << k.sym[s];
     }
-    for (int s = 1; s <= KURA_KEY_RANDOM_SYMBOLS; s++) assert_int_equal(seen[s], 0xffffffffu);
+    for (int s = 1; s <= KURA_KEY_RANDOM_SYMBOLS; s++)
+        assert_int_equal(seen[s], 0xffffffffu);
     assert_int_equal(seen[0], 1u << KURA_KEY_VERSION);
 }
 
@@ -104,8 +108,7 @@ static void test_typos_through_parser(void **state)
             for (const char *a = alphabet; *a; a++) {
                 if (*a == saved) continue;
                 text[i] = *a;
-                assert_int_equal(kura_key_parse(&out, NULL, text, strlen(text)),
-                                 KURA_ERR_KEY_TYPO);
+                assert_int_equal(kura_key_parse(&out, NULL, text, strlen(text)), KURA_ERR_KEY_TYPO);
                 assert_true(sodium_is_zero(out.sym, sizeof out.sym)); /* wiped */
             }
             text[i] = saved;
@@ -130,9 +133,12 @@ static void test_forgiving_input(void **state)
             messy[o++] = ' ';
             continue;
         }
-        if (c == '0') c = 'O';
-        else if (c == '1') c = (i % 2) ? 'l' : 'I';
-        else if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        if (c == '0')
+            c = 'O';
+        else if (c == '1')
+            c = (i % 2) ? 'l' : 'I';
+        else if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
         messy[o++] = c;
         if (i % 5 == 0) messy[o++] = '-';
     }

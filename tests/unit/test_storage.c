@@ -178,8 +178,7 @@ static void test_unlock_and_read(void **state)
     assert_string_equal(list->items[0].id, id_b);
     kura_items_free(list);
     assert_int_equal(kura_item_resolve(v, &list, "absent"), KURA_ERR_NOT_FOUND);
-    assert_int_equal(kura_item_get(v, &it, "00000000000000000000000000000000"),
-                     KURA_ERR_NOT_FOUND);
+    assert_int_equal(kura_item_get(v, &it, "00000000000000000000000000000000"), KURA_ERR_NOT_FOUND);
     assert_int_equal(kura_item_delete(v, "zz"), KURA_ERR_NOT_FOUND);
     kura_vault_close(v);
 }
@@ -237,7 +236,8 @@ static void test_moved_ciphertexts_refused(void **state)
     /* b's overview into a's row. */
     snprintf(stmt, sizeof stmt,
              "UPDATE items SET overview = (SELECT overview FROM items WHERE id = x'%s') "
-             "WHERE id = x'%s'", id_b, id_a);
+             "WHERE id = x'%s'",
+             id_b, id_a);
     sql(path, stmt);
     assert_int_equal(get_rc(path, &key1, id_a), KURA_ERR_CORRUPT);
     assert_int_equal(get_rc(path, &key1, id_b), KURA_OK);

@@ -350,7 +350,11 @@ int kura_vault_open(kura_vault **out, const char *path)
 
     *out = v;
     if (!v) return KURA_ERR_NOMEM;
-    int rc = kura_db_open(&v->db, path, v->err, sizeof v->err);
+    /* A vault reached through a symlink (a synced folder) is fine: resolve it once, then
+     * open the real file without following links. */
+    char *real = realpath(path, NULL);
+    int rc = kura_db_open(&v->db, real ? real : path, v->err, sizeof v->err);
+    free(real);
     if (rc != KURA_OK) return rc;
     rc = meta_get(v, &id, META_ID);
     if (rc != KURA_OK || id.n != KURA_VAULT_ID_BYTES) {

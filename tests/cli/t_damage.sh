@@ -33,6 +33,8 @@ for f in text.kura empty.kura random.kura other.db dir.kura; do
 done
 k --vault "$T/other.db" ls
 check "another program's database is named so" err_has "another program"
+k --vault "$T/random.kura" status
+expect "status of a damaged file" 6 "damaged"
 
 # A newer format version: exit 7.
 cp pristine.kura newer.kura

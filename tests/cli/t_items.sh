@@ -150,6 +150,8 @@ expect "search never reads notes" 0
 check "no hit in notes" test -z "$out"
 k search n3w-pass
 check "no hit in passwords" test -z "$out"
+k search ""
+expect "search for nothing" 2 "needs a word"
 k search mail --json
 check "search --json" json_ok 'length == 2'
 

@@ -26,9 +26,20 @@ printf '%s\n' "$key" | tr -d '-' | sed 's/0/O/g; s/1/l/g' >ol.key
 k "${V[@]}" ls --key-file ol.key
 expect "O for 0, l for 1, no dashes" 0
 
+# A vault reached through a symlink opens; the link is not replaced.
+ln -s "$T/a.kura" link.kura
+k --vault "$T/link.kura" ls --key-file a.key
+expect "a vault behind a symlink" 0
+check "the symlink stays a symlink" test -L link.kura
+
 # Wrong vault: exit 3, naming the vault id.
 k "${V[@]}" ls --key-file b.key
 expect "another vault's key" 3 "does not open vault $id"
+for c in "get x" "add x" "search x" "edit x --username y" "rm x --yes" "unlock"; do
+    # shellcheck disable=SC2086
+    k "${V[@]}" $c --key-file b.key
+    expect "another vault's key: $c" 3 "does not open vault"
+done
 
 # Mistyped: one symbol changed, or two neighbours swapped: exit 4, "typo".
 sym=${key:7:1}

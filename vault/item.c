@@ -546,7 +546,7 @@ static int matches(const kura_item *it, const char *q)
     return 0;
 }
 
-enum { BY_QUERY, BY_TITLE, BY_ID_PREFIX };
+enum { BY_QUERY, BY_REF };
 
 typedef struct walk {
     kura_vault *v;
@@ -555,7 +555,14 @@ typedef struct walk {
     scratch sc;
     int mode;
     const char *q;
+    size_t prefix; /* BY_REF: length of q if it can be an id prefix, else 0 */
+    size_t titled; /* BY_REF: how many kept items matched by title */
 } walk;
+
+static int title_is(const kura_item *it, const char *q)
+{
+    return it->title && strcasecmp(it->title, q) == 0;
+}
 
 static int collect(void *ctx, const unsigned char *id, size_t idlen, const unsigned char *ov,
                    size_t ovlen)
@@ -566,7 +573,6 @@ static int collect(void *ctx, const unsigned char *id, size_t idlen, const unsig
 
     if (idlen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
     kura_hex(hex, id, idlen);
-    if (w->mode == BY_ID_PREFIX && strncmp(hex, w->q, strlen(w->q)) != 0) return KURA_OK;
     if (l->count == w->cap) {
         size_t cap = w->cap ? w->cap * 2 : 64;
         kura_item *grown = realloc(l->items, cap * sizeof *grown);
@@ -581,9 +587,14 @@ static int collect(void *ctx, const unsigned char *id, size_t idlen, const unsig
     int rc = open_part(it, l->arena, &w->sc, w->v, id, ov, ovlen, PART_OVERVIEW);
     if (rc == KURA_ERR_CORRUPT) kura_vault_fail(w->v, rc, "item %s does not decrypt", hex);
     if (rc != KURA_OK) return rc;
-    int keep = w->mode == BY_ID_PREFIX ? 1
-               : w->mode == BY_TITLE   ? it->title && strcasecmp(it->title, w->q) == 0
-                                       : matches(it, w->q);
+    int keep;
+    if (w->mode == BY_QUERY) {
+        keep = matches(it, w->q);
+    } else {
+        int titled = title_is(it, w->q);
+        w->titled += (size_t)titled;
+        keep = titled || (w->prefix && strncmp(hex, w->q, w->prefix) == 0);
+    }
     if (keep) l->count++;
     return KURA_OK;
 }
@@ -595,36 +606,54 @@ static int by_title(const void *a, const void *b)
     return c ? c : strcmp(x->id, y->id);
 }
 
-static int walk_items(kura_vault *v, kura_items **out, const char *q, int mode)
+/* Decrypts overviews into a new list: every item's, or (one_id) a single item's. */
+static int walk_items(kura_vault *v, kura_items **out, walk *w, const unsigned char *one_id)
 {
-    walk w = {.v = v, .q = q, .mode = mode};
-
     *out = NULL;
     int rc = need_unlocked(v);
     if (rc != KURA_OK) return rc;
-    w.list = calloc(1, sizeof *w.list);
-    if (!w.list || !(w.list->arena = kura_arena_new())) {
-        free(w.list);
+    v->err[0] = '\0';
+    w->v = v;
+    w->list = calloc(1, sizeof *w->list);
+    if (!w->list || !(w->list->arena = kura_arena_new())) {
+        free(w->list);
         return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
     }
-    rc = kura_db_item_each(v->db, collect, &w);
-    sodium_free(w.sc.p);
+    if (one_id) {
+        kura_blob ov, det;
+        rc = kura_db_item_get(v->db, &ov, &det, one_id);
+        if (rc == KURA_OK) rc = collect(w, one_id, KURA_ITEM_ID_BYTES, ov.p, ov.n);
+        if (rc == KURA_OK) {
+            free(ov.p);
+            free(det.p);
+        }
+    } else {
+        rc = kura_db_item_each(v->db, collect, w);
+    }
+    sodium_free(w->sc.p);
     if (rc != KURA_OK) {
-        if (rc != KURA_ERR_CORRUPT || !v->err[0])
-            kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
-        kura_items_free(w.list);
+        if (!v->err[0]) kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+        kura_items_free(w->list);
         return rc;
     }
-    for (size_t i = 0; i < w.list->count; i++)
-        w.list->items[i].has_details = 0;
-    if (w.list->count > 1) qsort(w.list->items, w.list->count, sizeof *w.list->items, by_title);
-    *out = w.list;
+    kura_items *l = w->list;
+    if (w->mode == BY_REF && w->titled > 0) { /* a title match wins over an id prefix */
+        size_t kept = 0;
+        for (size_t i = 0; i < l->count; i++)
+            if (title_is(&l->items[i], w->q)) l->items[kept++] = l->items[i];
+        l->count = kept;
+    }
+    for (size_t i = 0; i < l->count; i++)
+        l->items[i].has_details = 0;
+    if (l->count > 1) qsort(l->items, l->count, sizeof *l->items, by_title);
+    *out = l;
     return KURA_OK;
 }
 
 int kura_item_list(kura_vault *v, kura_items **out, const char *query)
 {
-    return walk_items(v, out, query, BY_QUERY);
+    walk w = {.mode = BY_QUERY, .q = query};
+    return walk_items(v, out, &w, NULL);
 }
 
 void kura_items_free(kura_items *list)
@@ -646,13 +675,21 @@ static int is_id_prefix(const char *s)
 
 int kura_item_resolve(kura_vault *v, kura_items **out, const char *ref)
 {
-    int rc = walk_items(v, out, ref, BY_TITLE);
-    if (rc != KURA_OK || (*out)->count > 0) return rc;
-    if (is_id_prefix(ref)) {
+    size_t prefix = is_id_prefix(ref) ? strlen(ref) : 0;
+    unsigned char id[KURA_ITEM_ID_BYTES];
+    int rc;
+
+    /* A whole id is one lookup; anything else is one pass over the overviews. */
+    if (prefix == KURA_ITEM_ID_TEXT && kura_unhex(id, sizeof id, ref) == KURA_OK) {
+        walk one = {.mode = BY_REF, .q = ref, .prefix = prefix};
+        rc = walk_items(v, out, &one, id);
+        if (rc == KURA_OK && (*out)->count > 0) return KURA_OK;
+        if (rc != KURA_OK && rc != KURA_ERR_NOT_FOUND) return rc;
         kura_items_free(*out);
-        rc = walk_items(v, out, ref, BY_ID_PREFIX);
-        if (rc != KURA_OK || (*out)->count > 0) return rc;
     }
+    walk all = {.mode = BY_REF, .q = ref, .prefix = prefix};
+    rc = walk_items(v, out, &all, NULL);
+    if (rc != KURA_OK || (*out)->count > 0) return rc;
     kura_items_free(*out);
     *out = NULL;
     return kura_vault_fail(v, KURA_ERR_NOT_FOUND, "no item \"%.100s\" in vault %s", ref,

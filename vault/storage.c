@@ -44,6 +44,8 @@ static int map_rc(int src)
     case SQLITE_DONE:
     case SQLITE_ROW:
         return KURA_OK;
+    case SQLITE_IOERR:
+        return src == SQLITE_IOERR_DATA ? KURA_ERR_CORRUPT : KURA_ERR_IO;
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
     case SQLITE_FORMAT:
@@ -70,7 +72,9 @@ static void one_line(char *s)
 
 static int fail(kura_db *db, int src)
 {
-    if (db->h)
+    if (src == SQLITE_IOERR_DATA)
+        snprintf(db->err, sizeof db->err, "a page of the file fails its checksum");
+    else if (db->h)
         snprintf(db->err, sizeof db->err, "%s", sqlite3_errmsg(db->h));
     else
         snprintf(db->err, sizeof db->err, "%s", sqlite3_errstr(src));
@@ -114,6 +118,11 @@ static int check_header(const char *path, int allow_empty, char *err, size_t err
                  KURA_FORMAT_VERSION);
         return KURA_ERR_TOO_NEW;
     }
+    unsigned pagesize = (unsigned)h[16] << 8 | h[17];
+    if (pagesize != KURA_PAGE_SIZE || h[20] != KURA_PAGESUM_BYTES) {
+        snprintf(err, errlen, "the database header is damaged (page layout)");
+        return KURA_ERR_CORRUPT;
+    }
     if (ver == 0) {
         snprintf(err, errlen, "no format version in the file");
         return KURA_ERR_CORRUPT;
@@ -147,14 +156,25 @@ static int prepare(kura_db *db)
     return KURA_OK;
 }
 
-static int open_handle(kura_db **out, const char *path)
+/* Opens through the page-checksum shim. A new (empty) file first gets its page layout:
+ * 4 KiB pages with 16 reserved bytes each for the checksum. */
+static int open_handle(kura_db **out, const char *path, int creating)
 {
     kura_db *db = calloc(1, sizeof *db);
     if (!db) return KURA_ERR_NOMEM;
     *out = db;
+    const char *vfs = kura_pagesum_vfs();
+    if (!vfs) return KURA_ERR_NOMEM;
     int src = sqlite3_open_v2(
-        path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE, NULL);
+        path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE, vfs);
     if (src != SQLITE_OK) return fail(db, src);
+    if (creating) {
+        int reserve = KURA_PAGESUM_BYTES;
+        int rc = exec(db, "PRAGMA page_size=4096");
+        if (rc != KURA_OK) return rc;
+        src = sqlite3_file_control(db->h, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve);
+        if (src != SQLITE_OK) return fail(db, src);
+    }
     return configure(db);
 }
 
@@ -179,7 +199,7 @@ int kura_db_create(kura_db **out, const char *path, char *err, size_t errlen)
         return errno == EEXIST ? KURA_ERR_EXISTS : KURA_ERR_IO;
     }
     close(fd);
-    rc = open_handle(&db, path);
+    rc = open_handle(&db, path, 1);
     if (rc == KURA_OK) rc = exec(db, "BEGIN IMMEDIATE");
     if (rc == KURA_OK) rc = exec(db, schema);
     if (rc == KURA_OK) rc = exec(db, "PRAGMA application_id=1263882817; PRAGMA user_version=1");
@@ -202,9 +222,15 @@ static int quick_check(kura_db *db)
     if (src != SQLITE_OK) return fail(db, src);
     src = sqlite3_step(st);
     int ok = src == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
-    if (src == SQLITE_ROW && !ok)
-        snprintf(db->err, sizeof db->err, "integrity check failed: %.150s",
-                 (const char *)sqlite3_column_text(st, 0));
+    if (src == SQLITE_ROW && !ok) {
+        const char *why = (const char *)sqlite3_column_text(st, 0);
+        char code[32];
+        snprintf(code, sizeof code, "error code=%d", SQLITE_IOERR_DATA);
+        if (strstr(why, code))
+            snprintf(db->err, sizeof db->err, "a page of the file fails its checksum");
+        else
+            snprintf(db->err, sizeof db->err, "integrity check failed: %.150s", why);
+    }
     one_line(db->err);
     sqlite3_finalize(st);
     if (src != SQLITE_ROW) return fail(db, src);
@@ -218,7 +244,7 @@ int kura_db_open(kura_db **out, const char *path, char *err, size_t errlen)
     *out = NULL;
     int rc = check_header(path, 0, err, errlen);
     if (rc != KURA_OK) return rc;
-    rc = open_handle(&db, path);
+    rc = open_handle(&db, path, 0);
     if (rc == KURA_OK) rc = quick_check(db);
     if (rc == KURA_OK) rc = prepare(db);
     if (rc != KURA_OK) {

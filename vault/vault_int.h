@@ -71,6 +71,12 @@ void kura_client_key_kek(unsigned char wrap[KURA_KEYBYTES], unsigned char commit
 void kura_item_ad(unsigned char ad[KURA_AD_BYTES], const unsigned char vault_id[16],
                   const unsigned char item_id[16], char part);
 
+/* ---- pagesum.c: page checksums (an SQLite VFS shim) ---- */
+#define KURA_PAGESUM_BYTES 16
+#define KURA_PAGE_SIZE 4096
+/* Registers the shim once; returns its VFS name, or NULL if SQLite cannot start. */
+const char *kura_pagesum_vfs(void);
+
 /* ---- storage.c: the SQLite file ---- */
 typedef struct kura_db kura_db;
 typedef struct kura_blob {

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""sweep.py KURA VAULT KEYFILE ITEM WANT STEP: single-byte damage across a vault file.
+"""sweep.py KURA VAULT KEYFILE ITEM WANT STEP [all]: single-byte damage across a vault file.
 
 For each offset in the header (0-99) and every STEP-th byte after it, inverts that byte in a
 copy, runs `kura get ITEM --field password` (no terminal), and sorts the outcome: the right
 data (WANT), exit 6 with one line (damage noticed), exit 7 only for the format-version
 field, or else wrong / crashed / hung (5 s). Also checks kura never changed the damaged copy.
+With "all", every case must be refused: page checksums leave no byte unchecked.
 Prints the figures; exits 1 if anything was wrong, crashed or hung."""
 import os
 import subprocess
@@ -13,6 +14,7 @@ import sys
 
 def main():
     kura, vault, keyfile, item, want, step = sys.argv[1:7]
+    every = sys.argv[7:8] == ["all"]
     step = int(step)
     original = open(vault, "rb").read()
     work = vault + ".sweep"
@@ -52,6 +54,9 @@ def main():
     print("damage sweep: %(cases)d cases, %(intact)d intact, %(refused)d refused, "
           "%(wrong)d wrong, %(crashed)d crashed, %(hung)d hung" % counts)
     bad = counts["wrong"] + counts["crashed"] + counts["hung"]
+    if every and counts["intact"]:
+        print("%d changed bytes went unnoticed" % counts["intact"])
+        bad += counts["intact"]
     return 1 if bad or counts["refused"] < 10 else 0
 
 

@@ -52,10 +52,13 @@ static kura_item *sample(const char *title, const char *user, const char *pw)
     return it;
 }
 
+/* SQL on a file through kura's page-checksum VFS: an attacker who knows the format. */
 static void sql(const char *file, const char *stmt)
 {
     sqlite3 *db;
-    assert_int_equal(sqlite3_open(file, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_open_v2(file, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, kura_pagesum_vfs()),
+        SQLITE_OK);
     char *err = NULL;
     int rc = sqlite3_exec(db, stmt, NULL, NULL, &err);
     if (rc != SQLITE_OK) fprintf(stderr, "sql: %s\n", err);
@@ -344,6 +347,26 @@ static void test_open_refusals(void **state)
     assert_int_equal(kura_vault_open(&v, file), KURA_ERR_CORRUPT);
     assert_non_null(strstr(kura_vault_error(v), "another program"));
     kura_vault_close(v);
+    /* Page checksums: the layout is in the header, and a byte changed anywhere, even in a
+     * page's unused space, is refused. */
+    char stmt0[700];
+    snprintf(file, sizeof file, "%s/flipped.kura", dir);
+    snprintf(stmt0, sizeof stmt0, "cp '%s' '%s'", path, file);
+    assert_int_equal(system(stmt0), 0);
+    f = fopen(file, "r+b");
+    unsigned char hdr[100];
+    assert_int_equal(fread(hdr, 1, 100, f), 100);
+    assert_int_equal(hdr[16] << 8 | hdr[17], KURA_PAGE_SIZE);
+    assert_int_equal(hdr[20], KURA_PAGESUM_BYTES);
+    assert_int_equal(fseek(f, KURA_PAGE_SIZE + 200, SEEK_SET), 0); /* page 2, free space */
+    int ch = fgetc(f);
+    assert_int_equal(fseek(f, KURA_PAGE_SIZE + 200, SEEK_SET), 0);
+    fputc(ch ^ 0x01, f);
+    fclose(f);
+    assert_int_equal(kura_vault_open(&v, file), KURA_ERR_CORRUPT);
+    assert_non_null(strstr(kura_vault_error(v), "checksum"));
+    kura_vault_close(v);
+
     /* A newer format version. */
     char stmt[1400];
     snprintf(file, sizeof file, "%s/newer.kura", dir);

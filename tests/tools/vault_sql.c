@@ -1,0 +1,56 @@
+/* vault_sql FILE SQL...: runs SQL on a vault through kura's page-checksum VFS, as an
+ * attacker who knows the format would (page checksums are not keyed), and prints result
+ * rows tab-separated, blobs in hex. Adds flip(blob, n): the blob with byte n inverted.
+ * A test tool: it lets the tests reach past the page checksums to the AEAD behind them. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "vault_int.h"
+
+static void flip(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    int n = sqlite3_value_bytes(argv[0]);
+    int at = sqlite3_value_int(argv[1]);
+    unsigned char *b = malloc(n ? (size_t)n : 1);
+    if (!b) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    memcpy(b, sqlite3_value_blob(argv[0]), (size_t)n);
+    if (at >= 0 && at < n) b[at] ^= 0xff;
+    sqlite3_result_blob(ctx, b, n, free);
+}
+
+static int row(void *ctx, int n, char **vals, char **names)
+{
+    (void)ctx, (void)names;
+    for (int i = 0; i < n; i++)
+        printf("%s%s", i ? "\t" : "", vals[i] ? vals[i] : "NULL");
+    printf("\n");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    sqlite3 *db;
+    char *err = NULL;
+    if (argc != 3) {
+        fprintf(stderr, "usage: vault_sql FILE SQL\n");
+        return 2;
+    }
+    if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READWRITE, kura_pagesum_vfs()) != SQLITE_OK) {
+        fprintf(stderr, "vault_sql: %s\n", sqlite3_errmsg(db));
+        return 1;
+    }
+    sqlite3_create_function(db, "flip", 2, SQLITE_UTF8, NULL, flip, NULL, NULL);
+    if (sqlite3_exec(db, argv[2], row, NULL, &err) != SQLITE_OK) {
+        fprintf(stderr, "vault_sql: %s\n", err);
+        sqlite3_close(db);
+        return 1;
+    }
+    sqlite3_close(db);
+    return 0;
+}

@@ -25,6 +25,9 @@ check "no repeated passwords" test ! -s dups
 k generate --words 6
 expect "passphrase" 0
 check "six words" test "$(tr '-' '\n' <<<"$out" | grep -c .)" = 6
+# Words never contain the separator, so a passphrase splits one way, every time.
+for i in $(seq 1 300); do k generate --words 8; echo "$out"; done | tr '-' '\n' | grep -cvE '^[a-z]+$' >badwords
+check "every word is plain letters" test "$(cat badwords)" = 0
 k generate --words 4 --separator .
 check "separator" grep -qE '^[a-z]+\.[a-z]+\.[a-z]+\.[a-z]+$' <<<"$out"
 k generate --words 6 --json

@@ -24,12 +24,11 @@ enum {
 };
 
 typedef struct ctx {
-    char *vault_path;        /* --vault, KURA_VAULT, or the default */
-    const char *key_file;    /* --key-file or KURA_CLIENT_KEY_FILE */
-    char *runtime_dir;       /* sessions */
-    int json;                /* --json */
-    kura_vault *v;           /* opened (and unlocked) by main for commands that ask */
-    const char *unlocked_by; /* "session", "client key" */
+    char *vault_path;     /* --vault, KURA_VAULT, or the default */
+    const char *key_file; /* --key-file or KURA_CLIENT_KEY_FILE */
+    char *runtime_dir;    /* sessions */
+    int json;             /* --json */
+    kura_vault *v;        /* opened (and unlocked) by main for commands that ask */
 } ctx;
 
 enum {

@@ -44,7 +44,6 @@ int exit_code(int rc)
     case KURA_OK:
         return EX_OK;
     case KURA_ERR_INVALID:
-    case KURA_ERR_AMBIGUOUS:
         return EX_USAGE;
     case KURA_ERR_WRONG_KEY:
         return EX_WRONG_KEY;

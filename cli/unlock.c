@@ -10,7 +10,7 @@
 #define KEY_INPUT_MAX 1024
 
 /* Explains a key that failed to parse, without echoing the key. */
-static int key_parse_error(ctx *c, int rc, const char *text, size_t bad, const char *source)
+static int key_parse_error(int rc, const char *text, size_t bad, const char *source)
 {
     switch (rc) {
     case KURA_ERR_KEY_MALFORMED:
@@ -41,7 +41,6 @@ static int key_parse_error(ctx *c, int rc, const char *text, size_t bad, const c
                     "upgrade kura",
                     source);
     default:
-        (void)c;
         return fail(EX_FAIL, "cannot read the client key %s", source);
     }
 }
@@ -56,7 +55,7 @@ static int try_key(ctx *c, const char *text, const char *source)
     rc = kura_key_parse(key, &bad, text, strlen(text));
     if (rc != KURA_OK) {
         sodium_free(key);
-        return key_parse_error(c, rc, text, bad, source);
+        return key_parse_error(rc, text, bad, source);
     }
     rc = kura_vault_unlock(c->v, key);
     sodium_free(key);
@@ -66,7 +65,6 @@ static int try_key(ctx *c, const char *text, const char *source)
                     "another vault?",
                     kura_vault_id(c->v), c->vault_path);
     if (rc != KURA_OK) return fail_vault(c, rc, "unlock the vault");
-    c->unlocked_by = "client key";
     return EX_OK;
 }
 
@@ -125,10 +123,7 @@ int unlock_vault(ctx *c)
     const char *why = NULL;
     if (session && *session) {
         int rc = kura_session_resume(c->v, c->runtime_dir, session, NULL);
-        if (rc == KURA_OK) {
-            c->unlocked_by = "session";
-            return EX_OK;
-        }
+        if (rc == KURA_OK) return EX_OK;
         if (rc == KURA_ERR_EXPIRED)
             why = "the session timed out";
         else if (rc != KURA_ERR_NOT_FOUND)

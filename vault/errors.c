@@ -34,8 +34,6 @@ const char *kura_strerror(int rc)
         return "session expired";
     case KURA_ERR_BUSY:
         return "vault is busy";
-    case KURA_ERR_AMBIGUOUS:
-        return "ambiguous item";
     case KURA_ERR_PERM:
         return "unsafe permissions";
     default:

@@ -29,8 +29,7 @@ enum {
     KURA_ERR_LOCKED = 12,       /* the operation needs an unlocked vault */
     KURA_ERR_EXPIRED = 13,      /* the session timed out */
     KURA_ERR_BUSY = 14,         /* another process holds the vault for too long */
-    KURA_ERR_AMBIGUOUS = 15,    /* an item reference matches several items */
-    KURA_ERR_PERM = 16,         /* a file or folder has unsafe permissions or owner */
+    KURA_ERR_PERM = 15,         /* a file or folder has unsafe permissions or owner */
 };
 
 /* Returns a static, secret-free text for a result code. Never NULL. */

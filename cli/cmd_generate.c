@@ -18,15 +18,21 @@ int generate_password(char **out, double *bits, int length, int words, unsigned 
 {
     *out = NULL;
     if (words > 0) {
-        size_t seplen = strlen(sep), cap = (size_t)words * (10 + seplen) + 1;
-        char *p = sodium_malloc(cap);
-        if (!p) return -1;
-        p[0] = '\0';
+        const char *pick[64];
+        size_t seplen = strlen(sep), len = 0, o = 0;
+        if (words > 64) return -1;
         for (int i = 0; i < words; i++) {
-            const char *w = kura_words[randombytes_uniform((uint32_t)kura_words_count)];
-            if (i) strcat(p, sep);
-            strcat(p, w);
+            pick[i] = kura_words[randombytes_uniform((uint32_t)kura_words_count)];
+            len += strlen(pick[i]) + (i ? seplen : 0);
         }
+        char *p = sodium_malloc(len + 1);
+        if (!p) return -1;
+        for (int i = 0; i < words; i++) {
+            if (i) memcpy(p + o, sep, seplen), o += seplen;
+            memcpy(p + o, pick[i], strlen(pick[i]));
+            o += strlen(pick[i]);
+        }
+        p[o] = '\0';
         *bits = words * log2((double)kura_words_count);
         *out = p;
         return 0;

@@ -271,8 +271,9 @@ int kura_vault_unlock(kura_vault *v, const kura_client_key *key)
 static int make_parent(const char *path)
 {
     char buf[PATH_MAX];
-    if (strlen(path) >= sizeof buf) return KURA_ERR_INVALID;
-    strcpy(buf, path);
+    size_t n = strlen(path);
+    if (n >= sizeof buf) return KURA_ERR_INVALID;
+    memcpy(buf, path, n + 1);
     return kura_mkdir_private(dirname(buf));
 }
 

@@ -45,6 +45,52 @@ void kura_key_format(char *out, const kura_client_key *key);
 /* Returns 1 if the check symbols of key hold, else 0. */
 int kura_key_check(const kura_client_key *key);
 
+/* ---- the emergency kit ---- */
+
+enum kura_paper { KURA_PAPER_A4 = 0, KURA_PAPER_LETTER = 1 };
+enum kura_lang { KURA_LANG_EN = 0, KURA_LANG_JA = 1 };
+
+/* What a kit shows. Strings are UTF-8; vault_name may be "" (not NULL). */
+typedef struct kura_kit_spec {
+    const char *vault_id; /* 26 symbols */
+    const char *vault_name;
+    const kura_client_key *key;
+    const char *date; /* "YYYY-MM-DD" */
+    int paper;        /* enum kura_paper */
+    int lang;         /* enum kura_lang */
+} kura_kit_spec;
+
+/* The QR payload "KURA1:<vault id>:<grouped key>": plain text, not a URL. */
+#define KURA_KIT_PAYLOAD_MAX 80
+void kura_kit_payload(char *out, const char *vault_id, const kura_client_key *key);
+
+/* Parses a payload. KURA_ERR_NOT_FOUND if text is not a kura kit payload; otherwise the
+ * results of kura_key_parse for its key part. vault_id gets 26 symbols and a NUL. */
+KURA_MUST_CHECK int kura_kit_payload_parse(char *vault_id, kura_client_key *key,
+                                           const char *text, size_t len);
+
+/* The kit's file names in dir: "Kura client key NNNNN.pdf" and
+ * "KURA_CLIENT_KEY_EMERGENCY_KIT<NNNNN>.png", NNNNN from the vault id. Each buffer holds n
+ * bytes; KURA_ERR_INVALID if a name does not fit. */
+KURA_MUST_CHECK int kura_kit_names(char *pdf, char *png, size_t n, const char *dir,
+                                   const char *vault_id);
+
+/* Write the kit as a PDF (libharu) or a PNG (cairo), mode 0600, replacing path atomically.
+ * KURA_ERR_IO if it cannot be written, KURA_ERR_NOT_FOUND if a font it needs is missing. */
+KURA_MUST_CHECK int kura_kit_write_pdf(const char *path, const kura_kit_spec *spec);
+KURA_MUST_CHECK int kura_kit_write_png(const char *path, const kura_kit_spec *spec);
+
+/* Reads a kit image (PNG or JPEG: the kit PNG, a screenshot, a photo of the printed page)
+ * and finds its kura QR code. KURA_ERR_NOT_FOUND: no kura QR code in the image;
+ * KURA_ERR_INVALID: not an image this reader can decode; key errors as kura_key_parse. */
+KURA_MUST_CHECK int kura_kit_read(char *vault_id, kura_client_key *key, const char *path);
+
+/* The kit's QR code as terminal text: Unicode half blocks, or ASCII ("##") when ascii is
+ * set; dark modules drawn light-on-dark friendly with a quiet zone. *out is sodium_malloc
+ * memory (free with sodium_free). */
+KURA_MUST_CHECK int kura_kit_qr_text(char **out, const char *vault_id,
+                                     const kura_client_key *key, int ascii);
+
 /* Crockford base32: the symbol for a value 0..31, and the value for a character, -1 if none
  * (with the forgiving mapping of kura_key_parse). */
 char kura_b32_symbol(unsigned v);

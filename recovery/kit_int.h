@@ -1,0 +1,76 @@
+/* kit_int.h: the emergency kit's parts inside libkura. One layout (kit.c) computed with a
+ * renderer's own text measure, drawn by two renderers (kit_pdf.c: libharu, kit_png.c:
+ * cairo); the QR matrix (qr.c: libqrencode); the kit reader (kit_read.c: libzbar). */
+#ifndef KURA_KIT_INT_H
+#define KURA_KIT_INT_H
+
+#include <stddef.h>
+
+#include "kura/recovery.h"
+#include "vault_int.h"
+
+/* ---- qr.c ---- */
+#define KURA_QR_QUIET 4 /* modules of white around the code */
+
+/* A QR matrix, width x width modules (no quiet zone), one byte each: 1 dark, 0 light. In
+ * sodium_malloc memory: the matrix encodes the key. */
+typedef struct kura_qr {
+    int width;
+    unsigned char *dark;
+} kura_qr;
+
+/* Encodes text (error correction Q). KURA_ERR_NOMEM or KURA_ERR_INVALID on failure. */
+KURA_MUST_CHECK int kura_qr_encode(kura_qr *qr, const char *text);
+void kura_qr_free(kura_qr *qr);
+
+/* ---- kit.c: the layout ---- */
+typedef enum { KIT_SANS, KIT_BOLD, KIT_MONO } kit_font;
+typedef enum { OP_TEXT, OP_BOX, OP_RULE, OP_QR } kit_op_kind;
+
+/* One thing to draw, in points from the page's top-left corner. */
+typedef struct kit_op {
+    kit_op_kind kind;
+    kit_font font;
+    double x, y; /* text: start of the baseline; box, rule, qr: top-left */
+    double w, h; /* box and qr: size; rule: length */
+    double size; /* text: font size */
+    double gray; /* text colour or box fill: 0 black .. 1 white */
+    const char *text;
+} kit_op;
+
+#define KIT_MAX_OPS 160
+
+typedef struct kit_layout {
+    double page_w, page_h;
+    int lang;
+    kit_op ops[KIT_MAX_OPS];
+    size_t n;
+    kura_qr qr;
+    kura_arena *arena; /* the texts, the key among them */
+} kit_layout;
+
+/* Width in points of text in font at size, as the renderer will draw it. */
+typedef double (*kit_measure_fn)(void *ctx, kit_font font, double size, const char *text);
+
+KURA_MUST_CHECK int kit_layout_build(kit_layout *l, const kura_kit_spec *spec,
+                                     kit_measure_fn measure, void *ctx);
+void kit_layout_free(kit_layout *l);
+
+/* Page size in points for spec->paper. */
+void kit_page_size(const kura_kit_spec *spec, double *w, double *h);
+
+/* Font files the renderers embed (Debian's paths, overridable at build time). */
+#ifndef KURA_FONT_SANS
+#define KURA_FONT_SANS "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+#endif
+#ifndef KURA_FONT_BOLD
+#define KURA_FONT_BOLD "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+#endif
+#ifndef KURA_FONT_MONO
+#define KURA_FONT_MONO "/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf"
+#endif
+#ifndef KURA_FONT_JA
+#define KURA_FONT_JA "/usr/share/fonts/opentype/ipafont-gothic/ipagp.ttf"
+#endif
+
+#endif

@@ -26,6 +26,7 @@ enum {
 typedef struct ctx {
     char *vault_path;     /* --vault, KURA_VAULT, or the default */
     const char *key_file; /* --key-file or KURA_CLIENT_KEY_FILE */
+    const char *kit_file; /* --kit: the key from a kit image */
     char *runtime_dir;    /* sessions */
     int json;             /* --json */
     kura_vault *v;        /* opened (and unlocked) by main for commands that ask */
@@ -49,7 +50,7 @@ typedef struct cmd {
 } cmd;
 
 extern const cmd cmd_init, cmd_unlock, cmd_lock, cmd_add, cmd_get, cmd_edit, cmd_rm, cmd_ls,
-    cmd_search, cmd_generate, cmd_status;
+    cmd_search, cmd_generate, cmd_status, cmd_kit, cmd_key;
 
 /* ---- io.c ---- */
 /* Prints "kura: <message>" to stderr and returns code. */
@@ -91,6 +92,21 @@ int unlock_with_key(ctx *c);
 int unlock_vault(ctx *c);
 /* Finds the one item ref means; lists the matches and returns 2 when there are several. */
 int resolve_item(ctx *c, kura_item **out, const char *ref);
+
+/* Reads the key and vault id from a kit image; exit code, message printed (5: no image or
+ * no kura QR code in it). */
+int read_kit(kura_client_key *key, char *vault_id, const char *file);
+
+/* ---- the kit, shared by kit and init (cmd_kit.c) ---- */
+enum { K_DIR = 300, K_PDF, K_PNG, K_PAPER, K_LANG, K_NO_KIT };
+typedef struct kit_opts {
+    const char *dir, *pdf, *png;
+    int paper, lang, none;
+} kit_opts;
+extern kit_opts kit_options;
+int kit_opt(int id, const char *arg);
+/* Writes the kit of the unlocked vault; paths[0] the PDF, paths[1] the PNG. */
+int save_kit(ctx *c, char paths[2][4096]);
 
 /* ---- item editing, shared by add and edit (cmd_add.c) ---- */
 extern const struct option item_edit_opts[];

@@ -7,17 +7,16 @@
 #include "cli.h"
 
 static const cmd *const commands[] = {
-    &cmd_init, &cmd_unlock, &cmd_lock,   &cmd_add,      &cmd_get,    &cmd_edit,
-    &cmd_rm,   &cmd_ls,     &cmd_search, &cmd_generate, &cmd_status,
+    &cmd_init, &cmd_unlock, &cmd_lock, &cmd_add, &cmd_get,      &cmd_edit,   &cmd_rm,
+    &cmd_ls,   &cmd_search, &cmd_kit,  &cmd_key, &cmd_generate, &cmd_status,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
-enum { G_VAULT = 1000, G_KEY_FILE, G_JSON, G_HELP };
+enum { G_VAULT = 1000, G_KEY_FILE, G_KIT, G_JSON, G_HELP };
 
 static const struct option global_opts[] = {
-    {"vault", required_argument, NULL, G_VAULT},
-    {"key-file", required_argument, NULL, G_KEY_FILE},
-    {"json", no_argument, NULL, G_JSON},
+    {"vault", required_argument, NULL, G_VAULT}, {"key-file", required_argument, NULL, G_KEY_FILE},
+    {"kit", required_argument, NULL, G_KIT},     {"json", no_argument, NULL, G_JSON},
     {"help", no_argument, NULL, G_HELP},
 };
 #define N_GLOBAL (sizeof global_opts / sizeof global_opts[0])
@@ -25,6 +24,7 @@ static const struct option global_opts[] = {
 static const char global_help[] =
     "  --vault PATH       the vault file (also KURA_VAULT)\n"
     "  --key-file FILE    read the client key from FILE, - for stdin (also KURA_CLIENT_KEY_FILE)\n"
+    "  --kit IMAGE        read the client key from a kit image: PNG, JPEG, screenshot, photo\n"
     "  --json             machine-readable output\n"
     "  --help             this help\n";
 
@@ -86,6 +86,9 @@ static int parse_options(ctx *c, const cmd *cm, int argc, char **argv, int *firs
         case G_VAULT:
             ex = set_vault(c, optarg);
             break;
+        case G_KIT:
+            c->kit_file = optarg;
+            break;
         case G_KEY_FILE:
             c->key_file = optarg;
             break;
@@ -136,22 +139,22 @@ int main(int argc, char **argv)
             first++;
             continue;
         }
+        /* Options with a value: "--name value" or "--name=value". */
+        static const char *const valued[] = {"--vault", "--key-file", "--kit"};
         const char *val = NULL;
-        int step = 1;
-        size_t vl = strlen("--vault"), kl = strlen("--key-file");
-        if (strncmp(a, "--vault", vl) == 0 && (a[vl] == '=' || !a[vl])) {
-            val = a[vl] ? a + vl + 1 : (first + 1 < argc ? argv[first + 1] : NULL);
-            step = a[vl] ? 1 : 2;
-            if (!val) return fail(EX_USAGE, "--vault needs a path");
-            if ((ex = set_vault(&c, val)) != EX_OK) return ex;
-        } else if (strncmp(a, "--key-file", kl) == 0 && (a[kl] == '=' || !a[kl])) {
-            val = a[kl] ? a + kl + 1 : (first + 1 < argc ? argv[first + 1] : NULL);
-            step = a[kl] ? 1 : 2;
-            if (!val) return fail(EX_USAGE, "--key-file needs a file");
-            c.key_file = val;
-        } else {
-            return fail(EX_USAGE, "unknown option '%s'; see 'kura --help'", a);
+        int which = -1, step = 1;
+        for (int i = 0; i < 3 && which < 0; i++) {
+            size_t n = strlen(valued[i]);
+            if (strncmp(a, valued[i], n) != 0 || (a[n] != '=' && a[n] != '\0')) continue;
+            which = i;
+            val = a[n] ? a + n + 1 : first + 1 < argc ? argv[first + 1] : NULL;
+            step = a[n] ? 1 : 2;
         }
+        if (which < 0) return fail(EX_USAGE, "unknown option '%s'; see 'kura --help'", a);
+        if (!val) return fail(EX_USAGE, "%s needs a value", valued[which]);
+        if (which == 0 && (ex = set_vault(&c, val)) != EX_OK) return ex;
+        if (which == 1) c.key_file = val;
+        if (which == 2) c.kit_file = val;
         first += step;
     }
     if (first >= argc) return fail(EX_USAGE, "no command given; see 'kura help'");

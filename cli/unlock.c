@@ -1,5 +1,6 @@
 /* Getting from a locked vault to an unlocked one: the session, a key file, or the terminal;
  * and turning what a user typed for an item into exactly one item. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,27 +46,70 @@ static int key_parse_error(int rc, const char *text, size_t bad, const char *sou
     }
 }
 
+/* Unlocks with a parsed key; returns an exit code (message printed). */
+static int unlock_parsed(ctx *c, const kura_client_key *key)
+{
+    int rc = kura_vault_unlock(c->v, key);
+    if (rc == KURA_ERR_WRONG_KEY)
+        return fail(EX_WRONG_KEY,
+                    "this key does not open vault %s (%s); is it the key of another vault, or "
+                    "an old one?",
+                    kura_vault_id(c->v), c->vault_path);
+    if (rc != KURA_OK) return fail_vault(c, rc, "unlock the vault");
+    return EX_OK;
+}
+
 /* Parses text and unlocks; returns an exit code (message printed). */
 static int try_key(ctx *c, const char *text, const char *source)
 {
     kura_client_key *key = sodium_malloc(sizeof *key);
     size_t bad = 0;
-    int rc;
     if (!key) return fail(EX_FAIL, "out of memory");
-    rc = kura_key_parse(key, &bad, text, strlen(text));
-    if (rc != KURA_OK) {
-        sodium_free(key);
-        return key_parse_error(rc, text, bad, source);
-    }
-    rc = kura_vault_unlock(c->v, key);
+    int rc = kura_key_parse(key, &bad, text, strlen(text));
+    int ex = rc == KURA_OK ? unlock_parsed(c, key) : key_parse_error(rc, text, bad, source);
     sodium_free(key);
-    if (rc == KURA_ERR_WRONG_KEY)
-        return fail(EX_WRONG_KEY,
-                    "this key does not open vault %s (%s); is it the key of "
-                    "another vault?",
-                    kura_vault_id(c->v), c->vault_path);
-    if (rc != KURA_OK) return fail_vault(c, rc, "unlock the vault");
-    return EX_OK;
+    return ex;
+}
+
+int read_kit(kura_client_key *key, char *vault_id, const char *file)
+{
+    int rc = kura_kit_read(vault_id, key, file);
+    int e = errno;
+    switch (rc) {
+    case KURA_OK:
+        return EX_OK;
+    case KURA_ERR_IO:
+        return fail(e == ENOENT ? EX_NOT_FOUND : EX_FAIL, "cannot read the kit %s: %s", file,
+                    strerror(e));
+    case KURA_ERR_INVALID:
+        return fail(EX_NOT_FOUND,
+                    "%s is not a PNG or JPEG image; give the kit's PNG, a screenshot, or a "
+                    "photo of the printed page",
+                    file);
+    case KURA_ERR_NOT_FOUND:
+        return fail(EX_NOT_FOUND,
+                    "no kura QR code in %s; give the kit's PNG, a screenshot, or a photo of the "
+                    "printed page",
+                    file);
+    case KURA_ERR_NOMEM:
+        return fail(EX_FAIL, "out of memory reading %s", file);
+    default:
+        return fail(EX_BAD_KEY, "the QR code in %s holds a damaged client key", file);
+    }
+}
+
+static int unlock_with_kit(ctx *c)
+{
+    kura_client_key *key = sodium_malloc(sizeof *key);
+    char id[KURA_VAULT_ID_TEXT + 1];
+    if (!key) return fail(EX_FAIL, "out of memory");
+    int ex = read_kit(key, id, c->kit_file);
+    if (ex == EX_OK && strcmp(id, kura_vault_id(c->v)) != 0)
+        ex = fail(EX_WRONG_KEY, "%s is the kit of vault %s, not of vault %s (%s)", c->kit_file, id,
+                  kura_vault_id(c->v), c->vault_path);
+    if (ex == EX_OK) ex = unlock_parsed(c, key);
+    sodium_free(key);
+    return ex;
 }
 
 /* why: NULL, or what ended the session (said before asking, or in the exit-8 line). */
@@ -75,6 +119,7 @@ static int unlock_key_because(ctx *c, const char *why)
     char *text = NULL;
     int ex;
 
+    if (c->kit_file) return unlock_with_kit(c);
     if (file && *file) {
         ex = read_secret_file(&text, file, "client key", KEY_INPUT_MAX);
         if (ex != EX_OK) return ex;

@@ -23,6 +23,17 @@ typedef struct kura_qr {
 KURA_MUST_CHECK int kura_qr_encode(kura_qr *qr, const char *text);
 void kura_qr_free(kura_qr *qr);
 
+/* ---- image.c: kit images as 8-bit gray pixels ---- */
+typedef struct kura_gray {
+    int w, h;
+    unsigned char *px; /* w * h bytes, sodium_malloc */
+} kura_gray;
+
+/* Loads a PNG or JPEG. KURA_ERR_IO if unreadable, KURA_ERR_INVALID if not an image this
+ * can decode (or over 100 megapixels). */
+KURA_MUST_CHECK int kura_gray_load(kura_gray *img, const char *path);
+void kura_gray_free(kura_gray *img);
+
 /* ---- kit.c: the layout ---- */
 typedef enum { KIT_SANS, KIT_BOLD, KIT_MONO } kit_font;
 typedef enum { OP_TEXT, OP_BOX, OP_RULE, OP_QR } kit_op_kind;

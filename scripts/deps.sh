@@ -5,8 +5,9 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config
     libsodium-dev libsqlite3-dev libqrencode-dev libpng-dev libcairo2-dev libjansson-dev
-    libhpdf-dev)
-test_pkgs=(libcmocka-dev sqlite3 jq python3 faketime util-linux)
+    libhpdf-dev libzbar-dev libjpeg-dev fontconfig fonts-dejavu-core fonts-ipafont-gothic)
+test_pkgs=(libcmocka-dev sqlite3 jq python3 faketime util-linux
+    zbar-tools qpdf poppler-utils imagemagick)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")

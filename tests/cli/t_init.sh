@@ -12,6 +12,8 @@ check "key shown grouped" grep -qE '^    [0-9A-Z]{6}(-[0-9A-Z]{6}){5}$' "$T/.out
 check "tells the user to keep it" out_has "shown only now"
 check "shows the vault id" grep -qE '^Vault id: [0-9A-Z]{26}$' "$T/.out"
 check "one file at rest" test "$(ls -A "$(dirname "$default")")" = vault.kura
+check "init says where the kit is" out_has "Saved your emergency kit"
+check "the kit is in the current folder" test -f "$T/Kura client key "*.pdf
 
 # A second init never touches the first vault.
 before=$(sum "$default")
@@ -24,7 +26,13 @@ k --vault "$T/j.kura" init --json
 expect "init --json" 0
 check "json has a client key" json_ok '.client_key | test("^[0-9A-Z]{6}(-[0-9A-Z]{6}){5}$")'
 check "json has a vault id" json_ok '.vault_id | length == 26'
-check "json kit is an empty list" json_ok '.kit == []'
+check "json lists the two kit files" json_ok '(.kit | length == 2) and (.kit[0] | endswith(".pdf")) and (.kit[1] | endswith(".png"))'
+check "the kit files are there, 0600" bash -c "for f in \"\$(jq -r '.kit[0]' '$T/.out')\" \"\$(jq -r '.kit[1]' '$T/.out')\"; do [ \"\$(stat -c %a \"\$f\")\" = 600 ] || exit 1; done"
+k --vault "$T/nokit.kura" init --json --no-kit
+check "--no-kit: kit is an empty list" json_ok '.kit == []'
+k --vault "$T/nodir.kura" init --kit-dir "$T/no/such/dir"
+expect "a kit folder that is not there" 5 "no folder"
+check "and no vault made without its kit" test ! -e "$T/nodir.kura"
 
 # KURA_VAULT picks the file; XDG_DATA_HOME moves the default.
 KURA_VAULT="$T/env.kura" k init --json

@@ -12,7 +12,7 @@ expect "missing argument" 2 "missing arguments"
 k get a b
 expect "too many arguments" 2 "too many arguments"
 k --vault
-expect "--vault without a path" 2 "needs a path"
+expect "--vault without a path" 2 "--vault needs a value"
 k add Title --username
 expect "option without its value" 2 "--username"
 k generate --length abc

@@ -7,7 +7,7 @@ build_pkgs=(build-essential cmake pkg-config
     libsodium-dev libsqlite3-dev libqrencode-dev libpng-dev libcairo2-dev libjansson-dev
     libhpdf-dev libzbar-dev libjpeg-dev fontconfig fonts-dejavu-core fonts-ipafont-gothic)
 test_pkgs=(libcmocka-dev sqlite3 jq python3 faketime util-linux
-    zbar-tools qpdf poppler-utils imagemagick)
+    zbar-tools qpdf poppler-utils imagemagick qrencode)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")

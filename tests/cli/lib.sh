@@ -78,13 +78,15 @@ json_ok() { jq -e "$1" "$T/.out" >/dev/null; }
 mode_is() { [ "$(stat -c %a "$2")" = "$1" ]; }
 sum() { sha256sum "$1" | cut -d' ' -f1; }
 
-# new_vault NAME: creates $T/NAME.kura; its key in $T/NAME.key, its id in $T/NAME.id.
+# new_vault NAME [INIT OPTIONS]: creates $T/NAME.kura (its kit in $T); its key in
+# $T/NAME.key, its id in $T/NAME.id, init's JSON in $T/NAME.json.
 new_vault() {
-    k --vault "$T/$1.kura" init --json --name "$1"
+    k --vault "$T/$1.kura" init --json --name "$@" # --name NAME [OPTIONS]
     if [ "$rc" != 0 ]; then
         echo "new_vault $1 failed: $err"
         exit 1
     fi
+    printf '%s\n' "$out" >"$T/$1.json"
     jq -r .client_key <<<"$out" >"$T/$1.key"
     jq -r .vault_id <<<"$out" >"$T/$1.id"
 }

@@ -1,0 +1,142 @@
+# The emergency kit, judged by clients nobody here wrote: zbarimg decodes the PNG and the PDF
+# rendered by pdftoppm; qpdf accepts the PDF; pdftotext finds the key; pdffonts and pdfinfo
+# show the fonts and the paper. Then reading kits back: transformed copies unlock; another
+# vault's kit, images without a kura code and broken images each fail in their own words.
+. "${TESTS_DIR:-$(dirname "$0")}/lib.sh"
+
+zbar() { zbarimg --nodbus -q --raw "$@" 2>/dev/null; }
+
+new_vault v
+new_vault w
+key=$(cat v.key)
+id=$(cat v.id)
+pdf=$(jq -r '.kit[0]' v.json)
+png=$(jq -r '.kit[1]' v.json)
+export KURA_VAULT=$T/v.kura
+payload="KURA1:$id:$key"
+
+# Names and modes.
+check "PDF named as DESIGN.md says" grep -qE '/Kura client key [0-9]{5}\.pdf$' <<<"$pdf"
+check "PNG named as DESIGN.md says" grep -qE '/KURA_CLIENT_KEY_EMERGENCY_KIT[0-9]{5}\.png$' <<<"$png"
+check "PDF is 0600" mode_is 600 "$pdf"
+check "PNG is 0600" mode_is 600 "$png"
+
+# The PNG: decodes to the plain-text payload, at least 1200 px wide.
+check "zbarimg decodes the PNG" test "$(zbar "$png")" = "$payload"
+check "PNG at least 1200 px wide" test "$(identify -format %w "$png")" -ge 1200
+# The PDF: valid, A4, the key as text, and its QR scans from a 150 dpi render.
+check "qpdf --check accepts the PDF" qpdf --check "$pdf"
+check "pdfinfo: A4" bash -c "pdfinfo '$pdf' | grep -q 'Page size:.*(A4)'"
+check "pdftotext finds the grouped key" bash -c "pdftotext '$pdf' - 2>/dev/null | grep -qF '$key'"
+check "pdftotext finds the vault id" bash -c "pdftotext '$pdf' - 2>/dev/null | grep -qF '$id'"
+pdftoppm -r 150 -png "$pdf" page
+check "zbarimg decodes the PDF rendered at 150 dpi" test "$(zbar page-1.png)" = "$payload"
+pdftoppm -r 100 -png "$pdf" low
+check "and even at 100 dpi" test "$(zbar low-1.png)" = "$payload"
+
+# Letter paper and Japanese, through kura kit.
+mkdir letter ja
+k kit --key-file v.key --dir letter --paper letter --json
+expect "kit --paper letter" 0
+lpdf=$(jq -r '.kit[0]' <<<"$out")
+check "pdfinfo: letter" bash -c "pdfinfo '$lpdf' | grep -q 'Page size:.*(letter)'"
+k kit --key-file v.key --dir ja --lang ja --json
+expect "kit --lang ja" 0
+jpdf=$(jq -r '.kit[0]' <<<"$out")
+jpng=$(jq -r '.kit[1]' <<<"$out")
+check "pdffonts: an embedded Japanese font" bash -c "pdffonts '$jpdf' 2>/dev/null | grep -E 'IPA' | grep -q ' yes yes '"
+check "pdftotext finds the Japanese title" bash -c "pdftotext '$jpdf' - 2>/dev/null | grep -q '緊急キット'"
+check "pdftotext finds the key in the Japanese kit" bash -c "pdftotext '$jpdf' - 2>/dev/null | grep -qF '$key'"
+check "qpdf accepts the Japanese PDF" qpdf --check "$jpdf"
+check "zbarimg decodes the Japanese PNG" test "$(zbar "$jpng")" = "$payload"
+k kit --key-file v.key --pdf "$T/mine.pdf" --png "$T/mine.png"
+expect "kit --pdf --png" 0
+check "named files written" test -s mine.pdf -a -s mine.png
+check "no temporary files left" test -z "$(ls -a | grep -- '.tmp-')"
+
+# Failure twins of writing.
+k kit --key-file v.key --dir "$T/nowhere"
+expect "kit into a missing folder" 5 "no folder"
+k kit --key-file v.key --paper a5
+expect "kit --paper a5" 2 "a4 or letter"
+k kit --key-file v.key --lang fr
+expect "kit --lang fr" 2 "en or ja"
+k kit
+expect "kit while locked, no terminal" 8
+k kit --key-file w.key
+expect "kit with another vault's key" 3
+
+# Reading: the kit PNG and transformed copies unlock the vault.
+k unlock --kit "$png"
+expect "unlock --kit PNG" 0
+check "unlock --kit prints the session line" out_has "export KURA_SESSION="
+convert "$png" -resize 40% small.png
+convert "$png" -resize 150% big.png
+convert "$png" -rotate 90 turned.png
+convert "$png" -background white -rotate 13 tilted.png
+convert "$png" -attenuate 0.6 +noise Gaussian noisy.png
+convert "$png" -quality 40 kit.jpg
+convert "$png" -resize 60% -background white -rotate 7 -attenuate 0.5 +noise Gaussian -blur 0x1 -quality 70 photo.jpg
+convert "$png" -crop 700x900+0+500 +repage screenshot.png
+convert page-1.png -resize 80% -background white -rotate -4 printed.jpg
+for f in small.png big.png turned.png tilted.png noisy.png kit.jpg photo.jpg screenshot.png printed.jpg; do
+    k ls --kit "$T/$f"
+    expect "unlock with $f" 0
+done
+
+# Reading: failure twins, each in its own words.
+k ls --kit "$(jq -r '.kit[1]' w.json)"
+expect "another vault's kit" 3 "is the kit of vault $(cat w.id), not of vault $id"
+convert -size 400x400 xc:white blank.png
+k ls --kit blank.png
+expect "an image without a QR code" 5 "no kura QR code"
+qrencode -o other.png -s 8 "https://example.com/not-a-kura-kit"
+k ls --kit other.png
+expect "another product's QR code" 5 "no kura QR code"
+head -c 20000 "$png" >cut.png
+k ls --kit cut.png
+expect "a truncated PNG" 5 "not a PNG or JPEG"
+printf 'not an image at all\n' >text.png
+k ls --kit text.png
+expect "a file that is no image" 5 "not a PNG or JPEG"
+: >empty.png
+k ls --kit empty.png
+expect "an empty file" 5 "not a PNG or JPEG"
+k ls --kit "$T/missing.png"
+expect "a missing kit file" 5 "missing.png"
+qrencode -o forged.png -s 8 "KURA1:$id:${key:0:7}Z${key:8}"
+[ "${key:7:1}" = Z ] && qrencode -o forged.png -s 8 "KURA1:$id:${key:0:7}Y${key:8}"
+k ls --kit forged.png
+expect "a kit whose key has a typo" 4 "damaged client key"
+
+# kit check: prove you saved your kit.
+k kit check "$png"
+expect "kit check on this vault's kit" 0
+check "kit check says it opens the vault" out_has "opens vault $id"
+k kit check photo.jpg --json
+check "kit check --json" json_ok '.opens and .vault_id == "'"$id"'"'
+k kit check "$(jq -r '.kit[1]' w.json)"
+expect "kit check on another vault's kit" 3 "not of this vault"
+k kit check blank.png
+expect "kit check on an image without a kit" 5
+k kit nonsense
+expect "kit with an unknown subcommand" 2
+
+# key show: the key again, and a QR code a phone can scan from the terminal.
+k key show --key-file v.key
+expect "key show" 0
+check "key show prints the grouped key" out_is "$key"
+k key show --key-file v.key --json
+check "key show --json" json_ok '.client_key == "'"$key"'" and .vault_id == "'"$id"'"'
+k key show --qr --key-file v.key
+check "--qr draws half blocks" out_has "▀"
+k key show --qr --ascii --key-file v.key
+check "--ascii draws with #" out_has "##"
+python3 "$TESTS_DIR/qr_text_to_png.py" term.png <"$T/.out"
+check "zbarimg decodes the terminal drawing" test "$(zbar term.png)" = "$payload"
+k key show
+expect "key show while locked, no terminal" 8
+k key rotate --key-file v.key
+expect "key with an unknown subcommand" 2
+
+finish

@@ -83,7 +83,7 @@ int read_kit(kura_client_key *key, char *vault_id, const char *file)
                     strerror(e));
     case KURA_ERR_INVALID:
         return fail(EX_NOT_FOUND,
-                    "%s is not a PNG or JPEG image; give the kit's PNG, a screenshot, or a "
+                    "%s is not a PNG, JPEG or PDF kit; give the kit's PNG or PDF, a screenshot, or a "
                     "photo of the printed page",
                     file);
     case KURA_ERR_NOT_FOUND:

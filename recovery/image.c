@@ -1,5 +1,6 @@
 /* Decoding kit images into 8-bit gray pixels for the QR reader: PNG through libpng, JPEG
- * through libjpeg, told apart by their first bytes. The pixels are kept in guarded memory:
+ * through libjpeg, a PDF kit's page through poppler (pdf_page.c), told apart by their first
+ * bytes. The pixels are kept in guarded memory:
  * a kit image shows the key. */
 #include <setjmp.h>
 #include <stdio.h>
@@ -108,6 +109,7 @@ int kura_gray_load(kura_gray *img, const char *path)
     else if (n >= 3 && magic[0] == 0xff && magic[1] == 0xd8 && magic[2] == 0xff)
         rc = load_jpeg(img, f);
     fclose(f);
+    if (n >= 5 && memcmp(magic, "%PDF-", 5) == 0) rc = kura_gray_load_pdf(img, path, 150);
     return rc;
 }
 

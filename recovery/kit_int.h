@@ -33,6 +33,8 @@ typedef struct kura_gray {
  * can decode (or over 100 megapixels). */
 KURA_MUST_CHECK int kura_gray_load(kura_gray *img, const char *path);
 void kura_gray_free(kura_gray *img);
+/* Renders a PDF's first page at dpi (pdf_page.c, poppler). KURA_ERR_INVALID if not a PDF. */
+KURA_MUST_CHECK int kura_gray_load_pdf(kura_gray *img, const char *path, double dpi);
 
 /* ---- kit.c: the layout ---- */
 typedef enum { KIT_SANS, KIT_BOLD, KIT_MONO } kit_font;

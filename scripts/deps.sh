@@ -5,7 +5,8 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config
     libsodium-dev libsqlite3-dev libqrencode-dev libpng-dev libcairo2-dev libjansson-dev
-    libhpdf-dev libzbar-dev libjpeg-dev fontconfig fonts-dejavu-core fonts-ipafont-gothic)
+    libhpdf-dev libzbar-dev libjpeg-dev libpoppler-glib-dev fontconfig fonts-dejavu-core
+    fonts-ipafont-gothic)
 test_pkgs=(libcmocka-dev sqlite3 jq python3 faketime util-linux
     zbar-tools qpdf poppler-utils imagemagick qrencode)
 

@@ -95,13 +95,13 @@ k ls --kit other.png
 expect "another product's QR code" 5 "no kura QR code"
 head -c 20000 "$png" >cut.png
 k ls --kit cut.png
-expect "a truncated PNG" 5 "not a PNG or JPEG"
+expect "a truncated PNG" 5 "not a PNG, JPEG or PDF"
 printf 'not an image at all\n' >text.png
 k ls --kit text.png
-expect "a file that is no image" 5 "not a PNG or JPEG"
+expect "a file that is no image" 5 "not a PNG, JPEG or PDF"
 : >empty.png
 k ls --kit empty.png
-expect "an empty file" 5 "not a PNG or JPEG"
+expect "an empty file" 5 "not a PNG, JPEG or PDF"
 k ls --kit "$T/missing.png"
 expect "a missing kit file" 5 "missing.png"
 qrencode -o forged.png -s 8 "KURA1:$id:${key:0:7}Z${key:8}"
@@ -115,8 +115,20 @@ expect "kit check on this vault's kit" 0
 check "kit check says it opens the vault" out_has "opens vault $id"
 k kit check photo.jpg --json
 check "kit check --json" json_ok '.opens and .vault_id == "'"$id"'"'
+k kit check "$pdf"
+expect "kit check on the PDF kit (rendered with poppler)" 0
+check "the PDF kit opens the vault" out_has "opens vault $id"
+k kit check "$jpdf"
+expect "kit check on the Japanese PDF kit" 0
+k ls --kit "$pdf"
+expect "unlock with the PDF kit" 0
 k kit check "$(jq -r '.kit[1]' w.json)"
 expect "kit check on another vault's kit" 3 "not of this vault"
+k kit check "$(jq -r '.kit[0]' w.json)"
+expect "kit check on another vault's PDF" 3 "not of this vault"
+printf '%%PDF-1.4\nbroken\n' >broken.pdf
+k kit check broken.pdf
+expect "kit check on a broken PDF" 5 "not a PNG, JPEG or PDF kit"
 k kit check blank.png
 expect "kit check on an image without a kit" 5
 k kit nonsense

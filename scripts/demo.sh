@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# kura's main job on a demo vault: installs what is missing, builds, then creates a vault,
-# unlocks it for this shell, stores and fetches logins, and locks again. Everything lives
+# kura's main job on a demo vault: installs what is missing, builds, then creates a vault
+# (and its emergency kit), unlocks it for this shell, stores and fetches logins, checks the
+# kit, and locks again. Everything lives
 # in ./demo (a throwaway HOME), never in your real one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +20,7 @@ show() {
     "$@"
 }
 
-show kura init --name Demo | tee demo/init.txt
+show kura init --name Demo --kit-dir demo | tee demo/init.txt
 # A demo keeps its key in a file so this script can go on; you would keep yours on paper.
 grep -oE '[0-9A-Z]{6}(-[0-9A-Z]{6}){5}' demo/init.txt >demo/client-key.txt
 printf '\n$ eval "$(kura unlock --key-file demo/client-key.txt)"\n'
@@ -35,6 +36,7 @@ show kura search git
 show kura get GitHub
 show kura get Bank --field password
 show kura status
+show kura kit check demo/KURA_CLIENT_KEY_EMERGENCY_KIT*.png
 printf '\n$ eval "$(kura lock)"\n'
 eval "$(kura lock)"
 printf '\n$ kura ls   # locked again, and no terminal to ask: exit 8\n'

@@ -311,7 +311,10 @@ int kit_layout_build(kit_layout *l, const kura_kit_spec *spec, kit_measure_fn me
                              spec->date};
     for (int i = 0; i < 3; i++) {
         text(&f, KIT_BOLD, 10.5, M, y, 0.25, labels[i]);
-        text(&f, i == 1 ? KIT_MONO : KIT_SANS, 10.5, M + 95, y, 0, values[i]);
+        if (i == 0) /* a name may be long: wrap it */
+            y += wrap(&f, KIT_SANS, 10.5, M + 95, y - 10.5, W - 95, 0, values[0], 1) - 10.5 * 1.45;
+        else
+            text(&f, i == 1 ? KIT_MONO : KIT_SANS, 10.5, M + 95, y, 0, values[i]);
         y += 17;
     }
     y += 10;

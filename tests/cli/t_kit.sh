@@ -54,6 +54,17 @@ expect "kit --pdf --png" 0
 check "named files written" test -s mine.pdf -a -s mine.png
 check "no temporary files left" test -z "$(ls -a | grep -- '.tmp-')"
 
+# A long name (256 bytes, the most a vault name may be) wraps and the kit still scans.
+long=$(printf 'A rather long vault name %.0s' 1 2 3 4 5 6 7 8 9 10 | head -c 256)
+k --vault "$T/long.kura" init --name "$long" --kit-dir "$T/ja" --lang ja --json
+expect "init with a 256-byte name" 0
+check "its PNG scans" test -n "$(zbar "$(jq -r '.kit[1]' <<<"$out")")"
+check "its PDF names the vault" bash -c "pdftotext '$(jq -r '.kit[0]' <<<"$out")' - 2>/dev/null | tr -d '\n' | grep -q 'A rather long vault name'"
+k --vault "$T/uni.kura" init --name "Семейный сейф" --kit-dir "$T/ja" --json
+expect "init with a Cyrillic name (English kit)" 0
+check "the English PDF embeds a font for it" bash -c "pdffonts '$(jq -r '.kit[0]' <<<"$out")' 2>/dev/null | grep -q DejaVu"
+check "and shows the name" bash -c "pdftotext '$(jq -r '.kit[0]' <<<"$out")' - 2>/dev/null | grep -q 'Семейный сейф'"
+
 # Failure twins of writing.
 k kit --key-file v.key --dir "$T/nowhere"
 expect "kit into a missing folder" 5 "no folder"

@@ -68,6 +68,9 @@ check "and shows the name" bash -c "pdftotext '$(jq -r '.kit[0]' <<<"$out")' - 2
 # Failure twins of writing.
 k kit --key-file v.key --dir "$T/nowhere"
 expect "kit into a missing folder" 5 "no folder"
+k kit --key-file v.key --pdf "$T/nowhere/kit.pdf"
+expect "kit --pdf into a missing folder" 1 "cannot write the kit to $T/nowhere/kit.pdf"
+check "nothing written there" test ! -e "$T/nowhere"
 k kit --key-file v.key --paper a5
 expect "kit --paper a5" 2 "a4 or letter"
 k kit --key-file v.key --lang fr

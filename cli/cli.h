@@ -24,12 +24,16 @@ enum {
 };
 
 typedef struct ctx {
-    char *vault_path;     /* --vault, KURA_VAULT, or the default */
-    const char *key_file; /* --key-file or KURA_CLIENT_KEY_FILE */
-    const char *kit_file; /* --kit: the key from a kit image */
-    char *runtime_dir;    /* sessions */
-    int json;             /* --json */
-    kura_vault *v;        /* opened (and unlocked) by main for commands that ask */
+    char *vault_path;            /* --vault, KURA_VAULT, or the default */
+    const char *key_file;        /* --key-file or KURA_CLIENT_KEY_FILE */
+    const char *kit_file;        /* --kit: the key from a kit image */
+    const char *passphrase_file; /* --passphrase-file or KURA_PASSPHRASE_FILE */
+    int use_key;                 /* --key: the client key, not this device's passphrase */
+    int by_passphrase;           /* set when this device's passphrase unlocked the vault */
+    char *device_dir;            /* device slots */
+    char *runtime_dir;           /* sessions */
+    int json;                    /* --json */
+    kura_vault *v;               /* opened (and unlocked) by main for commands that ask */
 } ctx;
 
 enum {
@@ -50,7 +54,7 @@ typedef struct cmd {
 } cmd;
 
 extern const cmd cmd_init, cmd_unlock, cmd_lock, cmd_add, cmd_get, cmd_edit, cmd_rm, cmd_ls,
-    cmd_search, cmd_generate, cmd_status, cmd_kit, cmd_key;
+    cmd_search, cmd_generate, cmd_status, cmd_kit, cmd_key, cmd_device;
 
 /* ---- io.c ---- */
 /* Prints "kura: <message>" to stderr and returns code. */
@@ -85,9 +89,15 @@ void json_init(void);
 void format_time(char out[32], int64_t t);
 
 /* ---- unlock.c ---- */
-/* Reads the client key: --key-file, KURA_CLIENT_KEY_FILE, else the terminal (tries up to
- * 3 times), else exit 8. On success v is unlocked. */
+/* Unlocks without a session: --kit, --key-file (KURA_CLIENT_KEY_FILE), this device's
+ * passphrase when enrolled (--passphrase-file, or asked; --key skips it), else the client
+ * key asked on the terminal (3 tries), else exit 8. */
 int unlock_with_key(ctx *c);
+/* A new passphrase for this device: from file (if not NULL) or asked twice. At least 8
+ * bytes. sodium_malloc memory in *out. */
+int new_passphrase(char **out, const char *file);
+/* Asks on a terminal whether to enroll this device after a client-key unlock. */
+void offer_enroll(ctx *c);
 /* For CMD_UNLOCK commands: the session first, then unlock_with_key. */
 int unlock_vault(ctx *c);
 /* Finds the one item ref means; lists the matches and returns 2 when there are several. */

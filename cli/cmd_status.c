@@ -25,6 +25,9 @@ static int run(ctx *c, int argc, char **argv)
         json_t *j = json_pack("{s:s, s:b, s:s, s:i, s:I, s:b}", "vault", c->vault_path, "exists", 1,
                               "vault_id", kura_vault_id(c->v), "format", KURA_FORMAT_VERSION,
                               "items", (json_int_t)count, "unlocked", unlocked);
+        if (j)
+            json_object_set_new(j, "enrolled",
+                                json_boolean(kura_device_enrolled(c->v, c->device_dir)));
         if (j && unlocked) {
             json_object_set_new(j, "name", json_string(kura_vault_name(c->v)));
             json_object_set_new(j, "session_timeout_seconds", json_integer(remaining));
@@ -37,6 +40,9 @@ static int run(ctx *c, int argc, char **argv)
     if (unlocked && *kura_vault_name(c->v)) printf("name:    %s\n", kura_vault_name(c->v));
     printf("format:  %d\n", KURA_FORMAT_VERSION);
     printf("items:   %zu\n", count);
+    printf("device:  %s\n", kura_device_enrolled(c->v, c->device_dir)
+                                ? "enrolled (a passphrase unlocks this vault here)"
+                                : "not enrolled (the client key unlocks this vault here)");
     if (unlocked)
         printf("state:   unlocked (this shell's session; locks after %u idle minutes)\n",
                remaining / 60);

@@ -24,6 +24,7 @@ static int unlock_run(ctx *c, int argc, char **argv)
     char handle[KURA_SESSION_TEXT];
     int ex = unlock_with_key(c);
     if (ex != EX_OK) return ex;
+    offer_enroll(c); /* on a terminal, after the client key: a passphrase for next time */
     int rc = kura_session_start(handle, c->v, c->runtime_dir, (unsigned)timeout_min * 60);
     if (rc != KURA_OK) return fail_vault(c, rc, "start a session");
     if (c->json) {

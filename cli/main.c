@@ -7,16 +7,20 @@
 #include "cli.h"
 
 static const cmd *const commands[] = {
-    &cmd_init, &cmd_unlock, &cmd_lock, &cmd_add, &cmd_get,      &cmd_edit,   &cmd_rm,
-    &cmd_ls,   &cmd_search, &cmd_kit,  &cmd_key, &cmd_generate, &cmd_status,
+    &cmd_init, &cmd_unlock, &cmd_lock, &cmd_add, &cmd_get,    &cmd_edit,     &cmd_rm,
+    &cmd_ls,   &cmd_search, &cmd_kit,  &cmd_key, &cmd_device, &cmd_generate, &cmd_status,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
-enum { G_VAULT = 1000, G_KEY_FILE, G_KIT, G_JSON, G_HELP };
+enum { G_VAULT = 1000, G_KEY_FILE, G_KIT, G_PASSPHRASE_FILE, G_USE_KEY, G_JSON, G_HELP };
 
 static const struct option global_opts[] = {
-    {"vault", required_argument, NULL, G_VAULT}, {"key-file", required_argument, NULL, G_KEY_FILE},
-    {"kit", required_argument, NULL, G_KIT},     {"json", no_argument, NULL, G_JSON},
+    {"vault", required_argument, NULL, G_VAULT},
+    {"key-file", required_argument, NULL, G_KEY_FILE},
+    {"kit", required_argument, NULL, G_KIT},
+    {"passphrase-file", required_argument, NULL, G_PASSPHRASE_FILE},
+    {"key", no_argument, NULL, G_USE_KEY},
+    {"json", no_argument, NULL, G_JSON},
     {"help", no_argument, NULL, G_HELP},
 };
 #define N_GLOBAL (sizeof global_opts / sizeof global_opts[0])
@@ -25,6 +29,8 @@ static const char global_help[] =
     "  --vault PATH       the vault file (also KURA_VAULT)\n"
     "  --key-file FILE    read the client key from FILE, - for stdin (also KURA_CLIENT_KEY_FILE)\n"
     "  --kit IMAGE        read the client key from a kit image: PNG, JPEG, screenshot, photo\n"
+    "  --key              use the client key, not this device's passphrase\n"
+    "  --passphrase-file FILE  this device's passphrase from FILE, - for stdin\n"
     "  --json             machine-readable output\n"
     "  --help             this help\n";
 
@@ -89,6 +95,12 @@ static int parse_options(ctx *c, const cmd *cm, int argc, char **argv, int *firs
         case G_KIT:
             c->kit_file = optarg;
             break;
+        case G_PASSPHRASE_FILE:
+            c->passphrase_file = optarg;
+            break;
+        case G_USE_KEY:
+            c->use_key = 1;
+            break;
         case G_KEY_FILE:
             c->key_file = optarg;
             break;
@@ -140,10 +152,15 @@ int main(int argc, char **argv)
             continue;
         }
         /* Options with a value: "--name value" or "--name=value". */
-        static const char *const valued[] = {"--vault", "--key-file", "--kit"};
+        static const char *const valued[] = {"--vault", "--key-file", "--kit", "--passphrase-file"};
         const char *val = NULL;
         int which = -1, step = 1;
-        for (int i = 0; i < 3 && which < 0; i++) {
+        if (strcmp(a, "--key") == 0) {
+            c.use_key = 1;
+            first++;
+            continue;
+        }
+        for (int i = 0; i < 4 && which < 0; i++) {
             size_t n = strlen(valued[i]);
             if (strncmp(a, valued[i], n) != 0 || (a[n] != '=' && a[n] != '\0')) continue;
             which = i;
@@ -155,6 +172,7 @@ int main(int argc, char **argv)
         if (which == 0 && (ex = set_vault(&c, val)) != EX_OK) return ex;
         if (which == 1) c.key_file = val;
         if (which == 2) c.kit_file = val;
+        if (which == 3) c.passphrase_file = val;
         first += step;
     }
     if (first >= argc) return fail(EX_USAGE, "no command given; see 'kura help'");
@@ -193,7 +211,9 @@ int main(int argc, char **argv)
         if (!c.vault_path) return fail(EX_FAIL, "no vault path: set HOME, KURA_VAULT or --vault");
     }
     c.runtime_dir = kura_default_runtime_dir();
-    if (!c.runtime_dir) return fail(EX_FAIL, "out of memory");
+    c.device_dir = kura_default_device_dir();
+    if (!c.runtime_dir || !c.device_dir)
+        return fail(EX_FAIL, "no data folder: set HOME or XDG_DATA_HOME");
 
     ex = EX_OK;
     if (cm->flags & (CMD_OPEN | CMD_UNLOCK)) {
@@ -206,5 +226,6 @@ int main(int argc, char **argv)
     kura_vault_close(c.v);
     free(c.vault_path);
     free(c.runtime_dir);
+    free(c.device_dir);
     return ex;
 }

@@ -82,10 +82,11 @@ int read_kit(kura_client_key *key, char *vault_id, const char *file)
         return fail(e == ENOENT ? EX_NOT_FOUND : EX_FAIL, "cannot read the kit %s: %s", file,
                     strerror(e));
     case KURA_ERR_INVALID:
-        return fail(EX_NOT_FOUND,
-                    "%s is not a PNG, JPEG or PDF kit; give the kit's PNG or PDF, a screenshot, or a "
-                    "photo of the printed page",
-                    file);
+        return fail(
+            EX_NOT_FOUND,
+            "%s is not a PNG, JPEG or PDF kit; give the kit's PNG or PDF, a screenshot, or a "
+            "photo of the printed page",
+            file);
     case KURA_ERR_NOT_FOUND:
         return fail(EX_NOT_FOUND,
                     "no kura QR code in %s; give the kit's PNG, a screenshot, or a photo of the "
@@ -112,6 +113,65 @@ static int unlock_with_kit(ctx *c)
     return ex;
 }
 
+#define PASS_MAX 4096
+
+static int passphrase_failed(ctx *c, int rc)
+{
+    const char *detail = kura_vault_error(c->v);
+    if (rc == KURA_ERR_WRONG_KEY && strstr(detail, "rotated"))
+        return fail(EX_WRONG_KEY,
+                    "this device was enrolled before vault %s's key was rotated; unlock with the "
+                    "new client key (--key) and enroll again",
+                    kura_vault_id(c->v));
+    if (rc == KURA_ERR_WRONG_KEY)
+        return fail(EX_WRONG_KEY, "%s; or unlock with the client key (--key)", detail);
+    if (rc == KURA_ERR_CORRUPT)
+        return fail(EX_DAMAGED, "%s; 'kura device forget' and enroll again with the client key",
+                    detail);
+    return fail_vault(c, rc, "unlock with the passphrase");
+}
+
+/* This device's passphrase: from a file, or asked on the terminal (3 tries). */
+static int unlock_with_passphrase(ctx *c, const char *why)
+{
+    const char *file = c->passphrase_file ? c->passphrase_file : getenv("KURA_PASSPHRASE_FILE");
+    char *text = NULL;
+    int rc;
+    if (file && *file) {
+        int ex = read_secret_file(&text, file, "passphrase", PASS_MAX);
+        if (ex != EX_OK) return ex;
+        rc = kura_device_unlock(c->v, c->device_dir, text, strlen(text));
+        secret_free(text);
+        c->by_passphrase = rc == KURA_OK;
+        return rc == KURA_OK ? EX_OK : passphrase_failed(c, rc);
+    }
+    char prompt[128];
+    snprintf(prompt, sizeof prompt,
+             "Passphrase for vault %.8s on this device: ", kura_vault_id(c->v));
+    for (int attempt = 0; attempt < 3; attempt++) {
+        text = tty_secret(prompt);
+        if (!text) {
+            if (attempt > 0) return EX_CANCELLED;
+            return fail(EX_LOCKED,
+                        "vault %s is locked%s%s%s and there is no terminal to ask for this "
+                        "device's passphrase; pass --passphrase-file, or --key-file for the "
+                        "client key",
+                        kura_vault_id(c->v), why ? " (" : "", why ? why : "", why ? ")" : "");
+        }
+        rc = kura_device_unlock(c->v, c->device_dir, text, strlen(text));
+        secret_free(text);
+        if (rc == KURA_OK) {
+            c->by_passphrase = 1;
+            return EX_OK;
+        }
+        int ex = passphrase_failed(c, rc);
+        if (rc != KURA_ERR_WRONG_KEY || strstr(kura_vault_error(c->v), "rotated") || attempt == 2)
+            return ex;
+        note("try again (%d of 3)", attempt + 2);
+    }
+    return EX_FAIL;
+}
+
 /* why: NULL, or what ended the session (said before asking, or in the exit-8 line). */
 static int unlock_key_because(ctx *c, const char *why)
 {
@@ -134,6 +194,13 @@ static int unlock_key_because(ctx *c, const char *why)
         close(fd);
         if (why) note("kura: %s", why);
     }
+    if (!c->use_key && kura_device_enrolled(c->v, c->device_dir))
+        return unlock_with_passphrase(c, why);
+    if (c->passphrase_file)
+        return fail(EX_NOT_FOUND,
+                    "this device is not enrolled for vault %s, so a passphrase cannot open it; "
+                    "pass --key-file, or enroll with 'kura device enroll'",
+                    kura_vault_id(c->v));
     char prompt[128];
     snprintf(prompt, sizeof prompt, "Client key for vault %.8s: ", kura_vault_id(c->v));
     for (int attempt = 0; attempt < 3; attempt++) {
@@ -198,4 +265,49 @@ int resolve_item(ctx *c, kura_item **out, const char *ref)
     kura_items_free(found);
     rc = kura_item_get(c->v, out, id);
     return rc == KURA_OK ? EX_OK : fail_vault(c, rc, "read the item");
+}
+
+int new_passphrase(char **out, const char *file)
+{
+    char *a = NULL;
+    *out = NULL;
+    if (file) {
+        int ex = read_secret_file(&a, file, "new passphrase", PASS_MAX);
+        if (ex != EX_OK) return ex;
+    } else {
+        a = tty_secret("New passphrase for this device: ");
+        if (!a)
+            return fail(EX_LOCKED, "no terminal to ask for the new passphrase; pass "
+                                   "--passphrase-file (enroll) or --new-passphrase-file");
+        char *b = tty_secret("Again, to be sure: ");
+        int same = b && strlen(a) == strlen(b) && sodium_memcmp(a, b, strlen(a)) == 0;
+        secret_free(b);
+        if (!same) {
+            secret_free(a);
+            return fail(EX_CANCELLED, "the passphrases did not match; nothing was changed");
+        }
+    }
+    if (strlen(a) < 8) {
+        secret_free(a);
+        return fail(EX_USAGE, "a device passphrase needs at least 8 characters");
+    }
+    *out = a;
+    return EX_OK;
+}
+
+void offer_enroll(ctx *c)
+{
+    if (c->by_passphrase || kura_device_enrolled(c->v, c->device_dir)) return;
+    int answer = tty_confirm("Enroll this device, so a passphrase of yours unlocks this vault "
+                             "here from now on?");
+    if (answer != 1) return;
+    char *pass = NULL;
+    if (new_passphrase(&pass, NULL) != EX_OK) return;
+    int rc = kura_device_enroll(c->v, c->device_dir, pass, strlen(pass),
+                                crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE);
+    secret_free(pass);
+    if (rc == KURA_OK)
+        note("kura: this device is enrolled: 'kura unlock' asks for the passphrase from now on");
+    else
+        fail(EX_FAIL, "could not enroll this device: %s", kura_vault_error(c->v));
 }

@@ -16,6 +16,7 @@
 #define META_ID "vault_id"
 #define META_SLOT "slot.client"
 #define META_INFO "info"
+#define META_VK_CHECK "vk_check"
 #define INFO_PAD 64
 #define NAME_MAX_BYTES 256
 
@@ -228,14 +229,35 @@ out:
     return rc;
 }
 
+/* A keyed hash under VK, stored in the vault: tells key material from before a rotation
+ * (an old session, an old device slot) from damage. */
+static void vk_check(unsigned char out[KURA_COMMITBYTES], const unsigned char *vk)
+{
+    crypto_generichash(out, KURA_COMMITBYTES, (const unsigned char *)"kura/vk-check/1", 15, vk,
+                       KURA_KEYBYTES);
+}
+
 int kura_vault_unlock_vk(kura_vault *v, const unsigned char vk[KURA_KEYBYTES])
 {
+    unsigned char want[KURA_COMMITBYTES];
+    kura_blob stored;
     lock(v);
+    int rc = meta_get(v, &stored, META_VK_CHECK);
+    if (rc != KURA_OK || stored.n != KURA_COMMITBYTES) {
+        free(stored.p);
+        return kura_vault_fail(v, KURA_ERR_CORRUPT, "the vault key check is damaged or missing");
+    }
+    vk_check(want, vk);
+    int same = sodium_memcmp(want, stored.p, KURA_COMMITBYTES) == 0;
+    free(stored.p);
+    if (!same)
+        return kura_vault_fail(v, KURA_ERR_WRONG_KEY,
+                               "key material from before vault %s's key was rotated", v->id_text);
     v->keys = sodium_malloc(2 * KURA_KEYBYTES);
     if (!v->keys) return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
     memcpy(VK(v), vk, KURA_KEYBYTES);
     crypto_kdf_derive_from_key(ITEM_KEY(v), KURA_KEYBYTES, 1, "kuraitem", VK(v));
-    int rc = open_info(v);
+    rc = open_info(v);
     if (rc != KURA_OK) {
         lock(v);
         return kura_vault_fail(v, rc, "the vault's own record does not decrypt");
@@ -325,6 +347,9 @@ int kura_vault_create(kura_vault **out, kura_client_key *key, const char *path, 
     if (rc == KURA_OK) rc = meta_put(v, META_ID, v->id, sizeof v->id);
     if (rc == KURA_OK) rc = meta_put(v, META_SLOT, slot, sizeof slot);
     if (rc == KURA_OK) rc = meta_put(v, META_INFO, info.p, info.n);
+    unsigned char check[KURA_COMMITBYTES];
+    vk_check(check, vk);
+    if (rc == KURA_OK) rc = meta_put(v, META_VK_CHECK, check, sizeof check);
     if (rc == KURA_OK) rc = kura_db_commit(v->db);
     if (rc != KURA_OK) {
         kura_db_rollback(v->db);

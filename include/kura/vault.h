@@ -156,6 +156,30 @@ KURA_MUST_CHECK int kura_session_resume(kura_vault *v, const char *dir, const ch
 /* Ends a session: its blob is overwritten and removed. KURA_ERR_NOT_FOUND if none. */
 KURA_MUST_CHECK int kura_session_end(const char *dir, const char *handle);
 
+/* ---- device slots ---- */
+
+/* Enrolls this device: writes dir/<vault id>.device holding the vault key wrapped under
+ * Argon2id(passphrase) with the given limits (at least libsodium's MODERATE, else
+ * KURA_ERR_INVALID). The vault must be unlocked. Replaces an earlier enrollment. */
+KURA_MUST_CHECK int kura_device_enroll(kura_vault *v, const char *dir, const char *pass,
+                                       size_t passlen, unsigned long long opslimit,
+                                       size_t memlimit);
+
+/* 1 if dir holds a device slot for this vault. */
+int kura_device_enrolled(const kura_vault *v, const char *dir);
+
+/* Unlocks v with this device's passphrase. KURA_ERR_NOT_FOUND: not enrolled;
+ * KURA_ERR_WRONG_KEY: wrong passphrase, or a slot from before a key rotation (the detail
+ * says which); KURA_ERR_CORRUPT: a damaged slot, or one whose limits are out of range. */
+KURA_MUST_CHECK int kura_device_unlock(kura_vault *v, const char *dir, const char *pass,
+                                       size_t passlen);
+
+/* Removes this device's slot (overwritten, then unlinked). KURA_ERR_NOT_FOUND if none. */
+int kura_device_forget(const kura_vault *v, const char *dir);
+
+/* Where device slots live: $XDG_DATA_HOME/kura/devices (or ~/.local/share/...). */
+char *kura_default_device_dir(void);
+
 /* ---- paths and process ---- */
 
 /* Hardening for a process that holds secrets: no core dumps, not ptrace-able or dumpable,

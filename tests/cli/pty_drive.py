@@ -6,7 +6,7 @@
 -e waits (10 s at most) for REGEX in what the command has written to the terminal since the
 last match; -s types TEXT and Enter; -c sends Ctrl-C. Prints the whole transcript (the
 terminal saw stdout and stderr both) and exits with the command's status; 124 if an
-expectation timed out."""
+expectation timed out or the command did not finish within 10 s of the last step."""
 import os
 import pty
 import re
@@ -71,9 +71,22 @@ def main(argv):
         else:
             print("pty_drive: unknown step " + flag, file=sys.stderr)
             return 2
-    while read_some(5):
+    # The steps are done: the command must finish within 10 s (a prompt nobody answers would
+    # otherwise hang the suite).
+    deadline = time.time() + 10
+    while True:
+        done, st = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.time() > deadline:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            sys.stdout.write(transcript.decode(errors="replace"))
+            sys.stdout.write("\n[pty_drive: the command did not finish; killed]\n")
+            return 124
+        read_some(0.1)
+    while read_some(0.2):
         pass
-    _, st = os.waitpid(pid, 0)
     sys.stdout.write(transcript.decode(errors="replace"))
     if os.WIFEXITED(st):
         status = os.WEXITSTATUS(st)

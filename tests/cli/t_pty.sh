@@ -10,7 +10,7 @@ wkey=$(cat w.key)
 sym=${key:3:1}
 [ "$sym" = Z ] && typo="${key:0:3}Y${key:4}" || typo="${key:0:3}Z${key:4}"
 
-pty -e 'Client key for vault' -s "$key" -- "$KURA" unlock
+pty -e 'Client key for vault' -s "$key" -e 'Enroll this device' -s n -- "$KURA" unlock
 expect "unlock by typing the key" 0
 check "the shell line is printed" out_has "export KURA_SESSION='"
 check "the typed key is not echoed" out_lacks "$key"

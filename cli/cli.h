@@ -115,8 +115,8 @@ typedef struct kit_opts {
 } kit_opts;
 extern kit_opts kit_options;
 int kit_opt(int id, const char *arg);
-/* Writes the kit of the unlocked vault; paths[0] the PDF, paths[1] the PNG. */
-int save_kit(ctx *c, char paths[2][4096]);
+/* Writes the kit of the open vault with key; paths[0] the PDF, paths[1] the PNG. */
+int save_kit(ctx *c, const kura_client_key *key, char paths[2][4096]);
 
 /* ---- item editing, shared by add and edit (cmd_add.c) ---- */
 extern const struct option item_edit_opts[];

@@ -61,7 +61,7 @@ static int run(ctx *c, int argc, char **argv)
         goto out;
     }
     kura_key_format(text, key);
-    if (!kit_options.none) kit_ex = save_kit(c, paths);
+    if (!kit_options.none) kit_ex = save_kit(c, key, paths);
     int have_kit = !kit_options.none && kit_ex == EX_OK;
     if (c->json) {
         json_t *kit = json_array();

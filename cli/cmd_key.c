@@ -1,5 +1,6 @@
 /* kura key show: the client key again, from any unlocked state, grouped, and with --qr as
- * the kit's QR code drawn in the terminal (Unicode half blocks, or --ascii). */
+ * the kit's QR code drawn in the terminal (Unicode half blocks, or --ascii).
+ * kura key rotate: a new client key and vault key, every item re-encrypted, a new kit. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,6 +12,10 @@ enum { O_QR = 1, O_ASCII };
 static const struct option opts[] = {
     {"qr", no_argument, NULL, O_QR},
     {"ascii", no_argument, NULL, O_ASCII},
+    {"dir", required_argument, NULL, K_DIR},
+    {"paper", required_argument, NULL, K_PAPER},
+    {"lang", required_argument, NULL, K_LANG},
+    {"no-kit", no_argument, NULL, K_NO_KIT},
     {0},
 };
 static int qr, ascii;
@@ -20,6 +25,7 @@ static int opt(ctx *c, int id, const char *arg)
     (void)c, (void)arg;
     if (id == O_QR) qr = 1;
     if (id == O_ASCII) qr = ascii = 1;
+    if (id >= K_DIR) return kit_opt(id, arg);
     return EX_OK;
 }
 
@@ -39,10 +45,78 @@ static void print_qr(const char *text)
     }
 }
 
+typedef struct rotation {
+    ctx *c;
+    char paths[2][4096];
+    int kit;
+} rotation;
+
+/* Before the rotation commits: the new kit on disk and the new key on the screen, so
+ * whatever happens next the user holds a key that opens the vault. */
+static int before_commit(void *p, const kura_client_key *key)
+{
+    rotation *r = p;
+    char text[KURA_KEY_TEXT_LEN + 1];
+    if (!kit_options.none) {
+        if (save_kit(r->c, key, r->paths) != EX_OK) return 1;
+        r->kit = 1;
+    }
+    if (r->c->json) return 0;
+    kura_key_format(text, key);
+    printf("New client key for vault %s (the old key and old kits stop opening it):\n\n"
+           "    %s\n\n",
+           kura_vault_id(r->c->v), text);
+    sodium_memzero(text, sizeof text);
+    if (r->kit) printf("Saved the new emergency kit:\n  %s\n  %s\n\n", r->paths[0], r->paths[1]);
+    return fflush(stdout) != 0;
+}
+
+static int rotate(ctx *c)
+{
+    rotation r = {.c = c};
+    size_t items = 0;
+    int ex = unlock_vault(c);
+    if (ex != EX_OK) return ex;
+    kura_client_key *key = sodium_malloc(sizeof *key);
+    if (!key) return fail(EX_FAIL, "out of memory");
+    int rc = kura_vault_rotate(c->v, key, &items, before_commit, &r);
+    if (rc != KURA_OK) {
+        sodium_free(key);
+        if (r.kit || !c->json)
+            return fail(exit_code(rc) == EX_OK ? EX_FAIL : exit_code(rc),
+                        "the rotation did not happen (%s); the OLD key still opens vault %s%s",
+                        kura_vault_error(c->v), kura_vault_id(c->v),
+                        r.kit ? ", and the new kit does not" : "");
+        return fail_vault(c, rc, "rotate the key");
+    }
+    /* This device's slot and this shell's session hold the old vault key: useless now. */
+    int forgot = kura_device_forget(c->v, c->device_dir) == KURA_OK;
+    char text[KURA_KEY_TEXT_LEN + 1];
+    kura_key_format(text, key);
+    sodium_free(key);
+    if (c->json) {
+        json_t *kit = json_array();
+        if (kit && r.kit) {
+            json_array_append_new(kit, json_string(r.paths[0]));
+            json_array_append_new(kit, json_string(r.paths[1]));
+        }
+        json_print(json_pack("{s:s, s:s, s:o, s:I}", "vault_id", kura_vault_id(c->v), "client_key",
+                             text, "kit", kit, "items", (json_int_t)items));
+    } else {
+        printf("Rotated vault %s: %zu item%s re-encrypted under a new vault key.\n"
+               "Sessions and enrolled devices of the old key no longer open it: unlock again%s.\n",
+               kura_vault_id(c->v), items, items == 1 ? "" : "s",
+               forgot ? ", and enroll this device again with 'kura device enroll'" : "");
+    }
+    sodium_memzero(text, sizeof text);
+    return EX_OK;
+}
+
 static int run(ctx *c, int argc, char **argv)
 {
+    if (argc == 1 && strcmp(argv[0], "rotate") == 0) return rotate(c);
     if (argc != 1 || strcmp(argv[0], "show") != 0)
-        return fail(EX_USAGE, "usage: kura key show [--qr] [--ascii]");
+        return fail(EX_USAGE, "usage: kura key show [--qr] [--ascii] | kura key rotate");
     int ex = unlock_vault(c);
     if (ex != EX_OK) return ex;
     kura_client_key *key = sodium_malloc(sizeof *key);
@@ -71,10 +145,15 @@ out:
 
 const cmd cmd_key = {
     .name = "key",
-    .summary = "show the client key again: kura key show [--qr]",
-    .usage = "show [--qr] [--ascii] [--json]",
-    .help = "  --qr               also draw the kit's QR code, for a phone to scan\n"
-            "  --ascii            draw it with '#' for terminals without Unicode blocks\n",
+    .summary = "show the client key again (key show [--qr]), or rotate it (key rotate)",
+    .usage = "show [--qr] [--ascii] [--json] | rotate [--dir DIR] [--paper a4|letter] "
+             "[--lang en|ja] [--no-kit] [--json]",
+    .help = "  show               the client key, grouped\n"
+            "  --qr               also draw the kit's QR code, for a phone to scan\n"
+            "  --ascii            draw it with '#' for terminals without Unicode blocks\n"
+            "  rotate             a new client key and vault key, every item re-encrypted in\n"
+            "                     one transaction, and a new kit (--dir, --paper, --lang);\n"
+            "                     old keys, kits, sessions and device slots stop working\n",
     .flags = CMD_OPEN,
     .min_args = 1,
     .max_args = 1,

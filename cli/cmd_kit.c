@@ -59,32 +59,23 @@ static int kit_failed(int rc, const char *path)
                 path, rc == KURA_ERR_IO ? strerror(errno) : kura_strerror(rc));
 }
 
-int save_kit(ctx *c, char paths[2][4096])
+int save_kit(ctx *c, const kura_client_key *key, char paths[2][4096])
 {
-    kura_client_key *key = sodium_malloc(sizeof *key);
     char date[16], pdf[PATH_MAX], png[PATH_MAX], dir[PATH_MAX];
     time_t now = time(NULL);
     struct tm tm;
     int ex = EX_OK;
 
-    if (!key) return fail(EX_FAIL, "out of memory");
-    if (kura_vault_client_key(c->v, key) != KURA_OK) {
-        sodium_free(key);
-        return fail(EX_LOCKED, "the vault is locked");
-    }
     gmtime_r(&now, &tm);
     strftime(date, sizeof date, "%Y-%m-%d", &tm);
     if (!realpath(kit_options.dir, dir)) {
-        sodium_free(key);
         return fail(EX_NOT_FOUND,
                     "no folder %s for the kit; make it or name another with "
                     "--dir",
                     kit_options.dir);
     }
-    if (kura_kit_names(pdf, png, sizeof pdf, dir, kura_vault_id(c->v)) != KURA_OK) {
-        sodium_free(key);
+    if (kura_kit_names(pdf, png, sizeof pdf, dir, kura_vault_id(c->v)) != KURA_OK)
         return fail(EX_USAGE, "the kit folder's path is too long");
-    }
     snprintf(paths[0], PATH_MAX, "%s", kit_options.pdf ? kit_options.pdf : pdf);
     snprintf(paths[1], PATH_MAX, "%s", kit_options.png ? kit_options.png : png);
     kura_kit_spec spec = {
@@ -99,7 +90,6 @@ int save_kit(ctx *c, char paths[2][4096])
     if (rc != KURA_OK) ex = kit_failed(rc, paths[0]);
     if (ex == EX_OK && (rc = kura_kit_write_png(paths[1], &spec)) != KURA_OK)
         ex = kit_failed(rc, paths[1]);
-    sodium_free(key);
     return ex;
 }
 
@@ -155,7 +145,11 @@ static int run(ctx *c, int argc, char **argv)
     int ex = unlock_vault(c);
     if (ex != EX_OK) return ex;
     char paths[2][4096];
-    ex = save_kit(c, paths);
+    kura_client_key *key = sodium_malloc(sizeof *key);
+    if (!key) return fail(EX_FAIL, "out of memory");
+    ex = kura_vault_client_key(c->v, key) == KURA_OK ? save_kit(c, key, paths)
+                                                     : fail(EX_LOCKED, "the vault is locked");
+    sodium_free(key);
     if (ex != EX_OK) return ex;
     if (c->json) {
         json_print(json_pack("{s:s, s:[s,s]}", "vault_id", kura_vault_id(c->v), "kit", paths[0],

@@ -695,3 +695,79 @@ int kura_item_resolve(kura_vault *v, kura_items **out, const char *ref)
     return kura_vault_fail(v, KURA_ERR_NOT_FOUND, "no item \"%.100s\" in vault %s", ref,
                            v->id_text);
 }
+
+/* ---- rotation: every part re-sealed under a new key, plaintexts never parsed ---- */
+
+typedef struct ids {
+    unsigned char *p;
+    size_t n, cap;
+} ids;
+
+static int collect_id(void *ctx, const unsigned char *id, size_t idlen, const unsigned char *ov,
+                      size_t ovlen)
+{
+    (void)ov, (void)ovlen;
+    ids *l = ctx;
+    if (idlen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        unsigned char *grown = realloc(l->p, cap * KURA_ITEM_ID_BYTES);
+        if (!grown) return KURA_ERR_NOMEM;
+        l->p = grown;
+        l->cap = cap;
+    }
+    memcpy(l->p + l->n++ * KURA_ITEM_ID_BYTES, id, KURA_ITEM_ID_BYTES);
+    return KURA_OK;
+}
+
+static int reseal(kura_blob *out, const kura_blob *in, scratch *sc, const kura_vault *v,
+                  const unsigned char *id, char part, const unsigned char *new_key)
+{
+    unsigned char ad[KURA_AD_BYTES];
+    if (in->n < KURA_NONCEBYTES + KURA_MACBYTES) return KURA_ERR_CORRUPT;
+    size_t len = in->n - KURA_NONCEBYTES - KURA_MACBYTES;
+    if (len > sc->cap) {
+        sodium_free(sc->p);
+        sc->cap = len < 4096 ? 4096 : len;
+        sc->p = sodium_malloc(sc->cap);
+        if (!sc->p) return sc->cap = 0, KURA_ERR_NOMEM;
+    }
+    kura_item_ad(ad, v->id, id, part);
+    int rc = kura_open(sc->p, in->p, in->n, ad, sizeof ad, ITEM_KEY(v));
+    if (rc == KURA_OK) {
+        out->n = in->n;
+        out->p = malloc(out->n);
+        if (!out->p)
+            rc = KURA_ERR_NOMEM;
+        else
+            kura_seal(out->p, sc->p, len, ad, sizeof ad, NULL, new_key);
+    }
+    sodium_memzero(sc->p, len);
+    return rc;
+}
+
+int kura_items_rekey(kura_vault *v, const unsigned char *new_item_key, size_t *count)
+{
+    ids list = {0};
+    scratch sc = {0};
+    int rc = kura_db_item_each(v->db, collect_id, &list);
+    for (size_t i = 0; rc == KURA_OK && i < list.n; i++) {
+        const unsigned char *id = list.p + i * KURA_ITEM_ID_BYTES;
+        kura_blob ov, det, ov2 = {0}, det2 = {0};
+        rc = kura_db_item_get(v->db, &ov, &det, id);
+        if (rc != KURA_OK) break;
+        rc = reseal(&ov2, &ov, &sc, v, id, PART_OVERVIEW, new_item_key);
+        if (rc == KURA_OK) rc = reseal(&det2, &det, &sc, v, id, PART_DETAILS, new_item_key);
+        if (rc == KURA_OK) rc = kura_db_item_put(v->db, id, &ov2, &det2, 0);
+        if (rc == KURA_ERR_CORRUPT) {
+            char hex[KURA_ITEM_ID_TEXT + 1];
+            kura_hex(hex, id, KURA_ITEM_ID_BYTES);
+            kura_vault_fail(v, rc, "item %s does not decrypt", hex);
+        }
+        free(ov.p), free(det.p), free(ov2.p), free(det2.p);
+    }
+    *count = list.n;
+    free(list.p);
+    sodium_free(sc.p);
+    return rc;
+}

@@ -160,7 +160,8 @@ void kura_vault_close(kura_vault *v)
 }
 
 /* info plaintext: name length (2, LE), name, 36 key symbols, padded. */
-static int seal_info(kura_blob *out, kura_vault *v, const char *name, const kura_client_key *key)
+static int seal_info(kura_blob *out, const kura_vault *v, const unsigned char *item_key,
+                     const char *name, const kura_client_key *key)
 {
     size_t nlen = name ? strlen(name) : 0;
     size_t cap = 2 + NAME_MAX_BYTES + KURA_KEY_SYMBOLS + INFO_PAD;
@@ -185,7 +186,7 @@ static int seal_info(kura_blob *out, kura_vault *v, const char *name, const kura
         return KURA_ERR_NOMEM;
     }
     kura_item_ad(ad, v->id, zero_id, 'v');
-    kura_seal(out->p, pt, padded, ad, sizeof ad, NULL, ITEM_KEY(v));
+    kura_seal(out->p, pt, padded, ad, sizeof ad, NULL, item_key);
     sodium_free(pt);
     return KURA_OK;
 }
@@ -341,7 +342,7 @@ int kura_vault_create(kura_vault **out, kura_client_key *key, const char *path, 
     }
     memcpy(VK(v), vk, KURA_KEYBYTES);
     crypto_kdf_derive_from_key(ITEM_KEY(v), KURA_KEYBYTES, 1, "kuraitem", VK(v));
-    rc = seal_info(&info, v, name, key);
+    rc = seal_info(&info, v, ITEM_KEY(v), name, key);
     if (rc != KURA_OK) goto out;
     rc = kura_db_begin(v->db);
     if (rc == KURA_OK) rc = meta_put(v, META_ID, v->id, sizeof v->id);
@@ -392,4 +393,52 @@ int kura_vault_open(kura_vault **out, const char *path)
     free(id.p);
     id_to_text(v->id_text, v->id);
     return KURA_OK;
+}
+
+int kura_vault_rotate(kura_vault *v, kura_client_key *new_key, size_t *items, kura_rotate_fn ready,
+                      void *ctx)
+{
+    unsigned char *next = sodium_malloc(4 * KURA_KEYBYTES); /* vk', item key', wrap, commit */
+    unsigned char slot[KURA_SLOT_BYTES], check[KURA_COMMITBYTES];
+    kura_slot_params params = {.kind = KURA_SLOT_CLIENT_KEY};
+    kura_blob info = {0};
+    int rc;
+
+    *items = 0;
+    if (!next) return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+    if (!v->keys) {
+        sodium_free(next);
+        return kura_vault_fail(v, KURA_ERR_LOCKED, "the vault is locked");
+    }
+    unsigned char *vk = next, *item_key = next + KURA_KEYBYTES, *wrap = next + 2 * KURA_KEYBYTES,
+                  *commit = next + 3 * KURA_KEYBYTES;
+    randombytes_buf(vk, KURA_KEYBYTES);
+    crypto_kdf_derive_from_key(item_key, KURA_KEYBYTES, 1, "kuraitem", vk);
+    kura_key_generate(new_key);
+    kura_client_key_kek(wrap, commit, new_key, v->id);
+    kura_slot_seal(slot, &params, wrap, commit, v->id, vk, NULL);
+    vk_check(check, vk);
+    rc = seal_info(&info, v, item_key, v->name, new_key);
+
+    /* One transaction: every item, the slot, the info record and the key check, or none. */
+    if (rc == KURA_OK) rc = kura_db_begin(v->db);
+    if (rc == KURA_OK) rc = kura_items_rekey(v, item_key, items);
+    if (rc == KURA_OK) rc = meta_put(v, META_SLOT, slot, sizeof slot);
+    if (rc == KURA_OK) rc = meta_put(v, META_INFO, info.p, info.n);
+    if (rc == KURA_OK) rc = meta_put(v, META_VK_CHECK, check, sizeof check);
+    if (rc == KURA_OK && ready && ready(ctx, new_key) != 0)
+        rc = kura_vault_fail(v, KURA_ERR_IO, "the new key could not be saved");
+    if (rc == KURA_OK) rc = kura_db_commit(v->db);
+    if (rc != KURA_OK) {
+        kura_db_rollback(v->db);
+        if (!v->err[0]) kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+    } else {
+        memcpy(VK(v), vk, KURA_KEYBYTES);
+        memcpy(ITEM_KEY(v), item_key, KURA_KEYBYTES);
+        memcpy(v->client_key, new_key, sizeof *new_key);
+    }
+    free(info.p);
+    sodium_free(next);
+    sodium_memzero(slot, sizeof slot);
+    return rc;
 }

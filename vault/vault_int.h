@@ -133,6 +133,11 @@ struct kura_vault {
 #define VK(v) ((v)->keys)
 #define ITEM_KEY(v) ((v)->keys + KURA_KEYBYTES)
 
+/* Re-seals every item's two parts under new_item_key, inside the caller's transaction
+ * (item.c). *count gets the number of items. */
+KURA_MUST_CHECK int kura_items_rekey(kura_vault *v, const unsigned char *new_item_key,
+                                     size_t *count);
+
 /* Sets v->err (printf-style) and returns rc. */
 int kura_vault_fail(kura_vault *v, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

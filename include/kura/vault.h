@@ -63,6 +63,17 @@ KURA_MUST_CHECK int kura_vault_client_key(const kura_vault *v, kura_client_key *
 /* Number of items, locked or not. */
 KURA_MUST_CHECK int kura_vault_count(kura_vault *v, size_t *count);
 
+/* Called by kura_vault_rotate with the new client key after every change is written and
+ * before it is committed: save it (a kit, the screen). Non-zero aborts the rotation. */
+typedef int (*kura_rotate_fn)(void *ctx, const kura_client_key *new_key);
+
+/* Rotates the keys: a new client key (to *new_key) and a new vault key; every item is
+ * re-encrypted, and the client-key slot, the vault's record and its key check replaced, in
+ * one transaction: a crash leaves either the old key or the new one opening the vault.
+ * Sessions and device slots of the old key stop working. *items gets the item count. */
+KURA_MUST_CHECK int kura_vault_rotate(kura_vault *v, kura_client_key *new_key, size_t *items,
+                                      kura_rotate_fn ready, void *ctx);
+
 /* ---- items ---- */
 
 typedef struct kura_field {

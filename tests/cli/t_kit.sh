@@ -162,7 +162,7 @@ python3 "$TESTS_DIR/qr_text_to_png.py" term.png <"$T/.out"
 check "zbarimg decodes the terminal drawing" test "$(zbar term.png)" = "$payload"
 k key show
 expect "key show while locked, no terminal" 8
-k key rotate --key-file v.key
+k key frobnicate --key-file v.key
 expect "key with an unknown subcommand" 2
 
 finish

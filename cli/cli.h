@@ -54,7 +54,7 @@ typedef struct cmd {
 } cmd;
 
 extern const cmd cmd_init, cmd_unlock, cmd_lock, cmd_add, cmd_get, cmd_edit, cmd_rm, cmd_ls,
-    cmd_search, cmd_generate, cmd_status, cmd_kit, cmd_key, cmd_device;
+    cmd_search, cmd_generate, cmd_status, cmd_kit, cmd_key, cmd_device, cmd_reset;
 
 /* ---- io.c ---- */
 /* Prints "kura: <message>" to stderr and returns code. */
@@ -69,6 +69,8 @@ int tty_open(void);
 /* Reads a line from the terminal with echo off into sodium_malloc memory (NUL-terminated,
  * newline dropped). NULL if there is no terminal or on end of input. */
 char *tty_secret(const char *prompt);
+/* Asks for a line on the terminal, echoed (sodium_malloc memory); NULL if no terminal. */
+char *tty_ask(const char *prompt);
 /* Asks a yes/no question on the terminal: 1 yes, 0 no, -1 no terminal. */
 int tty_confirm(const char *question);
 

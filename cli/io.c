@@ -174,6 +174,16 @@ char *tty_secret(const char *prompt)
     return line;
 }
 
+char *tty_ask(const char *prompt)
+{
+    int fd = tty_open();
+    if (fd < 0) return NULL;
+    tty_write(fd, prompt);
+    char *line = read_line(fd);
+    close(fd);
+    return line;
+}
+
 int tty_confirm(const char *question)
 {
     int fd = tty_open();

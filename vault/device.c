@@ -16,10 +16,15 @@
 #define SUM_BYTES 16 /* unkeyed: damage reads as damage, not as a wrong passphrase */
 #define FILE_BYTES (BODY_BYTES + SUM_BYTES)
 
+int kura_device_path(char *out, size_t n, const char *dir, const char *vault_id)
+{
+    int w = snprintf(out, n, "%s/%s.device", dir, vault_id);
+    return w < 0 || (size_t)w >= n ? KURA_ERR_INVALID : KURA_OK;
+}
+
 static int device_path(char *out, size_t n, const char *dir, const kura_vault *v)
 {
-    int w = snprintf(out, n, "%s/%s.device", dir, v->id_text);
-    return w < 0 || (size_t)w >= n ? KURA_ERR_INVALID : KURA_OK;
+    return kura_device_path(out, n, dir, v->id_text);
 }
 
 char *kura_default_device_dir(void)

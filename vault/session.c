@@ -1,6 +1,7 @@
 /* Sessions: the vault key sealed under a random token. The token lives only in the
  * KURA_SESSION environment variable; the sealed blob lives in the private runtime folder
  * and carries the idle clock, so a blob without its token, or past its time, opens nothing. */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -33,7 +34,30 @@ static int private_dir(const char *dir)
     return KURA_OK;
 }
 
-static int parse_handle(handle *h, const char *dir, const char *text)
+/* Blobs are named <vault id>.<session id>, so a reset can find a vault's sessions without
+ * their tokens. vault_id NULL: find the blob by its session id alone (kura lock). */
+static int find_blob(handle *h, const char *dir, const char *sid, const char *vault_id)
+{
+    if (vault_id) {
+        int n = snprintf(h->path, sizeof h->path, "%s/%s.%s", dir, vault_id, sid);
+        return n < 0 || (size_t)n >= sizeof h->path ? KURA_ERR_INVALID : KURA_OK;
+    }
+    DIR *d = opendir(dir);
+    if (!d) return KURA_ERR_NOT_FOUND;
+    int rc = KURA_ERR_NOT_FOUND;
+    for (struct dirent *e; rc == KURA_ERR_NOT_FOUND && (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        if (n == KURA_VAULT_ID_TEXT + 1 + 2 * SID_BYTES && e->d_name[KURA_VAULT_ID_TEXT] == '.' &&
+            strcmp(e->d_name + KURA_VAULT_ID_TEXT + 1, sid) == 0) {
+            int w = snprintf(h->path, sizeof h->path, "%s/%s", dir, e->d_name);
+            rc = w < 0 || (size_t)w >= sizeof h->path ? KURA_ERR_INVALID : KURA_OK;
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+static int parse_handle(handle *h, const char *dir, const char *text, const char *vault_id)
 {
     char sid[2 * SID_BYTES + 1];
     if (!text || strlen(text) != 2 * SID_BYTES + 1 + 2 * TOKEN_BYTES || text[2 * SID_BYTES] != '.')
@@ -43,9 +67,7 @@ static int parse_handle(handle *h, const char *dir, const char *text)
     if (kura_unhex(h->sid, SID_BYTES, sid) != KURA_OK ||
         kura_unhex(h->token, TOKEN_BYTES, text + 2 * SID_BYTES + 1) != KURA_OK)
         return KURA_ERR_NOT_FOUND;
-    if (snprintf(h->path, sizeof h->path, "%s/%s", dir, sid) >= (int)sizeof h->path)
-        return KURA_ERR_INVALID;
-    return KURA_OK;
+    return find_blob(h, dir, sid, vault_id);
 }
 
 static void put_le(unsigned char *p, uint64_t x, int n)
@@ -107,7 +129,11 @@ int kura_session_start(char out[KURA_SESSION_TEXT], kura_vault *v, const char *d
     randombytes_buf(h->sid, SID_BYTES);
     randombytes_buf(h->token, TOKEN_BYTES);
     kura_hex(sid, h->sid, SID_BYTES);
-    snprintf(h->path, sizeof h->path, "%s/%s", dir, sid);
+    rc = find_blob(h, dir, sid, v->id_text);
+    if (rc != KURA_OK) {
+        kura_vault_fail(v, rc, "the session folder path is too long");
+        goto out;
+    }
     uint64_t now = (uint64_t)time(NULL);
     memcpy(pt, v->id, KURA_VAULT_ID_BYTES);
     memcpy(pt + KURA_VAULT_ID_BYTES, VK(v), KURA_KEYBYTES);
@@ -141,7 +167,7 @@ int kura_session_resume(kura_vault *v, const char *dir, const char *text, unsign
         rc = KURA_ERR_NOMEM;
         goto out;
     }
-    rc = parse_handle(h, dir, text);
+    rc = parse_handle(h, dir, text, v->id_text);
     if (rc != KURA_OK) goto out;
     rc = private_dir(dir);
     if (rc != KURA_OK) {
@@ -193,8 +219,28 @@ int kura_session_end(const char *dir, const char *text)
 {
     handle *h = sodium_malloc(sizeof *h);
     if (!h) return KURA_ERR_NOMEM;
-    int rc = parse_handle(h, dir, text);
+    int rc = parse_handle(h, dir, text, NULL);
     if (rc == KURA_OK) rc = kura_shred(h->path);
     sodium_free(h);
+    return rc;
+}
+
+int kura_session_end_all(const char *dir, const char *vault_id, size_t *count)
+{
+    char path[PATH_MAX];
+    size_t n = strlen(vault_id);
+    *count = 0;
+    DIR *d = opendir(dir);
+    if (!d) return errno == ENOENT ? KURA_OK : KURA_ERR_IO;
+    int rc = KURA_OK;
+    for (struct dirent *e; (e = readdir(d));) {
+        if (strncmp(e->d_name, vault_id, n) != 0 || e->d_name[n] != '.') continue;
+        if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path) continue;
+        if (kura_shred(path) == KURA_OK)
+            (*count)++;
+        else
+            rc = KURA_ERR_IO;
+    }
+    closedir(d);
     return rc;
 }

@@ -133,6 +133,9 @@ struct kura_vault {
 #define VK(v) ((v)->keys)
 #define ITEM_KEY(v) ((v)->keys + KURA_KEYBYTES)
 
+/* dir/<vault id>.device (device.c). */
+int kura_device_path(char *out, size_t n, const char *dir, const char *vault_id);
+
 /* Re-seals every item's two parts under new_item_key, inside the caller's transaction
  * (item.c). *count gets the number of items. */
 KURA_MUST_CHECK int kura_items_rekey(kura_vault *v, const unsigned char *new_item_key,

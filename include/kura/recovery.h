@@ -91,6 +91,27 @@ KURA_MUST_CHECK int kura_kit_read(char *vault_id, kura_client_key *key, const ch
 KURA_MUST_CHECK int kura_kit_qr_text(char **out, const char *vault_id,
                                      const kura_client_key *key, int ascii);
 
+/* ---- reset ---- */
+
+/* What a reset destroyed. No secret in it: it is the receipt. */
+typedef struct kura_reset_report {
+    char old_id[27];   /* the destroyed vault's id, "" if it could not be read */
+    long long items;   /* items destroyed, -1 if they could not be counted */
+    size_t files;      /* files overwritten and removed (vault, journals) */
+    size_t sessions;   /* this device's sessions of the vault ended */
+    int device_slot;   /* 1 if this device's slot for the vault was removed */
+} kura_reset_report;
+
+/* Fills r with the id and item count of the vault at path, as far as they can be read;
+ * damage, truncation or a file that is no vault at all only leave them unknown. */
+void kura_reset_inspect(kura_reset_report *r, const char *path);
+
+/* Destroys the vault at path: the file and any -journal, -wal, -shm overwritten with zeros,
+ * synced, unlinked; then (when r->old_id is known) this device's slot in device_dir and its
+ * sessions in runtime_dir. KURA_ERR_INVALID if path is not a regular file. */
+KURA_MUST_CHECK int kura_reset_destroy(kura_reset_report *r, const char *path,
+                                       const char *device_dir, const char *runtime_dir);
+
 /* Crockford base32: the symbol for a value 0..31, and the value for a character, -1 if none
  * (with the forgiving mapping of kura_key_parse). */
 char kura_b32_symbol(unsigned v);

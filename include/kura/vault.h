@@ -167,6 +167,10 @@ KURA_MUST_CHECK int kura_session_resume(kura_vault *v, const char *dir, const ch
 /* Ends a session: its blob is overwritten and removed. KURA_ERR_NOT_FOUND if none. */
 KURA_MUST_CHECK int kura_session_end(const char *dir, const char *handle);
 
+/* Ends every session of the vault with this id (text) in dir, without their tokens; *count
+ * gets how many. For a reset. */
+KURA_MUST_CHECK int kura_session_end_all(const char *dir, const char *vault_id, size_t *count);
+
 /* ---- device slots ---- */
 
 /* Enrolls this device: writes dir/<vault id>.device holding the vault key wrapped under

@@ -53,7 +53,7 @@ ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 setsid -w faketime -f '+
     >"$T/.out" 2>"$T/.err" </dev/null
 _capture
 expect "an expired session" 8 "timed out"
-check "expired blob removed" test ! -e "$XDG_RUNTIME_DIR/kura/$short"
+check "expired blob removed" test -z "$(ls "$XDG_RUNTIME_DIR/kura" | grep -F ".$short")"
 k unlock --key-file a.key --timeout 0
 expect "--timeout 0" 2 "--timeout (minutes) takes a number from 1 to 1440"
 
@@ -64,6 +64,7 @@ check "lock prints the unset line" out_is "unset KURA_SESSION"
 KURA_SESSION=$good k ls
 expect "after lock, locked" 8
 check "blob gone after lock" test ! -e "$XDG_RUNTIME_DIR/kura/$blob"
+check "blobs are named by vault and session" grep -qE "^$(cat a.id)\.[0-9a-f]{32}$" <<<"$blob"
 KURA_SESSION=$good k lock
 expect "lock twice is fine" 0
 check "says already locked" err_has "already locked"

@@ -1,0 +1,181 @@
+/* kura reset: the last resort, run with support when no key, kit or device is left. Destroys
+ * the vault (whatever state it is in), makes a new empty one with a new key and kit, and
+ * prints a receipt with no secret in it. Asks for the vault's short id first. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "cli.h"
+
+enum { O_CONFIRM = 1, O_NAME };
+static const struct option opts[] = {
+    {"confirm", required_argument, NULL, O_CONFIRM},
+    {"name", required_argument, NULL, O_NAME},
+    {"kit-dir", required_argument, NULL, K_DIR},
+    {"paper", required_argument, NULL, K_PAPER},
+    {"lang", required_argument, NULL, K_LANG},
+    {"no-kit", no_argument, NULL, K_NO_KIT},
+    {0},
+};
+static const char *confirm, *new_name;
+
+static int opt(ctx *c, int id, const char *arg)
+{
+    (void)c;
+    if (id == O_CONFIRM)
+        confirm = arg;
+    else if (id == O_NAME)
+        new_name = arg;
+    else
+        return kit_opt(id, arg);
+    return EX_OK;
+}
+
+/* The word that confirms: the short id, or DELETE when no id can be read. */
+static int confirmed(const kura_reset_report *r, const char *word, const char *path)
+{
+    if (confirm) {
+        int ok =
+            strcasecmp(confirm, word) == 0 || (r->old_id[0] && strcasecmp(confirm, r->old_id) == 0);
+        if (!ok)
+            return fail(EX_CANCELLED, "--confirm %s does not match %s; nothing was destroyed",
+                        confirm, r->old_id[0] ? "the vault's short id" : "the word DELETE");
+        return EX_OK;
+    }
+    char prompt[200];
+    if (r->old_id[0])
+        snprintf(prompt, sizeof prompt, "Type the vault's short id (%s) to destroy it: ", word);
+    else
+        snprintf(prompt, sizeof prompt, "Type DELETE to destroy it: ");
+    int fd = tty_open();
+    if (fd < 0)
+        return fail(EX_CANCELLED,
+                    "not reset: no terminal to confirm on; pass --confirm %s to "
+                    "destroy %s",
+                    word, path);
+    close(fd);
+    if (r->old_id[0])
+        note("kura reset destroys vault %s at %s and its %lld item%s, forever. Nobody can undo "
+             "it: not you, not support. A new empty vault with a new client key takes its place.",
+             r->old_id, path, r->items, r->items == 1 ? "" : "s");
+    else
+        note("kura reset destroys %s, which kura cannot read as a vault (damaged or not a vault), "
+             "forever. A new empty vault with a new client key takes its place.",
+             path);
+    char *line = tty_ask(prompt);
+    int ok = line && strcasecmp(line, word) == 0;
+    secret_free(line);
+    return ok ? EX_OK
+              : fail(EX_CANCELLED, "not reset: the confirmation did not match; nothing "
+                                   "was destroyed");
+}
+
+static int run(ctx *c, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    char real[PATH_MAX], kitdir[PATH_MAX], word[16], when[32], paths[2][4096];
+    struct stat sb;
+    kura_reset_report r;
+
+    if (lstat(c->vault_path, &sb) != 0)
+        return fail(EX_NOT_FOUND, "no vault at %s; nothing to reset ('kura init' makes one)",
+                    c->vault_path);
+    if (!realpath(c->vault_path, real)) snprintf(real, sizeof real, "%s", c->vault_path);
+    if (!kit_options.none && !realpath(kit_options.dir, kitdir))
+        return fail(EX_NOT_FOUND,
+                    "no folder %s for the new kit; make it, or name another with "
+                    "--kit-dir",
+                    kit_options.dir);
+    kura_reset_inspect(&r, real);
+    snprintf(word, sizeof word, "%.8s", r.old_id[0] ? r.old_id : "DELETE");
+    int ex = confirmed(&r, word, c->vault_path);
+    if (ex != EX_OK) return ex;
+
+    int rc = kura_reset_destroy(&r, real, c->device_dir, c->runtime_dir);
+    if (rc == KURA_ERR_INVALID)
+        return fail(EX_FAIL, "%s is not a file; nothing was destroyed", c->vault_path);
+    if (rc != KURA_OK)
+        return fail(EX_FAIL, "could not destroy all of %s: %s; run the reset again", c->vault_path,
+                    strerror(errno));
+    format_time(when, (int64_t)time(NULL));
+
+    kura_client_key *key = sodium_malloc(sizeof *key);
+    char *text = sodium_malloc(KURA_KEY_TEXT_LEN + 1);
+    if (!key || !text) {
+        sodium_free(key);
+        return fail(EX_FAIL, "out of memory; the old vault is destroyed: run 'kura init'");
+    }
+    rc = kura_vault_create(&c->v, key, real, new_name);
+    if (rc != KURA_OK) {
+        ex = fail(EX_FAIL,
+                  "the old vault is destroyed, but a new one could not be made at %s: "
+                  "%s; run 'kura init'",
+                  c->vault_path, kura_vault_error(c->v));
+        goto out;
+    }
+    kura_key_format(text, key);
+    int kit_ex = kit_options.none ? EX_OK : save_kit(c, key, paths);
+    int have_kit = !kit_options.none && kit_ex == EX_OK;
+    if (c->json) {
+        json_t *kit = json_array();
+        if (kit && have_kit) {
+            json_array_append_new(kit, json_string(paths[0]));
+            json_array_append_new(kit, json_string(paths[1]));
+        }
+        json_t *receipt =
+            json_pack("{s:s, s:s?, s:s, s:o, s:I, s:b, s:I}", "time", when, "old_vault_id",
+                      r.old_id[0] ? r.old_id : NULL, "new_vault_id", kura_vault_id(c->v),
+                      "items_destroyed", r.items >= 0 ? json_integer(r.items) : json_null(),
+                      "files_destroyed", (json_int_t)r.files, "device_slot_removed", r.device_slot,
+                      "sessions_ended", (json_int_t)r.sessions);
+        json_print(json_pack("{s:o, s:s, s:s, s:s, s:o}", "receipt", receipt, "vault_id",
+                             kura_vault_id(c->v), "client_key", text, "path", c->vault_path, "kit",
+                             kit));
+        ex = kit_ex;
+        goto out;
+    }
+    char items[32];
+    if (r.items >= 0) snprintf(items, sizeof items, "%lld", r.items);
+    printf("Reset receipt\n"
+           "  time:             %s\n"
+           "  old vault:        %s\n"
+           "  items destroyed:  %s\n"
+           "  files destroyed:  %zu (the vault file%s, overwritten and removed)\n"
+           "  this device:      %s; %zu session%s ended\n"
+           "  new vault:        %s\n\n",
+           when, r.old_id[0] ? r.old_id : "(unreadable)", r.items >= 0 ? items : "(unknown)",
+           r.files, r.files > 1 ? " and its journal" : "",
+           r.device_slot ? "its slot removed" : "no slot", r.sessions, r.sessions == 1 ? "" : "s",
+           kura_vault_id(c->v));
+    printf("The new vault's client key (shown only now: write it down):\n\n    %s\n\n", text);
+    if (have_kit)
+        printf("Saved its emergency kit:\n  %s\n  %s\nPrint the PDF and keep it somewhere "
+               "safe.\n",
+               paths[0], paths[1]);
+    ex = kit_ex;
+out:
+    sodium_free(key);
+    sodium_free(text);
+    return ex;
+}
+
+const cmd cmd_reset = {
+    .name = "reset",
+    .summary = "the last resort: destroy the vault and make a new empty one, new key and kit",
+    .usage = "[--confirm SHORT-ID|DELETE] [--name NAME] [--kit-dir DIR] [--paper a4|letter] "
+             "[--lang en|ja] [--no-kit] [--json]",
+    .help = "  --confirm WORD     the vault's short id (the first 8 symbols of its id), or\n"
+            "                     DELETE when the file cannot be read as a vault: for scripts\n"
+            "  --name NAME        a name for the new vault\n"
+            "  --kit-dir DIR      where to save the new kit (default: the current folder)\n",
+    .max_args = 0,
+    .opts = opts,
+    .opt = opt,
+    .run = run,
+};

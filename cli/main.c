@@ -7,9 +7,9 @@
 #include "cli.h"
 
 static const cmd *const commands[] = {
-    &cmd_init, &cmd_unlock, &cmd_lock,  &cmd_add,      &cmd_get,
-    &cmd_edit, &cmd_rm,     &cmd_ls,    &cmd_search,   &cmd_kit,
-    &cmd_key,  &cmd_device, &cmd_reset, &cmd_generate, &cmd_status,
+    &cmd_init,    &cmd_unlock, &cmd_lock,     &cmd_add,    &cmd_get, &cmd_edit,
+    &cmd_rm,      &cmd_ls,     &cmd_search,   &cmd_kit,    &cmd_key, &cmd_device,
+    &cmd_recover, &cmd_reset,  &cmd_generate, &cmd_status,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -91,6 +91,15 @@ KURA_MUST_CHECK int kura_kit_read(char *vault_id, kura_client_key *key, const ch
 KURA_MUST_CHECK int kura_kit_qr_text(char **out, const char *vault_id,
                                      const kura_client_key *key, int ascii);
 
+/* ---- recover ---- */
+
+/* Finds files named like kits (any case) in home's Downloads, Desktop, Documents and
+ * Pictures and in cwd (either may be NULL). *out is a malloc'd list of paths; free it with
+ * kura_recover_free_kits. */
+KURA_MUST_CHECK int kura_recover_find_kits(char ***out, size_t *count, const char *home,
+                                           const char *cwd);
+void kura_recover_free_kits(char **list, size_t count);
+
 /* ---- reset ---- */
 
 /* What a reset destroyed. No secret in it: it is the receipt. */

@@ -1,0 +1,206 @@
+/* kura recover: what a support page would walk someone through, in order. Is this device
+ * enrolled (its passphrase, then the key and a fresh kit)? Is a kit in the usual places
+ * (each one checked against the vault)? Can they type the key? Only then: reset. With no
+ * terminal, or --json, it reports what it found: exit 0 when a way in exists, 5 when none. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "cli.h"
+
+enum { KIT_OPENS, KIT_OLD, KIT_OTHER, KIT_UNREADABLE };
+static const char *const kit_status[] = {"opens", "old", "other_vault", "unreadable"};
+
+typedef struct found {
+    char **paths;
+    size_t n;
+    int *status;
+    char (*ids)[KURA_VAULT_ID_TEXT + 1];
+    int opening; /* index of a kit that opens the vault, or -1 */
+} found;
+
+static void check_kits(ctx *c, found *f, int vault_ok)
+{
+    kura_client_key *key = sodium_malloc(sizeof *key);
+    f->opening = -1;
+    for (size_t i = 0; key && i < f->n; i++) {
+        int rc = kura_kit_read(f->ids[i], key, f->paths[i]);
+        if (rc != KURA_OK) {
+            f->status[i] = KIT_UNREADABLE;
+            f->ids[i][0] = '\0';
+        } else if (!vault_ok || strcmp(f->ids[i], kura_vault_id(c->v)) != 0) {
+            f->status[i] = KIT_OTHER;
+        } else if (kura_vault_unlock(c->v, key) == KURA_OK) {
+            f->status[i] = KIT_OPENS;
+            if (f->opening < 0) f->opening = (int)i;
+        } else {
+            f->status[i] = KIT_OLD;
+        }
+    }
+    sodium_free(key);
+}
+
+static void explain_reset(ctx *c, int vault_ok)
+{
+    char word[16];
+    snprintf(word, sizeof word, "%.8s", vault_ok ? kura_vault_id(c->v) : "DELETE");
+    printf("\nNo way into %s was found here. Look once more for your kit (a printout, a\n"
+           "PNG or PDF named 'Kura client key ...') and for another device where the vault\n"
+           "is unlocked: 'kura key show' there shows the key.\n\n"
+           "If both are gone, the last resort is a reset, run with support: it destroys\n"
+           "everything in the vault (nobody can recover it, not even support) and makes a\n"
+           "new empty vault with a new key and kit. Tell support the vault's short id, %s;\n"
+           "the reset is 'kura reset', confirmed with that id.\n",
+           vault_ok ? "this vault" : "this file", word);
+}
+
+static int show_key_and_kit(ctx *c)
+{
+    char paths[2][4096], text[KURA_KEY_TEXT_LEN + 1];
+    kura_client_key *key = sodium_malloc(sizeof *key);
+    if (!key || kura_vault_client_key(c->v, key) != KURA_OK) {
+        sodium_free(key);
+        return fail(EX_FAIL, "cannot read the client key");
+    }
+    kura_key_format(text, key);
+    printf("\nYour client key for vault %s:\n\n    %s\n\n", kura_vault_id(c->v), text);
+    sodium_memzero(text, sizeof text);
+    int ex = save_kit(c, key, paths);
+    sodium_free(key);
+    if (ex == EX_OK)
+        printf("Saved a fresh emergency kit:\n  %s\n  %s\nPrint the PDF and keep it somewhere "
+               "safe.\n",
+               paths[0], paths[1]);
+    return ex;
+}
+
+static void report(ctx *c, const char *id, int enrolled, const found *f)
+{
+    const char *next = enrolled ? "passphrase" : f->opening >= 0 ? "kit" : "reset";
+    if (c->json) {
+        json_t *kits = json_array();
+        for (size_t i = 0; kits && i < f->n; i++)
+            json_array_append_new(kits, json_pack("{s:s, s:s, s:s?}", "path", f->paths[i], "status",
+                                                  kit_status[f->status[i]], "vault_id",
+                                                  f->ids[i][0] ? f->ids[i] : NULL));
+        json_print(json_pack("{s:s, s:s?, s:b, s:o, s:b, s:s}", "vault", c->vault_path, "vault_id",
+                             id, "device_enrolled", enrolled, "kits", kits, "can_unlock",
+                             enrolled || f->opening >= 0, "next", next));
+        return;
+    }
+    static const char *const words[] = {"opens this vault", "an old kit: its key was rotated",
+                                        "the kit of another vault", "no kura QR code in it"};
+    printf("vault:   %s (%s)\n", c->vault_path, id ? id : "unreadable: damaged or not a vault");
+    printf("device:  %s\n",
+           enrolled ? "enrolled: its passphrase unlocks the vault here" : "not enrolled");
+    printf("kits:    %zu found in Downloads, Desktop, Documents, Pictures and here\n", f->n);
+    for (size_t i = 0; i < f->n; i++)
+        printf("  %s: %s\n", f->paths[i], words[f->status[i]]);
+    if (enrolled)
+        printf("next:    unlock with this device's passphrase: kura unlock\n");
+    else if (f->opening >= 0)
+        printf("next:    unlock with the kit: kura unlock --kit '%s'\n", f->paths[f->opening]);
+    else
+        explain_reset(c, id != NULL);
+}
+
+static int run(ctx *c, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    struct stat sb;
+    char cwd[PATH_MAX];
+    found f = {0};
+    if (stat(c->vault_path, &sb) != 0)
+        return fail(EX_NOT_FOUND, "no vault at %s: nothing to recover; name yours with --vault",
+                    c->vault_path);
+    int vault_ok = kura_vault_open(&c->v, c->vault_path) == KURA_OK;
+    const char *id = vault_ok ? kura_vault_id(c->v) : NULL;
+    int enrolled = vault_ok && kura_device_enrolled(c->v, c->device_dir);
+    if (kura_recover_find_kits(&f.paths, &f.n, getenv("HOME"), getcwd(cwd, sizeof cwd)) != KURA_OK)
+        return fail(EX_FAIL, "out of memory");
+    f.status = calloc(f.n + 1, sizeof *f.status);
+    f.ids = calloc(f.n + 1, sizeof *f.ids);
+    if (!f.status || !f.ids) {
+        kura_recover_free_kits(f.paths, f.n);
+        free(f.status);
+        free(f.ids);
+        return fail(EX_FAIL, "out of memory");
+    }
+    int fd = tty_open(), ex;
+    int interactive = fd >= 0 && !c->json;
+    if (fd >= 0) close(fd);
+
+    if (!interactive) {
+        check_kits(c, &f, vault_ok);
+        report(c, id, enrolled, &f);
+        ex = enrolled || f.opening >= 0 ? EX_OK : EX_NOT_FOUND;
+        goto out;
+    }
+    /* 1. This device. */
+    if (enrolled) {
+        printf("This device is enrolled for vault %s: its passphrase shows your key again.\n", id);
+        fflush(stdout);
+        if (unlock_with_key(c) == EX_OK) {
+            ex = show_key_and_kit(c);
+            goto out;
+        }
+        printf("That did not work. Let's look for your kit.\n");
+    }
+    /* 2. A kit in the usual places. */
+    check_kits(c, &f, vault_ok);
+    printf("Kits in Downloads, Desktop, Documents, Pictures and here: %zu found.\n", f.n);
+    for (size_t i = 0; i < f.n; i++)
+        printf("  %s: %s\n", f.paths[i], kit_status[f.status[i]]);
+    if (f.opening >= 0) {
+        printf("\n%s opens vault %s. Keep it safe; 'kura unlock --kit' unlocks with it.\n",
+               f.paths[f.opening], id);
+        ex = EX_OK;
+        goto out;
+    }
+    /* 3. The key, typed. */
+    if (vault_ok &&
+        tty_confirm("\nDo you have your client key written down, to type it now?") == 1) {
+        c->use_key = 1;
+        if (unlock_with_key(c) == EX_OK) {
+            ex = show_key_and_kit(c);
+            goto out;
+        }
+    }
+    /* 4. Only then: reset. */
+    explain_reset(c, vault_ok);
+    ex = EX_NOT_FOUND;
+out:
+    kura_recover_free_kits(f.paths, f.n);
+    free(f.status);
+    free(f.ids);
+    return ex;
+}
+
+static const struct option opts[] = {
+    {"kit-dir", required_argument, NULL, K_DIR},
+    {"paper", required_argument, NULL, K_PAPER},
+    {"lang", required_argument, NULL, K_LANG},
+    {0},
+};
+
+static int opt(ctx *c, int id, const char *arg)
+{
+    (void)c;
+    return kit_opt(id, arg);
+}
+
+const cmd cmd_recover = {
+    .name = "recover",
+    .summary = "lost your key? find a way back in (device, kit, typed key), or learn about reset",
+    .usage = "[--kit-dir DIR] [--paper a4|letter] [--lang en|ja] [--json]",
+    .help = "  --kit-dir DIR      where to save a fresh kit once unlocked (default: here)\n"
+            "  with no terminal or with --json: reports what it found; exit 0 when a way in\n"
+            "  exists (an enrolled device, a kit that opens the vault), 5 when none does\n",
+    .max_args = 0,
+    .opts = opts,
+    .opt = opt,
+    .run = run,
+};

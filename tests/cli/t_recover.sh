@@ -1,0 +1,79 @@
+# kura recover: the guided path (device, kits in the usual places, a typed key, then reset),
+# and with no terminal a report: exit 0 when a way in exists, 5 when none does.
+. "${TESTS_DIR:-$(dirname "$0")}/lib.sh"
+
+mkdir -p "$HOME/Downloads" "$HOME/Pictures" "$HOME/Desktop"
+new_vault v --kit-dir "$HOME/Downloads"
+new_vault w --kit-dir "$HOME/Pictures"
+export KURA_VAULT=$T/v.kura
+id=$(cat v.id)
+
+k recover --json
+expect "a kit in Downloads" 0
+check "found, checked, and it opens the vault" json_ok '[.kits[] | select(.status == "opens")] | length == 2'
+check "another vault's kit is named as such" json_ok '[.kits[] | select(.status == "other_vault" and .vault_id == "'"$(cat w.id)"'")] | length == 2'
+check "next: the kit" json_ok '.can_unlock and .next == "kit" and .vault_id == "'"$id"'"'
+k recover
+expect "the same, for people" 0
+check "says how to unlock with it" out_has "kura unlock --kit"
+
+mkdir "$T/elsewhere"
+mv "$HOME"/Downloads/* "$T/elsewhere/"
+k recover --json
+expect "only another vault's kits" 5
+check "next: reset" json_ok '(.can_unlock | not) and .next == "reset"'
+k recover
+expect "no way in" 5
+check "explains reset with the short id" out_has "${id:0:8}"
+check "and that it destroys everything" out_has "destroys"
+
+# A kit in the current folder counts too (any case of the name).
+cp "$T/elsewhere/KURA_CLIENT_KEY_EMERGENCY_KIT"*.png "$T/kura_client_key_emergency_kit00001.png"
+k recover --json
+expect "a kit in the current folder" 0
+rm "$T/kura_client_key_emergency_kit00001.png"
+
+# An old kit, after a rotation.
+cp "$T/elsewhere/KURA_CLIENT_KEY_EMERGENCY_KIT"*.png "$HOME/Desktop/"
+k key rotate --key-file v.key --no-kit --json
+jq -r .client_key <<<"$out" >new.key
+k recover --json
+expect "only an old kit" 5
+check "the old kit is called old" json_ok '[.kits[] | select(.status == "old")] | length == 1'
+
+# An enrolled device.
+printf 'device passphrase 9\n' >pass
+k device enroll --key-file new.key --passphrase-file pass
+k recover --json
+expect "an enrolled device" 0
+check "next: the passphrase" json_ok '.device_enrolled and .next == "passphrase"'
+
+# Interactive: the passphrase, then the key and a fresh kit.
+mkdir fresh
+pty -e 'This device is enrolled' -e 'Passphrase for vault' -s 'device passphrase 9' \
+    -- "$KURA" recover --kit-dir "$T/fresh"
+expect "recover on the enrolled device" 0
+check "shows the key" out_has "$(cat new.key)"
+check "saves a fresh kit" test -n "$(ls fresh/*.png 2>/dev/null)"
+k kit check fresh/*.png
+expect "the fresh kit opens the vault" 0
+
+# Interactive: not enrolled, no kit that opens, the key typed.
+k device forget
+pty -e 'type it now' -s y -e 'Client key for vault' -s "$(cat new.key)" -- "$KURA" recover --kit-dir "$T/fresh"
+expect "recover with the typed key" 0
+check "shows the key again" out_has "$(cat new.key)"
+# Interactive: nothing at all: reset explained, exit 5.
+pty -e 'type it now' -s n -- "$KURA" recover
+expect "recover with no way in" 5
+check "reset explained at the end" out_has "last resort is a reset"
+
+# A damaged vault and no vault.
+python3 "$TESTS_DIR/flip.py" v.kura 5000
+k recover --json
+expect "a damaged vault" 5
+check "its id is unreadable" json_ok '.vault_id == null'
+k recover --vault "$T/none.kura"
+expect "no vault" 5 "no vault at"
+
+finish

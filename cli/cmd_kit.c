@@ -101,8 +101,10 @@ static int check(ctx *c, const char *file)
     if (!key) return fail(EX_FAIL, "out of memory");
     int ex = read_kit(key, id, file);
     if (ex == EX_OK && strcmp(id, kura_vault_id(c->v)) != 0)
-        ex = fail(EX_WRONG_KEY, "%s is the kit of vault %s, not of this vault %s (%s)", file, id,
-                  kura_vault_id(c->v), c->vault_path);
+        ex = fail(
+            EX_WRONG_KEY,
+            "%s is the kit of vault %s, not of this vault: this key does not open vault %s (%s)",
+            file, id, kura_vault_id(c->v), c->vault_path);
     if (ex == EX_OK) {
         int rc = kura_vault_unlock(c->v, key);
         if (rc == KURA_ERR_WRONG_KEY)

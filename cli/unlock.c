@@ -106,8 +106,8 @@ static int unlock_with_kit(ctx *c)
     if (!key) return fail(EX_FAIL, "out of memory");
     int ex = read_kit(key, id, c->kit_file);
     if (ex == EX_OK && strcmp(id, kura_vault_id(c->v)) != 0)
-        ex = fail(EX_WRONG_KEY, "%s is the kit of vault %s, not of vault %s (%s)", c->kit_file, id,
-                  kura_vault_id(c->v), c->vault_path);
+        ex = fail(EX_WRONG_KEY, "%s is the kit of vault %s: this key does not open vault %s (%s)",
+                  c->kit_file, id, kura_vault_id(c->v), c->vault_path);
     if (ex == EX_OK) ex = unlock_parsed(c, key);
     sodium_free(key);
     return ex;

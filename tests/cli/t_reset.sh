@@ -70,9 +70,9 @@ check "no canary survives" test "$leaks" = 0
 k ls --key-file v.key
 expect "the old key" 3 "does not open vault $newid"
 k ls --kit oldkit.png
-expect "the old PNG kit" 3 "is the kit of vault $id, not of vault $newid"
+expect "the old PNG kit" 3 "is the kit of vault $id: this key does not open vault $newid"
 k kit check oldkit.pdf --key-file v.key
-expect "the old PDF kit" 3 "not of this vault $newid"
+expect "the old PDF kit" 3 "this key does not open vault $newid"
 KURA_SESSION=$KURA_SESSION k ls
 expect "the old session" 8
 printf '%s\n' "$newkey" >new.key

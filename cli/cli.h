@@ -117,6 +117,8 @@ typedef struct kit_opts {
 } kit_opts;
 extern kit_opts kit_options;
 int kit_opt(int id, const char *arg);
+/* The kit's two paths as a JSON array, or [] when none was saved. */
+json_t *kit_json(int saved, char paths[2][4096]);
 /* Writes the kit of the open vault with key; paths[0] the PDF, paths[1] the PNG. */
 int save_kit(ctx *c, const kura_client_key *key, char paths[2][4096]);
 

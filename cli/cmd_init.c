@@ -64,11 +64,7 @@ static int run(ctx *c, int argc, char **argv)
     if (!kit_options.none) kit_ex = save_kit(c, key, paths);
     int have_kit = !kit_options.none && kit_ex == EX_OK;
     if (c->json) {
-        json_t *kit = json_array();
-        if (kit && have_kit) {
-            json_array_append_new(kit, json_string(paths[0]));
-            json_array_append_new(kit, json_string(paths[1]));
-        }
+        json_t *kit = kit_json(have_kit, paths);
         json_print(json_pack("{s:s, s:s, s:s, s:o}", "vault_id", kura_vault_id(c->v), "client_key",
                              text, "path", c->vault_path, "kit", kit));
         ex = kit_ex;

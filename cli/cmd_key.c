@@ -95,11 +95,7 @@ static int rotate(ctx *c)
     kura_key_format(text, key);
     sodium_free(key);
     if (c->json) {
-        json_t *kit = json_array();
-        if (kit && r.kit) {
-            json_array_append_new(kit, json_string(r.paths[0]));
-            json_array_append_new(kit, json_string(r.paths[1]));
-        }
+        json_t *kit = kit_json(r.kit, r.paths);
         json_print(json_pack("{s:s, s:s, s:o, s:I}", "vault_id", kura_vault_id(c->v), "client_key",
                              text, "kit", kit, "items", (json_int_t)items));
     } else {

@@ -93,6 +93,11 @@ int save_kit(ctx *c, const kura_client_key *key, char paths[2][4096])
     return ex;
 }
 
+json_t *kit_json(int saved, char paths[2][4096])
+{
+    return saved ? json_pack("[s,s]", paths[0], paths[1]) : json_array();
+}
+
 /* kura kit check FILE: does this kit open this vault? */
 static int check(ctx *c, const char *file)
 {

@@ -123,11 +123,7 @@ static int run(ctx *c, int argc, char **argv)
     int kit_ex = kit_options.none ? EX_OK : save_kit(c, key, paths);
     int have_kit = !kit_options.none && kit_ex == EX_OK;
     if (c->json) {
-        json_t *kit = json_array();
-        if (kit && have_kit) {
-            json_array_append_new(kit, json_string(paths[0]));
-            json_array_append_new(kit, json_string(paths[1]));
-        }
+        json_t *kit = kit_json(have_kit, paths);
         json_t *receipt =
             json_pack("{s:s, s:s?, s:s, s:o, s:I, s:b, s:I}", "time", when, "old_vault_id",
                       r.old_id[0] ? r.old_id : NULL, "new_vault_id", kura_vault_id(c->v),

@@ -7,7 +7,7 @@ build_pkgs=(build-essential cmake pkg-config
     libsodium-dev libsqlite3-dev libqrencode-dev libpng-dev libcairo2-dev libjansson-dev
     libhpdf-dev libzbar-dev libjpeg-dev libpoppler-glib-dev fontconfig fonts-dejavu-core
     fonts-ipafont-gothic)
-test_pkgs=(libcmocka-dev sqlite3 jq python3 faketime util-linux
+test_pkgs=(libcmocka-dev sqlite3 jq python3 faketime util-linux clang libclang-rt-14-dev
     zbar-tools qpdf poppler-utils imagemagick qrencode)
 
 want=("${build_pkgs[@]}")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, builds kura twice with warnings as errors
-# (plain, then AddressSanitizer + UndefinedBehaviorSanitizer) and runs every test in both.
+# (plain, then AddressSanitizer + UndefinedBehaviorSanitizer) and runs every test in both,
+# then a bounded fuzzing run (scripts/fuzz.sh, FUZZ_SECONDS per target, 60 by default).
 # Ends with "tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -43,6 +44,16 @@ suite() {
 suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     suite build-asan -DCMAKE_BUILD_TYPE=Debug -DKURA_SANITIZE=ON
+
+echo "== fuzzing, ${FUZZ_SECONDS:-60}s a target"
+FUZZ_SECONDS=${FUZZ_SECONDS:-60} bash scripts/fuzz.sh | tee build-fuzz.summary.log
+line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' build-fuzz.summary.log | tail -1)
+if [ -n "$line" ]; then
+    passed=$((passed + $(cut -d' ' -f1 <<<"$line")))
+    failed=$((failed + $(cut -d' ' -f3 <<<"$line")))
+else
+    failed=$((failed + 1))
+fi
 
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

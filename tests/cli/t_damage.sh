@@ -1,12 +1,13 @@
 # Damaged, foreign, truncated and newer vault files: the right exit code (5, 6, 7), one clear
 # line, no crash, and the file left as it was. A sampled sweep of single-byte damage: every
-# case exits 6 (page checksums). (The full sweep is issue 5's stress run.)
+# case exits 6 (page checksums). The long run flips every byte of a ~100-item vault:
+#   KURA_SWEEP_ITEMS=100 KURA_SWEEP_STEP=1 ctest -R damage -V
 . "${TESTS_DIR:-$(dirname "$0")}/lib.sh"
 
 new_vault v
 export KURA_CLIENT_KEY_FILE=$T/v.key
 V=(--vault "$T/v.kura")
-for i in 1 2 3 4 5 6; do
+for i in $(seq 1 "${KURA_SWEEP_ITEMS:-6}"); do
     k_in "pw-$i" "${V[@]}" add "Item $i" --username "user$i" --password-file -
 done
 k_in "target-password" "${V[@]}" add Target --password-file -
@@ -42,9 +43,9 @@ sqlite3 newer.kura "PRAGMA user_version = 2"
 k --vault "$T/newer.kura" ls
 expect "newer format" 7 "needs a newer kura"
 
-# Truncated at a page boundary and mid-page.
+# Truncated at every page boundary, and mid-page.
 size=$(stat -c %s pristine.kura)
-for cut in 100 4096 $((size / 2)) $((size - 4096)) $((size - 1)); do
+for cut in 0 100 $(seq 4096 4096 $((size - 1))) $((size / 2 + 7)) $((size - 1)); do
     cp pristine.kura cut.kura
     truncate -s "$cut" cut.kura
     k --vault "$T/cut.kura" get Target --field password
@@ -57,7 +58,8 @@ done
 
 # Single-byte damage across the file, sampled: the header, then every 37th byte. Every one
 # is refused: the page checksums leave no byte unchecked, used or not.
-python3 "$TESTS_DIR/sweep.py" "$KURA" "$T/pristine.kura" "$T/v.key" Target target-password 37 all \
+python3 "$TESTS_DIR/sweep.py" "$KURA" "$T/pristine.kura" "$T/v.key" Target target-password \
+    "${KURA_SWEEP_STEP:-37}" all \
     >sweep.log 2>&1
 rc=$?
 cat sweep.log

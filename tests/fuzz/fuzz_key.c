@@ -13,6 +13,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
     if (!kura_key_check(&k)) abort();
     kura_key_format(text, &k);
     if (kura_key_parse(&again, NULL, text, strlen(text)) != KURA_OK) abort();
-    if (memcmp(k.sym, again.sym, KURA_KEY_SYMBOLS) != 0) abort();
+    if (sodium_memcmp(k.sym, again.sym, KURA_KEY_SYMBOLS) != 0) abort();
     return 0;
 }

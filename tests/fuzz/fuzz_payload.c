@@ -12,6 +12,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
     kura_client_key k2;
     char id2[27];
     if (kura_kit_payload_parse(id2, &k2, again, strlen(again)) != KURA_OK) abort();
-    if (strcmp(id, id2) != 0 || memcmp(k.sym, k2.sym, KURA_KEY_SYMBOLS) != 0) abort();
+    if (strcmp(id, id2) != 0 || sodium_memcmp(k.sym, k2.sym, KURA_KEY_SYMBOLS) != 0) abort();
     return 0;
 }

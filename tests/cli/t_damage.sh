@@ -75,17 +75,18 @@ expect "a vault written by another SQLite program" 6 "fails its checksum"
 # A ciphertext byte inside an item: exit 6 naming the item, other items still readable.
 # Written by someone who recomputes the page checksums (they are not keyed): the AEAD of
 # that one item still refuses it.
-"$VAULT_SQL" "$T/v.kura" "UPDATE items SET details = flip(details, 30) WHERE id = (SELECT id FROM items LIMIT 1)"
+k "${V[@]}" get Target --field id
+target=$out
+"$VAULT_SQL" "$T/v.kura" "UPDATE items SET details = flip(details, 30) WHERE id = x'$target'"
 k "${V[@]}" ls
 expect "ls with one damaged item's details still works" 0
-bad=0
-for i in 1 2 3 4 5 6; do
-    k "${V[@]}" get "Item $i" --field password
-    if [ "$rc" = 6 ]; then bad=$((bad + 1)); check "damaged item named" err_has "does not decrypt";
-    else check "Item $i intact" out_is "pw-$i"; fi
-done
 k "${V[@]}" get Target --field password
-[ "$rc" = 6 ] && bad=$((bad + 1)) || check "Target intact" out_is target-password
-check "exactly the damaged item is refused" test "$bad" = 1
+expect "the damaged item is refused" 6 "item $target does not decrypt"
+intact=0
+for i in $(seq 1 "${KURA_SWEEP_ITEMS:-6}"); do
+    k "${V[@]}" get "Item $i" --field password
+    [ "$rc" = 0 ] && [ "$out" = "pw-$i" ] && intact=$((intact + 1))
+done
+check "every other item is intact" test "$intact" = "${KURA_SWEEP_ITEMS:-6}"
 
 finish

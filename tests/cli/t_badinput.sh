@@ -1,0 +1,55 @@
+# Bad input at every door: very long arguments, huge and empty files given as secrets or
+# kits, each refused in one clear line, fast, with the vault unchanged.
+. "${TESTS_DIR:-$(dirname "$0")}/lib.sh"
+
+new_vault v
+export KURA_VAULT=$T/v.kura KURA_CLIENT_KEY_FILE=$T/v.key
+k add Keep --username me
+: >empty
+k add Ok --password-file empty
+expect "an empty password file means no password" 0
+k rm Ok --yes
+before=$(sum v.kura)
+long=$(head -c 100000 /dev/zero | tr '\0' a)
+
+k add "$long"
+expect "a 100 KB title" 2 "too long"
+k add Ok --username "$long"
+expect "a 100 KB username" 2 "too long"
+k add Ok --url "$long"
+expect "a 100 KB URL" 2 "bad URL"
+k add Ok --field "$long=x"
+expect "a 100 KB field name" 2
+k get "$long"
+expect "a 100 KB item name" 5
+k search "$long"
+expect "a 100 KB search" 0
+head -c 10000000 /dev/urandom >big.bin
+k add Ok --password-file big.bin
+expect "a 10 MB password file" 2 "longer than 4096"
+k add Ok --notes-file big.bin
+expect "a 10 MB notes file" 2 "longer than 65536"
+k ls --key-file big.bin
+expect "a 10 MB key file" 2 "longer than 1024"
+k ls --kit big.bin
+expect "10 MB of noise as a kit" 5 "not a PNG, JPEG or PDF"
+convert -size 12000x9000 xc:white huge.png
+k ls --kit huge.png
+expect "a 108-megapixel image as a kit" 5
+printf '\x89PNG\r\n\x1a\n' >header-only.png
+k ls --kit header-only.png
+expect "a PNG that is only a header" 5
+k ls --key-file empty
+expect "an empty key file" 4
+printf 'pw\0hidden\n' >nul.txt
+k add Nul --password-file nul.txt
+expect "a NUL inside a password file" 2 "NUL"
+k add "$(printf 'tab\there')"
+expect "a control character in a title" 2 "control characters"
+k generate --length 99999999999999999999
+expect "a number past every limit" 2
+k --vault "$T/$long.kura" ls
+expect "a 100 KB vault path (the reason is cut by the path; see the note)" 1
+check "the vault is unchanged by it all" test "$(sum v.kura)" = "$before"
+
+finish

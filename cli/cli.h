@@ -33,6 +33,7 @@ typedef struct ctx {
     char *device_dir;            /* device slots */
     char *runtime_dir;           /* sessions */
     int json;                    /* --json */
+    int trust_file;              /* --trust-file: accept a rolled-back or re-signed file */
     kura_vault *v;               /* opened (and unlocked) by main for commands that ask */
 } ctx;
 

@@ -13,7 +13,7 @@ static const cmd *const commands[] = {
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
-enum { G_VAULT = 1000, G_KEY_FILE, G_KIT, G_PASSPHRASE_FILE, G_USE_KEY, G_JSON, G_HELP };
+enum { G_VAULT = 1000, G_KEY_FILE, G_KIT, G_PASSPHRASE_FILE, G_USE_KEY, G_JSON, G_TRUST, G_HELP };
 
 static const struct option global_opts[] = {
     {"vault", required_argument, NULL, G_VAULT},
@@ -22,6 +22,7 @@ static const struct option global_opts[] = {
     {"passphrase-file", required_argument, NULL, G_PASSPHRASE_FILE},
     {"key", no_argument, NULL, G_USE_KEY},
     {"json", no_argument, NULL, G_JSON},
+    {"trust-file", no_argument, NULL, G_TRUST},
     {"help", no_argument, NULL, G_HELP},
 };
 #define N_GLOBAL (sizeof global_opts / sizeof global_opts[0])
@@ -33,6 +34,8 @@ static const char global_help[] =
     "  --key              use the client key, not this device's passphrase\n"
     "  --passphrase-file FILE  this device's passphrase from FILE, - for stdin\n"
     "  --json             machine-readable output\n"
+    "  --trust-file       accept a vault that is older than this device saw, or fails its\n"
+    "                     signed state (a backup restored on purpose, a damaged vault)\n"
     "  --help             this help\n";
 
 static const cmd *find_cmd(const char *name)
@@ -108,6 +111,9 @@ static int parse_options(ctx *c, const cmd *cm, int argc, char **argv, int *firs
         case G_JSON:
             c->json = 1;
             break;
+        case G_TRUST:
+            c->trust_file = 1;
+            break;
         case 'h':
         case G_HELP:
             cmd_usage(stdout, cm);
@@ -156,8 +162,8 @@ int main(int argc, char **argv)
         static const char *const valued[] = {"--vault", "--key-file", "--kit", "--passphrase-file"};
         const char *val = NULL;
         int which = -1, step = 1;
-        if (strcmp(a, "--key") == 0) {
-            c.use_key = 1;
+        if (strcmp(a, "--key") == 0 || strcmp(a, "--trust-file") == 0) {
+            *(a[2] == 'k' ? &c.use_key : &c.trust_file) = 1;
             first++;
             continue;
         }
@@ -219,6 +225,8 @@ int main(int argc, char **argv)
     ex = EX_OK;
     if (cm->flags & (CMD_OPEN | CMD_UNLOCK)) {
         int rc = kura_vault_open(&c.v, c.vault_path);
+        if (rc == KURA_OK) rc = kura_vault_set_device_dir(c.v, c.device_dir);
+        if (rc == KURA_OK && c.trust_file) kura_vault_trust_file(c.v);
         if (rc != KURA_OK) ex = fail_vault(&c, rc, "open the vault");
         if (ex == EX_OK && (cm->flags & CMD_UNLOCK)) ex = unlock_vault(&c);
     }

@@ -48,5 +48,8 @@ int kura_reset_destroy(kura_reset_report *r, const char *path, const char *devic
     if (kura_device_path(side, sizeof side, device_dir, r->old_id) == KURA_OK &&
         kura_shred(side) == KURA_OK)
         r->device_slot = 1;
+    /* This device's record of the old vault's newest state (vault/state.c). */
+    if (snprintf(side, sizeof side, "%s/%s.seen", device_dir, r->old_id) < (int)sizeof side)
+        (void)kura_shred(side);
     return kura_session_end_all(runtime_dir, r->old_id, &r->sessions);
 }

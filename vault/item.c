@@ -431,15 +431,17 @@ static int need_unlocked(kura_vault *v)
     return kura_vault_fail(v, KURA_ERR_LOCKED, "the vault is locked");
 }
 
+/* Seals both parts and writes them in a transaction that checks and moves on the state. */
 static int store(kura_vault *v, kura_item *item, const unsigned char id[16], int insert)
 {
     kura_blob ov = {0}, det = {0};
     int rc = seal_part(&ov, v, item, id, PART_OVERVIEW);
     if (rc == KURA_OK) rc = seal_part(&det, v, item, id, PART_DETAILS);
-    if (rc == KURA_OK) {
+    if (rc == KURA_OK && (rc = kura_vault_write_begin(v)) == KURA_OK) {
         rc = kura_db_item_put(v->db, id, &ov, &det, insert);
         if (rc != KURA_OK && rc != KURA_ERR_NOT_FOUND)
             kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+        rc = kura_vault_write_end(v, rc);
     }
     free(ov.p);
     free(det.p);
@@ -518,10 +520,14 @@ int kura_item_delete(kura_vault *v, const char *idtext)
     if (rc != KURA_OK) return rc;
     if (kura_unhex(id, sizeof id, idtext) != KURA_OK)
         return kura_vault_fail(v, KURA_ERR_NOT_FOUND, "no item with id %s", idtext);
+    rc = kura_vault_write_begin(v);
+    if (rc != KURA_OK) return rc;
     rc = kura_db_item_delete(v->db, id);
-    if (rc == KURA_ERR_NOT_FOUND) return kura_vault_fail(v, rc, "no item with id %s", idtext);
-    if (rc != KURA_OK) return kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
-    return KURA_OK;
+    if (rc == KURA_ERR_NOT_FOUND)
+        kura_vault_fail(v, rc, "no item with id %s", idtext);
+    else if (rc != KURA_OK)
+        kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+    return kura_vault_write_end(v, rc);
 }
 
 /* ---- listing, searching, resolving ---- */

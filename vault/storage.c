@@ -261,6 +261,12 @@ int kura_db_begin(kura_db *db)
     return exec(db, "BEGIN IMMEDIATE");
 }
 
+int kura_db_begin_read(kura_db *db)
+{
+    if (!sqlite3_get_autocommit(db->h)) return KURA_OK; /* already inside the caller's */
+    return exec(db, "BEGIN");
+}
+
 int kura_db_commit(kura_db *db)
 {
     return exec(db, "COMMIT");
@@ -390,4 +396,42 @@ int kura_db_item_count(kura_db *db, size_t *count)
     if (src == SQLITE_ROW) *count = (size_t)sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return src == SQLITE_ROW ? KURA_OK : fail(db, src);
+}
+
+/* One table's rows in key order, each checked to be what kura writes (blob or text key,
+ * blob values), so a row an attacker typed differently reads as damage. */
+static int rows_of(kura_db *db, const char *sql, char table, int key_type, kura_db_row_fn fn,
+                   void *ctx)
+{
+    sqlite3_stmt *st;
+    int src = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL);
+    if (src != SQLITE_OK) return fail(db, src);
+    int rc = KURA_OK, ncol = sqlite3_column_count(st);
+    while (rc == KURA_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 0) != key_type || sqlite3_column_type(st, 1) != SQLITE_BLOB ||
+            (ncol > 2 && sqlite3_column_type(st, 2) != SQLITE_BLOB)) {
+            rc = KURA_ERR_CORRUPT;
+            break;
+        }
+        const void *key = key_type == SQLITE_BLOB ? sqlite3_column_blob(st, 0)
+                                                  : (const void *)sqlite3_column_text(st, 0);
+        size_t keylen = (size_t)sqlite3_column_bytes(st, 0);
+        const unsigned char *a = sqlite3_column_blob(st, 1);
+        size_t alen = (size_t)sqlite3_column_bytes(st, 1);
+        const unsigned char *b = ncol > 2 ? sqlite3_column_blob(st, 2) : NULL;
+        size_t blen = ncol > 2 ? (size_t)sqlite3_column_bytes(st, 2) : 0;
+        rc = fn(ctx, table, key, keylen, a, alen, b, blen);
+    }
+    if (rc == KURA_OK && src != SQLITE_DONE) rc = fail(db, src);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int kura_db_rows_each(kura_db *db, kura_db_row_fn fn, void *ctx)
+{
+    int rc = rows_of(db, "SELECT id, overview, details FROM items ORDER BY id", 'i', SQLITE_BLOB,
+                     fn, ctx);
+    if (rc != KURA_OK) return rc;
+    return rows_of(db, "SELECT k, v FROM meta WHERE k <> '" KURA_META_STATE "' ORDER BY k", 'm',
+                   SQLITE_TEXT, fn, ctx);
 }

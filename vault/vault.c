@@ -83,7 +83,7 @@ static void meta_sum(unsigned char sum[SUM_BYTES], const char *key, const unsign
     crypto_generichash_final(&st, sum, SUM_BYTES);
 }
 
-static int meta_put(kura_vault *v, const char *key, const unsigned char *p, size_t n)
+int kura_meta_put(kura_vault *v, const char *key, const unsigned char *p, size_t n)
 {
     unsigned char *buf = malloc(n + SUM_BYTES);
     if (!buf) return KURA_ERR_NOMEM;
@@ -94,8 +94,7 @@ static int meta_put(kura_vault *v, const char *key, const unsigned char *p, size
     return rc;
 }
 
-/* A missing or damaged row is KURA_ERR_CORRUPT. */
-static int meta_get(kura_vault *v, kura_blob *out, const char *key)
+int kura_meta_get(kura_vault *v, kura_blob *out, const char *key)
 {
     unsigned char sum[SUM_BYTES];
     int rc = kura_db_meta_get(v->db, out, key);
@@ -137,6 +136,7 @@ static kura_vault *handle_new(const char *path)
         free(v);
         return NULL;
     }
+    v->device_dir = kura_default_device_dir(); /* NULL (no HOME): no rollback guard */
     return v;
 }
 
@@ -156,6 +156,7 @@ void kura_vault_close(kura_vault *v)
     lock(v);
     kura_db_close(v->db);
     free(v->path);
+    free(v->device_dir);
     free(v);
 }
 
@@ -198,7 +199,7 @@ static int open_info(kura_vault *v)
     static const unsigned char zero_id[KURA_ITEM_ID_BYTES];
     unsigned char *pt = NULL;
     size_t len;
-    int rc = meta_get(v, &b, META_INFO);
+    int rc = kura_meta_get(v, &b, META_INFO);
 
     if (rc != KURA_OK) return rc;
     rc = KURA_ERR_CORRUPT;
@@ -238,12 +239,18 @@ static void vk_check(unsigned char out[KURA_COMMITBYTES], const unsigned char *v
                        KURA_KEYBYTES);
 }
 
-int kura_vault_unlock_vk(kura_vault *v, const unsigned char vk[KURA_KEYBYTES])
+void kura_vault_derive_keys(unsigned char *keys)
+{
+    crypto_kdf_derive_from_key(keys + KURA_KEYBYTES, KURA_KEYBYTES, 1, "kuraitem", keys);
+    crypto_kdf_derive_from_key(keys + 2 * KURA_KEYBYTES, KURA_KEYBYTES, 2, "kurastat", keys);
+}
+
+static int unlock_vk(kura_vault *v, const unsigned char vk[KURA_KEYBYTES])
 {
     unsigned char want[KURA_COMMITBYTES];
     kura_blob stored;
     lock(v);
-    int rc = meta_get(v, &stored, META_VK_CHECK);
+    int rc = kura_meta_get(v, &stored, META_VK_CHECK);
     if (rc != KURA_OK || stored.n != KURA_COMMITBYTES) {
         free(stored.p);
         return kura_vault_fail(v, KURA_ERR_CORRUPT, "the vault key check is damaged or missing");
@@ -254,15 +261,45 @@ int kura_vault_unlock_vk(kura_vault *v, const unsigned char vk[KURA_KEYBYTES])
     if (!same)
         return kura_vault_fail(v, KURA_ERR_WRONG_KEY,
                                "key material from before vault %s's key was rotated", v->id_text);
-    v->keys = sodium_malloc(2 * KURA_KEYBYTES);
+    v->keys = sodium_malloc(VAULT_KEYS);
     if (!v->keys) return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
     memcpy(VK(v), vk, KURA_KEYBYTES);
-    crypto_kdf_derive_from_key(ITEM_KEY(v), KURA_KEYBYTES, 1, "kuraitem", VK(v));
+    kura_vault_derive_keys(v->keys);
     rc = open_info(v);
     if (rc != KURA_OK) {
         lock(v);
         return kura_vault_fail(v, rc, "the vault's own record does not decrypt");
     }
+    /* The whole file against its state, and the state against what this device saw. */
+    rc = kura_state_check(v);
+    if (rc != KURA_OK) {
+        lock(v);
+        return rc;
+    }
+    return KURA_OK;
+}
+
+/* One read transaction, so the checks see one version of the file even while other
+ * processes write. A file the user trusts (kura_vault_trust_file) and that failed its state
+ * check is then re-signed in a write transaction of its own. */
+int kura_vault_unlock_vk(kura_vault *v, const unsigned char vk[KURA_KEYBYTES])
+{
+    int rc = kura_db_begin_read(v->db);
+    if (rc != KURA_OK) return kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+    v->resign = 0;
+    rc = unlock_vk(v, vk);
+    kura_db_rollback(v->db); /* only read */
+    if (rc != KURA_OK || !v->resign) return rc;
+    rc = kura_db_begin(v->db);
+    if (rc == KURA_OK) rc = kura_state_put(v, STATE_KEY(v), v->state_gen + 1);
+    if (rc == KURA_OK) rc = kura_db_commit(v->db);
+    if (rc != KURA_OK) {
+        kura_db_rollback(v->db);
+        lock(v);
+        return kura_vault_fail(v, rc, "cannot re-sign the vault: %s", kura_db_error(v->db));
+    }
+    v->resign = 0;
+    kura_state_seen(v, 1);
     return KURA_OK;
 }
 
@@ -273,7 +310,7 @@ int kura_vault_unlock(kura_vault *v, const kura_client_key *key)
     int rc;
 
     if (!k) return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
-    rc = meta_get(v, &slot, META_SLOT);
+    rc = kura_meta_get(v, &slot, META_SLOT);
     if (rc != KURA_OK) {
         sodium_free(k);
         return kura_vault_fail(v, rc, "the client-key slot is damaged or missing");
@@ -335,22 +372,23 @@ int kura_vault_create(kura_vault **out, kura_client_key *key, const char *path, 
     kura_key_generate(key);
     kura_client_key_kek(k, k + KURA_KEYBYTES, key, v->id);
     kura_slot_seal(slot, &params, k, k + KURA_KEYBYTES, v->id, vk, NULL);
-    v->keys = sodium_malloc(2 * KURA_KEYBYTES);
+    v->keys = sodium_malloc(VAULT_KEYS);
     if (!v->keys) {
         rc = kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
         goto out;
     }
     memcpy(VK(v), vk, KURA_KEYBYTES);
-    crypto_kdf_derive_from_key(ITEM_KEY(v), KURA_KEYBYTES, 1, "kuraitem", VK(v));
+    kura_vault_derive_keys(v->keys);
     rc = seal_info(&info, v, ITEM_KEY(v), name, key);
     if (rc != KURA_OK) goto out;
     rc = kura_db_begin(v->db);
-    if (rc == KURA_OK) rc = meta_put(v, META_ID, v->id, sizeof v->id);
-    if (rc == KURA_OK) rc = meta_put(v, META_SLOT, slot, sizeof slot);
-    if (rc == KURA_OK) rc = meta_put(v, META_INFO, info.p, info.n);
+    if (rc == KURA_OK) rc = kura_meta_put(v, META_ID, v->id, sizeof v->id);
+    if (rc == KURA_OK) rc = kura_meta_put(v, META_SLOT, slot, sizeof slot);
+    if (rc == KURA_OK) rc = kura_meta_put(v, META_INFO, info.p, info.n);
     unsigned char check[KURA_COMMITBYTES];
     vk_check(check, vk);
-    if (rc == KURA_OK) rc = meta_put(v, META_VK_CHECK, check, sizeof check);
+    if (rc == KURA_OK) rc = kura_meta_put(v, META_VK_CHECK, check, sizeof check);
+    if (rc == KURA_OK) rc = kura_state_put(v, STATE_KEY(v), 1);
     if (rc == KURA_OK) rc = kura_db_commit(v->db);
     if (rc != KURA_OK) {
         kura_db_rollback(v->db);
@@ -383,7 +421,7 @@ int kura_vault_open(kura_vault **out, const char *path)
     int rc = kura_db_open(&v->db, real ? real : path, v->err, sizeof v->err);
     free(real);
     if (rc != KURA_OK) return rc;
-    rc = meta_get(v, &id, META_ID);
+    rc = kura_meta_get(v, &id, META_ID);
     if (rc != KURA_OK || id.n != KURA_VAULT_ID_BYTES) {
         free(id.p);
         if (rc == KURA_OK) rc = KURA_ERR_CORRUPT;
@@ -395,10 +433,25 @@ int kura_vault_open(kura_vault **out, const char *path)
     return KURA_OK;
 }
 
+int kura_vault_set_device_dir(kura_vault *v, const char *dir)
+{
+    char *copy = dir ? strdup(dir) : NULL;
+    if (dir && !copy) return KURA_ERR_NOMEM;
+    free(v->device_dir);
+    v->device_dir = copy;
+    return KURA_OK;
+}
+
+void kura_vault_trust_file(kura_vault *v)
+{
+    v->trust_file = 1;
+}
+
 int kura_vault_rotate(kura_vault *v, kura_client_key *new_key, size_t *items, kura_rotate_fn ready,
                       void *ctx)
 {
-    unsigned char *next = sodium_malloc(4 * KURA_KEYBYTES); /* vk', item key', wrap, commit */
+    /* vk', item key', state key', wrap, commit */
+    unsigned char *next = sodium_malloc(VAULT_KEYS + 2 * KURA_KEYBYTES);
     unsigned char slot[KURA_SLOT_BYTES], check[KURA_COMMITBYTES];
     kura_slot_params params = {.kind = KURA_SLOT_CLIENT_KEY};
     kura_blob info = {0};
@@ -410,32 +463,38 @@ int kura_vault_rotate(kura_vault *v, kura_client_key *new_key, size_t *items, ku
         sodium_free(next);
         return kura_vault_fail(v, KURA_ERR_LOCKED, "the vault is locked");
     }
-    unsigned char *vk = next, *item_key = next + KURA_KEYBYTES, *wrap = next + 2 * KURA_KEYBYTES,
-                  *commit = next + 3 * KURA_KEYBYTES;
+    unsigned char *vk = next, *item_key = next + KURA_KEYBYTES,
+                  *state_key = next + 2 * KURA_KEYBYTES, *wrap = next + VAULT_KEYS,
+                  *commit = next + VAULT_KEYS + KURA_KEYBYTES;
     randombytes_buf(vk, KURA_KEYBYTES);
-    crypto_kdf_derive_from_key(item_key, KURA_KEYBYTES, 1, "kuraitem", vk);
+    kura_vault_derive_keys(next);
     kura_key_generate(new_key);
     kura_client_key_kek(wrap, commit, new_key, v->id);
     kura_slot_seal(slot, &params, wrap, commit, v->id, vk, NULL);
     vk_check(check, vk);
     rc = seal_info(&info, v, item_key, v->name, new_key);
 
-    /* One transaction: every item, the slot, the info record and the key check, or none. */
-    if (rc == KURA_OK) rc = kura_db_begin(v->db);
-    if (rc == KURA_OK) rc = kura_items_rekey(v, item_key, items);
-    if (rc == KURA_OK) rc = meta_put(v, META_SLOT, slot, sizeof slot);
-    if (rc == KURA_OK) rc = meta_put(v, META_INFO, info.p, info.n);
-    if (rc == KURA_OK) rc = meta_put(v, META_VK_CHECK, check, sizeof check);
-    if (rc == KURA_OK && ready && ready(ctx, new_key) != 0)
-        rc = kura_vault_fail(v, KURA_ERR_IO, "the new key could not be saved");
-    if (rc == KURA_OK) rc = kura_db_commit(v->db);
-    if (rc != KURA_OK) {
-        kura_db_rollback(v->db);
-        if (!v->err[0]) kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
-    } else {
-        memcpy(VK(v), vk, KURA_KEYBYTES);
-        memcpy(ITEM_KEY(v), item_key, KURA_KEYBYTES);
-        memcpy(v->client_key, new_key, sizeof *new_key);
+    /* One transaction: every item, the slot, the info record, the key check and the state
+     * (signed with the new key), or none. A file that fails its old state is not rotated. */
+    v->err[0] = '\0';
+    if (rc == KURA_OK) rc = kura_vault_write_begin(v);
+    if (rc == KURA_OK) {
+        rc = kura_items_rekey(v, item_key, items);
+        if (rc == KURA_OK) rc = kura_meta_put(v, META_SLOT, slot, sizeof slot);
+        if (rc == KURA_OK) rc = kura_meta_put(v, META_INFO, info.p, info.n);
+        if (rc == KURA_OK) rc = kura_meta_put(v, META_VK_CHECK, check, sizeof check);
+        if (rc == KURA_OK) rc = kura_state_put(v, state_key, v->state_gen + 1);
+        if (rc == KURA_OK && ready && ready(ctx, new_key) != 0)
+            rc = kura_vault_fail(v, KURA_ERR_IO, "the new key could not be saved");
+        if (rc == KURA_OK) rc = kura_db_commit(v->db);
+        if (rc != KURA_OK) {
+            kura_db_rollback(v->db);
+            if (!v->err[0]) kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+        } else {
+            memcpy(v->keys, next, VAULT_KEYS);
+            memcpy(v->client_key, new_key, sizeof *new_key);
+            kura_state_seen(v, 0);
+        }
     }
     free(info.p);
     sodium_free(next);

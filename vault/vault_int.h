@@ -21,6 +21,7 @@ char *kura_arena_strndup(kura_arena *a, const char *s, size_t n);
 #define KURA_NONCEBYTES 24
 #define KURA_MACBYTES 16
 #define KURA_COMMITBYTES 32
+#define KURA_STATE_TAG 32
 
 /* XChaCha20-Poly1305: out = nonce || ciphertext || tag (outlen = mlen + NONCE + MAC).
  * nonce NULL picks a random one (tests pin it). */
@@ -90,6 +91,8 @@ KURA_MUST_CHECK int kura_db_create(kura_db **out, const char *path, char *err, s
 KURA_MUST_CHECK int kura_db_open(kura_db **out, const char *path, char *err, size_t errlen);
 void kura_db_close(kura_db *db);
 KURA_MUST_CHECK int kura_db_begin(kura_db *db);
+/* A read transaction (BEGIN), so several reads see one state; a no-op inside another. */
+KURA_MUST_CHECK int kura_db_begin_read(kura_db *db);
 KURA_MUST_CHECK int kura_db_commit(kura_db *db);
 void kura_db_rollback(kura_db *db);
 /* Meta values: the returned blob is malloc'd (caller frees p). */
@@ -106,6 +109,13 @@ typedef int (*kura_db_item_fn)(void *ctx, const unsigned char *id, size_t idlen,
                                const unsigned char *ov, size_t ovlen);
 KURA_MUST_CHECK int kura_db_item_each(kura_db *db, kura_db_item_fn fn, void *ctx);
 KURA_MUST_CHECK int kura_db_item_count(kura_db *db, size_t *count);
+/* Every row the vault's state commits to: the items in id order (table 'i': id, overview,
+ * details), then the meta rows but the state itself in key order ('m': name, value, -). */
+#define KURA_META_STATE "state"
+typedef int (*kura_db_row_fn)(void *ctx, char table, const void *key, size_t keylen,
+                              const unsigned char *a, size_t alen, const unsigned char *b,
+                              size_t blen);
+KURA_MUST_CHECK int kura_db_rows_each(kura_db *db, kura_db_row_fn fn, void *ctx);
 const char *kura_db_error(const kura_db *db);
 
 /* ---- files.c ---- */
@@ -125,13 +135,42 @@ struct kura_vault {
     char *path;
     unsigned char id[KURA_VAULT_ID_BYTES];
     char id_text[KURA_VAULT_ID_TEXT + 1];
-    unsigned char *keys; /* sodium_malloc: vk, item key; NULL while locked */
+    unsigned char *keys; /* sodium_malloc: vk, item key, state key; NULL while locked */
     char *name;          /* sodium_malloc, after unlock */
     kura_client_key *client_key;
+    char *device_dir;   /* where this device's record of the newest state lives; NULL: none */
+    int trust_file;     /* accept the file as it is at the next unlock (kura_vault_trust_file) */
+    int resign;         /* the unlock found a state to re-sign (trust_file) */
+    uint64_t state_gen; /* the state checked last */
+    unsigned char state_tag[KURA_STATE_TAG];
     char err[256];
 };
+#define VAULT_KEYS (3 * KURA_KEYBYTES)
 #define VK(v) ((v)->keys)
 #define ITEM_KEY(v) ((v)->keys + KURA_KEYBYTES)
+#define STATE_KEY(v) ((v)->keys + 2 * KURA_KEYBYTES)
+
+/* Fills the item key and the state key from the vault key (keys: VAULT_KEYS bytes). */
+void kura_vault_derive_keys(unsigned char *keys);
+
+/* Meta rows with their unkeyed checksum (vault.c). A missing or damaged row is
+ * KURA_ERR_CORRUPT; the blob is malloc'd. */
+KURA_MUST_CHECK int kura_meta_get(kura_vault *v, kura_blob *out, const char *key);
+KURA_MUST_CHECK int kura_meta_put(kura_vault *v, const char *key, const unsigned char *p,
+                                  size_t n);
+
+/* ---- state.c: the keyed commitment over the whole file, and the rollback guard ---- */
+/* Checks the stored state against every row (inside the caller's transaction), then this
+ * device's record of the newest state it saw. Sets v->state_gen. */
+KURA_MUST_CHECK int kura_state_check(kura_vault *v);
+/* Writes the state of the rows as they are now, with generation gen, under key. */
+KURA_MUST_CHECK int kura_state_put(kura_vault *v, const unsigned char *key, uint64_t gen);
+/* After a commit: records v's state as the newest this device has seen. */
+void kura_state_seen(kura_vault *v, int force);
+/* A write: BEGIN IMMEDIATE and check the state; then end it: the state moves on and the
+ * transaction commits if rc is KURA_OK, or everything rolls back. Returns the result. */
+KURA_MUST_CHECK int kura_vault_write_begin(kura_vault *v);
+KURA_MUST_CHECK int kura_vault_write_end(kura_vault *v, int rc);
 
 /* dir/<vault id>.device (device.c). */
 int kura_device_path(char *out, size_t n, const char *dir, const char *vault_id);

@@ -63,6 +63,16 @@ KURA_MUST_CHECK int kura_vault_client_key(const kura_vault *v, kura_client_key *
 /* Number of items, locked or not. */
 KURA_MUST_CHECK int kura_vault_count(kura_vault *v, size_t *count);
 
+/* Rollback guard. Every unlock checks the file against its signed state (a keyed hash over
+ * every item and record, with a generation that each write moves on) and against this
+ * device's record of the newest state it has seen, kept in dir (default: the device
+ * folder). A file that is older than that, or differs at the same generation, or whose rows
+ * do not match its state, is KURA_ERR_CORRUPT. NULL turns the device record off. */
+KURA_MUST_CHECK int kura_vault_set_device_dir(kura_vault *v, const char *dir);
+/* The user accepts the file as it is (a backup restored on purpose, a damaged vault to read
+ * what is left): the next unlock re-signs it and re-bases this device's record. */
+void kura_vault_trust_file(kura_vault *v);
+
 /* Called by kura_vault_rotate with the new client key after every change is written and
  * before it is committed: save it (a kit, the screen). Non-zero aborts the rotation. */
 typedef int (*kura_rotate_fn)(void *ctx, const kura_client_key *new_key);

@@ -72,14 +72,22 @@ sqlite3 plain.kura "UPDATE items SET details = details WHERE 0; PRAGMA user_vers
 k --vault "$T/plain.kura" ls
 expect "a vault written by another SQLite program" 6 "fails its checksum"
 
-# A ciphertext byte inside an item: exit 6 naming the item, other items still readable.
-# Written by someone who recomputes the page checksums (they are not keyed): the AEAD of
-# that one item still refuses it.
+# A ciphertext byte inside an item, written by someone who recomputes the page checksums
+# (they are not keyed): the vault's signed state refuses the whole file (exit 6), untouched.
+# With --trust-file the user reads what is left: the AEAD of that one item still refuses
+# it, and every other item is intact.
 k "${V[@]}" get Target --field id
 target=$out
 "$VAULT_SQL" "$T/v.kura" "UPDATE items SET details = flip(details, 30) WHERE id = x'$target'"
+sum=$(sha256sum <v.kura)
 k "${V[@]}" ls
-expect "ls with one damaged item's details still works" 0
+expect "a changed item fails the signed state" 6 "do not match its signed state"
+check "the refusal names the way out" err_has "--trust-file"
+check "the refused file is unchanged" test "$(sha256sum <v.kura)" = "$sum"
+k "${V[@]}" ls --trust-file
+expect "ls --trust-file reads what is left" 0
+k "${V[@]}" ls
+expect "the trusted file is re-signed: ls works again" 0
 k "${V[@]}" get Target --field password
 expect "the damaged item is refused" 6 "item $target does not decrypt"
 intact=0

@@ -77,7 +77,7 @@ int fail_vault(ctx *c, int rc, const char *doing)
         return fail(EX_NOT_FOUND, "%s; see 'kura ls'", detail);
     case KURA_ERR_CORRUPT:
         if (strstr(detail, "--trust-file")) /* the library's reason names the way out */
-            return fail(EX_DAMAGED, "vault %s: %s", path, detail);
+            return fail(EX_DAMAGED, "%s: %s", path, detail);
         return fail(EX_DAMAGED,
                     "vault %s is damaged or was tampered with (%s); restore it from "
                     "a backup or a synced copy",

@@ -97,31 +97,50 @@ static int run(ctx *c, int argc, char **argv)
     int ex = confirmed(&r, word, c->vault_path);
     if (ex != EX_OK) return ex;
 
-    int rc = kura_reset_destroy(&r, real, c->device_dir, c->runtime_dir);
-    if (rc == KURA_ERR_INVALID)
-        return fail(EX_FAIL, "%s is not a file; nothing was destroyed", c->vault_path);
+    /* The new vault is made beside the old one and its key shown (and kit saved) first; one
+     * rename then puts it in place and the old file is destroyed: a crash at any moment
+     * leaves either the old vault or the new one, whose key the user already has. */
+    char fresh[PATH_MAX];
+    int rc = kura_reset_fresh_path(fresh, sizeof fresh, real);
     if (rc != KURA_OK)
-        return fail(EX_FAIL, "could not destroy all of %s: %s; run the reset again", c->vault_path,
+        return fail(EX_FAIL, "cannot clear %s.reset, left by an earlier reset: %s", real,
                     strerror(errno));
-    format_time(when, (int64_t)time(NULL));
-
     kura_client_key *key = sodium_malloc(sizeof *key);
     char *text = sodium_malloc(KURA_KEY_TEXT_LEN + 1);
     if (!key || !text) {
         sodium_free(key);
-        return fail(EX_FAIL, "out of memory; the old vault is destroyed: run 'kura init'");
+        return fail(EX_FAIL, "out of memory; nothing was destroyed");
     }
-    rc = kura_vault_create(&c->v, key, real, new_name);
+    rc = kura_vault_create(&c->v, key, fresh, new_name);
     if (rc != KURA_OK) {
-        ex = fail(EX_FAIL,
-                  "the old vault is destroyed, but a new one could not be made at %s: "
-                  "%s; run 'kura init'",
-                  c->vault_path, kura_vault_error(c->v));
+        ex = fail(EX_FAIL, "cannot make the new vault at %s: %s; nothing was destroyed", fresh,
+                  kura_vault_error(c->v));
         goto out;
     }
     kura_key_format(text, key);
     int kit_ex = kit_options.none ? EX_OK : save_kit(c, key, paths);
     int have_kit = !kit_options.none && kit_ex == EX_OK;
+    if (!c->json) {
+        printf("The new vault's client key (shown only now: write it down):\n\n    %s\n\n", text);
+        if (have_kit)
+            printf("Saved its emergency kit:\n  %s\n  %s\nPrint the PDF and keep it somewhere "
+                   "safe.\n\n",
+                   paths[0], paths[1]);
+        fflush(stdout);
+    }
+    rc = kura_reset_replace(&r, fresh, real, c->device_dir, c->runtime_dir);
+    if (rc == KURA_ERR_INVALID) {
+        if (kura_reset_fresh_path(fresh, sizeof fresh, real) != KURA_OK)
+            note("%s.reset is left behind; remove it", real);
+        ex = fail(EX_FAIL, "%s is not a file; nothing was destroyed", c->vault_path);
+        goto out;
+    }
+    if (rc != KURA_OK) {
+        ex = fail(EX_FAIL, "could not destroy all of %s: %s; run the reset again", c->vault_path,
+                  strerror(errno));
+        goto out;
+    }
+    format_time(when, (int64_t)time(NULL));
     if (c->json) {
         json_t *kit = kit_json(have_kit, paths);
         json_t *receipt =
@@ -144,16 +163,11 @@ static int run(ctx *c, int argc, char **argv)
            "  items destroyed:  %s\n"
            "  files destroyed:  %zu (the vault file%s, overwritten and removed)\n"
            "  this device:      %s; %zu session%s ended\n"
-           "  new vault:        %s\n\n",
+           "  new vault:        %s\n",
            when, r.old_id[0] ? r.old_id : "(unreadable)", r.items >= 0 ? items : "(unknown)",
            r.files, r.files > 1 ? " and its journal" : "",
            r.device_slot ? "its slot removed" : "no slot", r.sessions, r.sessions == 1 ? "" : "s",
            kura_vault_id(c->v));
-    printf("The new vault's client key (shown only now: write it down):\n\n    %s\n\n", text);
-    if (have_kit)
-        printf("Saved its emergency kit:\n  %s\n  %s\nPrint the PDF and keep it somewhere "
-               "safe.\n",
-               paths[0], paths[1]);
     ex = kit_ex;
 out:
     sodium_free(key);

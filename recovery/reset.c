@@ -3,6 +3,7 @@
  * key in it; this device's slot and sessions for the vault go too. Damage never blocks it:
  * whatever cannot be read is simply destroyed. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +26,14 @@ void kura_reset_inspect(kura_reset_report *r, const char *path)
     kura_vault_close(v);
 }
 
+int kura_reset_fresh_path(char *out, size_t n, const char *path)
+{
+    int len = snprintf(out, n, "%s.reset", path);
+    if (len < 0 || (size_t)len >= n) return KURA_ERR_INVALID;
+    int rc = kura_shred(out);
+    return rc == KURA_ERR_NOT_FOUND ? KURA_OK : rc;
+}
+
 static int destroy(kura_reset_report *r, const char *path)
 {
     int rc = kura_shred(path);
@@ -32,17 +41,29 @@ static int destroy(kura_reset_report *r, const char *path)
     return rc == KURA_ERR_NOT_FOUND ? KURA_OK : rc;
 }
 
-int kura_reset_destroy(kura_reset_report *r, const char *path, const char *device_dir,
-                       const char *runtime_dir)
+int kura_reset_replace(kura_reset_report *r, const char *fresh, const char *path,
+                       const char *device_dir, const char *runtime_dir)
 {
     char side[PATH_MAX];
     struct stat sb;
+    int rc = KURA_OK;
     if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) return KURA_ERR_INVALID;
-    int rc = destroy(r, path);
+    /* No journal of the old file may meet the new one (inspect has rolled back any hot one). */
     static const char *const suffixes[] = {"-journal", "-wal", "-shm"};
     for (size_t i = 0; rc == KURA_OK && i < 3; i++) {
         if (snprintf(side, sizeof side, "%s%s", path, suffixes[i]) >= (int)sizeof side) continue;
         rc = destroy(r, side);
+    }
+    if (rc != KURA_OK) return rc;
+    int old = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (rename(fresh, path) != 0) {
+        if (old >= 0) close(old);
+        return KURA_ERR_IO;
+    }
+    rc = kura_sync_parent(path);
+    if (old >= 0) {
+        if (kura_zero_fd(old) == KURA_OK) r->files++;
+        close(old);
     }
     if (rc != KURA_OK || !r->old_id[0]) return rc;
     if (kura_device_path(side, sizeof side, device_dir, r->old_id) == KURA_OK &&

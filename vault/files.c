@@ -61,7 +61,10 @@ int kura_write_private(const char *path, const void *p, size_t n)
     if (fd < 0) return KURA_ERR_IO;
     int ok = write_all(fd, p, n) == 0 && fsync(fd) == 0;
     ok = close(fd) == 0 && ok;
-    if (ok && rename(tmp, path) == 0) return KURA_OK;
+    if (ok && rename(tmp, path) == 0) {
+        (void)kura_sync_parent(path); /* best effort: the file itself is complete */
+        return KURA_OK;
+    }
     int saved = errno;
     unlink(tmp);
     errno = saved;
@@ -101,23 +104,44 @@ int kura_read_small(unsigned char **out, size_t *outlen, const char *path, size_
     return KURA_OK;
 }
 
+int kura_zero_fd(int fd)
+{
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) return KURA_ERR_INVALID;
+    static const unsigned char zeros[4096];
+    off_t left = sb.st_size;
+    if (lseek(fd, 0, SEEK_SET) != 0) return KURA_ERR_IO;
+    while (left > 0) {
+        size_t n = left > (off_t)sizeof zeros ? sizeof zeros : (size_t)left;
+        if (write_all(fd, zeros, n) != 0) return KURA_ERR_IO;
+        left -= (off_t)n;
+    }
+    return fsync(fd) == 0 ? KURA_OK : KURA_ERR_IO;
+}
+
 int kura_shred(const char *path)
 {
     int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return errno == ENOENT ? KURA_ERR_NOT_FOUND : KURA_ERR_IO;
-    struct stat sb;
-    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
-        static const unsigned char zeros[4096];
-        off_t left = sb.st_size;
-        while (left > 0) {
-            size_t n = left > (off_t)sizeof zeros ? sizeof zeros : (size_t)left;
-            if (write_all(fd, zeros, n) != 0) break;
-            left -= (off_t)n;
-        }
-        (void)fsync(fd);
-    }
+    (void)kura_zero_fd(fd);
     close(fd);
     return unlink(path) == 0 ? KURA_OK : KURA_ERR_IO;
+}
+
+int kura_sync_parent(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    size_t n = slash ? (size_t)(slash - path) : 0;
+    if (n >= sizeof dir) return KURA_ERR_INVALID;
+    if (slash && n == 0) n = 1; /* "/file" */
+    memcpy(dir, slash ? path : ".", slash ? n : 1);
+    dir[slash ? n : 1] = '\0';
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return KURA_ERR_IO;
+    int rc = fsync(fd) == 0 ? KURA_OK : KURA_ERR_IO;
+    close(fd);
+    return rc;
 }
 
 static char *join(const char *a, const char *b)

@@ -128,6 +128,10 @@ KURA_MUST_CHECK int kura_read_small(unsigned char **out, size_t *outlen, const c
                                     size_t max);
 /* Overwrites a file with zeros, syncs and unlinks it. */
 int kura_shred(const char *path);
+/* Overwrites an open regular file with zeros and syncs it. */
+int kura_zero_fd(int fd);
+/* fsyncs the folder that holds path, so a rename in it is durable. */
+int kura_sync_parent(const char *path);
 
 /* ---- the vault handle (vault.c), shared with item.c and session.c ---- */
 struct kura_vault {

@@ -11,7 +11,7 @@
 
 static char fuzz_dir[256];
 
-static void fuzz_setup(void)
+static inline void fuzz_setup(void)
 {
     if (fuzz_dir[0]) return;
     if (sodium_init() < 0) abort();
@@ -20,7 +20,7 @@ static void fuzz_setup(void)
 }
 
 /* Writes data to dir/name (replacing it); returns the path (static buffer). */
-static const char *fuzz_file(const char *name, const uint8_t *data, size_t n)
+static inline const char *fuzz_file(const char *name, const uint8_t *data, size_t n)
 {
     static char path[320];
     snprintf(path, sizeof path, "%s/%s", fuzz_dir, name);

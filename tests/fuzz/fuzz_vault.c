@@ -1,5 +1,7 @@
 /* Fuzz target: arbitrary bytes opened as a vault, then unlocked with the seed vault's key
- * and listed. Any bytes: a clean error, never a crash. */
+ * and listed. Any bytes: a clean error, never a crash. The file is trusted as it is (what
+ * --trust-file does), so mutations that fail the signed state still reach the item parser,
+ * and the state check, the re-signing and the device record are fuzzed on the way. */
 #include "fuzz_common.h"
 #include "kura/kura.h"
 
@@ -16,7 +18,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
     char journal[400];
     snprintf(journal, sizeof journal, "%s-journal", path);
     unlink(journal);
-    if (kura_vault_open(&v, path) == KURA_OK && seed_key &&
+    int opened = kura_vault_open(&v, path) == KURA_OK;
+    if (opened) {
+        static char devices[300];
+        snprintf(devices, sizeof devices, "%s.devices", path);
+        if (kura_vault_set_device_dir(v, devices) != KURA_OK) opened = 0;
+        kura_vault_trust_file(v);
+    }
+    if (opened && seed_key &&
         kura_key_parse(&key, NULL, seed_key, strlen(seed_key)) == KURA_OK &&
         kura_vault_unlock(v, &key) == KURA_OK) {
         kura_items *list = NULL;

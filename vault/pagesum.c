@@ -52,6 +52,12 @@ static int whole_page(const psfile *f, int amt, sqlite3_int64 off)
            off % amt == 0;
 }
 
+__attribute__((weak)) int kura_io_fault(char op)
+{
+    (void)op;
+    return SQLITE_OK;
+}
+
 static int ps_close(sqlite3_file *file)
 {
     psfile *f = (psfile *)file;
@@ -62,7 +68,9 @@ static int ps_read(sqlite3_file *file, void *buf, int amt, sqlite3_int64 off)
 {
     psfile *f = (psfile *)file;
     unsigned char sum[KURA_PAGESUM_BYTES];
-    int rc = f->real->pMethods->xRead(f->real, buf, amt, off);
+    int rc = kura_io_fault('r');
+    if (rc != SQLITE_OK) return rc;
+    rc = f->real->pMethods->xRead(f->real, buf, amt, off);
     if (rc != SQLITE_OK || !f->main_db) return rc;
     learn(f, buf, amt, off);
     if (!whole_page(f, amt, off)) return SQLITE_OK;
@@ -75,6 +83,8 @@ static int ps_read(sqlite3_file *file, void *buf, int amt, sqlite3_int64 off)
 static int ps_write(sqlite3_file *file, const void *buf, int amt, sqlite3_int64 off)
 {
     psfile *f = (psfile *)file;
+    int rc = kura_io_fault('w');
+    if (rc != SQLITE_OK) return rc;
     if (f->main_db) {
         learn(f, buf, amt, off);
         /* The reserved tail of each page belongs to this shim (as in SQLite's cksumvfs). */
@@ -87,13 +97,15 @@ static int ps_write(sqlite3_file *file, const void *buf, int amt, sqlite3_int64 
 static int ps_truncate(sqlite3_file *file, sqlite3_int64 size)
 {
     psfile *f = (psfile *)file;
-    return f->real->pMethods->xTruncate(f->real, size);
+    int rc = kura_io_fault('w');
+    return rc != SQLITE_OK ? rc : f->real->pMethods->xTruncate(f->real, size);
 }
 
 static int ps_sync(sqlite3_file *file, int flags)
 {
     psfile *f = (psfile *)file;
-    return f->real->pMethods->xSync(f->real, flags);
+    int rc = kura_io_fault('s');
+    return rc != SQLITE_OK ? rc : f->real->pMethods->xSync(f->real, flags);
 }
 
 static int ps_size(sqlite3_file *file, sqlite3_int64 *size)

@@ -222,19 +222,26 @@ static int quick_check(kura_db *db)
     if (src != SQLITE_OK) return fail(db, src);
     src = sqlite3_step(st);
     int ok = src == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
+    int rc = ok ? KURA_OK : KURA_ERR_CORRUPT;
     if (src == SQLITE_ROW && !ok) {
+        /* A page SQLite could not get reads "... error code=N": a checksum (damage) or
+         * an I/O error (the disk, not the file), told apart by N. */
         const char *why = (const char *)sqlite3_column_text(st, 0);
-        char code[32];
-        snprintf(code, sizeof code, "error code=%d", SQLITE_IOERR_DATA);
-        if (strstr(why, code))
+        const char *code = strstr(why, "error code=");
+        int n = code ? atoi(code + 11) : 0;
+        if (n == SQLITE_IOERR_DATA) {
             snprintf(db->err, sizeof db->err, "a page of the file fails its checksum");
-        else
+        } else if (code && (n & 0xff) != SQLITE_CORRUPT) {
+            snprintf(db->err, sizeof db->err, "%s", sqlite3_errstr(n));
+            rc = map_rc(n);
+        } else {
             snprintf(db->err, sizeof db->err, "integrity check failed: %.150s", why);
+        }
     }
     one_line(db->err);
     sqlite3_finalize(st);
     if (src != SQLITE_ROW) return fail(db, src);
-    return ok ? KURA_OK : KURA_ERR_CORRUPT;
+    return rc;
 }
 
 int kura_db_open(kura_db **out, const char *path, char *err, size_t errlen)

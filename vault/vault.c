@@ -111,6 +111,15 @@ bad:
     return KURA_ERR_CORRUPT;
 }
 
+/* A meta row that could not be had: damage in the words given, anything else (the disk, memory)
+ * in SQLite's. */
+static int meta_fail(kura_vault *v, int rc, const char *damaged)
+{
+    if (rc == KURA_ERR_CORRUPT) return kura_vault_fail(v, rc, "%s", damaged);
+    if (rc == KURA_ERR_NOMEM) return kura_vault_fail(v, rc, "out of memory");
+    return kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+}
+
 /* 128 bits as 26 Crockford symbols, most significant first. */
 static void id_to_text(char *out, const unsigned char id[KURA_VAULT_ID_BYTES])
 {
@@ -251,9 +260,10 @@ static int unlock_vk(kura_vault *v, const unsigned char vk[KURA_KEYBYTES])
     kura_blob stored;
     lock(v);
     int rc = kura_meta_get(v, &stored, META_VK_CHECK);
-    if (rc != KURA_OK || stored.n != KURA_COMMITBYTES) {
+    if (rc == KURA_OK && stored.n != KURA_COMMITBYTES) rc = KURA_ERR_CORRUPT;
+    if (rc != KURA_OK) {
         free(stored.p);
-        return kura_vault_fail(v, KURA_ERR_CORRUPT, "the vault key check is damaged or missing");
+        return meta_fail(v, rc, "the vault key check is damaged or missing");
     }
     vk_check(want, vk);
     int same = sodium_memcmp(want, stored.p, KURA_COMMITBYTES) == 0;
@@ -268,7 +278,7 @@ static int unlock_vk(kura_vault *v, const unsigned char vk[KURA_KEYBYTES])
     rc = open_info(v);
     if (rc != KURA_OK) {
         lock(v);
-        return kura_vault_fail(v, rc, "the vault's own record does not decrypt");
+        return meta_fail(v, rc, "the vault's own record does not decrypt");
     }
     /* The whole file against its state, and the state against what this device saw. */
     rc = kura_state_check(v);
@@ -313,7 +323,7 @@ int kura_vault_unlock(kura_vault *v, const kura_client_key *key)
     rc = kura_meta_get(v, &slot, META_SLOT);
     if (rc != KURA_OK) {
         sodium_free(k);
-        return kura_vault_fail(v, rc, "the client-key slot is damaged or missing");
+        return meta_fail(v, rc, "the client-key slot is damaged or missing");
     }
     kura_client_key_kek(k, k + KURA_KEYBYTES, key, v->id);
     rc = kura_slot_open(k + 2 * KURA_KEYBYTES, slot.p, slot.n, k, k + KURA_KEYBYTES, v->id);
@@ -422,10 +432,10 @@ int kura_vault_open(kura_vault **out, const char *path)
     free(real);
     if (rc != KURA_OK) return rc;
     rc = kura_meta_get(v, &id, META_ID);
-    if (rc != KURA_OK || id.n != KURA_VAULT_ID_BYTES) {
+    if (rc == KURA_OK && id.n != KURA_VAULT_ID_BYTES) rc = KURA_ERR_CORRUPT;
+    if (rc != KURA_OK) {
         free(id.p);
-        if (rc == KURA_OK) rc = KURA_ERR_CORRUPT;
-        return kura_vault_fail(v, rc, "the vault id is damaged or missing");
+        return meta_fail(v, rc, "the vault id is damaged or missing");
     }
     memcpy(v->id, id.p, KURA_VAULT_ID_BYTES);
     free(id.p);

@@ -77,6 +77,10 @@ void kura_item_ad(unsigned char ad[KURA_AD_BYTES], const unsigned char vault_id[
 #define KURA_PAGE_SIZE 4096
 /* Registers the shim once; returns its VFS name, or NULL if SQLite cannot start. */
 const char *kura_pagesum_vfs(void);
+/* Called before each read ('r'), write or truncate ('w') and sync ('s') of a vault file or
+ * its journal: an SQLite result code to fail that call with. The library's is a weak no-op;
+ * the test binary kura-faulty puts a fault injector in its place (tests/tools/faults.c). */
+int kura_io_fault(char op);
 
 /* ---- storage.c: the SQLite file ---- */
 typedef struct kura_db kura_db;

@@ -134,6 +134,14 @@ static int parse_options(ctx *c, const cmd *cm, int argc, char **argv, int *firs
     return EX_OK;
 }
 
+/* Whether the default paths could be made at all: without HOME or XDG_DATA_HOME, a NULL path
+ * means there is none; with them, it means memory ran out. */
+static int have_home(void)
+{
+    const char *home = getenv("HOME"), *xdg = getenv("XDG_DATA_HOME");
+    return (home && home[0] == '/') || (xdg && xdg[0] == '/');
+}
+
 int main(int argc, char **argv)
 {
     ctx c = {0};
@@ -215,12 +223,19 @@ int main(int argc, char **argv)
     if (!c.vault_path) {
         const char *env = getenv("KURA_VAULT");
         c.vault_path = env && *env ? strdup(env) : kura_default_vault_path();
+        if (!c.vault_path && have_home())
+            return fail(EX_FAIL, "out of memory");
         if (!c.vault_path) return fail(EX_FAIL, "no vault path: set HOME, KURA_VAULT or --vault");
     }
     c.runtime_dir = kura_default_runtime_dir();
     c.device_dir = kura_default_device_dir();
-    if (!c.runtime_dir || !c.device_dir)
-        return fail(EX_FAIL, "no data folder: set HOME or XDG_DATA_HOME");
+    if (!c.runtime_dir || !c.device_dir) {
+        free(c.vault_path);
+        free(c.runtime_dir);
+        free(c.device_dir);
+        return fail(EX_FAIL, have_home() ? "out of memory"
+                                         : "no data folder: set HOME or XDG_DATA_HOME");
+    }
 
     ex = EX_OK;
     if (cm->flags & (CMD_OPEN | CMD_UNLOCK)) {

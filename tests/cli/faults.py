@@ -9,10 +9,11 @@ a crash; and afterwards the real kura finds the vault whole (SQLite's integrity 
 exactly the data from before, or (only if the operation may have committed) from after.
 Prints the figures; exits 1 on any failure."""
 import os
-import re
 import shutil
-import subprocess
 import sys
+
+import harness
+from harness import run
 
 KURA, FAULTY, VAULT_SQL, VAULT_ITEMS, DIR = sys.argv[1:6]
 STEP = int(sys.argv[6])
@@ -25,23 +26,12 @@ def p(name):
     return os.path.join(DIR, name)
 
 
-def run(args, env=None, inp=None):
-    r = subprocess.run(args, input=inp, capture_output=True, timeout=60, env=env,
-                       start_new_session=True)
-    return r.returncode, r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace")
-
-
-def fresh_env():
-    """A device that never saw the vault: copies of one file are not rollbacks."""
-    home = p("home")
-    shutil.rmtree(home, ignore_errors=True)
-    os.makedirs(home)
-    return dict(os.environ, HOME=home)
+def home():
+    return p("home")
 
 
 def dump(vault, key):
-    code, out, err = run([VAULT_ITEMS, vault, key, "dump"], env=fresh_env())
-    return out if code == 0 else None
+    return harness.dump(VAULT_ITEMS, vault, key, home())
 
 
 def problem(what):
@@ -58,36 +48,23 @@ OPS = {
 }
 
 
-def new_key(text):
-    m = re.search(r"[0-9A-Z]{6}(?:-[0-9A-Z]{6}){5}", text)
-    return m.group(0) if m else None
-
-
 def main():
     shutil.rmtree(DIR, ignore_errors=True)
     os.makedirs(DIR)
     base, key = p("base.kura"), p("base.key")
-    code, out, err = run([KURA, "--vault", base, "init", "--json", "--no-kit"], env=fresh_env())
-    if code != 0:
-        print("init failed: " + err)
-        return 1
-    open(key, "w").write(re.search(r'"client_key": *"([^"]+)"', out).group(1) + "\n")
-    if run([VAULT_ITEMS, base, key, "fill", "20"], env=fresh_env())[0] != 0:
-        print("fill failed")
-        return 1
+    harness.make_vault(KURA, VAULT_ITEMS, base, key, 20, home())
     before = dump(base, key)
     work = p("work.kura")
     for name, (args, stdin) in OPS.items():
         # A clean run: the state after, and how many calls of each kind it makes.
         shutil.copy(base, work)
-        env = fresh_env()
-        env["KURA_FAULT_COUNT"] = p("count")
+        env = harness.fresh_env(home(), KURA_FAULT_COUNT=p("count"))
         code, out, err = run([FAULTY, "--vault", work, "--key-file", key] + args, env, stdin)
         if code != 0:
             problem("%s without faults: exit %d %s" % (name, code, err.strip()))
             continue
         after_key = p("after.key")
-        open(after_key, "w").write((new_key(out) or open(key).read().strip()) + "\n")
+        open(after_key, "w").write((harness.client_key_in(out) or open(key).read().strip()) + "\n")
         after = dump(work, after_key)
         counts = dict(zip("rws", map(int, open(p("count")).read().split())))
         print("%s: %d reads, %d writes, %d syncs" % (name, counts["r"], counts["w"], counts["s"]))
@@ -108,8 +85,7 @@ def one_case(name, args, stdin, key, before, after, op, n, mode, errno):
         if os.path.exists(leftover):
             os.unlink(leftover)
     shutil.copy(p("base.kura"), work)
-    env = fresh_env()
-    env["KURA_FAULT"] = "%s %d %s %s" % (op, n, mode, errno)
+    env = harness.fresh_env(home(), KURA_FAULT="%s %d %s %s" % (op, n, mode, errno))
     figures["faults"] += 1
     case = "%s, %s #%d %s %s" % (name, op, n, mode, errno)
     code, out, err = run([FAULTY, "--vault", work, "--key-file", key] + args, env, stdin)
@@ -127,10 +103,10 @@ def one_case(name, args, stdin, key, before, after, op, n, mode, errno):
             figures["bad_message"] += 1
             problem("%s: exit %d, %r" % (case, code, err.strip()))
     # The real kura, no faults: the file is whole and holds the before or the after.
-    code2, out2, err2 = run([VAULT_SQL, work, "PRAGMA integrity_check"])
-    if code2 != 0 or out2.strip() != "ok":
+    ok, why = harness.integrity_ok(VAULT_SQL, work)
+    if not ok:
         figures["damaged"] += 1
-        problem("%s: integrity check: %s %s" % (case, out2.strip(), err2.strip()))
+        problem("%s: integrity check: %s" % (case, why))
         return
     now_old = dump(work, key)
     now_new = dump(work, p("after.key")) if name == "rotate" else now_old

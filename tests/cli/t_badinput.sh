@@ -50,6 +50,36 @@ k generate --length 99999999999999999999
 expect "a number past every limit" 2
 k --vault "$T/$long.kura" ls
 expect "a 100 KB vault path (the reason is cut by the path; see the note)" 1
+printf 'bad \xff\xfe utf-8\n' >badutf.txt
+k add Bad --password-file badutf.txt
+expect "invalid UTF-8 in a password file" 2 "UTF-8"
+k add "$(printf 'bad \xff title')"
+expect "invalid UTF-8 in a title" 2 "UTF-8"
+qrencode -o other-product.png 'otpauth://totp/Example:me?secret=JBSWY3DPEHPK3PXP&issuer=Example'
+k ls --kit other-product.png
+expect "a QR code of another product as a kit" 5 "no kura"
 check "the vault is unchanged by it all" test "$(sum v.kura)" = "$before"
+
+# At the documented limits (kura(1): 4096 bytes for short texts and passwords, 65536 for
+# notes): exactly at the limit is kept whole; one byte past is refused.
+at=$(head -c 4096 /dev/zero | tr '\0' p)
+printf '%s' "$at" >pw4096
+printf '%sx' "$at" >pw4097
+head -c 65536 /dev/zero | tr '\0' n >notes65536
+head -c 65537 /dev/zero | tr '\0' n >notes65537
+k add "$(head -c 4096 /dev/zero | tr '\0' t)" --password-file pw4096 --notes-file notes65536
+expect "a title, password and notes exactly at their limits" 0
+k get "$(head -c 4096 /dev/zero | tr '\0' t)" --field password
+check "the 4096-byte password comes back whole" test "$out" = "$at"
+k get "$(head -c 4096 /dev/zero | tr '\0' t)" --field notes
+check "the 65536-byte notes come back whole" test "${#out}" = 65536
+before=$(sum v.kura)
+k add "$(head -c 4097 /dev/zero | tr '\0' t)"
+expect "a title one byte past" 2 "too long"
+k add Past --password-file pw4097
+expect "a password one byte past" 2 "longer than 4096"
+k add Past --notes-file notes65537
+expect "notes one byte past" 2 "longer than 65536"
+check "the vault is unchanged by the refusals" test "$(sum v.kura)" = "$before"
 
 finish

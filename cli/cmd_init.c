@@ -60,6 +60,7 @@ static int run(ctx *c, int argc, char **argv)
                   kura_vault_error(c->v)[0] ? kura_vault_error(c->v) : kura_strerror(rc));
         goto out;
     }
+    warn_network_fs(c);
     kura_key_format(text, key);
     if (!kit_options.none) kit_ex = save_kit(c, key, paths);
     int have_kit = !kit_options.none && kit_ex == EX_OK;

@@ -38,6 +38,15 @@ void note(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+void warn_network_fs(ctx *c)
+{
+    const char *fs = kura_vault_network_fs(c->v);
+    if (fs)
+        note("kura: warning: vault %s is on a network filesystem (%s), where file locks are "
+             "unreliable: write to it from one machine at a time, or keep it on a local disk",
+             c->vault_path, fs);
+}
+
 int exit_code(int rc)
 {
     switch (rc) {

@@ -243,6 +243,7 @@ int main(int argc, char **argv)
         if (rc == KURA_OK) rc = kura_vault_set_device_dir(c.v, c.device_dir);
         if (rc == KURA_OK && c.trust_file) kura_vault_trust_file(c.v);
         if (rc != KURA_OK) ex = fail_vault(&c, rc, "open the vault");
+        if (ex == EX_OK) warn_network_fs(&c);
         if (ex == EX_OK && (cm->flags & CMD_UNLOCK)) ex = unlock_vault(&c);
     }
     if (ex == EX_OK) ex = cm->run(&c, nargs, cargv + pos);

@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "vault_int.h"
@@ -102,6 +103,31 @@ int kura_read_small(unsigned char **out, size_t *outlen, const char *path, size_
     *out = buf;
     *outlen = got;
     return KURA_OK;
+}
+
+/* The filesystem type of path's filesystem (statfs f_type); 0 if it cannot be had. Weak: the
+ * test binary kura-faulty replaces it to play a network filesystem. */
+__attribute__((weak)) unsigned long kura_fs_type(const char *path)
+{
+    struct statfs sb;
+    return statfs(path, &sb) == 0 ? (unsigned long)sb.f_type : 0;
+}
+
+const char *kura_network_fs_name(unsigned long type)
+{
+    static const struct {
+        unsigned long magic;
+        const char *name;
+    } kinds[] = {
+        {0x6969, "nfs"},          {0x517B, "smb"},         {0xFF534D42, "cifs"},
+        {0xFE534D42, "smb2"},     {0x65735546, "fuse"},    {0x01021997, "9p"},
+        {0x00C36400, "ceph"},     {0x5346414F, "afs"},     {0x73757245, "coda"},
+        {0x01161970, "gfs2"},     {0x47504653, "gpfs"},    {0x0BD00BD0, "lustre"},
+        {0x013111A8, "ibrix"},    {0xBEEFDEAD, "9p"},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (kinds[i].magic == type) return kinds[i].name;
+    return NULL;
 }
 
 int kura_zero_fd(int fd)

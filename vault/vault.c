@@ -443,6 +443,11 @@ int kura_vault_open(kura_vault **out, const char *path)
     return KURA_OK;
 }
 
+const char *kura_vault_network_fs(const kura_vault *v)
+{
+    return kura_network_fs_name(kura_fs_type(v->path));
+}
+
 int kura_vault_set_device_dir(kura_vault *v, const char *dir)
 {
     char *copy = dir ? strdup(dir) : NULL;

@@ -134,6 +134,10 @@ KURA_MUST_CHECK int kura_read_small(unsigned char **out, size_t *outlen, const c
 int kura_shred(const char *path);
 /* Overwrites an open regular file with zeros and syncs it. */
 int kura_zero_fd(int fd);
+/* statfs's f_type for path (0 if unknown); weak, so a test binary can play other disks. */
+unsigned long kura_fs_type(const char *path);
+/* "nfs", "smb", ... for a network filesystem's f_type; NULL for any other. */
+const char *kura_network_fs_name(unsigned long type);
 /* fsyncs the folder that holds path, so a rename in it is durable. */
 int kura_sync_parent(const char *path);
 

@@ -44,6 +44,11 @@ KURA_MUST_CHECK int kura_vault_open(kura_vault **out, const char *path);
 /* Closes and frees; wipes keys. NULL is allowed. */
 void kura_vault_close(kura_vault *v);
 
+/* The kind of network filesystem the vault file is on ("nfs", "smb", "fuse", ...), or NULL
+ * for a local disk (or when it cannot be told). SQLite's file locks are not reliable on
+ * network filesystems, so two machines writing at once can corrupt the file: callers warn. */
+const char *kura_vault_network_fs(const kura_vault *v);
+
 /* A one-line, secret-free detail of the last failure on this handle ("" if none). */
 const char *kura_vault_error(const kura_vault *v);
 

@@ -14,6 +14,20 @@ grep '^FAIL' "$T/faults.log" | head -20
 check "every fault: a clear error or success, no crash, nothing lost" test "$faults_rc" = 0
 check "faults were injected" grep -qE '^disk faults: [0-9]{3,} faults' "$T/faults.log"
 
+# A vault on a network filesystem is warned about (kura-faulty plays the filesystem type,
+# as statfs gives it); on a local one, not a word.
+new_vault net
+for fs in 6969:nfs FF534D42:cifs 65735546:fuse; do
+    KURA=$KURA_FAULTY KURA_FAKE_FSTYPE=${fs%%:*} k_in pw --vault "$T/net.kura" \
+        --key-file net.key add "On ${fs##*:}" --password-file -
+    expect "a vault on ${fs##*:} still works" 0
+    check "and is warned about (${fs##*:})" err_has "is on a network filesystem (${fs##*:})"
+done
+KURA=$KURA_FAULTY KURA_FAKE_FSTYPE=EF53 k --vault "$T/net.kura" --key-file net.key ls
+check "ext4: no warning" test -z "$err"
+k --vault "$T/net.kura" --key-file net.key ls
+check "the real kura on this disk: no warning" test -z "$err"
+
 # A real full disk and a real read-only folder need a filesystem of their own: a 2 MiB tmpfs
 # in a private mount namespace (root, or a user namespace).
 if unshare -m true 2>/dev/null; then NS=(unshare -m); elif unshare -rm true 2>/dev/null; then

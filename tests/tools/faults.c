@@ -4,7 +4,9 @@
  *     that one and every later one, with ERR: eio (the I/O error a dying disk gives) or
  *     enospc (a full disk: SQLITE_FULL).
  *   KURA_FAULT_COUNT=FILE: at exit, writes "r w s" (the calls made) to FILE, so a test
- *     knows every N an operation has. */
+ *     knows every N an operation has.
+ *   KURA_FAKE_FSTYPE=HEX: the vault's filesystem type (statfs f_type) as if it were that
+ *     one, e.g. 6969 for NFS: for the network filesystem warning. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,4 +52,11 @@ int kura_io_fault(char op)
     if (i != fail_op || n < fail_n || (n > fail_n && !always)) return SQLITE_OK;
     if (full) return SQLITE_FULL;
     return op == 'r' ? SQLITE_IOERR_READ : op == 'w' ? SQLITE_IOERR_WRITE : SQLITE_IOERR_FSYNC;
+}
+
+unsigned long kura_fs_type(const char *path)
+{
+    (void)path;
+    const char *fake = getenv("KURA_FAKE_FSTYPE");
+    return fake ? strtoul(fake, NULL, 16) : 0;
 }

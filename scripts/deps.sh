@@ -8,7 +8,7 @@ build_pkgs=(build-essential cmake pkg-config
     libhpdf-dev libzbar-dev libjpeg-dev libpoppler-glib-dev fontconfig fonts-dejavu-core
     fonts-ipafont-gothic)
 test_pkgs=(libcmocka-dev sqlite3 jq python3 faketime util-linux clang libclang-rt-14-dev
-    zbar-tools qpdf poppler-utils imagemagick qrencode)
+    zbar-tools qpdf poppler-utils imagemagick qrencode valgrind)
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")

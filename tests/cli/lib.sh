@@ -22,9 +22,12 @@ _capture() {
     err=$(cat "$T/.err")
 }
 
+# KURA_WRAP: a command put in front of kura in k and k_in (tests/tools/valgrind-kura.sh).
+read -ra WRAP <<<"${KURA_WRAP:-}"
+
 # k ARGS...: kura with no terminal and empty stdin.
 k() {
-    setsid -w "$KURA" "$@" >"$T/.out" 2>"$T/.err" </dev/null
+    setsid -w "${WRAP[@]}" "$KURA" "$@" >"$T/.out" 2>"$T/.err" </dev/null
     _capture
 }
 
@@ -32,7 +35,7 @@ k() {
 k_in() {
     local input=$1
     shift
-    printf '%s\n' "$input" | setsid -w "$KURA" "$@" >"$T/.out" 2>"$T/.err"
+    printf '%s\n' "$input" | setsid -w "${WRAP[@]}" "$KURA" "$@" >"$T/.out" 2>"$T/.err"
     _capture
 }
 

@@ -28,6 +28,62 @@ k_in "wrong" get "$title" --key-file -
 expect "a bad key on stdin" 4
 check "errors hold no secret" err_lacks "$password"
 
+# Outputs the user did not ask a secret of hold none: listing shows no password, note or
+# hidden field; get shows the item (its notes too) but not the password or hidden values.
+for cmd in "ls" "search canary" "status"; do
+    k_in "$key" $cmd --key-file -
+    check "'$cmd' prints no password, note or hidden field" \
+        bash -c "! grep -qF -e '$password' -e '$note' -e '$field' '$T/.out' '$T/.err'"
+done
+for cmd in "get $title" "get $title --json"; do
+    k_in "$key" $cmd --key-file -
+    check "'$cmd' prints no password or hidden field" \
+        bash -c "! grep -qF -e '$password' -e '$field' '$T/.out' '$T/.err'"
+done
+
+# Running kura processes: /proc/<pid>/cmdline and environ hold no canary, core dumps are
+# off (limits) and the process is not dumpable (its /proc files turn root's). kura waits on
+# FIFOs: first for the key, then (key and password read, held in memory) for the notes.
+mkfifo keyfifo pwfifo notesfifo
+proc_hits=0 probes=0
+probe() {
+    local pid=$1 what=$2
+    probes=$((probes + 1))
+    for f in cmdline environ; do
+        for c in "$password" "$key" "${key//-/}" "$note"; do # (the title is argv by choice)
+            if tr '\0' '\n' <"/proc/$pid/$f" | grep -qF -- "$c"; then
+                proc_hits=$((proc_hits + 1))
+                echo "canary ${c:0:10}... in /proc/$pid/$f ($what)"
+            fi
+        done
+    done
+    grep -qE '^Max core file size +0 +0' "/proc/$pid/limits" ||
+        { proc_hits=$((proc_hits + 1)) && echo "core dumps on ($what)"; }
+}
+setsid "$KURA" add "Live $title" --key-file keyfifo --password-file pwfifo \
+    --notes-file notesfifo >live.out 2>live.err &
+live=$!
+exec 7>keyfifo
+sleep 0.3
+kpid=$(pgrep -s "$(ps -o sid= -p $live | tr -d ' ')" -x kura | head -1)
+[ -n "$kpid" ] && probe "$kpid" "waiting for the key"
+printf '%s\n' "$key" >&7
+exec 7>&-
+exec 8>pwfifo
+printf '%s\n' "$password" >&8
+exec 8>&-
+exec 9>notesfifo
+sleep 0.3
+[ -n "$kpid" ] && [ -d "/proc/$kpid" ] && probe "$kpid" "holding the key and the password"
+printf '%s\n' "$note" >&9
+exec 9>&-
+wait $live
+rc=$?
+check "the live process ran to the end" test "$rc" = 0
+check "both moments were probed" test "$probes" = 2
+check "no canary in /proc cmdline or environ, core dumps off" test "$proc_hits" = 0
+rm -f keyfifo pwfifo notesfifo live.out live.err
+
 leaks=0
 for c in "$title" "$username" "$password" "$note" "$url" "$tag" "$field" "$key" "${key//-/}"; do
     hex=$(printf '%s' "$c" | od -An -tx1 | tr -d ' \n')

@@ -2,7 +2,8 @@
 # The long runs of issue 5's proofs, each the same test CI runs in its short form, with the
 # numbers turned up. Builds the plain build (build/) if needed. Takes hours with fuzzing.
 #   bash tests/stress/run.sh            everything below
-#   bash tests/stress/run.sh crash      one of: crash damage rotate concurrency faults alloc fuzz
+#   bash tests/stress/run.sh crash      one of: crash damage rotate concurrency faults alloc
+#                                       valgrind fuzz
 # Each test prints its figures; the run ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -26,6 +27,7 @@ long rotate KURA_ROTATE_KILLS=1000 bash tests/cli/t_rotate.sh
 long concurrency KURA_CONCURRENCY_ITEMS=625 bash tests/cli/t_concurrency.sh
 long faults KURA_FAULT_STEP=1 bash tests/cli/t_faults.sh
 long alloc KURA_ALLOC_STEP=1 bash tests/cli/t_alloc.sh
+long valgrind bash tests/cli/valgrind_run.sh $(cd tests/cli && ls t_*.sh)
 long fuzz FUZZ_SECONDS=${FUZZ_SECONDS:-3600} bash scripts/fuzz.sh
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

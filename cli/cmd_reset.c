@@ -161,7 +161,7 @@ static int run(ctx *c, int argc, char **argv)
            "  time:             %s\n"
            "  old vault:        %s\n"
            "  items destroyed:  %s\n"
-           "  files destroyed:  %zu (the vault file%s, overwritten and removed)\n"
+           "  files destroyed:  %zu (the old vault file%s, overwritten with zeros)\n"
            "  this device:      %s; %zu session%s ended\n"
            "  new vault:        %s\n",
            when, r.old_id[0] ? r.old_id : "(unreadable)", r.items >= 0 ? items : "(unknown)",

@@ -53,13 +53,13 @@ void kura_client_key_kek(unsigned char wrap[KURA_KEYBYTES], unsigned char commit
     kura_kdf_split(wrap, commit, key->sym, KURA_KEY_SYMBOLS, "client-key", vault_id);
 }
 
-static void put64(unsigned char *p, uint64_t x)
+void kura_put64(unsigned char *p, uint64_t x)
 {
     for (int i = 0; i < 8; i++)
         p[i] = (unsigned char)(x >> (8 * i));
 }
 
-static uint64_t get64(const unsigned char *p)
+uint64_t kura_get64(const unsigned char *p)
 {
     uint64_t x = 0;
     for (int i = 7; i >= 0; i--)
@@ -87,8 +87,8 @@ void kura_slot_seal(unsigned char out[KURA_SLOT_BYTES], const kura_slot_params *
 
     out[0] = 1;
     out[1] = p->kind;
-    put64(out + 2, p->opslimit);
-    put64(out + 10, p->memlimit);
+    kura_put64(out + 2, p->opslimit);
+    kura_put64(out + 10, p->memlimit);
     memcpy(out + 18, p->salt, 16);
     memcpy(out + 34, commit, KURA_COMMITBYTES);
     slot_ad(ad, out, vault_id);
@@ -100,8 +100,8 @@ int kura_slot_parse(kura_slot_params *p, const unsigned char *in, size_t inlen)
     if (inlen != KURA_SLOT_BYTES || in[0] != 1) return KURA_ERR_CORRUPT;
     if (in[1] != KURA_SLOT_CLIENT_KEY && in[1] != KURA_SLOT_PASSPHRASE) return KURA_ERR_CORRUPT;
     p->kind = in[1];
-    p->opslimit = get64(in + 2);
-    p->memlimit = get64(in + 10);
+    p->opslimit = kura_get64(in + 2);
+    p->memlimit = kura_get64(in + 10);
     memcpy(p->salt, in + 18, 16);
     return KURA_OK;
 }

@@ -20,24 +20,10 @@
 #define SEEN_SUM 16
 #define SEEN_BYTES (8 + KURA_VAULT_ID_BYTES + 8 + KURA_STATE_TAG + SEEN_SUM)
 
-static void le64_put(unsigned char *p, uint64_t x)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(x >> (8 * i));
-}
-
-static uint64_t le64_get(const unsigned char *p)
-{
-    uint64_t x = 0;
-    for (int i = 7; i >= 0; i--)
-        x = x << 8 | p[i];
-    return x;
-}
-
 static void absorb_len(crypto_generichash_state *st, size_t n)
 {
     unsigned char b[8];
-    le64_put(b, n);
+    kura_put64(b, n);
     crypto_generichash_update(st, b, sizeof b);
 }
 
@@ -66,7 +52,7 @@ static int state_tag(kura_vault *v, unsigned char tag[KURA_STATE_TAG], const uns
     crypto_generichash_init(st, key, KURA_KEYBYTES, KURA_STATE_TAG);
     crypto_generichash_update(st, (const unsigned char *)"kura/state/1", 13);
     crypto_generichash_update(st, v->id, KURA_VAULT_ID_BYTES);
-    le64_put(g, gen);
+    kura_put64(g, gen);
     crypto_generichash_update(st, g, sizeof g);
     int rc = kura_db_rows_each(v->db, absorb, st);
     crypto_generichash_final(st, tag, KURA_STATE_TAG);
@@ -77,7 +63,7 @@ static int state_tag(kura_vault *v, unsigned char tag[KURA_STATE_TAG], const uns
 int kura_state_put(kura_vault *v, const unsigned char *key, uint64_t gen)
 {
     unsigned char value[STATE_VALUE];
-    le64_put(value, gen);
+    kura_put64(value, gen);
     int rc = state_tag(v, value + 8, key, gen);
     if (rc == KURA_OK) rc = kura_meta_put(v, KURA_META_STATE, value, sizeof value);
     if (rc != KURA_OK) return kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
@@ -109,7 +95,7 @@ static int seen_parse(const kura_vault *v, const unsigned char *rec, ssize_t n, 
     seen_sum(sum, rec);
     if (sodium_memcmp(sum, rec + SEEN_BYTES - SEEN_SUM, SEEN_SUM) != 0) return KURA_ERR_NOT_FOUND;
     if (memcmp(rec + 8, v->id, KURA_VAULT_ID_BYTES) != 0) return KURA_ERR_NOT_FOUND;
-    *gen = le64_get(rec + 8 + KURA_VAULT_ID_BYTES);
+    *gen = kura_get64(rec + 8 + KURA_VAULT_ID_BYTES);
     memcpy(tag, rec + 16 + KURA_VAULT_ID_BYTES, KURA_STATE_TAG);
     return KURA_OK;
 }
@@ -142,7 +128,7 @@ void kura_state_seen(kura_vault *v, int force)
     }
     memcpy(rec, SEEN_MAGIC, 8);
     memcpy(rec + 8, v->id, KURA_VAULT_ID_BYTES);
-    le64_put(rec + 8 + KURA_VAULT_ID_BYTES, v->state_gen);
+    kura_put64(rec + 8 + KURA_VAULT_ID_BYTES, v->state_gen);
     memcpy(rec + 16 + KURA_VAULT_ID_BYTES, v->state_tag, KURA_STATE_TAG);
     seen_sum(rec + SEEN_BYTES - SEEN_SUM, rec);
     if (pwrite(fd, rec, sizeof rec, 0) == (ssize_t)sizeof rec && ftruncate(fd, SEEN_BYTES) == 0)
@@ -192,7 +178,7 @@ int kura_state_check(kura_vault *v)
     unsigned char tag[KURA_STATE_TAG];
     int rc = kura_meta_get(v, &b, KURA_META_STATE);
     if (rc == KURA_OK && b.n != STATE_VALUE) rc = KURA_ERR_CORRUPT;
-    uint64_t gen = rc == KURA_OK ? le64_get(b.p) : 0;
+    uint64_t gen = rc == KURA_OK ? kura_get64(b.p) : 0;
     if (rc == KURA_OK) rc = state_tag(v, tag, STATE_KEY(v), gen);
     if (rc == KURA_OK && sodium_memcmp(tag, b.p + 8, KURA_STATE_TAG) != 0) rc = KURA_ERR_CORRUPT;
     free(b.p);

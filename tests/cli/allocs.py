@@ -84,18 +84,9 @@ def one_case(name, args, stdin, key, before, after, n):
         figures["leaks"] += 1
         problem("%s: %s: %s" % (case, SANITIZER_EXIT[code], err.strip()[-600:]))
         return
-    if code < 0 or code > 9:
-        figures["crashes"] += 1
-        problem("%s: crashed (%d) %s" % (case, code, err.strip()[-600:]))
+    if not harness.judge(case, code, err, figures, problem,
+                         lambda code, line: line.startswith("kura: ")):
         return
-    if code == 0:
-        figures["succeeded"] += 1
-    else:
-        figures["refused"] += 1
-        lines = err.strip().splitlines()
-        if len(lines) != 1 or not lines[0].startswith("kura: "):
-            figures["bad_message"] += 1
-            problem("%s: exit %d, %r" % (case, code, err.strip()[-600:]))
     ok, why = harness.integrity_ok(VAULT_SQL, work)
     now = harness.dump(VAULT_ITEMS, work, key, p("home"))
     if not ok or now not in (before, after) or (code == 0 and now != after):

@@ -89,19 +89,10 @@ def one_case(name, args, stdin, key, before, after, op, n, mode, errno):
     figures["faults"] += 1
     case = "%s, %s #%d %s %s" % (name, op, n, mode, errno)
     code, out, err = run([FAULTY, "--vault", work, "--key-file", key] + args, env, stdin)
-    if code < 0 or code >= 128:
-        figures["crashes"] += 1
-        problem("%s: crashed (%d) %s" % (case, code, err.strip()))
+    words = ("disk", "I/O", "full", "read", "write")
+    if not harness.judge(case, code, err, figures, problem,
+                         lambda code, line: code == 1 and any(w in line for w in words)):
         return
-    if code == 0:
-        figures["succeeded"] += 1
-    else:
-        figures["refused"] += 1
-        lines = err.strip().splitlines()
-        words = ("disk", "I/O", "full", "read", "write")
-        if code != 1 or len(lines) != 1 or not any(w in lines[0] for w in words):
-            figures["bad_message"] += 1
-            problem("%s: exit %d, %r" % (case, code, err.strip()))
     # The real kura, no faults: the file is whole and holds the before or the after.
     ok, why = harness.integrity_ok(VAULT_SQL, work)
     if not ok:

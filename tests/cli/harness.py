@@ -52,3 +52,21 @@ def make_vault(kura, vault_items, path, key_path, items, home):
                          timeout=600)
     if code != 0:
         raise SystemExit("fill failed: " + err)
+
+
+def judge(case, code, err, figures, problem, message_ok):
+    """Sorts one run of kura: crashed (not one of kura's exit codes 0-9: returns False),
+    succeeded, or refused, whose one-line message message_ok(code, lines) must accept."""
+    if code < 0 or code > 9:
+        figures["crashes"] += 1
+        problem("%s: crashed (%d) %s" % (case, code, err.strip()[-600:]))
+        return False
+    if code == 0:
+        figures["succeeded"] += 1
+        return True
+    figures["refused"] += 1
+    lines = err.strip().splitlines()
+    if len(lines) != 1 or not message_ok(code, lines[0]):
+        figures["bad_message"] += 1
+        problem("%s: exit %d, %r" % (case, code, err.strip()[-600:]))
+    return True

@@ -11,9 +11,9 @@
 
 #include "vault_int.h"
 
-static void flip(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+/* flip(blob, n) and poke(blob, n, byte): the blob with byte n inverted, or set. */
+static void change_byte(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-    (void)argc;
     int n = sqlite3_value_bytes(argv[0]);
     int at = sqlite3_value_int(argv[1]);
     unsigned char *b = malloc(n ? (size_t)n : 1);
@@ -22,22 +22,8 @@ static void flip(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         return;
     }
     memcpy(b, sqlite3_value_blob(argv[0]), (size_t)n);
-    if (at >= 0 && at < n) b[at] ^= 0xff;
-    sqlite3_result_blob(ctx, b, n, free);
-}
-
-static void poke(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    int n = sqlite3_value_bytes(argv[0]);
-    int at = sqlite3_value_int(argv[1]);
-    unsigned char *b = malloc(n ? (size_t)n : 1);
-    if (!b) {
-        sqlite3_result_error_nomem(ctx);
-        return;
-    }
-    memcpy(b, sqlite3_value_blob(argv[0]), (size_t)n);
-    if (at >= 0 && at < n) b[at] = (unsigned char)sqlite3_value_int(argv[2]);
+    if (at >= 0 && at < n)
+        b[at] = argc == 3 ? (unsigned char)sqlite3_value_int(argv[2]) : (unsigned char)~b[at];
     sqlite3_result_blob(ctx, b, n, free);
 }
 
@@ -82,8 +68,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "vault_sql: %s\n", sqlite3_errmsg(db));
         return 1;
     }
-    sqlite3_create_function(db, "flip", 2, SQLITE_UTF8, NULL, flip, NULL, NULL);
-    sqlite3_create_function(db, "poke", 3, SQLITE_UTF8, NULL, poke, NULL, NULL);
+    sqlite3_create_function(db, "flip", 2, SQLITE_UTF8, NULL, change_byte, NULL, NULL);
+    sqlite3_create_function(db, "poke", 3, SQLITE_UTF8, NULL, change_byte, NULL, NULL);
     sqlite3_create_function(db, "resum", 2, SQLITE_UTF8, NULL, resum, NULL, NULL);
     if (sqlite3_exec(db, argv[2], row, NULL, &err) != SQLITE_OK) {
         fprintf(stderr, "vault_sql: %s\n", err);

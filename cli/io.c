@@ -73,9 +73,19 @@ int exit_code(int rc)
     }
 }
 
+/* A path short enough for a one-line message: a very long one keeps its start and its end. */
+static const char *shown_path(const char *path)
+{
+    static char buf[200];
+    size_t n = strlen(path);
+    if (n < sizeof buf) return path;
+    snprintf(buf, sizeof buf, "%.60s...%s", path, path + n - 120);
+    return buf;
+}
+
 int fail_vault(ctx *c, int rc, const char *doing)
 {
-    const char *path = c->vault_path, *detail = kura_vault_error(c->v);
+    const char *path = shown_path(c->vault_path), *detail = kura_vault_error(c->v);
     switch (rc) {
     case KURA_ERR_NOT_FOUND:
         if (!c->v || !kura_vault_is_unlocked(c->v))

@@ -113,7 +113,10 @@ int fail_vault(ctx *c, int rc, const char *doing)
             return fail(EX_FAIL, "cannot %s in %s: the disk is full; free some space and try "
                                  "again (what the vault held is kept)",
                         doing, path);
-        return fail(EX_FAIL, "cannot %s in %s: %s; check the disk, then try again", doing, path,
+        if (strstr(detail, "I/O"))
+            return fail(EX_FAIL, "cannot %s in %s: %s; check the disk, then try again", doing,
+                        path, detail);
+        return fail(EX_FAIL, "cannot %s in %s: %s", doing, path,
                     detail[0] ? detail : kura_strerror(rc));
     case KURA_ERR_BUSY:
         return fail(EX_FAIL, "vault %s is busy in another kura process; try again", path);

@@ -75,6 +75,15 @@ exec 8>&-
 exec 9>notesfifo
 sleep 0.3
 [ -n "$kpid" ] && [ -d "/proc/$kpid" ] && probe "$kpid" "holding the key and the password"
+# And its memory: the key and the password it holds are in sodium_malloc mappings, not in the
+# malloc heap or on the stack (tests/cli/memscan.py reads /proc/<pid>/mem; root or ptrace).
+if [ -n "$kpid" ] && [ -r "/proc/$kpid/mem" ]; then
+    python3 "$TESTS_DIR/memscan.py" "$kpid" "$password" "$key" "${key//-/}" >memscan.out
+    check "no key or password in the heap or on the stack of the live process" test $? = 0
+    check "(the scan reads memory: the vault path is on its heap)" \
+        bash -c "! python3 '$TESTS_DIR/memscan.py' '$kpid' '$T/v.kura' >/dev/null"
+    cat memscan.out
+fi
 printf '%s\n' "$note" >&9
 exec 9>&-
 wait $live

@@ -437,11 +437,11 @@ static int store(kura_vault *v, kura_item *item, const unsigned char id[16], int
     kura_blob ov = {0}, det = {0};
     int rc = seal_part(&ov, v, item, id, PART_OVERVIEW);
     if (rc == KURA_OK) rc = seal_part(&det, v, item, id, PART_DETAILS);
-    if (rc == KURA_OK && (rc = kura_vault_write_begin(v)) == KURA_OK) {
+    if (rc == KURA_OK && (rc = kura_vault_write_begin(v, id)) == KURA_OK) {
         rc = kura_db_item_put(v->db, id, &ov, &det, insert);
         if (rc != KURA_OK && rc != KURA_ERR_NOT_FOUND)
             kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
-        rc = kura_vault_write_end(v, rc);
+        rc = kura_vault_write_end(v, rc, id);
     }
     free(ov.p);
     free(det.p);
@@ -489,9 +489,14 @@ int kura_item_get(kura_vault *v, kura_item **out, const char *idtext)
     if (rc != KURA_OK) return rc;
     if (kura_unhex(id, sizeof id, idtext) != KURA_OK)
         return kura_vault_fail(v, KURA_ERR_NOT_FOUND, "no item with id %s", idtext);
-    rc = kura_db_item_get(v->db, &ov, &det, id);
+    /* Just this item's bucket and the state: constant time at any vault size. */
+    rc = kura_vault_read_begin(v, 0);
+    if (rc != KURA_OK) return rc;
+    rc = kura_state_check_item(v, id);
+    if (rc == KURA_OK) rc = kura_db_item_get(v->db, &ov, &det, id);
+    kura_vault_read_end(v);
     if (rc == KURA_ERR_NOT_FOUND) return kura_vault_fail(v, rc, "no item with id %s", idtext);
-    if (rc != KURA_OK) return kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+    if (rc != KURA_OK) return v->err[0] ? rc : kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
     kura_item *item = kura_item_new();
     if (!item) {
         rc = KURA_ERR_NOMEM;
@@ -520,14 +525,14 @@ int kura_item_delete(kura_vault *v, const char *idtext)
     if (rc != KURA_OK) return rc;
     if (kura_unhex(id, sizeof id, idtext) != KURA_OK)
         return kura_vault_fail(v, KURA_ERR_NOT_FOUND, "no item with id %s", idtext);
-    rc = kura_vault_write_begin(v);
+    rc = kura_vault_write_begin(v, id);
     if (rc != KURA_OK) return rc;
     rc = kura_db_item_delete(v->db, id);
     if (rc == KURA_ERR_NOT_FOUND)
         kura_vault_fail(v, rc, "no item with id %s", idtext);
     else if (rc != KURA_OK)
         kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
-    return kura_vault_write_end(v, rc);
+    return kura_vault_write_end(v, rc, id);
 }
 
 /* ---- listing, searching, resolving ---- */
@@ -625,16 +630,21 @@ static int walk_items(kura_vault *v, kura_items **out, walk *w, const unsigned c
         free(w->list);
         return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
     }
-    if (one_id) {
+    /* One item: its bucket and the state; every item: every bucket (one more pass). */
+    rc = kura_vault_read_begin(v, one_id == NULL);
+    if (rc == KURA_OK && one_id) {
         kura_blob ov, det;
-        rc = kura_db_item_get(v->db, &ov, &det, one_id);
-        if (rc == KURA_OK) rc = collect(w, one_id, KURA_ITEM_ID_BYTES, ov.p, ov.n);
+        rc = kura_state_check_item(v, one_id);
+        if (rc == KURA_OK) rc = kura_db_item_get(v->db, &ov, &det, one_id);
         if (rc == KURA_OK) {
+            rc = collect(w, one_id, KURA_ITEM_ID_BYTES, ov.p, ov.n);
             free(ov.p);
             free(det.p);
         }
-    } else {
+        kura_vault_read_end(v);
+    } else if (rc == KURA_OK) {
         rc = kura_db_item_each(v->db, collect, w);
+        kura_vault_read_end(v);
     }
     sodium_free(w->sc.p);
     if (rc != KURA_OK) {

@@ -1,9 +1,13 @@
-/* The vault's state: a keyed hash (BLAKE2b under a key derived from VK) over every item and
- * record in the file, with a generation number that every write moves on. Each item's AEAD
- * stops forgery and moving ciphertexts between items; the state stops what per-item AEAD
- * cannot: deleting, duplicating or inserting items, replaying an older version of one, or
- * mixing records of different times. A record of the newest state this device has seen
- * (dir/<vault id>.seen) stops a rollback of the whole file on devices that saw the newer one. */
+/* The vault's signed state. Items fall in 4096 buckets by the first 12 bits of their id; each
+ * bucket's keyed hash (BLAKE2b under a key derived from VK) over its items is a row of table
+ * buckets, and the state is a keyed hash over the bucket rows and every record, with a
+ * generation number that every write moves on. Each item's AEAD stops forgery and moving
+ * ciphertexts between items; the state stops what per-item AEAD cannot: deleting,
+ * duplicating or inserting items, replaying an older version of one, or mixing records of
+ * different times. The buckets let a point lookup check just what it reads (its bucket and
+ * the state, a few thousand hashes) in constant time at any vault size; listing checks all.
+ * A record of the newest state this device has seen (dir/<vault id>.seen) stops a rollback
+ * of the whole file on devices that saw the newer one. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -43,30 +47,196 @@ static int absorb(void *ctx, char table, const void *key, size_t keylen, const u
     return KURA_OK;
 }
 
-static int state_tag(kura_vault *v, unsigned char tag[KURA_STATE_TAG], const unsigned char *key,
-                     uint64_t gen)
+/* A keyed hash begun with a label, the vault id and a number (the generation, or a bucket's);
+ * in sodium_malloc memory, for it holds the key. */
+static crypto_generichash_state *keyed(const kura_vault *v, const unsigned char *key,
+                                       const char *label, uint64_t number)
 {
-    crypto_generichash_state *st = sodium_malloc(sizeof *st); /* holds the key */
-    unsigned char g[8];
-    if (!st) return KURA_ERR_NOMEM;
+    crypto_generichash_state *st = sodium_malloc(sizeof *st);
+    unsigned char n[8];
+    if (!st) return NULL;
     crypto_generichash_init(st, key, KURA_KEYBYTES, KURA_STATE_TAG);
-    crypto_generichash_update(st, (const unsigned char *)"kura/state/1", 13);
+    crypto_generichash_update(st, (const unsigned char *)label, strlen(label) + 1);
     crypto_generichash_update(st, v->id, KURA_VAULT_ID_BYTES);
-    kura_put64(g, gen);
-    crypto_generichash_update(st, g, sizeof g);
-    int rc = kura_db_rows_each(v->db, absorb, st);
+    kura_put64(n, number);
+    crypto_generichash_update(st, n, sizeof n);
+    return st;
+}
+
+static unsigned bucket_of(const unsigned char *id)
+{
+    return (unsigned)id[0] << 4 | id[1] >> 4;
+}
+
+static int root_tag(kura_vault *v, unsigned char tag[KURA_STATE_TAG], const unsigned char *key,
+                    uint64_t gen)
+{
+    crypto_generichash_state *st = keyed(v, key, "kura/state/2", gen);
+    if (!st) return KURA_ERR_NOMEM;
+    int rc = kura_db_root_rows(v->db, absorb, st);
     crypto_generichash_final(st, tag, KURA_STATE_TAG);
     sodium_free(st);
     return rc;
+}
+
+/* Bucket b's hash over its items as they are now; *count gets how many there are. */
+typedef struct counted {
+    crypto_generichash_state *st;
+    size_t count;
+} counted;
+
+static int absorb_counted(void *ctx, char table, const void *key, size_t keylen,
+                          const unsigned char *a, size_t alen, const unsigned char *b, size_t blen)
+{
+    counted *c = ctx;
+    c->count++;
+    return absorb(c->st, table, key, keylen, a, alen, b, blen);
+}
+
+static int bucket_hash(kura_vault *v, const unsigned char *key, unsigned b,
+                       unsigned char h[KURA_STATE_TAG], size_t *count)
+{
+    counted c = {keyed(v, key, "kura/bucket/1", b), 0};
+    if (!c.st) return KURA_ERR_NOMEM;
+    int rc = kura_db_bucket_items(v->db, b, absorb_counted, &c);
+    crypto_generichash_final(c.st, h, KURA_STATE_TAG);
+    sodium_free(c.st);
+    *count = c.count;
+    return rc;
+}
+
+static int tampered(kura_vault *v)
+{
+    return kura_vault_fail(v, KURA_ERR_CORRUPT,
+                           "vault %s was changed without its key: its items or records do not "
+                           "match its signed state (an item removed, added, replayed or "
+                           "damaged); to read what is left, run again with --trust-file",
+                           v->id_text);
+}
+
+static int db_fail(kura_vault *v, int rc)
+{
+    if (rc == KURA_ERR_CORRUPT) return tampered(v);
+    if (rc == KURA_ERR_NOMEM) return kura_vault_fail(v, rc, "out of memory");
+    return kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+}
+
+/* Compares a bucket's hash with its row: no items, no row; else the same hash. */
+static int bucket_matches(kura_vault *v, unsigned b, const unsigned char *h, size_t count)
+{
+    unsigned char stored[KURA_STATE_TAG];
+    int rc = kura_db_bucket_get(v->db, b, stored);
+    if (rc == KURA_ERR_NOT_FOUND) return count == 0 ? KURA_OK : tampered(v);
+    if (rc != KURA_OK) return db_fail(v, rc);
+    if (count == 0 || sodium_memcmp(stored, h, KURA_STATE_TAG) != 0) return tampered(v);
+    return KURA_OK;
+}
+
+int kura_state_check_item(kura_vault *v, const unsigned char *id)
+{
+    unsigned char h[KURA_STATE_TAG];
+    size_t count;
+    unsigned b = bucket_of(id);
+    int rc = bucket_hash(v, STATE_KEY(v), b, h, &count);
+    if (rc != KURA_OK) return db_fail(v, rc);
+    return bucket_matches(v, b, h, count);
+}
+
+int kura_state_put_item(kura_vault *v, const unsigned char *key, const unsigned char *id)
+{
+    unsigned char h[KURA_STATE_TAG];
+    size_t count;
+    unsigned b = bucket_of(id);
+    int rc = bucket_hash(v, key, b, h, &count);
+    if (rc == KURA_OK) rc = kura_db_bucket_put(v->db, b, count ? h : NULL);
+    return rc == KURA_OK ? KURA_OK : db_fail(v, rc);
+}
+
+/* Every item in id order, a bucket at a time: fn gets each non-empty bucket's hash. */
+typedef struct sweep {
+    kura_vault *v;
+    const unsigned char *key;
+    int (*fn)(kura_vault *v, unsigned b, const unsigned char *h);
+    crypto_generichash_state *st;
+    unsigned b;
+    size_t buckets;
+} sweep;
+
+static int sweep_close(sweep *w)
+{
+    unsigned char h[KURA_STATE_TAG];
+    if (!w->st) return KURA_OK;
+    crypto_generichash_final(w->st, h, KURA_STATE_TAG);
+    sodium_free(w->st);
+    w->st = NULL;
+    w->buckets++;
+    return w->fn(w->v, w->b, h);
+}
+
+static int sweep_row(void *ctx, char table, const void *key, size_t keylen,
+                     const unsigned char *a, size_t alen, const unsigned char *b, size_t blen)
+{
+    sweep *w = ctx;
+    if (keylen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
+    unsigned bucket = bucket_of(key);
+    if (w->st && bucket != w->b) {
+        int rc = sweep_close(w);
+        if (rc != KURA_OK) return rc;
+    }
+    if (!w->st) {
+        w->b = bucket;
+        w->st = keyed(w->v, w->key, "kura/bucket/1", bucket);
+        if (!w->st) return KURA_ERR_NOMEM;
+    }
+    return absorb(w->st, table, key, keylen, a, alen, b, blen);
+}
+
+static int sweep_all(sweep *w)
+{
+    int rc = kura_db_all_items(w->v->db, sweep_row, w);
+    if (rc == KURA_OK) rc = sweep_close(w);
+    sodium_free(w->st);
+    w->st = NULL;
+    return rc;
+}
+
+static int check_one(kura_vault *v, unsigned b, const unsigned char *h)
+{
+    return bucket_matches(v, b, h, 1);
+}
+
+static int put_one(kura_vault *v, unsigned b, const unsigned char *h)
+{
+    return kura_db_bucket_put(v->db, b, h);
+}
+
+int kura_state_check_all(kura_vault *v)
+{
+    sweep w = {.v = v, .key = STATE_KEY(v), .fn = check_one};
+    size_t rows = 0;
+    v->err[0] = '\0';
+    int rc = sweep_all(&w);
+    if (rc == KURA_OK) rc = kura_db_bucket_count(v->db, &rows);
+    if (rc == KURA_OK && rows != w.buckets) return tampered(v); /* a row for an empty bucket */
+    if (rc != KURA_OK && !v->err[0]) return db_fail(v, rc);
+    return rc;
+}
+
+int kura_state_rebuild(kura_vault *v, const unsigned char *key)
+{
+    sweep w = {.v = v, .key = key, .fn = put_one};
+    int rc = kura_db_buckets_clear(v->db);
+    if (rc == KURA_OK) rc = sweep_all(&w);
+    return rc == KURA_OK ? KURA_OK : db_fail(v, rc);
 }
 
 int kura_state_put(kura_vault *v, const unsigned char *key, uint64_t gen)
 {
     unsigned char value[STATE_VALUE];
     kura_put64(value, gen);
-    int rc = state_tag(v, value + 8, key, gen);
+    int rc = root_tag(v, value + 8, key, gen);
     if (rc == KURA_OK) rc = kura_meta_put(v, KURA_META_STATE, value, sizeof value);
-    if (rc != KURA_OK) return kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+    if (rc != KURA_OK) return db_fail(v, rc);
     v->state_gen = gen;
     memcpy(v->state_tag, value + 8, KURA_STATE_TAG);
     return KURA_OK;
@@ -172,49 +342,64 @@ static int seen_check(kura_vault *v)
                            v->id_text, gen);
 }
 
-int kura_state_check(kura_vault *v)
+/* The stored state against the bucket rows and records; sets v->state_gen and tag. */
+static int check_root(kura_vault *v)
 {
     kura_blob b;
     unsigned char tag[KURA_STATE_TAG];
     int rc = kura_meta_get(v, &b, KURA_META_STATE);
     if (rc == KURA_OK && b.n != STATE_VALUE) rc = KURA_ERR_CORRUPT;
     uint64_t gen = rc == KURA_OK ? kura_get64(b.p) : 0;
-    if (rc == KURA_OK) rc = state_tag(v, tag, STATE_KEY(v), gen);
+    if (rc == KURA_OK) rc = root_tag(v, tag, STATE_KEY(v), gen);
     if (rc == KURA_OK && sodium_memcmp(tag, b.p + 8, KURA_STATE_TAG) != 0) rc = KURA_ERR_CORRUPT;
     free(b.p);
     v->state_gen = gen;
     memcpy(v->state_tag, tag, KURA_STATE_TAG);
-    if (rc == KURA_ERR_CORRUPT && v->trust_file) {
-        v->resign = 1;
-    } else if (rc == KURA_ERR_CORRUPT) {
-        return kura_vault_fail(v, rc,
-                               "vault %s was changed without its key: its items or records do "
-                               "not match its signed state (an item removed, added, replayed or "
-                               "damaged); to read what is left, run again with --trust-file",
-                               v->id_text);
-    } else if (rc != KURA_OK) {
-        return kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
-    }
+    return rc == KURA_OK ? KURA_OK : db_fail(v, rc);
+}
+
+int kura_state_check(kura_vault *v)
+{
+    int rc = check_root(v);
+    /* A file the user trusts is checked whole, and re-signed if anything fails. */
+    if (rc == KURA_OK && v->trust_file) rc = kura_state_check_all(v);
+    if (rc == KURA_ERR_CORRUPT && v->trust_file) v->resign = 1;
+    else if (rc != KURA_OK) return rc;
     return seen_check(v);
 }
 
-int kura_vault_write_begin(kura_vault *v)
+int kura_vault_read_begin(kura_vault *v, int whole)
 {
     if (!v->keys) return kura_vault_fail(v, KURA_ERR_LOCKED, "the vault is locked");
-    int rc = kura_db_begin(v->db);
-    if (rc != KURA_OK) return kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
-    v->err[0] = '\0';
-    int trusted = v->trust_file;
-    v->trust_file = 0; /* trust covers the unlock; the state is re-signed by now */
-    rc = kura_state_check(v);
-    v->trust_file = trusted;
+    int rc = kura_db_begin_read(v->db);
+    if (rc != KURA_OK) return db_fail(v, rc);
+    rc = check_root(v);
+    if (rc == KURA_OK && whole) rc = kura_state_check_all(v);
     if (rc != KURA_OK) kura_db_rollback(v->db);
     return rc;
 }
 
-int kura_vault_write_end(kura_vault *v, int rc)
+void kura_vault_read_end(kura_vault *v)
+{
+    kura_db_rollback(v->db); /* only read */
+}
+
+int kura_vault_write_begin(kura_vault *v, const unsigned char *id)
+{
+    if (!v->keys) return kura_vault_fail(v, KURA_ERR_LOCKED, "the vault is locked");
+    int rc = kura_db_begin(v->db);
+    if (rc != KURA_OK) return db_fail(v, rc);
+    v->err[0] = '\0';
+    rc = check_root(v);
+    if (rc == KURA_OK && id) rc = kura_state_check_item(v, id);
+    if (rc != KURA_OK) kura_db_rollback(v->db);
+    return rc;
+}
+
+int kura_vault_write_end(kura_vault *v, int rc, const unsigned char *id)
 {
     uint64_t gen = v->state_gen;
+    if (rc == KURA_OK && id) rc = kura_state_put_item(v, STATE_KEY(v), id);
     if (rc == KURA_OK) rc = kura_state_put(v, STATE_KEY(v), gen + 1);
     if (rc == KURA_OK) {
         rc = kura_db_commit(v->db);

@@ -13,13 +13,28 @@
 
 #define APPLICATION_ID 0x4B555241 /* "KURA" */
 
-enum { ST_ITEM_GET, ST_ITEM_INSERT, ST_ITEM_UPDATE, ST_ITEM_DELETE, ST_COUNT };
+enum {
+    ST_ITEM_GET,
+    ST_ITEM_INSERT,
+    ST_ITEM_UPDATE,
+    ST_ITEM_DELETE,
+    ST_BUCKET_ITEMS,
+    ST_BUCKET_GET,
+    ST_BUCKET_PUT,
+    ST_BUCKET_DELETE,
+    ST_COUNT
+};
 
 static const char *const sql_text[ST_COUNT] = {
     [ST_ITEM_GET] = "SELECT overview, details FROM items WHERE id = ?1",
     [ST_ITEM_INSERT] = "INSERT INTO items(id, overview, details) VALUES (?1, ?2, ?3)",
     [ST_ITEM_UPDATE] = "UPDATE items SET overview = ?2, details = ?3 WHERE id = ?1",
     [ST_ITEM_DELETE] = "DELETE FROM items WHERE id = ?1",
+    [ST_BUCKET_ITEMS] = "SELECT id, overview, details FROM items WHERE id >= ?1 AND id <= ?2 "
+                        "ORDER BY id",
+    [ST_BUCKET_GET] = "SELECT h FROM buckets WHERE b = ?1",
+    [ST_BUCKET_PUT] = "INSERT OR REPLACE INTO buckets(b, h) VALUES (?1, ?2)",
+    [ST_BUCKET_DELETE] = "DELETE FROM buckets WHERE b = ?1",
 };
 
 struct kura_db {
@@ -30,7 +45,8 @@ struct kura_db {
 
 static const char schema[] = "CREATE TABLE meta(k TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;"
                              "CREATE TABLE items(id BLOB PRIMARY KEY CHECK(length(id) = 16),"
-                             " overview BLOB NOT NULL, details BLOB NOT NULL) WITHOUT ROWID;";
+                             " overview BLOB NOT NULL, details BLOB NOT NULL) WITHOUT ROWID;"
+                             "CREATE TABLE buckets(b INTEGER PRIMARY KEY, h BLOB NOT NULL);";
 
 const char *kura_db_error(const kura_db *db)
 {
@@ -405,24 +421,36 @@ int kura_db_item_count(kura_db *db, size_t *count)
     return src == SQLITE_ROW ? KURA_OK : fail(db, src);
 }
 
-/* One table's rows in key order, each checked to be what kura writes (blob or text key,
- * blob values), so a row an attacker typed differently reads as damage. */
-static int rows_of(kura_db *db, const char *sql, char table, int key_type, kura_db_row_fn fn,
+/* Rows of one statement in key order, each checked to be what kura writes (a blob, text or
+ * integer key, blob values), so a row an attacker typed differently reads as damage. */
+static int rows_of(kura_db *db, sqlite3_stmt *st, char table, int key_type, kura_db_row_fn fn,
                    void *ctx)
 {
-    sqlite3_stmt *st;
-    int src = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL);
-    if (src != SQLITE_OK) return fail(db, src);
-    int rc = KURA_OK, ncol = sqlite3_column_count(st);
+    int src, rc = KURA_OK, ncol = sqlite3_column_count(st);
     while (rc == KURA_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
         if (sqlite3_column_type(st, 0) != key_type || sqlite3_column_type(st, 1) != SQLITE_BLOB ||
             (ncol > 2 && sqlite3_column_type(st, 2) != SQLITE_BLOB)) {
             rc = KURA_ERR_CORRUPT;
             break;
         }
-        const void *key = key_type == SQLITE_BLOB ? sqlite3_column_blob(st, 0)
-                                                  : (const void *)sqlite3_column_text(st, 0);
-        size_t keylen = (size_t)sqlite3_column_bytes(st, 0);
+        unsigned char num[2];
+        const void *key;
+        size_t keylen;
+        if (key_type == SQLITE_INTEGER) { /* bucket numbers: 2 bytes, little-endian */
+            sqlite3_int64 b = sqlite3_column_int64(st, 0);
+            if (b < 0 || b >= KURA_BUCKETS) {
+                rc = KURA_ERR_CORRUPT;
+                break;
+            }
+            num[0] = (unsigned char)(b & 0xff);
+            num[1] = (unsigned char)(b >> 8);
+            key = num;
+            keylen = 2;
+        } else {
+            key = key_type == SQLITE_BLOB ? sqlite3_column_blob(st, 0)
+                                          : (const void *)sqlite3_column_text(st, 0);
+            keylen = (size_t)sqlite3_column_bytes(st, 0);
+        }
         const unsigned char *a = sqlite3_column_blob(st, 1);
         size_t alen = (size_t)sqlite3_column_bytes(st, 1);
         const unsigned char *b = ncol > 2 ? sqlite3_column_blob(st, 2) : NULL;
@@ -430,15 +458,89 @@ static int rows_of(kura_db *db, const char *sql, char table, int key_type, kura_
         rc = fn(ctx, table, key, keylen, a, alen, b, blen);
     }
     if (rc == KURA_OK && src != SQLITE_DONE) rc = fail(db, src);
+    return rc;
+}
+
+static int rows_sql(kura_db *db, const char *sql, char table, int key_type, kura_db_row_fn fn,
+                    void *ctx)
+{
+    sqlite3_stmt *st;
+    int src = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL);
+    if (src != SQLITE_OK) return fail(db, src);
+    int rc = rows_of(db, st, table, key_type, fn, ctx);
     sqlite3_finalize(st);
     return rc;
 }
 
-int kura_db_rows_each(kura_db *db, kura_db_row_fn fn, void *ctx)
+int kura_db_root_rows(kura_db *db, kura_db_row_fn fn, void *ctx)
 {
-    int rc = rows_of(db, "SELECT id, overview, details FROM items ORDER BY id", 'i', SQLITE_BLOB,
-                     fn, ctx);
+    int rc = rows_sql(db, "SELECT b, h FROM buckets ORDER BY b", 'b', SQLITE_INTEGER, fn, ctx);
     if (rc != KURA_OK) return rc;
-    return rows_of(db, "SELECT k, v FROM meta WHERE k <> '" KURA_META_STATE "' ORDER BY k", 'm',
-                   SQLITE_TEXT, fn, ctx);
+    return rows_sql(db, "SELECT k, v FROM meta WHERE k <> '" KURA_META_STATE "' ORDER BY k", 'm',
+                    SQLITE_TEXT, fn, ctx);
+}
+
+int kura_db_all_items(kura_db *db, kura_db_row_fn fn, void *ctx)
+{
+    return rows_sql(db, "SELECT id, overview, details FROM items ORDER BY id", 'i', SQLITE_BLOB,
+                    fn, ctx);
+}
+
+int kura_db_bucket_items(kura_db *db, unsigned b, kura_db_row_fn fn, void *ctx)
+{
+    unsigned char lo[16] = {0}, hi[16];
+    memset(hi, 0xff, sizeof hi);
+    lo[0] = hi[0] = (unsigned char)(b >> 4);
+    lo[1] = (unsigned char)((b & 15) << 4);
+    hi[1] = (unsigned char)((b & 15) << 4 | 15);
+    sqlite3_stmt *st = db->st[ST_BUCKET_ITEMS];
+    sqlite3_bind_blob(st, 1, lo, 16, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, hi, 16, SQLITE_STATIC);
+    int rc = rows_of(db, st, 'i', SQLITE_BLOB, fn, ctx);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+int kura_db_bucket_get(kura_db *db, unsigned b, unsigned char h[KURA_STATE_TAG])
+{
+    sqlite3_stmt *st = db->st[ST_BUCKET_GET];
+    sqlite3_bind_int64(st, 1, b);
+    int src = sqlite3_step(st), rc;
+    if (src == SQLITE_ROW) {
+        rc = sqlite3_column_type(st, 0) == SQLITE_BLOB &&
+                     sqlite3_column_bytes(st, 0) == KURA_STATE_TAG
+                 ? KURA_OK
+                 : KURA_ERR_CORRUPT;
+        if (rc == KURA_OK) memcpy(h, sqlite3_column_blob(st, 0), KURA_STATE_TAG);
+    } else {
+        rc = src == SQLITE_DONE ? KURA_ERR_NOT_FOUND : fail(db, src);
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+int kura_db_bucket_put(kura_db *db, unsigned b, const unsigned char *h)
+{
+    sqlite3_stmt *st = db->st[h ? ST_BUCKET_PUT : ST_BUCKET_DELETE];
+    sqlite3_bind_int64(st, 1, b);
+    if (h) sqlite3_bind_blob(st, 2, h, KURA_STATE_TAG, SQLITE_STATIC);
+    int rc = run(db, st);
+    return rc == KURA_ERR_NOT_FOUND ? KURA_OK : rc;
+}
+
+int kura_db_bucket_count(kura_db *db, size_t *count)
+{
+    sqlite3_stmt *st;
+    int src = sqlite3_prepare_v2(db->h, "SELECT count(*) FROM buckets", -1, &st, NULL);
+    if (src != SQLITE_OK) return fail(db, src);
+    src = sqlite3_step(st);
+    if (src == SQLITE_ROW) *count = (size_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return src == SQLITE_ROW ? KURA_OK : fail(db, src);
+}
+
+int kura_db_buckets_clear(kura_db *db)
+{
+    return exec(db, "DELETE FROM buckets");
 }

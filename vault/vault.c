@@ -301,6 +301,7 @@ int kura_vault_unlock_vk(kura_vault *v, const unsigned char vk[KURA_KEYBYTES])
     kura_db_rollback(v->db); /* only read */
     if (rc != KURA_OK || !v->resign) return rc;
     rc = kura_db_begin(v->db);
+    if (rc == KURA_OK) rc = kura_state_rebuild(v, STATE_KEY(v));
     if (rc == KURA_OK) rc = kura_state_put(v, STATE_KEY(v), v->state_gen + 1);
     if (rc == KURA_OK) rc = kura_db_commit(v->db);
     if (rc != KURA_OK) {
@@ -492,12 +493,14 @@ int kura_vault_rotate(kura_vault *v, kura_client_key *new_key, size_t *items, ku
     /* One transaction: every item, the slot, the info record, the key check and the state
      * (signed with the new key), or none. A file that fails its old state is not rotated. */
     v->err[0] = '\0';
-    if (rc == KURA_OK) rc = kura_vault_write_begin(v);
+    if (rc == KURA_OK) rc = kura_vault_write_begin(v, NULL);
     if (rc == KURA_OK) {
-        rc = kura_items_rekey(v, item_key, items);
+        rc = kura_state_check_all(v);
+        if (rc == KURA_OK) rc = kura_items_rekey(v, item_key, items);
         if (rc == KURA_OK) rc = kura_meta_put(v, META_SLOT, slot, sizeof slot);
         if (rc == KURA_OK) rc = kura_meta_put(v, META_INFO, info.p, info.n);
         if (rc == KURA_OK) rc = kura_meta_put(v, META_VK_CHECK, check, sizeof check);
+        if (rc == KURA_OK) rc = kura_state_rebuild(v, state_key);
         if (rc == KURA_OK) rc = kura_state_put(v, state_key, v->state_gen + 1);
         if (rc == KURA_OK && ready && ready(ctx, new_key) != 0)
             rc = kura_vault_fail(v, KURA_ERR_IO, "the new key could not be saved");

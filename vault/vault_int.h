@@ -117,13 +117,27 @@ typedef int (*kura_db_item_fn)(void *ctx, const unsigned char *id, size_t idlen,
                                const unsigned char *ov, size_t ovlen);
 KURA_MUST_CHECK int kura_db_item_each(kura_db *db, kura_db_item_fn fn, void *ctx);
 KURA_MUST_CHECK int kura_db_item_count(kura_db *db, size_t *count);
-/* Every row the vault's state commits to: the items in id order (table 'i': id, overview,
- * details), then the meta rows but the state itself in key order ('m': name, value, -). */
+/* The rows of the vault's signed state (state.c). Items fall in 4096 buckets by the first 12
+ * bits of their id; each bucket's keyed hash is a row of table buckets; the state signs the
+ * bucket rows and the meta rows. A row: table ('i' item: id, overview, details; 'b' bucket:
+ * number as 2 bytes LE, hash; 'm' meta: name, value), key, and one or two values. */
 #define KURA_META_STATE "state"
+#define KURA_BUCKETS 4096
 typedef int (*kura_db_row_fn)(void *ctx, char table, const void *key, size_t keylen,
                               const unsigned char *a, size_t alen, const unsigned char *b,
                               size_t blen);
-KURA_MUST_CHECK int kura_db_rows_each(kura_db *db, kura_db_row_fn fn, void *ctx);
+/* The bucket rows in number order, then the meta rows but the state in name order. */
+KURA_MUST_CHECK int kura_db_root_rows(kura_db *db, kura_db_row_fn fn, void *ctx);
+/* Every item in id order. */
+KURA_MUST_CHECK int kura_db_all_items(kura_db *db, kura_db_row_fn fn, void *ctx);
+/* The items of bucket b in id order. */
+KURA_MUST_CHECK int kura_db_bucket_items(kura_db *db, unsigned b, kura_db_row_fn fn, void *ctx);
+/* Bucket b's stored hash: KURA_ERR_NOT_FOUND if it has none (an empty bucket). */
+KURA_MUST_CHECK int kura_db_bucket_get(kura_db *db, unsigned b, unsigned char h[32]);
+/* Stores bucket b's hash, or with h NULL removes its row. */
+KURA_MUST_CHECK int kura_db_bucket_put(kura_db *db, unsigned b, const unsigned char *h);
+KURA_MUST_CHECK int kura_db_bucket_count(kura_db *db, size_t *count);
+KURA_MUST_CHECK int kura_db_buckets_clear(kura_db *db);
 const char *kura_db_error(const kura_db *db);
 
 /* ---- files.c ---- */
@@ -175,18 +189,33 @@ KURA_MUST_CHECK int kura_meta_get(kura_vault *v, kura_blob *out, const char *key
 KURA_MUST_CHECK int kura_meta_put(kura_vault *v, const char *key, const unsigned char *p,
                                   size_t n);
 
-/* ---- state.c: the keyed commitment over the whole file, and the rollback guard ---- */
-/* Checks the stored state against every row (inside the caller's transaction), then this
- * device's record of the newest state it saw. Sets v->state_gen. */
+/* ---- state.c: the signed state over the whole file, and the rollback guard ---- */
+/* At unlock, inside the caller's read transaction: the stored state against the bucket rows
+ * and records (the whole file too when trust_file is set; a failure then sets v->resign),
+ * then this device's record of the newest state it saw. Sets v->state_gen. */
 KURA_MUST_CHECK int kura_state_check(kura_vault *v);
-/* Writes the state of the rows as they are now, with generation gen, under key. */
+/* The bucket of item id against its items (KURA_ERR_CORRUPT if they differ). */
+KURA_MUST_CHECK int kura_state_check_item(kura_vault *v, const unsigned char *id);
+/* Every bucket against its items, and no bucket row without items. */
+KURA_MUST_CHECK int kura_state_check_all(kura_vault *v);
+/* Re-hashes the bucket of item id under key (after a write to it). */
+KURA_MUST_CHECK int kura_state_put_item(kura_vault *v, const unsigned char *key,
+                                        const unsigned char *id);
+/* Re-hashes every bucket under key (after a rotation, or to trust a file). */
+KURA_MUST_CHECK int kura_state_rebuild(kura_vault *v, const unsigned char *key);
+/* Signs the bucket rows and records as they are now, with generation gen, under key. */
 KURA_MUST_CHECK int kura_state_put(kura_vault *v, const unsigned char *key, uint64_t gen);
 /* After a commit: records v's state as the newest this device has seen. */
 void kura_state_seen(kura_vault *v, int force);
-/* A write: BEGIN IMMEDIATE and check the state; then end it: the state moves on and the
- * transaction commits if rc is KURA_OK, or everything rolls back. Returns the result. */
-KURA_MUST_CHECK int kura_vault_write_begin(kura_vault *v);
-KURA_MUST_CHECK int kura_vault_write_end(kura_vault *v, int rc);
+/* A read: a read transaction, the state checked (whole: every bucket too, for reads of every
+ * item); end it with kura_vault_read_end. */
+KURA_MUST_CHECK int kura_vault_read_begin(kura_vault *v, int whole);
+void kura_vault_read_end(kura_vault *v);
+/* A write: BEGIN IMMEDIATE, the state checked, and the bucket of item id (NULL: none); then
+ * end it: if rc is KURA_OK the bucket is re-hashed, the state moves on and the transaction
+ * commits, else everything rolls back. Returns the result. */
+KURA_MUST_CHECK int kura_vault_write_begin(kura_vault *v, const unsigned char *id);
+KURA_MUST_CHECK int kura_vault_write_end(kura_vault *v, int rc, const unsigned char *id);
 
 /* dir/<vault id>.device (device.c). */
 int kura_device_path(char *out, size_t n, const char *dir, const char *vault_id);

@@ -77,6 +77,20 @@ attack "another vault's record" \
     "UPDATE meta SET v = resum('info', x'$other_info') WHERE k = 'info'" "damaged"
 attack "a record added" "INSERT INTO meta VALUES ('extra', resum('extra', zeroblob(20)))"
 
+# A point lookup by full id checks its own bucket and the state: a deleted item reads as
+# tampering, not as "not found"; an item in another bucket still reads (nothing it depends
+# on changed). Listing checks every bucket.
+cp base.kura t.kura
+sql t.kura "DELETE FROM items WHERE id = x'$b'"
+k --vault "$T/t.kura" --key-file v.key get "$b" --field password
+expect "get of a deleted item by its id: tampering, not 'not found'" 6 "signed state"
+if [ "${b:0:3}" != "${g:0:3}" ]; then
+    k --vault "$T/t.kura" --key-file v.key get "$g" --field password
+    expect "get of an untouched item in another bucket by its id still reads" 0
+fi
+k --vault "$T/t.kura" --key-file v.key ls
+expect "ls checks every bucket" 6 "signed state"
+
 # Trusting a tampered file reads what is left: the duplicated row has the wrong id in its
 # associated data, so it never decrypts; everything else does.
 cp base.kura t.kura

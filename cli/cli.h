@@ -31,6 +31,7 @@ typedef struct ctx {
     int use_key;                 /* --key: the client key, not this device's passphrase */
     int by_passphrase;           /* set when this device's passphrase unlocked the vault */
     char *device_dir;            /* device slots */
+    char *state_dir;             /* records of the newest state seen (the rollback guard) */
     char *runtime_dir;           /* sessions */
     int json;                    /* --json */
     int trust_file;              /* --trust-file: accept a rolled-back or re-signed file */

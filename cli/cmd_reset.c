@@ -128,7 +128,7 @@ static int run(ctx *c, int argc, char **argv)
                    paths[0], paths[1]);
         fflush(stdout);
     }
-    rc = kura_reset_replace(&r, fresh, real, c->device_dir, c->runtime_dir);
+    rc = kura_reset_replace(&r, fresh, real, c->device_dir, c->state_dir, c->runtime_dir);
     if (rc == KURA_ERR_INVALID) {
         if (kura_reset_fresh_path(fresh, sizeof fresh, real) != KURA_OK)
             note("%s.reset is left behind; remove it", real);

@@ -229,10 +229,12 @@ int main(int argc, char **argv)
     }
     c.runtime_dir = kura_default_runtime_dir();
     c.device_dir = kura_default_device_dir();
-    if (!c.runtime_dir || !c.device_dir) {
+    c.state_dir = kura_default_state_dir();
+    if (!c.runtime_dir || !c.device_dir || !c.state_dir) {
         free(c.vault_path);
         free(c.runtime_dir);
         free(c.device_dir);
+        free(c.state_dir);
         return fail(EX_FAIL, have_home() ? "out of memory"
                                          : "no data folder: set HOME or XDG_DATA_HOME");
     }
@@ -240,7 +242,7 @@ int main(int argc, char **argv)
     ex = EX_OK;
     if (cm->flags & (CMD_OPEN | CMD_UNLOCK)) {
         int rc = kura_vault_open(&c.v, c.vault_path);
-        if (rc == KURA_OK) rc = kura_vault_set_device_dir(c.v, c.device_dir);
+        if (rc == KURA_OK) rc = kura_vault_set_state_dir(c.v, c.state_dir);
         if (rc == KURA_OK && c.trust_file) kura_vault_trust_file(c.v);
         if (rc != KURA_OK) ex = fail_vault(&c, rc, "open the vault");
         if (ex == EX_OK) warn_network_fs(&c);
@@ -252,5 +254,6 @@ int main(int argc, char **argv)
     free(c.vault_path);
     free(c.runtime_dir);
     free(c.device_dir);
+    free(c.state_dir);
     return ex;
 }

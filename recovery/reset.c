@@ -42,7 +42,7 @@ static int destroy(kura_reset_report *r, const char *path)
 }
 
 int kura_reset_replace(kura_reset_report *r, const char *fresh, const char *path,
-                       const char *device_dir, const char *runtime_dir)
+                       const char *device_dir, const char *state_dir, const char *runtime_dir)
 {
     char side[PATH_MAX];
     struct stat sb;
@@ -70,7 +70,7 @@ int kura_reset_replace(kura_reset_report *r, const char *fresh, const char *path
         kura_shred(side) == KURA_OK)
         r->device_slot = 1;
     /* This device's record of the old vault's newest state (vault/state.c). */
-    if (snprintf(side, sizeof side, "%s/%s.seen", device_dir, r->old_id) < (int)sizeof side)
+    if (snprintf(side, sizeof side, "%s/%s.seen", state_dir, r->old_id) < (int)sizeof side)
         (void)kura_shred(side);
     return kura_session_end_all(runtime_dir, r->old_id, &r->sessions);
 }

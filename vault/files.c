@@ -187,6 +187,15 @@ char *kura_default_vault_path(void)
     return join(home, "/.local/share/kura/vault.kura");
 }
 
+char *kura_default_state_dir(void)
+{
+    const char *xdg = getenv("XDG_STATE_HOME");
+    if (xdg && xdg[0] == '/') return join(xdg, "/kura");
+    const char *home = getenv("HOME");
+    if (!home || home[0] != '/') return NULL;
+    return join(home, "/.local/state/kura");
+}
+
 char *kura_default_runtime_dir(void)
 {
     const char *xdg = getenv("XDG_RUNTIME_DIR");

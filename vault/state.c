@@ -6,7 +6,7 @@
  * duplicating or inserting items, replaying an older version of one, or mixing records of
  * different times. The buckets let a point lookup check just what it reads (its bucket and
  * the state, a few thousand hashes) in constant time at any vault size; listing checks all.
- * A record of the newest state this device has seen (dir/<vault id>.seen) stops a rollback
+ * A record of the newest state this device has seen (<state folder>/<vault id>.seen) stops a rollback
  * of the whole file on devices that saw the newer one. */
 #include <errno.h>
 #include <fcntl.h>
@@ -246,8 +246,8 @@ int kura_state_put(kura_vault *v, const unsigned char *key, uint64_t gen)
 
 static int seen_path(char *out, size_t n, const kura_vault *v)
 {
-    if (!v->device_dir) return KURA_ERR_NOT_FOUND;
-    int len = snprintf(out, n, "%s/%s.seen", v->device_dir, v->id_text);
+    if (!v->state_dir) return KURA_ERR_NOT_FOUND;
+    int len = snprintf(out, n, "%s/%s.seen", v->state_dir, v->id_text);
     return len > 0 && (size_t)len < n ? KURA_OK : KURA_ERR_INVALID;
 }
 
@@ -275,7 +275,7 @@ static int seen_open(const kura_vault *v)
 {
     char path[4096];
     if (seen_path(path, sizeof path, v) != KURA_OK) return -1;
-    if (kura_mkdir_private(v->device_dir) != KURA_OK) return -1;
+    if (kura_mkdir_private(v->state_dir) != KURA_OK) return -1;
     int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) return -1;
     if (flock(fd, LOCK_EX) != 0) {

@@ -145,7 +145,7 @@ static kura_vault *handle_new(const char *path)
         free(v);
         return NULL;
     }
-    v->device_dir = kura_default_device_dir(); /* NULL (no HOME): no rollback guard */
+    v->state_dir = kura_default_state_dir(); /* NULL (no HOME): no rollback guard */
     return v;
 }
 
@@ -165,7 +165,7 @@ void kura_vault_close(kura_vault *v)
     lock(v);
     kura_db_close(v->db);
     free(v->path);
-    free(v->device_dir);
+    free(v->state_dir);
     free(v);
 }
 
@@ -449,12 +449,12 @@ const char *kura_vault_network_fs(const kura_vault *v)
     return kura_network_fs_name(kura_fs_type(v->path));
 }
 
-int kura_vault_set_device_dir(kura_vault *v, const char *dir)
+int kura_vault_set_state_dir(kura_vault *v, const char *dir)
 {
     char *copy = dir ? strdup(dir) : NULL;
     if (dir && !copy) return KURA_ERR_NOMEM;
-    free(v->device_dir);
-    v->device_dir = copy;
+    free(v->state_dir);
+    v->state_dir = copy;
     return KURA_OK;
 }
 

@@ -168,7 +168,7 @@ struct kura_vault {
     unsigned char *keys; /* sodium_malloc: vk, item key, state key; NULL while locked */
     char *name;          /* sodium_malloc, after unlock */
     kura_client_key *client_key;
-    char *device_dir;   /* where this device's record of the newest state lives; NULL: none */
+    char *state_dir;    /* where this device's record of the newest state lives; NULL: none */
     int trust_file;     /* accept the file as it is at the next unlock (kura_vault_trust_file) */
     int resign;         /* the unlock found a state to re-sign (trust_file) */
     uint64_t state_gen; /* the state checked last */

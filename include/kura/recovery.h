@@ -122,11 +122,13 @@ KURA_MUST_CHECK int kura_reset_fresh_path(char *out, size_t n, const char *path)
 /* Puts the new vault (made at fresh, beside path) in the old one's place with one rename,
  * then destroys the old one: its file overwritten with zeros through a descriptor kept across
  * the rename, synced; any -journal, -wal, -shm shredded before; then (when r->old_id is known)
- * this device's slot and state record in device_dir and its sessions in runtime_dir. A crash
+ * this device's slot in device_dir, its state record in state_dir and its sessions in
+ * runtime_dir. A crash
  * at any moment leaves path either the whole old vault or the whole new one.
  * KURA_ERR_INVALID if path exists and is not a regular file. */
 KURA_MUST_CHECK int kura_reset_replace(kura_reset_report *r, const char *fresh, const char *path,
-                                       const char *device_dir, const char *runtime_dir);
+                                       const char *device_dir, const char *state_dir,
+                                       const char *runtime_dir);
 
 /* Crockford base32: the symbol for a value 0..31, and the value for a character, -1 if none
  * (with the forgiving mapping of kura_key_parse). */

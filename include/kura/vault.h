@@ -70,10 +70,10 @@ KURA_MUST_CHECK int kura_vault_count(kura_vault *v, size_t *count);
 
 /* Rollback guard. Every unlock checks the file against its signed state (a keyed hash over
  * every item and record, with a generation that each write moves on) and against this
- * device's record of the newest state it has seen, kept in dir (default: the device
- * folder). A file that is older than that, or differs at the same generation, or whose rows
+ * device's record of the newest state it has seen, kept in dir (default:
+ * kura_default_state_dir()). A file that is older than that, or differs at the same generation, or whose rows
  * do not match its state, is KURA_ERR_CORRUPT. NULL turns the device record off. */
-KURA_MUST_CHECK int kura_vault_set_device_dir(kura_vault *v, const char *dir);
+KURA_MUST_CHECK int kura_vault_set_state_dir(kura_vault *v, const char *dir);
 /* The user accepts the file as it is (a backup restored on purpose, a damaged vault to read
  * what is left): the next unlock re-signs it and re-bases this device's record. */
 void kura_vault_trust_file(kura_vault *v);
@@ -218,6 +218,9 @@ KURA_MUST_CHECK int kura_process_harden(void);
 
 /* Default vault path: $XDG_DATA_HOME/kura/vault.kura (or ~/.local/share/...). Caller frees. */
 char *kura_default_vault_path(void);
+/* This device's records of the newest state of each vault it saw: $XDG_STATE_HOME/kura
+ * (or ~/.local/state/kura). Caller frees. */
+char *kura_default_state_dir(void);
 /* Runtime folder for sessions: $XDG_RUNTIME_DIR/kura, else /tmp/kura-<uid>. Caller frees. */
 char *kura_default_runtime_dir(void);
 

@@ -7,7 +7,7 @@ TESTS_DIR=${TESTS_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
 T=$(mktemp -d /tmp/kura-cli.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 export HOME=$T/home XDG_RUNTIME_DIR=$T/run LC_ALL=C.UTF-8
-unset XDG_DATA_HOME XDG_CONFIG_HOME KURA_SESSION KURA_VAULT KURA_CLIENT_KEY_FILE
+unset XDG_DATA_HOME XDG_CONFIG_HOME XDG_STATE_HOME KURA_SESSION KURA_VAULT KURA_CLIENT_KEY_FILE
 mkdir -p "$HOME" && mkdir -m 700 "$XDG_RUNTIME_DIR"
 cd "$T" || exit 1
 passed=0

@@ -11,8 +11,9 @@ check "vault folder is 0700" mode_is 700 "$(dirname "$default")"
 check "key shown grouped" grep -qE '^    [0-9A-Z]{6}(-[0-9A-Z]{6}){5}$' "$T/.out"
 check "tells the user to keep it" out_has "shown only now"
 check "shows the vault id" grep -qE '^Vault id: [0-9A-Z]{26}$' "$T/.out"
-check "one file at rest (and the device folder)" \
-    test "$(ls -A "$(dirname "$default")" | tr '\n' ' ')" = "devices vault.kura "
+check "one file at rest" test "$(ls -A "$(dirname "$default")")" = vault.kura
+check "this device's record of the vault's state" \
+    test -f "$HOME/.local/state/kura/$(sed -n 's/^Vault id: //p' "$T/.out").seen"
 check "init says where the kit is" out_has "Saved your emergency kit"
 check "the kit is in the current folder" test -f "$T/Kura client key "*.pdf
 

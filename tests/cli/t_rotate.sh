@@ -78,7 +78,7 @@ locked_out=0 both=0 lost=0 old_wins=0 new_wins=0 mid=0
 for n in $(seq 1 "$KILLS"); do
     rm -rf kill && mkdir kill
     cp pristine.kura kill/v.kura
-    rm -f "$HOME"/.local/share/kura/devices/*.seen # each kill on the copy is a new device's
+    rm -f "$HOME"/.local/state/kura/*.seen # each kill on the copy is a new device's
     delay=$((RANDOM * RANDOM % (span * 16 / 10 + 1)))
     setsid "$KURA" --vault "$T/kill/v.kura" key rotate --key-file v.key --no-kit \
         >kill/out 2>&1 </dev/null &

@@ -141,7 +141,7 @@ attacks=$((attacks + 1)) && [ "$rc" = 6 ] && refused=$((refused + 1))
 
 # Sessions check too: a session opened on the good file refuses the tampered one.
 cp base.kura s.kura
-rm -f "$HOME"/.local/share/kura/devices/*.seen
+rm -f "$HOME"/.local/state/kura/*.seen
 k --vault "$T/s.kura" --key-file v.key unlock
 expect "unlock" 0
 session=$(sed -n 's/^export KURA_SESSION=\(.*\)$/\1/p' "$T/.out" | tr -d "'\"")

@@ -20,9 +20,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
     unlink(journal);
     int opened = kura_vault_open(&v, path) == KURA_OK;
     if (opened) {
-        static char devices[300];
-        snprintf(devices, sizeof devices, "%s.devices", path);
-        if (kura_vault_set_device_dir(v, devices) != KURA_OK) opened = 0;
+        static char state[300];
+        snprintf(state, sizeof state, "%s.state", path);
+        if (kura_vault_set_state_dir(v, state) != KURA_OK) opened = 0;
         kura_vault_trust_file(v);
     }
     if (opened && seed_key &&

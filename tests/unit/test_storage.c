@@ -28,6 +28,8 @@ static int setup(void **state)
     char data[300]; /* device records (the rollback guard) under the test's folder */
     snprintf(data, sizeof data, "%s/data", dir);
     setenv("XDG_DATA_HOME", data, 1);
+    snprintf(data, sizeof data, "%s/state", dir);
+    setenv("XDG_STATE_HOME", data, 1);
     return 0;
 }
 
@@ -256,7 +258,7 @@ static int get_rc(const char *file, const kura_client_key *key, const char *id)
 static void forget_seen(void)
 {
     char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -f '%s'/data/kura/devices/*.seen", dir);
+    snprintf(cmd, sizeof cmd, "rm -f '%s'/state/kura/*.seen", dir);
     assert_int_equal(system(cmd), 0);
 }
 

@@ -178,22 +178,24 @@ static char *join(const char *a, const char *b)
     return p;
 }
 
-char *kura_default_vault_path(void)
+/* $XDG_<x>_HOME + tail, else $HOME + fallback (XDG's defaults); NULL without either. */
+static char *xdg_path(const char *xdg_var, const char *tail, const char *fallback)
 {
-    const char *xdg = getenv("XDG_DATA_HOME");
-    if (xdg && xdg[0] == '/') return join(xdg, "/kura/vault.kura");
+    const char *xdg = getenv(xdg_var);
+    if (xdg && xdg[0] == '/') return join(xdg, tail);
     const char *home = getenv("HOME");
     if (!home || home[0] != '/') return NULL;
-    return join(home, "/.local/share/kura/vault.kura");
+    return join(home, fallback);
+}
+
+char *kura_default_vault_path(void)
+{
+    return xdg_path("XDG_DATA_HOME", "/kura/vault.kura", "/.local/share/kura/vault.kura");
 }
 
 char *kura_default_state_dir(void)
 {
-    const char *xdg = getenv("XDG_STATE_HOME");
-    if (xdg && xdg[0] == '/') return join(xdg, "/kura");
-    const char *home = getenv("HOME");
-    if (!home || home[0] != '/') return NULL;
-    return join(home, "/.local/state/kura");
+    return xdg_path("XDG_STATE_HOME", "/kura", "/.local/state/kura");
 }
 
 char *kura_default_runtime_dir(void)

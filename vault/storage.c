@@ -410,15 +410,21 @@ int kura_db_item_each(kura_db *db, kura_db_item_fn fn, void *ctx)
     return rc;
 }
 
-int kura_db_item_count(kura_db *db, size_t *count)
+/* The one number a query gives (a count). */
+static int one_number(kura_db *db, const char *sql, size_t *out)
 {
     sqlite3_stmt *st;
-    int src = sqlite3_prepare_v2(db->h, "SELECT count(*) FROM items", -1, &st, NULL);
+    int src = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL);
     if (src != SQLITE_OK) return fail(db, src);
     src = sqlite3_step(st);
-    if (src == SQLITE_ROW) *count = (size_t)sqlite3_column_int64(st, 0);
+    if (src == SQLITE_ROW) *out = (size_t)sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return src == SQLITE_ROW ? KURA_OK : fail(db, src);
+}
+
+int kura_db_item_count(kura_db *db, size_t *count)
+{
+    return one_number(db, "SELECT count(*) FROM items", count);
 }
 
 /* Rows of one statement in key order, each checked to be what kura writes (a blob, text or
@@ -531,13 +537,7 @@ int kura_db_bucket_put(kura_db *db, unsigned b, const unsigned char *h)
 
 int kura_db_bucket_count(kura_db *db, size_t *count)
 {
-    sqlite3_stmt *st;
-    int src = sqlite3_prepare_v2(db->h, "SELECT count(*) FROM buckets", -1, &st, NULL);
-    if (src != SQLITE_OK) return fail(db, src);
-    src = sqlite3_step(st);
-    if (src == SQLITE_ROW) *count = (size_t)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return src == SQLITE_ROW ? KURA_OK : fail(db, src);
+    return one_number(db, "SELECT count(*) FROM buckets", count);
 }
 
 int kura_db_buckets_clear(kura_db *db)

@@ -44,10 +44,16 @@ static int show(ctx *c, const char *query)
         }
         if (shown == 0 && query)
             note("kura: nothing matches \"%s\"", query);
-        else if (shown == 0)
+        else if (shown == 0 && !list->damaged)
             note("kura: the vault is empty; add an item with 'kura add TITLE'");
     }
+    size_t damaged = list->damaged;
     kura_items_free(list);
+    if (damaged)
+        return fail(EX_DAMAGED, "%zu item%s of vault %s do%s not decrypt and %s left out (%s)",
+                    damaged, damaged == 1 ? "" : "s", kura_vault_id(c->v),
+                    damaged == 1 ? "es" : "", damaged == 1 ? "is" : "are",
+                    kura_vault_error(c->v));
     return EX_OK;
 }
 

@@ -596,7 +596,10 @@ static int collect(void *ctx, const unsigned char *id, size_t idlen, const unsig
     memcpy(it->id, hex, sizeof hex);
     it->arena = l->arena;
     int rc = open_part(it, l->arena, &w->sc, w->v, id, ov, ovlen, PART_OVERVIEW);
-    if (rc == KURA_ERR_CORRUPT) kura_vault_fail(w->v, rc, "item %s does not decrypt", hex);
+    if (rc == KURA_ERR_CORRUPT) { /* skipped and counted: the rest still lists */
+        if (l->damaged++ == 0) kura_vault_fail(w->v, rc, "item %s does not decrypt", hex);
+        return KURA_OK;
+    }
     if (rc != KURA_OK) return rc;
     int keep;
     if (w->mode == BY_QUERY) {
@@ -706,8 +709,14 @@ int kura_item_resolve(kura_vault *v, kura_items **out, const char *ref)
     walk all = {.mode = BY_REF, .q = ref, .prefix = prefix};
     rc = walk_items(v, out, &all, NULL);
     if (rc != KURA_OK || (*out)->count > 0) return rc;
+    size_t damaged = (*out)->damaged;
     kura_items_free(*out);
     *out = NULL;
+    if (damaged)
+        return kura_vault_fail(v, KURA_ERR_CORRUPT,
+                               "no readable item \"%.100s\" in vault %s, and %zu item%s do not "
+                               "decrypt: it may be among them",
+                               ref, v->id_text, damaged, damaged == 1 ? "" : "s");
     return kura_vault_fail(v, KURA_ERR_NOT_FOUND, "no item \"%.100s\" in vault %s", ref,
                            v->id_text);
 }

@@ -149,6 +149,8 @@ KURA_MUST_CHECK int kura_item_delete(kura_vault *v, const char *id);
 typedef struct kura_items {
     kura_item *items; /* overview parts only, sorted by title then id */
     size_t count;
+    size_t damaged; /* items skipped because their overview does not decrypt (a file the
+                     * user trusted as it is); kura_vault_error() names the first */
     struct kura_arena *arena;
 } kura_items;
 

@@ -96,7 +96,8 @@ expect "ls checks every bucket" 6 "signed state"
 cp base.kura t.kura
 sql t.kura "INSERT INTO items SELECT randomblob(16), overview, details FROM items WHERE id = x'$g'"
 k --vault "$T/t.kura" --key-file v.key ls --json --trust-file
-expect "--trust-file reads the tampered file" 6 "does not decrypt"
+expect "--trust-file lists what is left, and says what is not" 6 "1 item of vault"
+check "the three readable items are listed" json_ok "length == 3"
 cp base.kura t.kura
 sql t.kura "DELETE FROM items WHERE id = x'$b'"
 k --vault "$T/t.kura" --key-file v.key ls --trust-file

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, builds kura twice with warnings as errors
-# (plain, then AddressSanitizer + UndefinedBehaviorSanitizer) and runs every test in both,
+# (plain, then AddressSanitizer + UndefinedBehaviorSanitizer) and runs every test in both (the
+# plain build also runs two end-to-end scripts under valgrind memcheck),
 # then a bounded fuzzing run (scripts/fuzz.sh, FUZZ_SECONDS per target, 60 by default).
 # Ends with "tests: N passed, N failed".
 set -uo pipefail

@@ -104,15 +104,15 @@ int fail_vault(ctx *c, int rc, const char *doing)
     case KURA_ERR_TOO_NEW:
         return fail(EX_TOO_NEW, "vault %s needs a newer kura (%s); upgrade kura to open it", path,
                     detail);
+    case KURA_ERR_READ_ONLY:
+        return fail(EX_FAIL, "cannot %s in %s: the vault file or its folder is read-only; "
+                             "nothing was changed",
+                    doing, path);
+    case KURA_ERR_DISK_FULL:
+        return fail(EX_FAIL, "cannot %s in %s: the disk is full; free some space and try "
+                             "again (what the vault held is kept)",
+                    doing, path);
     case KURA_ERR_IO:
-        if (strstr(detail, "readonly"))
-            return fail(EX_FAIL, "cannot %s in %s: the vault file or its folder is read-only; "
-                                 "nothing was changed",
-                        doing, path);
-        if (strstr(detail, "full"))
-            return fail(EX_FAIL, "cannot %s in %s: the disk is full; free some space and try "
-                                 "again (what the vault held is kept)",
-                        doing, path);
         if (strstr(detail, "I/O"))
             return fail(EX_FAIL, "cannot %s in %s: %s; check the disk, then try again", doing,
                         path, detail);

@@ -134,12 +134,20 @@ static int parse_options(ctx *c, const cmd *cm, int argc, char **argv, int *firs
     return EX_OK;
 }
 
-/* Whether the default paths could be made at all: without HOME or XDG_DATA_HOME, a NULL path
- * means there is none; with them, it means memory ran out. */
-static int have_home(void)
+static int abs_env(const char *name)
 {
-    const char *home = getenv("HOME"), *xdg = getenv("XDG_DATA_HOME");
-    return (home && home[0] == '/') || (xdg && xdg[0] == '/');
+    const char *v = getenv(name);
+    return v && v[0] == '/';
+}
+
+/* Why a default path is NULL: a folder with no variable to find it by, else memory ran out. */
+static const char *no_folder_reason(void)
+{
+    if (!abs_env("HOME") && !abs_env("XDG_DATA_HOME"))
+        return "no data folder: set HOME or XDG_DATA_HOME";
+    if (!abs_env("HOME") && !abs_env("XDG_STATE_HOME"))
+        return "no state folder: set HOME or XDG_STATE_HOME";
+    return "out of memory";
 }
 
 int main(int argc, char **argv)
@@ -170,8 +178,13 @@ int main(int argc, char **argv)
         static const char *const valued[] = {"--vault", "--key-file", "--kit", "--passphrase-file"};
         const char *val = NULL;
         int which = -1, step = 1;
-        if (strcmp(a, "--key") == 0 || strcmp(a, "--trust-file") == 0) {
-            *(a[2] == 'k' ? &c.use_key : &c.trust_file) = 1;
+        if (strcmp(a, "--key") == 0) {
+            c.use_key = 1;
+            first++;
+            continue;
+        }
+        if (strcmp(a, "--trust-file") == 0) {
+            c.trust_file = 1;
             first++;
             continue;
         }
@@ -223,7 +236,7 @@ int main(int argc, char **argv)
     if (!c.vault_path) {
         const char *env = getenv("KURA_VAULT");
         c.vault_path = env && *env ? strdup(env) : kura_default_vault_path();
-        if (!c.vault_path && have_home())
+        if (!c.vault_path && (abs_env("HOME") || abs_env("XDG_DATA_HOME")))
             return fail(EX_FAIL, "out of memory");
         if (!c.vault_path) return fail(EX_FAIL, "no vault path: set HOME, KURA_VAULT or --vault");
     }
@@ -235,8 +248,7 @@ int main(int argc, char **argv)
         free(c.runtime_dir);
         free(c.device_dir);
         free(c.state_dir);
-        return fail(EX_FAIL, have_home() ? "out of memory"
-                                         : "no data folder: set HOME or XDG_DATA_HOME");
+        return fail(EX_FAIL, "%s", no_folder_reason());
     }
 
     ex = EX_OK;

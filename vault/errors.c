@@ -36,6 +36,10 @@ const char *kura_strerror(int rc)
         return "vault is busy";
     case KURA_ERR_PERM:
         return "unsafe permissions";
+    case KURA_ERR_DISK_FULL:
+        return "the disk is full";
+    case KURA_ERR_READ_ONLY:
+        return "read-only file or folder";
     default:
         return "unknown error";
     }

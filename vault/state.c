@@ -202,7 +202,7 @@ static int sweep_all(sweep *w)
 
 static int check_one(kura_vault *v, unsigned b, const unsigned char *h)
 {
-    return bucket_matches(v, b, h, 1);
+    return bucket_matches(v, b, h, 1); /* a sweep only reports buckets with items */
 }
 
 static int put_one(kura_vault *v, unsigned b, const unsigned char *h)

@@ -75,6 +75,10 @@ static int map_rc(int src)
         return KURA_ERR_BUSY;
     case SQLITE_CONSTRAINT:
         return KURA_ERR_EXISTS;
+    case SQLITE_FULL:
+        return KURA_ERR_DISK_FULL;
+    case SQLITE_READONLY:
+        return KURA_ERR_READ_ONLY;
     default:
         return KURA_ERR_IO;
     }

@@ -280,7 +280,8 @@ static int unlock_vk(kura_vault *v, const unsigned char vk[KURA_KEYBYTES])
         lock(v);
         return meta_fail(v, rc, "the vault's own record does not decrypt");
     }
-    /* The whole file against its state, and the state against what this device saw. */
+    /* The signed state against the file's buckets and records (the whole file when trusted),
+     * and against what this device saw. */
     rc = kura_state_check(v);
     if (rc != KURA_OK) {
         lock(v);

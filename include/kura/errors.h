@@ -30,6 +30,8 @@ enum {
     KURA_ERR_EXPIRED = 13,      /* the session timed out */
     KURA_ERR_BUSY = 14,         /* another process holds the vault for too long */
     KURA_ERR_PERM = 15,         /* a file or folder has unsafe permissions or owner */
+    KURA_ERR_DISK_FULL = 16,    /* the disk is full: nothing was written */
+    KURA_ERR_READ_ONLY = 17,    /* the vault file or its folder cannot be written */
 };
 
 /* Returns a static, secret-free text for a result code. Never NULL. */

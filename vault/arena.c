@@ -34,6 +34,20 @@ void kura_arena_free(kura_arena *a)
     free(a);
 }
 
+void kura_arena_reset(kura_arena *a)
+{
+    struct chunk *keep = a->head;
+    if (!keep) return;
+    for (struct chunk *c = keep->next, *next; c; c = next) {
+        next = c->next;
+        sodium_free(c->mem);
+        free(c);
+    }
+    sodium_memzero(keep->mem, keep->used);
+    keep->used = 0;
+    keep->next = NULL;
+}
+
 void *kura_arena_alloc(kura_arena *a, size_t n)
 {
     n = (n + 15) & ~(size_t)15;

@@ -40,6 +40,8 @@ const char *kura_strerror(int rc)
         return "the disk is full";
     case KURA_ERR_READ_ONLY:
         return "read-only file or folder";
+    case KURA_ERR_NO_MODULE:
+        return "kura's kit module (kura-kit.so) is missing or does not load";
     default:
         return "unknown error";
     }

@@ -88,6 +88,15 @@ kura_item *kura_item_new(void)
     return item;
 }
 
+void kura_item_clear(kura_item *item)
+{
+    kura_arena *a = item->arena;
+    kura_arena_reset(a);
+    memset(item, 0, sizeof *item);
+    item->arena = a;
+    item->has_details = 1;
+}
+
 void kura_item_free(kura_item *item)
 {
     if (!item) return;
@@ -275,7 +284,7 @@ static void write_part(writer *w, const kura_item *item, char part)
     }
 }
 
-static int seal_part(kura_blob *out, const kura_vault *v, const kura_item *item,
+static int seal_part(kura_blob *out, kura_vault *v, const kura_item *item,
                      const unsigned char id[16], char part)
 {
     writer w = {NULL, 0};
@@ -284,23 +293,27 @@ static int seal_part(kura_blob *out, const kura_vault *v, const kura_item *item,
 
     write_part(&w, item, part);
     size_t cap = w.n + block;
-    w.p = sodium_malloc(cap);
-    if (!w.p) return KURA_ERR_NOMEM;
+    if (cap > v->scratch_cap) { /* one guarded buffer per handle, not one per seal */
+        sodium_free(v->scratch);
+        v->scratch_cap = cap < 16384 ? 16384 : cap;
+        v->scratch = sodium_malloc(v->scratch_cap);
+        if (!v->scratch) {
+            v->scratch_cap = 0;
+            return KURA_ERR_NOMEM;
+        }
+    }
+    w.p = v->scratch;
     write_part(&w, item, part);
-    if (sodium_pad(&padded, w.p, w.n, block, cap) != 0) {
-        sodium_free(w.p);
-        return KURA_ERR_INVALID;
-    }
+    int rc = KURA_OK;
+    if (sodium_pad(&padded, w.p, w.n, block, cap) != 0) rc = KURA_ERR_INVALID;
     out->n = padded + KURA_NONCEBYTES + KURA_MACBYTES;
-    out->p = malloc(out->n);
-    if (!out->p) {
-        sodium_free(w.p);
-        return KURA_ERR_NOMEM;
+    if (rc == KURA_OK && !(out->p = malloc(out->n))) rc = KURA_ERR_NOMEM;
+    if (rc == KURA_OK) {
+        kura_item_ad(ad, v->id, id, part);
+        kura_seal(out->p, w.p, padded, ad, sizeof ad, NULL, ITEM_KEY(v));
     }
-    kura_item_ad(ad, v->id, id, part);
-    kura_seal(out->p, w.p, padded, ad, sizeof ad, NULL, ITEM_KEY(v));
-    sodium_free(w.p);
-    return KURA_OK;
+    sodium_memzero(v->scratch, cap);
+    return rc;
 }
 
 static uint32_t get32(const unsigned char *p)
@@ -535,6 +548,81 @@ int kura_item_delete(kura_vault *v, const char *idtext)
     return kura_vault_write_end(v, rc, id);
 }
 
+/* ---- many items in one transaction (imports) ---- */
+
+struct kura_batch {
+    kura_vault *v;
+    size_t added;
+    unsigned char touched[KURA_BUCKETS / 8]; /* buckets checked before their first insert */
+};
+
+int kura_batch_begin(kura_vault *v, kura_batch **out)
+{
+    *out = NULL;
+    int rc = need_unlocked(v);
+    if (rc != KURA_OK) return rc;
+    kura_batch *b = calloc(1, sizeof *b);
+    if (!b) return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+    rc = kura_vault_write_begin(v, NULL);
+    if (rc != KURA_OK) {
+        free(b);
+        return rc;
+    }
+    b->v = v;
+    *out = b;
+    return KURA_OK;
+}
+
+int kura_batch_add(kura_batch *b, kura_item *item)
+{
+    kura_vault *v = b->v;
+    unsigned char id[KURA_ITEM_ID_BYTES];
+    kura_blob ov = {0}, det = {0};
+
+    if (!item->title || !*item->title)
+        return kura_vault_fail(v, KURA_ERR_INVALID, "an item needs a title");
+    randombytes_buf(id, sizeof id);
+    kura_hex(item->id, id, sizeof id);
+    int64_t now = (int64_t)time(NULL);
+    if (item->created <= 0) item->created = now;
+    if (item->updated < item->created) item->updated = item->created;
+    /* A bucket is checked before the batch first writes to it, so the new hash signs only
+     * what was already signed plus this batch. */
+    unsigned bucket = kura_bucket_of(id);
+    int rc = KURA_OK;
+    if (!(b->touched[bucket / 8] & (1u << (bucket % 8)))) {
+        rc = kura_state_check_bucket(v, bucket);
+        if (rc == KURA_OK) b->touched[bucket / 8] |= (unsigned char)(1u << (bucket % 8));
+    }
+    if (rc == KURA_OK) rc = seal_part(&ov, v, item, id, PART_OVERVIEW);
+    if (rc == KURA_OK) rc = seal_part(&det, v, item, id, PART_DETAILS);
+    if (rc == KURA_OK) {
+        rc = kura_db_item_put(v->db, id, &ov, &det, 1);
+        if (rc != KURA_OK) kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+    }
+    free(ov.p);
+    free(det.p);
+    if (rc == KURA_OK) b->added++;
+    return rc;
+}
+
+int kura_batch_commit(kura_batch *b)
+{
+    kura_vault *v = b->v;
+    int rc = KURA_OK;
+    for (unsigned i = 0; rc == KURA_OK && i < KURA_BUCKETS; i++)
+        if (b->touched[i / 8] & (1u << (i % 8))) rc = kura_state_put_bucket(v, STATE_KEY(v), i);
+    free(b);
+    return kura_vault_write_end(v, rc, NULL);
+}
+
+void kura_batch_abort(kura_batch *b)
+{
+    if (!b) return;
+    kura_db_rollback(b->v->db);
+    free(b);
+}
+
 /* ---- listing, searching, resolving ---- */
 
 static int ci_contains(const char *hay, const char *needle)
@@ -719,6 +807,60 @@ int kura_item_resolve(kura_vault *v, kura_items **out, const char *ref)
                                ref, v->id_text, damaged, damaged == 1 ? "" : "s");
     return kura_vault_fail(v, KURA_ERR_NOT_FOUND, "no item \"%.100s\" in vault %s", ref,
                            v->id_text);
+}
+
+/* ---- a whole check: the file, the state, every part of every item ---- */
+
+typedef struct verifier {
+    kura_vault *v;
+    kura_item *item;
+    scratch sc;
+    size_t count, damaged;
+    char first[KURA_ITEM_ID_TEXT + 1]; /* the first item that does not decrypt */
+} verifier;
+
+static int verify_row(void *ctx, char table, const void *key, size_t keylen,
+                      const unsigned char *ov, size_t ovlen, const unsigned char *det,
+                      size_t detlen)
+{
+    verifier *w = ctx;
+    (void)table;
+    if (keylen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
+    kura_item_clear(w->item);
+    w->count++;
+    int rc = open_part(w->item, w->item->arena, &w->sc, w->v, key, ov, ovlen, PART_OVERVIEW);
+    if (rc == KURA_OK)
+        rc = open_part(w->item, w->item->arena, &w->sc, w->v, key, det, detlen, PART_DETAILS);
+    if (rc == KURA_ERR_CORRUPT) {
+        if (w->damaged++ == 0) kura_hex(w->first, key, KURA_ITEM_ID_BYTES);
+        return KURA_OK;
+    }
+    return rc;
+}
+
+int kura_vault_verify(kura_vault *v, size_t *items)
+{
+    verifier w = {.v = v};
+    *items = 0;
+    int rc = need_unlocked(v);
+    if (rc != KURA_OK) return rc;
+    rc = kura_db_check_file(v->db);
+    if (rc != KURA_OK) return kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+    if (!(w.item = kura_item_new())) return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+    rc = kura_vault_read_begin(v, 1);
+    if (rc == KURA_OK) {
+        rc = kura_db_all_items(v->db, verify_row, &w);
+        kura_vault_read_end(v);
+        if (rc != KURA_OK && !v->err[0]) kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+    }
+    kura_item_free(w.item);
+    sodium_free(w.sc.p);
+    *items = w.count;
+    if (rc == KURA_OK && w.damaged)
+        return kura_vault_fail(v, KURA_ERR_CORRUPT,
+                               "%zu of %zu items do not decrypt (the first: %s)", w.damaged,
+                               w.count, w.first);
+    return rc;
 }
 
 /* ---- rotation: every part re-sealed under a new key, plaintexts never parsed ---- */

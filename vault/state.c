@@ -47,14 +47,16 @@ static int absorb(void *ctx, char table, const void *key, size_t keylen, const u
     return KURA_OK;
 }
 
-/* A keyed hash begun with a label, the vault id and a number (the generation, or a bucket's);
- * in sodium_malloc memory, for it holds the key. */
-static crypto_generichash_state *keyed(const kura_vault *v, const unsigned char *key,
-                                       const char *label, uint64_t number)
+/* A keyed hash begun with a label, the vault id and a number (the generation, or a bucket's).
+ * Its state holds the key, so it lives in the handle's one guarded buffer (sodium_malloc,
+ * made once: thousands of buckets would otherwise cost thousands of mappings); only one
+ * keyed hash is open at a time. done() wipes it. */
+static crypto_generichash_state *keyed(kura_vault *v, const unsigned char *key, const char *label,
+                                       uint64_t number)
 {
-    crypto_generichash_state *st = sodium_malloc(sizeof *st);
+    if (!v->hash_state && !(v->hash_state = sodium_malloc(sizeof *v->hash_state))) return NULL;
+    crypto_generichash_state *st = v->hash_state;
     unsigned char n[8];
-    if (!st) return NULL;
     crypto_generichash_init(st, key, KURA_KEYBYTES, KURA_STATE_TAG);
     crypto_generichash_update(st, (const unsigned char *)label, strlen(label) + 1);
     crypto_generichash_update(st, v->id, KURA_VAULT_ID_BYTES);
@@ -63,7 +65,12 @@ static crypto_generichash_state *keyed(const kura_vault *v, const unsigned char 
     return st;
 }
 
-static unsigned bucket_of(const unsigned char *id)
+static void done(crypto_generichash_state *st)
+{
+    if (st) sodium_memzero(st, sizeof *st);
+}
+
+unsigned kura_bucket_of(const unsigned char *id)
 {
     return (unsigned)id[0] << 4 | id[1] >> 4;
 }
@@ -75,7 +82,7 @@ static int root_tag(kura_vault *v, unsigned char tag[KURA_STATE_TAG], const unsi
     if (!st) return KURA_ERR_NOMEM;
     int rc = kura_db_root_rows(v->db, absorb, st);
     crypto_generichash_final(st, tag, KURA_STATE_TAG);
-    sodium_free(st);
+    done(st);
     return rc;
 }
 
@@ -100,7 +107,7 @@ static int bucket_hash(kura_vault *v, const unsigned char *key, unsigned b,
     if (!c.st) return KURA_ERR_NOMEM;
     int rc = kura_db_bucket_items(v->db, b, absorb_counted, &c);
     crypto_generichash_final(c.st, h, KURA_STATE_TAG);
-    sodium_free(c.st);
+    done(c.st);
     *count = c.count;
     return rc;
 }
@@ -132,24 +139,32 @@ static int bucket_matches(kura_vault *v, unsigned b, const unsigned char *h, siz
     return KURA_OK;
 }
 
-int kura_state_check_item(kura_vault *v, const unsigned char *id)
+int kura_state_check_bucket(kura_vault *v, unsigned b)
 {
     unsigned char h[KURA_STATE_TAG];
     size_t count;
-    unsigned b = bucket_of(id);
     int rc = bucket_hash(v, STATE_KEY(v), b, h, &count);
     if (rc != KURA_OK) return db_fail(v, rc);
     return bucket_matches(v, b, h, count);
 }
 
-int kura_state_put_item(kura_vault *v, const unsigned char *key, const unsigned char *id)
+int kura_state_check_item(kura_vault *v, const unsigned char *id)
+{
+    return kura_state_check_bucket(v, kura_bucket_of(id));
+}
+
+int kura_state_put_bucket(kura_vault *v, const unsigned char *key, unsigned b)
 {
     unsigned char h[KURA_STATE_TAG];
     size_t count;
-    unsigned b = bucket_of(id);
     int rc = bucket_hash(v, key, b, h, &count);
     if (rc == KURA_OK) rc = kura_db_bucket_put(v->db, b, count ? h : NULL);
     return rc == KURA_OK ? KURA_OK : db_fail(v, rc);
+}
+
+int kura_state_put_item(kura_vault *v, const unsigned char *key, const unsigned char *id)
+{
+    return kura_state_put_bucket(v, key, kura_bucket_of(id));
 }
 
 /* Every item in id order, a bucket at a time: fn gets each non-empty bucket's hash. */
@@ -167,7 +182,7 @@ static int sweep_close(sweep *w)
     unsigned char h[KURA_STATE_TAG];
     if (!w->st) return KURA_OK;
     crypto_generichash_final(w->st, h, KURA_STATE_TAG);
-    sodium_free(w->st);
+    done(w->st);
     w->st = NULL;
     w->buckets++;
     return w->fn(w->v, w->b, h);
@@ -178,7 +193,7 @@ static int sweep_row(void *ctx, char table, const void *key, size_t keylen,
 {
     sweep *w = ctx;
     if (keylen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
-    unsigned bucket = bucket_of(key);
+    unsigned bucket = kura_bucket_of(key);
     if (w->st && bucket != w->b) {
         int rc = sweep_close(w);
         if (rc != KURA_OK) return rc;
@@ -195,7 +210,7 @@ static int sweep_all(sweep *w)
 {
     int rc = kura_db_all_items(w->v->db, sweep_row, w);
     if (rc == KURA_OK) rc = sweep_close(w);
-    sodium_free(w->st);
+    done(w->st);
     w->st = NULL;
     return rc;
 }

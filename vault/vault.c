@@ -154,9 +154,14 @@ static void lock(kura_vault *v)
     sodium_free(v->keys);
     sodium_free(v->name);
     sodium_free(v->client_key);
+    sodium_free(v->scratch);
+    sodium_free(v->hash_state);
+    v->hash_state = NULL;
     v->keys = NULL;
     v->name = NULL;
     v->client_key = NULL;
+    v->scratch = NULL;
+    v->scratch_cap = 0;
 }
 
 void kura_vault_close(kura_vault *v)

@@ -13,6 +13,8 @@
 typedef struct kura_arena kura_arena;
 kura_arena *kura_arena_new(void);
 void kura_arena_free(kura_arena *a);
+/* Wipes what was handed out and starts again, keeping the newest chunk. */
+void kura_arena_reset(kura_arena *a);
 void *kura_arena_alloc(kura_arena *a, size_t n);
 char *kura_arena_strndup(kura_arena *a, const char *s, size_t n);
 
@@ -95,8 +97,11 @@ typedef struct kura_blob {
 
 /* Creates a new database file (must not exist), 0600, with kura's schema. */
 KURA_MUST_CHECK int kura_db_create(kura_db **out, const char *path, char *err, size_t errlen);
-/* Opens defensively, checks application id, format version and quick_check. */
+/* Opens defensively, checks application id, format version, and quick_check of the meta
+ * and buckets tables (constant work; item pages are checksummed as they are read). */
 KURA_MUST_CHECK int kura_db_open(kura_db **out, const char *path, char *err, size_t errlen);
+/* quick_check of the whole file: every page read and checksummed. */
+KURA_MUST_CHECK int kura_db_check_file(kura_db *db);
 void kura_db_close(kura_db *db);
 KURA_MUST_CHECK int kura_db_begin(kura_db *db);
 /* A read transaction (BEGIN), so several reads see one state; a no-op inside another. */
@@ -173,6 +178,9 @@ struct kura_vault {
     int resign;         /* the unlock found a state to re-sign (trust_file) */
     uint64_t state_gen; /* the state checked last */
     unsigned char state_tag[KURA_STATE_TAG];
+    crypto_generichash_state *hash_state; /* sodium_malloc: the keyed hash being computed */
+    unsigned char *scratch; /* sodium_malloc: plaintext being sealed, wiped after each use */
+    size_t scratch_cap;
     char err[256];
 };
 #define VAULT_KEYS (3 * KURA_KEYBYTES)
@@ -194,11 +202,15 @@ KURA_MUST_CHECK int kura_meta_put(kura_vault *v, const char *key, const unsigned
  * and records (the whole file too when trust_file is set; a failure then sets v->resign),
  * then this device's record of the newest state it saw. Sets v->state_gen. */
 KURA_MUST_CHECK int kura_state_check(kura_vault *v);
-/* The bucket of item id against its items (KURA_ERR_CORRUPT if they differ). */
+/* The bucket of item id (its first 12 bits), 0 to KURA_BUCKETS - 1. */
+unsigned kura_bucket_of(const unsigned char *id);
+/* Bucket b, or item id's, against its items (KURA_ERR_CORRUPT if they differ). */
+KURA_MUST_CHECK int kura_state_check_bucket(kura_vault *v, unsigned b);
 KURA_MUST_CHECK int kura_state_check_item(kura_vault *v, const unsigned char *id);
 /* Every bucket against its items, and no bucket row without items. */
 KURA_MUST_CHECK int kura_state_check_all(kura_vault *v);
-/* Re-hashes the bucket of item id under key (after a write to it). */
+/* Re-hashes bucket b, or the bucket of item id, under key (after a write to it). */
+KURA_MUST_CHECK int kura_state_put_bucket(kura_vault *v, const unsigned char *key, unsigned b);
 KURA_MUST_CHECK int kura_state_put_item(kura_vault *v, const unsigned char *key,
                                         const unsigned char *id);
 /* Re-hashes every bucket under key (after a rotation, or to trust a file). */

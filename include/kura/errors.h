@@ -32,6 +32,7 @@ enum {
     KURA_ERR_PERM = 15,         /* a file or folder has unsafe permissions or owner */
     KURA_ERR_DISK_FULL = 16,    /* the disk is full: nothing was written */
     KURA_ERR_READ_ONLY = 17,    /* the vault file or its folder cannot be written */
+    KURA_ERR_NO_MODULE = 18,    /* the kit module (kura-kit.so) is missing or does not load */
 };
 
 /* Returns a static, secret-free text for a result code. Never NULL. */

@@ -65,6 +65,12 @@ int kura_vault_is_unlocked(const kura_vault *v);
 const char *kura_vault_name(const kura_vault *v);
 KURA_MUST_CHECK int kura_vault_client_key(const kura_vault *v, kura_client_key *key);
 
+/* Checks everything: SQLite's quick_check over the whole file (every page read, so every
+ * page checksum), every bucket against the signed state, and both parts of every item
+ * decrypted. Opening and reading check only what they touch; this is the whole file.
+ * KURA_ERR_CORRUPT if anything fails; *items gets how many items were read. */
+KURA_MUST_CHECK int kura_vault_verify(kura_vault *v, size_t *items);
+
 /* Number of items, locked or not. */
 KURA_MUST_CHECK int kura_vault_count(kura_vault *v, size_t *count);
 
@@ -120,6 +126,8 @@ typedef struct kura_item {
 /* A new empty item; NULL when out of memory. Free with kura_item_free. */
 kura_item *kura_item_new(void);
 void kura_item_free(kura_item *item);
+/* Empties an item for reuse (its texts wiped), keeping its memory: for many items in a row. */
+void kura_item_clear(kura_item *item);
 
 enum kura_item_text { KURA_TITLE, KURA_USERNAME, KURA_PASSWORD, KURA_NOTES };
 
@@ -145,6 +153,17 @@ KURA_MUST_CHECK int kura_item_update(kura_vault *v, kura_item *item);
 
 /* Deletes the item with id. KURA_ERR_NOT_FOUND if none. */
 KURA_MUST_CHECK int kura_item_delete(kura_vault *v, const char *id);
+
+/* Many new items in one transaction (an import): begin, add each, then commit; abort (or a
+ * failure, or the process dying) leaves the vault as it was. Each add gives the item an id,
+ * and timestamps where it has none, and may be freed after. Other writers wait meanwhile. */
+typedef struct kura_batch kura_batch;
+KURA_MUST_CHECK int kura_batch_begin(kura_vault *v, kura_batch **out);
+KURA_MUST_CHECK int kura_batch_add(kura_batch *b, kura_item *item);
+/* Signs and commits what was added; frees b whatever the result. */
+KURA_MUST_CHECK int kura_batch_commit(kura_batch *b);
+/* Rolls back and frees b (NULL is allowed). */
+void kura_batch_abort(kura_batch *b);
 
 typedef struct kura_items {
     kura_item *items; /* overview parts only, sorted by title then id */

@@ -5,7 +5,7 @@ set -u
 : "${KURA:?set KURA to the kura binary}"
 TESTS_DIR=${TESTS_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
 T=$(mktemp -d /tmp/kura-cli.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "${KURA_KEEP:-}" ] || rm -rf "$T"' EXIT
 export HOME=$T/home XDG_RUNTIME_DIR=$T/run LC_ALL=C.UTF-8
 unset XDG_DATA_HOME XDG_CONFIG_HOME XDG_STATE_HOME KURA_SESSION KURA_VAULT KURA_CLIENT_KEY_FILE
 mkdir -p "$HOME" && mkdir -m 700 "$XDG_RUNTIME_DIR"

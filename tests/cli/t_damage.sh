@@ -1,6 +1,7 @@
 # Damaged, foreign, truncated and newer vault files: the right exit code (5, 6, 7), one clear
-# line, no crash, and the file left as it was. A sampled sweep of single-byte damage: every
-# case exits 6 (page checksums). The long run flips every byte of a ~100-item vault:
+# line, no crash, and the file left as it was. A sampled sweep of single-byte damage: a get
+# never gives wrong data, and `kura check` refuses every case with exit 6 (page checksums).
+# The long run flips every byte of a ~100-item vault:
 #   KURA_SWEEP_ITEMS=100 KURA_SWEEP_STEP=1 ctest -R damage -V
 . "${TESTS_DIR:-$(dirname "$0")}/lib.sh"
 
@@ -12,6 +13,13 @@ for i in $(seq 1 "${KURA_SWEEP_ITEMS:-6}"); do
 done
 k_in "target-password" "${V[@]}" add Target --password-file -
 cp v.kura pristine.kura
+
+# kura check reads the whole file: a whole vault passes, with its item count.
+k "${V[@]}" check
+expect "check: a whole vault" 0
+check "check names the item count" out_has "all $((${KURA_SWEEP_ITEMS:-6} + 1)) items check out"
+k "${V[@]}" check --json
+check "check --json" json_ok '.ok == true and .items > 0'
 
 # No vault: exit 5 for every command that needs one.
 for c in ls status unlock "get x" "add x" "rm x --yes"; do
@@ -56,15 +64,16 @@ for cut in 0 100 $(seq 4096 4096 $((size - 1))) $((size / 2 + 7)) $((size - 1));
     fi
 done
 
-# Single-byte damage across the file, sampled: the header, then every 37th byte. Every one
-# is refused: the page checksums leave no byte unchecked, used or not.
+# Single-byte damage across the file, sampled: the header, then every 37th byte. A get never
+# gives wrong data (it reads only the pages it needs), and `kura check` refuses every one:
+# the page checksums leave no byte unchecked, used or not.
 python3 "$TESTS_DIR/sweep.py" "$KURA" "$T/pristine.kura" "$T/v.key" Target target-password \
     "${KURA_SWEEP_STEP:-37}" all \
     >sweep.log 2>&1
 rc=$?
 cat sweep.log
 out=$(cat sweep.log) err=
-expect "damage sweep: every changed byte refused with exit 6, no crash, no hang" 0
+expect "damage sweep: get never wrong, kura check refuses every changed byte, no crash, no hang" 0
 
 # Any byte changed outside kura: the page checksums refuse the whole file (the sweep above).
 cp pristine.kura plain.kura

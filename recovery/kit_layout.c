@@ -1,0 +1,333 @@
+/* The emergency kit's one layout, in English and Japanese: what it says and where, flowed
+ * with the measure of whichever renderer draws it; and the QR code as terminal text. Part
+ * of the kit module (kura-kit.so), with the renderers. Draws nothing itself. */
+#include <stdio.h>
+#include <string.h>
+
+#include "kit_int.h"
+#include "kura/kura.h"
+
+typedef struct kit_text {
+    const char *title, *subtitle, *l_vault, *l_id, *l_date, *unnamed, *l_key, *scan_title,
+        *scan_body, *how_title, *steps[4], *keep_title, *keep_body, *warning, *f_printed, *f_vault,
+        *f_sep;
+} kit_text;
+
+static const kit_text text_en = {
+    .title = "Kura Emergency Kit",
+    .subtitle = "This kit opens your vault on a new device. Print it and keep it somewhere "
+                "safe.",
+    .l_vault = "Vault",
+    .l_id = "Vault id",
+    .l_date = "Date",
+    .unnamed = "(no name)",
+    .l_key = "Client key",
+    .scan_title = "Scan to unlock",
+    .scan_body = "On a new device, run kura unlock --kit FILE with a photo or screenshot of "
+                 "this page, or run kura unlock and type the key above.",
+    .how_title = "How to use it on a new device",
+    .steps = {"Install kura and copy your vault file to the new device.",
+              "Run kura unlock and type the client key above. Case, spaces and dashes do not "
+              "matter, and a typo is caught before it reaches the vault.",
+              "Or run kura unlock --kit photo.png with a photo or screenshot of this page.",
+              "Once unlocked, kura kit saves a fresh kit at any time."},
+    .keep_title = "Where to keep it",
+    .keep_body = "Print it and keep it with your important papers, in a safe or a safe-deposit "
+                 "box. Do not keep it unencrypted in email or cloud storage. Anyone with this "
+                 "key and your vault file can open your vault.",
+    .warning = "If you lose this kit and every device that can unlock your vault, the only way "
+               "back is a reset, and a reset deletes everything in the vault. Without this key "
+               "nobody, kura's makers included, can recover your data.",
+    .f_printed = "printed",
+    .f_vault = "vault",
+    .f_sep = " - ",
+};
+
+static const kit_text text_ja = {
+    .title = "Kura 緊急キット",
+    .subtitle = "新しいデバイスで保管庫を開くためのキットです。印刷して安全な場所に保管してくだ"
+                "さい。",
+    .l_vault = "保管庫",
+    .l_id = "保管庫 ID",
+    .l_date = "日付",
+    .unnamed = "(名前なし)",
+    .l_key = "クライアントキー",
+    .scan_title = "スキャンしてロック解除",
+    .scan_body = "新しいデバイスで、このページの写真かスクリーンショットを使って kura unlock "
+                 "--kit ファイル を実行するか、kura unlock を実行して上のキーを入力してください。",
+    .how_title = "新しいデバイスでの使い方",
+    .steps = {"kura をインストールし、保管庫ファイルを新しいデバイスにコピーします。",
+              "kura unlock を実行し、上のクライアントキーを入力します。大文字と小文字、スペー"
+              "ス、ハイフンは区別されず、打ち間違いは保管庫に届く前に見つかります。",
+              "または、このページの写真かスクリーンショットで kura unlock --kit photo.png を実"
+              "行します。",
+              "ロックを解除したあとは、kura kit でいつでも新しいキットを保存できます。"},
+    .keep_title = "保管場所",
+    .keep_body = "印刷して、金庫や貸金庫など、大切な書類と一緒に保管してください。暗号化せずに"
+                 "メールやクラウドに保存しないでください。このキーと保管庫ファイルがあれば、誰で"
+                 "も保管庫を開けます。",
+    .warning = "このキットと、保管庫のロックを解除できるすべてのデバイスを失った場合、残る手段"
+               "はリセットだけです。リセットすると保管庫のデータはすべて消去されます。このキー"
+               "がなければ、kura の開発者を含め誰もデータを復元できません。",
+    .f_printed = "印刷日",
+    .f_vault = "保管庫",
+    .f_sep = " ・ ",
+};
+
+/* ---- terminal QR ---- */
+
+int kura_kit_qr_text(char **out, const char *vault_id, const kura_client_key *key, int ascii)
+{
+    char payload[KURA_KIT_PAYLOAD_MAX];
+    kura_qr qr;
+    *out = NULL;
+    kura_kit_payload(payload, vault_id, key);
+    int rc = kura_qr_encode(&qr, payload);
+    sodium_memzero(payload, sizeof payload);
+    if (rc != KURA_OK) return rc;
+    int side = qr.width + 2 * KURA_QR_QUIET;
+    /* Each cell: up to 3 bytes (a half block) or 2 ("##"); a newline per row. */
+    size_t rows = ascii ? (size_t)side : (size_t)(side + 1) / 2;
+    size_t cap = rows * ((size_t)side * 3 + 1) + 1, o = 0;
+    char *s = sodium_malloc(cap);
+    if (!s) {
+        kura_qr_free(&qr);
+        return KURA_ERR_NOMEM;
+    }
+#define DARK(r, c)                                                                                 \
+    ((r) >= KURA_QR_QUIET && (c) >= KURA_QR_QUIET && (r) < KURA_QR_QUIET + qr.width &&             \
+     (c) < KURA_QR_QUIET + qr.width &&                                                             \
+     qr.dark[((r)-KURA_QR_QUIET) * qr.width + ((c)-KURA_QR_QUIET)])
+    for (int r = 0; r < side; r += ascii ? 1 : 2) {
+        for (int c = 0; c < side; c++) {
+            if (ascii) {
+                const char *cell = DARK(r, c) ? "##" : "  ";
+                memcpy(s + o, cell, 2), o += 2;
+                continue;
+            }
+            int top = DARK(r, c), bottom = r + 1 < side && DARK(r + 1, c);
+            const char *cell = top && bottom ? "\xe2\x96\x88" /* full block */
+                               : top         ? "\xe2\x96\x80" /* upper half */
+                               : bottom      ? "\xe2\x96\x84" /* lower half */
+                                             : " ";
+            size_t len = strlen(cell);
+            memcpy(s + o, cell, len), o += len;
+        }
+        s[o++] = '\n';
+    }
+#undef DARK
+    s[o] = '\0';
+    kura_qr_free(&qr);
+    *out = s;
+    return KURA_OK;
+}
+
+/* ---- the layout ---- */
+
+void kit_page_size(const kura_kit_spec *spec, double *w, double *h)
+{
+    if (spec->paper == KURA_PAPER_LETTER) {
+        *w = 612, *h = 792;
+    } else {
+        *w = 595.276, *h = 841.89;
+    }
+}
+
+typedef struct flow {
+    kit_layout *l;
+    kit_measure_fn measure;
+    void *ctx;
+    int rc;
+} flow;
+
+static const char *keep(flow *f, const char *s, size_t n)
+{
+    char *p = kura_arena_strndup(f->l->arena, s, n);
+    if (!p && f->rc == KURA_OK) f->rc = KURA_ERR_NOMEM;
+    return p ? p : "";
+}
+
+static kit_op *op(flow *f, kit_op_kind kind)
+{
+    if (f->l->n == KIT_MAX_OPS) {
+        f->rc = KURA_ERR_INVALID;
+        return &f->l->ops[KIT_MAX_OPS - 1];
+    }
+    kit_op *o = &f->l->ops[f->l->n++];
+    memset(o, 0, sizeof *o);
+    o->kind = kind;
+    return o;
+}
+
+static void text(flow *f, kit_font font, double size, double x, double y, double gray,
+                 const char *s)
+{
+    kit_op *o = op(f, OP_TEXT);
+    o->font = font, o->size = size, o->x = x, o->y = y, o->gray = gray;
+    o->text = keep(f, s, strlen(s));
+}
+
+static void box(flow *f, double x, double y, double w, double h, double gray)
+{
+    kit_op *o = op(f, OP_BOX);
+    o->x = x, o->y = y, o->w = w, o->h = h, o->gray = gray;
+}
+
+/* Bytes in the UTF-8 sequence starting at s, and its code point. */
+static size_t next_cp(const char *s, unsigned *cp)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    if (p[0] < 0x80) return *cp = p[0], 1;
+    size_t n = (p[0] & 0xe0) == 0xc0 ? 2 : (p[0] & 0xf0) == 0xe0 ? 3 : 4;
+    unsigned v = p[0] & (0x7f >> n);
+    for (size_t i = 1; i < n && p[i]; i++)
+        v = (v << 6) | (p[i] & 0x3f);
+    *cp = v;
+    return n;
+}
+
+static int wide(unsigned cp)
+{
+    return cp >= 0x2e80;
+}
+
+/* No line may start with these (Japanese line-breaking rules, the common part). */
+static int no_start(unsigned cp)
+{
+    return cp == 0x3001 || cp == 0x3002 || cp == 0xff0c || cp == 0xff0e || cp == 0x30fc ||
+           cp == 0xff09 || cp == 0x300d || cp == 0x30fb;
+}
+
+/* Flows s into lines at most width wide, breaking at spaces or between wide characters.
+ * Returns the height used. */
+static double wrap(flow *f, kit_font font, double size, double x, double y, double width,
+                   double gray, const char *s, int draw)
+{
+    char line[1024];
+    double lh = size * 1.45, used = 0;
+    while (*s == ' ')
+        s++;
+    while (*s) {
+        size_t best = 0, pos = 0;
+        while (s[pos]) {
+            unsigned cp, next = 0;
+            size_t n = next_cp(s + pos, &cp);
+            size_t end = pos + n;
+            if (s[end]) next_cp(s + end, &next);
+            int breakable = s[end] == '\0' || s[end] == ' ' ||
+                            ((wide(cp) || wide(next)) && !no_start(next) && next != ' ');
+            if (end >= sizeof line) break;
+            if (breakable) {
+                memcpy(line, s, end);
+                line[end] = '\0';
+                if (f->measure(f->ctx, font, size, line) > width && best) break;
+                best = end;
+            }
+            pos = end;
+        }
+        if (!best) best = pos ? pos : strlen(s);
+        if (draw) {
+            kit_op *o = op(f, OP_TEXT);
+            o->font = font, o->size = size, o->x = x, o->y = y + used + size, o->gray = gray;
+            o->text = keep(f, s, best);
+        }
+        used += lh;
+        s += best;
+        while (*s == ' ')
+            s++;
+    }
+    return used;
+}
+
+int kit_layout_build(kit_layout *l, const kura_kit_spec *spec, kit_measure_fn measure, void *ctx)
+{
+    const kit_text *t = spec->lang == KURA_LANG_JA ? &text_ja : &text_en;
+    flow f = {.l = l, .measure = measure, .ctx = ctx};
+    char payload[KURA_KIT_PAYLOAD_MAX], key[KURA_KEY_TEXT_LEN + 1], buf[256];
+
+    memset(l, 0, sizeof *l);
+    l->lang = spec->lang;
+    kit_page_size(spec, &l->page_w, &l->page_h);
+    l->arena = kura_arena_new();
+    if (!l->arena) return KURA_ERR_NOMEM;
+    kura_kit_payload(payload, spec->vault_id, spec->key);
+    int rc = kura_qr_encode(&l->qr, payload);
+    sodium_memzero(payload, sizeof payload);
+    if (rc != KURA_OK) return rc;
+    kura_key_format(key, spec->key);
+
+    const double M = 50, W = l->page_w - 2 * M;
+    double y = M;
+    text(&f, KIT_BOLD, 26, M, y + 24, 0, t->title);
+    y += 34;
+    y += wrap(&f, KIT_SANS, 11, M, y, W, 0.35, t->subtitle, 1) + 8;
+    kit_op *rule = op(&f, OP_RULE);
+    rule->x = M, rule->y = y, rule->w = W, rule->gray = 0.6;
+    y += 22;
+
+    const char *labels[3] = {t->l_vault, t->l_id, t->l_date};
+    const char *values[3] = {spec->vault_name[0] ? spec->vault_name : t->unnamed, spec->vault_id,
+                             spec->date};
+    for (int i = 0; i < 3; i++) {
+        text(&f, KIT_BOLD, 10.5, M, y, 0.25, labels[i]);
+        if (i == 0) /* a name may be long: wrap it */
+            y += wrap(&f, KIT_SANS, 10.5, M + 95, y - 10.5, W - 95, 0, values[0], 1) - 10.5 * 1.45;
+        else
+            text(&f, i == 1 ? KIT_MONO : KIT_SANS, 10.5, M + 95, y, 0, values[i]);
+        y += 17;
+    }
+    y += 10;
+
+    /* The key: as large as fits on one line, in a shaded box. */
+    double unit = measure(ctx, KIT_MONO, 100, key) / 100; /* hinting skews tiny sizes */
+    double ksize = unit > 0 ? (W - 36) / unit : 20;
+    if (ksize > 24) ksize = 24;
+    double kh = 34 + ksize * 1.6;
+    box(&f, M, y, W, kh, 0.93);
+    text(&f, KIT_BOLD, 10.5, M + 16, y + 20, 0.25, t->l_key);
+    text(&f, KIT_MONO, ksize, M + (W - unit * ksize) / 2, y + 28 + ksize, 0, key);
+    y += kh + 22;
+
+    /* The QR code with its quiet zone, and how to use it beside it. */
+    double q = 176;
+    kit_op *code = op(&f, OP_QR);
+    code->x = M, code->y = y, code->w = code->h = q;
+    double x2 = M + q + 18, w2 = W - q - 18, y2 = y + 4 + 4 * q / (l->qr.width + 8);
+    text(&f, KIT_BOLD, 13, x2, y2 + 13, 0, t->scan_title);
+    y2 += 22;
+    y2 += wrap(&f, KIT_SANS, 10.5, x2, y2, w2, 0, t->scan_body, 1);
+    y = (y + q > y2 ? y + q : y2) + 14;
+
+    text(&f, KIT_BOLD, 13, M, y + 13, 0, t->how_title);
+    y += 24;
+    for (int i = 0; i < 4; i++) {
+        snprintf(buf, sizeof buf, "%d.", i + 1);
+        text(&f, KIT_BOLD, 10.5, M, y + 10.5, 0, buf);
+        y += wrap(&f, KIT_SANS, 10.5, M + 18, y, W - 18, 0, t->steps[i], 1) + 3;
+    }
+    y += 12;
+
+    text(&f, KIT_BOLD, 13, M, y + 13, 0, t->keep_title);
+    y += 24;
+    y += wrap(&f, KIT_SANS, 10.5, M, y, W, 0, t->keep_body, 1) + 14;
+
+    double wh = wrap(&f, KIT_BOLD, 10.5, M + 14, y + 12, W - 28, 0, t->warning, 0) + 24;
+    box(&f, M, y, W, wh, 0.88);
+    wrap(&f, KIT_BOLD, 10.5, M + 14, y + 12, W - 28, 0, t->warning, 1);
+    y += wh;
+
+    snprintf(buf, sizeof buf, "kura %s%s%s %s%s%s %s", KURA_VERSION_STRING, t->f_sep, t->f_printed,
+             spec->date, t->f_sep, t->f_vault, spec->vault_id);
+    text(&f, KIT_SANS, 8, M, l->page_h - 30, 0.45, buf);
+    sodium_memzero(key, sizeof key);
+    if (f.rc == KURA_OK && y > l->page_h - 44) f.rc = KURA_ERR_INVALID; /* it must fit */
+    return f.rc;
+}
+
+void kit_layout_free(kit_layout *l)
+{
+    kura_qr_free(&l->qr);
+    kura_arena_free(l->arena);
+    l->arena = NULL;
+    l->n = 0;
+}

@@ -1,9 +1,13 @@
 /* The kit as a PNG: the shared layout drawn with cairo at 150 dpi (A4: 1240 x 1754 px),
  * the only file that calls cairo. Text through fontconfig (DejaVu Sans, IPAGothic for
- * Japanese); the QR code snapped to whole pixels so every module is crisp. */
+ * Japanese); the QR code snapped to whole pixels so every module is crisp. Saved as 8-bit
+ * gray through libpng (a third of the bytes of cairo's RGB, and a fast zlib level: the kit
+ * is mostly white). */
 #include <math.h>
+#include <setjmp.h>
 #include <string.h>
 #include <cairo.h>
+#include <png.h>
 
 #include "kit_int.h"
 
@@ -39,15 +43,14 @@ typedef struct sink {
 } sink;
 
 /* PNG bytes into guarded memory (the image shows the key). */
-static cairo_status_t collect(void *closure, const unsigned char *data, unsigned int len)
+static int collect(sink *s, const unsigned char *data, size_t len)
 {
-    sink *s = closure;
     if (s->n + len > s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 262144;
         while (cap < s->n + len)
             cap *= 2;
         unsigned char *grown = sodium_malloc(cap);
-        if (!grown) return CAIRO_STATUS_NO_MEMORY;
+        if (!grown) return KURA_ERR_NOMEM;
         if (s->n) memcpy(grown, s->p, s->n);
         sodium_free(s->p);
         s->p = grown;
@@ -55,7 +58,54 @@ static cairo_status_t collect(void *closure, const unsigned char *data, unsigned
     }
     memcpy(s->p + s->n, data, len);
     s->n += len;
-    return CAIRO_STATUS_SUCCESS;
+    return KURA_OK;
+}
+
+static void png_sink(png_structp png_ptr, png_bytep data, png_size_t len)
+{
+    if (collect(png_get_io_ptr(png_ptr), data, len) != KURA_OK) png_error(png_ptr, "no memory");
+}
+
+static void png_flush_none(png_structp png_ptr)
+{
+    (void)png_ptr;
+}
+
+/* The drawn page (RGB24, gray only: r = g = b) as an 8-bit gray PNG, through a guarded row. */
+static int encode(sink *out, cairo_surface_t *surface, int w, int h)
+{
+    const unsigned char *px = cairo_image_surface_get_data(surface);
+    int stride = cairo_image_surface_get_stride(surface);
+    unsigned char *row = sodium_malloc((size_t)w);
+    png_structp png_ptr = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png_ptr ? png_create_info_struct(png_ptr) : NULL;
+    volatile int rc = KURA_ERR_NOMEM;
+    if (!px || !row || !info) goto done;
+    if (setjmp(png_jmpbuf(png_ptr))) {
+        rc = KURA_ERR_NOMEM;
+        goto done;
+    }
+    png_set_write_fn(png_ptr, out, png_sink, png_flush_none);
+    png_set_IHDR(png_ptr, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_GRAY,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_set_pHYs(png_ptr, info, (png_uint_32)lround(DPI / 0.0254), (png_uint_32)lround(DPI / 0.0254),
+                 PNG_RESOLUTION_METER);
+    png_set_filter(png_ptr, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
+    png_set_compression_level(png_ptr, 3);
+    png_write_info(png_ptr, info);
+    for (int y = 0; y < h; y++) {
+        const uint32_t *src = (const uint32_t *)(const void *)(px + (size_t)y * (size_t)stride);
+        for (int x = 0; x < w; x++)
+            row[x] = (unsigned char)(src[x] & 0xff);
+        png_write_row(png_ptr, row);
+    }
+    png_write_end(png_ptr, NULL);
+    rc = KURA_OK;
+done:
+    png_destroy_write_struct(&png_ptr, &info);
+    if (row) sodium_memzero(row, (size_t)w);
+    sodium_free(row);
+    return rc;
 }
 
 static void draw_qr(cairo_t *cr, const kit_op *o, const kura_qr *qr, double scale)
@@ -132,9 +182,8 @@ int kura_kit_write_png(const char *path, const kura_kit_spec *spec)
     if (rc == KURA_OK) {
         draw(cr, l, scale);
         cairo_surface_flush(surface);
-        if (cairo_status(cr) != CAIRO_STATUS_SUCCESS ||
-            cairo_surface_write_to_png_stream(surface, collect, &out) != CAIRO_STATUS_SUCCESS)
-            rc = KURA_ERR_NOMEM;
+        if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) rc = KURA_ERR_NOMEM;
+        if (rc == KURA_OK) rc = encode(&out, surface, w, h);
     }
     if (rc == KURA_OK) rc = kura_write_private(path, out.p, out.n);
     /* The pixels show the key: wipe them before cairo frees them. */

@@ -10,8 +10,20 @@ build_pkgs=(build-essential cmake pkg-config
 test_pkgs=(libcmocka-dev sqlite3 jq python3 faketime util-linux clang libclang-rt-14-dev
     zbar-tools qpdf poppler-utils imagemagick qrencode valgrind)
 
+# The benchmark (bench/run.sh): hyperfine and GNU time; --others adds the tools it compares
+# kura with (keepassxc-cli, pass and the gpg it needs).
+bench_pkgs=(hyperfine time jq sqlite3 python3)
+others_pkgs=(keepassxc pass gnupg)
+
 want=("${build_pkgs[@]}")
-[ "${1:-}" = "--test" ] && want+=("${test_pkgs[@]}")
+for arg in "$@"; do
+    case $arg in
+    --test) want+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;; # the suite runs bench/run.sh --quick
+    --bench) want+=("${bench_pkgs[@]}") ;;
+    --others) want+=("${bench_pkgs[@]}" "${others_pkgs[@]}") ;;
+    *) echo "usage: deps.sh [--test] [--bench] [--others]" >&2; exit 2 ;;
+    esac
+done
 
 missing=()
 for p in "${want[@]}"; do

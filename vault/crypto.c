@@ -1,5 +1,6 @@
 /* The only file that chooses ciphers: XChaCha20-Poly1305 for every ciphertext, BLAKE2b for
  * key derivation and key commitments. Everything else calls these few functions. */
+#include <endian.h>
 #include <string.h>
 
 #include "vault_int.h"
@@ -55,16 +56,15 @@ void kura_client_key_kek(unsigned char wrap[KURA_KEYBYTES], unsigned char commit
 
 void kura_put64(unsigned char *p, uint64_t x)
 {
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(x >> (8 * i));
+    uint64_t le = htole64(x);
+    memcpy(p, &le, 8);
 }
 
 uint64_t kura_get64(const unsigned char *p)
 {
-    uint64_t x = 0;
-    for (int i = 7; i >= 0; i--)
-        x = (x << 8) | p[i];
-    return x;
+    uint64_t le;
+    memcpy(&le, p, 8);
+    return le64toh(le);
 }
 
 /* Slot layout: version(1) kind(1) opslimit(8) memlimit(8) salt(16) commit(32) | nonce ct tag */

@@ -186,7 +186,9 @@ static int open_handle(kura_db **out, const char *path, int creating)
     const char *vfs = kura_pagesum_vfs();
     if (!vfs) return KURA_ERR_NOMEM;
     int src = sqlite3_open_v2(
-        path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE, vfs);
+        path, &db->h,
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_NOMUTEX,
+        vfs); /* NOMUTEX: a handle is used by one thread at a time (vault.h) */
     if (src != SQLITE_OK) return fail(db, src);
     if (creating) {
         int reserve = KURA_PAGESUM_BYTES;
@@ -285,6 +287,14 @@ int kura_db_open(kura_db **out, const char *path, char *err, size_t errlen)
     }
     *out = db;
     return KURA_OK;
+}
+
+int kura_db_data_version(kura_db *db, unsigned *out)
+{
+    unsigned version = 0;
+    int src = sqlite3_file_control(db->h, "main", SQLITE_FCNTL_DATA_VERSION, &version);
+    *out = version;
+    return src == SQLITE_OK ? KURA_OK : KURA_ERR_NOT_FOUND;
 }
 
 int kura_db_check_file(kura_db *db)

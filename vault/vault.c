@@ -162,6 +162,7 @@ static void lock(kura_vault *v)
     v->client_key = NULL;
     v->scratch = NULL;
     v->scratch_cap = 0;
+    v->root_checked = 0; /* checked under keys that are gone */
 }
 
 void kura_vault_close(kura_vault *v)

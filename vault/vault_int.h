@@ -100,6 +100,9 @@ KURA_MUST_CHECK int kura_db_create(kura_db **out, const char *path, char *err, s
 /* Opens defensively, checks application id, format version, and quick_check of the meta
  * and buckets tables (constant work; item pages are checksummed as they are read). */
 KURA_MUST_CHECK int kura_db_open(kura_db **out, const char *path, char *err, size_t errlen);
+/* Inside a transaction: a number that changes whenever the file changes, by any connection
+ * (SQLITE_FCNTL_DATA_VERSION). KURA_ERR_NOT_FOUND if SQLite cannot tell. */
+KURA_MUST_CHECK int kura_db_data_version(kura_db *db, unsigned *out);
 /* quick_check of the whole file: every page read and checksummed. */
 KURA_MUST_CHECK int kura_db_check_file(kura_db *db);
 void kura_db_close(kura_db *db);
@@ -178,6 +181,8 @@ struct kura_vault {
     int resign;         /* the unlock found a state to re-sign (trust_file) */
     uint64_t state_gen; /* the state checked last */
     unsigned char state_tag[KURA_STATE_TAG];
+    int root_checked;    /* the state above was checked against the file ... */
+    unsigned root_version; /* ... at this data version (kura_db_data_version) */
     crypto_generichash_state *hash_state; /* sodium_malloc: the keyed hash being computed */
     unsigned char *scratch; /* sodium_malloc: plaintext being sealed, wiped after each use */
     size_t scratch_cap;

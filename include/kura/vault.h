@@ -26,6 +26,8 @@ extern "C" {
 #define KURA_MAX_LONG 65536 /* notes, field value */
 #define KURA_MAX_LIST 256   /* URLs, tags or fields per item */
 
+/* A handle may be used by one thread at a time (its SQLite connection is opened without
+ * mutexes); separate handles may be used from separate threads. */
 typedef struct kura_vault kura_vault;
 
 /* ---- vault files ---- */

@@ -23,7 +23,7 @@ static int run(ctx *c, int argc, char **argv)
                    kura_session_resume(c->v, c->runtime_dir, session, &remaining) == KURA_OK;
     if (c->json) {
         json_t *j = json_pack("{s:s, s:b, s:s, s:i, s:I, s:b}", "vault", c->vault_path, "exists", 1,
-                              "vault_id", kura_vault_id(c->v), "format", KURA_FORMAT_VERSION,
+                              "vault_id", kura_vault_id(c->v), "format", kura_vault_format(c->v),
                               "items", (json_int_t)count, "unlocked", unlocked);
         if (j)
             json_object_set_new(j, "enrolled",
@@ -38,7 +38,8 @@ static int run(ctx *c, int argc, char **argv)
     printf("vault:   %s\n", c->vault_path);
     printf("id:      %s\n", kura_vault_id(c->v));
     if (unlocked && *kura_vault_name(c->v)) printf("name:    %s\n", kura_vault_name(c->v));
-    printf("format:  %d\n", KURA_FORMAT_VERSION);
+    printf("format:  %d%s\n", kura_vault_format(c->v),
+           kura_vault_format(c->v) < KURA_FORMAT_VERSION ? " (upgraded by the next change)" : "");
     printf("items:   %zu\n", count);
     printf("device:  %s\n", kura_device_enrolled(c->v, c->device_dir)
                                 ? "enrolled (a passphrase unlocks this vault here)"

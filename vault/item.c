@@ -444,14 +444,40 @@ static int need_unlocked(kura_vault *v)
     return kura_vault_fail(v, KURA_ERR_LOCKED, "the vault is locked");
 }
 
+/* The title index tag: 16 bits of a keyed BLAKE2b (the title index key, from VK) of the
+ * title with ASCII letters lowered, as lookups by title match. Short on purpose: at 100,000
+ * items each tag is shared by one or two items; a lookup decrypts those few overviews. */
+static void name_tag(unsigned char out[KURA_NAME_BYTES], const unsigned char *key,
+                     const char *title)
+{
+    unsigned char h[16], low[256];
+    crypto_generichash_state st;
+    size_t n = title ? strlen(title) : 0;
+    crypto_generichash_init(&st, key, KURA_KEYBYTES, sizeof h);
+    for (size_t off = 0; off < n; off += sizeof low) {
+        size_t k = n - off < sizeof low ? n - off : sizeof low;
+        for (size_t i = 0; i < k; i++) {
+            unsigned char c = (unsigned char)title[off + i];
+            low[i] = c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+        }
+        crypto_generichash_update(&st, low, k);
+    }
+    crypto_generichash_final(&st, h, sizeof h);
+    memcpy(out, h, KURA_NAME_BYTES);
+    sodium_memzero(low, sizeof low);
+    sodium_memzero(&st, sizeof st);
+}
+
 /* Seals both parts and writes them in a transaction that checks and moves on the state. */
 static int store(kura_vault *v, kura_item *item, const unsigned char id[16], int insert)
 {
     kura_blob ov = {0}, det = {0};
+    unsigned char name[KURA_NAME_BYTES];
     int rc = seal_part(&ov, v, item, id, PART_OVERVIEW);
     if (rc == KURA_OK) rc = seal_part(&det, v, item, id, PART_DETAILS);
+    name_tag(name, NAME_KEY(v), item->title);
     if (rc == KURA_OK && (rc = kura_vault_write_begin(v, id)) == KURA_OK) {
-        rc = kura_db_item_put(v->db, id, &ov, &det, insert);
+        rc = kura_db_item_put(v->db, id, &ov, &det, name, insert);
         if (rc != KURA_OK && rc != KURA_ERR_NOT_FOUND)
             kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
         rc = kura_vault_write_end(v, rc, id);
@@ -597,7 +623,9 @@ int kura_batch_add(kura_batch *b, kura_item *item)
     if (rc == KURA_OK) rc = seal_part(&ov, v, item, id, PART_OVERVIEW);
     if (rc == KURA_OK) rc = seal_part(&det, v, item, id, PART_DETAILS);
     if (rc == KURA_OK) {
-        rc = kura_db_item_put(v->db, id, &ov, &det, 1);
+        unsigned char name[KURA_NAME_BYTES];
+        name_tag(name, NAME_KEY(v), item->title);
+        rc = kura_db_item_put(v->db, id, &ov, &det, name, 1);
         if (rc != KURA_OK) kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
     }
     free(ov.p);
@@ -644,6 +672,11 @@ static int matches(const kura_item *it, const char *q)
         if (ci_contains(it->tags[i], q)) return 1;
     return 0;
 }
+
+typedef struct ids {
+    unsigned char *p;
+    size_t n, cap;
+} ids;
 
 enum { BY_QUERY, BY_REF };
 
@@ -708,10 +741,9 @@ static int by_title(const void *a, const void *b)
     return c ? c : strcmp(x->id, y->id);
 }
 
-/* Decrypts overviews into a new list: every item's, or (one_id) a single item's. */
-static int walk_items(kura_vault *v, kura_items **out, walk *w, const unsigned char *one_id)
+/* A new, empty list in w (the walk's result). */
+static int walk_begin(kura_vault *v, walk *w)
 {
-    *out = NULL;
     int rc = need_unlocked(v);
     if (rc != KURA_OK) return rc;
     v->err[0] = '\0';
@@ -719,32 +751,24 @@ static int walk_items(kura_vault *v, kura_items **out, walk *w, const unsigned c
     w->list = calloc(1, sizeof *w->list);
     if (!w->list || !(w->list->arena = kura_arena_new())) {
         free(w->list);
+        w->list = NULL;
         return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
     }
-    /* One item: its bucket and the state; every item: every bucket (one more pass). */
-    rc = kura_vault_read_begin(v, one_id == NULL);
-    if (rc == KURA_OK && one_id) {
-        kura_blob ov, det;
-        rc = kura_state_check_item(v, one_id);
-        if (rc == KURA_OK) rc = kura_db_item_get(v->db, &ov, &det, one_id);
-        if (rc == KURA_OK) {
-            rc = collect(w, one_id, KURA_ITEM_ID_BYTES, ov.p, ov.n);
-            free(ov.p);
-            free(det.p);
-        }
-        kura_vault_read_end(v);
-    } else if (rc == KURA_OK) {
-        rc = kura_db_item_each(v->db, collect, w);
-        kura_vault_read_end(v);
-    }
+    return KURA_OK;
+}
+
+/* Hands the list over (a title match wins over an id prefix; sorted), or frees it on rc. */
+static int walk_end(kura_vault *v, kura_items **out, walk *w, int rc)
+{
     sodium_free(w->sc.p);
+    w->sc.p = NULL;
     if (rc != KURA_OK) {
         if (!v->err[0]) kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
         kura_items_free(w->list);
         return rc;
     }
     kura_items *l = w->list;
-    if (w->mode == BY_REF && w->titled > 0) { /* a title match wins over an id prefix */
+    if (w->mode == BY_REF && w->titled > 0) {
         size_t kept = 0;
         for (size_t i = 0; i < l->count; i++)
             if (title_is(&l->items[i], w->q)) l->items[kept++] = l->items[i];
@@ -755,6 +779,92 @@ static int walk_items(kura_vault *v, kura_items **out, walk *w, const unsigned c
     if (l->count > 1) qsort(l->items, l->count, sizeof *l->items, by_title);
     *out = l;
     return KURA_OK;
+}
+
+/* One item (its bucket and the state checked) into the walk. */
+static int walk_one(walk *w, const unsigned char *id)
+{
+    kura_blob ov, det;
+    int rc = kura_state_check_item(w->v, id);
+    if (rc == KURA_OK) rc = kura_db_item_get(w->v->db, &ov, &det, id);
+    if (rc == KURA_ERR_NOT_FOUND) return KURA_OK;
+    if (rc != KURA_OK) return rc;
+    rc = collect(w, id, KURA_ITEM_ID_BYTES, ov.p, ov.n);
+    free(ov.p);
+    free(det.p);
+    return rc;
+}
+
+/* Decrypts overviews into a new list: every item's, or (one_id) a single item's. */
+static int walk_items(kura_vault *v, kura_items **out, walk *w, const unsigned char *one_id)
+{
+    *out = NULL;
+    int rc = walk_begin(v, w);
+    if (rc != KURA_OK) return rc;
+    /* One item: its bucket and the state; every item: every bucket (one more pass). */
+    rc = kura_vault_read_begin(v, one_id == NULL);
+    if (rc == KURA_OK) {
+        rc = one_id ? walk_one(w, one_id) : kura_db_item_each(v->db, collect, w);
+        kura_vault_read_end(v);
+    }
+    return walk_end(v, out, w, rc);
+}
+
+/* ---- lookups through the title index (format 2) ---- */
+
+static int named_id(void *ctx, const kura_row *r)
+{
+    ids *l = ctx;
+    if (r->keylen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        unsigned char *grown = realloc(l->p, cap * KURA_ITEM_ID_BYTES);
+        if (!grown) return KURA_ERR_NOMEM;
+        l->p = grown;
+        l->cap = cap;
+    }
+    memcpy(l->p + l->n++ * KURA_ITEM_ID_BYTES, r->key, KURA_ITEM_ID_BYTES);
+    return KURA_OK;
+}
+
+static int prefixed(void *ctx, const kura_row *r)
+{
+    return collect(ctx, r->key, r->keylen, r->a, r->alen);
+}
+
+/* The items a ref means, reading only the few it can be: those whose title index tag is the
+ * ref's (then their titles compared), else those whose id starts with the ref (one bucket:
+ * an id prefix of 6 or more hex digits has the 12 bits that pick it). Constant work at any
+ * vault size when it finds something; the caller reads everything before a miss. */
+static int resolve_indexed(kura_vault *v, kura_items **out, walk *w)
+{
+    unsigned char name[KURA_NAME_BYTES];
+    ids found = {0};
+    *out = NULL;
+    int rc = walk_begin(v, w);
+    if (rc != KURA_OK) return rc;
+    name_tag(name, NAME_KEY(v), w->q);
+    rc = kura_vault_read_begin(v, 0);
+    if (rc != KURA_OK) return walk_end(v, out, w, rc);
+    rc = kura_db_named(v->db, name, named_id, &found);
+    for (size_t i = 0; rc == KURA_OK && i < found.n; i++)
+        rc = walk_one(w, found.p + i * KURA_ITEM_ID_BYTES);
+    if (rc == KURA_OK && w->titled == 0 && w->prefix) {
+        unsigned char lo[KURA_ITEM_ID_BYTES] = {0}, hi[KURA_ITEM_ID_BYTES];
+        memset(hi, 0xff, sizeof hi);
+        for (size_t i = 0; i < w->prefix; i++) {
+            unsigned d = (unsigned)(w->q[i] <= '9' ? w->q[i] - '0' : w->q[i] - 'a' + 10);
+            unsigned shift = i % 2 ? 0 : 4, keep = i % 2 ? 0xf0 : 0x0f;
+            lo[i / 2] = (unsigned char)((lo[i / 2] & keep) | d << shift);
+            hi[i / 2] = (unsigned char)((hi[i / 2] & keep) | d << shift);
+        }
+        w->list->count = 0; /* the title candidates did not match: only the prefix now */
+        rc = kura_state_check_item(v, lo);
+        if (rc == KURA_OK) rc = kura_db_range_items(v->db, lo, hi, prefixed, w);
+    }
+    kura_vault_read_end(v);
+    free(found.p);
+    return walk_end(v, out, w, rc);
 }
 
 int kura_item_list(kura_vault *v, kura_items **out, const char *query)
@@ -786,12 +896,21 @@ int kura_item_resolve(kura_vault *v, kura_items **out, const char *ref)
     unsigned char id[KURA_ITEM_ID_BYTES];
     int rc;
 
-    /* A whole id is one lookup; anything else is one pass over the overviews. */
+    /* A whole id is one lookup; else the title index (format 2); else, in a format 1 file
+     * until its first write adds the index, one pass over the overviews. */
     if (prefix == KURA_ITEM_ID_TEXT && kura_unhex(id, sizeof id, ref) == KURA_OK) {
         walk one = {.mode = BY_REF, .q = ref, .prefix = prefix};
         rc = walk_items(v, out, &one, id);
         if (rc == KURA_OK && (*out)->count > 0) return KURA_OK;
         if (rc != KURA_OK && rc != KURA_ERR_NOT_FOUND) return rc;
+        kura_items_free(*out);
+    }
+    /* A miss is never taken from the index alone: before "not found", every bucket is
+     * checked and every title read (so an index entry someone changed cannot hide an item). */
+    if (v->db && kura_db_format(v->db) >= 2) {
+        walk indexed = {.mode = BY_REF, .q = ref, .prefix = prefix};
+        rc = resolve_indexed(v, out, &indexed);
+        if (rc != KURA_OK || (*out)->count > 0) return rc;
         kura_items_free(*out);
     }
     walk all = {.mode = BY_REF, .q = ref, .prefix = prefix};
@@ -819,20 +938,24 @@ typedef struct verifier {
     char first[KURA_ITEM_ID_TEXT + 1]; /* the first item that does not decrypt */
 } verifier;
 
-static int verify_row(void *ctx, char table, const void *key, size_t keylen,
-                      const unsigned char *ov, size_t ovlen, const unsigned char *det,
-                      size_t detlen)
+static int verify_row(void *ctx, const kura_row *r)
 {
     verifier *w = ctx;
-    (void)table;
-    if (keylen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
+    if (r->keylen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
     kura_item_clear(w->item);
     w->count++;
-    int rc = open_part(w->item, w->item->arena, &w->sc, w->v, key, ov, ovlen, PART_OVERVIEW);
+    int rc = open_part(w->item, w->item->arena, &w->sc, w->v, r->key, r->a, r->alen,
+                       PART_OVERVIEW);
     if (rc == KURA_OK)
-        rc = open_part(w->item, w->item->arena, &w->sc, w->v, key, det, detlen, PART_DETAILS);
+        rc = open_part(w->item, w->item->arena, &w->sc, w->v, r->key, r->b, r->blen,
+                       PART_DETAILS);
+    if (rc == KURA_OK && r->name) { /* the title index tag matches the title */
+        unsigned char name[KURA_NAME_BYTES];
+        name_tag(name, NAME_KEY(w->v), w->item->title);
+        if (sodium_memcmp(name, r->name, KURA_NAME_BYTES) != 0) rc = KURA_ERR_CORRUPT;
+    }
     if (rc == KURA_ERR_CORRUPT) {
-        if (w->damaged++ == 0) kura_hex(w->first, key, KURA_ITEM_ID_BYTES);
+        if (w->damaged++ == 0) kura_hex(w->first, r->key, KURA_ITEM_ID_BYTES);
         return KURA_OK;
     }
     return rc;
@@ -864,11 +987,6 @@ int kura_vault_verify(kura_vault *v, size_t *items)
 }
 
 /* ---- rotation: every part re-sealed under a new key, plaintexts never parsed ---- */
-
-typedef struct ids {
-    unsigned char *p;
-    size_t n, cap;
-} ids;
 
 static int collect_id(void *ctx, const unsigned char *id, size_t idlen, const unsigned char *ov,
                       size_t ovlen)
@@ -913,19 +1031,27 @@ static int reseal(kura_blob *out, const kura_blob *in, scratch *sc, const kura_v
     return rc;
 }
 
-int kura_items_rekey(kura_vault *v, const unsigned char *new_item_key, size_t *count)
+int kura_items_rekey(kura_vault *v, const unsigned char *new_item_key,
+                     const unsigned char *new_name_key, size_t *count)
 {
     ids list = {0};
     scratch sc = {0};
-    int rc = kura_db_item_each(v->db, collect_id, &list);
+    kura_item *title = kura_item_new(); /* each overview's title, for its new index tag */
+    int rc = title ? kura_db_item_each(v->db, collect_id, &list) : KURA_ERR_NOMEM;
     for (size_t i = 0; rc == KURA_OK && i < list.n; i++) {
         const unsigned char *id = list.p + i * KURA_ITEM_ID_BYTES;
         kura_blob ov, det, ov2 = {0}, det2 = {0};
+        unsigned char name[KURA_NAME_BYTES];
         rc = kura_db_item_get(v->db, &ov, &det, id);
         if (rc != KURA_OK) break;
         rc = reseal(&ov2, &ov, &sc, v, id, PART_OVERVIEW, new_item_key);
         if (rc == KURA_OK) rc = reseal(&det2, &det, &sc, v, id, PART_DETAILS, new_item_key);
-        if (rc == KURA_OK) rc = kura_db_item_put(v->db, id, &ov2, &det2, 0);
+        if (rc == KURA_OK) {
+            kura_item_clear(title);
+            rc = open_part(title, title->arena, &sc, v, id, ov.p, ov.n, PART_OVERVIEW);
+        }
+        if (rc == KURA_OK) name_tag(name, new_name_key, title->title);
+        if (rc == KURA_OK) rc = kura_db_item_put(v->db, id, &ov2, &det2, name, 0);
         if (rc == KURA_ERR_CORRUPT) {
             char hex[KURA_ITEM_ID_TEXT + 1];
             kura_hex(hex, id, KURA_ITEM_ID_BYTES);
@@ -936,5 +1062,49 @@ int kura_items_rekey(kura_vault *v, const unsigned char *new_item_key, size_t *c
     *count = list.n;
     free(list.p);
     sodium_free(sc.p);
+    kura_item_free(title);
+    return rc;
+}
+
+/* ---- format 1 to 2: the title index ---- */
+
+typedef struct namer {
+    kura_vault *v;
+    kura_item *item;
+    scratch sc;
+    ids list;
+} namer;
+
+int kura_items_upgrade(kura_vault *v)
+{
+    namer w = {.v = v};
+    /* Every bucket is checked under format 1 before anything is re-hashed under format 2,
+     * so the upgrade signs only what was signed. */
+    int rc = kura_state_check_all(v);
+    if (rc == KURA_OK && !(w.item = kura_item_new())) rc = KURA_ERR_NOMEM;
+    if (rc == KURA_OK) rc = kura_db_item_each(v->db, collect_id, &w.list);
+    if (rc == KURA_OK) rc = kura_db_upgrade(v->db);
+    for (size_t i = 0; rc == KURA_OK && i < w.list.n; i++) {
+        const unsigned char *id = w.list.p + i * KURA_ITEM_ID_BYTES;
+        kura_blob ov, det;
+        unsigned char name[KURA_NAME_BYTES];
+        rc = kura_db_item_get(v->db, &ov, &det, id);
+        if (rc != KURA_OK) break;
+        kura_item_clear(w.item);
+        rc = open_part(w.item, w.item->arena, &w.sc, v, id, ov.p, ov.n, PART_OVERVIEW);
+        free(ov.p), free(det.p);
+        if (rc == KURA_OK) {
+            name_tag(name, NAME_KEY(v), w.item->title);
+            rc = kura_db_set_name(v->db, id, name);
+        }
+    }
+    if (rc == KURA_OK) rc = kura_state_rebuild(v, STATE_KEY(v));
+    kura_item_free(w.item);
+    sodium_free(w.sc.p);
+    free(w.list.p);
+    if (rc != KURA_OK && !v->err[0])
+        kura_vault_fail(v, rc, "cannot upgrade vault %s to format 2: %s", v->id_text,
+                        rc == KURA_ERR_CORRUPT ? "an item does not decrypt"
+                                               : kura_db_error(v->db));
     return rc;
 }

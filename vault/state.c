@@ -24,34 +24,44 @@
 #define SEEN_SUM 16
 #define SEEN_BYTES (8 + KURA_VAULT_ID_BYTES + 8 + KURA_STATE_TAG + SEEN_SUM)
 
-/* Each row as: table, then length-prefixed key and values, so no two row sets hash alike.
- * A row is gathered into one buffer first: one hash update per row, not seven. */
-static int absorb(void *ctx, char table, const void *key, size_t keylen, const unsigned char *a,
-                  size_t alen, const unsigned char *b, size_t blen)
+/* Each row as: table, then length-prefixed key and values (and, for items of format 2, the
+ * length-prefixed title index tag), so no two row sets hash alike. A row is gathered into one
+ * buffer first: one hash update per row, not seven. */
+static int absorb(void *ctx, const kura_row *r)
 {
     crypto_generichash_state *st = ctx;
     unsigned char row[1024], *p = row;
-    if (keylen + alen + blen > sizeof row - 25) { /* a large row: piece by piece */
+    size_t namelen = r->name ? KURA_NAME_BYTES : 0;
+    if (r->keylen + r->alen + r->blen > sizeof row - 33 - namelen) { /* large: piece by piece */
         unsigned char head[9];
-        head[0] = (unsigned char)table;
-        kura_put64(head + 1, keylen);
+        head[0] = (unsigned char)r->table;
+        kura_put64(head + 1, r->keylen);
         crypto_generichash_update(st, head, sizeof head);
-        crypto_generichash_update(st, key, keylen);
-        kura_put64(head, alen);
+        crypto_generichash_update(st, r->key, r->keylen);
+        kura_put64(head, r->alen);
         crypto_generichash_update(st, head, 8);
-        crypto_generichash_update(st, a, alen);
-        kura_put64(head, blen);
+        crypto_generichash_update(st, r->a, r->alen);
+        kura_put64(head, r->blen);
         crypto_generichash_update(st, head, 8);
-        if (blen) crypto_generichash_update(st, b, blen);
+        if (r->blen) crypto_generichash_update(st, r->b, r->blen);
+        if (namelen) {
+            kura_put64(head, namelen);
+            crypto_generichash_update(st, head, 8);
+            crypto_generichash_update(st, r->name, namelen);
+        }
         return KURA_OK;
     }
-    *p++ = (unsigned char)table;
-    kura_put64(p, keylen), p += 8;
-    memcpy(p, key, keylen), p += keylen;
-    kura_put64(p, alen), p += 8;
-    memcpy(p, a, alen), p += alen;
-    kura_put64(p, blen), p += 8;
-    if (blen) memcpy(p, b, blen), p += blen;
+    *p++ = (unsigned char)r->table;
+    kura_put64(p, r->keylen), p += 8;
+    memcpy(p, r->key, r->keylen), p += r->keylen;
+    kura_put64(p, r->alen), p += 8;
+    memcpy(p, r->a, r->alen), p += r->alen;
+    kura_put64(p, r->blen), p += 8;
+    if (r->blen) memcpy(p, r->b, r->blen), p += r->blen;
+    if (namelen) {
+        kura_put64(p, namelen), p += 8;
+        memcpy(p, r->name, namelen), p += namelen;
+    }
     crypto_generichash_update(st, row, (size_t)(p - row));
     return KURA_OK;
 }
@@ -101,12 +111,11 @@ typedef struct counted {
     size_t count;
 } counted;
 
-static int absorb_counted(void *ctx, char table, const void *key, size_t keylen,
-                          const unsigned char *a, size_t alen, const unsigned char *b, size_t blen)
+static int absorb_counted(void *ctx, const kura_row *r)
 {
     counted *c = ctx;
     c->count++;
-    return absorb(c->st, table, key, keylen, a, alen, b, blen);
+    return absorb(c->st, r);
 }
 
 static int bucket_hash(kura_vault *v, const unsigned char *key, unsigned b,
@@ -197,12 +206,11 @@ static int sweep_close(sweep *w)
     return w->fn(w->v, w->b, h);
 }
 
-static int sweep_row(void *ctx, char table, const void *key, size_t keylen,
-                     const unsigned char *a, size_t alen, const unsigned char *b, size_t blen)
+static int sweep_row(void *ctx, const kura_row *r)
 {
     sweep *w = ctx;
-    if (keylen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
-    unsigned bucket = kura_bucket_of(key);
+    if (r->keylen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
+    unsigned bucket = kura_bucket_of(r->key);
     if (w->st && bucket != w->b) {
         int rc = sweep_close(w);
         if (rc != KURA_OK) return rc;
@@ -212,7 +220,7 @@ static int sweep_row(void *ctx, char table, const void *key, size_t keylen,
         w->st = keyed(w->v, w->key, "kura/bucket/1", bucket);
         if (!w->st) return KURA_ERR_NOMEM;
     }
-    return absorb(w->st, table, key, keylen, a, alen, b, blen);
+    return absorb(w->st, r);
 }
 
 static int sweep_all(sweep *w)
@@ -433,6 +441,8 @@ int kura_vault_write_begin(kura_vault *v, const unsigned char *id)
     if (rc != KURA_OK) return db_fail(v, rc);
     v->err[0] = '\0';
     rc = check_root(v);
+    /* A format 1 file gets its title index with its first write (reads never write). */
+    if (rc == KURA_OK && kura_db_format(v->db) < 2) rc = kura_items_upgrade(v);
     if (rc == KURA_OK && id) rc = kura_state_check_item(v, id);
     if (rc != KURA_OK) kura_db_rollback(v->db);
     return rc;

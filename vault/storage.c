@@ -13,15 +13,22 @@
 
 #define APPLICATION_ID 0x4B555241 /* "KURA" */
 
+/* Statements, prepared on first use: those of items differ by format (2 adds the title
+ * index column, name). */
 enum {
     ST_ITEM_GET,
     ST_ITEM_INSERT,
     ST_ITEM_UPDATE,
     ST_ITEM_DELETE,
-    ST_BUCKET_ITEMS,
+    ST_RANGE_ITEMS,
     ST_BUCKET_GET,
     ST_BUCKET_PUT,
     ST_BUCKET_DELETE,
+    ST_ITEM_INSERT2,
+    ST_ITEM_UPDATE2,
+    ST_RANGE_ITEMS2,
+    ST_NAMED,
+    ST_SET_NAME,
     ST_COUNT
 };
 
@@ -30,23 +37,37 @@ static const char *const sql_text[ST_COUNT] = {
     [ST_ITEM_INSERT] = "INSERT INTO items(id, overview, details) VALUES (?1, ?2, ?3)",
     [ST_ITEM_UPDATE] = "UPDATE items SET overview = ?2, details = ?3 WHERE id = ?1",
     [ST_ITEM_DELETE] = "DELETE FROM items WHERE id = ?1",
-    [ST_BUCKET_ITEMS] = "SELECT id, overview, details FROM items WHERE id >= ?1 AND id <= ?2 "
-                        "ORDER BY id",
+    [ST_RANGE_ITEMS] = "SELECT id, overview, details FROM items WHERE id >= ?1 AND id <= ?2 "
+                       "ORDER BY id",
     [ST_BUCKET_GET] = "SELECT h FROM buckets WHERE b = ?1",
     [ST_BUCKET_PUT] = "INSERT OR REPLACE INTO buckets(b, h) VALUES (?1, ?2)",
     [ST_BUCKET_DELETE] = "DELETE FROM buckets WHERE b = ?1",
+    [ST_ITEM_INSERT2] = "INSERT INTO items(id, overview, details, name) VALUES (?1, ?2, ?3, ?4)",
+    [ST_ITEM_UPDATE2] = "UPDATE items SET overview = ?2, details = ?3, name = ?4 WHERE id = ?1",
+    [ST_RANGE_ITEMS2] = "SELECT id, overview, details, name FROM items WHERE id >= ?1 AND "
+                        "id <= ?2 ORDER BY id",
+    [ST_NAMED] = "SELECT id FROM items WHERE name = ?1 ORDER BY id",
+    [ST_SET_NAME] = "UPDATE items SET name = ?2 WHERE id = ?1",
 };
 
 struct kura_db {
     sqlite3 *h;
     sqlite3_stmt *st[ST_COUNT];
+    int format;
+    int upgrading; /* kura_db_upgrade ran in the open transaction */
     char err[200];
 };
 
-static const char schema[] = "CREATE TABLE meta(k TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;"
-                             "CREATE TABLE items(id BLOB PRIMARY KEY CHECK(length(id) = 16),"
-                             " overview BLOB NOT NULL, details BLOB NOT NULL) WITHOUT ROWID;"
-                             "CREATE TABLE buckets(b INTEGER PRIMARY KEY, h BLOB NOT NULL);";
+static const char schema[] =
+    "CREATE TABLE meta(k TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE items(id BLOB PRIMARY KEY CHECK(length(id) = 16),"
+    " overview BLOB NOT NULL, details BLOB NOT NULL, name BLOB NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX items_name ON items(name);"
+    "CREATE TABLE buckets(b INTEGER PRIMARY KEY, h BLOB NOT NULL);";
+static const char upgrade_sql[] =
+    "ALTER TABLE items ADD COLUMN name BLOB NOT NULL DEFAULT x'0000';"
+    "CREATE INDEX items_name ON items(name);"
+    "PRAGMA user_version = 2;";
 
 const char *kura_db_error(const kura_db *db)
 {
@@ -166,14 +187,41 @@ static int configure(kura_db *db)
                     "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-131072;");
 }
 
-static int prepare(kura_db *db)
+/* The statement i in *out, prepared the first time it is needed. */
+static int stmt(kura_db *db, int i, sqlite3_stmt **out)
 {
-    for (int i = 0; i < ST_COUNT; i++) {
-        int src =
-            sqlite3_prepare_v3(db->h, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &db->st[i], NULL);
-        if (src != SQLITE_OK) return fail(db, src);
+    if (!db->st[i]) {
+        int src = sqlite3_prepare_v3(db->h, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT,
+                                     &db->st[i], NULL);
+        if (src != SQLITE_OK) {
+            sqlite3_finalize(db->st[i]);
+            db->st[i] = NULL;
+            return fail(db, src);
+        }
     }
+    *out = db->st[i];
     return KURA_OK;
+}
+
+static int one_number(kura_db *db, const char *sql, size_t *out);
+
+/* Reads the format (user_version): 1 or 2, else the file is not one kura wrote. */
+static int read_format(kura_db *db)
+{
+    size_t version = 0;
+    int rc = one_number(db, "PRAGMA user_version", &version);
+    if (rc != KURA_OK) return rc;
+    if (version < 1 || version > KURA_FORMAT_VERSION) {
+        snprintf(db->err, sizeof db->err, "format version %zu is not one kura wrote", version);
+        return KURA_ERR_CORRUPT;
+    }
+    db->format = (int)version;
+    return KURA_OK;
+}
+
+int kura_db_format(const kura_db *db)
+{
+    return db->format;
 }
 
 /* Opens through the page-checksum shim. A new (empty) file first gets its page layout:
@@ -224,9 +272,9 @@ int kura_db_create(kura_db **out, const char *path, char *err, size_t errlen)
     rc = open_handle(&db, path, 1);
     if (rc == KURA_OK) rc = exec(db, "BEGIN IMMEDIATE");
     if (rc == KURA_OK) rc = exec(db, schema);
-    if (rc == KURA_OK) rc = exec(db, "PRAGMA application_id=1263882817; PRAGMA user_version=1");
+    if (rc == KURA_OK) rc = exec(db, "PRAGMA application_id=1263882817; PRAGMA user_version=2");
     if (rc == KURA_OK) rc = exec(db, "COMMIT");
-    if (rc == KURA_OK) rc = prepare(db);
+    if (rc == KURA_OK) db->format = 2;
     if (rc != KURA_OK) {
         snprintf(err, errlen, "%s", db ? db->err : "out of memory");
         kura_db_close(db);
@@ -240,7 +288,7 @@ int kura_db_create(kura_db **out, const char *path, char *err, size_t errlen)
 /* SQLite's quick_check, whole file or one table's b-tree. */
 static int quick_check(kura_db *db, const char *sql)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int src = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL);
     if (src != SQLITE_OK) return fail(db, src);
     src = sqlite3_step(st);
@@ -279,7 +327,7 @@ int kura_db_open(kura_db **out, const char *path, char *err, size_t errlen)
      * items are checksummed as they are read, and kura_db_check_file reads them all. */
     if (rc == KURA_OK) rc = quick_check(db, "PRAGMA quick_check(meta)");
     if (rc == KURA_OK) rc = quick_check(db, "PRAGMA quick_check(buckets)");
-    if (rc == KURA_OK) rc = prepare(db);
+    if (rc == KURA_OK) rc = read_format(db);
     if (rc != KURA_OK) {
         snprintf(err, errlen, "%s", db ? db->err : "out of memory");
         kura_db_close(db);
@@ -315,12 +363,22 @@ int kura_db_begin_read(kura_db *db)
 
 int kura_db_commit(kura_db *db)
 {
-    return exec(db, "COMMIT");
+    int rc = exec(db, "COMMIT");
+    if (rc == KURA_OK) db->upgrading = 0;
+    return rc;
 }
 
 void kura_db_rollback(kura_db *db)
 {
     if (!sqlite3_get_autocommit(db->h)) sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+    if (db->upgrading) { /* the file is format 1 again, and so are the statements */
+        for (int i = 0; i < ST_COUNT; i++) {
+            sqlite3_finalize(db->st[i]);
+            db->st[i] = NULL;
+        }
+        db->format = 1;
+        db->upgrading = 0;
+    }
 }
 
 static int copy_col(kura_blob *b, sqlite3_stmt *st, int col)
@@ -337,7 +395,7 @@ static int copy_col(kura_blob *b, sqlite3_stmt *st, int col)
 
 int kura_db_meta_get(kura_db *db, kura_blob *out, const char *key)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     out->p = NULL;
     out->n = 0;
     int src = sqlite3_prepare_v2(db->h, "SELECT v FROM meta WHERE k = ?1", -1, &st, NULL);
@@ -353,7 +411,7 @@ int kura_db_meta_get(kura_db *db, kura_blob *out, const char *key)
 
 int kura_db_meta_put(kura_db *db, const char *key, const void *p, size_t n)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int src = sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO meta(k, v) VALUES (?1, ?2)", -1,
                                  &st, NULL);
     if (src != SQLITE_OK) return fail(db, src);
@@ -375,27 +433,58 @@ static int run(kura_db *db, sqlite3_stmt *st)
 }
 
 int kura_db_item_put(kura_db *db, const unsigned char id[16], const kura_blob *ov,
-                     const kura_blob *det, int insert)
+                     const kura_blob *det, const unsigned char *name, int insert)
 {
-    sqlite3_stmt *st = db->st[insert ? ST_ITEM_INSERT : ST_ITEM_UPDATE];
+    int two = db->format >= 2;
+    sqlite3_stmt *st = NULL;
+    int prc = stmt(db,
+                   insert ? (two ? ST_ITEM_INSERT2 : ST_ITEM_INSERT)
+                          : (two ? ST_ITEM_UPDATE2 : ST_ITEM_UPDATE),
+                   &st);
+    if (prc != KURA_OK) return prc;
     sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
     sqlite3_bind_blob(st, 2, ov->p, (int)ov->n, SQLITE_STATIC);
     sqlite3_bind_blob(st, 3, det->p, (int)det->n, SQLITE_STATIC);
+    if (two) sqlite3_bind_blob(st, 4, name, KURA_NAME_BYTES, SQLITE_STATIC);
     return run(db, st);
+}
+
+int kura_db_set_name(kura_db *db, const unsigned char id[16], const unsigned char *name)
+{
+    sqlite3_stmt *st = NULL;
+    int prc = stmt(db, ST_SET_NAME, &st);
+    if (prc != KURA_OK) return prc;
+    sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, name, KURA_NAME_BYTES, SQLITE_STATIC);
+    return run(db, st);
+}
+
+int kura_db_upgrade(kura_db *db)
+{
+    for (int i = 0; i < ST_COUNT; i++) { /* the schema changes under them */
+        sqlite3_finalize(db->st[i]);
+        db->st[i] = NULL;
+    }
+    int rc = exec(db, upgrade_sql);
+    if (rc == KURA_OK) db->format = 2, db->upgrading = 1;
+    return rc;
 }
 
 int kura_db_item_delete(kura_db *db, const unsigned char id[16])
 {
-    sqlite3_stmt *st = db->st[ST_ITEM_DELETE];
+    sqlite3_stmt *st = NULL;
+    int prc = stmt(db, ST_ITEM_DELETE, &st);
+    if (prc != KURA_OK) return prc;
     sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
     return run(db, st);
 }
 
 int kura_db_item_get(kura_db *db, kura_blob *ov, kura_blob *det, const unsigned char id[16])
 {
-    sqlite3_stmt *st = db->st[ST_ITEM_GET];
-    int rc;
+    sqlite3_stmt *st = NULL;
     ov->p = det->p = NULL;
+    int rc = stmt(db, ST_ITEM_GET, &st);
+    if (rc != KURA_OK) return rc;
     sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
     int src = sqlite3_step(st);
     if (src == SQLITE_ROW) {
@@ -415,7 +504,7 @@ int kura_db_item_get(kura_db *db, kura_blob *ov, kura_blob *det, const unsigned 
 
 int kura_db_item_each(kura_db *db, kura_db_item_fn fn, void *ctx)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int src = sqlite3_prepare_v2(db->h, "SELECT id, overview FROM items", -1, &st, NULL);
     if (src != SQLITE_OK) return fail(db, src);
     int rc = KURA_OK;
@@ -436,7 +525,7 @@ int kura_db_item_each(kura_db *db, kura_db_item_fn fn, void *ctx)
 /* The one number a query gives (a count). */
 static int one_number(kura_db *db, const char *sql, size_t *out)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int src = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL);
     if (src != SQLITE_OK) return fail(db, src);
     src = sqlite3_step(st);
@@ -451,20 +540,23 @@ int kura_db_item_count(kura_db *db, size_t *count)
 }
 
 /* Rows of one statement in key order, each checked to be what kura writes (a blob, text or
- * integer key, blob values), so a row an attacker typed differently reads as damage. */
+ * integer key, blob values, a name of KURA_NAME_BYTES), so a row an attacker typed
+ * differently reads as damage. Columns: key, a, then b and name when there. */
 static int rows_of(kura_db *db, sqlite3_stmt *st, char table, int key_type, kura_db_row_fn fn,
                    void *ctx)
 {
     int src, rc = KURA_OK, ncol = sqlite3_column_count(st);
     while (rc == KURA_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
-        if (sqlite3_column_type(st, 0) != key_type || sqlite3_column_type(st, 1) != SQLITE_BLOB ||
-            (ncol > 2 && sqlite3_column_type(st, 2) != SQLITE_BLOB)) {
+        if (sqlite3_column_type(st, 0) != key_type ||
+            (ncol > 1 && sqlite3_column_type(st, 1) != SQLITE_BLOB) ||
+            (ncol > 2 && sqlite3_column_type(st, 2) != SQLITE_BLOB) ||
+            (ncol > 3 && (sqlite3_column_type(st, 3) != SQLITE_BLOB ||
+                          sqlite3_column_bytes(st, 3) != KURA_NAME_BYTES))) {
             rc = KURA_ERR_CORRUPT;
             break;
         }
         unsigned char num[2];
-        const void *key;
-        size_t keylen;
+        kura_row row = {.table = table};
         if (key_type == SQLITE_INTEGER) { /* bucket numbers: 2 bytes, little-endian */
             sqlite3_int64 b = sqlite3_column_int64(st, 0);
             if (b < 0 || b >= KURA_BUCKETS) {
@@ -473,18 +565,23 @@ static int rows_of(kura_db *db, sqlite3_stmt *st, char table, int key_type, kura
             }
             num[0] = (unsigned char)(b & 0xff);
             num[1] = (unsigned char)(b >> 8);
-            key = num;
-            keylen = 2;
+            row.key = num;
+            row.keylen = 2;
         } else {
-            key = key_type == SQLITE_BLOB ? sqlite3_column_blob(st, 0)
-                                          : (const void *)sqlite3_column_text(st, 0);
-            keylen = (size_t)sqlite3_column_bytes(st, 0);
+            row.key = key_type == SQLITE_BLOB ? sqlite3_column_blob(st, 0)
+                                              : (const void *)sqlite3_column_text(st, 0);
+            row.keylen = (size_t)sqlite3_column_bytes(st, 0);
         }
-        const unsigned char *a = sqlite3_column_blob(st, 1);
-        size_t alen = (size_t)sqlite3_column_bytes(st, 1);
-        const unsigned char *b = ncol > 2 ? sqlite3_column_blob(st, 2) : NULL;
-        size_t blen = ncol > 2 ? (size_t)sqlite3_column_bytes(st, 2) : 0;
-        rc = fn(ctx, table, key, keylen, a, alen, b, blen);
+        if (ncol > 1) {
+            row.a = sqlite3_column_blob(st, 1);
+            row.alen = (size_t)sqlite3_column_bytes(st, 1);
+        }
+        if (ncol > 2) {
+            row.b = sqlite3_column_blob(st, 2);
+            row.blen = (size_t)sqlite3_column_bytes(st, 2);
+        }
+        if (ncol > 3) row.name = sqlite3_column_blob(st, 3);
+        rc = fn(ctx, &row);
     }
     if (rc == KURA_OK && src != SQLITE_DONE) rc = fail(db, src);
     return rc;
@@ -493,7 +590,7 @@ static int rows_of(kura_db *db, sqlite3_stmt *st, char table, int key_type, kura
 static int rows_sql(kura_db *db, const char *sql, char table, int key_type, kura_db_row_fn fn,
                     void *ctx)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int src = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL);
     if (src != SQLITE_OK) return fail(db, src);
     int rc = rows_of(db, st, table, key_type, fn, ctx);
@@ -511,8 +608,25 @@ int kura_db_root_rows(kura_db *db, kura_db_row_fn fn, void *ctx)
 
 int kura_db_all_items(kura_db *db, kura_db_row_fn fn, void *ctx)
 {
-    return rows_sql(db, "SELECT id, overview, details FROM items ORDER BY id", 'i', SQLITE_BLOB,
-                    fn, ctx);
+    return rows_sql(db,
+                    db->format >= 2
+                        ? "SELECT id, overview, details, name FROM items ORDER BY id"
+                        : "SELECT id, overview, details FROM items ORDER BY id",
+                    'i', SQLITE_BLOB, fn, ctx);
+}
+
+int kura_db_range_items(kura_db *db, const unsigned char *lo, const unsigned char *hi,
+                        kura_db_row_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    int prc = stmt(db, db->format >= 2 ? ST_RANGE_ITEMS2 : ST_RANGE_ITEMS, &st);
+    if (prc != KURA_OK) return prc;
+    sqlite3_bind_blob(st, 1, lo, 16, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, hi, 16, SQLITE_STATIC);
+    int rc = rows_of(db, st, 'i', SQLITE_BLOB, fn, ctx);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
 }
 
 int kura_db_bucket_items(kura_db *db, unsigned b, kura_db_row_fn fn, void *ctx)
@@ -522,9 +636,16 @@ int kura_db_bucket_items(kura_db *db, unsigned b, kura_db_row_fn fn, void *ctx)
     lo[0] = hi[0] = (unsigned char)(b >> 4);
     lo[1] = (unsigned char)((b & 15) << 4);
     hi[1] = (unsigned char)((b & 15) << 4 | 15);
-    sqlite3_stmt *st = db->st[ST_BUCKET_ITEMS];
-    sqlite3_bind_blob(st, 1, lo, 16, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 2, hi, 16, SQLITE_STATIC);
+    return kura_db_range_items(db, lo, hi, fn, ctx);
+}
+
+int kura_db_named(kura_db *db, const unsigned char *name, kura_db_row_fn fn, void *ctx)
+{
+    if (db->format < 2) return KURA_ERR_NOT_FOUND;
+    sqlite3_stmt *st = NULL;
+    int prc = stmt(db, ST_NAMED, &st);
+    if (prc != KURA_OK) return prc;
+    sqlite3_bind_blob(st, 1, name, KURA_NAME_BYTES, SQLITE_STATIC);
     int rc = rows_of(db, st, 'i', SQLITE_BLOB, fn, ctx);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -533,7 +654,9 @@ int kura_db_bucket_items(kura_db *db, unsigned b, kura_db_row_fn fn, void *ctx)
 
 int kura_db_bucket_get(kura_db *db, unsigned b, unsigned char h[KURA_STATE_TAG])
 {
-    sqlite3_stmt *st = db->st[ST_BUCKET_GET];
+    sqlite3_stmt *st = NULL;
+    int prc = stmt(db, ST_BUCKET_GET, &st);
+    if (prc != KURA_OK) return prc;
     sqlite3_bind_int64(st, 1, b);
     int src = sqlite3_step(st), rc;
     if (src == SQLITE_ROW) {
@@ -551,7 +674,9 @@ int kura_db_bucket_get(kura_db *db, unsigned b, unsigned char h[KURA_STATE_TAG])
 
 int kura_db_bucket_put(kura_db *db, unsigned b, const unsigned char *h)
 {
-    sqlite3_stmt *st = db->st[h ? ST_BUCKET_PUT : ST_BUCKET_DELETE];
+    sqlite3_stmt *st = NULL;
+    int prc = stmt(db, h ? ST_BUCKET_PUT : ST_BUCKET_DELETE, &st);
+    if (prc != KURA_OK) return prc;
     sqlite3_bind_int64(st, 1, b);
     if (h) sqlite3_bind_blob(st, 2, h, KURA_STATE_TAG, SQLITE_STATIC);
     int rc = run(db, st);

@@ -165,6 +165,11 @@ static void lock(kura_vault *v)
     v->root_checked = 0; /* checked under keys that are gone */
 }
 
+int kura_vault_format(const kura_vault *v)
+{
+    return v->db ? kura_db_format(v->db) : 0;
+}
+
 void kura_vault_close(kura_vault *v)
 {
     if (!v) return;
@@ -258,6 +263,7 @@ void kura_vault_derive_keys(unsigned char *keys)
 {
     crypto_kdf_derive_from_key(keys + KURA_KEYBYTES, KURA_KEYBYTES, 1, "kuraitem", keys);
     crypto_kdf_derive_from_key(keys + 2 * KURA_KEYBYTES, KURA_KEYBYTES, 2, "kurastat", keys);
+    crypto_kdf_derive_from_key(keys + 3 * KURA_KEYBYTES, KURA_KEYBYTES, 3, "kuraname", keys);
 }
 
 static int unlock_vk(kura_vault *v, const unsigned char vk[KURA_KEYBYTES])
@@ -487,7 +493,8 @@ int kura_vault_rotate(kura_vault *v, kura_client_key *new_key, size_t *items, ku
         return kura_vault_fail(v, KURA_ERR_LOCKED, "the vault is locked");
     }
     unsigned char *vk = next, *item_key = next + KURA_KEYBYTES,
-                  *state_key = next + 2 * KURA_KEYBYTES, *wrap = next + VAULT_KEYS,
+                  *state_key = next + 2 * KURA_KEYBYTES, *name_key = next + 3 * KURA_KEYBYTES,
+                  *wrap = next + VAULT_KEYS,
                   *commit = next + VAULT_KEYS + KURA_KEYBYTES;
     randombytes_buf(vk, KURA_KEYBYTES);
     kura_vault_derive_keys(next);
@@ -503,7 +510,7 @@ int kura_vault_rotate(kura_vault *v, kura_client_key *new_key, size_t *items, ku
     if (rc == KURA_OK) rc = kura_vault_write_begin(v, NULL);
     if (rc == KURA_OK) {
         rc = kura_state_check_all(v);
-        if (rc == KURA_OK) rc = kura_items_rekey(v, item_key, items);
+        if (rc == KURA_OK) rc = kura_items_rekey(v, item_key, name_key, items);
         if (rc == KURA_OK) rc = kura_meta_put(v, META_SLOT, slot, sizeof slot);
         if (rc == KURA_OK) rc = kura_meta_put(v, META_INFO, info.p, info.n);
         if (rc == KURA_OK) rc = kura_meta_put(v, META_VK_CHECK, check, sizeof check);

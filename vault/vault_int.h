@@ -114,8 +114,9 @@ void kura_db_rollback(kura_db *db);
 /* Meta values: the returned blob is malloc'd (caller frees p). */
 KURA_MUST_CHECK int kura_db_meta_get(kura_db *db, kura_blob *out, const char *key);
 KURA_MUST_CHECK int kura_db_meta_put(kura_db *db, const char *key, const void *p, size_t n);
+/* Inserts or updates an item; name is its title index tag (ignored in format 1). */
 KURA_MUST_CHECK int kura_db_item_put(kura_db *db, const unsigned char id[16], const kura_blob *ov,
-                                     const kura_blob *det, int insert);
+                                     const kura_blob *det, const unsigned char *name, int insert);
 /* Reads one item's blobs (malloc'd). KURA_ERR_NOT_FOUND if none. */
 KURA_MUST_CHECK int kura_db_item_get(kura_db *db, kura_blob *ov, kura_blob *det,
                                      const unsigned char id[16]);
@@ -130,16 +131,37 @@ KURA_MUST_CHECK int kura_db_item_count(kura_db *db, size_t *count);
  * bucket rows and the meta rows. A row: table ('i' item: id, overview, details; 'b' bucket:
  * number as 2 bytes LE, hash; 'm' meta: name, value), key, and one or two values. */
 #define KURA_META_STATE "state"
+#define KURA_NAME_BYTES 2 /* the title index tag: 16 bits of a keyed hash of the title */
 #define KURA_BUCKETS 4096
-typedef int (*kura_db_row_fn)(void *ctx, char table, const void *key, size_t keylen,
-                              const unsigned char *a, size_t alen, const unsigned char *b,
-                              size_t blen);
+typedef struct kura_row {
+    char table;
+    const void *key;
+    size_t keylen;
+    const unsigned char *a, *b; /* b: NULL for a row of one value */
+    size_t alen, blen;
+    const unsigned char *name; /* items, format 2: the title index tag (KURA_NAME_BYTES) */
+} kura_row;
+typedef int (*kura_db_row_fn)(void *ctx, const kura_row *row);
 /* The bucket rows in number order, then the meta rows but the state in name order. */
 KURA_MUST_CHECK int kura_db_root_rows(kura_db *db, kura_db_row_fn fn, void *ctx);
 /* Every item in id order. */
 KURA_MUST_CHECK int kura_db_all_items(kura_db *db, kura_db_row_fn fn, void *ctx);
 /* The items of bucket b in id order. */
 KURA_MUST_CHECK int kura_db_bucket_items(kura_db *db, unsigned b, kura_db_row_fn fn, void *ctx);
+/* The items whose ids lie in [lo, hi] (16 bytes each), in id order. */
+KURA_MUST_CHECK int kura_db_range_items(kura_db *db, const unsigned char *lo,
+                                        const unsigned char *hi, kura_db_row_fn fn, void *ctx);
+/* The ids of the items whose title index tag is name (format 2), in id order: fn gets each
+ * id as the row's key. */
+KURA_MUST_CHECK int kura_db_named(kura_db *db, const unsigned char *name, kura_db_row_fn fn,
+                                  void *ctx);
+/* The file's format (1 or 2: SQLite's user_version). */
+int kura_db_format(const kura_db *db);
+/* Format 1 to 2, inside the caller's write transaction: adds the title index column and its
+ * index (every tag all zero; the caller fills them with kura_db_set_name). */
+KURA_MUST_CHECK int kura_db_upgrade(kura_db *db);
+KURA_MUST_CHECK int kura_db_set_name(kura_db *db, const unsigned char id[16],
+                                     const unsigned char *name);
 /* Bucket b's stored hash: KURA_ERR_NOT_FOUND if it has none (an empty bucket). */
 KURA_MUST_CHECK int kura_db_bucket_get(kura_db *db, unsigned b, unsigned char h[32]);
 /* Stores bucket b's hash, or with h NULL removes its row. */
@@ -188,12 +210,14 @@ struct kura_vault {
     size_t scratch_cap;
     char err[256];
 };
-#define VAULT_KEYS (3 * KURA_KEYBYTES)
+#define VAULT_KEYS (4 * KURA_KEYBYTES)
 #define VK(v) ((v)->keys)
 #define ITEM_KEY(v) ((v)->keys + KURA_KEYBYTES)
 #define STATE_KEY(v) ((v)->keys + 2 * KURA_KEYBYTES)
+#define NAME_KEY(v) ((v)->keys + 3 * KURA_KEYBYTES)
 
-/* Fills the item key and the state key from the vault key (keys: VAULT_KEYS bytes). */
+/* Fills the item key, the state key and the title index key from the vault key (keys:
+ * VAULT_KEYS bytes). */
 void kura_vault_derive_keys(unsigned char *keys);
 
 /* Meta rows with their unkeyed checksum (vault.c). A missing or damaged row is
@@ -237,10 +261,13 @@ KURA_MUST_CHECK int kura_vault_write_end(kura_vault *v, int rc, const unsigned c
 /* dir/<vault id>.device (device.c). */
 int kura_device_path(char *out, size_t n, const char *dir, const char *vault_id);
 
-/* Re-seals every item's two parts under new_item_key, inside the caller's transaction
- * (item.c). *count gets the number of items. */
+/* Re-seals every item's two parts under new_item_key, and re-tags its title under
+ * new_name_key, inside the caller's transaction (item.c). *count gets the number of items. */
 KURA_MUST_CHECK int kura_items_rekey(kura_vault *v, const unsigned char *new_item_key,
-                                     size_t *count);
+                                     const unsigned char *new_name_key, size_t *count);
+/* Format 1 to 2 (item.c), inside the caller's write transaction, every bucket checked first:
+ * adds the title index and re-hashes every bucket. */
+KURA_MUST_CHECK int kura_items_upgrade(kura_vault *v);
 
 /* Sets v->err (printf-style) and returns rc. */
 int kura_vault_fail(kura_vault *v, int rc, const char *fmt, ...)

@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-#define KURA_FORMAT_VERSION 1
+#define KURA_FORMAT_VERSION 2
 #define KURA_VAULT_ID_BYTES 16
 #define KURA_VAULT_ID_TEXT 26 /* Crockford base32 of the 16 id bytes */
 #define KURA_SHORT_ID_TEXT 8  /* the first symbols of the id, for humans */
@@ -72,6 +72,10 @@ KURA_MUST_CHECK int kura_vault_client_key(const kura_vault *v, kura_client_key *
  * decrypted. Opening and reading check only what they touch; this is the whole file.
  * KURA_ERR_CORRUPT if anything fails; *items gets how many items were read. */
 KURA_MUST_CHECK int kura_vault_verify(kura_vault *v, size_t *items);
+
+/* The file's format version: 1 (kura 0.1 before the title index) or KURA_FORMAT_VERSION. A
+ * format 1 file is read as it is and upgraded by its first write. */
+int kura_vault_format(const kura_vault *v);
 
 /* Number of items, locked or not. */
 KURA_MUST_CHECK int kura_vault_count(kura_vault *v, size_t *count);

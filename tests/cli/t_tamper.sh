@@ -1,8 +1,10 @@
 #!/bin/bash
 # Tampering: someone who can rewrite the vault file (and recompute its unkeyed page and row
-# checksums) but has no key. Each attack is refused with exit 6 and leaves the file as it
-# was; the untouched copy opens. What is not detected: a rollback on a device that never saw
-# the newer file (docs/SECURITY.md).
+# checksums) but has no key. Each attack is refused with exit 6 by any read of the whole
+# vault (ls), and leaves the file as it was; the untouched copy opens. A lookup (by id or
+# title) checks only the bucket it reads, and a lookup that finds nothing reads everything.
+# What is not detected: a rollback on a device that never saw the newer file
+# (docs/SECURITY.md).
 . "${TESTS_DIR:-$(dirname "$0")}/lib.sh"
 
 new_vault v
@@ -43,7 +45,7 @@ attack() {
     local before
     before=$(sha256sum <t.kura)
     attacks=$((attacks + 1))
-    k --vault "$T/t.kura" --key-file v.key get Gamma --field password
+    k --vault "$T/t.kura" --key-file v.key ls
     [ "$rc" = 6 ] && refused=$((refused + 1))
     expect "$name: refused" 6 "${3:-do not match its signed state}"
     check "$name: file unchanged" test "$(sha256sum <t.kura)" = "$before"
@@ -60,11 +62,13 @@ attack "an older version of an item replayed" \
     "UPDATE items SET overview = x'${old_alpha%%:*}', details = x'${old_alpha##*:}' WHERE id = x'$a'"
 attack "an item deleted" "DELETE FROM items WHERE id = x'$b'"
 attack "an item duplicated under a new id" \
-    "INSERT INTO items SELECT randomblob(16), overview, details FROM items WHERE id = x'$g'"
+    "INSERT INTO items SELECT randomblob(16), overview, details, name FROM items WHERE id = x'$g'"
 other_row=$(sql other.kura "SELECT hex(overview) || ':' || hex(details) FROM items WHERE id = x'$e'")
 attack "an item of another vault inserted" \
-    "INSERT INTO items VALUES (x'$e', x'${other_row%%:*}', x'${other_row##*:}')"
+    "INSERT INTO items VALUES (x'$e', x'${other_row%%:*}', x'${other_row##*:}', x'0000')"
 attack "an item's id changed" "UPDATE items SET id = randomblob(16) WHERE id = x'$b'"
+attack "an item's title index tag changed" \
+    "UPDATE items SET name = CASE WHEN name = x'0000' THEN x'0001' ELSE x'0000' END WHERE id = x'$b'"
 attack "the state of an older time" "UPDATE meta SET v = x'$old_state' WHERE k = 'state'"
 attack "the state deleted" "DELETE FROM meta WHERE k = 'state'"
 attack "the generation lowered" \
@@ -90,11 +94,20 @@ if [ "${b:0:3}" != "${g:0:3}" ]; then
 fi
 k --vault "$T/t.kura" --key-file v.key ls
 expect "ls checks every bucket" 6 "signed state"
+# By title: the index finds nothing, and a miss reads the whole vault before saying so.
+k --vault "$T/t.kura" --key-file v.key get Beta --field password
+expect "get of a deleted item by its title: tampering, not 'not found'" 6 "signed state"
+k --vault "$T/t.kura" --key-file v.key check
+expect "kura check finds it" 6 "signed state"
+cp base.kura t.kura
+sql t.kura "UPDATE items SET name = CASE WHEN name = x'0000' THEN x'0001' ELSE x'0000' END WHERE id = x'$b'"
+k --vault "$T/t.kura" --key-file v.key get Beta --field password
+expect "an item hidden from the title index: its lookup misses, then reads everything" 6 "signed state"
 
 # Trusting a tampered file reads what is left: the duplicated row has the wrong id in its
 # associated data, so it never decrypts; everything else does.
 cp base.kura t.kura
-sql t.kura "INSERT INTO items SELECT randomblob(16), overview, details FROM items WHERE id = x'$g'"
+sql t.kura "INSERT INTO items SELECT randomblob(16), overview, details, name FROM items WHERE id = x'$g'"
 k --vault "$T/t.kura" --key-file v.key ls --json --trust-file
 expect "--trust-file lists what is left, and says what is not" 6 "1 item of vault"
 check "the three readable items are listed" json_ok "length == 3"

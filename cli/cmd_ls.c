@@ -24,16 +24,46 @@ static int has_tag(const kura_item *it)
     return 0;
 }
 
+/* Writes a chunk of an item's JSON, each line indented two more (an element of the list). */
+static int indented(const char *buffer, size_t size, void *data)
+{
+    (void)data;
+    while (size) {
+        const char *nl = memchr(buffer, '\n', size);
+        size_t n = nl ? (size_t)(nl - buffer) + 1 : size;
+        if (fwrite_unlocked(buffer, 1, n, stdout) != n) return -1;
+        if (nl && fwrite_unlocked("  ", 1, 2, stdout) != 2) return -1;
+        buffer += n, size -= n;
+    }
+    return 0;
+}
+
+/* The list as a JSON array, printed one item at a time (as json_print would print it whole):
+ * a vault of 100,000 items never needs 100,000 JSON objects at once. */
+static void print_json_list(const kura_items *list)
+{
+    size_t shown = 0;
+    for (size_t i = 0; i < list->count; i++) {
+        if (!has_tag(&list->items[i])) continue;
+        json_t *j = item_json(&list->items[i], 0);
+        if (!j) {
+            fail(EX_FAIL, "out of memory");
+            break;
+        }
+        fputs(shown++ ? ",\n  " : "[\n  ", stdout);
+        json_dump_callback(j, indented, NULL, JSON_INDENT(2));
+        json_decref(j);
+    }
+    fputs(shown ? "\n]\n" : "[]\n", stdout);
+}
+
 static int show(ctx *c, const char *query)
 {
     kura_items *list;
     int rc = kura_item_list(c->v, &list, query);
     if (rc != KURA_OK) return fail_vault(c, rc, "list the items");
     if (c->json) {
-        json_t *a = json_array();
-        for (size_t i = 0; a && i < list->count; i++)
-            if (has_tag(&list->items[i])) json_array_append_new(a, item_json(&list->items[i], 0));
-        json_print(a);
+        print_json_list(list);
     } else {
         size_t shown = 0;
         for (size_t i = 0; i < list->count; i++) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kura's main job on a demo vault: installs what is missing, builds, then creates a vault
-# (and its emergency kit), unlocks it for this shell, stores and fetches logins, checks the
-# kit, and locks again. Everything lives
+# (and its emergency kit), unlocks it for this shell, stores, imports and fetches logins,
+# checks the vault and the kit, and locks again. Everything lives
 # in ./demo (a throwaway HOME), never in your real one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,11 +31,22 @@ printf 'correct horse battery staple\n' | {
     kura add Bank --username alice.b --url https://bank.example --tag money --password-file -
 }
 show kura add "Mail" --username alice@example.com --url https://mail.example --generate --words 5
+# Moving in: a list of logins in kura's JSON (what `kura get --json --reveal` prints).
+cat >demo/logins.json <<'JSON'
+[
+  {"title": "Router", "username": "admin", "password": "hunter2-but-longer",
+   "urls": ["http://192.168.1.1"], "tags": ["home"], "notes": "the one in the hall"},
+  {"title": "Library", "username": "A1234567", "password": "7 hidden books",
+   "urls": ["https://library.example"], "fields": [{"name": "PIN", "value": "4821", "hidden": true}]}
+]
+JSON
+show kura import demo/logins.json
 show kura ls
 show kura search git
 show kura get GitHub
 show kura get Bank --field password
 show kura status
+show kura check
 show kura kit check demo/KURA_CLIENT_KEY_EMERGENCY_KIT*.png
 printf '\n$ eval "$(kura lock)"\n'
 eval "$(kura lock)"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, builds kura twice with warnings as errors
 # (plain, then AddressSanitizer + UndefinedBehaviorSanitizer) and runs every test in both (the
-# plain build also runs two end-to-end scripts under valgrind memcheck),
-# then a bounded fuzzing run (scripts/fuzz.sh, FUZZ_SECONDS per target, 60 by default).
+# plain build also runs two end-to-end scripts under valgrind memcheck), a benchmark smoke run
+# (bench/run.sh --quick), then a bounded fuzzing run (scripts/fuzz.sh, FUZZ_SECONDS per target, 60 by default).
 # Ends with "tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -45,6 +45,16 @@ suite() {
 suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     suite build-asan -DCMAKE_BUILD_TYPE=Debug -DKURA_SANITIZE=ON
+
+echo "== benchmark smoke run: bash bench/run.sh --quick (1,000 items, kura only, no thresholds)"
+if bash bench/run.sh --quick >build-bench.log 2>&1 && grep -q '^| get one password, by title' build-bench.log; then
+    sed -n '/^## 1,000 items/,/^Vault file/p' build-bench.log
+    passed=$((passed + 1))
+else
+    tail -30 build-bench.log
+    echo "== benchmark smoke run failed"
+    failed=$((failed + 1))
+fi
 
 echo "== fuzzing, ${FUZZ_SECONDS:-60}s a target"
 FUZZ_SECONDS=${FUZZ_SECONDS:-60} bash scripts/fuzz.sh | tee build-fuzz.summary.log

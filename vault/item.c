@@ -795,16 +795,22 @@ static int walk_one(walk *w, const unsigned char *id)
     return rc;
 }
 
+static int collect_row(void *ctx, const kura_row *r)
+{
+    return collect(ctx, r->key, r->keylen, r->a, r->alen);
+}
+
 /* Decrypts overviews into a new list: every item's, or (one_id) a single item's. */
 static int walk_items(kura_vault *v, kura_items **out, walk *w, const unsigned char *one_id)
 {
     *out = NULL;
     int rc = walk_begin(v, w);
     if (rc != KURA_OK) return rc;
-    /* One item: its bucket and the state; every item: every bucket (one more pass). */
-    rc = kura_vault_read_begin(v, one_id == NULL);
+    /* One item: its bucket and the state; every item: every bucket, checked in the same pass
+     * that decrypts the overviews. */
+    rc = kura_vault_read_begin(v, 0);
     if (rc == KURA_OK) {
-        rc = one_id ? walk_one(w, one_id) : kura_db_item_each(v->db, collect, w);
+        rc = one_id ? walk_one(w, one_id) : kura_state_check_all_rows(v, collect_row, w);
         kura_vault_read_end(v);
     }
     return walk_end(v, out, w, rc);

@@ -190,6 +190,8 @@ typedef struct sweep {
     kura_vault *v;
     const unsigned char *key;
     int (*fn)(kura_vault *v, unsigned b, const unsigned char *h);
+    kura_db_row_fn each; /* also gets every row (NULL: none) */
+    void *each_ctx;
     crypto_generichash_state *st;
     unsigned b;
     size_t buckets;
@@ -220,7 +222,8 @@ static int sweep_row(void *ctx, const kura_row *r)
         w->st = keyed(w->v, w->key, "kura/bucket/1", bucket);
         if (!w->st) return KURA_ERR_NOMEM;
     }
-    return absorb(w->st, r);
+    int rc = absorb(w->st, r);
+    return rc == KURA_OK && w->each ? w->each(w->each_ctx, r) : rc;
 }
 
 static int sweep_all(sweep *w)
@@ -244,7 +247,12 @@ static int put_one(kura_vault *v, unsigned b, const unsigned char *h)
 
 int kura_state_check_all(kura_vault *v)
 {
-    sweep w = {.v = v, .key = STATE_KEY(v), .fn = check_one};
+    return kura_state_check_all_rows(v, NULL, NULL);
+}
+
+int kura_state_check_all_rows(kura_vault *v, kura_db_row_fn each, void *ctx)
+{
+    sweep w = {.v = v, .key = STATE_KEY(v), .fn = check_one, .each = each, .each_ctx = ctx};
     size_t rows = 0;
     v->err[0] = '\0';
     int rc = sweep_all(&w);

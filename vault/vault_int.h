@@ -238,6 +238,9 @@ KURA_MUST_CHECK int kura_state_check_bucket(kura_vault *v, unsigned b);
 KURA_MUST_CHECK int kura_state_check_item(kura_vault *v, const unsigned char *id);
 /* Every bucket against its items, and no bucket row without items. */
 KURA_MUST_CHECK int kura_state_check_all(kura_vault *v);
+/* The same, in the same single pass handing each item row to each (a listing reads the file
+ * once, not twice). A failure of the check may come after each saw every row. */
+KURA_MUST_CHECK int kura_state_check_all_rows(kura_vault *v, kura_db_row_fn each, void *ctx);
 /* Re-hashes bucket b, or the bucket of item id, under key (after a write to it). */
 KURA_MUST_CHECK int kura_state_put_bucket(kura_vault *v, const unsigned char *key, unsigned b);
 KURA_MUST_CHECK int kura_state_put_item(kura_vault *v, const unsigned char *key,

@@ -49,21 +49,33 @@ RES=$W/results.jsonl
 : >"$RES"
 cc -O2 -o "$W/argon2_cost" "$ROOT/bench/argon2_cost.c" $(pkg-config --cflags --libs libsodium)
 
-# measure SIZE TOOL OP RUNS PREPARE COMMAND: hyperfine's median (RUNS runs after a warm-up
-# when RUNS > 1) and one run's peak RSS, appended to $RES.
+# measure SIZE TOOL OP RUNS PREPARE COMMAND: hyperfine's median (RUNS runs after a warm-up)
+# and one more run's peak RSS, appended to $RES. RUNS 1 (the slow ones: tens of seconds to
+# minutes): that one run gives both, under GNU time.
 measure() {
-    local size=$1 tool=$2 op=$3 runs=$4 prepare=$5 command=$6
-    local args=(--export-json "$W/h.json" --style none --runs "$runs")
-    [ "$runs" -gt 1 ] && args+=(--warmup 1)
-    [ -n "$prepare" ] && args+=(--prepare "$prepare")
+    local size=$1 tool=$2 op=$3 runs=$4 prepare=$5 command=$6 rss
     echo "== $size items, $tool: $op" >&2
+    if [ "$runs" = 1 ]; then
+        [ -n "$prepare" ] && bash -c "$prepare" >/dev/null 2>&1
+        if ! /usr/bin/time -f '%e %M' -o "$W/one" bash -c "$command" >/dev/null 2>"$W/h.err"; then
+            echo "   failed: $command" >&2
+            cat "$W/h.err" >&2
+            return 1
+        fi
+        read -r secs rss <"$W/one"
+        jq -nc --arg size "$size" --arg tool "$tool" --arg op "$op" --arg s "$secs" \
+            --arg rss "$rss" '{size: ($size|tonumber), tool: $tool, op: $op,
+              median: ($s|tonumber), runs: 1, rss_kb: ($rss|tonumber)}' >>"$RES"
+        return
+    fi
+    local args=(--export-json "$W/h.json" --style none --runs "$runs" --warmup 1)
+    [ -n "$prepare" ] && args+=(--prepare "$prepare")
     if ! hyperfine "${args[@]}" "$command" >/dev/null 2>"$W/h.err"; then
         echo "   failed: $command" >&2
         cat "$W/h.err" >&2
         return 1
     fi
     [ -n "$prepare" ] && bash -c "$prepare" >/dev/null 2>&1
-    local rss
     rss=$(/usr/bin/time -f %M -o "$W/rss" bash -c "$command" >/dev/null 2>&1 && cat "$W/rss")
     jq -c --arg size "$size" --arg tool "$tool" --arg op "$op" --arg rss "$rss" \
         '.results[0] | {size: ($size|tonumber), tool: $tool, op: $op, median, mean, stddev,
@@ -134,7 +146,7 @@ for n in $sizes; do
     kx_runs=$fast_runs
     [ "$n" -ge 10000 ] && kx_runs=3
     [ "$n" -ge 100000 ] && kx_runs=1
-    measure "$n" keepassxc import 1 "rm -f $X" \
+    measure "$n" keepassxc import "$([ "$n" -ge 10000 ] && echo 1 || echo 3)" "rm -f $X" \
         "printf 'benchpw\nbenchpw\n' | keepassxc-cli import -q -p $D/items.xml $X"
     measure "$n" keepassxc get_by_title "$kx_runs" "" \
         "echo benchpw | keepassxc-cli show -q -s -a Password $X '$title'"

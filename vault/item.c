@@ -614,7 +614,7 @@ int kura_batch_add(kura_batch *b, kura_item *item)
     if (item->updated < item->created) item->updated = item->created;
     /* A bucket is checked before the batch first writes to it, so the new hash signs only
      * what was already signed plus this batch. */
-    unsigned bucket = kura_bucket_of(id);
+    unsigned bucket = kura_bucket_of(v, id);
     int rc = KURA_OK;
     if (!(b->touched[bucket / 8] & (1u << (bucket % 8)))) {
         rc = kura_state_check_bucket(v, bucket);
@@ -638,7 +638,8 @@ int kura_batch_commit(kura_batch *b)
 {
     kura_vault *v = b->v;
     int rc = KURA_OK;
-    for (unsigned i = 0; rc == KURA_OK && i < KURA_BUCKETS; i++)
+    unsigned buckets = 1u << kura_db_bucket_bits(v->db);
+    for (unsigned i = 0; rc == KURA_OK && i < buckets; i++)
         if (b->touched[i / 8] & (1u << (i % 8))) rc = kura_state_put_bucket(v, STATE_KEY(v), i);
     free(b);
     return kura_vault_write_end(v, rc, NULL);
@@ -840,7 +841,7 @@ static int prefixed(void *ctx, const kura_row *r)
 
 /* The items a ref means, reading only the few it can be: those whose title index tag is the
  * ref's (then their titles compared), else those whose id starts with the ref (one bucket:
- * an id prefix of 6 or more hex digits has the 12 bits that pick it). Constant work at any
+ * an id prefix of 6 or more hex digits has the 10 bits that pick it). Constant work at any
  * vault size when it finds something; the caller reads everything before a miss. */
 static int resolve_indexed(kura_vault *v, kura_items **out, walk *w)
 {

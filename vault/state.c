@@ -1,13 +1,14 @@
-/* The vault's signed state. Items fall in 4096 buckets by the first 12 bits of their id; each
- * bucket's keyed hash (BLAKE2b under a key derived from VK) over its items is a row of table
- * buckets, and the state is a keyed hash over the bucket rows and every record, with a
- * generation number that every write moves on. Each item's AEAD stops forgery and moving
- * ciphertexts between items; the state stops what per-item AEAD cannot: deleting,
- * duplicating or inserting items, replaying an older version of one, or mixing records of
- * different times. The buckets let a point lookup check just what it reads (its bucket and
- * the state, a few thousand hashes) in constant time at any vault size; listing checks all.
- * A record of the newest state this device has seen (<state folder>/<vault id>.seen) stops a rollback
- * of the whole file on devices that saw the newer one. */
+/* The vault's signed state. Items fall in 1024 buckets by the first 10 bits of their id
+ * (4096 by 12 bits in format 1: kura_db_bucket_bits); each bucket's keyed hash (BLAKE2b under
+ * a key derived from VK) over its items is a row of table buckets, and the state is a keyed
+ * hash over the bucket rows and every record, with a generation number that every write
+ * moves on. Each item's AEAD stops forgery and moving ciphertexts between items; the state
+ * stops what per-item AEAD cannot: deleting, duplicating or inserting items, replaying an
+ * older version of one, or mixing records of different times. The buckets let a point lookup
+ * check just what it reads (its bucket and the state: a thousand hashes) in constant time at
+ * any vault size; listing checks all. A record of the newest state this device has seen
+ * (<state folder>/<vault id>.seen) stops a rollback of the whole file on devices that saw the
+ * newer one. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -89,9 +90,10 @@ static void done(crypto_generichash_state *st)
     if (st) sodium_memzero(st, sizeof *st);
 }
 
-unsigned kura_bucket_of(const unsigned char *id)
+unsigned kura_bucket_of(const kura_vault *v, const unsigned char *id)
 {
-    return (unsigned)id[0] << 4 | id[1] >> 4;
+    unsigned first = (unsigned)id[0] << 8 | id[1];
+    return first >> (16 - kura_db_bucket_bits(v->db));
 }
 
 static int root_tag(kura_vault *v, unsigned char tag[KURA_STATE_TAG], const unsigned char *key,
@@ -168,7 +170,7 @@ int kura_state_check_bucket(kura_vault *v, unsigned b)
 
 int kura_state_check_item(kura_vault *v, const unsigned char *id)
 {
-    return kura_state_check_bucket(v, kura_bucket_of(id));
+    return kura_state_check_bucket(v, kura_bucket_of(v, id));
 }
 
 int kura_state_put_bucket(kura_vault *v, const unsigned char *key, unsigned b)
@@ -182,7 +184,7 @@ int kura_state_put_bucket(kura_vault *v, const unsigned char *key, unsigned b)
 
 int kura_state_put_item(kura_vault *v, const unsigned char *key, const unsigned char *id)
 {
-    return kura_state_put_bucket(v, key, kura_bucket_of(id));
+    return kura_state_put_bucket(v, key, kura_bucket_of(v, id));
 }
 
 /* Every item in id order, a bucket at a time: fn gets each non-empty bucket's hash. */
@@ -212,7 +214,7 @@ static int sweep_row(void *ctx, const kura_row *r)
 {
     sweep *w = ctx;
     if (r->keylen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
-    unsigned bucket = kura_bucket_of(r->key);
+    unsigned bucket = kura_bucket_of(w->v, r->key);
     if (w->st && bucket != w->b) {
         int rc = sweep_close(w);
         if (rc != KURA_OK) return rc;

@@ -224,6 +224,11 @@ int kura_db_format(const kura_db *db)
     return db->format;
 }
 
+unsigned kura_db_bucket_bits(const kura_db *db)
+{
+    return db->format >= 2 ? 10 : 12;
+}
+
 /* Opens through the page-checksum shim. A new (empty) file first gets its page layout:
  * 4 KiB pages with 16 reserved bytes each for the checksum. */
 static int open_handle(kura_db **out, const char *path, int creating)
@@ -323,10 +328,10 @@ int kura_db_open(kura_db **out, const char *path, char *err, size_t errlen)
     int rc = check_header(path, 0, err, errlen);
     if (rc != KURA_OK) return rc;
     rc = open_handle(&db, path, 0);
-    /* On open, the small tables every command reads: constant work at any size. Pages of
-     * items are checksummed as they are read, and kura_db_check_file reads them all. */
+    /* On open, the small table every command reads first (the bucket rows are read whole by
+     * every unlock, each page checksummed): constant work at any size. Pages of items are
+     * checksummed as they are read, and kura_db_check_file reads them all. */
     if (rc == KURA_OK) rc = quick_check(db, "PRAGMA quick_check(meta)");
-    if (rc == KURA_OK) rc = quick_check(db, "PRAGMA quick_check(buckets)");
     if (rc == KURA_OK) rc = read_format(db);
     if (rc != KURA_OK) {
         snprintf(err, errlen, "%s", db ? db->err : "out of memory");
@@ -559,7 +564,7 @@ static int rows_of(kura_db *db, sqlite3_stmt *st, char table, int key_type, kura
         kura_row row = {.table = table};
         if (key_type == SQLITE_INTEGER) { /* bucket numbers: 2 bytes, little-endian */
             sqlite3_int64 b = sqlite3_column_int64(st, 0);
-            if (b < 0 || b >= KURA_BUCKETS) {
+            if (b < 0 || b >= (sqlite3_int64)1 << kura_db_bucket_bits(db)) {
                 rc = KURA_ERR_CORRUPT;
                 break;
             }
@@ -632,10 +637,11 @@ int kura_db_range_items(kura_db *db, const unsigned char *lo, const unsigned cha
 int kura_db_bucket_items(kura_db *db, unsigned b, kura_db_row_fn fn, void *ctx)
 {
     unsigned char lo[16] = {0}, hi[16];
+    unsigned rest = 16 - kura_db_bucket_bits(db); /* bits of the first two bytes after b */
+    unsigned first = b << rest, last = first | ((1u << rest) - 1);
     memset(hi, 0xff, sizeof hi);
-    lo[0] = hi[0] = (unsigned char)(b >> 4);
-    lo[1] = (unsigned char)((b & 15) << 4);
-    hi[1] = (unsigned char)((b & 15) << 4 | 15);
+    lo[0] = (unsigned char)(first >> 8), lo[1] = (unsigned char)(first & 0xff);
+    hi[0] = (unsigned char)(last >> 8), hi[1] = (unsigned char)(last & 0xff);
     return kura_db_range_items(db, lo, hi, fn, ctx);
 }
 

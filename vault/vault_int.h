@@ -126,13 +126,13 @@ typedef int (*kura_db_item_fn)(void *ctx, const unsigned char *id, size_t idlen,
                                const unsigned char *ov, size_t ovlen);
 KURA_MUST_CHECK int kura_db_item_each(kura_db *db, kura_db_item_fn fn, void *ctx);
 KURA_MUST_CHECK int kura_db_item_count(kura_db *db, size_t *count);
-/* The rows of the vault's signed state (state.c). Items fall in 4096 buckets by the first 12
+/* The rows of the vault's signed state (state.c). Items fall in buckets by the first 10 (12)
  * bits of their id; each bucket's keyed hash is a row of table buckets; the state signs the
  * bucket rows and the meta rows. A row: table ('i' item: id, overview, details; 'b' bucket:
  * number as 2 bytes LE, hash; 'm' meta: name, value), key, and one or two values. */
 #define KURA_META_STATE "state"
 #define KURA_NAME_BYTES 2 /* the title index tag: 16 bits of a keyed hash of the title */
-#define KURA_BUCKETS 4096
+#define KURA_BUCKETS 4096 /* at most: format 1 has 4096 (12 bits of the id), format 2 1024 */
 typedef struct kura_row {
     char table;
     const void *key;
@@ -157,6 +157,9 @@ KURA_MUST_CHECK int kura_db_named(kura_db *db, const unsigned char *name, kura_d
                                   void *ctx);
 /* The file's format (1 or 2: SQLite's user_version). */
 int kura_db_format(const kura_db *db);
+/* How many first bits of an item id pick its bucket: 12 in format 1, 10 in format 2 (so
+ * 1 << bits buckets). */
+unsigned kura_db_bucket_bits(const kura_db *db);
 /* Format 1 to 2, inside the caller's write transaction: adds the title index column and its
  * index (every tag all zero; the caller fills them with kura_db_set_name). */
 KURA_MUST_CHECK int kura_db_upgrade(kura_db *db);
@@ -231,8 +234,8 @@ KURA_MUST_CHECK int kura_meta_put(kura_vault *v, const char *key, const unsigned
  * and records (the whole file too when trust_file is set; a failure then sets v->resign),
  * then this device's record of the newest state it saw. Sets v->state_gen. */
 KURA_MUST_CHECK int kura_state_check(kura_vault *v);
-/* The bucket of item id (its first 12 bits), 0 to KURA_BUCKETS - 1. */
-unsigned kura_bucket_of(const unsigned char *id);
+/* The bucket of item id (its first bits: kura_db_bucket_bits). */
+unsigned kura_bucket_of(const kura_vault *v, const unsigned char *id);
 /* Bucket b, or item id's, against its items (KURA_ERR_CORRUPT if they differ). */
 KURA_MUST_CHECK int kura_state_check_bucket(kura_vault *v, unsigned b);
 KURA_MUST_CHECK int kura_state_check_item(kura_vault *v, const unsigned char *id);

@@ -654,12 +654,25 @@ void kura_batch_abort(kura_batch *b)
 
 /* ---- listing, searching, resolving ---- */
 
+static unsigned char lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+/* ASCII case-insensitive substring: the first byte is matched before the rest is compared. */
 static int ci_contains(const char *hay, const char *needle)
 {
     if (!hay) return 0;
     size_t n = strlen(needle);
-    for (; *hay; hay++)
-        if (strncasecmp(hay, needle, n) == 0) return 1;
+    if (n == 0) return 1;
+    unsigned char first = lower((unsigned char)needle[0]);
+    for (; *hay; hay++) {
+        if (lower((unsigned char)*hay) != first) continue;
+        size_t i = 1;
+        while (i < n && hay[i] && lower((unsigned char)hay[i]) == lower((unsigned char)needle[i]))
+            i++;
+        if (i == n) return 1;
+    }
     return 0;
 }
 

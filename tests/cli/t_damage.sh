@@ -82,15 +82,27 @@ k --vault "$T/plain.kura" ls
 expect "a vault written by another SQLite program" 6 "fails its checksum"
 
 # A ciphertext byte inside an item, written by someone who recomputes the page checksums
-# (they are not keyed): the vault's signed state refuses the whole file (exit 6), untouched.
-# With --trust-file the user reads what is left: the AEAD of that one item still refuses
-# it, and every other item is intact.
+# (they are not keyed), under the same seal (nonce and tag): the item's AEAD refuses it when
+# it is read (exit 6), the file untouched; a listing, which never reads a password, still
+# lists; kura check finds it. The same byte changed in the part's tag changes its seal: the
+# signed state refuses the whole file, and --trust-file reads what is left.
 k "${V[@]}" get Target --field id
 target=$out
+cp v.kura before-flip.kura
 "$VAULT_SQL" "$T/v.kura" "UPDATE items SET details = flip(details, 30) WHERE id = x'$target'"
 sum=$(sha256sum <v.kura)
+k "${V[@]}" get Target --field password
+expect "a changed ciphertext byte: the item does not decrypt" 6 "item $target does not decrypt"
+check "the refused file is unchanged" test "$(sha256sum <v.kura)" = "$sum"
 k "${V[@]}" ls
-expect "a changed item fails the signed state" 6 "do not match its signed state"
+expect "ls, which reads no password, still lists" 0
+k "${V[@]}" check
+expect "kura check finds the item" 6 "1 of $((${KURA_SWEEP_ITEMS:-6} + 1)) items do not decrypt (the first: $target)"
+cp before-flip.kura v.kura
+"$VAULT_SQL" "$T/v.kura" "UPDATE items SET details = flip(details, length(details) - 3) WHERE id = x'$target'"
+sum=$(sha256sum <v.kura)
+k "${V[@]}" ls
+expect "a changed tag fails the signed state" 6 "do not match its signed state"
 check "the refusal names the way out" err_has "--trust-file"
 check "the refused file is unchanged" test "$(sha256sum <v.kura)" = "$sum"
 k "${V[@]}" ls --trust-file

@@ -135,6 +135,27 @@ expect "ls" 0
 check "ls lists every item" test "$(wc -l <"$T/.out")" = 6
 k ls --json
 check "ls --json is an array of overviews" json_ok 'length == 6 and all(.[]; has("password") | not)'
+# ls --json is written without jansson: each element must be what get --json (jansson) says
+# of that item, less its details; titles, usernames, URLs and tags that need escaping too.
+k_in "pw" add 'Quote " back\slash ü 日本 ✓' --username 'u"s\er' --url 'https://x.example/?a="b"' \
+    --tag 'ta\g"' --tag "tag two" --password-file -
+expect "add an item whose texts need escaping" 0
+k ls --json
+cp "$T/.out" ls.json
+check "ls --json parses" json_ok 'length == 7'
+same=0 ids=$(jq -r '.[].id' ls.json)
+for id in $ids; do
+    k get "$id" --json
+    want=$(jq -cS 'del(.has_password, .password, .notes, .fields)' "$T/.out")
+    got=$(jq -cS --arg id "$id" '.[] | select(.id == $id)' ls.json)
+    [ "$want" = "$got" ] && same=$((same + 1))
+done
+check "every ls --json element equals get --json without details" test "$same" = 7
+check "the escaped title reads back" test "$(jq -r '.[] | select(.username == "u\"s\\er") | .title' ls.json)" = 'Quote " back\slash ü 日本 ✓'
+k rm 'Quote " back\slash ü 日本 ✓' --yes
+expect "remove it again" 0
+k ls --json --tag no-such-tag
+check "no item with the tag: []" out_is "[]"
 k ls --tag work
 check "ls --tag (any case)" test "$(wc -l <"$T/.out")" = 1
 k search GITHUB

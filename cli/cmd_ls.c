@@ -55,16 +55,24 @@ static void json_text(const char *s)
     putchar_unlocked('"');
 }
 
+static void json_key(const char *key)
+{
+    fputs("    \"", stdout);
+    fputs(key, stdout);
+    fputs("\": ", stdout);
+}
+
 static void json_key_text(const char *key, const char *value, int last)
 {
-    printf("    \"%s\": ", key);
+    json_key(key);
     json_text(value);
     fputs(last ? "\n" : ",\n", stdout);
 }
 
 static void json_list(const char *key, const char **v, size_t n)
 {
-    printf("    \"%s\": [", key);
+    json_key(key);
+    putchar_unlocked('[');
     for (size_t i = 0; i < n; i++) {
         fputs(i ? ",\n      " : "\n      ", stdout);
         json_text(v[i]);

@@ -235,6 +235,8 @@ int unlock_vault(ctx *c)
     const char *why = NULL;
     if (session && *session) {
         int rc = kura_session_resume(c->v, c->runtime_dir, session, NULL);
+        /* With a session, listings keep an overview cache beside it (kura.1, FILES). */
+        if (rc == KURA_OK) rc = kura_vault_set_cache_dir(c->v, c->runtime_dir);
         if (rc == KURA_OK) return EX_OK;
         if (rc == KURA_ERR_EXPIRED)
             why = "the session timed out";

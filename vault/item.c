@@ -406,9 +406,38 @@ static int parse_part(kura_item *item, kura_arena *a, const unsigned char *p, si
 }
 
 /* Decrypts one part into item, through a guarded scratch buffer that is wiped after. */
+/* Guarded memory that grows: the body of an overview cache being written (cache.c). */
+typedef struct capture {
+    unsigned char *p;
+    size_t n, cap;
+    int failed;
+} capture;
+
+static void capture_add(capture *c, const void *p, size_t n)
+{
+    if (c->failed) return;
+    if (c->n + n > c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 1 << 20;
+        while (cap < c->n + n)
+            cap *= 2;
+        unsigned char *grown = sodium_malloc(cap);
+        if (!grown) {
+            c->failed = 1;
+            return;
+        }
+        if (c->n) memcpy(grown, c->p, c->n);
+        sodium_free(c->p); /* wipes */
+        c->p = grown;
+        c->cap = cap;
+    }
+    memcpy(c->p + c->n, p, n);
+    c->n += n;
+}
+
 typedef struct scratch {
     unsigned char *p;
     size_t cap;
+    capture *keep; /* if set: each overview's plaintext is added, after its id */
 } scratch;
 
 static int open_part(kura_item *item, kura_arena *a, scratch *sc, const kura_vault *v,
@@ -432,6 +461,14 @@ static int open_part(kura_item *item, kura_arena *a, scratch *sc, const kura_vau
     int rc = kura_open(sc->p, blob, n, ad, sizeof ad, ITEM_KEY(v));
     if (rc == KURA_OK && sodium_unpad(&len, sc->p, len, block) != 0) rc = KURA_ERR_CORRUPT;
     if (rc == KURA_OK) rc = parse_part(item, a, sc->p, len, part);
+    if (rc == KURA_OK && sc->keep && part == PART_OVERVIEW) {
+        unsigned char n32[4];
+        for (int i = 0; i < 4; i++)
+            n32[i] = (unsigned char)(len >> (8 * i));
+        capture_add(sc->keep, id, KURA_ITEM_ID_BYTES);
+        capture_add(sc->keep, n32, 4);
+        capture_add(sc->keep, sc->p, len);
+    }
     sodium_memzero(sc->p, n - KURA_NONCEBYTES - KURA_MACBYTES);
     return rc;
 }
@@ -748,10 +785,19 @@ static int collect(void *ctx, const unsigned char *id, size_t idlen, const unsig
     return KURA_OK;
 }
 
+/* ASCII case-insensitive order, as strcasecmp in the C locale. */
+static int ci_compare(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        unsigned char x = lower((unsigned char)*a), y = lower((unsigned char)*b);
+        if (x != y || !x) return (int)x - (int)y;
+    }
+}
+
 static int by_title(const void *a, const void *b)
 {
     const kura_item *x = a, *y = b;
-    int c = strcasecmp(x->title ? x->title : "", y->title ? y->title : "");
+    int c = ci_compare(x->title ? x->title : "", y->title ? y->title : "");
     return c ? c : strcmp(x->id, y->id);
 }
 
@@ -887,9 +933,130 @@ static int resolve_indexed(kura_vault *v, kura_items **out, walk *w)
     return walk_end(v, out, w, rc);
 }
 
+/* ---- listing through the overview cache (cache.c) ---- */
+
+/* hay[0..n) contains needle, ASCII case-insensitively. */
+static int ci_contains_n(const unsigned char *hay, size_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+    if (m == 0) return 1;
+    unsigned char first = lower((unsigned char)needle[0]);
+    for (size_t i = 0; i + m <= n; i++) {
+        if (lower(hay[i]) != first) continue;
+        size_t k = 1;
+        while (k < m && lower(hay[i + k]) == lower((unsigned char)needle[k]))
+            k++;
+        if (k == m) return 1;
+    }
+    return 0;
+}
+
+/* Whether an overview plaintext's title, username, URLs or tags hold q: so a search parses
+ * only the items it keeps. Records as parse_part reads them; a short one is left to it. */
+static int raw_matches(const unsigned char *p, size_t n, const char *q)
+{
+    size_t off = 1;
+    while (off + 5 <= n) {
+        unsigned tag = p[off];
+        size_t len = get32(p + off + 1);
+        off += 5;
+        if (len > n - off) return 1;
+        if (tag >= T_TITLE && tag <= T_TAG && ci_contains_n(p + off, len, q)) return 1;
+        off += len;
+    }
+    return off != n;
+}
+
+/* The listing from a cache body: count (8), then id (16) | length (4) | plaintext. */
+static int from_cache(walk *w, const unsigned char *b, size_t n)
+{
+    if (n < 8) return KURA_ERR_CORRUPT;
+    uint64_t count = kura_get64(b);
+    size_t off = 8;
+    for (uint64_t i = 0; i < count; i++) {
+        if (n - off < KURA_ITEM_ID_BYTES + 4) return KURA_ERR_CORRUPT;
+        const unsigned char *id = b + off;
+        size_t len = get32(b + off + KURA_ITEM_ID_BYTES);
+        off += KURA_ITEM_ID_BYTES + 4;
+        if (len > n - off) return KURA_ERR_CORRUPT;
+        const unsigned char *pt = b + off;
+        off += len;
+        if (w->q && *w->q && !raw_matches(pt, len, w->q)) continue;
+        kura_items *l = w->list;
+        if (l->count == w->cap) {
+            size_t cap = w->cap ? w->cap * 2 : 64;
+            kura_item *grown = realloc(l->items, cap * sizeof *grown);
+            if (!grown) return KURA_ERR_NOMEM;
+            l->items = grown;
+            w->cap = cap;
+        }
+        kura_item *it = &l->items[l->count];
+        memset(it, 0, sizeof *it);
+        kura_hex(it->id, id, KURA_ITEM_ID_BYTES);
+        it->arena = l->arena;
+        int rc = parse_part(it, l->arena, pt, len, PART_OVERVIEW);
+        if (rc != KURA_OK) return rc;
+        if (matches(it, w->q)) l->count++;
+    }
+    return off == n ? KURA_OK : KURA_ERR_CORRUPT;
+}
+
+/* How many records a cache body being written holds (after its 8-byte count). */
+static uint64_t count_records(const unsigned char *b, size_t n)
+{
+    uint64_t count = 0;
+    for (size_t off = 8; off + KURA_ITEM_ID_BYTES + 4 <= n; count++)
+        off += KURA_ITEM_ID_BYTES + 4 + get32(b + off + KURA_ITEM_ID_BYTES);
+    return count;
+}
+
+/* A listing with a cache folder set: the cache if it is of the state just checked, else the
+ * vault (every bucket checked as its overviews are decrypted), and then a new cache when
+ * every item read. */
+static int list_cached(kura_vault *v, kura_items **out, walk *w)
+{
+    unsigned char *body;
+    size_t len;
+    *out = NULL;
+    int rc = walk_begin(v, w);
+    if (rc != KURA_OK) return rc;
+    rc = kura_vault_read_begin(v, 0);
+    if (rc != KURA_OK) return walk_end(v, out, w, rc);
+    if (kura_cache_load(v, &body, &len) == KURA_OK) {
+        rc = from_cache(w, body, len);
+        sodium_free(body);
+        if (rc == KURA_OK) {
+            kura_vault_read_end(v);
+            return walk_end(v, out, w, rc);
+        }
+        /* A cache that does not parse is not trusted: start again from the vault. */
+        kura_arena_free(w->list->arena);
+        w->list->arena = kura_arena_new();
+        w->list->count = 0;
+        if (!w->list->arena) {
+            kura_vault_read_end(v);
+            return walk_end(v, out, w, KURA_ERR_NOMEM);
+        }
+    }
+    capture keep = {0};
+    unsigned char zero[8] = {0};
+    capture_add(&keep, zero, sizeof zero); /* the count, filled in below */
+    w->sc.keep = &keep;
+    rc = kura_state_check_all_rows(v, collect_row, w);
+    kura_vault_read_end(v);
+    w->sc.keep = NULL;
+    if (rc == KURA_OK && !keep.failed && w->list->damaged == 0) {
+        kura_put64(keep.p, count_records(keep.p, keep.n));
+        kura_cache_store(v, keep.p, keep.n);
+    }
+    sodium_free(keep.p);
+    return walk_end(v, out, w, rc);
+}
+
 int kura_item_list(kura_vault *v, kura_items **out, const char *query)
 {
     walk w = {.mode = BY_QUERY, .q = query};
+    if (v->keys && v->cache_dir) return list_cached(v, out, &w);
     return walk_items(v, out, &w, NULL);
 }
 

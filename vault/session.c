@@ -221,6 +221,12 @@ int kura_session_end(const char *dir, const char *text)
     if (!h) return KURA_ERR_NOMEM;
     int rc = parse_handle(h, dir, text, NULL);
     if (rc == KURA_OK) rc = kura_shred(h->path);
+    /* The vault's overview cache goes too (it is rebuilt by the next listing). */
+    char *dot = rc == KURA_OK ? strrchr(h->path, '.') : NULL;
+    if (dot && (size_t)(dot - h->path) + sizeof KURA_CACHE_SUFFIX <= sizeof h->path) {
+        memcpy(dot, KURA_CACHE_SUFFIX, sizeof KURA_CACHE_SUFFIX);
+        (void)kura_shred(h->path);
+    }
     sodium_free(h);
     return rc;
 }
@@ -236,8 +242,9 @@ int kura_session_end_all(const char *dir, const char *vault_id, size_t *count)
     for (struct dirent *e; (e = readdir(d));) {
         if (strncmp(e->d_name, vault_id, n) != 0 || e->d_name[n] != '.') continue;
         if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path) continue;
+        int cache = strcmp(e->d_name + n, KURA_CACHE_SUFFIX) == 0; /* shredded, not counted */
         if (kura_shred(path) == KURA_OK)
-            (*count)++;
+            *count += !cache;
         else
             rc = KURA_ERR_IO;
     }

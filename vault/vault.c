@@ -177,6 +177,7 @@ void kura_vault_close(kura_vault *v)
     kura_db_close(v->db);
     free(v->path);
     free(v->state_dir);
+    free(v->cache_dir);
     free(v);
 }
 

@@ -209,6 +209,7 @@ struct kura_vault {
     int root_checked;    /* the state above was checked against the file ... */
     unsigned root_version; /* ... at this data version (kura_db_data_version) */
     crypto_generichash_state *hash_state; /* sodium_malloc: the keyed hash being computed */
+    char *cache_dir;        /* where the overview cache lives (cache.c); NULL: none */
     unsigned char *scratch; /* sodium_malloc: plaintext being sealed, wiped after each use */
     size_t scratch_cap;
     char err[256];
@@ -263,6 +264,13 @@ void kura_vault_read_end(kura_vault *v);
  * commits, else everything rolls back. Returns the result. */
 KURA_MUST_CHECK int kura_vault_write_begin(kura_vault *v, const unsigned char *id);
 KURA_MUST_CHECK int kura_vault_write_end(kura_vault *v, int rc, const unsigned char *id);
+
+/* ---- cache.c: the overview cache ---- */
+/* The body of v's cache if it is of the state v checked last (v->state_gen, tag), in
+ * sodium_malloc memory; KURA_ERR_NOT_FOUND if there is none, or it is stale or damaged. */
+KURA_MUST_CHECK int kura_cache_load(kura_vault *v, unsigned char **body, size_t *len);
+/* Writes body as v's cache of its current state (best effort). */
+void kura_cache_store(kura_vault *v, const unsigned char *body, size_t len);
 
 /* dir/<vault id>.device (device.c). */
 int kura_device_path(char *out, size_t n, const char *dir, const char *vault_id);

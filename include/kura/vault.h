@@ -90,6 +90,16 @@ KURA_MUST_CHECK int kura_vault_set_state_dir(kura_vault *v, const char *dir);
  * what is left): the next unlock re-signs it and re-bases this device's record. */
 void kura_vault_trust_file(kura_vault *v);
 
+/* The overview cache: with a folder set (the session folder: memory-backed, the user's own),
+ * a listing or search of a vault whose signed state has not changed since the last one reads
+ * one file there, every overview sealed under a key from VK, instead of the whole vault; any
+ * change to the vault makes it stale, and the next listing writes a new one. NULL (the
+ * default) turns it off. */
+#define KURA_CACHE_SUFFIX ".overviews"
+KURA_MUST_CHECK int kura_vault_set_cache_dir(kura_vault *v, const char *dir);
+/* Removes (overwrites and unlinks) the cache of the vault with this id (text) in dir. */
+void kura_cache_remove(const char *dir, const char *vault_id);
+
 /* Called by kura_vault_rotate with the new client key after every change is written and
  * before it is committed: save it (a kit, the screen). Non-zero aborts the rotation. */
 typedef int (*kura_rotate_fn)(void *ctx, const kura_client_key *new_key);

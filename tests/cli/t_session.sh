@@ -69,6 +69,49 @@ KURA_SESSION=$good k lock
 expect "lock twice is fine" 0
 check "says already locked" err_has "already locked"
 
+# The overview cache: with a session, a listing leaves every overview sealed beside the
+# session, and the next listing of the same state reads it instead of the vault.
+k unlock --key-file a.key --json
+eval "KURA_SESSION=$(jq -r .session <<<"$out")"
+cache=$XDG_RUNTIME_DIR/kura/$(cat a.id).overviews
+for t in CacheOne CacheTwo CacheThree; do k add "$t" --username "user-$t"; done
+k search cache
+expect "search in a session" 0
+check "it leaves the overview cache" test -f "$cache"
+check "the cache is 0600" mode_is 600 "$cache"
+check "no title or username in the cache, plain or hex" bash -c "! grep -qaE 'CacheTwo|user-CacheTwo|4361636865' '$cache'"
+first=$out
+k search cache
+check "a search from the cache gives the same" test "$out" = "$first"
+k add CacheFour
+k search cache
+check "a change makes it stale: the new item is found" test "$(wc -l <<<"$out")" = 4
+k ls --json
+check "ls --json from the cache" json_ok 'length == 5 and any(.[]; .title == "CacheFour" and .username == null)'
+python3 "$TESTS_DIR/flip.py" "$cache" 200
+k search cache
+expect "a damaged cache is not used" 0
+check "and the vault is read instead" test "$(wc -l <<<"$out")" = 4
+cp "$cache" old-cache
+k rm CacheFour --yes
+cp old-cache "$cache"
+k search cache
+check "a cache of another state is not used" test "$(wc -l <<<"$out")" = 3
+k --key-file a.key ls
+rm -f "$cache"
+(unset KURA_SESSION && KURA_VAULT=$T/a.kura k --key-file a.key ls)
+check "without a session, no cache" test ! -e "$cache"
+k ls
+cp "$T/a.kura" before-tamper.kura
+"$VAULT_SQL" "$T/a.kura" "DELETE FROM items WHERE id = (SELECT min(id) FROM items)"
+k ls
+expect "a row deleted behind a valid cache: the listing comes from the cache (signed state)" 0
+k check
+expect "kura check reads the vault and finds it" 6 "signed state"
+cp before-tamper.kura "$T/a.kura"
+k lock
+check "lock removes the cache" test ! -e "$cache"
+
 # A runtime folder others can read is refused, not used.
 k unlock --key-file a.key --json
 expect "unlock --json" 0

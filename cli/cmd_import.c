@@ -4,6 +4,7 @@
  * anything else that fails leaves the vault as it was. */
 #define _GNU_SOURCE /* timegm */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,24 +126,42 @@ static char *read_all(FILE *f, size_t *len)
     return p;
 }
 
+/* Reading JSON (jansson) is 40 % of an import's work and sealing and storing the rest, so
+ * two threads share it: the reader parses items into a ring of slots, the main thread (the
+ * only one that touches the vault) seals and stores them in order. */
+#define RING 64
+
 typedef struct importer {
     const char *file;
     kura_batch *batch;
-    kura_item *item;
     size_t added, skipped;
+    pthread_mutex_t mu;
+    pthread_cond_t can_put, can_take;
+    kura_item *item[RING];
+    const char *why[RING]; /* the reason an element is skipped, or NULL */
+    size_t index[RING];
+    size_t head, tail; /* taken so far, filled so far: tail - head slots wait */
+    int done, stop;    /* the reader finished; the main thread stopped taking */
+    int ex;            /* the reader's exit code (a file that is not JSON) */
 } importer;
 
-/* One element of the list: added, or skipped with its reason. A library failure. */
+/* The reader: one element of the list into the next free slot. Non-zero: stop reading. */
 static int take(importer *im, const json_t *o, size_t index)
 {
-    kura_item_clear(im->item);
-    const char *why = to_item(im->item, o);
-    if (!why) {
-        int rc = kura_batch_add(im->batch, im->item);
-        im->added += rc == KURA_OK;
-        return rc;
-    }
-    if (im->skipped++ < MAX_SKIP_LINES) note("skipped item %zu of %s: %s", index + 1, im->file, why);
+    pthread_mutex_lock(&im->mu);
+    while (im->tail - im->head == RING && !im->stop)
+        pthread_cond_wait(&im->can_put, &im->mu);
+    int stop = im->stop;
+    pthread_mutex_unlock(&im->mu);
+    if (stop) return KURA_ERR_IO;
+    size_t slot = im->tail % RING; /* the main thread does not touch it until tail moves */
+    kura_item_clear(im->item[slot]);
+    im->why[slot] = to_item(im->item[slot], o);
+    im->index[slot] = index;
+    pthread_mutex_lock(&im->mu);
+    im->tail++;
+    pthread_cond_signal(&im->can_take);
+    pthread_mutex_unlock(&im->mu);
     return KURA_OK;
 }
 
@@ -191,7 +210,8 @@ static int each_item(importer *im, const char *text, size_t len, int *rc)
     else
         for (size_t i = 0;; i++) {
             json_t *o = json_loadb(text + off, len - off,
-                                   JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &e);
+                                   JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
+                                   &e);
             if (!o) return bad_json(im, text, off, &e);
             off += (size_t)e.position;
             *rc = take(im, o, i);
@@ -214,6 +234,53 @@ static int each_item(importer *im, const char *text, size_t len, int *rc)
     return EX_OK;
 }
 
+typedef struct reading {
+    importer *im;
+    const char *text;
+    size_t len;
+} reading;
+
+static void *reader(void *arg)
+{
+    reading *r = arg;
+    int rc = KURA_OK;
+    int ex = each_item(r->im, r->text, r->len, &rc);
+    pthread_mutex_lock(&r->im->mu);
+    r->im->ex = ex;
+    r->im->done = 1;
+    pthread_cond_signal(&r->im->can_take);
+    pthread_mutex_unlock(&r->im->mu);
+    return NULL;
+}
+
+/* The main thread: each slot in order, added or reported as skipped. */
+static int store_all(importer *im)
+{
+    int rc = KURA_OK;
+    for (;;) {
+        pthread_mutex_lock(&im->mu);
+        while (im->head == im->tail && !im->done)
+            pthread_cond_wait(&im->can_take, &im->mu);
+        int empty = im->head == im->tail;
+        pthread_mutex_unlock(&im->mu);
+        if (empty) break; /* and done */
+        size_t slot = im->head % RING;
+        if (!im->why[slot]) {
+            rc = kura_batch_add(im->batch, im->item[slot]);
+            im->added += rc == KURA_OK;
+        } else if (im->skipped++ < MAX_SKIP_LINES) {
+            note("skipped item %zu of %s: %s", im->index[slot] + 1, im->file, im->why[slot]);
+        }
+        pthread_mutex_lock(&im->mu);
+        im->head++;
+        if (rc != KURA_OK) im->stop = 1;
+        pthread_cond_signal(&im->can_put);
+        pthread_mutex_unlock(&im->mu);
+        if (rc != KURA_OK) break;
+    }
+    return rc;
+}
+
 static int run(ctx *c, int argc, char **argv)
 {
     (void)argc;
@@ -233,13 +300,29 @@ static int run(ctx *c, int argc, char **argv)
     if (f != stdin) fclose(f);
     if (!text) return fail(EX_FAIL, "cannot read %s: %s; nothing imported", file, strerror(err));
 
-    importer im = {.file = file};
+    static importer im;
+    im.file = file;
+    pthread_mutex_init(&im.mu, NULL);
+    pthread_cond_init(&im.can_put, NULL);
+    pthread_cond_init(&im.can_take, NULL);
     int rc = kura_batch_begin(c->v, &im.batch), ex = EX_OK;
-    if (rc == KURA_OK && !(im.item = kura_item_new())) rc = KURA_ERR_NOMEM;
-    if (rc == KURA_OK) ex = each_item(&im, text, len, &rc);
+    for (size_t i = 0; rc == KURA_OK && i < RING; i++)
+        if (!(im.item[i] = kura_item_new())) rc = KURA_ERR_NOMEM;
+    if (rc == KURA_OK) {
+        pthread_t t;
+        reading r = {&im, text, len};
+        if (pthread_create(&t, NULL, reader, &r) != 0) {
+            rc = KURA_ERR_NOMEM;
+        } else {
+            rc = store_all(&im);
+            pthread_join(t, NULL);
+            ex = im.ex;
+        }
+    }
     sodium_memzero(text, len);
     free(text);
-    kura_item_free(im.item);
+    for (size_t i = 0; i < RING; i++)
+        kura_item_free(im.item[i]);
     if (rc == KURA_OK && ex == EX_OK) {
         rc = kura_batch_commit(im.batch);
     } else {

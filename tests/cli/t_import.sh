@@ -1,0 +1,99 @@
+# kura import: kura JSON in, all or nothing; what it cannot take is skipped with a reason;
+# a file that is not JSON, or a failure half-way, leaves the vault as it was.
+. "${TESTS_DIR:-$(dirname "$0")}/lib.sh"
+
+new_vault v
+export KURA_VAULT=$T/v.kura KURA_CLIENT_KEY_FILE=$T/v.key
+
+cat >two.json <<'EOF'
+[
+  {"title": "Router", "username": "admin", "password": "hunter2-but-longer",
+   "urls": ["http://192.168.1.1", "http://router.lan"], "tags": ["home", "net"],
+   "notes": "in the hall\nsecond line", "created": "2020-01-02T03:04:05Z",
+   "fields": [{"name": "PIN", "value": "4821", "hidden": true}, {"name": "model", "value": "X1"}]},
+  {"title": "Library", "url": "https://library.example", "password": "7 hidden books"}
+]
+EOF
+k import two.json
+expect "import two items" 0
+check "says how many" out_has "imported 2 items from two.json (kura JSON)"
+k get Router --field password
+check "a password" out_is hunter2-but-longer
+k get Router --json --reveal
+check "every field carried over" json_ok '.username == "admin" and .urls == ["http://192.168.1.1", "http://router.lan"] and .tags == ["home", "net"] and .notes == "in the hall\nsecond line" and .created == "2020-01-02T03:04:05Z" and (.fields | length == 2) and (.fields[0] | .name == "PIN" and .value == "4821" and .hidden) and (.fields[1].hidden | not)'
+k get Library --field url
+check "url as one string" out_is https://library.example
+
+# Round trip: what get --json --reveal prints imports into another vault as the same item.
+k get Router --json --reveal
+jq -s . "$T/.out" >router.json
+new_vault w
+KURA_VAULT=$T/w.kura KURA_CLIENT_KEY_FILE=$T/w.key k import router.json
+expect "import get --json --reveal output" 0
+KURA_VAULT=$T/w.kura KURA_CLIENT_KEY_FILE=$T/w.key k get Router --json --reveal
+got=$(jq -cS 'del(.id, .updated)' "$T/.out")
+want=$(jq -cS '.[0] | del(.id, .updated)' router.json)
+check "the same item in the other vault" test "$got" = "$want"
+
+# Stdin, an object with "items", --json.
+k_in '{"items": [{"title": "FromStdin", "password": "s"}]}' import - --json
+expect "import from stdin, an object with items" 0
+check "--json counts" json_ok '.imported == 1 and .skipped == 0 and .format == "kura" and .file == "-"'
+
+# Elements that cannot be taken are skipped, each with its reason; the rest go in.
+cat >mixed.json <<'EOF'
+[{"title": "Good1"}, {"username": "no title"}, 42, {"title": "BadTags", "tags": "x"},
+ {"title": "Ctl\u0001"}, {"title": "Good2", "fields": [{"name": "only a name"}]}, {"title": "Good3"}]
+EOF
+k import mixed.json
+expect "import with bad elements" 0
+check "the good ones" out_has "imported 2 items from mixed.json (kura JSON), skipped 5"
+check "no title" err_has "skipped item 2 of mixed.json: no title"
+check "not an object" err_has "skipped item 3 of mixed.json: not an object"
+check "tags not a list" err_has "skipped item 4 of mixed.json: tags that are not a list"
+check "control characters" err_has "skipped item 5 of mixed.json: a text too long, not UTF-8, or with control characters"
+check "a field without a value" err_has "skipped item 6 of mixed.json: a field without a name and a value"
+k get Good3 --field title
+expect "Good3 is there" 0
+
+# Nothing is imported from a file that is not what kura reads.
+k status --json
+count=$(jq .items "$T/.out")
+sum=$(sha256sum <v.kura)
+printf '[{"title": "A"}, {"title": "B",]' >broken.json
+k import broken.json
+expect "JSON broken after the first item" 1 "is not JSON kura can read (line 1"
+check "says nothing was imported" err_has "nothing imported"
+printf '[{"title": "A", "title": "B"}]' >dup.json
+k import dup.json
+expect "a duplicate key" 1 "duplicate"
+printf '{"title": "A"}' >noitems.json
+k import noitems.json
+expect "an object without items" 1 "holds no list of items"
+printf '[{"title": "A"}] [' >trailing.json
+k import trailing.json
+expect "something after the list" 1 "does not end where it should"
+k import missing.json
+expect "no such file" 5 "no file missing.json"
+k import two.json --from keepass
+expect "an unknown format" 2 "unknown format 'keepass'"
+check "the vault is unchanged after every refusal" test "$(sha256sum <v.kura)" = "$sum"
+
+# All or nothing: a full disk at the commit leaves the vault as it was.
+python3 -c "
+import json
+print(json.dumps([{'title': 'Bulk %d' % i, 'password': 'p%d' % i, 'tags': ['bulk']} for i in range(1000)]))" >bulk.json
+KURA=$KURA_FAULTY KURA_FAULT="s 1 always enospc" k import bulk.json
+expect "a full disk during an import" 1 "disk is full"
+check "the vault is unchanged" test "$(sha256sum <v.kura)" = "$sum"
+k import bulk.json
+expect "1,000 items in one import" 0
+k status --json
+check "every one is there" json_ok ".items == $((count + 1000))"
+k get "Bulk 999" --field password
+check "the last one reads" out_is p999
+k search bulk
+check "all 1,000 found by tag" test "$(wc -l <"$T/.out")" = 1000
+k check
+expect "the vault checks out whole after the import" 0
+finish

@@ -2,6 +2,7 @@
  * password. */
 #include <string.h>
 #include <strings.h>
+#include <sodium.h>
 
 #include "cli.h"
 
@@ -31,80 +32,122 @@ static int has_tag(const kura_item *it)
  * texts are UTF-8 without NUL (the library refuses any other), so escaping '"', '\\' and the
  * control characters is all JSON asks (RFC 8259, section 7). */
 
-static void json_text(const char *s)
+/* The output goes through one 64 KiB buffer, written to stdout when full: a listing is tens
+ * of megabytes in small pieces. Wiped at the end (it held titles and usernames). */
+typedef struct out {
+    char buf[65536];
+    size_t n;
+} out;
+
+static void flush_out(out *o)
 {
+    if (o->n) fwrite(o->buf, 1, o->n, stdout);
+    o->n = 0;
+}
+
+static void put(out *o, const char *s, size_t n)
+{
+    while (n) {
+        if (o->n == sizeof o->buf) flush_out(o);
+        size_t k = sizeof o->buf - o->n < n ? sizeof o->buf - o->n : n;
+        memcpy(o->buf + o->n, s, k);
+        o->n += k, s += k, n -= k;
+    }
+}
+
+#define PUT(o, lit) put((o), (lit), sizeof(lit) - 1)
+
+static void json_text(out *o, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
     const char *run = s;
-    putchar_unlocked('"');
+    PUT(o, "\"");
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (c >= 0x20 && c != '"' && c != '\\') continue;
-        fwrite_unlocked(run, 1, (size_t)(s - run), stdout);
+        put(o, run, (size_t)(s - run));
         run = s + 1;
-        if (c == '"' || c == '\\') {
-            putchar_unlocked('\\');
-            putchar_unlocked(c);
+        if (c == '"') {
+            PUT(o, "\\\"");
+        } else if (c == '\\') {
+            PUT(o, "\\\\");
         } else if (c == '\n') {
-            fputs("\\n", stdout);
+            PUT(o, "\\n");
         } else if (c == '\t') {
-            fputs("\\t", stdout);
+            PUT(o, "\\t");
         } else {
-            printf("\\u%04x", c);
+            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            put(o, u, sizeof u);
         }
     }
-    fwrite_unlocked(run, 1, (size_t)(s - run), stdout);
-    putchar_unlocked('"');
+    put(o, run, (size_t)(s - run));
+    PUT(o, "\"");
 }
 
-static void json_key(const char *key)
+static void json_key_text(out *o, const char *key, const char *value, int last)
 {
-    fputs("    \"", stdout);
-    fputs(key, stdout);
-    fputs("\": ", stdout);
+    PUT(o, "    \"");
+    put(o, key, strlen(key));
+    PUT(o, "\": ");
+    json_text(o, value);
+    if (last)
+        PUT(o, "\n");
+    else
+        PUT(o, ",\n");
 }
 
-static void json_key_text(const char *key, const char *value, int last)
+static void json_list(out *o, const char *key, const char **v, size_t n)
 {
-    json_key(key);
-    json_text(value);
-    fputs(last ? "\n" : ",\n", stdout);
-}
-
-static void json_list(const char *key, const char **v, size_t n)
-{
-    json_key(key);
-    putchar_unlocked('[');
+    PUT(o, "    \"");
+    put(o, key, strlen(key));
+    PUT(o, "\": [");
     for (size_t i = 0; i < n; i++) {
-        fputs(i ? ",\n      " : "\n      ", stdout);
-        json_text(v[i]);
+        if (i)
+            PUT(o, ",\n      ");
+        else
+            PUT(o, "\n      ");
+        json_text(o, v[i]);
     }
-    fputs(n ? "\n    ],\n" : "],\n", stdout);
+    if (n)
+        PUT(o, "\n    ],\n");
+    else
+        PUT(o, "],\n");
 }
 
 /* The list as a JSON array, an item at a time: what json_print(item_json(...)) gives for
  * each listed item (tests/cli/t_items.sh compares the two). */
 static void print_json_list(const kura_items *list)
 {
+    static out o;
     size_t shown = 0;
     char created[32], updated[32];
     for (size_t i = 0; i < list->count; i++) {
         const kura_item *it = &list->items[i];
         if (!has_tag(it)) continue;
-        fputs(shown++ ? ",\n  {\n" : "[\n  {\n", stdout);
-        json_key_text("id", it->id, 0);
-        json_key_text("title", it->title ? it->title : "", 0);
-        if (it->username)
-            json_key_text("username", it->username, 0);
+        if (shown++)
+            PUT(&o, ",\n  {\n");
         else
-            fputs("    \"username\": null,\n", stdout);
-        json_list("urls", it->urls, it->n_urls);
-        json_list("tags", it->tags, it->n_tags);
+            PUT(&o, "[\n  {\n");
+        json_key_text(&o, "id", it->id, 0);
+        json_key_text(&o, "title", it->title ? it->title : "", 0);
+        if (it->username)
+            json_key_text(&o, "username", it->username, 0);
+        else
+            PUT(&o, "    \"username\": null,\n");
+        json_list(&o, "urls", it->urls, it->n_urls);
+        json_list(&o, "tags", it->tags, it->n_tags);
         format_time(created, it->created);
         format_time(updated, it->updated);
-        json_key_text("created", created, 0);
-        json_key_text("updated", updated, 1);
-        fputs("  }", stdout);
+        json_key_text(&o, "created", created, 0);
+        json_key_text(&o, "updated", updated, 1);
+        PUT(&o, "  }");
     }
-    fputs(shown ? "\n]\n" : "[]\n", stdout);
+    if (shown)
+        PUT(&o, "\n]\n");
+    else
+        PUT(&o, "[]\n");
+    flush_out(&o);
+    sodium_memzero(&o, sizeof o);
 }
 
 static int show(ctx *c, const char *query)

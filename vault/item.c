@@ -740,6 +740,8 @@ typedef struct walk {
     const char *q;
     size_t prefix; /* BY_REF: length of q if it can be an id prefix, else 0 */
     size_t titled; /* BY_REF: how many kept items matched by title */
+    const unsigned char *lq; /* from the cache: q, ASCII-lowered (NULL: list all) */
+    size_t lqlen;
 } walk;
 
 static int title_is(const kura_item *it, const char *q)
@@ -785,20 +787,57 @@ static int collect(void *ctx, const unsigned char *id, size_t idlen, const unsig
     return KURA_OK;
 }
 
-/* ASCII case-insensitive order, as strcasecmp in the C locale. */
-static int ci_compare(const char *a, const char *b)
-{
-    for (;; a++, b++) {
-        unsigned char x = lower((unsigned char)*a), y = lower((unsigned char)*b);
-        if (x != y || !x) return (int)x - (int)y;
-    }
-}
-
 static int by_title(const void *a, const void *b)
 {
     const kura_item *x = a, *y = b;
-    int c = ci_compare(x->title ? x->title : "", y->title ? y->title : "");
+    int c = strcasecmp(x->title ? x->title : "", y->title ? y->title : "");
     return c ? c : strcmp(x->id, y->id);
+}
+
+/* A sort key: the title's first 16 bytes, ASCII lowered, as two big-endian numbers, so most
+ * comparisons of 100,000 titles are two integer compares; a tie falls back to by_title. */
+typedef struct sort_key {
+    uint64_t k[2];
+    kura_item *it;
+} sort_key;
+
+static int by_key(const void *a, const void *b)
+{
+    const sort_key *x = a, *y = b;
+    for (int i = 0; i < 2; i++)
+        if (x->k[i] != y->k[i]) return x->k[i] < y->k[i] ? -1 : 1;
+    return by_title(x->it, y->it);
+}
+
+/* Sorts the list by title (ASCII case-insensitive), then id. */
+static void sort_items(kura_items *l)
+{
+    if (l->count < 2) return;
+    sort_key *keys = malloc(l->count * sizeof *keys);
+    kura_item *sorted = malloc(l->count * sizeof *sorted);
+    if (!keys || !sorted) { /* in place, slower */
+        free(keys), free(sorted);
+        qsort(l->items, l->count, sizeof *l->items, by_title);
+        return;
+    }
+    for (size_t i = 0; i < l->count; i++) {
+        const char *t = l->items[i].title ? l->items[i].title : "";
+        unsigned char b[16] = {0};
+        for (size_t j = 0; j < sizeof b && t[j]; j++)
+            b[j] = lower((unsigned char)t[j]);
+        keys[i].k[0] = keys[i].k[1] = 0;
+        for (int j = 0; j < 16; j++)
+            keys[i].k[j / 8] = keys[i].k[j / 8] << 8 | b[j];
+        keys[i].it = &l->items[i];
+        sodium_memzero(b, sizeof b);
+    }
+    qsort(keys, l->count, sizeof *keys, by_key);
+    for (size_t i = 0; i < l->count; i++)
+        sorted[i] = *keys[i].it;
+    sodium_memzero(keys, l->count * sizeof *keys);
+    free(keys);
+    free(l->items);
+    l->items = sorted;
 }
 
 /* A new, empty list in w (the walk's result). */
@@ -836,7 +875,7 @@ static int walk_end(kura_vault *v, kura_items **out, walk *w, int rc)
     }
     for (size_t i = 0; i < l->count; i++)
         l->items[i].has_details = 0;
-    if (l->count > 1) qsort(l->items, l->count, sizeof *l->items, by_title);
+    sort_items(l);
     *out = l;
     return KURA_OK;
 }
@@ -935,25 +974,25 @@ static int resolve_indexed(kura_vault *v, kura_items **out, walk *w)
 
 /* ---- listing through the overview cache (cache.c) ---- */
 
-/* hay[0..n) contains needle, ASCII case-insensitively. */
-static int ci_contains_n(const unsigned char *hay, size_t n, const char *needle)
+/* hay[0..n) contains needle (m bytes, already ASCII-lowered), ASCII case-insensitively. */
+static int ci_contains_n(const unsigned char *hay, size_t n, const unsigned char *needle, size_t m)
 {
-    size_t m = strlen(needle);
     if (m == 0) return 1;
-    unsigned char first = lower((unsigned char)needle[0]);
+    unsigned char first = needle[0], up = first >= 'a' && first <= 'z' ? first - 32 : first;
     for (size_t i = 0; i + m <= n; i++) {
-        if (lower(hay[i]) != first) continue;
+        if (hay[i] != first && hay[i] != up) continue;
         size_t k = 1;
-        while (k < m && lower(hay[i + k]) == lower((unsigned char)needle[k]))
+        while (k < m && lower(hay[i + k]) == needle[k])
             k++;
         if (k == m) return 1;
     }
     return 0;
 }
 
-/* Whether an overview plaintext's title, username, URLs or tags hold q: so a search parses
- * only the items it keeps. Records as parse_part reads them; a short one is left to it. */
-static int raw_matches(const unsigned char *p, size_t n, const char *q)
+/* Whether an overview plaintext's title, username, URLs or tags hold q (lowered, m bytes): so
+ * a search parses only the items it keeps. Records as parse_part reads them; a short one is
+ * left to it. */
+static int raw_matches(const unsigned char *p, size_t n, const unsigned char *q, size_t m)
 {
     size_t off = 1;
     while (off + 5 <= n) {
@@ -961,19 +1000,18 @@ static int raw_matches(const unsigned char *p, size_t n, const char *q)
         size_t len = get32(p + off + 1);
         off += 5;
         if (len > n - off) return 1;
-        if (tag >= T_TITLE && tag <= T_TAG && ci_contains_n(p + off, len, q)) return 1;
+        if (tag >= T_TITLE && tag <= T_TAG && ci_contains_n(p + off, len, q, m)) return 1;
         off += len;
     }
     return off != n;
 }
 
-/* The listing from a cache body: count (8), then id (16) | length (4) | plaintext. */
-static int from_cache(walk *w, const unsigned char *b, size_t n)
+/* The listing from a chunk of cache records: id (16) | length (4) | plaintext. */
+static int from_cache(void *ctx, const unsigned char *b, size_t n)
 {
-    if (n < 8) return KURA_ERR_CORRUPT;
-    uint64_t count = kura_get64(b);
-    size_t off = 8;
-    for (uint64_t i = 0; i < count; i++) {
+    walk *w = ctx;
+    size_t off = 0;
+    while (off < n) {
         if (n - off < KURA_ITEM_ID_BYTES + 4) return KURA_ERR_CORRUPT;
         const unsigned char *id = b + off;
         size_t len = get32(b + off + KURA_ITEM_ID_BYTES);
@@ -981,7 +1019,7 @@ static int from_cache(walk *w, const unsigned char *b, size_t n)
         if (len > n - off) return KURA_ERR_CORRUPT;
         const unsigned char *pt = b + off;
         off += len;
-        if (w->q && *w->q && !raw_matches(pt, len, w->q)) continue;
+        if (w->lq && !raw_matches(pt, len, w->lq, w->lqlen)) continue;
         kura_items *l = w->list;
         if (l->count == w->cap) {
             size_t cap = w->cap ? w->cap * 2 : 64;
@@ -998,16 +1036,7 @@ static int from_cache(walk *w, const unsigned char *b, size_t n)
         if (rc != KURA_OK) return rc;
         if (matches(it, w->q)) l->count++;
     }
-    return off == n ? KURA_OK : KURA_ERR_CORRUPT;
-}
-
-/* How many records a cache body being written holds (after its 8-byte count). */
-static uint64_t count_records(const unsigned char *b, size_t n)
-{
-    uint64_t count = 0;
-    for (size_t off = 8; off + KURA_ITEM_ID_BYTES + 4 <= n; count++)
-        off += KURA_ITEM_ID_BYTES + 4 + get32(b + off + KURA_ITEM_ID_BYTES);
-    return count;
+    return KURA_OK;
 }
 
 /* A listing with a cache folder set: the cache if it is of the state just checked, else the
@@ -1015,20 +1044,30 @@ static uint64_t count_records(const unsigned char *b, size_t n)
  * every item read. */
 static int list_cached(kura_vault *v, kura_items **out, walk *w)
 {
-    unsigned char *body;
-    size_t len;
     *out = NULL;
     int rc = walk_begin(v, w);
     if (rc != KURA_OK) return rc;
     rc = kura_vault_read_begin(v, 0);
     if (rc != KURA_OK) return walk_end(v, out, w, rc);
-    if (kura_cache_load(v, &body, &len) == KURA_OK) {
-        rc = from_cache(w, body, len);
-        sodium_free(body);
-        if (rc == KURA_OK) {
+    unsigned char *lq = NULL;
+    if (w->q && *w->q) {
+        size_t n = strlen(w->q);
+        if (!(lq = malloc(n))) {
             kura_vault_read_end(v);
-            return walk_end(v, out, w, rc);
+            return walk_end(v, out, w, KURA_ERR_NOMEM);
         }
+        for (size_t i = 0; i < n; i++)
+            lq[i] = lower((unsigned char)w->q[i]);
+        w->lq = lq, w->lqlen = n;
+    }
+    rc = kura_cache_each(v, from_cache, w);
+    w->lq = NULL;
+    free(lq);
+    if (rc == KURA_OK || rc == KURA_ERR_NOMEM) {
+        kura_vault_read_end(v);
+        return walk_end(v, out, w, rc);
+    }
+    if (rc != KURA_ERR_NOT_FOUND) {
         /* A cache that does not parse is not trusted: start again from the vault. */
         kura_arena_free(w->list->arena);
         w->list->arena = kura_arena_new();
@@ -1039,16 +1078,12 @@ static int list_cached(kura_vault *v, kura_items **out, walk *w)
         }
     }
     capture keep = {0};
-    unsigned char zero[8] = {0};
-    capture_add(&keep, zero, sizeof zero); /* the count, filled in below */
     w->sc.keep = &keep;
     rc = kura_state_check_all_rows(v, collect_row, w);
     kura_vault_read_end(v);
     w->sc.keep = NULL;
-    if (rc == KURA_OK && !keep.failed && w->list->damaged == 0) {
-        kura_put64(keep.p, count_records(keep.p, keep.n));
+    if (rc == KURA_OK && !keep.failed && w->list->damaged == 0)
         kura_cache_store(v, keep.p, keep.n);
-    }
     sodium_free(keep.p);
     return walk_end(v, out, w, rc);
 }

@@ -163,6 +163,7 @@ static void lock(kura_vault *v)
     v->scratch = NULL;
     v->scratch_cap = 0;
     v->root_checked = 0; /* checked under keys that are gone */
+    v->bucket_checked = 0;
 }
 
 int kura_vault_format(const kura_vault *v)

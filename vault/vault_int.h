@@ -208,6 +208,7 @@ struct kura_vault {
     unsigned char state_tag[KURA_STATE_TAG];
     int root_checked;    /* the state above was checked against the file ... */
     unsigned root_version; /* ... at this data version (kura_db_data_version) */
+    unsigned bucket_checked; /* 1 + the bucket checked last at that version; 0: none */
     crypto_generichash_state *hash_state; /* sodium_malloc: the keyed hash being computed */
     char *cache_dir;        /* where the overview cache lives (cache.c); NULL: none */
     unsigned char *scratch; /* sodium_malloc: plaintext being sealed, wiped after each use */
@@ -266,10 +267,15 @@ KURA_MUST_CHECK int kura_vault_write_begin(kura_vault *v, const unsigned char *i
 KURA_MUST_CHECK int kura_vault_write_end(kura_vault *v, int rc, const unsigned char *id);
 
 /* ---- cache.c: the overview cache ---- */
-/* The body of v's cache if it is of the state v checked last (v->state_gen, tag), in
- * sodium_malloc memory; KURA_ERR_NOT_FOUND if there is none, or it is stale or damaged. */
-KURA_MUST_CHECK int kura_cache_load(kura_vault *v, unsigned char **body, size_t *len);
-/* Writes body as v's cache of its current state (best effort). */
+/* If v's cache is of the state v checked last (v->state_gen, tag), hands fn its records a
+ * chunk at a time (guarded memory, wiped after). KURA_ERR_NOT_FOUND if there is none or it is
+ * stale; KURA_ERR_CORRUPT if a chunk does not open or fn refused one (then fn may have seen
+ * some chunks); else fn's first failure. */
+KURA_MUST_CHECK int kura_cache_each(kura_vault *v,
+                                    int (*fn)(void *ctx, const unsigned char *records, size_t n),
+                                    void *ctx);
+/* Writes the records (id (16) | length (4) | overview plaintext, one after another) as v's
+ * cache of its current state (best effort). */
 void kura_cache_store(kura_vault *v, const unsigned char *body, size_t len);
 
 /* dir/<vault id>.device (device.c). */

@@ -183,5 +183,6 @@ python3 "$ROOT/bench/report.py" "$RES" "$quick" "$K" >"$W/RESULTS.md"
 cat "$W/RESULTS.md"
 if [ -n "$out" ]; then
     cp "$W/RESULTS.md" "$out"
-    echo "== written to $out" >&2
+    cp "$RES" "${out%.md}.jsonl" # the raw figures: python3 bench/report.py FILE 0 KURA redoes the table
+    echo "== written to $out and ${out%.md}.jsonl" >&2
 fi

@@ -323,6 +323,9 @@ static int run(ctx *c, int argc, char **argv)
     free(text);
     for (size_t i = 0; i < RING; i++)
         kura_item_free(im.item[i]);
+    pthread_cond_destroy(&im.can_put);
+    pthread_cond_destroy(&im.can_take);
+    pthread_mutex_destroy(&im.mu);
     if (rc == KURA_OK && ex == EX_OK) {
         rc = kura_batch_commit(im.batch);
     } else {

@@ -749,26 +749,35 @@ static int title_is(const kura_item *it, const char *q)
     return it->title && strcasecmp(it->title, q) == 0;
 }
 
-static int collect(void *ctx, const unsigned char *id, size_t idlen, const unsigned char *ov,
-                   size_t ovlen)
+/* The list's next item, empty but for its id and arena (not counted until kept); NULL when
+ * out of memory. */
+static kura_item *next_slot(walk *w, const unsigned char *id)
 {
-    walk *w = ctx;
     kura_items *l = w->list;
-    char hex[KURA_ITEM_ID_TEXT + 1];
-
-    if (idlen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
-    kura_hex(hex, id, idlen);
     if (l->count == w->cap) {
         size_t cap = w->cap ? w->cap * 2 : 64;
         kura_item *grown = realloc(l->items, cap * sizeof *grown);
-        if (!grown) return KURA_ERR_NOMEM;
+        if (!grown) return NULL;
         l->items = grown;
         w->cap = cap;
     }
     kura_item *it = &l->items[l->count];
     memset(it, 0, sizeof *it);
-    memcpy(it->id, hex, sizeof hex);
+    kura_hex(it->id, id, KURA_ITEM_ID_BYTES);
     it->arena = l->arena;
+    return it;
+}
+
+static int collect(void *ctx, const unsigned char *id, size_t idlen, const unsigned char *ov,
+                   size_t ovlen)
+{
+    walk *w = ctx;
+    kura_items *l = w->list;
+
+    if (idlen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
+    kura_item *it = next_slot(w, id);
+    if (!it) return KURA_ERR_NOMEM;
+    const char *hex = it->id;
     int rc = open_part(it, l->arena, &w->sc, w->v, id, ov, ovlen, PART_OVERVIEW);
     if (rc == KURA_ERR_CORRUPT) { /* skipped and counted: the rest still lists */
         if (l->damaged++ == 0) kura_vault_fail(w->v, rc, "item %s does not decrypt", hex);
@@ -1021,17 +1030,8 @@ static int from_cache(void *ctx, const unsigned char *b, size_t n)
         off += len;
         if (w->lq && !raw_matches(pt, len, w->lq, w->lqlen)) continue;
         kura_items *l = w->list;
-        if (l->count == w->cap) {
-            size_t cap = w->cap ? w->cap * 2 : 64;
-            kura_item *grown = realloc(l->items, cap * sizeof *grown);
-            if (!grown) return KURA_ERR_NOMEM;
-            l->items = grown;
-            w->cap = cap;
-        }
-        kura_item *it = &l->items[l->count];
-        memset(it, 0, sizeof *it);
-        kura_hex(it->id, id, KURA_ITEM_ID_BYTES);
-        it->arena = l->arena;
+        kura_item *it = next_slot(w, id);
+        if (!it) return KURA_ERR_NOMEM;
         int rc = parse_part(it, l->arena, pt, len, PART_OVERVIEW);
         if (rc != KURA_OK) return rc;
         if (matches(it, w->q)) l->count++;

@@ -1,5 +1,6 @@
 # kura import: kura JSON in, all or nothing; what it cannot take is skipped with a reason;
-# a file that is not JSON, or a failure half-way, leaves the vault as it was.
+# a file that is not JSON, a full disk, or a kill half-way leaves the vault as it was.
+# The long run kills 500 imports: KURA_IMPORT_KILLS=500 (tests/stress/run.sh import).
 . "${TESTS_DIR:-$(dirname "$0")}/lib.sh"
 
 new_vault v
@@ -96,4 +97,34 @@ k search bulk
 check "all 1,000 found by tag" test "$(wc -l <"$T/.out")" = 1000
 k check
 expect "the vault checks out whole after the import" 0
+
+# Killed at a random moment (SIGKILL, no chance to clean up): the vault is whole and holds
+# either none of the import or all of it.
+python3 -c "
+import json
+print(json.dumps([{'title': 'Killed %d' % i, 'password': 'k%d' % i} for i in range(3000)]))" >kill.json
+k status --json
+base=$(jq .items "$T/.out")
+none=0 all=0 other=0
+for i in $(seq 1 "${KURA_IMPORT_KILLS:-8}"); do
+    cp v.kura kill.kura
+    rm -f "$HOME"/.local/state/kura/*.seen
+    setsid "$KURA" --vault "$T/kill.kura" import kill.json >/dev/null 2>&1 </dev/null &
+    pid=$!
+    sleep "$(awk -v r="$RANDOM" 'BEGIN { printf "%.3f", r / 32768 * 0.3 }')"
+    kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    KURA_VAULT=$T/kill.kura k check
+    n=$(grep -oE 'all [0-9]+ items' "$T/.out" | grep -oE '[0-9]+')
+    if [ "$rc" = 0 ] && [ "$n" = "$base" ]; then
+        none=$((none + 1))
+    elif [ "$rc" = 0 ] && [ "$n" = "$((base + 3000))" ]; then
+        all=$((all + 1))
+    else
+        other=$((other + 1))
+        echo "after a kill: exit $rc, $n items: $err"
+    fi
+done
+echo "import kills: $((none + all + other)): $none left nothing, $all left everything, $other other"
+check "every killed import left none or all of it, in a whole vault" test "$other" = 0
 finish

@@ -122,8 +122,9 @@ static int run(ctx *c, int argc, char **argv)
         goto out;
     }
     kura_key_format(text, key);
-    if (qr && kura_kit_qr_text(&code, kura_vault_id(c->v), key, ascii) != KURA_OK) {
-        ex = fail(EX_FAIL, "cannot draw the QR code");
+    int qrc = qr ? kura_kit_qr_text(&code, kura_vault_id(c->v), key, ascii) : KURA_OK;
+    if (qrc != KURA_OK) {
+        ex = qrc == KURA_ERR_NO_MODULE ? fail_kit_module() : fail(EX_FAIL, "cannot draw the QR code");
         goto out;
     }
     if (c->json) {

@@ -48,6 +48,7 @@ int kit_opt(int id, const char *arg)
 
 static int kit_failed(int rc, const char *path)
 {
+    if (rc == KURA_ERR_NO_MODULE) return fail_kit_module();
     if (rc == KURA_ERR_NOT_FOUND)
         return fail(EX_FAIL,
                     "cannot write %s: a font it needs is missing; install "

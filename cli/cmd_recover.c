@@ -28,6 +28,9 @@ static void check_kits(ctx *c, found *f, int vault_ok)
     f->opening = -1;
     for (size_t i = 0; key && i < f->n; i++) {
         int rc = kura_kit_read(f->ids[i], key, f->paths[i]);
+        if (rc == KURA_ERR_NO_MODULE && i == 0)
+            note("kura: cannot read kits: kura's kit module did not load (%s); reinstall kura",
+                 kura_kit_module_error());
         if (rc != KURA_OK) {
             f->status[i] = KIT_UNREADABLE;
             f->ids[i][0] = '\0';

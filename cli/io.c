@@ -356,3 +356,11 @@ void format_time(char out[32], int64_t t)
     }
     *p = '\0';
 }
+
+int fail_kit_module(void)
+{
+    return fail(EX_FAIL,
+                "cannot draw or read kits: kura's kit module did not load (%s); reinstall kura "
+                "(cmake --install puts kura-kit.so in lib/kura)",
+                kura_kit_module_error());
+}

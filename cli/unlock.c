@@ -94,6 +94,8 @@ int read_kit(kura_client_key *key, char *vault_id, const char *file)
                     file);
     case KURA_ERR_NOMEM:
         return fail(EX_FAIL, "out of memory reading %s", file);
+    case KURA_ERR_NO_MODULE:
+        return fail_kit_module();
     default:
         return fail(EX_BAD_KEY, "the QR code in %s holds a damaged client key", file);
     }

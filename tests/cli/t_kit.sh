@@ -165,4 +165,26 @@ expect "key show while locked, no terminal" 8
 k key frobnicate --key-file v.key
 expect "key with an unknown subcommand" 2
 
+# The kit's libraries are a module (kura-kit.so, next to the binary or in the install's
+# lib/kura): everyday commands start without it, kit commands say plainly when it is gone.
+if [ -z "${KURA_WRAP:-}" ]; then
+    mkdir alone && cp "$KURA" alone/kura
+    png=$(ls KURA_CLIENT_KEY_EMERGENCY_KIT*.png | head -1)
+    KURA=$T/alone/kura k ls --key-file v.key
+    expect "without kura-kit.so, everyday commands work" 0
+    if [ -e /usr/local/lib/kura/kura-kit.so ]; then
+        KURA=$T/alone/kura k kit --key-file v.key --dir alone
+        expect "a kit from the installed module" 0
+    else
+        KURA=$T/alone/kura k kit --key-file v.key --dir alone
+        expect "kit without the module" 1 "kit module did not load"
+        check "and names the file it looked for" err_has "kura-kit.so"
+        KURA=$T/alone/kura k unlock --kit "$png"
+        expect "unlock --kit without the module: not 'a damaged key'" 1 "kit module did not load"
+        KURA=$T/alone/kura k key show --qr --key-file v.key
+        expect "key show --qr without the module" 1 "kit module did not load"
+    fi
+    check "the everyday binary maps no kit library" bash -c "! ldd '$KURA' | grep -qE 'poppler|cairo|zbar|hpdf|qrencode'"
+fi
+
 finish

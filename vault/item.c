@@ -284,6 +284,20 @@ static void write_part(writer *w, const kura_item *item, char part)
     }
 }
 
+/* Guarded scratch memory of at least need bytes (and at least min): grown, never shrunk;
+ * the old contents are wiped (sodium_free). */
+static int reserve(unsigned char **p, size_t *cap, size_t need, size_t min)
+{
+    if (need <= *cap) return KURA_OK;
+    sodium_free(*p);
+    *cap = need < min ? min : need;
+    if (!(*p = sodium_malloc(*cap))) {
+        *cap = 0;
+        return KURA_ERR_NOMEM;
+    }
+    return KURA_OK;
+}
+
 static int seal_part(kura_blob *out, kura_vault *v, const kura_item *item,
                      const unsigned char id[16], char part)
 {
@@ -293,15 +307,8 @@ static int seal_part(kura_blob *out, kura_vault *v, const kura_item *item,
 
     write_part(&w, item, part);
     size_t cap = w.n + block;
-    if (cap > v->scratch_cap) { /* one guarded buffer per handle, not one per seal */
-        sodium_free(v->scratch);
-        v->scratch_cap = cap < 16384 ? 16384 : cap;
-        v->scratch = sodium_malloc(v->scratch_cap);
-        if (!v->scratch) {
-            v->scratch_cap = 0;
-            return KURA_ERR_NOMEM;
-        }
-    }
+    /* One guarded buffer per handle, not one per seal. */
+    if (reserve(&v->scratch, &v->scratch_cap, cap, 16384) != KURA_OK) return KURA_ERR_NOMEM;
     w.p = v->scratch;
     write_part(&w, item, part);
     int rc = KURA_OK;
@@ -448,15 +455,7 @@ static int open_part(kura_item *item, kura_arena *a, scratch *sc, const kura_vau
 
     if (n < KURA_NONCEBYTES + KURA_MACBYTES + block) return KURA_ERR_CORRUPT;
     len = n - KURA_NONCEBYTES - KURA_MACBYTES;
-    if (len > sc->cap) {
-        sodium_free(sc->p);
-        sc->cap = len < 4096 ? 4096 : len;
-        sc->p = sodium_malloc(sc->cap);
-        if (!sc->p) {
-            sc->cap = 0;
-            return KURA_ERR_NOMEM;
-        }
-    }
+    if (reserve(&sc->p, &sc->cap, len, 4096) != KURA_OK) return KURA_ERR_NOMEM;
     kura_item_ad(ad, v->id, id, part);
     int rc = kura_open(sc->p, blob, n, ad, sizeof ad, ITEM_KEY(v));
     if (rc == KURA_OK && sodium_unpad(&len, sc->p, len, block) != 0) rc = KURA_ERR_CORRUPT;
@@ -1233,12 +1232,7 @@ static int reseal(kura_blob *out, const kura_blob *in, scratch *sc, const kura_v
     unsigned char ad[KURA_AD_BYTES];
     if (in->n < KURA_NONCEBYTES + KURA_MACBYTES) return KURA_ERR_CORRUPT;
     size_t len = in->n - KURA_NONCEBYTES - KURA_MACBYTES;
-    if (len > sc->cap) {
-        sodium_free(sc->p);
-        sc->cap = len < 4096 ? 4096 : len;
-        sc->p = sodium_malloc(sc->cap);
-        if (!sc->p) return sc->cap = 0, KURA_ERR_NOMEM;
-    }
+    if (reserve(&sc->p, &sc->cap, len, 4096) != KURA_OK) return KURA_ERR_NOMEM;
     kura_item_ad(ad, v->id, id, part);
     int rc = kura_open(sc->p, in->p, in->n, ad, sizeof ad, ITEM_KEY(v));
     if (rc == KURA_OK) {

@@ -56,7 +56,8 @@ typedef struct cmd {
 } cmd;
 
 extern const cmd cmd_init, cmd_unlock, cmd_lock, cmd_add, cmd_get, cmd_edit, cmd_rm, cmd_ls,
-    cmd_search, cmd_import, cmd_check, cmd_generate, cmd_status, cmd_kit, cmd_key, cmd_device, cmd_reset, cmd_recover;
+    cmd_search, cmd_import, cmd_check, cmd_otp, cmd_generate, cmd_status, cmd_kit, cmd_key,
+    cmd_device, cmd_reset, cmd_recover;
 
 /* ---- io.c ---- */
 /* Prints "kura: <message>" to stderr and returns code. */
@@ -145,7 +146,9 @@ extern const char item_edit_help[];
     "  --field NAME=VALUE a visible custom field\n"                                                \
     "  --hidden-field NAME             a hidden field, its value asked on the terminal\n"          \
     "  --hidden-field-file NAME=FILE   a hidden field, its value read from FILE\n"                 \
-    "  --rm-field NAME    remove a custom field\n"
+    "  --rm-field NAME    remove a custom field\n"                                                \
+    "  --otp-file F       a TOTP secret (otpauth://totp/ URI or base32) from F, - for stdin:\n"   \
+    "                     the hidden field otp, which 'kura otp ITEM' reads\n"
 
 int item_edit_opt(ctx *c, int id, const char *arg);
 int item_edit_apply(ctx *c, kura_item *item, int is_new);

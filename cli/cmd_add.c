@@ -2,6 +2,7 @@
  * the order given, to a new item or to one read from the vault. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sodium.h>
 
@@ -28,6 +29,7 @@ enum {
     E_HIDDEN_FIELD,
     E_HIDDEN_FIELD_FILE,
     E_RM_FIELD,
+    E_OTP_FILE,
 };
 
 const struct option item_edit_opts[] = {
@@ -51,6 +53,7 @@ const struct option item_edit_opts[] = {
     {"hidden-field", required_argument, NULL, E_HIDDEN_FIELD},
     {"hidden-field-file", required_argument, NULL, E_HIDDEN_FIELD_FILE},
     {"rm-field", required_argument, NULL, E_RM_FIELD},
+    {"otp-file", required_argument, NULL, E_OTP_FILE},
     {0},
 };
 
@@ -247,6 +250,24 @@ static int apply_one(kura_item *item, const struct edit *e, int *urls_replaced, 
         break;
     case E_RM_FIELD:
         return field_checked(item, e->arg, strlen(e->arg), NULL, 0);
+    case E_OTP_FILE: {
+        kura_totp_code code;
+        ex = read_secret_file(&secret, e->arg, "one-time password secret", KURA_MAX_SHORT);
+        if (ex != EX_OK) break;
+        int rc = kura_totp(&code, secret, (int64_t)time(NULL));
+        sodium_memzero(&code, sizeof code);
+        if (rc == KURA_ERR_NOT_FOUND)
+            ex = fail(EX_USAGE, "%s holds an otpauth URI that is not TOTP (HOTP counters are not "
+                                "kept); give a otpauth://totp/ URI or a base32 secret",
+                      e->arg);
+        else if (rc != KURA_OK)
+            ex = fail(EX_USAGE, "%s holds no TOTP secret kura can use: give an otpauth://totp/ "
+                                "URI or a base32 secret",
+                      e->arg);
+        else
+            ex = field_checked(item, KURA_OTP_FIELD, strlen(KURA_OTP_FIELD), secret, 1);
+        break;
+    }
     default:
         return fail(EX_USAGE, "unknown option");
     }

@@ -200,6 +200,26 @@ void kura_items_free(kura_items *list);
  * the caller reports the ambiguity). KURA_ERR_NOT_FOUND if none. */
 KURA_MUST_CHECK int kura_item_resolve(kura_vault *v, kura_items **out, const char *ref);
 
+/* ---- one-time passwords ---- */
+
+/* An item's TOTP secret is its hidden field KURA_OTP_FIELD: an otpauth://totp/ URI or a base32
+ * secret. */
+#define KURA_OTP_FIELD "otp"
+
+typedef struct kura_totp_code {
+    char code[11];      /* the digits, NUL-terminated */
+    unsigned digits;    /* 6 to 8 */
+    unsigned period;    /* seconds a code lasts */
+    unsigned remaining; /* seconds this one has left */
+} kura_totp_code;
+
+/* The TOTP (RFC 6238, through liboath) of spec at time now (seconds since the epoch): spec is
+ * an otpauth://totp/ URI (its secret; algorithm SHA1, SHA256 or SHA512; digits 6 to 8;
+ * period) or a base32 secret (any case, spaces allowed): SHA1, 6 digits, 30 s.
+ * KURA_ERR_INVALID if spec is neither, KURA_ERR_NOT_FOUND for an otpauth URI of another kind
+ * (hotp: a counter kura does not keep). */
+KURA_MUST_CHECK int kura_totp(kura_totp_code *out, const char *spec, int64_t now);
+
 /* ---- sessions ---- */
 
 #define KURA_SESSION_TEXT 98 /* "<32 hex session id>.<64 hex token>" + NUL */

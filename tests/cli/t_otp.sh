@@ -1,0 +1,85 @@
+# One-time passwords: an item's TOTP secret (--otp-file: an otpauth://totp/ URI or base32),
+# and `kura otp ITEM`, whose codes must be oathtool's for the same secret and time.
+. "${TESTS_DIR:-$(dirname "$0")}/lib.sh"
+
+new_vault v
+export KURA_VAULT=$T/v.kura KURA_CLIENT_KEY_FILE=$T/v.key
+
+# at TIME ARGS: kura at a fixed time (faketime), output captured as k does.
+at() {
+    local when=$1
+    shift
+    setsid -w faketime "$when" "$KURA" "$@" >"$T/.out" 2>"$T/.err" </dev/null
+    _capture
+}
+
+when="2026-01-01 00:00:10"
+agree() { # NAME SPEC-FILE OATHTOOL-ARGS...
+    local name=$1 file=$2
+    shift 2
+    k add "$name" --otp-file "$file"
+    expect "add $name with --otp-file" 0
+    at "$when" otp "$name"
+    expect "kura otp $name" 0
+    local want
+    want=$(oathtool "$@" -N "$when UTC")
+    check "$name: the code is oathtool's ($want)" test "${out%% *}" = "$want"
+}
+
+printf 'JBSWY3DPEHPK3PXP\n' >plain.txt
+agree Plain plain.txt --totp -b JBSWY3DPEHPK3PXP
+check "and the seconds it has left" out_is "${out%% *} (20 s left)"
+printf 'jbsw y3dp ehpk 3pxp jbsw y3dp eh\n' >spaced.txt # 26 symbols, as many sites give them
+agree Spaced spaced.txt --totp -b JBSWY3DPEHPK3PXPJBSWY3DPEH
+printf 'otpauth://totp/Example:alice@example.com?secret=JBSWY3DPEHPK3PXP&issuer=Example\n' >uri.txt
+agree Uri uri.txt --totp -b JBSWY3DPEHPK3PXP
+printf 'otpauth://totp/X?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&algorithm=SHA256&digits=8&period=60\n' >sha256.txt
+agree Sha256 sha256.txt --totp=sha256 -d 8 -s 60 -b GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ
+check "8 digits, 60 s" test "$(grep -oE '^[0-9]+' "$T/.out" | wc -c)" = 9
+printf 'otpauth://totp/X?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&algorithm=SHA512&digits=7\n' >sha512.txt
+agree Sha512 sha512.txt --totp=sha512 -d 7 -b GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ
+
+# Another moment, another code; --json.
+at "2026-01-01 00:00:45" otp Plain --json
+check "--json: code, seconds left, period, digits" json_ok '.seconds_left == 15 and .period == 30 and .digits == 6 and (.code | test("^[0-9]{6}$"))'
+want=$(oathtool --totp -b JBSWY3DPEHPK3PXP -N "2026-01-01 00:00:45 UTC")
+check "the next period's code is oathtool's too" json_ok ".code == \"$want\""
+
+# The secret is a hidden field: never shown unless asked.
+k get Plain
+check "get hides the secret" out_lacks JBSWY3DPEHPK3PXP
+k get Plain --json
+check "get --json hides it" out_lacks JBSWY3DPEHPK3PXP
+k get Plain --field otp
+check "--field otp shows it when asked" out_is JBSWY3DPEHPK3PXP
+
+# edit replaces it.
+k edit Plain --otp-file sha256.txt
+expect "edit --otp-file" 0
+at "$when" otp Plain
+check "the new secret's code" test "${out%% *}" = "$(oathtool --totp=sha256 -d 8 -s 60 -b GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ -N "$when UTC")"
+
+# Failure twins.
+printf 'not base32 at all!\n' >bad.txt
+k add Bad --otp-file bad.txt
+expect "a secret that is not base32" 2 "no TOTP secret kura can use"
+printf 'otpauth://hotp/X?secret=JBSWY3DPEHPK3PXP&counter=1\n' >hotp.txt
+k add Hotp --otp-file hotp.txt
+expect "an HOTP URI" 2 "not TOTP"
+printf 'otpauth://totp/X?secret=JBSWY3DPEHPK3PXP&digits=9\n' >digits.txt
+k add Digits --otp-file digits.txt
+expect "9 digits" 2 "no TOTP secret"
+k add Nothing --otp-file missing.txt
+expect "no such file" 5
+k get Bad
+expect "nothing was added by a refused --otp-file" 5
+k add NoOtp
+k otp NoOtp
+expect "an item without a one-time password" 5 "has no one-time password"
+k otp Nobody
+expect "no such item" 5
+k_in 'otpauth://totp/X?secret=JBSWY3DPEHPK3PXP' add Stdin --otp-file -
+expect "--otp-file - reads stdin" 0
+k otp Stdin
+expect "its code" 0
+finish

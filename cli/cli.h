@@ -56,7 +56,7 @@ typedef struct cmd {
 } cmd;
 
 extern const cmd cmd_init, cmd_unlock, cmd_lock, cmd_add, cmd_get, cmd_edit, cmd_rm, cmd_ls,
-    cmd_search, cmd_import, cmd_check, cmd_otp, cmd_generate, cmd_status, cmd_kit, cmd_key,
+    cmd_search, cmd_import, cmd_export, cmd_check, cmd_otp, cmd_generate, cmd_status, cmd_kit, cmd_key,
     cmd_device, cmd_reset, cmd_recover;
 
 /* ---- io.c ---- */

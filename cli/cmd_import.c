@@ -13,9 +13,13 @@
 
 #include "cli.h"
 
-enum { O_FROM = 1 };
-static const struct option opts[] = {{"from", required_argument, NULL, O_FROM}, {0}};
-static const char *from;
+enum { O_FROM = 1, O_EXPORT_PASS };
+static const struct option opts[] = {
+    {"from", required_argument, NULL, O_FROM},
+    {"export-passphrase-file", required_argument, NULL, O_EXPORT_PASS},
+    {0},
+};
+static const char *from, *pass_file;
 
 #define MAX_SKIP_LINES 20
 
@@ -23,6 +27,7 @@ static int opt(ctx *c, int id, const char *arg)
 {
     (void)c;
     if (id == O_FROM) from = arg;
+    if (id == O_EXPORT_PASS) pass_file = arg;
     return EX_OK;
 }
 
@@ -281,6 +286,37 @@ static int store_all(importer *im)
     return rc;
 }
 
+/* An encrypted export in *text (malloc'd, freed here) replaced by its JSON in guarded memory
+ * (sodium_free it). Asks for its passphrase, or reads --export-passphrase-file. */
+static int open_sealed(char **text, size_t *len, const char *file)
+{
+    char *pass = NULL;
+    unsigned char *json = NULL;
+    size_t n = 0;
+    int ex = pass_file ? read_secret_file(&pass, pass_file, "export passphrase", 1024) : EX_OK;
+    if (ex == EX_OK && !pass && !(pass = tty_secret("Passphrase of the export: ")))
+        ex = fail(EX_LOCKED, "%s is an encrypted export and there is no terminal to ask for its "
+                             "passphrase; pass --export-passphrase-file FILE",
+                  file);
+    int rc = ex == EX_OK ? kura_export_open(&json, &n, (const unsigned char *)*text, *len, pass,
+                                            strlen(pass))
+                         : KURA_OK;
+    secret_free(pass);
+    free(*text); /* ciphertext */
+    *text = NULL;
+    if (ex != EX_OK) return ex;
+    if (rc == KURA_ERR_WRONG_KEY)
+        return fail(EX_WRONG_KEY, "the passphrase does not open the export %s (or its start is "
+                                  "damaged); nothing imported",
+                    file);
+    if (rc == KURA_ERR_NOMEM) return fail(EX_FAIL, "out of memory opening %s", file);
+    if (rc != KURA_OK)
+        return fail(EX_DAMAGED, "the export %s is damaged or cut short; nothing imported", file);
+    *text = (char *)json;
+    *len = n;
+    return EX_OK;
+}
+
 static int run(ctx *c, int argc, char **argv)
 {
     (void)argc;
@@ -299,6 +335,11 @@ static int run(ctx *c, int argc, char **argv)
     int err = errno;
     if (f != stdin) fclose(f);
     if (!text) return fail(EX_FAIL, "cannot read %s: %s; nothing imported", file, strerror(err));
+    int sealed = kura_export_is((const unsigned char *)text, len);
+    if (sealed) { /* kura export --encrypted: opened into guarded memory first */
+        int ex = open_sealed(&text, &len, file);
+        if (ex != EX_OK) return ex;
+    }
 
     static importer im;
     im.file = file;
@@ -319,8 +360,12 @@ static int run(ctx *c, int argc, char **argv)
             ex = im.ex;
         }
     }
-    sodium_memzero(text, len);
-    free(text);
+    if (sealed) {
+        sodium_free(text);
+    } else {
+        sodium_memzero(text, len);
+        free(text);
+    }
     for (size_t i = 0; i < RING; i++)
         kura_item_free(im.item[i]);
     pthread_cond_destroy(&im.can_put);
@@ -336,11 +381,12 @@ static int run(ctx *c, int argc, char **argv)
     size_t added = im.added, skipped = im.skipped;
     if (skipped > MAX_SKIP_LINES) note("... and %zu more skipped", skipped - MAX_SKIP_LINES);
     if (c->json)
-        json_print(json_pack("{s:s, s:s, s:I, s:I}", "file", file, "format", "kura",
+        json_print(json_pack("{s:s, s:s, s:I, s:I}", "file", file, "format",
+                             sealed ? "kura-encrypted" : "kura",
                              "imported", (json_int_t)added, "skipped", (json_int_t)skipped));
     else
-        printf("imported %zu item%s from %s (kura JSON)%s", added, added == 1 ? "" : "s", file,
-               skipped ? "" : "\n");
+        printf("imported %zu item%s from %s (%s)%s", added, added == 1 ? "" : "s", file,
+               sealed ? "kura encrypted export" : "kura JSON", skipped ? "" : "\n");
     if (skipped && !c->json) printf(", skipped %zu\n", skipped);
     return EX_OK;
 }
@@ -348,9 +394,11 @@ static int run(ctx *c, int argc, char **argv)
 const cmd cmd_import = {
     .name = "import",
     .summary = "add items from a file (kura JSON), all or none",
-    .usage = "FILE [--from kura] [--json]",
+    .usage = "FILE [--from kura] [--export-passphrase-file F] [--json]",
     .help = "  --from kura        the file's format: kura's own JSON (what 'kura get --json\n"
-            "                     --reveal' prints, as a list); FILE - reads stdin\n",
+            "                     --reveal' prints, as a list); FILE - reads stdin. A file of\n"
+            "                     'kura export --encrypted' is told apart and opened\n"
+            "  --export-passphrase-file F   the passphrase of an encrypted export\n",
     .flags = CMD_OPEN | CMD_UNLOCK,
     .min_args = 1,
     .max_args = 1,

@@ -8,7 +8,7 @@
 
 static const cmd *const commands[] = {
     &cmd_init,    &cmd_unlock, &cmd_lock,     &cmd_add,    &cmd_get, &cmd_edit,
-    &cmd_rm,      &cmd_ls,     &cmd_search,   &cmd_import, &cmd_kit,    &cmd_key, &cmd_device,
+    &cmd_rm,      &cmd_ls,     &cmd_search,   &cmd_import, &cmd_export, &cmd_kit,    &cmd_key, &cmd_device,
     &cmd_recover, &cmd_reset,  &cmd_generate, &cmd_status, &cmd_check, &cmd_otp,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -72,6 +72,11 @@ int kura_write_private(const char *path, const void *p, size_t n)
     return KURA_ERR_IO;
 }
 
+int kura_write_private_file(const char *path, const void *p, size_t n)
+{
+    return kura_write_private(path, p, n);
+}
+
 int kura_read_small(unsigned char **out, size_t *outlen, const char *path, size_t max)
 {
     *out = NULL;

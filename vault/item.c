@@ -1207,6 +1207,50 @@ int kura_vault_verify(kura_vault *v, size_t *items)
     return rc;
 }
 
+/* ---- every item, whole (an export) ---- */
+
+typedef struct whole {
+    kura_vault *v;
+    kura_item *item;
+    scratch sc;
+    kura_item_fn fn;
+    void *ctx;
+} whole;
+
+static int whole_row(void *ctx, const kura_row *r)
+{
+    whole *w = ctx;
+    if (r->keylen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
+    kura_item_clear(w->item);
+    kura_hex(w->item->id, r->key, KURA_ITEM_ID_BYTES);
+    int rc = open_part(w->item, w->item->arena, &w->sc, w->v, r->key, r->a, r->alen,
+                       PART_OVERVIEW);
+    if (rc == KURA_OK)
+        rc = open_part(w->item, w->item->arena, &w->sc, w->v, r->key, r->b, r->blen,
+                       PART_DETAILS);
+    if (rc == KURA_ERR_CORRUPT)
+        return kura_vault_fail(w->v, rc, "item %s does not decrypt", w->item->id);
+    return rc == KURA_OK ? w->fn(w->ctx, w->item) : rc;
+}
+
+int kura_item_each_whole(kura_vault *v, kura_item_fn fn, void *ctx)
+{
+    whole w = {.v = v, .fn = fn, .ctx = ctx};
+    int rc = need_unlocked(v);
+    if (rc != KURA_OK) return rc;
+    if (!(w.item = kura_item_new())) return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+    v->err[0] = '\0';
+    rc = kura_vault_read_begin(v, 0);
+    if (rc == KURA_OK) {
+        rc = kura_state_check_all_rows(v, whole_row, &w);
+        kura_vault_read_end(v);
+        if (rc != KURA_OK && !v->err[0]) kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+    }
+    kura_item_free(w.item);
+    sodium_free(w.sc.p);
+    return rc;
+}
+
 /* ---- rotation: every part re-sealed under a new key, plaintexts never parsed ---- */
 
 static int collect_id(void *ctx, const unsigned char *id, size_t idlen, const unsigned char *ov,

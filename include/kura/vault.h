@@ -200,6 +200,32 @@ void kura_items_free(kura_items *list);
  * the caller reports the ambiguity). KURA_ERR_NOT_FOUND if none. */
 KURA_MUST_CHECK int kura_item_resolve(kura_vault *v, kura_items **out, const char *ref);
 
+/* Calls fn with every item, whole (details too), in id order, in one pass that also checks
+ * every bucket; the item is reused after fn returns (copy what you keep). A non-zero return
+ * from fn stops and is returned. For exports. */
+typedef int (*kura_item_fn)(void *ctx, const kura_item *item);
+KURA_MUST_CHECK int kura_item_each_whole(kura_vault *v, kura_item_fn fn, void *ctx);
+
+/* ---- encrypted exports ---- */
+
+/* Writes a file that holds secrets: 0600, created new under a temporary name, synced, then
+ * renamed over path. KURA_ERR_IO (errno says why) on failure. */
+KURA_MUST_CHECK int kura_write_private_file(const char *path, const void *p, size_t n);
+
+/* 1 if file starts as a kura encrypted export. */
+int kura_export_is(const unsigned char *file, size_t n);
+/* Seals data (kura JSON) under passphrase (Argon2id at libsodium's MODERATE limits, then
+ * secretstream in 64 KiB chunks) into a new file at path, 0600, replaced atomically. */
+KURA_MUST_CHECK int kura_export_seal(const char *path, const unsigned char *data, size_t len,
+                                     const char *pass, size_t passlen);
+/* Opens an encrypted export read whole into file: *out (sodium_malloc; sodium_free it) gets
+ * the data. KURA_ERR_WRONG_KEY if the passphrase does not open it (or its first chunk is
+ * damaged), KURA_ERR_CORRUPT if it is not an export, damaged, cut short or asks for KDF
+ * limits under MODERATE or over 64 passes and 8 GiB. */
+KURA_MUST_CHECK int kura_export_open(unsigned char **out, size_t *outlen,
+                                     const unsigned char *file, size_t n, const char *pass,
+                                     size_t passlen);
+
 /* ---- one-time passwords ---- */
 
 /* An item's TOTP secret is its hidden field KURA_OTP_FIELD: an otpauth://totp/ URI or a base32

@@ -63,4 +63,14 @@ pty -e 'state:' -- "$KURA" status
 expect "status on a terminal" 0
 check "status never prompts" out_lacks "Client key"
 
+# A plaintext export asks for EXPORT to be typed; anything else exports nothing.
+pty -e 'Client key' -s "$key" -e 'Type EXPORT' -s 'export' -- "$KURA" export
+expect "export, the word mistyped" 9
+check "says so" out_has "kura: not exported"
+check "nothing exported" out_lacks '"title"'
+pty -e 'Client key' -s "$key" -e 'Type EXPORT' -s 'EXPORT' -- "$KURA" export
+expect "export, EXPORT typed" 0
+check "the export follows, with the warning" out_has "in the clear; keep it off shared disks"
+check "and the items" out_has '"title"'
+
 finish

@@ -97,6 +97,14 @@ void json_init(void);
 /* "2026-11-22T02:37:11Z" */
 void format_time(char out[32], int64_t t);
 
+/* ---- config.c: $XDG_CONFIG_HOME/kura/config ---- */
+/* Reads the config file if there is one (before the options, which override it): an exit
+ * code, the message printed. */
+int load_config(void);
+extern char *config_vault; /* its vault = PATH, or NULL */
+/* cmd_unlock.c: the idle timeout when --timeout is not given. */
+void unlock_default_timeout(int minutes);
+
 /* ---- unlock.c ---- */
 /* Unlocks without a session: --kit, --key-file (KURA_CLIENT_KEY_FILE), this device's
  * passphrase when enrolled (--passphrase-file, or asked; --key skips it), else the client

@@ -11,6 +11,11 @@ enum { O_TIMEOUT = 1 };
 static const struct option unlock_opts[] = {{"timeout", required_argument, NULL, O_TIMEOUT}, {0}};
 static int timeout_min = DEFAULT_TIMEOUT_MIN;
 
+void unlock_default_timeout(int minutes)
+{
+    timeout_min = minutes;
+}
+
 static int unlock_opt(ctx *c, int id, const char *arg)
 {
     (void)c;
@@ -46,7 +51,8 @@ const cmd cmd_unlock = {
     .name = "unlock",
     .summary = "unlock the vault for this shell: eval \"$(kura unlock)\"",
     .usage = "[--timeout MINUTES] [--key-file FILE] [--json]",
-    .help = "  --timeout MINUTES  lock after this many idle minutes (default 15)\n",
+    .help = "  --timeout MINUTES  lock after this many idle minutes (default 15, or\n"
+            "                     session_timeout in the config file)\n",
     .flags = CMD_OPEN,
     .max_args = 0,
     .opts = unlock_opts,

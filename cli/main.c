@@ -28,7 +28,7 @@ static const struct option global_opts[] = {
 #define N_GLOBAL (sizeof global_opts / sizeof global_opts[0])
 
 static const char global_help[] =
-    "  --vault PATH       the vault file (also KURA_VAULT)\n"
+    "  --vault PATH       the vault file (also KURA_VAULT, or vault in the config file)\n"
     "  --key-file FILE    read the client key from FILE, - for stdin (also KURA_CLIENT_KEY_FILE)\n"
     "  --kit IMAGE        read the client key from a kit image: PNG, JPEG, screenshot, photo\n"
     "  --key              use the client key, not this device's passphrase\n"
@@ -220,6 +220,8 @@ int main(int argc, char **argv)
 
     int cargc = argc - first, pos;
     char **cargv = argv + first;
+    ex = load_config();
+    if (ex != EX_OK) return ex;
     ex = parse_options(&c, cm, cargc, cargv, &pos);
     if (ex != EX_OK) {
         free(c.vault_path);
@@ -235,7 +237,9 @@ int main(int argc, char **argv)
 
     if (!c.vault_path) {
         const char *env = getenv("KURA_VAULT");
-        c.vault_path = env && *env ? strdup(env) : kura_default_vault_path();
+        c.vault_path = env && *env     ? strdup(env)
+                       : config_vault ? strdup(config_vault)
+                                      : kura_default_vault_path();
         if (!c.vault_path && (abs_env("HOME") || abs_env("XDG_DATA_HOME")))
             return fail(EX_FAIL, "out of memory");
         if (!c.vault_path) return fail(EX_FAIL, "no vault path: set HOME, KURA_VAULT or --vault");
@@ -263,6 +267,7 @@ int main(int argc, char **argv)
     if (ex == EX_OK) ex = cm->run(&c, nargs, cargv + pos);
     if (fflush(stdout) != 0 && ex == EX_OK) ex = fail(EX_FAIL, "cannot write the output");
     kura_vault_close(c.v);
+    free(config_vault);
     free(c.vault_path);
     free(c.runtime_dir);
     free(c.device_dir);

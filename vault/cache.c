@@ -23,7 +23,6 @@
 #define MAGIC "KIDX"
 #define HEAD (4 + 1 + 8 + KURA_STATE_TAG)
 #define AD_BYTES (4 + KURA_VAULT_ID_BYTES + 8 + KURA_STATE_TAG)
-#define MAX_CACHE ((size_t)1 << 31)
 
 int kura_vault_set_cache_dir(kura_vault *v, const char *dir)
 {

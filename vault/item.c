@@ -728,6 +728,21 @@ typedef struct ids {
     size_t n, cap;
 } ids;
 
+/* Appends an item id to the list. */
+static int ids_add(ids *l, const unsigned char *id, size_t idlen)
+{
+    if (idlen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        unsigned char *grown = realloc(l->p, cap * KURA_ITEM_ID_BYTES);
+        if (!grown) return KURA_ERR_NOMEM;
+        l->p = grown;
+        l->cap = cap;
+    }
+    memcpy(l->p + l->n++ * KURA_ITEM_ID_BYTES, id, KURA_ITEM_ID_BYTES);
+    return KURA_OK;
+}
+
 enum { BY_QUERY, BY_REF };
 
 typedef struct walk {
@@ -927,17 +942,7 @@ static int walk_items(kura_vault *v, kura_items **out, walk *w, const unsigned c
 
 static int named_id(void *ctx, const kura_row *r)
 {
-    ids *l = ctx;
-    if (r->keylen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        unsigned char *grown = realloc(l->p, cap * KURA_ITEM_ID_BYTES);
-        if (!grown) return KURA_ERR_NOMEM;
-        l->p = grown;
-        l->cap = cap;
-    }
-    memcpy(l->p + l->n++ * KURA_ITEM_ID_BYTES, r->key, KURA_ITEM_ID_BYTES);
-    return KURA_OK;
+    return ids_add(ctx, r->key, r->keylen);
 }
 
 static int prefixed(void *ctx, const kura_row *r)
@@ -1257,17 +1262,7 @@ static int collect_id(void *ctx, const unsigned char *id, size_t idlen, const un
                       size_t ovlen)
 {
     (void)ov, (void)ovlen;
-    ids *l = ctx;
-    if (idlen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 256;
-        unsigned char *grown = realloc(l->p, cap * KURA_ITEM_ID_BYTES);
-        if (!grown) return KURA_ERR_NOMEM;
-        l->p = grown;
-        l->cap = cap;
-    }
-    memcpy(l->p + l->n++ * KURA_ITEM_ID_BYTES, id, KURA_ITEM_ID_BYTES);
-    return KURA_OK;
+    return ids_add(ctx, id, idlen);
 }
 
 static int reseal(kura_blob *out, const kura_blob *in, scratch *sc, const kura_vault *v,

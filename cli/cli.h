@@ -67,6 +67,8 @@ int fail_vault(ctx *c, int rc, const char *doing);
 int exit_code(int rc);
 /* Reports that kura-kit.so did not load (KURA_ERR_NO_MODULE): exit 1, and why. */
 int fail_kit_module(void);
+/* The same for kura-import.so (KURA_ERR_NO_MODULE from kura/import.h). */
+int fail_import_module(void);
 /* Warns on stderr when the vault is on a network filesystem (kura_vault_network_fs). */
 void warn_network_fs(ctx *c);
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

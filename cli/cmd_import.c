@@ -1,7 +1,9 @@
-/* kura import: items from a file into the vault, in one transaction. This first format is
- * kura's own JSON: an array of items as `kura get --json --reveal` prints them (or an object
- * whose "items" is such an array). An item that cannot be taken is skipped with its reason;
- * anything else that fails leaves the vault as it was. */
+/* kura import: items from a file into the vault, in one transaction. kura's own JSON (an
+ * array of items as `kura get --json --reveal` prints them, or an object whose "items" is such
+ * an array) is read here; other managers' exports by kura-import.so (kura/import.h). An item
+ * that cannot be taken is skipped with its reason; an item the vault already holds (the same
+ * title, username and first URL) is updated, or left alone when nothing changed; anything
+ * else that fails leaves the vault as it was. */
 #define _GNU_SOURCE /* timegm */
 #include <errno.h>
 #include <pthread.h>
@@ -10,6 +12,7 @@
 #include <string.h>
 #include <sodium.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -20,8 +23,6 @@ static const struct option opts[] = {
     {0},
 };
 static const char *from, *pass_file;
-
-#define MAX_SKIP_LINES 20
 
 static int opt(ctx *c, int id, const char *arg)
 {
@@ -131,43 +132,72 @@ static char *read_all(FILE *f, size_t *len)
     return p;
 }
 
-/* Reading JSON (jansson) is 40 % of an import's work and sealing and storing the rest, so
- * two threads share it: the reader parses items into a ring of slots, the main thread (the
- * only one that touches the vault) seals and stores them in order. */
+/* Reading is a large part of an import's work and sealing and storing the rest, so two
+ * threads share it: the reader fills items in a ring of slots, the main thread (the only one
+ * that touches the vault) seals and stores them in order. */
 #define RING 64
+
+typedef struct skipped_item {
+    size_t index;
+    const char *why;
+} skipped_item;
 
 typedef struct importer {
     const char *file;
-    kura_batch *batch;
-    size_t added, skipped;
+    const char *format; /* a kura-import.so format, or NULL: kura's JSON */
+    const char *text;
+    size_t len;
     pthread_mutex_t mu;
     pthread_cond_t can_put, can_take;
     kura_item *item[RING];
     const char *why[RING]; /* the reason an element is skipped, or NULL */
     size_t index[RING];
     size_t head, tail; /* taken so far, filled so far: tail - head slots wait */
-    int done, stop;    /* the reader finished; the main thread stopped taking */
-    int ex;            /* the reader's exit code (a file that is not JSON) */
+    size_t given;      /* elements the reader has read (skipped ones too) */
+    size_t done;       /* bytes of the file read, as the reader last said */
+    int finished, stop; /* the reader finished; the main thread stopped taking */
+    int ex;             /* the reader's exit code (kura JSON that is not JSON) */
+    int read_rc;        /* kura_import_read's result */
+    char err[300];      /* and its reason */
 } importer;
 
-/* The reader: one element of the list into the next free slot. Non-zero: stop reading. */
-static int take(importer *im, const json_t *o, size_t index)
+/* The reader: the next free slot's item, emptied; NULL once the main thread stopped. */
+static kura_item *ring_next(void *arg)
 {
+    importer *im = arg;
     pthread_mutex_lock(&im->mu);
     while (im->tail - im->head == RING && !im->stop)
         pthread_cond_wait(&im->can_put, &im->mu);
     int stop = im->stop;
     pthread_mutex_unlock(&im->mu);
-    if (stop) return KURA_ERR_IO;
-    size_t slot = im->tail % RING; /* the main thread does not touch it until tail moves */
-    kura_item_clear(im->item[slot]);
-    im->why[slot] = to_item(im->item[slot], o);
-    im->index[slot] = index;
+    if (stop) return NULL;
+    kura_item *it = im->item[im->tail % RING]; /* the main thread leaves it until tail moves */
+    kura_item_clear(it);
+    return it;
+}
+
+/* The reader: that slot filled (or skipped, with why); done bytes of the file read. */
+static int ring_put(void *arg, const char *why, size_t done)
+{
+    importer *im = arg;
+    size_t slot = im->tail % RING;
+    im->why[slot] = why;
+    im->index[slot] = im->given++;
     pthread_mutex_lock(&im->mu);
+    im->done = done;
     im->tail++;
+    int stop = im->stop;
     pthread_cond_signal(&im->can_take);
     pthread_mutex_unlock(&im->mu);
-    return KURA_OK;
+    return stop;
+}
+
+/* One element of kura JSON; pos is where it ends in the file. */
+static int take(importer *im, const json_t *o, size_t pos)
+{
+    kura_item *it = ring_next(im);
+    if (!it) return KURA_ERR_IO;
+    return ring_put(im, to_item(it, o), pos) ? KURA_ERR_IO : KURA_OK;
 }
 
 static size_t skip_space(const char *t, size_t len, size_t off)
@@ -196,14 +226,14 @@ static int each_item(importer *im, const char *text, size_t len, int *rc)
         json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e), *o;
         if (!root) return bad_json(im, text, 0, &e);
         json_t *items = json_object_get(root, "items");
-        size_t i;
+        size_t i, n = json_array_size(items);
         if (!json_is_array(items)) {
             json_decref(root);
             return fail(EX_FAIL, "%s holds no list of items; nothing imported", im->file);
         }
         json_array_foreach(items, i, o)
         {
-            if ((*rc = take(im, o, i)) != KURA_OK) break;
+            if ((*rc = take(im, o, len / n * (i + 1))) != KURA_OK) break;
         }
         json_decref(root);
         return EX_OK;
@@ -213,13 +243,13 @@ static int each_item(importer *im, const char *text, size_t len, int *rc)
     off = skip_space(text, len, off + 1);
     if (off < len && text[off] == ']') off = skip_space(text, len, off + 1);
     else
-        for (size_t i = 0;; i++) {
+        for (;;) {
             json_t *o = json_loadb(text + off, len - off,
                                    JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
                                    &e);
             if (!o) return bad_json(im, text, off, &e);
             off += (size_t)e.position;
-            *rc = take(im, o, i);
+            *rc = take(im, o, off);
             json_decref(o);
             if (*rc != KURA_OK) return EX_OK;
             off = skip_space(text, len, off);
@@ -239,50 +269,251 @@ static int each_item(importer *im, const char *text, size_t len, int *rc)
     return EX_OK;
 }
 
-typedef struct reading {
-    importer *im;
-    const char *text;
-    size_t len;
-} reading;
-
 static void *reader(void *arg)
 {
-    reading *r = arg;
-    int rc = KURA_OK;
-    int ex = each_item(r->im, r->text, r->len, &rc);
-    pthread_mutex_lock(&r->im->mu);
-    r->im->ex = ex;
-    r->im->done = 1;
-    pthread_cond_signal(&r->im->can_take);
-    pthread_mutex_unlock(&r->im->mu);
+    importer *im = arg;
+    int rc = KURA_OK, ex = EX_OK;
+    if (!im->format) {
+        ex = each_item(im, im->text, im->len, &rc);
+    } else {
+        kura_import_sink sink = {im, ring_next, ring_put};
+        rc = kura_import_read(im->format, (const unsigned char *)im->text, im->len, &sink, im->err,
+                              sizeof im->err);
+    }
+    pthread_mutex_lock(&im->mu);
+    im->ex = ex;
+    im->read_rc = rc;
+    im->finished = 1;
+    pthread_cond_signal(&im->can_take);
+    pthread_mutex_unlock(&im->mu);
     return NULL;
 }
 
-/* The main thread: each slot in order, added or reported as skipped. */
-static int store_all(importer *im)
+/* ---- items the vault already holds ---- */
+
+/* An item is known by a keyed hash of its title, username and first URL. */
+typedef struct known {
+    unsigned char key[16];
+    char id[KURA_ITEM_ID_TEXT + 1];
+    int used; /* an imported item was matched with it */
+} known;
+
+typedef struct known_set {
+    known *e; /* open addressing on key; cap a power of two, empty slots have id[0] == 0 */
+    size_t cap;
+    unsigned char hash_key[crypto_generichash_KEYBYTES];
+} known_set;
+
+static void match_key(unsigned char out[16], const known_set *s, const kura_item *it)
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, s->hash_key, sizeof s->hash_key, 16);
+    const char *parts[3] = {it->title, it->username, it->n_urls ? it->urls[0] : NULL};
+    for (int i = 0; i < 3; i++) {
+        const char *p = parts[i] ? parts[i] : "";
+        crypto_generichash_update(&st, (const unsigned char *)p, strlen(p) + 1);
+    }
+    crypto_generichash_final(&st, out, 16);
+}
+
+static size_t slot_of(const known_set *s, const unsigned char key[16])
+{
+    uint64_t h;
+    memcpy(&h, key, sizeof h);
+    return (size_t)h & (s->cap - 1);
+}
+
+/* The vault's items (their overviews: title, username, URLs) as a known_set. */
+static int known_load(ctx *c, known_set *s)
+{
+    kura_items *list = NULL;
+    int rc = kura_item_list(c->v, &list, NULL);
+    if (rc != KURA_OK || list->count == 0) {
+        kura_items_free(list);
+        return rc;
+    }
+    for (s->cap = 16; s->cap < list->count * 2; s->cap *= 2) {
+    }
+    if (!(s->e = sodium_allocarray(s->cap, sizeof *s->e))) {
+        kura_items_free(list);
+        return KURA_ERR_NOMEM;
+    }
+    memset(s->e, 0, s->cap * sizeof *s->e);
+    randombytes_buf(s->hash_key, sizeof s->hash_key);
+    for (size_t i = 0; i < list->count; i++) {
+        known k = {.used = 0};
+        match_key(k.key, s, &list->items[i]);
+        memcpy(k.id, list->items[i].id, sizeof k.id);
+        size_t j = slot_of(s, k.key);
+        while (s->e[j].id[0])
+            j = (j + 1) & (s->cap - 1);
+        s->e[j] = k;
+    }
+    kura_items_free(list);
+    return KURA_OK;
+}
+
+/* The vault's item that it matches and no other imported item matched yet, or NULL. */
+static known *known_find(known_set *s, const kura_item *it)
+{
+    if (!s->cap) return NULL;
+    unsigned char key[16];
+    match_key(key, s, it);
+    for (size_t i = slot_of(s, key); s->e[i].id[0]; i = (i + 1) & (s->cap - 1))
+        if (!s->e[i].used && memcmp(s->e[i].key, key, sizeof key) == 0) return &s->e[i];
+    return NULL;
+}
+
+/* What an imported item holds, merged into the vault's item: a password or notes it has
+ * replace the vault's, its URLs and tags are added, its fields set. Nothing is removed, so
+ * importing a poorer export (a CSV after an XML) loses nothing. */
+static int merge(kura_item *into, const kura_item *src)
+{
+    int rc = KURA_OK;
+    if (src->password && *src->password) rc = kura_item_set(into, KURA_PASSWORD, src->password);
+    if (rc == KURA_OK && src->notes && *src->notes)
+        rc = kura_item_set(into, KURA_NOTES, src->notes);
+    for (size_t i = 0; rc == KURA_OK && i < src->n_urls; i++) {
+        size_t j = 0;
+        while (j < into->n_urls && strcmp(into->urls[j], src->urls[i]) != 0)
+            j++;
+        if (j == into->n_urls) rc = kura_item_add_url(into, src->urls[i]);
+    }
+    for (size_t i = 0; rc == KURA_OK && i < src->n_tags; i++) {
+        size_t j = 0;
+        while (j < into->n_tags && strcmp(into->tags[j], src->tags[i]) != 0)
+            j++;
+        if (j == into->n_tags) rc = kura_item_add_tag(into, src->tags[i]);
+    }
+    for (size_t i = 0; rc == KURA_OK && i < src->n_fields; i++)
+        rc = kura_item_set_field(into, src->fields[i].name, src->fields[i].value,
+                                 src->fields[i].hidden);
+    return rc;
+}
+
+/* ---- the main thread ---- */
+
+typedef struct counts {
+    size_t added, updated, unchanged, skipped;
+    skipped_item *skips; /* --json: every skipped element, for the report */
+    size_t n_skips, cap_skips;
+} counts;
+
+typedef struct bar {
+    int on;        /* stderr is a terminal and --json is off */
+    int drawn;     /* a bar is on the screen */
+    double start, last;
+} bar;
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void bar_clear(bar *b)
+{
+    if (b->drawn) fputs("\r\033[K", stderr);
+    b->drawn = 0;
+}
+
+/* Half a second into an import, a line that shows how far it is, redrawn ten times a second. */
+static void bar_draw(bar *b, importer *im, size_t items)
+{
+    if (!b->on) return;
+    double t = now_s();
+    if (t - b->start < 0.5 || t - b->last < 0.1) return;
+    b->last = t;
+    pthread_mutex_lock(&im->mu);
+    size_t done = im->done;
+    pthread_mutex_unlock(&im->mu);
+    char line[160];
+    if (im->len && done) {
+        int pct = (int)(done * 100.0 / (double)im->len);
+        if (pct > 100) pct = 100;
+        char fill[21];
+        memset(fill, '#', (size_t)pct / 5);
+        memset(fill + pct / 5, '.', 20 - (size_t)pct / 5);
+        fill[20] = '\0';
+        snprintf(line, sizeof line, "importing [%s] %3d%%  %zu items", fill, pct, items);
+    } else {
+        snprintf(line, sizeof line, "importing ... %zu items", items);
+    }
+    fprintf(stderr, "\r\033[K%s", line);
+    fflush(stderr);
+    b->drawn = 1;
+}
+
+static int skip(counts *n, bar *b, const importer *im, size_t index, const char *why, int json)
+{
+    n->skipped++;
+    if (!json) {
+        bar_clear((bar *)b);
+        note("skipped item %zu of %s: %s", index + 1, im->file, why);
+        return KURA_OK;
+    }
+    if (n->n_skips == n->cap_skips) {
+        size_t cap = n->cap_skips ? n->cap_skips * 2 : 16;
+        skipped_item *grown = realloc(n->skips, cap * sizeof *grown);
+        if (!grown) return KURA_ERR_NOMEM;
+        n->skips = grown;
+        n->cap_skips = cap;
+    }
+    n->skips[n->n_skips++] = (skipped_item){index, why};
+    return KURA_OK;
+}
+
+/* One read item into the batch: new, merged into the vault's item, or nothing at all when
+ * the vault's item holds it all already. */
+static int store_one(kura_batch *batch, known_set *ks, counts *n, kura_item *it)
+{
+    known *k = known_find(ks, it);
+    if (!k) {
+        int rc = kura_batch_add(batch, it);
+        n->added += rc == KURA_OK;
+        return rc;
+    }
+    k->used = 1;
+    kura_item *have = NULL;
+    unsigned char before[KURA_ITEM_DIGEST_BYTES], after[KURA_ITEM_DIGEST_BYTES];
+    int rc = kura_batch_get(batch, &have, k->id);
+    if (rc == KURA_OK) rc = kura_item_digest(before, have);
+    if (rc == KURA_OK) rc = merge(have, it) == KURA_OK ? KURA_OK : KURA_ERR_INVALID;
+    if (rc == KURA_OK) rc = kura_item_digest(after, have);
+    if (rc == KURA_OK && sodium_memcmp(before, after, sizeof before) == 0) {
+        n->unchanged++;
+    } else if (rc == KURA_OK) {
+        rc = kura_batch_replace(batch, have);
+        n->updated += rc == KURA_OK;
+    }
+    kura_item_free(have);
+    return rc;
+}
+
+/* The main thread: each slot in order, stored or reported as skipped. */
+static int store_all(importer *im, kura_batch *batch, known_set *ks, counts *n, bar *b, int json)
 {
     int rc = KURA_OK;
     for (;;) {
         pthread_mutex_lock(&im->mu);
-        while (im->head == im->tail && !im->done)
+        while (im->head == im->tail && !im->finished)
             pthread_cond_wait(&im->can_take, &im->mu);
         int empty = im->head == im->tail;
         pthread_mutex_unlock(&im->mu);
-        if (empty) break; /* and done */
+        if (empty) break; /* and finished */
         size_t slot = im->head % RING;
-        if (!im->why[slot]) {
-            rc = kura_batch_add(im->batch, im->item[slot]);
-            im->added += rc == KURA_OK;
-        } else if (im->skipped++ < MAX_SKIP_LINES) {
-            note("skipped item %zu of %s: %s", im->index[slot] + 1, im->file, im->why[slot]);
-        }
+        if (!im->why[slot]) rc = store_one(batch, ks, n, im->item[slot]);
+        else rc = skip(n, b, im, im->index[slot], im->why[slot], json);
         pthread_mutex_lock(&im->mu);
         im->head++;
         if (rc != KURA_OK) im->stop = 1;
         pthread_cond_signal(&im->can_put);
         pthread_mutex_unlock(&im->mu);
         if (rc != KURA_OK) break;
+        if ((im->head & 63) == 0) bar_draw(b, im, im->head);
     }
+    bar_clear(b);
     return rc;
 }
 
@@ -317,13 +548,133 @@ static int open_sealed(char **text, size_t *len, const char *file)
     return EX_OK;
 }
 
+/* ---- formats ---- */
+
+static const struct format_name {
+    const char *name, *label;
+} formats[] = {
+    {"kura", "kura JSON"},
+    {"kura-encrypted", "kura encrypted export"},
+    {"kura-csv", "kura CSV"},
+    {"bitwarden-json", "Bitwarden JSON"},
+    {"bitwarden-csv", "Bitwarden CSV"},
+    {"1password-1pux", "1Password 1PUX"},
+    {"1password-csv", "1Password CSV"},
+    {"keepassxc-csv", "KeePassXC CSV"},
+    {"keepass-xml", "KeePass 2 XML"},
+    {"chrome-csv", "Chrome/Edge CSV"},
+    {"firefox-csv", "Firefox CSV"},
+};
+
+static const struct {
+    const char *alias, *name;
+} aliases[] = {{"json", "kura"},           {"kura-json", "kura"},        {"csv", "kura-csv"},
+               {"bitwarden", "bitwarden-json"}, {"1pux", "1password-1pux"},
+               {"keepassxc-xml", "keepass-xml"}, {"kdbx-xml", "keepass-xml"},
+               {"edge-csv", "chrome-csv"}};
+
+static const char *label_of(const char *name)
+{
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+        if (strcmp(formats[i].name, name) == 0) return formats[i].label;
+    return name;
+}
+
+/* --from's value as a format name, or NULL. */
+static const char *format_named(const char *s)
+{
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+        if (strcmp(aliases[i].alias, s) == 0) return aliases[i].name;
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+        if (strcmp(formats[i].name, s) == 0 && i != 1) return formats[i].name;
+    return NULL;
+}
+
+/* JSON that starts with '{': Bitwarden's export, 1Password's export.data, or kura's. */
+static const char *json_flavour(const char *text, size_t len)
+{
+    json_t *root = json_loadb(text, len, 0, NULL);
+    const char *f = "kura";
+    if (json_object_get(root, "accounts")) {
+        f = "1password-1pux";
+    } else if (json_object_get(root, "encrypted") || json_object_get(root, "folders") ||
+               json_object_get(root, "collections")) {
+        f = "bitwarden-json";
+    } else {
+        json_t *first = json_array_get(json_object_get(root, "items"), 0);
+        if (first && !json_object_get(first, "title") &&
+            (json_object_get(first, "login") || json_is_integer(json_object_get(first, "type"))))
+            f = "bitwarden-json";
+    }
+    json_decref(root);
+    return f;
+}
+
+/* What the text is: from --from, or told from the text itself (*detected set). */
+static int format_of(const char **out, int *detected, const char *file, const char *text,
+                     size_t len, int sealed)
+{
+    *detected = !from;
+    if (sealed) {
+        *out = "kura-encrypted";
+        return EX_OK;
+    }
+    if (from) {
+        if (!(*out = format_named(from)))
+            return fail(EX_USAGE, "unknown format '%s' for --from; kura imports: kura (its own "
+                                  "JSON), " KURA_IMPORT_FORMATS,
+                        from);
+        return EX_OK;
+    }
+    size_t off = skip_space(text, len, 0);
+    if (off < len && text[off] == '[') {
+        *out = "kura";
+        return EX_OK;
+    }
+    if (off < len && text[off] == '{') {
+        *out = json_flavour(text, len);
+        return EX_OK;
+    }
+    int no_module = 0;
+    *out = kura_import_detect((const unsigned char *)text, len, &no_module);
+    if (no_module) return fail_import_module();
+    if (!*out)
+        return fail(EX_FAIL, "cannot tell what kind of export %s is; name it with --from FORMAT "
+                             "(kura, " KURA_IMPORT_FORMATS "); nothing imported",
+                    file);
+    return EX_OK;
+}
+
+static void report(const importer *im, const counts *n, const char *format, int detected,
+                   int json)
+{
+    size_t imported = n->added + n->updated;
+    if (json) {
+        json_t *skips = json_array();
+        for (size_t i = 0; i < n->n_skips; i++)
+            json_array_append_new(skips, json_pack("{s:I, s:s}", "item",
+                                                   (json_int_t)n->skips[i].index + 1, "reason",
+                                                   n->skips[i].why));
+        json_print(json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:o}", "file", im->file,
+                             "format", format, "detected", detected, "imported",
+                             (json_int_t)imported, "added", (json_int_t)n->added, "updated",
+                             (json_int_t)n->updated, "unchanged", (json_int_t)n->unchanged,
+                             "skipped", (json_int_t)n->skipped, "skipped_items", skips));
+        return;
+    }
+    printf("imported %zu item%s from %s (%s%s): %zu new, %zu updated, %zu unchanged, %zu "
+           "skipped\n",
+           imported, imported == 1 ? "" : "s", im->file, label_of(format),
+           detected ? ", detected" : "", n->added, n->updated, n->unchanged, n->skipped);
+}
+
 static int run(ctx *c, int argc, char **argv)
 {
     (void)argc;
     const char *file = argv[0];
-    if (from && strcmp(from, "kura") != 0)
-        return fail(EX_USAGE, "unknown format '%s' for --from; this kura imports: kura (its own "
-                              "JSON, as 'kura get --json --reveal' prints items)",
+    if (from && !format_named(from))
+        return fail(EX_USAGE, "unknown format '%s' for --from; kura imports: kura (its own "
+                              "JSON), " KURA_IMPORT_FORMATS,
                     from);
     FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
     if (!f) {
@@ -335,27 +686,38 @@ static int run(ctx *c, int argc, char **argv)
     int err = errno;
     if (f != stdin) fclose(f);
     if (!text) return fail(EX_FAIL, "cannot read %s: %s; nothing imported", file, strerror(err));
-    int sealed = kura_export_is((const unsigned char *)text, len);
-    if (sealed) { /* kura export --encrypted: opened into guarded memory first */
-        int ex = open_sealed(&text, &len, file);
-        if (ex != EX_OK) return ex;
+    int sealed = kura_export_is((const unsigned char *)text, len), detected = 0;
+    const char *format = NULL;
+    int ex = format_of(&format, &detected, file, text, len, sealed);
+    if (ex == EX_OK && sealed) ex = open_sealed(&text, &len, file); /* into guarded memory */
+    if (ex != EX_OK) {
+        if (text && !sealed) sodium_memzero(text, len);
+        free(sealed ? NULL : text);
+        return ex;
     }
 
     static importer im;
+    known_set ks = {0};
+    counts n = {0};
+    bar b = {.on = !c->json && isatty(STDERR_FILENO), .start = now_s()};
     im.file = file;
+    im.format = strcmp(format, "kura") == 0 || sealed ? NULL : format;
+    im.text = text;
+    im.len = len;
     pthread_mutex_init(&im.mu, NULL);
     pthread_cond_init(&im.can_put, NULL);
     pthread_cond_init(&im.can_take, NULL);
-    int rc = kura_batch_begin(c->v, &im.batch), ex = EX_OK;
+    kura_batch *batch = NULL;
+    int rc = known_load(c, &ks);
+    if (rc == KURA_OK) rc = kura_batch_begin(c->v, &batch);
     for (size_t i = 0; rc == KURA_OK && i < RING; i++)
         if (!(im.item[i] = kura_item_new())) rc = KURA_ERR_NOMEM;
     if (rc == KURA_OK) {
         pthread_t t;
-        reading r = {&im, text, len};
-        if (pthread_create(&t, NULL, reader, &r) != 0) {
+        if (pthread_create(&t, NULL, reader, &im) != 0) {
             rc = KURA_ERR_NOMEM;
         } else {
-            rc = store_all(&im);
+            rc = store_all(&im, batch, &ks, &n, &b, c->json);
             pthread_join(t, NULL);
             ex = im.ex;
         }
@@ -368,36 +730,47 @@ static int run(ctx *c, int argc, char **argv)
     }
     for (size_t i = 0; i < RING; i++)
         kura_item_free(im.item[i]);
+    sodium_free(ks.e);
     pthread_cond_destroy(&im.can_put);
     pthread_cond_destroy(&im.can_take);
     pthread_mutex_destroy(&im.mu);
-    if (rc == KURA_OK && ex == EX_OK) {
-        rc = kura_batch_commit(im.batch);
-    } else {
-        kura_batch_abort(im.batch);
-        if (ex != EX_OK) return ex;
+    if (ex == EX_OK && rc == KURA_OK && im.read_rc != KURA_OK) {
+        if (im.read_rc == KURA_ERR_NO_MODULE) ex = fail_import_module();
+        else if (im.read_rc == KURA_ERR_NOMEM) ex = fail(EX_FAIL, "out of memory reading %s; nothing imported", file);
+        else ex = fail(EX_FAIL, "%s is not a %s file kura can read: %s; nothing imported", file,
+                       label_of(format), im.err[0] ? im.err : "it stopped half-way");
     }
-    if (rc != KURA_OK) return fail_vault(c, rc, "import (nothing was imported)");
-    size_t added = im.added, skipped = im.skipped;
-    if (skipped > MAX_SKIP_LINES) note("... and %zu more skipped", skipped - MAX_SKIP_LINES);
-    if (c->json)
-        json_print(json_pack("{s:s, s:s, s:I, s:I}", "file", file, "format",
-                             sealed ? "kura-encrypted" : "kura",
-                             "imported", (json_int_t)added, "skipped", (json_int_t)skipped));
-    else
-        printf("imported %zu item%s from %s (%s)%s", added, added == 1 ? "" : "s", file,
-               sealed ? "kura encrypted export" : "kura JSON", skipped ? "" : "\n");
-    if (skipped && !c->json) printf(", skipped %zu\n", skipped);
+    if (rc == KURA_OK && ex == EX_OK) {
+        rc = kura_batch_commit(batch);
+    } else {
+        kura_batch_abort(batch);
+        if (ex != EX_OK) {
+            free(n.skips);
+            return ex;
+        }
+    }
+    if (rc != KURA_OK) {
+        free(n.skips);
+        return fail_vault(c, rc, "import (nothing was imported)");
+    }
+    report(&im, &n, format, detected, c->json);
+    free(n.skips);
     return EX_OK;
 }
 
 const cmd cmd_import = {
     .name = "import",
-    .summary = "add items from a file (kura JSON), all or none",
-    .usage = "FILE [--from kura] [--export-passphrase-file F] [--json]",
-    .help = "  --from kura        the file's format: kura's own JSON (what 'kura get --json\n"
-            "                     --reveal' prints, as a list); FILE - reads stdin. A file of\n"
-            "                     'kura export --encrypted' is told apart and opened\n"
+    .summary = "add items from a file (kura, Bitwarden, 1Password, KeePass, browsers), all or none",
+    .usage = "FILE [--from FORMAT] [--export-passphrase-file F] [--json]",
+    .help = "  --from FORMAT      what FILE is; told from the file when absent. FORMAT is one of\n"
+            "                     kura (kura's JSON: what 'kura export' and 'kura get --json\n"
+            "                     --reveal' print), kura-csv, bitwarden-json, bitwarden-csv,\n"
+            "                     1password-1pux, 1password-csv, keepassxc-csv, keepass-xml,\n"
+            "                     chrome-csv (Chrome and Edge), firefox-csv. FILE - reads stdin.\n"
+            "                     A file of 'kura export --encrypted' is told apart and opened.\n"
+            "                     An item the vault holds already (same title, username and\n"
+            "                     first URL) gets what the file adds or changes; nothing is\n"
+            "                     removed from it\n"
             "  --export-passphrase-file F   the passphrase of an encrypted export\n",
     .flags = CMD_OPEN | CMD_UNLOCK,
     .min_args = 1,

@@ -357,6 +357,15 @@ void format_time(char out[32], int64_t t)
     *p = '\0';
 }
 
+int fail_import_module(void)
+{
+    return fail(EX_FAIL,
+                "cannot read other managers' exports: kura's import module did not load (%s); "
+                "reinstall kura (cmake --install puts kura-import.so in lib/kura); nothing "
+                "imported",
+                kura_import_module_error());
+}
+
 int fail_kit_module(void)
 {
     return fail(EX_FAIL,

@@ -1,23 +1,12 @@
 /* The kit functions that need libharu, cairo, poppler, libzbar and libqrencode, reached
- * through kura-kit.so, loaded on first use. Those libraries (and the sixty they pull in)
- * would otherwise be mapped and relocated by every kura run, kit or not: most of a quick
- * command's time. The module is looked for next to the running program (a build tree), then
- * in the install's lib/kura; never in a path from the environment.
+ * through kura-kit.so, loaded on first use (vault/module.c says where it is looked for).
  *
  * These definitions are weak: a program that links the kit sources itself (a test tool, a
  * fuzz target) gets those instead. */
-#include <dlfcn.h>
-#include <limits.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "kit_int.h"
 
-#ifndef KURA_MODULE_DIR
-#define KURA_MODULE_DIR "/usr/local/lib/kura"
-#endif
 #define MODULE_NAME "kura-kit.so"
 
 static void *module;
@@ -26,30 +15,13 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void load(void)
 {
-    char path[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
-    if (n > 0) {
-        path[n] = '\0';
-        char *slash = strrchr(path, '/');
-        if (slash && (size_t)(slash - path) + sizeof "/" MODULE_NAME <= sizeof path) {
-            memcpy(slash, "/" MODULE_NAME, sizeof "/" MODULE_NAME);
-            if (access(path, F_OK) == 0) module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-        }
-    }
-    if (!module) module = dlopen(KURA_MODULE_DIR "/" MODULE_NAME, RTLD_NOW | RTLD_LOCAL);
-    if (!module) {
-        const char *why = dlerror();
-        snprintf(module_err, sizeof module_err, "%s", why ? why : "cannot load " MODULE_NAME);
-    }
+    module = kura_module_load(MODULE_NAME, module_err, sizeof module_err);
 }
 
 static void *entry(const char *name)
 {
     pthread_once(&once, load);
-    if (!module) return NULL;
-    void *fn = dlsym(module, name);
-    if (!fn) snprintf(module_err, sizeof module_err, "%s has no %s", MODULE_NAME, name);
-    return fn;
+    return kura_module_entry(module, MODULE_NAME, name, module_err, sizeof module_err);
 }
 
 const char *kura_kit_module_error(void)

@@ -323,6 +323,26 @@ static int seal_part(kura_blob *out, kura_vault *v, const kura_item *item,
     return rc;
 }
 
+int kura_item_digest(unsigned char out[KURA_ITEM_DIGEST_BYTES], const kura_item *item)
+{
+    kura_item bare = *item; /* what the item says, not when */
+    bare.created = bare.updated = 0;
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, KURA_ITEM_DIGEST_BYTES);
+    for (int k = 0; k < 2; k++) {
+        char part = k ? PART_DETAILS : PART_OVERVIEW;
+        writer w = {NULL, 0};
+        write_part(&w, &bare, part);
+        if (!(w.p = sodium_malloc(w.n ? w.n : 1))) return KURA_ERR_NOMEM;
+        size_t n = w.n;
+        write_part(&w, &bare, part);
+        crypto_generichash_update(&st, w.p, n);
+        sodium_free(w.p);
+    }
+    crypto_generichash_final(&st, out, KURA_ITEM_DIGEST_BYTES);
+    return KURA_OK;
+}
+
 static uint32_t get32(const unsigned char *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -553,11 +573,35 @@ int kura_item_update(kura_vault *v, kura_item *item)
     return rc;
 }
 
+/* Both sealed parts of item id as an item (*out), or why not. */
+static int open_item(kura_vault *v, kura_item **out, const char *idtext, const unsigned char *id,
+                     const kura_blob *ov, const kura_blob *det)
+{
+    scratch sc = {0};
+    int rc = KURA_OK;
+    kura_item *item = kura_item_new();
+    if (!item) {
+        rc = KURA_ERR_NOMEM;
+        goto out;
+    }
+    memcpy(item->id, idtext, KURA_ITEM_ID_TEXT + 1);
+    rc = open_part(item, item->arena, &sc, v, id, ov->p, ov->n, PART_OVERVIEW);
+    if (rc == KURA_OK) rc = open_part(item, item->arena, &sc, v, id, det->p, det->n, PART_DETAILS);
+    if (rc == KURA_ERR_CORRUPT) kura_vault_fail(v, rc, "item %s does not decrypt", idtext);
+out:
+    sodium_free(sc.p);
+    if (rc != KURA_OK) {
+        kura_item_free(item);
+        return rc;
+    }
+    *out = item;
+    return KURA_OK;
+}
+
 int kura_item_get(kura_vault *v, kura_item **out, const char *idtext)
 {
     unsigned char id[KURA_ITEM_ID_BYTES];
     kura_blob ov = {0}, det = {0};
-    scratch sc = {0};
 
     *out = NULL;
     int rc = need_unlocked(v);
@@ -572,25 +616,10 @@ int kura_item_get(kura_vault *v, kura_item **out, const char *idtext)
     kura_vault_read_end(v);
     if (rc == KURA_ERR_NOT_FOUND) return kura_vault_fail(v, rc, "no item with id %s", idtext);
     if (rc != KURA_OK) return v->err[0] ? rc : kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
-    kura_item *item = kura_item_new();
-    if (!item) {
-        rc = KURA_ERR_NOMEM;
-        goto out;
-    }
-    memcpy(item->id, idtext, KURA_ITEM_ID_TEXT + 1);
-    rc = open_part(item, item->arena, &sc, v, id, ov.p, ov.n, PART_OVERVIEW);
-    if (rc == KURA_OK) rc = open_part(item, item->arena, &sc, v, id, det.p, det.n, PART_DETAILS);
-    if (rc == KURA_ERR_CORRUPT) kura_vault_fail(v, rc, "item %s does not decrypt", idtext);
-out:
-    sodium_free(sc.p);
+    rc = open_item(v, out, idtext, id, &ov, &det);
     free(ov.p);
     free(det.p);
-    if (rc != KURA_OK) {
-        kura_item_free(item);
-        return rc;
-    }
-    *out = item;
-    return KURA_OK;
+    return rc;
 }
 
 int kura_item_delete(kura_vault *v, const char *idtext)
@@ -635,19 +664,15 @@ int kura_batch_begin(kura_vault *v, kura_batch **out)
     return KURA_OK;
 }
 
-int kura_batch_add(kura_batch *b, kura_item *item)
+/* One item into the batch under id: insert (a new id) or replace (an item already stored). */
+static int batch_put(kura_batch *b, kura_item *item, const unsigned char id[KURA_ITEM_ID_BYTES],
+                     int insert)
 {
     kura_vault *v = b->v;
-    unsigned char id[KURA_ITEM_ID_BYTES];
     kura_blob ov = {0}, det = {0};
 
     if (!item->title || !*item->title)
         return kura_vault_fail(v, KURA_ERR_INVALID, "an item needs a title");
-    randombytes_buf(id, sizeof id);
-    kura_hex(item->id, id, sizeof id);
-    int64_t now = (int64_t)time(NULL);
-    if (item->created <= 0) item->created = now;
-    if (item->updated < item->created) item->updated = item->created;
     /* A bucket is checked before the batch first writes to it, so the new hash signs only
      * what was already signed plus this batch. */
     unsigned bucket = kura_bucket_of(v, id);
@@ -661,12 +686,61 @@ int kura_batch_add(kura_batch *b, kura_item *item)
     if (rc == KURA_OK) {
         unsigned char name[KURA_NAME_BYTES];
         name_tag(name, NAME_KEY(v), item->title);
-        rc = kura_db_item_put(v->db, id, &ov, &det, name, 1);
-        if (rc != KURA_OK) kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+        rc = kura_db_item_put(v->db, id, &ov, &det, name, insert);
+        if (rc == KURA_ERR_NOT_FOUND)
+            kura_vault_fail(v, rc, "no item with id %s", item->id);
+        else if (rc != KURA_OK)
+            kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
     }
     free(ov.p);
     free(det.p);
     if (rc == KURA_OK) b->added++;
+    return rc;
+}
+
+int kura_batch_add(kura_batch *b, kura_item *item)
+{
+    unsigned char id[KURA_ITEM_ID_BYTES];
+    randombytes_buf(id, sizeof id);
+    kura_hex(item->id, id, sizeof id);
+    int64_t now = (int64_t)time(NULL);
+    if (item->created <= 0) item->created = now;
+    if (item->updated < item->created) item->updated = item->created;
+    return batch_put(b, item, id, 1);
+}
+
+int kura_batch_replace(kura_batch *b, kura_item *item)
+{
+    unsigned char id[KURA_ITEM_ID_BYTES];
+    if (kura_unhex(id, sizeof id, item->id) != KURA_OK)
+        return kura_vault_fail(b->v, KURA_ERR_INVALID, "not an item id");
+    item->updated = (int64_t)time(NULL);
+    if (item->created <= 0 || item->created > item->updated) item->created = item->updated;
+    return batch_put(b, item, id, 0);
+}
+
+int kura_batch_get(kura_batch *b, kura_item **out, const char *idtext)
+{
+    kura_vault *v = b->v;
+    unsigned char id[KURA_ITEM_ID_BYTES];
+    kura_blob ov = {0}, det = {0};
+    *out = NULL;
+    if (kura_unhex(id, sizeof id, idtext) != KURA_OK)
+        return kura_vault_fail(v, KURA_ERR_NOT_FOUND, "no item with id %s", idtext);
+    /* A bucket this batch wrote to was checked before its first write; the state signs it
+     * again at commit, so it is not checked against the state meanwhile. */
+    unsigned bucket = kura_bucket_of(v, id);
+    int rc = KURA_OK;
+    if (!(b->touched[bucket / 8] & (1u << (bucket % 8)))) {
+        rc = kura_state_check_bucket(v, bucket);
+        if (rc == KURA_OK) b->touched[bucket / 8] |= (unsigned char)(1u << (bucket % 8));
+    }
+    if (rc == KURA_OK) rc = kura_db_item_get(v->db, &ov, &det, id);
+    if (rc == KURA_ERR_NOT_FOUND) return kura_vault_fail(v, rc, "no item with id %s", idtext);
+    if (rc != KURA_OK) return v->err[0] ? rc : kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+    rc = open_item(v, out, idtext, id, &ov, &det);
+    free(ov.p);
+    free(det.p);
     return rc;
 }
 

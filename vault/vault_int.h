@@ -298,6 +298,13 @@ KURA_MUST_CHECK int kura_vault_unlock_vk(kura_vault *v, const unsigned char vk[K
 /* 1 if s[0..n) is UTF-8 without NUL bytes (item.c). */
 int kura_utf8_valid(const char *s, size_t n);
 
+/* Loads the module file name (vault/module.c): next to the program, then in the install's
+ * lib/kura. NULL with err set when it is missing or does not load. */
+void *kura_module_load(const char *name, char *err, size_t errlen);
+/* A symbol of a loaded module (NULL module: NULL, err already set). */
+void *kura_module_entry(void *module, const char *module_name, const char *symbol, char *err,
+                        size_t errlen);
+
 /* Hex helpers. */
 void kura_hex(char *out, const unsigned char *in, size_t n);
 KURA_MUST_CHECK int kura_unhex(unsigned char *out, size_t n, const char *hex);

@@ -3,6 +3,7 @@
 #define KURA_H
 
 #include "errors.h"
+#include "import.h"
 #include "recovery.h"
 #include "vault.h"
 

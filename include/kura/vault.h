@@ -158,6 +158,13 @@ void kura_item_clear_tags(kura_item *item);
 KURA_MUST_CHECK int kura_item_set_field(kura_item *item, const char *name, const char *value,
                                         int hidden);
 
+/* A digest of what an item holds (every text, list and field, in order; not its id or
+ * times): two items with the same digest say the same thing. Used to tell an unchanged
+ * item on re-import. */
+#define KURA_ITEM_DIGEST_BYTES 32
+KURA_MUST_CHECK int kura_item_digest(unsigned char out[KURA_ITEM_DIGEST_BYTES],
+                                     const kura_item *item);
+
 /* Stores a new item: gives it an id and timestamps. The vault must be unlocked. */
 KURA_MUST_CHECK int kura_item_add(kura_vault *v, kura_item *item);
 
@@ -176,6 +183,11 @@ KURA_MUST_CHECK int kura_item_delete(kura_vault *v, const char *id);
 typedef struct kura_batch kura_batch;
 KURA_MUST_CHECK int kura_batch_begin(kura_vault *v, kura_batch **out);
 KURA_MUST_CHECK int kura_batch_add(kura_batch *b, kura_item *item);
+/* Writes item over the stored item with the same id (item->id), keeping item->created
+ * (stamped now if unset) and stamping updated. KURA_ERR_NOT_FOUND if there is none. */
+KURA_MUST_CHECK int kura_batch_replace(kura_batch *b, kura_item *item);
+/* Reads an item inside the batch (what the batch wrote to it included), as kura_item_get. */
+KURA_MUST_CHECK int kura_batch_get(kura_batch *b, kura_item **out, const char *id);
 /* Signs and commits what was added; frees b whatever the result. */
 KURA_MUST_CHECK int kura_batch_commit(kura_batch *b);
 /* Rolls back and frees b (NULL is allowed). */

@@ -1,0 +1,132 @@
+/* Bitwarden's JSON export (unencrypted): folders and collections become tags; logins keep
+ * every URI, their TOTP and custom fields; cards, identities and SSH keys keep what they hold
+ * as fields. Items in Bitwarden's trash are skipped. */
+#include <stdio.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "common.h"
+
+static const char *jstr(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+/* The name of the element of list whose "id" is id. */
+static const char *name_by_id(const json_t *list, const char *id)
+{
+    size_t i;
+    json_t *e;
+    if (!id) return NULL;
+    json_array_foreach(list, i, e)
+    {
+        const char *eid = jstr(e, "id");
+        if (eid && strcmp(eid, id) == 0) return jstr(e, "name");
+    }
+    return NULL;
+}
+
+/* Every string member of an object (a card, an identity) as a field; names from the table
+ * where it has them, hidden where it says. */
+typedef struct named {
+    const char *key, *name;
+    int hidden;
+} named;
+
+static const char *object_fields(kura_item *it, const json_t *o, const named *names, size_t n)
+{
+    const char *key, *why = NULL;
+    json_t *v;
+    json_object_foreach((json_t *)o, key, v)
+    {
+        if (!json_is_string(v) || why) continue;
+        const char *name = key;
+        int hidden = 0;
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(names[i].key, key) == 0) {
+                name = names[i].name;
+                hidden = names[i].hidden;
+            }
+        why = put_field(it, name, json_string_value(v), hidden);
+    }
+    return why;
+}
+
+static const char *item_of(kura_item *it, const json_t *o, const json_t *root)
+{
+    const char *why = NULL;
+#define TRY(x)                                                                                    \
+    do {                                                                                          \
+        if (!why) why = (x);                                                                      \
+    } while (0)
+    if (!json_is_object(o)) return "not an object";
+    if (json_is_string(json_object_get(o, "deletedDate"))) return "in Bitwarden's trash";
+    TRY(put_text(it, KURA_TITLE, jstr(o, "name")));
+    TRY(put_text(it, KURA_NOTES, jstr(o, "notes")));
+    TRY(put_group(it, name_by_id(json_object_get(root, "folders"), jstr(o, "folderId")), 0));
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(o, "collectionIds"), i, e)
+        TRY(put_group(it, name_by_id(json_object_get(root, "collections"), json_string_value(e)), 0));
+    const json_t *login = json_object_get(o, "login");
+    if (json_is_object(login)) {
+        TRY(put_text(it, KURA_USERNAME, jstr(login, "username")));
+        TRY(put_text(it, KURA_PASSWORD, jstr(login, "password")));
+        json_array_foreach(json_object_get(login, "uris"), i, e)
+            TRY(put_urls(it, jstr(e, "uri"), "\n"));
+        TRY(put_otp(it, jstr(login, "totp")));
+    }
+    static const named card[] = {{"cardholderName", "cardholder", 0}, {"brand", "brand", 0},
+                                 {"number", "number", 1},             {"expMonth", "expiry month", 0},
+                                 {"expYear", "expiry year", 0},       {"code", "security code", 1}};
+    static const named ssh[] = {{"privateKey", "private key", 1},
+                                {"publicKey", "public key", 0},
+                                {"keyFingerprint", "fingerprint", 0}};
+    static const named identity[] = {{"ssn", "ssn", 1},
+                                     {"passportNumber", "passport number", 1},
+                                     {"licenseNumber", "license number", 1}};
+    const json_t *part;
+    if (json_is_object(part = json_object_get(o, "card")))
+        TRY(object_fields(it, part, card, sizeof card / sizeof card[0]));
+    if (json_is_object(part = json_object_get(o, "identity")))
+        TRY(object_fields(it, part, identity, sizeof identity / sizeof identity[0]));
+    if (json_is_object(part = json_object_get(o, "sshKey")))
+        TRY(object_fields(it, part, ssh, sizeof ssh / sizeof ssh[0]));
+    json_array_foreach(json_object_get(o, "fields"), i, e)
+    {
+        json_int_t type = json_integer_value(json_object_get(e, "type"));
+        const char *value = jstr(e, "value");
+        if (type == 3 || !value) continue; /* a linked field holds no value of its own */
+        TRY(put_field(it, jstr(e, "name"), value, type == 1));
+    }
+    it->created = parse_when(jstr(o, "creationDate"), 0);
+    it->updated = parse_when(jstr(o, "revisionDate"), 0);
+#undef TRY
+    return why;
+}
+
+int read_bitwarden(reader *r)
+{
+    json_error_t e;
+    json_t *root = json_loadb((const char *)r->text, r->len, JSON_REJECT_DUPLICATES, &e);
+    if (!root) return rd_fail(r, "it is not JSON (line %d: %s)", e.line, e.text);
+    int rc = KURA_OK;
+    json_t *items = json_object_get(root, "items"), *o;
+    if (json_is_true(json_object_get(root, "encrypted")) ||
+        json_is_true(json_object_get(root, "passwordProtected")))
+        rc = rd_fail(r, "it is an encrypted Bitwarden export; export the vault from Bitwarden "
+                        "again as .json, not .json (Encrypted)");
+    else if (!json_is_array(items))
+        rc = rd_fail(r, "it holds no list of items");
+    size_t i, n = json_array_size(items);
+    if (rc == KURA_OK) json_array_foreach(items, i, o)
+        {
+            kura_item *it = rd_next(r);
+            if (!it || rd_put(r, item_of(it, o, root), r->len / n * (i + 1))) {
+                rc = KURA_ERR_IO;
+                break;
+            }
+        }
+    json_decref(root);
+    return rc;
+}

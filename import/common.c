@@ -1,0 +1,190 @@
+/* Helpers the import readers share: see common.h. */
+#define _GNU_SOURCE /* timegm */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sodium.h>
+
+#include "common.h"
+
+kura_item *rd_next(reader *r)
+{
+    r->item = r->sink->next(r->sink->ctx);
+    if (!r->item) r->stopped = 1;
+    return r->item;
+}
+
+int rd_put(reader *r, const char *why, size_t done)
+{
+    if (!why) why = title_fallback(r->item);
+    if (r->sink->put(r->sink->ctx, why, done) != 0) r->stopped = 1;
+    return r->stopped;
+}
+
+int rd_fail(reader *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->err, r->errlen, fmt, ap);
+    va_end(ap);
+    return KURA_ERR_INVALID;
+}
+
+int same_word(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
+        char y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
+        if (x != y) return 0;
+    }
+    return *a == *b;
+}
+
+const char *put_text(kura_item *it, enum kura_item_text which, const char *s)
+{
+    static const char *const why[] = {
+        "a title that is too long, not UTF-8, or holds control characters",
+        "a username that is too long, not UTF-8, or holds control characters",
+        "a password that is too long or not UTF-8",
+        "notes that are too long or not UTF-8",
+    };
+    if (!s || !*s) return NULL;
+    return kura_item_set(it, which, s) == KURA_OK ? NULL : why[which];
+}
+
+static const char *put_one_url(kura_item *it, const char *s, size_t n)
+{
+    while (n && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')) s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+        n--;
+    if (!n) return NULL;
+    char *u = sodium_malloc(n + 1);
+    if (!u) return "out of memory";
+    memcpy(u, s, n);
+    u[n] = '\0';
+    const char *why = NULL;
+    for (size_t i = 0; i < it->n_urls && !why; i++)
+        if (strcmp(it->urls[i], u) == 0) why = ""; /* already there */
+    if (!why && kura_item_add_url(it, u) != KURA_OK)
+        why = "a URL that is too long or holds control characters (or too many URLs)";
+    sodium_free(u);
+    return why && *why ? why : NULL;
+}
+
+const char *put_urls(kura_item *it, const char *s, const char *seps)
+{
+    if (!s) return NULL;
+    while (*s) {
+        size_t n = strcspn(s, seps);
+        const char *why = put_one_url(it, s, n);
+        if (why) return why;
+        s += n;
+        if (*s) s++;
+    }
+    return NULL;
+}
+
+const char *put_tag(kura_item *it, const char *tag)
+{
+    if (!tag || !*tag) return NULL;
+    for (size_t i = 0; i < it->n_tags; i++)
+        if (strcmp(it->tags[i], tag) == 0) return NULL;
+    return kura_item_add_tag(it, tag) == KURA_OK
+               ? NULL
+               : "a tag that is too long or holds control characters (or too many tags)";
+}
+
+const char *put_field(kura_item *it, const char *name, const char *value, int hidden)
+{
+    if (!value || !*value) return NULL;
+    if (!name || !*name) name = "field";
+    char *unique = NULL;
+    const char *use = name;
+    for (unsigned n = 2;; n++) {
+        int taken = 0;
+        for (size_t i = 0; i < it->n_fields && !taken; i++)
+            taken = strcmp(it->fields[i].name, use) == 0;
+        if (!taken) break;
+        free(unique);
+        if (asprintf(&unique, "%s (%u)", name, n) < 0) return "out of memory";
+        use = unique;
+    }
+    int rc = kura_item_set_field(it, use, value, hidden);
+    free(unique);
+    return rc == KURA_OK ? NULL
+                         : "a field whose name or value is too long, not UTF-8, or holds control "
+                           "characters (or too many fields)";
+}
+
+const char *put_otp(kura_item *it, const char *secret)
+{
+    if (!secret || !*secret) return NULL;
+    kura_totp_code code;
+    int usable = kura_totp(&code, secret, 0) == KURA_OK;
+    sodium_memzero(&code, sizeof code);
+    return put_field(it, usable ? KURA_OTP_FIELD : "totp (unreadable)", secret, 1);
+}
+
+const char *put_group(kura_item *it, const char *path, int drop_root)
+{
+    if (!path || !*path) return NULL;
+    if (drop_root) {
+        const char *slash = strchr(path, '/');
+        if (!slash) return NULL;
+        path = slash + 1;
+    }
+    return put_tag(it, path);
+}
+
+const char *title_fallback(kura_item *it)
+{
+    if (!it || (it->title && *it->title)) return NULL;
+    if (it->n_urls) {
+        const char *u = it->urls[0], *p = strstr(u, "://");
+        p = p ? p + 3 : u;
+        const char *at = strchr(p, '@'), *end = p + strcspn(p, "/?#");
+        if (at && at < end) p = at + 1;
+        size_t n = (size_t)(end - p);
+        const char *colon = memchr(p, ':', n);
+        if (colon) n = (size_t)(colon - p);
+        if (n) {
+            char host[256];
+            if (n >= sizeof host) n = sizeof host - 1;
+            memcpy(host, p, n);
+            host[n] = '\0';
+            if (put_text(it, KURA_TITLE, host) == NULL && it->title) return NULL;
+        }
+    }
+    if (it->username && *it->username && put_text(it, KURA_TITLE, it->username) == NULL)
+        return NULL;
+    return "no title, URL or username to name it by";
+}
+
+int64_t parse_when(const char *s, int ms)
+{
+    if (!s || !*s) return 0;
+    char *end;
+    long long n = strtoll(s, &end, 10);
+    if (*end == '\0' && end != s) return n > 0 ? (ms ? n / 1000 : n) : 0;
+    struct tm tm = {0};
+    const char *p = strptime(s, "%Y-%m-%d", &tm);
+    if (!p || (*p != 'T' && *p != ' ')) return 0;
+    p = strptime(p + 1, "%H:%M:%S", &tm);
+    if (!p) return 0;
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++) {
+        }
+    long off = 0;
+    if ((*p == '+' || *p == '-') && strlen(p) >= 6 && p[3] == ':') {
+        off = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600L + ((p[4] - '0') * 10 + (p[5] - '0')) * 60L;
+        if (*p == '-') off = -off;
+        p += 6;
+    } else if (*p == 'Z') {
+        p++;
+    }
+    if (*p) return 0;
+    time_t t = timegm(&tm);
+    return t > 0 ? (int64_t)t - off : 0;
+}

@@ -1,0 +1,60 @@
+/* What the import readers share: the reader state that wraps the caller's sink, and helpers
+ * that put a text into an item and say why when it cannot be taken. Every helper takes NULL
+ * or "" as "nothing there" and returns NULL, or the reason the item is skipped. */
+#ifndef KURA_IMPORT_COMMON_H
+#define KURA_IMPORT_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kura/import.h"
+
+typedef struct reader {
+    kura_import_sink *sink;
+    const unsigned char *text;
+    size_t len;
+    char *err;
+    size_t errlen;
+    kura_item *item; /* the one being filled */
+    int stopped;     /* the sink said stop */
+} reader;
+
+/* The next empty item, or NULL when the sink stops the reading (r->stopped is then set). */
+kura_item *rd_next(reader *r);
+/* Hands over the item from rd_next, filled (an item without a title is named by
+ * title_fallback), or with the reason it is skipped. Non-zero: stop. */
+int rd_put(reader *r, const char *why, size_t done);
+/* Sets r->err; returns KURA_ERR_INVALID. */
+int rd_fail(reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+const char *put_text(kura_item *it, enum kura_item_text which, const char *s);
+/* Each part of s between any of the characters in seps (spaces around trimmed) as a URL. */
+const char *put_urls(kura_item *it, const char *s, const char *seps);
+const char *put_tag(kura_item *it, const char *tag);
+/* A field; a name already used gets " (2)", " (3)"... Empty values are dropped. */
+const char *put_field(kura_item *it, const char *name, const char *value, int hidden);
+/* A TOTP secret (otpauth URI or base32) as the hidden field "otp"; one kura cannot use is kept
+ * as the hidden field "totp (unreadable)", so nothing is lost. */
+const char *put_otp(kura_item *it, const char *secret);
+/* A group or folder path as a tag, without its first part when drop_root ("Root/Work/Mail":
+ * "Work/Mail"); nothing for the root itself. */
+const char *put_group(kura_item *it, const char *path, int drop_root);
+/* With no title: the host of the first URL, else the username. */
+const char *title_fallback(kura_item *it);
+
+/* "2024-05-01T10:20:30Z" (fraction and offset allowed, "T" or " "), seconds or, when ms,
+ * milliseconds since the epoch; 0 if it is none of those. */
+int64_t parse_when(const char *s, int ms);
+
+/* ASCII case-insensitive equality. */
+int same_word(const char *a, const char *b);
+
+/* Readers (csv.c, bitwarden.c, onepux.c, keepass.c). */
+int read_csv(reader *r, const char *format);
+const char *detect_csv(const unsigned char *text, size_t len);
+int read_bitwarden(reader *r);
+int read_1pux_zip(reader *r);
+int read_1pux_json(reader *r, const unsigned char *text, size_t len);
+int read_keepass_xml(reader *r);
+
+#endif

@@ -1,0 +1,58 @@
+/* kura/import.h's functions, reached through kura-import.so (loaded on first use, found as
+ * vault/module.c says). Weak: a program linking the readers itself gets those instead. */
+#include <pthread.h>
+#include <string.h>
+
+#include "kura/import.h"
+#include "vault_int.h"
+
+#define MODULE_NAME "kura-import.so"
+
+static void *module;
+static char module_err[300];
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void load(void)
+{
+    module = kura_module_load(MODULE_NAME, module_err, sizeof module_err);
+}
+
+static void *entry(const char *name)
+{
+    pthread_once(&once, load);
+    return kura_module_entry(module, MODULE_NAME, name, module_err, sizeof module_err);
+}
+
+const char *kura_import_module_error(void)
+{
+    return module_err[0] ? module_err : "no error";
+}
+
+int kura_import_known(const char *format)
+{
+    static const char *const names[] = {"bitwarden-json", "bitwarden-csv", "1password-1pux",
+                                        "1password-csv",  "keepassxc-csv", "keepass-xml",
+                                        "chrome-csv",     "firefox-csv",   "kura-csv"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(format, names[i]) == 0) return 1;
+    return 0;
+}
+
+__attribute__((weak)) const char *kura_import_detect(const unsigned char *text, size_t len,
+                                                     int *no_module)
+{
+    const char *(*fn)(const unsigned char *, size_t, int *) =
+        (const char *(*)(const unsigned char *, size_t, int *))entry("kura_import_detect");
+    *no_module = !fn;
+    return fn ? fn(text, len, no_module) : NULL;
+}
+
+__attribute__((weak)) int kura_import_read(const char *format, const unsigned char *text,
+                                           size_t len, kura_import_sink *sink, char *err,
+                                           size_t errlen)
+{
+    int (*fn)(const char *, const unsigned char *, size_t, kura_import_sink *, char *, size_t) =
+        (int (*)(const char *, const unsigned char *, size_t, kura_import_sink *, char *,
+                 size_t))entry("kura_import_read");
+    return fn ? fn(format, text, len, sink, err, errlen) : KURA_ERR_NO_MODULE;
+}

@@ -109,7 +109,7 @@ int read_bitwarden(reader *r)
 {
     json_error_t e;
     json_t *root = json_loadb((const char *)r->text, r->len, JSON_REJECT_DUPLICATES, &e);
-    if (!root) return rd_fail(r, "it is not JSON (line %d: %s)", e.line, e.text);
+    if (!root) return rd_fail(r, "not JSON (line %d: %s)", e.line, e.text);
     int rc = KURA_OK;
     json_t *items = json_object_get(root, "items"), *o;
     if (json_is_true(json_object_get(root, "encrypted")) ||

@@ -309,7 +309,7 @@ static void on_row(int c, void *data)
 static int parse(csv_state *st, const unsigned char *text, size_t len)
 {
     struct csv_parser p;
-    if (csv_init(&p, CSV_APPEND_NULL) != 0) return KURA_ERR_NOMEM;
+    if (csv_init(&p, CSV_APPEND_NULL | CSV_STRICT | CSV_STRICT_FINI) != 0) return KURA_ERR_NOMEM;
     csv_set_realloc_func(&p, wiping_realloc);
     csv_set_free_func(&p, wiping_free);
     int rc = KURA_OK;
@@ -393,7 +393,7 @@ int read_csv(reader *r, const char *format)
     int rc = parse(&st, r->text, r->len);
     if (rc == KURA_OK && !st.have_header) rc = rd_fail(r, "the file is empty: no header row");
     else if (rc == KURA_ERR_INVALID && !r->err[0])
-        rc = rd_fail(r, "it is not CSV kura can read (a quote left open after row %zu)", st.rows);
+        rc = rd_fail(r, "a quote left open or misplaced after row %zu", st.rows + 1);
     state_free(&st);
     return rc;
 }

@@ -200,16 +200,17 @@ int read_keepass_xml(reader *r)
                                                         XML_PARSE_NOWARNING);
     if (!doc) {
         const xmlError *e = xmlGetLastError();
-        int rc = rd_fail(r, "it is not XML kura can read (line %d: %s)", e ? e->line : 0,
+        int rc = rd_fail(r, "malformed XML at line %d: %s", e ? e->line : 0,
                          e && e->message ? e->message : "malformed");
         size_t n = strlen(r->err);
-        if (n && r->err[n - 1] == '\n') r->err[n - 1] = '\0';
+        while (n && (r->err[n - 1] == '\n' || r->err[n - 1] == ' '))
+            r->err[--n] = '\0';
         return rc;
     }
     const xmlNode *top = xmlDocGetRootElement(doc), *root = child(top, "Root"), *g;
     int rc = KURA_OK;
     if (!top || !named(top, "KeePassFile") || !root || !(g = child(root, "Group"))) {
-        rc = rd_fail(r, "it is XML but not a KeePass 2 XML export (no KeePassFile/Root/Group)");
+        rc = rd_fail(r, "it is XML, but not a KeePass 2 XML export (no KeePassFile/Root/Group)");
     } else {
         walk w = {.r = r, .recycle_bin = text_of(child(child(top, "Meta"), "RecycleBinUUID"))};
         w.entries = count_entries(g);

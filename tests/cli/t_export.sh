@@ -47,7 +47,7 @@ check "no password, note, title or secret in it, plain or hex" bash -c "! grep -
 new_vault x
 KURA_VAULT=$T/x.kura KURA_CLIENT_KEY_FILE=$T/x.key k import sealed.kexp --export-passphrase-file ep
 expect "import the encrypted export" 0
-check "says what it read" out_has "imported 3 items from sealed.kexp (kura encrypted export)"
+check "says what it read" out_has "imported 3 items from sealed.kexp (kura encrypted export, detected): 3 new"
 check "the same items" test "$(items "$T/x.kura" "$T/x.key")" = "$want"
 
 # Failure twins: nothing imported, the vault unchanged.

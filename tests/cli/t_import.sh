@@ -17,13 +17,29 @@ cat >two.json <<'EOF'
 EOF
 k import two.json
 expect "import two items" 0
-check "says how many" out_has "imported 2 items from two.json (kura JSON)"
+check "says how many" out_has "imported 2 items from two.json (kura JSON, detected): 2 new, 0 updated, 0 unchanged, 0 skipped"
 k get Router --field password
 check "a password" out_is hunter2-but-longer
 k get Router --json --reveal
 check "every field carried over" json_ok '.username == "admin" and .urls == ["http://192.168.1.1", "http://router.lan"] and .tags == ["home", "net"] and .notes == "in the hall\nsecond line" and .created == "2020-01-02T03:04:05Z" and (.fields | length == 2) and (.fields[0] | .name == "PIN" and .value == "4821" and .hidden) and (.fields[1].hidden | not)'
 k get Library --field url
 check "url as one string" out_is https://library.example
+
+# The same file again adds nothing: each item is matched by title, username and first URL.
+k import two.json
+expect "import the same file again" 0
+check "nothing new, nothing changed" out_has "imported 0 items from two.json (kura JSON, detected): 0 new, 0 updated, 2 unchanged, 0 skipped"
+k ls --json
+check "still two items" json_ok 'length == 2'
+# A changed password and a new tag update the item; what the file leaves out stays.
+jq '.[0].password = "changed-pass" | .[0].tags = ["office"] | .[0].fields = [] | .[0].notes = null' two.json >two-changed.json
+k import two-changed.json --json
+expect "import a changed file" 0
+check "one updated, one unchanged" json_ok '.added == 0 and .updated == 1 and .unchanged == 1 and .imported == 1'
+k get Router --json --reveal
+check "the new password, both tags, the fields and notes kept" json_ok '.password == "changed-pass" and .tags == ["home", "net", "office"] and (.fields | length == 2) and .notes == "in the hall\nsecond line" and .created == "2020-01-02T03:04:05Z"'
+k import two-changed.json
+check "and again: unchanged" out_has "0 new, 0 updated, 2 unchanged"
 
 # Round trip: what get --json --reveal prints imports into another vault as the same item.
 k get Router --json --reveal
@@ -48,7 +64,7 @@ cat >mixed.json <<'EOF'
 EOF
 k import mixed.json
 expect "import with bad elements" 0
-check "the good ones" out_has "imported 2 items from mixed.json (kura JSON), skipped 5"
+check "the good ones" out_has "imported 2 items from mixed.json (kura JSON, detected): 2 new, 0 updated, 0 unchanged, 5 skipped"
 check "no title" err_has "skipped item 2 of mixed.json: no title"
 check "not an object" err_has "skipped item 3 of mixed.json: not an object"
 check "tags not a list" err_has "skipped item 4 of mixed.json: tags that are not a list"

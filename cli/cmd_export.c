@@ -1,6 +1,7 @@
-/* kura export: every item, whole. In plaintext (kura JSON, what `kura import` reads) only
- * after a typed confirmation or --yes, with a warning; or --encrypted FILE: the same JSON
- * sealed under a passphrase of its own, which `kura import` reads on another vault. */
+/* kura export: every item, whole. In plaintext (kura JSON or CSV, both of which `kura
+ * import` reads) only after a typed confirmation or --yes, with a warning; or --encrypted
+ * FILE: the JSON sealed under a passphrase of its own, which `kura import` reads on another
+ * vault. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,17 +19,18 @@ static const struct option opts[] = {
     {0},
 };
 static const char *output, *encrypted, *pass_file;
-static int yes;
+static int yes, csv;
 
 static int opt(ctx *c, int id, const char *arg)
 {
     (void)c;
     switch (id) {
     case O_FORMAT:
-        if (strcmp(arg, "json") != 0)
-            return fail(EX_USAGE, "unknown export format '%s'; this kura exports json (and "
+        if (strcmp(arg, "json") != 0 && strcmp(arg, "csv") != 0)
+            return fail(EX_USAGE, "unknown export format '%s'; kura exports json or csv (and "
                                   "--encrypted FILE)",
                         arg);
+        csv = strcmp(arg, "csv") == 0;
         break;
     case O_OUTPUT:
         output = arg;
@@ -88,9 +90,81 @@ static int dump_chunk(const char *buffer, size_t size, void *data)
     return t->failed ? -1 : 0;
 }
 
+/* One CSV cell: always quoted, quotes doubled (RFC 4180); then sep. */
+static void cell(text *t, const char *s, char sep)
+{
+    add(t, "\"", 1);
+    for (const char *q; s && (q = strchr(s, '"')); s = q + 1) {
+        add(t, s, (size_t)(q - s) + 1);
+        add(t, "\"", 1);
+    }
+    if (s) add(t, s, strlen(s));
+    add(t, "\"", 1);
+    add(t, &sep, 1);
+}
+
+/* A list as one cell, an element a line (URLs and tags are single-line texts). */
+static void list_cell(text *t, const char *const *list, size_t n)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(list[i]) + 1;
+    char *joined = sodium_malloc(len + 1);
+    if (!joined) {
+        t->failed = 1;
+        return;
+    }
+    joined[0] = '\0';
+    for (size_t i = 0, at = 0; i < n; i++) {
+        size_t m = strlen(list[i]);
+        memcpy(joined + at, list[i], m);
+        at += m;
+        joined[at++] = i + 1 < n ? '\n' : '\0';
+    }
+    if (!n) joined[0] = '\0';
+    cell(t, joined, ',');
+    sodium_free(joined);
+}
+
+#define CSV_HEADER "title,username,password,urls,notes,tags,fields,created,updated\r\n"
+
+/* kura's CSV: the texts, URLs and tags a line each, fields as the JSON list that get --json
+ * prints, times as it prints them. */
+static int one_csv(text *t, const kura_item *item)
+{
+    if (!t->items++) add(t, CSV_HEADER, strlen(CSV_HEADER));
+    cell(t, item->title, ',');
+    cell(t, item->username, ',');
+    cell(t, item->password, ',');
+    list_cell(t, item->urls, item->n_urls);
+    cell(t, item->notes, ',');
+    list_cell(t, item->tags, item->n_tags);
+    char *fields = NULL;
+    if (item->n_fields) {
+        json_t *j = item_json(item, 1);
+        fields = j ? json_dumps(json_object_get(j, "fields"), JSON_COMPACT) : NULL;
+        json_decref(j);
+        if (!fields) return KURA_ERR_NOMEM;
+    }
+    cell(t, fields, ',');
+    json_malloc_t jmalloc;
+    json_free_t jfree;
+    json_get_alloc_funcs(&jmalloc, &jfree); /* jansson's allocator, which wipes (json_init) */
+    if (fields) jfree(fields);
+    char when[32];
+    format_time(when, item->created);
+    cell(t, when, ',');
+    format_time(when, item->updated);
+    add(t, "\"", 1);
+    add(t, when, strlen(when));
+    add(t, "\"\r\n", 3);
+    return t->failed ? KURA_ERR_NOMEM : KURA_OK;
+}
+
 static int one(void *data, const kura_item *item)
 {
     text *t = data;
+    if (csv) return one_csv(t, item);
     json_t *j = item_json(item, 1);
     if (!j) return KURA_ERR_NOMEM;
     add(t, t->items++ ? ",\n  " : "[\n  ", 4);
@@ -136,6 +210,8 @@ static int run(ctx *c, int argc, char **argv)
     int ex = EX_OK;
     if (encrypted && output)
         return fail(EX_USAGE, "--encrypted names the file itself; leave out --output");
+    if (encrypted && csv)
+        return fail(EX_USAGE, "--encrypted seals kura JSON; leave out --format csv");
     if (encrypted) {
         ex = export_passphrase(&pass);
         if (ex != EX_OK) return ex;
@@ -162,7 +238,8 @@ static int run(ctx *c, int argc, char **argv)
     }
     text t = {0};
     int rc = kura_item_each_whole(c->v, one, &t);
-    add(&t, t.items ? "\n]\n" : "[]\n", 3);
+    if (!csv) add(&t, t.items ? "\n]\n" : "[]\n", 3);
+    else if (!t.items) add(&t, CSV_HEADER, strlen(CSV_HEADER));
     if (rc == KURA_OK && t.failed) rc = KURA_ERR_NOMEM;
     if (rc != KURA_OK) {
         ex = fail_vault(c, rc, "export");
@@ -188,11 +265,14 @@ static int run(ctx *c, int argc, char **argv)
 
 const cmd cmd_export = {
     .name = "export",
-    .summary = "write every item out: kura JSON, or sealed under a passphrase",
-    .usage = "[--format json] [--output FILE] [--yes] | --encrypted FILE "
+    .summary = "write every item out: kura JSON or CSV, or sealed under a passphrase",
+    .usage = "[--format json|csv] [--output FILE] [--yes] | --encrypted FILE "
              "[--export-passphrase-file F] [--json]",
-    .help = "  --format json      kura's JSON (what 'kura import' reads): every password in\n"
-            "                     plaintext, after you type EXPORT (or --yes in scripts)\n"
+    .help = "  --format json|csv  kura's JSON (the default) or CSV, both of which 'kura import'\n"
+            "                     reads: every password in plaintext, after you type EXPORT\n"
+            "                     (or --yes in scripts). CSV columns: title, username,\n"
+            "                     password, urls and tags (a line each), notes, fields (a\n"
+            "                     JSON list), created, updated\n"
             "  --output FILE      write it to FILE (0600) instead of standard output\n"
             "  --encrypted FILE   seal it under a passphrase of its own (Argon2id) into FILE;\n"
             "                     'kura import FILE' reads it on any vault\n"

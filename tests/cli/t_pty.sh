@@ -73,4 +73,19 @@ expect "export, EXPORT typed" 0
 check "the export follows, with the warning" out_has "in the clear; keep it off shared disks"
 check "and the items" out_has '"title"'
 
+# A long import shows how far it is on a terminal, then clears that line for the summary;
+# with --json (or no terminal) there is no progress line.
+python3 -c '
+print("name,url,username,password")
+for i in range(40000):
+    print("site%d.example,https://site%d.example/login,user%d,pw-%d" % (i, i, i, i))' >big.csv
+new_vault big
+pty -e 'importing \[[#.]{20}\] +[0-9]+%' -e 'imported 40000 items' -- env KURA_VAULT="$T/big.kura" KURA_CLIENT_KEY_FILE="$T/big.key" "$KURA" import big.csv
+expect "a long import on a terminal" 0
+check "a progress line, cleared before the summary" python3 -c 'import sys; t=open(sys.argv[1], "rb").read(); sys.exit(b"\r\x1b[Kimported 40000 items from big.csv (Chrome/Edge CSV, detected): 40000 new" not in t)' "$T/.out"
+pty -e 'unchanged' -- env KURA_VAULT="$T/big.kura" KURA_CLIENT_KEY_FILE="$T/big.key" "$KURA" import big.csv --json
+expect "the same with --json" 0
+check "no progress line" out_lacks "importing ["
+check "and every item unchanged" out_has '"unchanged": 40000'
+
 finish

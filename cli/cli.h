@@ -99,6 +99,14 @@ void json_init(void);
 /* "2026-11-22T02:37:11Z" */
 void format_time(char out[32], int64_t t);
 
+/* ---- clipboard.c ---- */
+extern int clipboard_seconds; /* config clipboard_time: seconds before it is cleared; 0 never */
+/* Puts value (what: "password", or a field's name) on the clipboard and starts what clears
+ * it; prints what it did. An exit code. */
+int clipboard_copy(ctx *c, const kura_item *it, const char *what, const char *value);
+/* The hidden command "kura __clipboard-clear TOOL SECONDS" (fd 3: key and tag). */
+int clipboard_clear_main(int argc, char **argv);
+
 /* ---- config.c: $XDG_CONFIG_HOME/kura/config ---- */
 /* Reads the config file if there is one (before the options, which override it): an exit
  * code, the message printed. */

@@ -5,20 +5,22 @@
 
 #include "cli.h"
 
-enum { O_FIELD = 1, O_REVEAL };
+enum { O_FIELD = 1, O_REVEAL, O_COPY };
 static const struct option opts[] = {
     {"field", required_argument, NULL, O_FIELD},
     {"reveal", no_argument, NULL, O_REVEAL},
+    {"copy", no_argument, NULL, O_COPY},
     {0},
 };
 static const char *field;
-static int reveal;
+static int reveal, copy;
 
 static int opt(ctx *c, int id, const char *arg)
 {
     (void)c;
     if (id == O_FIELD) field = arg;
     if (id == O_REVEAL) reveal = 1;
+    if (id == O_COPY) copy = 1;
     return EX_OK;
 }
 
@@ -104,34 +106,43 @@ static void print_item(const kura_item *it)
     printf("updated:   %s\n", updated);
 }
 
-/* One named field, raw, for scripts. Returns an exit code. */
-static int print_field(ctx *c, const kura_item *it)
+/* The value of the single-valued field named name (buf: room for a time), or NULL; *multi
+ * gets 1 for the URLs, 2 for the tags. */
+static const char *field_value(const kura_item *it, const char *name, char buf[32], int *multi)
 {
     const char *value = NULL;
-    char buf[32];
-    int multi = 0;
-    if (strcasecmp(field, "title") == 0)
+    *multi = 0;
+    if (strcasecmp(name, "title") == 0)
         value = it->title;
-    else if (strcasecmp(field, "id") == 0)
+    else if (strcasecmp(name, "id") == 0)
         value = it->id;
-    else if (strcasecmp(field, "username") == 0)
+    else if (strcasecmp(name, "username") == 0)
         value = it->username;
-    else if (strcasecmp(field, "password") == 0)
+    else if (strcasecmp(name, "password") == 0)
         value = it->password;
-    else if (strcasecmp(field, "notes") == 0)
+    else if (strcasecmp(name, "notes") == 0)
         value = it->notes;
-    else if (strcasecmp(field, "url") == 0 || strcasecmp(field, "urls") == 0)
-        multi = 1;
-    else if (strcasecmp(field, "tags") == 0)
-        multi = 2;
-    else if (strcasecmp(field, "created") == 0)
+    else if (strcasecmp(name, "url") == 0 || strcasecmp(name, "urls") == 0)
+        *multi = 1;
+    else if (strcasecmp(name, "tags") == 0)
+        *multi = 2;
+    else if (strcasecmp(name, "created") == 0)
         format_time(buf, it->created), value = buf;
-    else if (strcasecmp(field, "updated") == 0)
+    else if (strcasecmp(name, "updated") == 0)
         format_time(buf, it->updated), value = buf;
     else {
         for (size_t i = 0; i < it->n_fields; i++)
-            if (strcmp(it->fields[i].name, field) == 0) value = it->fields[i].value;
+            if (strcmp(it->fields[i].name, name) == 0) value = it->fields[i].value;
     }
+    return value;
+}
+
+/* One named field, raw, for scripts. Returns an exit code. */
+static int print_field(ctx *c, const kura_item *it)
+{
+    char buf[32];
+    int multi;
+    const char *value = field_value(it, field, buf, &multi);
     if (multi) {
         const char **v = multi == 1 ? it->urls : it->tags;
         size_t n = multi == 1 ? it->n_urls : it->n_tags;
@@ -160,7 +171,19 @@ static int run(ctx *c, int argc, char **argv)
     kura_item *item;
     int ex = resolve_item(c, &item, argv[0]);
     if (ex != EX_OK) return ex;
-    if (field)
+    if (copy) {
+        char buf[32];
+        int multi;
+        const char *what = field ? field : "password";
+        const char *value = field_value(item, what, buf, &multi);
+        if (multi)
+            ex = fail(EX_USAGE, "--copy takes one value; the %s are a list", what);
+        else if (!value || !*value)
+            ex = fail(EX_NOT_FOUND, "item \"%s\" has no %s to copy", item->title, what);
+        else
+            ex = clipboard_copy(c, item, strcasecmp(what, "password") == 0 ? "password" : what,
+                                value);
+    } else if (field)
         ex = print_field(c, item);
     else if (c->json)
         json_print(item_json(item, reveal));
@@ -173,10 +196,13 @@ static int run(ctx *c, int argc, char **argv)
 const cmd cmd_get = {
     .name = "get",
     .summary = "show an item, or one of its fields",
-    .usage = "ITEM [--field NAME] [--reveal] [--json]",
+    .usage = "ITEM [--field NAME] [--reveal] [--copy] [--json]",
     .help = "  --field NAME       print only this field: password, username, url, notes, title,\n"
             "                     tags, id, created, updated, or a custom field's name\n"
-            "  --reveal           show the password and hidden fields too\n",
+            "  --reveal           show the password and hidden fields too\n"
+            "  --copy             put the password (or --field NAME) on the clipboard instead\n"
+            "                     (wl-copy, xclip or xsel), marked secret where the tool can;\n"
+            "                     cleared after 45 s (config clipboard_time) unless it changed\n",
     .flags = CMD_OPEN | CMD_UNLOCK,
     .min_args = 1,
     .max_args = 1,

@@ -4,6 +4,8 @@
  *   session_timeout = MINUTES  kura unlock's idle timeout (1 to 1440)
  *   kit_paper = a4|letter     the kit's paper
  *   kit_lang = en|ja          the kit's language
+ *   clipboard_time = SECONDS  how long kura get --copy leaves a value on the clipboard
+ *                             (0: until something else is copied; at most 3600)
  * An unknown key or a bad value is a usage error naming the file and line: a typo in a
  * setting should not be quietly ignored. */
 #include <errno.h>
@@ -47,6 +49,14 @@ static int setting(const char *path, int line, const char *key, const char *valu
         unlock_default_timeout(minutes);
         return EX_OK;
     }
+    if (strcmp(key, "clipboard_time") == 0) {
+        char *end;
+        long secs = strtol(value, &end, 10);
+        if (!*value || *end || secs < 0 || secs > 3600)
+            return fail(EX_USAGE, "%s line %d: clipboard_time is seconds, 0 to 3600", path, line);
+        clipboard_seconds = (int)secs;
+        return EX_OK;
+    }
     if (strcmp(key, "kit_paper") == 0 || strcmp(key, "kit_lang") == 0) {
         int paper = strcmp(key, "kit_paper") == 0;
         if (paper && strcmp(value, "a4") == 0)
@@ -64,7 +74,7 @@ static int setting(const char *path, int line, const char *key, const char *valu
     }
     return fail(EX_USAGE,
                 "%s line %d: unknown setting '%.40s' (kura knows vault, session_timeout, "
-                "kit_paper and kit_lang)",
+                "clipboard_time, kit_paper and kit_lang)",
                 path, line, key);
 }
 

@@ -157,6 +157,8 @@ int main(int argc, char **argv)
 
     if (kura_process_harden() != KURA_OK) return fail(EX_FAIL, "cannot start libsodium");
     json_init();
+    if (argc >= 2 && strcmp(argv[1], "__clipboard-clear") == 0) /* started by get --copy */
+        return clipboard_clear_main(argc, argv);
 
     /* Global options may stand before the command too. */
     while (first < argc && argv[first][0] == '-' && argv[first][1]) {

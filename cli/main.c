@@ -67,6 +67,71 @@ static void cmd_usage(FILE *f, const cmd *c)
     fprintf(f, "%s%s", c->help && *c->help ? "" : "\noptions:\n", global_help);
 }
 
+/* ---- shell completion: kura __complete WHAT [COMMAND] (completions/ call it) ---- */
+
+static const struct {
+    const char *cmd, *words;
+} subcommands[] = {{"key", "show rotate"}, {"device", "enroll passphrase forget"}, {"kit", "check"}};
+
+/* Item titles, only when KURA_SESSION opens the vault: completion never prompts. */
+static void complete_titles(const char *vault)
+{
+    const char *session = getenv("KURA_SESSION");
+    char *path = vault ? strdup(vault) : getenv("KURA_VAULT") && *getenv("KURA_VAULT")
+                                             ? strdup(getenv("KURA_VAULT"))
+                                         : config_vault ? strdup(config_vault)
+                                                        : kura_default_vault_path();
+    char *runtime = kura_default_runtime_dir();
+    kura_vault *v = NULL;
+    kura_items *list = NULL;
+    if (session && *session && path && runtime && kura_vault_open(&v, path) == KURA_OK &&
+        kura_session_resume(v, runtime, session, NULL) == KURA_OK &&
+        kura_vault_set_cache_dir(v, runtime) == KURA_OK && kura_item_list(v, &list, NULL) == KURA_OK)
+        for (size_t i = 0; i < list->count; i++)
+            printf("%s\n", list->items[i].title);
+    kura_items_free(list);
+    kura_vault_close(v);
+    free(path);
+    free(runtime);
+}
+
+/* kura __complete commands | options [COMMAND] | subcommands COMMAND | titles [--vault P] |
+ * items: what a shell offers next. Prints nothing it cannot know; never prompts. */
+static int complete(int argc, char **argv)
+{
+    const char *what = argc > 2 ? argv[2] : "", *arg = argc > 3 ? argv[3] : NULL;
+    const cmd *c = arg ? find_cmd(arg) : NULL;
+    if (strcmp(what, "commands") == 0) {
+        for (size_t i = 0; i < N_COMMANDS; i++)
+            printf("%s\t%s\n", commands[i]->name, commands[i]->summary);
+        printf("help\thelp on a command\n");
+    } else if (strcmp(what, "options") == 0) {
+        for (const struct option *o = c ? c->opts : NULL; o && o->name; o++)
+            printf("--%s\n", o->name);
+        for (size_t i = 0; i < N_GLOBAL; i++)
+            printf("--%s\n", global_opts[i].name);
+    } else if (strcmp(what, "subcommands") == 0) {
+        for (size_t i = 0; arg && i < sizeof subcommands / sizeof subcommands[0]; i++)
+            if (strcmp(subcommands[i].cmd, arg) == 0) {
+                char words[64];
+                snprintf(words, sizeof words, "%s", subcommands[i].words);
+                for (char *w = strtok(words, " "); w; w = strtok(NULL, " "))
+                    printf("%s\n", w);
+            }
+    } else if (strcmp(what, "item-commands") == 0) {
+        for (size_t i = 0; i < N_COMMANDS; i++)
+            if (strncmp(commands[i]->usage, "ITEM", 4) == 0) printf("%s\n", commands[i]->name);
+    } else if (strcmp(what, "titles") == 0) {
+        if (load_config() != EX_OK) return EX_OK;
+        complete_titles(arg && strcmp(arg, "--vault") == 0 && argc > 4 ? argv[4] : NULL);
+        free(config_vault);
+    } else {
+        return fail(EX_USAGE, "kura __complete takes commands, options, subcommands, "
+                              "item-commands or titles");
+    }
+    return EX_OK;
+}
+
 static int set_vault(ctx *c, const char *path)
 {
     free(c->vault_path);
@@ -159,6 +224,10 @@ int main(int argc, char **argv)
     json_init();
     if (argc >= 2 && strcmp(argv[1], "__clipboard-clear") == 0) /* started by get --copy */
         return clipboard_clear_main(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "__complete") == 0) { /* completions/ */
+        int r = complete(argc, argv);
+        return fflush(stdout) == 0 ? r : EX_FAIL;
+    }
 
     /* Global options may stand before the command too. */
     while (first < argc && argv[first][0] == '-' && argv[first][1]) {

@@ -10,7 +10,7 @@ build_pkgs=(build-essential cmake pkg-config
     fonts-ipafont-gothic)
 test_pkgs=(libcmocka-dev sqlite3 jq python3 faketime util-linux clang libclang-rt-14-dev
     zbar-tools qpdf poppler-utils imagemagick qrencode valgrind oathtool keepassxc
-    xvfb xauth xclip xsel)
+    xvfb xauth xclip xsel zsh fish)
 
 # The benchmark (bench/run.sh): hyperfine and GNU time; --others adds the tools it compares
 # kura with (keepassxc-cli, pass and the gpg it needs).

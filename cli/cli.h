@@ -60,6 +60,14 @@ extern const cmd cmd_init, cmd_unlock, cmd_lock, cmd_add, cmd_get, cmd_edit, cmd
     cmd_device, cmd_reset, cmd_recover;
 
 /* ---- io.c ---- */
+/* 1 when f (stdout or stderr) may take colour: a terminal, NO_COLOR unset or empty, TERM not
+ * "dumb". */
+int colour(FILE *f);
+#define COLOUR_ERROR "\033[1;31m"
+#define COLOUR_WARN "\033[1;33m"
+#define COLOUR_BOLD "\033[1m"
+#define COLOUR_DIM "\033[2m"
+#define COLOUR_OFF "\033[0m"
 /* Prints "kura: <message>" to stderr and returns code. */
 int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Reports a library failure on the vault: the mapped exit code and a one-line message. */

@@ -185,9 +185,8 @@ static int ring_put(void *arg, const char *why, size_t done)
     im->index[slot] = im->given++;
     pthread_mutex_lock(&im->mu);
     im->done = done;
-    im->tail++;
+    if (im->tail++ == im->head) pthread_cond_signal(&im->can_take); /* it was empty */
     int stop = im->stop;
-    pthread_cond_signal(&im->can_take);
     pthread_mutex_unlock(&im->mu);
     return stop;
 }
@@ -466,7 +465,7 @@ static int skip(counts *n, bar *b, const importer *im, size_t index, const char 
 
 /* One read item into the batch: new, merged into the vault's item, or nothing at all when
  * the vault's item holds it all already. */
-static int store_one(kura_batch *batch, known_set *ks, counts *n, kura_item *it)
+static int store_one(kura_batch *batch, known_set *ks, counts *n, kura_item *it, kura_item *have)
 {
     known *k = known_find(ks, it);
     if (!k) {
@@ -475,9 +474,8 @@ static int store_one(kura_batch *batch, known_set *ks, counts *n, kura_item *it)
         return rc;
     }
     k->used = 1;
-    kura_item *have = NULL;
     unsigned char before[KURA_ITEM_DIGEST_BYTES], after[KURA_ITEM_DIGEST_BYTES];
-    int rc = kura_batch_get(batch, &have, k->id);
+    int rc = kura_batch_get(batch, have, k->id);
     if (rc == KURA_OK) rc = kura_item_digest(before, have);
     if (rc == KURA_OK) rc = merge(have, it) == KURA_OK ? KURA_OK : KURA_ERR_INVALID;
     if (rc == KURA_OK) rc = kura_item_digest(after, have);
@@ -487,14 +485,21 @@ static int store_one(kura_batch *batch, known_set *ks, counts *n, kura_item *it)
         rc = kura_batch_replace(batch, have);
         n->updated += rc == KURA_OK;
     }
-    kura_item_free(have);
     return rc;
 }
 
 /* The main thread: each slot in order, stored or reported as skipped. */
 static int store_all(importer *im, kura_batch *batch, known_set *ks, counts *n, bar *b, int json)
 {
-    int rc = KURA_OK;
+    kura_item *have = kura_item_new(); /* the vault's item, read for each match */
+    int rc = have ? KURA_OK : KURA_ERR_NOMEM;
+    if (rc != KURA_OK) {
+        pthread_mutex_lock(&im->mu);
+        im->stop = 1;
+        pthread_cond_signal(&im->can_put);
+        pthread_mutex_unlock(&im->mu);
+        return rc;
+    }
     for (;;) {
         pthread_mutex_lock(&im->mu);
         while (im->head == im->tail && !im->finished)
@@ -503,17 +508,18 @@ static int store_all(importer *im, kura_batch *batch, known_set *ks, counts *n, 
         pthread_mutex_unlock(&im->mu);
         if (empty) break; /* and finished */
         size_t slot = im->head % RING;
-        if (!im->why[slot]) rc = store_one(batch, ks, n, im->item[slot]);
+        if (!im->why[slot]) rc = store_one(batch, ks, n, im->item[slot], have);
         else rc = skip(n, b, im, im->index[slot], im->why[slot], json);
         pthread_mutex_lock(&im->mu);
-        im->head++;
+        if (im->tail - im->head++ == RING || rc != KURA_OK) /* it was full, or we stop */
+            pthread_cond_signal(&im->can_put);
         if (rc != KURA_OK) im->stop = 1;
-        pthread_cond_signal(&im->can_put);
         pthread_mutex_unlock(&im->mu);
         if (rc != KURA_OK) break;
         if ((im->head & 63) == 0) bar_draw(b, im, im->head);
     }
     bar_clear(b);
+    kura_item_free(have);
     return rc;
 }
 

@@ -159,10 +159,15 @@ static int show(ctx *c, const char *query)
         print_json_list(list);
     } else {
         size_t shown = 0;
+        int c_on = colour(stdout);
         for (size_t i = 0; i < list->count; i++) {
             const kura_item *it = &list->items[i];
             if (!has_tag(it)) continue;
-            printf("%.8s  %-32s  %s\n", it->id, it->title, it->username ? it->username : "");
+            if (c_on)
+                printf(COLOUR_DIM "%.8s" COLOUR_OFF "  " COLOUR_BOLD "%-32s" COLOUR_OFF "  %s\n",
+                       it->id, it->title, it->username ? it->username : "");
+            else
+                printf("%.8s  %-32s  %s\n", it->id, it->title, it->username ? it->username : "");
             shown++;
         }
         if (shown == 0 && query)

@@ -31,7 +31,8 @@ static int run(ctx *c, int argc, char **argv)
                              "seconds_left", (int)code.remaining, "period", (int)code.period,
                              "digits", (int)code.digits));
     else
-        printf("%s (%u s left)\n", code.code, code.remaining);
+        printf(colour(stdout) ? COLOUR_BOLD "%s" COLOUR_OFF " (%u s left)\n" : "%s (%u s left)\n",
+               code.code, code.remaining);
     sodium_memzero(&code, sizeof code);
     kura_item_free(item);
     return ex;

@@ -15,6 +15,18 @@
 
 #define LINE_MAX_BYTES 8192
 
+int colour(FILE *f)
+{
+    static int known[2], on[2];
+    int i = f == stderr;
+    if (!known[i]) {
+        const char *no = getenv("NO_COLOR"), *term = getenv("TERM");
+        on[i] = isatty(fileno(f)) && !(no && *no) && !(term && strcmp(term, "dumb") == 0);
+        known[i] = 1;
+    }
+    return on[i];
+}
+
 int fail(int code, const char *fmt, ...)
 {
     char line[1024];
@@ -25,17 +37,23 @@ int fail(int code, const char *fmt, ...)
     /* One line, whatever a title or a library message holds. */
     for (char *p = line; *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = ' ';
-    fprintf(stderr, "kura: %s\n", line);
+    fprintf(stderr, colour(stderr) ? COLOUR_ERROR "kura:" COLOUR_OFF " %s\n" : "kura: %s\n",
+            line);
     return code;
 }
 
 void note(const char *fmt, ...)
 {
+    char line[2048];
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    const char *warning = "kura: warning:";
+    if (colour(stderr) && strncmp(line, warning, strlen(warning)) == 0)
+        fprintf(stderr, "kura: " COLOUR_WARN "warning:" COLOUR_OFF "%s\n", line + strlen(warning));
+    else
+        fprintf(stderr, "%s\n", line);
 }
 
 void warn_network_fs(ctx *c)

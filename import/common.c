@@ -60,17 +60,15 @@ static const char *put_one_url(kura_item *it, const char *s, size_t n)
     while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
         n--;
     if (!n) return NULL;
-    char *u = sodium_malloc(n + 1);
-    if (!u) return "out of memory";
+    if (n > KURA_MAX_SHORT) return "a URL that is too long";
+    char u[KURA_MAX_SHORT + 1]; /* a URL is not a secret: no guarded page for it */
     memcpy(u, s, n);
     u[n] = '\0';
-    const char *why = NULL;
-    for (size_t i = 0; i < it->n_urls && !why; i++)
-        if (strcmp(it->urls[i], u) == 0) why = ""; /* already there */
-    if (!why && kura_item_add_url(it, u) != KURA_OK)
-        why = "a URL that is too long or holds control characters (or too many URLs)";
-    sodium_free(u);
-    return why && *why ? why : NULL;
+    for (size_t i = 0; i < it->n_urls; i++)
+        if (strcmp(it->urls[i], u) == 0) return NULL; /* already there */
+    return kura_item_add_url(it, u) == KURA_OK
+               ? NULL
+               : "a URL that is not UTF-8 or holds control characters (or too many URLs)";
 }
 
 const char *put_urls(kura_item *it, const char *s, const char *seps)

@@ -214,13 +214,15 @@ int kura_item_set_field(kura_item *item, const char *name, const char *value, in
 /* ---- serialization: version byte, then records tag(1) length(4, LE) bytes ---- */
 
 typedef struct writer {
-    unsigned char *p; /* NULL: only count */
+    unsigned char *p; /* NULL: only count (or hash) */
     size_t n;
+    crypto_generichash_state *hash; /* set: hash the bytes instead (kura_item_digest) */
 } writer;
 
 static void put_bytes(writer *w, const void *p, size_t n)
 {
     if (w->p && n) memcpy(w->p + w->n, p, n);
+    if (w->hash && n) crypto_generichash_update(w->hash, p, n);
     w->n += n;
 }
 
@@ -301,7 +303,7 @@ static int reserve(unsigned char **p, size_t *cap, size_t need, size_t min)
 static int seal_part(kura_blob *out, kura_vault *v, const kura_item *item,
                      const unsigned char id[16], char part)
 {
-    writer w = {NULL, 0};
+    writer w = {NULL, 0, NULL};
     size_t block = part == PART_OVERVIEW ? OV_PAD : DET_PAD, padded;
     unsigned char ad[KURA_AD_BYTES];
 
@@ -329,17 +331,11 @@ int kura_item_digest(unsigned char out[KURA_ITEM_DIGEST_BYTES], const kura_item 
     bare.created = bare.updated = 0;
     crypto_generichash_state st;
     crypto_generichash_init(&st, NULL, 0, KURA_ITEM_DIGEST_BYTES);
-    for (int k = 0; k < 2; k++) {
-        char part = k ? PART_DETAILS : PART_OVERVIEW;
-        writer w = {NULL, 0};
-        write_part(&w, &bare, part);
-        if (!(w.p = sodium_malloc(w.n ? w.n : 1))) return KURA_ERR_NOMEM;
-        size_t n = w.n;
-        write_part(&w, &bare, part);
-        crypto_generichash_update(&st, w.p, n);
-        sodium_free(w.p);
-    }
+    writer w = {NULL, 0, &st};
+    write_part(&w, &bare, PART_OVERVIEW);
+    write_part(&w, &bare, PART_DETAILS);
     crypto_generichash_final(&st, out, KURA_ITEM_DIGEST_BYTES);
+    sodium_memzero(&st, sizeof st);
     return KURA_OK;
 }
 
@@ -573,22 +569,25 @@ int kura_item_update(kura_vault *v, kura_item *item)
     return rc;
 }
 
-/* Both sealed parts of item id as an item (*out), or why not. */
+/* Both sealed parts of item id into item (emptied first), or why not. */
+static int fill_item(kura_vault *v, kura_item *item, scratch *sc, const char *idtext,
+                     const unsigned char *id, const kura_blob *ov, const kura_blob *det)
+{
+    kura_item_clear(item);
+    memcpy(item->id, idtext, KURA_ITEM_ID_TEXT + 1);
+    int rc = open_part(item, item->arena, sc, v, id, ov->p, ov->n, PART_OVERVIEW);
+    if (rc == KURA_OK) rc = open_part(item, item->arena, sc, v, id, det->p, det->n, PART_DETAILS);
+    if (rc == KURA_ERR_CORRUPT) kura_vault_fail(v, rc, "item %s does not decrypt", idtext);
+    return rc;
+}
+
+/* The same into a new item (*out). */
 static int open_item(kura_vault *v, kura_item **out, const char *idtext, const unsigned char *id,
                      const kura_blob *ov, const kura_blob *det)
 {
     scratch sc = {0};
-    int rc = KURA_OK;
     kura_item *item = kura_item_new();
-    if (!item) {
-        rc = KURA_ERR_NOMEM;
-        goto out;
-    }
-    memcpy(item->id, idtext, KURA_ITEM_ID_TEXT + 1);
-    rc = open_part(item, item->arena, &sc, v, id, ov->p, ov->n, PART_OVERVIEW);
-    if (rc == KURA_OK) rc = open_part(item, item->arena, &sc, v, id, det->p, det->n, PART_DETAILS);
-    if (rc == KURA_ERR_CORRUPT) kura_vault_fail(v, rc, "item %s does not decrypt", idtext);
-out:
+    int rc = item ? fill_item(v, item, &sc, idtext, id, ov, det) : KURA_ERR_NOMEM;
     sodium_free(sc.p);
     if (rc != KURA_OK) {
         kura_item_free(item);
@@ -644,6 +643,7 @@ int kura_item_delete(kura_vault *v, const char *idtext)
 struct kura_batch {
     kura_vault *v;
     size_t added;
+    scratch sc; /* kura_batch_get's, kept for the next */
     unsigned char touched[KURA_BUCKETS / 8]; /* buckets checked before their first insert */
 };
 
@@ -719,12 +719,11 @@ int kura_batch_replace(kura_batch *b, kura_item *item)
     return batch_put(b, item, id, 0);
 }
 
-int kura_batch_get(kura_batch *b, kura_item **out, const char *idtext)
+int kura_batch_get(kura_batch *b, kura_item *into, const char *idtext)
 {
     kura_vault *v = b->v;
     unsigned char id[KURA_ITEM_ID_BYTES];
     kura_blob ov = {0}, det = {0};
-    *out = NULL;
     if (kura_unhex(id, sizeof id, idtext) != KURA_OK)
         return kura_vault_fail(v, KURA_ERR_NOT_FOUND, "no item with id %s", idtext);
     /* A bucket this batch wrote to was checked before its first write; the state signs it
@@ -738,7 +737,7 @@ int kura_batch_get(kura_batch *b, kura_item **out, const char *idtext)
     if (rc == KURA_OK) rc = kura_db_item_get(v->db, &ov, &det, id);
     if (rc == KURA_ERR_NOT_FOUND) return kura_vault_fail(v, rc, "no item with id %s", idtext);
     if (rc != KURA_OK) return v->err[0] ? rc : kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
-    rc = open_item(v, out, idtext, id, &ov, &det);
+    rc = fill_item(v, into, &b->sc, idtext, id, &ov, &det);
     free(ov.p);
     free(det.p);
     return rc;
@@ -751,6 +750,7 @@ int kura_batch_commit(kura_batch *b)
     unsigned buckets = 1u << kura_db_bucket_bits(v->db);
     for (unsigned i = 0; rc == KURA_OK && i < buckets; i++)
         if (b->touched[i / 8] & (1u << (i % 8))) rc = kura_state_put_bucket(v, STATE_KEY(v), i);
+    sodium_free(b->sc.p);
     free(b);
     return kura_vault_write_end(v, rc, NULL);
 }
@@ -759,6 +759,7 @@ void kura_batch_abort(kura_batch *b)
 {
     if (!b) return;
     kura_db_rollback(b->v->db);
+    sodium_free(b->sc.p);
     free(b);
 }
 

@@ -186,8 +186,9 @@ KURA_MUST_CHECK int kura_batch_add(kura_batch *b, kura_item *item);
 /* Writes item over the stored item with the same id (item->id), keeping item->created
  * (stamped now if unset) and stamping updated. KURA_ERR_NOT_FOUND if there is none. */
 KURA_MUST_CHECK int kura_batch_replace(kura_batch *b, kura_item *item);
-/* Reads an item inside the batch (what the batch wrote to it included), as kura_item_get. */
-KURA_MUST_CHECK int kura_batch_get(kura_batch *b, kura_item **out, const char *id);
+/* Reads an item inside the batch (what the batch wrote to it included) into into, which is
+ * emptied first (kura_item_new's memory reused: many reads in a row cost no allocation). */
+KURA_MUST_CHECK int kura_batch_get(kura_batch *b, kura_item *into, const char *id);
 /* Signs and commits what was added; frees b whatever the result. */
 KURA_MUST_CHECK int kura_batch_commit(kura_batch *b);
 /* Rolls back and frees b (NULL is allowed). */

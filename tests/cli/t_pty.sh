@@ -66,7 +66,7 @@ check "status never prompts" out_lacks "Client key"
 # A plaintext export asks for EXPORT to be typed; anything else exports nothing.
 pty -e 'Client key' -s "$key" -e 'Type EXPORT' -s 'export' -- "$KURA" export
 expect "export, the word mistyped" 9
-check "says so" out_has "kura: not exported"
+check "says so" out_has "not exported"
 check "nothing exported" out_lacks '"title"'
 pty -e 'Client key' -s "$key" -e 'Type EXPORT' -s 'EXPORT' -- "$KURA" export
 expect "export, EXPORT typed" 0
@@ -87,5 +87,21 @@ pty -e 'unchanged' -- env KURA_VAULT="$T/big.kura" KURA_CLIENT_KEY_FILE="$T/big.
 expect "the same with --json" 0
 check "no progress line" out_lacks "importing ["
 check "and every item unchanged" out_has '"unchanged": 40000'
+
+# Colour: on a terminal only, and never with NO_COLOR set (or TERM=dumb).
+esc=$'\033['
+pty -- env KURA_VAULT="$T/big.kura" KURA_CLIENT_KEY_FILE="$T/big.key" "$KURA" get "no such item"
+expect "an error on a terminal" 5
+check "its 'kura:' in red" out_has "${esc}1;31mkura:${esc}0m"
+pty -- env NO_COLOR=1 KURA_VAULT="$T/big.kura" KURA_CLIENT_KEY_FILE="$T/big.key" "$KURA" get "no such item"
+check "NO_COLOR: none" out_lacks "$esc"
+pty -- env TERM=dumb KURA_VAULT="$T/big.kura" KURA_CLIENT_KEY_FILE="$T/big.key" "$KURA" get "no such item"
+check "TERM=dumb: none" out_lacks "$esc"
+pty -- env KURA_VAULT="$T/big.kura" KURA_CLIENT_KEY_FILE="$T/big.key" "$KURA" search site1234.example
+check "ls on a terminal: ids dim, titles bold" out_has "${esc}2m"
+KURA_VAULT=$T/big.kura KURA_CLIENT_KEY_FILE=$T/big.key k search site1234.example
+check "into a pipe: none" out_lacks "$esc"
+KURA_VAULT=$T/big.kura KURA_CLIENT_KEY_FILE=$T/big.key k get "no such item"
+check "errors into a pipe: none" err_lacks "$esc"
 
 finish

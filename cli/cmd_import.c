@@ -449,7 +449,7 @@ static int skip(counts *n, bar *b, const importer *im, size_t index, const char 
     n->skipped++;
     if (!json) {
         bar_clear((bar *)b);
-        note("skipped item %zu of %s: %s", index + 1, im->file, why);
+        note("kura: skipped item %zu of %s: %s", index + 1, im->file, why);
         return KURA_OK;
     }
     if (n->n_skips == n->cap_skips) {

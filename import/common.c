@@ -94,6 +94,21 @@ const char *put_tag(kura_item *it, const char *tag)
                : "a tag that is too long or holds control characters (or too many tags)";
 }
 
+const char *put_tags(kura_item *it, const char *s, const char *seps)
+{
+    if (!s || !*s) return NULL;
+    char *copy = strdup(s), *save = NULL;
+    if (!copy) return "out of memory";
+    const char *why = NULL;
+    for (char *t = strtok_r(copy, seps, &save); t && !why; t = strtok_r(NULL, seps, &save)) {
+        while (*t == ' ')
+            t++;
+        why = put_tag(it, t);
+    }
+    free(copy);
+    return why;
+}
+
 const char *put_field(kura_item *it, const char *name, const char *value, int hidden)
 {
     if (!value || !*value) return NULL;

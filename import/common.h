@@ -31,6 +31,8 @@ const char *put_text(kura_item *it, enum kura_item_text which, const char *s);
 /* Each part of s between any of the characters in seps (spaces around trimmed) as a URL. */
 const char *put_urls(kura_item *it, const char *s, const char *seps);
 const char *put_tag(kura_item *it, const char *tag);
+/* Each part of s between any of the characters in seps (leading spaces dropped) as a tag. */
+const char *put_tags(kura_item *it, const char *s, const char *seps);
 /* A field; a name already used gets " (2)", " (3)"... Empty values are dropped. */
 const char *put_field(kura_item *it, const char *name, const char *value, int hidden);
 /* A TOTP secret (otpauth URI or base32) as the hidden field "otp"; one kura cannot use is kept

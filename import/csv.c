@@ -195,16 +195,7 @@ static const char *row_item(csv_state *st, kura_item *it)
         TRY(put_urls(it, cell(st, "website"), ",\n"));
         TRY(put_urls(it, cell(st, "urls"), ",\n"));
         TRY(put_otp(it, cell(st, "otpauth")));
-        const char *tags = cell(st, "tags");
-        if (tags && !why) {
-            char *copy = strdup(tags);
-            if (!copy) return "out of memory";
-            for (char *t = strtok(copy, ",;"); t && !why; t = strtok(NULL, ",;")) {
-                while (*t == ' ') t++;
-                why = put_tag(it, t);
-            }
-            free(copy);
-        }
+        TRY(put_tags(it, cell(st, "tags"), ",;"));
         if (truthy(cell(st, "archived"))) TRY(put_tag(it, "archived"));
     } else if (strcmp(f, "keepassxc-csv") == 0) {
         const char *group = cell(st, "group"), *slash = group ? strchr(group, '/') : NULL;
@@ -237,14 +228,7 @@ static const char *row_item(csv_state *st, kura_item *it)
         TRY(put_text(it, KURA_PASSWORD, cell(st, "password")));
         TRY(put_text(it, KURA_NOTES, cell(st, "notes")));
         TRY(put_urls(it, cell(st, "urls"), "\n"));
-        const char *tags = cell(st, "tags");
-        if (tags && !why) {
-            char *copy = strdup(tags);
-            if (!copy) return "out of memory";
-            for (char *t = strtok(copy, "\n"); t && !why; t = strtok(NULL, "\n"))
-                why = put_tag(it, t);
-            free(copy);
-        }
+        TRY(put_tags(it, cell(st, "tags"), "\n"));
         TRY(kura_fields(it, cell(st, "fields")));
         it->created = parse_when(cell(st, "created"), 0);
         it->updated = parse_when(cell(st, "updated"), 0);

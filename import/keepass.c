@@ -134,11 +134,7 @@ static const char *entry_of(kura_item *it, const xmlNode *e, const char *group)
     if (!why) why = put_tag(it, group);
     char *tags = why ? NULL : text_of(child(e, "Tags"));
     if (tags) {
-        char *save = NULL;
-        for (char *t = strtok_r(tags, ";,", &save); t && !why; t = strtok_r(NULL, ";,", &save)) {
-            while (*t == ' ') t++;
-            why = put_tag(it, t);
-        }
+        why = put_tags(it, tags, ";,");
         xmlFree(tags);
     }
     const xmlNode *times = child(e, "Times");

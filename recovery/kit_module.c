@@ -3,30 +3,19 @@
  *
  * These definitions are weak: a program that links the kit sources itself (a test tool, a
  * fuzz target) gets those instead. */
-#include <pthread.h>
 
 #include "kit_int.h"
 
-#define MODULE_NAME "kura-kit.so"
+static kura_module module = KURA_MODULE("kura-kit.so");
 
-static void *module;
-static char module_err[300];
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static void load(void)
+static void *entry(const char *symbol)
 {
-    module = kura_module_load(MODULE_NAME, module_err, sizeof module_err);
-}
-
-static void *entry(const char *name)
-{
-    pthread_once(&once, load);
-    return kura_module_entry(module, MODULE_NAME, name, module_err, sizeof module_err);
+    return kura_module_symbol(&module, symbol);
 }
 
 const char *kura_kit_module_error(void)
 {
-    return module_err[0] ? module_err : "no error";
+    return kura_module_error(&module);
 }
 
 __attribute__((weak)) int kura_kit_write_pdf(const char *path, const kura_kit_spec *spec)

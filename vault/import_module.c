@@ -1,31 +1,20 @@
 /* kura/import.h's functions, reached through kura-import.so (loaded on first use, found as
  * vault/module.c says). Weak: a program linking the readers itself gets those instead. */
-#include <pthread.h>
 #include <string.h>
 
 #include "kura/import.h"
 #include "vault_int.h"
 
-#define MODULE_NAME "kura-import.so"
+static kura_module module = KURA_MODULE("kura-import.so");
 
-static void *module;
-static char module_err[300];
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static void load(void)
+static void *entry(const char *symbol)
 {
-    module = kura_module_load(MODULE_NAME, module_err, sizeof module_err);
-}
-
-static void *entry(const char *name)
-{
-    pthread_once(&once, load);
-    return kura_module_entry(module, MODULE_NAME, name, module_err, sizeof module_err);
+    return kura_module_symbol(&module, symbol);
 }
 
 const char *kura_import_module_error(void)
 {
-    return module_err[0] ? module_err : "no error";
+    return kura_module_error(&module);
 }
 
 int kura_import_known(const char *format)

@@ -5,6 +5,7 @@
  * the install's lib/kura; never in a path from the environment. */
 #include <dlfcn.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,4 +46,20 @@ void *kura_module_entry(void *module, const char *module_name, const char *symbo
     void *fn = dlsym(module, symbol);
     if (!fn) snprintf(err, errlen, "%s has no %s", module_name, symbol);
     return fn;
+}
+
+void *kura_module_symbol(kura_module *m, const char *symbol)
+{
+    pthread_mutex_lock(&m->mu);
+    if (!m->tried) {
+        m->handle = kura_module_load(m->name, m->err, sizeof m->err);
+        m->tried = 1;
+    }
+    pthread_mutex_unlock(&m->mu);
+    return kura_module_entry(m->handle, m->name, symbol, m->err, sizeof m->err);
+}
+
+const char *kura_module_error(const kura_module *m)
+{
+    return m->err[0] ? m->err : "no error";
 }

@@ -3,6 +3,7 @@
 #ifndef KURA_VAULT_INT_H
 #define KURA_VAULT_INT_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sodium.h>
@@ -304,6 +305,20 @@ void *kura_module_load(const char *name, char *err, size_t errlen);
 /* A symbol of a loaded module (NULL module: NULL, err already set). */
 void *kura_module_entry(void *module, const char *module_name, const char *symbol, char *err,
                         size_t errlen);
+
+/* A module loaded on first use: KURA_MODULE("kura-kit.so"). */
+typedef struct kura_module {
+    const char *name;
+    pthread_mutex_t mu;
+    int tried;
+    void *handle;
+    char err[300];
+} kura_module;
+#define KURA_MODULE(file) {.name = file, .mu = PTHREAD_MUTEX_INITIALIZER}
+/* A symbol of m, loading m the first time (thread-safe); NULL with m's error set. */
+void *kura_module_symbol(kura_module *m, const char *symbol);
+/* Why m did not load or lacks a symbol, in one line ("no error" if it did). */
+const char *kura_module_error(const kura_module *m);
 
 /* Hex helpers. */
 void kura_hex(char *out, const unsigned char *in, size_t n);

@@ -359,7 +359,7 @@ static known *known_find(known_set *s, const kura_item *it)
     unsigned char key[16];
     match_key(key, s, it);
     for (size_t i = slot_of(s, key); s->e[i].id[0]; i = (i + 1) & (s->cap - 1))
-        if (!s->e[i].used && memcmp(s->e[i].key, key, sizeof key) == 0) return &s->e[i];
+        if (!s->e[i].used && sodium_memcmp(s->e[i].key, key, sizeof key) == 0) return &s->e[i];
     return NULL;
 }
 

@@ -121,7 +121,7 @@ static const char *bitwarden_fields(kura_item *it, const char *s)
     if (!s) return NULL;
     char *copy = sodium_malloc(strlen(s) + 1);
     if (!copy) return "out of memory";
-    strcpy(copy, s);
+    memcpy(copy, s, strlen(s) + 1);
     const char *why = NULL;
     for (char *line = copy, *next; line && !why; line = next) {
         next = strchr(line, '\n');
@@ -166,74 +166,156 @@ static const char *kura_fields(kura_item *it, const char *s)
     return why;
 }
 
+/* What a column becomes. */
+enum put {
+    TEXT,        /* the item text `which` */
+    URLS,        /* URLs, split at any of `seps` */
+    TAGS,        /* tags, split at any of `seps` */
+    GROUP,       /* a folder path as a tag */
+    ROOTED,      /* a group path below its root group as a tag */
+    OTP,         /* a TOTP secret */
+    FIELD,       /* a visible field named `seps` */
+    BW_FIELDS,   /* Bitwarden's "name: value" lines */
+    KURA_FIELDS, /* kura's JSON list */
+    ARCHIVED,    /* "true": the tag "archived" */
+    CREATED,     /* a time: seconds or ISO 8601 (`which` 1: milliseconds) */
+    UPDATED,
+};
+
+typedef struct column {
+    const char *name; /* lower case */
+    enum put put;
+    int which;
+    const char *seps;
+} column;
+
+/* A CSV format: the columns that must all be there to tell it (most particular first in
+ * formats[]), and what each column it reads becomes. */
+typedef struct csv_format {
+    const char *name;
+    const char *required[5];
+    column columns[12];
+} csv_format;
+
+static const csv_format formats[] = {
+    {"bitwarden-csv",
+     {"login_uri", "login_password"},
+     {{"name", TEXT, KURA_TITLE, NULL},
+      {"login_username", TEXT, KURA_USERNAME, NULL},
+      {"login_password", TEXT, KURA_PASSWORD, NULL},
+      {"notes", TEXT, KURA_NOTES, NULL},
+      {"login_uri", URLS, 0, ",\n"},
+      {"folder", GROUP, 0, NULL},
+      {"fields", BW_FIELDS, 0, NULL},
+      {"login_totp", OTP, 0, NULL}}},
+    {"firefox-csv",
+     {"url", "password", "httprealm"},
+     {{"url", URLS, 0, "\n"},
+      {"username", TEXT, KURA_USERNAME, NULL},
+      {"password", TEXT, KURA_PASSWORD, NULL},
+      {"httprealm", FIELD, 0, "HTTP realm"},
+      {"timecreated", CREATED, 1, NULL},
+      {"timepasswordchanged", UPDATED, 1, NULL}}},
+    {"keepassxc-csv",
+     {"group", "title", "password", "url"},
+     {{"title", TEXT, KURA_TITLE, NULL},
+      {"username", TEXT, KURA_USERNAME, NULL},
+      {"password", TEXT, KURA_PASSWORD, NULL},
+      {"notes", TEXT, KURA_NOTES, NULL},
+      {"url", URLS, 0, "\n"},
+      {"group", ROOTED, 0, NULL},
+      {"totp", OTP, 0, NULL},
+      {"created", CREATED, 0, NULL},
+      {"last modified", UPDATED, 0, NULL}}},
+    {"kura-csv",
+     {"title", "urls", "password", "fields"},
+     {{"title", TEXT, KURA_TITLE, NULL},
+      {"username", TEXT, KURA_USERNAME, NULL},
+      {"password", TEXT, KURA_PASSWORD, NULL},
+      {"notes", TEXT, KURA_NOTES, NULL},
+      {"urls", URLS, 0, "\n"},
+      {"tags", TAGS, 0, "\n"},
+      {"fields", KURA_FIELDS, 0, NULL},
+      {"created", CREATED, 0, NULL},
+      {"updated", UPDATED, 0, NULL}}},
+    {"1password-csv",
+     {"title", "password"},
+     {{"title", TEXT, KURA_TITLE, NULL},
+      {"username", TEXT, KURA_USERNAME, NULL},
+      {"password", TEXT, KURA_PASSWORD, NULL},
+      {"notes", TEXT, KURA_NOTES, NULL},
+      {"url", URLS, 0, ",\n"},
+      {"website", URLS, 0, ",\n"},
+      {"urls", URLS, 0, ",\n"},
+      {"otpauth", OTP, 0, NULL},
+      {"tags", TAGS, 0, ",;"},
+      {"archived", ARCHIVED, 0, NULL}}},
+    {"chrome-csv",
+     {"name", "url", "username", "password"},
+     {{"name", TEXT, KURA_TITLE, NULL},
+      {"username", TEXT, KURA_USERNAME, NULL},
+      {"password", TEXT, KURA_PASSWORD, NULL},
+      {"note", TEXT, KURA_NOTES, NULL},
+      {"url", URLS, 0, "\n"}}},
+};
+
+static const csv_format *format_named(const char *name)
+{
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+        if (strcmp(formats[i].name, name) == 0) return &formats[i];
+    return NULL;
+}
+
+/* One cell into the item as its column says. */
+static const char *put_cell(kura_item *it, const column *c, const char *v)
+{
+    switch (c->put) {
+    case TEXT:
+        return put_text(it, (enum kura_item_text)c->which, v);
+    case URLS:
+        return put_urls(it, v, c->seps);
+    case TAGS:
+        return put_tags(it, v, c->seps);
+    case GROUP:
+        return put_group(it, v, 0);
+    case ROOTED:
+        return put_group(it, v, 1);
+    case OTP:
+        return put_otp(it, v);
+    case FIELD:
+        return put_field(it, c->seps, v, 0);
+    case BW_FIELDS:
+        return bitwarden_fields(it, v);
+    case KURA_FIELDS:
+        return kura_fields(it, v);
+    case ARCHIVED:
+        return truthy(v) ? put_tag(it, "archived") : NULL;
+    case CREATED:
+        it->created = parse_when(v, c->which);
+        return NULL;
+    case UPDATED:
+        it->updated = parse_when(v, c->which);
+        return NULL;
+    }
+    return NULL;
+}
+
 /* The current row as an item of st->format: NULL, or why it is skipped. */
 static const char *row_item(csv_state *st, kura_item *it)
 {
-    const char *f = st->format, *why = NULL;
-#define TRY(x)                                                                                    \
-    do {                                                                                          \
-        if (!why) why = (x);                                                                      \
-    } while (0)
+    const char *f = st->format;
     if (strcmp(f, "bitwarden-csv") == 0) {
         const char *type = cell(st, "type");
         if (type && !same_word(type, "login") && !same_word(type, "note"))
             return "a Bitwarden item type kura does not keep (only logins and notes)";
-        TRY(put_text(it, KURA_TITLE, cell(st, "name")));
-        TRY(put_text(it, KURA_USERNAME, cell(st, "login_username")));
-        TRY(put_text(it, KURA_PASSWORD, cell(st, "login_password")));
-        TRY(put_text(it, KURA_NOTES, cell(st, "notes")));
-        TRY(put_urls(it, cell(st, "login_uri"), ",\n"));
-        TRY(put_group(it, cell(st, "folder"), 0));
-        TRY(bitwarden_fields(it, cell(st, "fields")));
-        TRY(put_otp(it, cell(st, "login_totp")));
-    } else if (strcmp(f, "1password-csv") == 0) {
-        TRY(put_text(it, KURA_TITLE, cell(st, "title")));
-        TRY(put_text(it, KURA_USERNAME, cell(st, "username")));
-        TRY(put_text(it, KURA_PASSWORD, cell(st, "password")));
-        TRY(put_text(it, KURA_NOTES, cell(st, "notes")));
-        TRY(put_urls(it, cell(st, "url"), ",\n"));
-        TRY(put_urls(it, cell(st, "website"), ",\n"));
-        TRY(put_urls(it, cell(st, "urls"), ",\n"));
-        TRY(put_otp(it, cell(st, "otpauth")));
-        TRY(put_tags(it, cell(st, "tags"), ",;"));
-        if (truthy(cell(st, "archived"))) TRY(put_tag(it, "archived"));
     } else if (strcmp(f, "keepassxc-csv") == 0) {
         const char *group = cell(st, "group"), *slash = group ? strchr(group, '/') : NULL;
         if (slash && strcmp(slash + 1, "Recycle Bin") == 0) return "in KeePassXC's recycle bin";
-        TRY(put_text(it, KURA_TITLE, cell(st, "title")));
-        TRY(put_text(it, KURA_USERNAME, cell(st, "username")));
-        TRY(put_text(it, KURA_PASSWORD, cell(st, "password")));
-        TRY(put_text(it, KURA_NOTES, cell(st, "notes")));
-        TRY(put_urls(it, cell(st, "url"), "\n"));
-        TRY(put_group(it, cell(st, "group"), 1));
-        TRY(put_otp(it, cell(st, "totp")));
-        it->created = parse_when(cell(st, "created"), 0);
-        it->updated = parse_when(cell(st, "last modified"), 0);
-    } else if (strcmp(f, "chrome-csv") == 0) {
-        TRY(put_text(it, KURA_TITLE, cell(st, "name")));
-        TRY(put_text(it, KURA_USERNAME, cell(st, "username")));
-        TRY(put_text(it, KURA_PASSWORD, cell(st, "password")));
-        TRY(put_text(it, KURA_NOTES, cell(st, "note")));
-        TRY(put_urls(it, cell(st, "url"), "\n"));
-    } else if (strcmp(f, "firefox-csv") == 0) {
-        TRY(put_urls(it, cell(st, "url"), "\n"));
-        TRY(put_text(it, KURA_USERNAME, cell(st, "username")));
-        TRY(put_text(it, KURA_PASSWORD, cell(st, "password")));
-        TRY(put_field(it, "HTTP realm", cell(st, "httprealm"), 0));
-        it->created = parse_when(cell(st, "timecreated"), 1);
-        it->updated = parse_when(cell(st, "timepasswordchanged"), 1);
-    } else { /* kura-csv */
-        TRY(put_text(it, KURA_TITLE, cell(st, "title")));
-        TRY(put_text(it, KURA_USERNAME, cell(st, "username")));
-        TRY(put_text(it, KURA_PASSWORD, cell(st, "password")));
-        TRY(put_text(it, KURA_NOTES, cell(st, "notes")));
-        TRY(put_urls(it, cell(st, "urls"), "\n"));
-        TRY(put_tags(it, cell(st, "tags"), "\n"));
-        TRY(kura_fields(it, cell(st, "fields")));
-        it->created = parse_when(cell(st, "created"), 0);
-        it->updated = parse_when(cell(st, "updated"), 0);
     }
-#undef TRY
+    const char *why = NULL;
+    const csv_format *fmt = format_named(f);
+    for (const column *c = fmt->columns; !why && c < fmt->columns + 12 && c->name; c++)
+        why = put_cell(it, c, cell(st, c->name));
     return why;
 }
 
@@ -323,28 +405,19 @@ static void state_free(csv_state *st)
 /* Whether the header has the columns that make a file of format. */
 static int fits(const csv_state *st, const char *f)
 {
-    if (strcmp(f, "bitwarden-csv") == 0) return has(st, "login_uri") && has(st, "login_password");
-    if (strcmp(f, "firefox-csv") == 0)
-        return has(st, "url") && has(st, "password") && has(st, "httprealm");
-    if (strcmp(f, "keepassxc-csv") == 0)
-        return has(st, "group") && has(st, "title") && has(st, "password") && has(st, "url");
-    if (strcmp(f, "kura-csv") == 0)
-        return has(st, "title") && has(st, "urls") && has(st, "password") && has(st, "fields");
-    if (strcmp(f, "1password-csv") == 0)
-        return has(st, "title") && has(st, "password") &&
-               (has(st, "otpauth") || has(st, "url") || has(st, "website"));
-    if (strcmp(f, "chrome-csv") == 0)
-        return has(st, "name") && has(st, "url") && has(st, "username") && has(st, "password");
-    return 0;
+    const csv_format *fmt = format_named(f);
+    for (size_t i = 0; fmt && i < 5 && fmt->required[i]; i++)
+        if (!has(st, fmt->required[i])) return 0;
+    if (fmt && strcmp(f, "1password-csv") == 0) /* and some column for the site */
+        return has(st, "otpauth") || has(st, "url") || has(st, "website");
+    return fmt != NULL;
 }
 
 /* What a header says the file is: the first format it fits, most particular first. */
 static const char *format_of(const csv_state *st)
 {
-    static const char *const order[] = {"bitwarden-csv", "firefox-csv", "keepassxc-csv",
-                                        "kura-csv",      "1password-csv", "chrome-csv"};
-    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
-        if (fits(st, order[i])) return order[i];
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+        if (fits(st, formats[i].name)) return formats[i].name;
     return NULL;
 }
 

@@ -48,33 +48,15 @@ static int opt(ctx *c, int id, const char *arg)
     return EX_OK;
 }
 
-/* The JSON, built in guarded memory: it holds every password. */
+/* The export, built in guarded memory: it holds every password. */
 typedef struct text {
-    unsigned char *p;
-    size_t n, cap;
+    kura_gbuf buf;
     size_t items;
-    int failed;
 } text;
 
 static void add(text *t, const void *p, size_t n)
 {
-    if (t->failed) return;
-    if (t->n + n > t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 1 << 16;
-        while (cap < t->n + n)
-            cap *= 2;
-        unsigned char *grown = sodium_malloc(cap);
-        if (!grown) {
-            t->failed = 1;
-            return;
-        }
-        if (t->n) memcpy(grown, t->p, t->n);
-        sodium_free(t->p);
-        t->p = grown;
-        t->cap = cap;
-    }
-    memcpy(t->p + t->n, p, n);
-    t->n += n;
+    (void)kura_gbuf_add(&t->buf, p, n); /* a failure stays in t->buf.failed */
 }
 
 static int dump_chunk(const char *buffer, size_t size, void *data)
@@ -87,7 +69,7 @@ static int dump_chunk(const char *buffer, size_t size, void *data)
         if (nl) add(t, "  ", 2);
         buffer += n;
     }
-    return t->failed ? -1 : 0;
+    return t->buf.failed ? -1 : 0;
 }
 
 /* One CSV cell: always quoted, quotes doubled (RFC 4180); then sep. */
@@ -111,7 +93,7 @@ static void list_cell(text *t, const char *const *list, size_t n)
         len += strlen(list[i]) + 1;
     char *joined = sodium_malloc(len + 1);
     if (!joined) {
-        t->failed = 1;
+        t->buf.failed = 1;
         return;
     }
     joined[0] = '\0';
@@ -158,7 +140,7 @@ static int one_csv(text *t, const kura_item *item)
     add(t, "\"", 1);
     add(t, when, strlen(when));
     add(t, "\"\r\n", 3);
-    return t->failed ? KURA_ERR_NOMEM : KURA_OK;
+    return t->buf.failed ? KURA_ERR_NOMEM : KURA_OK;
 }
 
 static int one(void *data, const kura_item *item)
@@ -170,17 +152,17 @@ static int one(void *data, const kura_item *item)
     add(t, t->items++ ? ",\n  " : "[\n  ", 4);
     int r = json_dump_callback(j, dump_chunk, t, JSON_INDENT(2));
     json_decref(j);
-    return r == 0 && !t->failed ? KURA_OK : KURA_ERR_NOMEM;
+    return r == 0 && !t->buf.failed ? KURA_OK : KURA_ERR_NOMEM;
 }
 
 static int write_out(const text *t)
 {
     if (!output) {
-        if (fwrite(t->p, 1, t->n, stdout) != t->n || fflush(stdout) != 0)
+        if (fwrite(t->buf.p, 1, t->buf.n, stdout) != t->buf.n || fflush(stdout) != 0)
             return fail(EX_FAIL, "cannot write the export to standard output");
         return EX_OK;
     }
-    if (kura_write_private_file(output, t->p, t->n) != KURA_OK)
+    if (kura_write_private_file(output, t->buf.p, t->buf.n) != KURA_OK)
         return fail(EX_FAIL, "cannot write %s; check the folder exists and is writable", output);
     return EX_OK;
 }
@@ -240,11 +222,11 @@ static int run(ctx *c, int argc, char **argv)
     int rc = kura_item_each_whole(c->v, one, &t);
     if (!csv) add(&t, t.items ? "\n]\n" : "[]\n", 3);
     else if (!t.items) add(&t, CSV_HEADER, strlen(CSV_HEADER));
-    if (rc == KURA_OK && t.failed) rc = KURA_ERR_NOMEM;
+    if (rc == KURA_OK && t.buf.failed) rc = KURA_ERR_NOMEM;
     if (rc != KURA_OK) {
         ex = fail_vault(c, rc, "export");
     } else if (encrypted) {
-        rc = kura_export_seal(encrypted, t.p, t.n, pass, strlen(pass));
+        rc = kura_export_seal(encrypted, t.buf.p, t.buf.n, pass, strlen(pass));
         if (rc != KURA_OK)
             ex = fail(EX_FAIL, "cannot write %s: %s", encrypted, kura_strerror(rc));
         else if (c->json)
@@ -258,7 +240,7 @@ static int run(ctx *c, int argc, char **argv)
         if (ex == EX_OK && output)
             note("kura: exported %zu item%s to %s", t.items, t.items == 1 ? "" : "s", output);
     }
-    sodium_free(t.p);
+    kura_gbuf_free(&t.buf);
     secret_free(pass);
     return ex;
 }

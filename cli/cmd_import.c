@@ -448,7 +448,7 @@ static int skip(counts *n, bar *b, const importer *im, size_t index, const char 
 {
     n->skipped++;
     if (!json) {
-        bar_clear((bar *)b);
+        bar_clear(b);
         note("kura: skipped item %zu of %s: %s", index + 1, im->file, why);
         return KURA_OK;
     }
@@ -626,10 +626,7 @@ static int format_of(const char **out, int *detected, const char *file, const ch
         return EX_OK;
     }
     if (from) {
-        if (!(*out = format_named(from)))
-            return fail(EX_USAGE, "unknown format '%s' for --from; kura imports: kura (its own "
-                                  "JSON), " KURA_IMPORT_FORMATS,
-                        from);
+        *out = format_named(from); /* run() refused an unknown one */
         return EX_OK;
     }
     size_t off = skip_space(text, len, 0);

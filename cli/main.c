@@ -73,14 +73,19 @@ static const struct {
     const char *cmd, *words;
 } subcommands[] = {{"key", "show rotate"}, {"device", "enroll passphrase forget"}, {"kit", "check"}};
 
+/* The vault when no --vault names one: KURA_VAULT, the config's vault, or the default
+ * (malloc'd; NULL if there is none, or out of memory). */
+static char *unnamed_vault_path(void)
+{
+    const char *env = getenv("KURA_VAULT");
+    return env && *env ? strdup(env) : config_vault ? strdup(config_vault) : kura_default_vault_path();
+}
+
 /* Item titles, only when KURA_SESSION opens the vault: completion never prompts. */
 static void complete_titles(const char *vault)
 {
     const char *session = getenv("KURA_SESSION");
-    char *path = vault ? strdup(vault) : getenv("KURA_VAULT") && *getenv("KURA_VAULT")
-                                             ? strdup(getenv("KURA_VAULT"))
-                                         : config_vault ? strdup(config_vault)
-                                                        : kura_default_vault_path();
+    char *path = vault ? strdup(vault) : unnamed_vault_path();
     char *runtime = kura_default_runtime_dir();
     kura_vault *v = NULL;
     kura_items *list = NULL;
@@ -307,10 +312,7 @@ int main(int argc, char **argv)
     }
 
     if (!c.vault_path) {
-        const char *env = getenv("KURA_VAULT");
-        c.vault_path = env && *env     ? strdup(env)
-                       : config_vault ? strdup(config_vault)
-                                      : kura_default_vault_path();
+        c.vault_path = unnamed_vault_path();
         if (!c.vault_path && (abs_env("HOME") || abs_env("XDG_DATA_HOME")))
             return fail(EX_FAIL, "out of memory");
         if (!c.vault_path) return fail(EX_FAIL, "no vault path: set HOME, KURA_VAULT or --vault");

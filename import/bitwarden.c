@@ -7,11 +7,6 @@
 
 #include "common.h"
 
-static const char *jstr(const json_t *o, const char *key)
-{
-    return json_string_value(json_object_get(o, key));
-}
-
 /* The name of the element of list whose "id" is id. */
 static const char *name_by_id(const json_t *list, const char *id)
 {

@@ -1,10 +1,12 @@
 /* Helpers the import readers share: see common.h. */
 #define _GNU_SOURCE /* timegm */
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <jansson.h>
 #include <sodium.h>
 
 #include "common.h"
@@ -30,6 +32,27 @@ int rd_fail(reader *r, const char *fmt, ...)
     vsnprintf(r->err, r->errlen, fmt, ap);
     va_end(ap);
     return KURA_ERR_INVALID;
+}
+
+void *wiping_realloc(void *old, size_t size)
+{
+    void *p = malloc(size);
+    if (!p || !old) return p;
+    size_t had = malloc_usable_size(old);
+    memcpy(p, old, had < size ? had : size);
+    wiping_free(old);
+    return p;
+}
+
+void wiping_free(void *p)
+{
+    if (p) sodium_memzero(p, malloc_usable_size(p));
+    free(p);
+}
+
+const char *jstr(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
 }
 
 int same_word(const char *a, const char *b)

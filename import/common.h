@@ -48,6 +48,15 @@ const char *title_fallback(kura_item *it);
  * milliseconds since the epoch; 0 if it is none of those. */
 int64_t parse_when(const char *s, int ms);
 
+/* realloc and free that wipe what they let go of (malloc_usable_size bytes): for the
+ * parsers' buffers, which hold passwords as text. */
+void *wiping_realloc(void *old, size_t size);
+void wiping_free(void *p);
+
+/* A string member of a JSON object, or NULL (jansson's json_t, declared opaque here). */
+struct json_t;
+const char *jstr(const struct json_t *o, const char *key);
+
 /* ASCII case-insensitive equality. */
 int same_word(const char *a, const char *b);
 

@@ -1,7 +1,6 @@
 /* CSV exports (libcsv): Bitwarden, 1Password, KeePassXC, Chrome and Edge, Firefox, and kura's
  * own. Columns are found by their names in the header row, never by position, so a manager
  * that adds or moves a column is still read. */
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <csv.h>
@@ -13,24 +12,8 @@
 #define MAX_COLS 64
 #define CHUNK 65536
 
-/* libcsv grows its field buffer with realloc: these wipe what they let go of, since the
- * fields are passwords. */
-static void *wiping_realloc(void *old, size_t size)
-{
-    void *p = malloc(size);
-    if (!p || !old) return p;
-    size_t had = malloc_usable_size(old);
-    memcpy(p, old, had < size ? had : size);
-    sodium_memzero(old, had);
-    free(old);
-    return p;
-}
-
-static void wiping_free(void *p)
-{
-    if (p) sodium_memzero(p, malloc_usable_size(p));
-    free(p);
-}
+/* libcsv grows its field buffer with realloc: wiping_realloc and wiping_free (common.c)
+ * are given to it, since the fields are passwords. */
 
 /* One row: its cells, NUL-terminated, one after another in a buffer wiped between rows. */
 typedef struct row {
@@ -446,6 +429,7 @@ const char *detect_csv(const unsigned char *text, size_t len)
 
 int read_csv(reader *r, const char *format)
 {
+    if (!format_named(format)) return rd_fail(r, "kura does not know the format %s", format);
     csv_state st = {.r = r, .format = format};
     int rc = parse(&st, r->text, r->len);
     if (rc == KURA_OK && !st.have_header) rc = rd_fail(r, "the file is empty: no header row");

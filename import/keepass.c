@@ -3,7 +3,6 @@
  * strings become fields (hidden when marked ProtectInMemory), KeePassXC's otp and KeePass's
  * TimeOtp-Secret-Base32 the otp field, KP2A_URL strings more URLs. Entry history and the
  * recycle bin are skipped. */
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libxml/parser.h>
@@ -12,24 +11,7 @@
 
 #include "common.h"
 
-/* libxml2's allocations hold the passwords as text: what it frees is wiped. */
-static void wiping_free(void *p)
-{
-    if (p) sodium_memzero(p, malloc_usable_size(p));
-    free(p);
-}
-
-static void *wiping_realloc(void *old, size_t size)
-{
-    void *p = malloc(size);
-    if (!p || !old) return p;
-    size_t had = malloc_usable_size(old);
-    memcpy(p, old, had < size ? had : size);
-    wiping_free(old);
-    return p;
-}
-
-static char *wiping_strdup(const char *s)
+static char *copy_string(const char *s)
 {
     size_t n = strlen(s) + 1;
     char *p = malloc(n);
@@ -186,7 +168,8 @@ int read_keepass_xml(reader *r)
 {
     static int set_up;
     if (!set_up) {
-        xmlMemSetup(wiping_free, malloc, wiping_realloc, wiping_strdup);
+        /* libxml2's allocations hold the passwords as text: what it frees is wiped. */
+        xmlMemSetup(wiping_free, malloc, wiping_realloc, copy_string);
         xmlInitParser();
         set_up = 1;
     }

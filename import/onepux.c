@@ -14,11 +14,6 @@
 
 #define MAX_DATA (1u << 30)
 
-static const char *jstr(const json_t *o, const char *key)
-{
-    return json_string_value(json_object_get(o, key));
-}
-
 /* A section field's value: {"<kind>": value}. Strings are taken as they are; dates, months
  * and addresses are written out; others (files, references) are not kept. */
 static const char *section_field(kura_item *it, const json_t *f)

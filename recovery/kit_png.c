@@ -37,33 +37,11 @@ static double measure(void *ctx, kit_font f, double size, const char *s)
     return e.x_advance;
 }
 
-typedef struct sink {
-    unsigned char *p;
-    size_t n, cap;
-} sink;
-
-/* PNG bytes into guarded memory (the image shows the key). */
-static int collect(sink *s, const unsigned char *data, size_t len)
-{
-    if (s->n + len > s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 262144;
-        while (cap < s->n + len)
-            cap *= 2;
-        unsigned char *grown = sodium_malloc(cap);
-        if (!grown) return KURA_ERR_NOMEM;
-        if (s->n) memcpy(grown, s->p, s->n);
-        sodium_free(s->p);
-        s->p = grown;
-        s->cap = cap;
-    }
-    memcpy(s->p + s->n, data, len);
-    s->n += len;
-    return KURA_OK;
-}
-
 static void png_sink(png_structp png_ptr, png_bytep data, png_size_t len)
 {
-    if (collect(png_get_io_ptr(png_ptr), data, len) != KURA_OK) png_error(png_ptr, "no memory");
+    /* PNG bytes into guarded memory (the image shows the key). */
+    if (kura_gbuf_add(png_get_io_ptr(png_ptr), data, len) != KURA_OK)
+        png_error(png_ptr, "no memory");
 }
 
 static void png_flush_none(png_structp png_ptr)
@@ -72,7 +50,7 @@ static void png_flush_none(png_structp png_ptr)
 }
 
 /* The drawn page (RGB24, gray only: r = g = b) as an 8-bit gray PNG, through a guarded row. */
-static int encode(sink *out, cairo_surface_t *surface, int w, int h)
+static int encode(kura_gbuf *out, cairo_surface_t *surface, int w, int h)
 {
     const unsigned char *px = cairo_image_surface_get_data(surface);
     int stride = cairo_image_surface_get_stride(surface);
@@ -165,7 +143,7 @@ int kura_kit_write_png(const char *path, const kura_kit_spec *spec)
     kit_page_size(spec, &pw, &ph);
     int w = (int)ceil(pw * scale), h = (int)ceil(ph * scale);
     kit_layout *l = sodium_malloc(sizeof *l);
-    sink out = {0};
+    kura_gbuf out = {0};
     int rc = KURA_ERR_NOMEM;
 
     if (!l) return KURA_ERR_NOMEM;
@@ -191,7 +169,7 @@ int kura_kit_write_png(const char *path, const kura_kit_spec *spec)
     if (px) sodium_memzero(px, (size_t)cairo_image_surface_get_stride(surface) * (size_t)h);
     cairo_destroy(cr);
     cairo_surface_destroy(surface);
-    sodium_free(out.p);
+    kura_gbuf_free(&out);
     kit_layout_free(l);
     sodium_free(l);
     return rc;

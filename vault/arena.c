@@ -83,3 +83,31 @@ char *kura_arena_strndup(kura_arena *a, const char *s, size_t n)
     p[n] = '\0';
     return p;
 }
+
+int kura_gbuf_add(kura_gbuf *b, const void *p, size_t n)
+{
+    if (b->failed) return KURA_ERR_NOMEM;
+    if (b->n + n > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 65536;
+        while (cap < b->n + n)
+            cap *= 2;
+        unsigned char *grown = sodium_malloc(cap);
+        if (!grown) {
+            b->failed = 1;
+            return KURA_ERR_NOMEM;
+        }
+        if (b->n) memcpy(grown, b->p, b->n);
+        sodium_free(b->p); /* wipes */
+        b->p = grown;
+        b->cap = cap;
+    }
+    if (n) memcpy(b->p + b->n, p, n);
+    b->n += n;
+    return KURA_OK;
+}
+
+void kura_gbuf_free(kura_gbuf *b)
+{
+    sodium_free(b->p);
+    *b = (kura_gbuf){0};
+}

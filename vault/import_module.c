@@ -1,7 +1,5 @@
 /* kura/import.h's functions, reached through kura-import.so (loaded on first use, found as
  * vault/module.c says). Weak: a program linking the readers itself gets those instead. */
-#include <string.h>
-
 #include "kura/import.h"
 #include "vault_int.h"
 
@@ -15,16 +13,6 @@ static void *entry(const char *symbol)
 const char *kura_import_module_error(void)
 {
     return kura_module_error(&module);
-}
-
-int kura_import_known(const char *format)
-{
-    static const char *const names[] = {"bitwarden-json", "bitwarden-csv", "1password-1pux",
-                                        "1password-csv",  "keepassxc-csv", "keepass-xml",
-                                        "chrome-csv",     "firefox-csv",   "kura-csv"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(format, names[i]) == 0) return 1;
-    return 0;
 }
 
 __attribute__((weak)) const char *kura_import_detect(const unsigned char *text, size_t len,

@@ -428,41 +428,13 @@ static int parse_part(kura_item *item, kura_arena *a, const unsigned char *p, si
     return rc;
 }
 
-/* Decrypts one part into item, through a guarded scratch buffer that is wiped after. */
-/* Guarded memory that grows: the body of an overview cache being written (cache.c). */
-typedef struct capture {
-    unsigned char *p;
-    size_t n, cap;
-    int failed;
-} capture;
-
-static void capture_add(capture *c, const void *p, size_t n)
-{
-    if (c->failed) return;
-    if (c->n + n > c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 1 << 20;
-        while (cap < c->n + n)
-            cap *= 2;
-        unsigned char *grown = sodium_malloc(cap);
-        if (!grown) {
-            c->failed = 1;
-            return;
-        }
-        if (c->n) memcpy(grown, c->p, c->n);
-        sodium_free(c->p); /* wipes */
-        c->p = grown;
-        c->cap = cap;
-    }
-    memcpy(c->p + c->n, p, n);
-    c->n += n;
-}
-
 typedef struct scratch {
     unsigned char *p;
     size_t cap;
-    capture *keep; /* if set: each overview's plaintext is added, after its id */
+    kura_gbuf *keep; /* if set: each overview's plaintext is added, after its id */
 } scratch;
 
+/* Decrypts one part into item, through a guarded scratch buffer that is wiped after. */
 static int open_part(kura_item *item, kura_arena *a, scratch *sc, const kura_vault *v,
                      const unsigned char id[16], const unsigned char *blob, size_t n, char part)
 {
@@ -480,9 +452,9 @@ static int open_part(kura_item *item, kura_arena *a, scratch *sc, const kura_vau
         unsigned char n32[4];
         for (int i = 0; i < 4; i++)
             n32[i] = (unsigned char)(len >> (8 * i));
-        capture_add(sc->keep, id, KURA_ITEM_ID_BYTES);
-        capture_add(sc->keep, n32, 4);
-        capture_add(sc->keep, sc->p, len);
+        (void)kura_gbuf_add(sc->keep, id, KURA_ITEM_ID_BYTES); /* a failure: keep.failed */
+        (void)kura_gbuf_add(sc->keep, n32, 4);
+        (void)kura_gbuf_add(sc->keep, sc->p, len);
     }
     sodium_memzero(sc->p, n - KURA_NONCEBYTES - KURA_MACBYTES);
     return rc;
@@ -1156,14 +1128,14 @@ static int list_cached(kura_vault *v, kura_items **out, walk *w)
             return walk_end(v, out, w, KURA_ERR_NOMEM);
         }
     }
-    capture keep = {0};
+    kura_gbuf keep = {0};
     w->sc.keep = &keep;
     rc = kura_state_check_all_rows(v, collect_row, w);
     kura_vault_read_end(v);
     w->sc.keep = NULL;
     if (rc == KURA_OK && !keep.failed && w->list->damaged == 0)
         kura_cache_store(v, keep.p, keep.n);
-    sodium_free(keep.p);
+    kura_gbuf_free(&keep);
     return walk_end(v, out, w, rc);
 }
 

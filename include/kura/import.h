@@ -28,9 +28,6 @@ typedef struct kura_import_sink {
  * *no_module set. */
 const char *kura_import_detect(const unsigned char *text, size_t len, int *no_module);
 
-/* 1 if name is a format kura_import_read takes. */
-int kura_import_known(const char *format);
-
 /* Reads text (a whole file) as format into sink. KURA_OK; KURA_ERR_INVALID with a one-line
  * reason in err when the text is not that format; KURA_ERR_NOMEM; KURA_ERR_NO_MODULE when
  * kura-import.so does not load (kura_import_module_error says why); or KURA_ERR_IO when the

@@ -239,6 +239,20 @@ KURA_MUST_CHECK int kura_export_open(unsigned char **out, size_t *outlen,
                                      const unsigned char *file, size_t n, const char *pass,
                                      size_t passlen);
 
+/* ---- guarded output ---- */
+
+/* Memory that grows, kept in guarded pages (sodium_malloc: never swapped, wiped when it moves
+ * or is freed): for building output that holds secrets. Start from {0}. */
+typedef struct kura_gbuf {
+    unsigned char *p;
+    size_t n, cap;
+    int failed; /* an add ran out of memory: what came after it was dropped */
+} kura_gbuf;
+/* Appends n bytes. KURA_OK, or KURA_ERR_NOMEM (and failed is set). */
+int kura_gbuf_add(kura_gbuf *b, const void *p, size_t n);
+/* Wipes and frees the contents; b is empty again. */
+void kura_gbuf_free(kura_gbuf *b);
+
 /* ---- one-time passwords ---- */
 
 /* An item's TOTP secret is its hidden field KURA_OTP_FIELD: an otpauth://totp/ URI or a base32

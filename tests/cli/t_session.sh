@@ -38,7 +38,7 @@ expect "a wrong token" 8
 KURA_SESSION=garbage k ls
 expect "a garbage session value" 8
 cp "$XDG_RUNTIME_DIR/kura/$blob" blob.bak
-printf 'x' | dd of="$XDG_RUNTIME_DIR/kura/$blob" bs=1 seek=40 conv=notrunc 2>/dev/null
+python3 "$TESTS_DIR/flip.py" "$XDG_RUNTIME_DIR/kura/$blob" 40
 k ls
 expect "a damaged session blob" 8
 cp blob.bak "$XDG_RUNTIME_DIR/kura/$blob"

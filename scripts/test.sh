@@ -2,7 +2,7 @@
 # The whole test suite: installs what is missing, builds kura twice with warnings as errors
 # (plain, then AddressSanitizer + UndefinedBehaviorSanitizer) and runs every test in both (the
 # plain build also runs two end-to-end scripts under valgrind memcheck), a benchmark smoke run
-# (bench/run.sh --quick), then a bounded fuzzing run (scripts/fuzz.sh, FUZZ_SECONDS per target, 60 by default).
+# (bench/run.sh --quick), then a bounded fuzzing run (scripts/fuzz.sh, FUZZ_SECONDS per target, 30 by default).
 # Ends with "tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -56,8 +56,8 @@ else
     failed=$((failed + 1))
 fi
 
-echo "== fuzzing, ${FUZZ_SECONDS:-60}s a target"
-FUZZ_SECONDS=${FUZZ_SECONDS:-60} bash scripts/fuzz.sh | tee build-fuzz.summary.log
+echo "== fuzzing, ${FUZZ_SECONDS:-30}s a target"
+FUZZ_SECONDS=${FUZZ_SECONDS:-30} bash scripts/fuzz.sh | tee build-fuzz.summary.log
 line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' build-fuzz.summary.log | tail -1)
 if [ -n "$line" ]; then
     passed=$((passed + $(cut -d' ' -f1 <<<"$line")))

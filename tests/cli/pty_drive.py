@@ -3,16 +3,20 @@
 
     pty_drive.py [-e REGEX | -s TEXT | -c]... -- COMMAND ARGS...
 
--e waits (10 s at most) for REGEX in what the command has written to the terminal since the
-last match; -s types TEXT and Enter; -c sends Ctrl-C. Prints the whole transcript (the
+-e waits (30 s at most) for REGEX in what the command has written to the terminal since
+the last match; -s types TEXT and Enter; -c sends Ctrl-C. Prints the whole transcript (the
 terminal saw stdout and stderr both) and exits with the command's status; 124 if an
-expectation timed out or the command did not finish within 10 s of the last step."""
+expectation timed out or the command did not finish within 30 s of the last step."""
 import os
 import pty
 import re
 import select
 import sys
 import time
+
+# Seconds to wait for an expected text, and for the end; generous, for a loaded machine
+# running the ASan build: only a failing run ever waits this long.
+LIMIT = 30
 
 
 def main(argv):
@@ -44,7 +48,7 @@ def main(argv):
         flag = steps[i]
         if flag == "-e":
             pat = re.compile(steps[i + 1].encode())
-            deadline = time.time() + 10
+            deadline = time.time() + LIMIT
             while True:
                 m = pat.search(transcript, seen)
                 if m:
@@ -71,9 +75,9 @@ def main(argv):
         else:
             print("pty_drive: unknown step " + flag, file=sys.stderr)
             return 2
-    # The steps are done: the command must finish within 10 s (a prompt nobody answers would
+    # The steps are done: the command must finish within LIMIT (a prompt nobody answers would
     # otherwise hang the suite).
-    deadline = time.time() + 10
+    deadline = time.time() + LIMIT
     while True:
         done, st = os.waitpid(pid, os.WNOHANG)
         if done:

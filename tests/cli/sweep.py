@@ -33,7 +33,7 @@ def main():
         try:
             p = subprocess.run([kura, "--vault", work, "get", item, "--field", "password",
                                 "--key-file", keyfile], stdin=subprocess.DEVNULL,
-                               capture_output=True, timeout=5, start_new_session=True)
+                               capture_output=True, timeout=30, start_new_session=True)
         except subprocess.TimeoutExpired:
             counts["hung"] += 1
             print("hung at offset %d" % off)
@@ -54,7 +54,7 @@ def main():
         if every:
             try:
                 c = subprocess.run([kura, "--vault", work, "check", "--key-file", keyfile],
-                                   stdin=subprocess.DEVNULL, capture_output=True, timeout=5,
+                                   stdin=subprocess.DEVNULL, capture_output=True, timeout=30,
                                    start_new_session=True)
                 cerr = c.stderr.decode(errors="replace")
                 if (c.returncode == 6 or (c.returncode == 7 and 60 <= off <= 63)) \

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlreader.h>
 #include <sodium.h>
 
 #include "common.h"
@@ -52,8 +53,10 @@ static int64_t kp_time(const xmlNode *times, const char *name)
     int64_t t = parse_when(s, 0);
     unsigned char b[8];
     size_t n;
-    if (!t && s && sodium_base642bin(b, sizeof b, s, strlen(s), NULL, &n, NULL,
-                                     sodium_base64_VARIANT_ORIGINAL) == 0 && n == 8) {
+    if (!t && s &&
+        sodium_base642bin(b, sizeof b, s, strlen(s), NULL, &n, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) == 0 &&
+        n == 8) {
         uint64_t secs = 0;
         for (int i = 7; i >= 0; i--)
             secs = secs << 8 | b[i];
@@ -62,13 +65,6 @@ static int64_t kp_time(const xmlNode *times, const char *name)
     xmlFree(s);
     return t;
 }
-
-typedef struct walk {
-    reader *r;
-    char *recycle_bin; /* the recycle bin group's UUID text */
-    size_t entries, done;
-    int rc;
-} walk;
 
 /* One String element; more_urls: this pass takes only KP2A_URL strings, the other all else
  * (so URL comes first however the strings are ordered). */
@@ -125,43 +121,106 @@ static const char *entry_of(kura_item *it, const xmlNode *e, const char *group)
     return why;
 }
 
-static size_t count_entries(const xmlNode *g)
+/* The file is read as a stream (an xmlTextReader), one entry expanded at a time, so memory
+ * stays that of one entry however large the file: the stack holds, for each open element, what
+ * it is and (for groups) the group's path and whether it is the recycle bin or inside it. */
+#define MAX_DEPTH 300 /* libxml2 refuses nesting deeper than 256 */
+
+enum kind { OTHER, FILE_EL, META, ROOT, GROUP };
+
+typedef struct level {
+    enum kind kind;
+    int binned;
+    char *path; /* groups: the path below the root group ("" for the root group itself) */
+} level;
+
+enum status { GOING, NOT_KEEPASS, STOPPED, NO_MEMORY, BAD_XML };
+
+typedef struct stream {
+    reader *r;
+    enum status status;
+    size_t fed;        /* bytes handed to libxml2 */
+    char *recycle_bin; /* the recycle bin group's UUID text */
+    int groups;
+    level at[MAX_DEPTH];
+} stream;
+
+static int feed(void *ctx, char *buf, int len)
 {
-    size_t n = 0;
-    for (const xmlNode *c = g->children; c; c = c->next)
-        n += named(c, "Entry") ? 1 : named(c, "Group") ? count_entries(c) : 0;
-    return n;
+    stream *s = ctx;
+    size_t n = s->r->len - s->fed < (size_t)len ? s->r->len - s->fed : (size_t)len;
+    memcpy(buf, s->r->text + s->fed, n);
+    s->fed += n;
+    return (int)n;
 }
 
-/* A group's entries, then its subgroups; path is the group's path below the root ("" for
- * the root itself). */
-static void group(walk *w, const xmlNode *g, const char *path)
+static int no_close(void *ctx)
 {
-    char *uuid = text_of(child(g, "UUID"));
-    int bin = uuid && w->recycle_bin && *uuid && strcmp(uuid, w->recycle_bin) == 0;
-    xmlFree(uuid);
-    if (bin) return;
-    for (const xmlNode *c = g->children; c && w->rc == KURA_OK; c = c->next) {
-        if (named(c, "Entry")) {
-            kura_item *it = rd_next(w->r);
-            w->done++;
-            if (!it || rd_put(w->r, entry_of(it, c, *path ? path : NULL),
-                              w->r->len / w->entries * w->done))
-                w->rc = KURA_ERR_IO;
-        } else if (named(c, "Group")) {
-            char *name = text_of(child(c, "Name"));
-            size_t n = strlen(path) + (name ? strlen(name) : 0) + 2;
-            char *sub = malloc(n);
-            if (!sub) {
-                w->rc = KURA_ERR_NOMEM;
-            } else {
-                snprintf(sub, n, "%s%s%s", path, *path ? "/" : "", name ? name : "");
-                group(w, c, sub);
-                free(sub);
-            }
-            xmlFree(name);
-        }
+    (void)ctx;
+    return 0;
+}
+
+/* parent's path, "/", name (the root group's own path is ""). */
+static char *sub_path(const level *parent, const char *name)
+{
+    if (parent->kind != GROUP) return copy_string("");
+    const char *p = parent->path ? parent->path : "";
+    size_t n = strlen(p) + strlen(name) + 2;
+    char *sub = malloc(n);
+    if (sub) snprintf(sub, n, "%s%s%s", p, *p ? "/" : "", name);
+    return sub;
+}
+
+/* The element the reader is on, at depth d below its parent's level: notes what it is, reads
+ * what it needs, and returns 1 when the reader should skip past it. */
+static int element(stream *s, xmlTextReaderPtr x, int d, const char *name)
+{
+    level *parent = d ? &s->at[d - 1] : NULL, *me = &s->at[d];
+    free(me->path);
+    *me = (level){OTHER, 0, NULL};
+    if (!parent) {
+        if (strcmp(name, "KeePassFile") != 0) s->status = NOT_KEEPASS;
+        me->kind = FILE_EL;
+        return 0;
     }
+    if (parent->kind == FILE_EL) {
+        me->kind = strcmp(name, "Meta") == 0 ? META : strcmp(name, "Root") == 0 ? ROOT : OTHER;
+        return me->kind == OTHER;
+    }
+    if (parent->kind == META) {
+        if (strcmp(name, "RecycleBinUUID") == 0 && !s->recycle_bin)
+            s->recycle_bin = text_of(xmlTextReaderExpand(x));
+        return 1;
+    }
+    if (parent->kind != ROOT && parent->kind != GROUP) return 1;
+    if (parent->binned) return 1;
+    if (strcmp(name, "Group") == 0) {
+        me->kind = GROUP;
+        me->path = sub_path(parent, "");
+        if (!me->path) s->status = NO_MEMORY;
+        s->groups++;
+        return 0;
+    }
+    if (parent->kind != GROUP) return 1;
+    if (strcmp(name, "UUID") == 0) {
+        char *uuid = text_of(xmlTextReaderExpand(x));
+        parent->binned = uuid && s->recycle_bin && *uuid && strcmp(uuid, s->recycle_bin) == 0;
+        xmlFree(uuid);
+    } else if (strcmp(name, "Name") == 0 && d >= 2 && s->at[d - 2].kind == GROUP) {
+        char *n = text_of(xmlTextReaderExpand(x)), *path = sub_path(&s->at[d - 2], n ? n : "");
+        xmlFree(n);
+        if (!path) s->status = NO_MEMORY;
+        free(parent->path);
+        parent->path = path;
+    } else if (strcmp(name, "Entry") == 0) {
+        const xmlNode *e = xmlTextReaderExpand(x);
+        kura_item *it = e ? rd_next(s->r) : NULL;
+        if (!e)
+            s->status = BAD_XML;
+        else if (!it || rd_put(s->r, entry_of(it, e, *parent->path ? parent->path : NULL), s->fed))
+            s->status = STOPPED;
+    }
+    return 1;
 }
 
 int read_keepass_xml(reader *r)
@@ -173,30 +232,43 @@ int read_keepass_xml(reader *r)
         xmlInitParser();
         set_up = 1;
     }
+    stream *s = calloc(1, sizeof *s);
+    if (!s) return KURA_ERR_NOMEM;
+    s->r = r;
     /* No network, no external entities, no entity substitution: the file is data. */
-    xmlDoc *doc = xmlReadMemory((const char *)r->text, (int)(r->len > 0x7fffffff ? 0x7fffffff : r->len),
-                                "import.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                                        XML_PARSE_NOWARNING);
-    if (!doc) {
+    xmlTextReaderPtr x = xmlReaderForIO(feed, no_close, s, "import.xml", NULL,
+                                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    int ret = x ? xmlTextReaderRead(x) : -1, rc = KURA_OK;
+    while (ret == 1 && s->status == GOING) {
+        int d = xmlTextReaderDepth(x), skip = 0;
+        if (xmlTextReaderNodeType(x) == XML_READER_TYPE_ELEMENT) {
+            if (d < 0 || d >= MAX_DEPTH)
+                s->status = BAD_XML;
+            else
+                skip = element(s, x, d, (const char *)xmlTextReaderConstLocalName(x));
+        }
+        if (s->status == GOING) ret = skip ? xmlTextReaderNext(x) : xmlTextReaderRead(x);
+    }
+    if (ret < 0 && s->status == GOING) s->status = BAD_XML;
+    if (ret == 0 && s->status == GOING && !s->groups) s->status = NOT_KEEPASS;
+    if (!x || s->status == NO_MEMORY) {
+        rc = KURA_ERR_NOMEM;
+    } else if (s->status == STOPPED) {
+        rc = KURA_ERR_IO;
+    } else if (s->status == BAD_XML) {
         const xmlError *e = xmlGetLastError();
-        int rc = rd_fail(r, "malformed XML at line %d: %s", e ? e->line : 0,
-                         e && e->message ? e->message : "malformed");
+        rc = rd_fail(r, "malformed XML at line %d: %s", e ? e->line : 0,
+                     e && e->message ? e->message : "malformed");
         size_t n = strlen(r->err);
         while (n && (r->err[n - 1] == '\n' || r->err[n - 1] == ' '))
             r->err[--n] = '\0';
-        return rc;
-    }
-    const xmlNode *top = xmlDocGetRootElement(doc), *root = child(top, "Root"), *g;
-    int rc = KURA_OK;
-    if (!top || !named(top, "KeePassFile") || !root || !(g = child(root, "Group"))) {
+    } else if (s->status == NOT_KEEPASS) {
         rc = rd_fail(r, "it is XML, but not a KeePass 2 XML export (no KeePassFile/Root/Group)");
-    } else {
-        walk w = {.r = r, .recycle_bin = text_of(child(child(top, "Meta"), "RecycleBinUUID"))};
-        w.entries = count_entries(g);
-        if (w.entries) group(&w, g, "");
-        rc = w.rc;
-        xmlFree(w.recycle_bin);
     }
-    xmlFreeDoc(doc);
+    if (x) xmlFreeTextReader(x);
+    for (int i = 0; i < MAX_DEPTH; i++)
+        free(s->at[i].path);
+    xmlFree(s->recycle_bin);
+    free(s);
     return rc;
 }

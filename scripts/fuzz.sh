@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzing with libFuzzer (clang, ASan+UBSan): builds the targets in build-fuzz, replays every
-# saved crash in tests/fuzz/regressions, then fuzzes each target for FUZZ_SECONDS (default 60,
-# as in CI) from the seed corpus in tests/fuzz/corpus. A new crash input is saved to
+# saved crash in tests/fuzz/regressions, then fuzzes each target for FUZZ_SECONDS (default 60;
+# CI runs 30) from the seed corpus in tests/fuzz/corpus. A new crash input is saved to
 # tests/fuzz/regressions/<target>/ to be kept as a regression test. Ends with the figures and
 # "N passed, N failed" (one per target). Long run: FUZZ_SECONDS=3600 bash scripts/fuzz.sh
 set -uo pipefail

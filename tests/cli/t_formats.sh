@@ -189,6 +189,15 @@ check "says how to name it" err_has "--from FORMAT"
 printf '<KeePassFile><Root><Group><Entry>' >cut.xml
 k import cut.xml
 expect "XML cut short" 1 "malformed XML at line 1"
+# Entries are stored as the stream is read: whole entries before a cut are not kept either.
+{
+    printf '<KeePassFile><Root><Group><Name>Root</Name>\n'
+    for i in 1 2 3; do printf '<Entry><String><Key>Title</Key><Value>Cut %s</Value></String></Entry>\n' "$i"; done
+    printf '<Group><Name>Sub</Name><Entry><String><Key>Title</Key><Value>Cut 4</Value></String>\n'
+} >cut-late.xml
+k import cut-late.xml
+expect "XML cut after three whole entries" 1 "malformed XML at line"
+check "nothing of it is kept" test "$(sum br.kura)" = "$before"
 printf '<?xml version="1.0"?><html><body/></html>' >other.xml
 k import other.xml
 expect "XML that is not KeePass's" 1 "not a KeePass 2 XML export"

@@ -140,6 +140,7 @@ typedef struct stream {
     reader *r;
     enum status status;
     size_t fed;        /* bytes handed to libxml2 */
+    int open;          /* elements open where the reader is */
     char *recycle_bin; /* the recycle bin group's UUID text */
     int groups;
     level at[MAX_DEPTH];
@@ -240,12 +241,15 @@ int read_keepass_xml(reader *r)
                                         XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
     int ret = x ? xmlTextReaderRead(x) : -1, rc = KURA_OK;
     while (ret == 1 && s->status == GOING) {
-        int d = xmlTextReaderDepth(x), skip = 0;
-        if (xmlTextReaderNodeType(x) == XML_READER_TYPE_ELEMENT) {
+        int d = xmlTextReaderDepth(x), skip = 0, type = xmlTextReaderNodeType(x);
+        if (type == XML_READER_TYPE_ELEMENT) {
             if (d < 0 || d >= MAX_DEPTH)
                 s->status = BAD_XML;
             else
                 skip = element(s, x, d, (const char *)xmlTextReaderConstLocalName(x));
+            s->open = skip || xmlTextReaderIsEmptyElement(x) ? d : d + 1;
+        } else if (type == XML_READER_TYPE_END_ELEMENT) {
+            s->open = d;
         }
         if (s->status == GOING) ret = skip ? xmlTextReaderNext(x) : xmlTextReaderRead(x);
     }
@@ -257,8 +261,12 @@ int read_keepass_xml(reader *r)
         rc = KURA_ERR_IO;
     } else if (s->status == BAD_XML) {
         const xmlError *e = xmlGetLastError();
+        /* A file cut short: libxml2's reader says "Extra content at the end of the document". */
+        int cut = s->fed == r->len && s->open > 0;
         rc = rd_fail(r, "malformed XML at line %d: %s", e ? e->line : 0,
-                     e && e->message ? e->message : "malformed");
+                     cut               ? "the file ends before its XML does (is it cut short?)"
+                     : e && e->message ? e->message
+                                       : "malformed");
         size_t n = strlen(r->err);
         while (n && (r->err[n - 1] == '\n' || r->err[n - 1] == ' '))
             r->err[--n] = '\0';

@@ -108,7 +108,8 @@ static const char *to_item(kura_item *it, const json_t *o)
 }
 
 /* The whole file in memory, read in large blocks (jansson's own file reader takes a byte at a
- * time); the caller wipes and frees it. NULL with errno set on failure. */
+ * time), without the UTF-8 byte order mark Windows tools put first: no reader wants it. The
+ * caller wipes and frees it. NULL with errno set on failure. */
 static char *read_all(FILE *f, size_t *len)
 {
     size_t cap = 1 << 20, n = 0;
@@ -127,6 +128,11 @@ static char *read_all(FILE *f, size_t *len)
         sodium_memzero(p, n);
         free(p);
         p = NULL;
+    }
+    if (p && n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+        memmove(p, p + 3, n - 3);
+        sodium_memzero(p + n - 3, 3);
+        n -= 3;
     }
     *len = n;
     return p;

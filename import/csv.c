@@ -325,9 +325,6 @@ static void on_row(int c, void *data)
                 st->rc = KURA_ERR_NOMEM;
                 return;
             }
-            if (i == 0 && (unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbb &&
-                (unsigned char)p[2] == 0xbf)
-                memmove(p, p + 3, strlen(p + 3) + 1); /* a byte-order mark */
             for (; *p; p++)
                 if (*p >= 'A' && *p <= 'Z') *p = (char)(*p + 32);
             st->names[st->n_names++] = name;

@@ -10,17 +10,11 @@ static size_t skip_space(const unsigned char *t, size_t len, size_t off)
     return off;
 }
 
-/* How many bytes a UTF-8 byte order mark takes at the start of t (0 or 3). */
-static size_t bom(const unsigned char *t, size_t len)
-{
-    return len >= 3 && memcmp(t, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
-}
-
 const char *kura_import_detect(const unsigned char *text, size_t len, int *no_module)
 {
     *no_module = 0;
     if (len >= 4 && memcmp(text, "PK\3\4", 4) == 0) return "1password-1pux";
-    size_t off = skip_space(text, len, bom(text, len));
+    size_t off = skip_space(text, len, 0);
     if (off < len && text[off] == '<') return "keepass-xml";
     return detect_csv(text, len);
 }
@@ -30,14 +24,9 @@ int kura_import_read(const char *format, const unsigned char *text, size_t len,
 {
     reader r = {.sink = sink, .text = text, .len = len, .err = err, .errlen = errlen};
     err[0] = '\0';
-    size_t off = bom(text, len);
-    if (strcmp(format, "bitwarden-json") == 0) {
-        r.text += off;
-        r.len -= off;
-        return read_bitwarden(&r);
-    }
+    if (strcmp(format, "bitwarden-json") == 0) return read_bitwarden(&r);
     if (strcmp(format, "1password-1pux") == 0) {
-        off = skip_space(text, len, off);
+        size_t off = skip_space(text, len, 0);
         return off < len && text[off] == '{' ? read_1pux_json(&r, text + off, len - off)
                                              : read_1pux_zip(&r);
     }

@@ -23,7 +23,9 @@ typedef struct kura_import_sink {
     "bitwarden-json, bitwarden-csv, 1password-1pux, 1password-csv, keepassxc-csv, "          \
     "keepass-xml, chrome-csv, firefox-csv, kura-csv"
 
-/* The format name of a file's text (a CSV's header, a zip, XML), or NULL if it is none that
+/* Both take a file's text without a UTF-8 byte order mark (kura import drops one).
+ *
+ * The format name of a file's text (a CSV's header, a zip, XML), or NULL if it is none that
  * kura knows. JSON is told apart by the caller. KURA_ERR_NO_MODULE-like failure: NULL, with
  * *no_module set. */
 const char *kura_import_detect(const unsigned char *text, size_t len, int *no_module);

@@ -109,12 +109,23 @@ get Visa
 check "Bitwarden JSON: a card's parts as fields, number and code hidden" json_ok '.tags == ["Money/Cards"] and ([.fields[] | [.name, .value, .hidden]] == [["cardholder", "Jane Doe", false], ["brand", "Visa", false], ["number", "4111111111111111", true], ["expiry month", "12", false], ["expiry year", "2030", false], ["security code", "123", true]])'
 k import "$FIX/bitwarden.json"
 check "the same file twice adds nothing" out_has "0 new, 0 updated, 3 unchanged, 1 skipped"
+# A UTF-8 byte order mark (Windows tools write one) changes nothing: the same file with one is
+# still told apart and its items are the same ones.
+printf '\357\273\277' | cat - "$FIX/bitwarden.json" >bom.json
+k import bom.json
+check "a byte order mark before JSON" out_has "(Bitwarden JSON, detected): 0 new, 0 updated, 3 unchanged, 1 skipped"
 
 new_vault bwc
 export KURA_VAULT=$T/bwc.kura KURA_CLIENT_KEY_FILE=$T/bwc.key
 k import "$FIX/bitwarden.csv"
 expect "import Bitwarden CSV" 0
 check "told apart" out_has "(Bitwarden CSV, detected): 2 new"
+printf '\357\273\277' | cat - "$FIX/bitwarden.csv" >bom.csv
+k import bom.csv
+check "a byte order mark before CSV" out_has "(Bitwarden CSV, detected): 0 new, 0 updated, 2 unchanged"
+printf '\357\273\277[{"title": "Marked", "password": "m-pw"}]' >bom-kura.json
+k import bom-kura.json
+check "a byte order mark before kura's own JSON" out_has "(kura JSON, detected): 1 new"
 get Twitter
 check "Bitwarden CSV: every column" json_ok '.username == "me@example.com" and .password == "tw1tter!pass" and .urls == ["https://twitter.com", "https://x.com"] and .tags == ["Social"] and .notes == "my notes\nsecond line" and ([.fields[] | [.name, .value, .hidden]] == [["security question", "blue", false], ["recovery code", "R-123-456", false], ["otp", "JBSWY3DPEHPK3PXP", true]])'
 get Wifi

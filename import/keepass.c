@@ -207,7 +207,7 @@ static int element(stream *s, xmlTextReaderPtr x, int d, const char *name)
         char *uuid = text_of(xmlTextReaderExpand(x));
         parent->binned = uuid && s->recycle_bin && *uuid && strcmp(uuid, s->recycle_bin) == 0;
         xmlFree(uuid);
-    } else if (strcmp(name, "Name") == 0 && d >= 2 && s->at[d - 2].kind == GROUP) {
+    } else if (strcmp(name, "Name") == 0) { /* (sub_path leaves the root group's path "") */
         char *n = text_of(xmlTextReaderExpand(x)), *path = sub_path(&s->at[d - 2], n ? n : "");
         xmlFree(n);
         if (!path) s->status = NO_MEMORY;

@@ -16,7 +16,7 @@ suite() {
     local dir=$1
     shift
     echo "== $dir: configure and build $*"
-    if ! cmake -S . -B "$dir" -DKURA_WERROR=ON "$@" >"$dir.configure.log" 2>&1; then
+    if ! cmake -S . -B "$dir" -DKURA_WERROR=ON -DKURA_TESTS=ON "$@" >"$dir.configure.log" 2>&1; then
         cat "$dir.configure.log"
         failed=$((failed + 1))
         return

@@ -8,7 +8,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 bash scripts/deps.sh --test >/dev/null || exit 1
-cmake -S . -B build -DKURA_WERROR=ON >/dev/null && cmake --build build -j "$(nproc)" >/dev/null || exit 1
+cmake -S . -B build -DKURA_WERROR=ON -DKURA_TESTS=ON >/dev/null && cmake --build build -j "$(nproc)" >/dev/null || exit 1
 export KURA=$PWD/build/kura VAULT_SQL=$PWD/build/tests/vault_sql \
     VAULT_ITEMS=$PWD/build/tests/vault_items TESTS_DIR=$PWD/tests/cli \
     KURA_FAULTY=$PWD/build/tests/kura-faulty KURA_FAILALLOC=$PWD/build/tests/kura-failalloc

@@ -142,6 +142,26 @@ int resolve_item(ctx *c, kura_item **out, const char *ref);
  * no kura QR code in it). */
 int read_kit(kura_client_key *key, char *vault_id, const char *file);
 
+/* ---- ways.c: the ways into a vault left on this machine (recover, reset) ---- */
+enum { KIT_OPENS, KIT_OLD, KIT_OTHER, KIT_UNREADABLE, KIT_DAMAGED };
+extern const char *const kit_status_words[]; /* for --json, by KIT_* */
+typedef struct ways {
+    int session;  /* KURA_SESSION opens this vault */
+    int enrolled; /* this device has a slot for it */
+    char **paths; /* kits found in the usual places, and what each is (KIT_*) */
+    size_t n;
+    int *status;
+    char (*ids)[KURA_VAULT_ID_TEXT + 1];
+    int opening; /* index of a kit that opens the vault, or -1 */
+} ways;
+/* Finds the kits and checks each against c->v (vault_ok: c->v is open): exit code. */
+int ways_find_kits(ctx *c, ways *w, int vault_ok);
+/* Every way into c->v (NULL: none can be checked): the session, the slot, the kits. */
+int ways_find(ctx *c, ways *w);
+/* {"session", "device_enrolled", "kits": [paths of kits that open it]} */
+json_t *ways_json(const ways *w);
+void ways_free(ways *w);
+
 /* ---- the kit, shared by kit and init (cmd_kit.c) ---- */
 enum { K_DIR = 300, K_PDF, K_PNG, K_PAPER, K_LANG, K_NO_KIT };
 typedef struct kit_opts {

@@ -2,7 +2,6 @@
  * enrolled (its passphrase, then the key and a fresh kit)? Is a kit in the usual places
  * (each one checked against the vault)? Can they type the key? Only then: reset. With no
  * terminal, or --json, it reports what it found: exit 0 when a way in exists, 5 when none. */
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,41 +9,6 @@
 #include <sodium.h>
 
 #include "cli.h"
-
-enum { KIT_OPENS, KIT_OLD, KIT_OTHER, KIT_UNREADABLE };
-static const char *const kit_status[] = {"opens", "old", "other_vault", "unreadable"};
-
-typedef struct found {
-    char **paths;
-    size_t n;
-    int *status;
-    char (*ids)[KURA_VAULT_ID_TEXT + 1];
-    int opening; /* index of a kit that opens the vault, or -1 */
-} found;
-
-static void check_kits(ctx *c, found *f, int vault_ok)
-{
-    kura_client_key *key = sodium_malloc(sizeof *key);
-    f->opening = -1;
-    for (size_t i = 0; key && i < f->n; i++) {
-        int rc = kura_kit_read(f->ids[i], key, f->paths[i]);
-        if (rc == KURA_ERR_NO_MODULE && i == 0)
-            note("kura: cannot read kits: kura's kit module did not load (%s); reinstall kura",
-                 kura_kit_module_error());
-        if (rc != KURA_OK) {
-            f->status[i] = KIT_UNREADABLE;
-            f->ids[i][0] = '\0';
-        } else if (!vault_ok || strcmp(f->ids[i], kura_vault_id(c->v)) != 0) {
-            f->status[i] = KIT_OTHER;
-        } else if (kura_vault_unlock(c->v, key) == KURA_OK) {
-            f->status[i] = KIT_OPENS;
-            if (f->opening < 0) f->opening = (int)i;
-        } else {
-            f->status[i] = KIT_OLD;
-        }
-    }
-    sodium_free(key);
-}
 
 static void explain_reset(ctx *c, int vault_ok)
 {
@@ -80,14 +44,14 @@ static int show_key_and_kit(ctx *c)
     return ex;
 }
 
-static void report(ctx *c, const char *id, int enrolled, const found *f)
+static void report(ctx *c, const char *id, int enrolled, const ways *f)
 {
     const char *next = enrolled ? "passphrase" : f->opening >= 0 ? "kit" : "reset";
     if (c->json) {
         json_t *kits = json_array();
         for (size_t i = 0; kits && i < f->n; i++)
             json_array_append_new(kits, json_pack("{s:s, s:s, s:s?}", "path", f->paths[i], "status",
-                                                  kit_status[f->status[i]], "vault_id",
+                                                  kit_status_words[f->status[i]], "vault_id",
                                                   f->ids[i][0] ? f->ids[i] : NULL));
         json_print(json_pack("{s:s, s:s?, s:b, s:o, s:b, s:s}", "vault", c->vault_path, "vault_id",
                              id, "device_enrolled", enrolled, "kits", kits, "can_unlock",
@@ -95,7 +59,8 @@ static void report(ctx *c, const char *id, int enrolled, const found *f)
         return;
     }
     static const char *const words[] = {"opens this vault", "an old kit: its key was rotated",
-                                        "the kit of another vault", "no kura QR code in it"};
+                                        "the kit of another vault", "no kura QR code in it",
+                                        "this vault's kit, but the vault is damaged"};
     printf("vault:   %s (%s)\n", c->vault_path, id ? id : "unreadable: damaged or not a vault");
     printf("device:  %s\n",
            enrolled ? "enrolled: its passphrase unlocks the vault here" : "not enrolled");
@@ -114,30 +79,20 @@ static int run(ctx *c, int argc, char **argv)
 {
     (void)argc, (void)argv;
     struct stat sb;
-    char cwd[PATH_MAX];
-    found f = {0};
+    ways f = {.opening = -1};
     if (stat(c->vault_path, &sb) != 0)
         return fail(EX_NOT_FOUND, "no vault at %s: nothing to recover; name yours with --vault",
                     c->vault_path);
     int vault_ok = kura_vault_open(&c->v, c->vault_path) == KURA_OK;
     const char *id = vault_ok ? kura_vault_id(c->v) : NULL;
     int enrolled = vault_ok && kura_device_enrolled(c->v, c->device_dir);
-    if (kura_recover_find_kits(&f.paths, &f.n, getenv("HOME"), getcwd(cwd, sizeof cwd)) != KURA_OK)
-        return fail(EX_FAIL, "out of memory");
-    f.status = calloc(f.n + 1, sizeof *f.status);
-    f.ids = calloc(f.n + 1, sizeof *f.ids);
-    if (!f.status || !f.ids) {
-        kura_recover_free_kits(f.paths, f.n);
-        free(f.status);
-        free(f.ids);
-        return fail(EX_FAIL, "out of memory");
-    }
     int fd = tty_open(), ex;
     int interactive = fd >= 0 && !c->json;
     if (fd >= 0) close(fd);
 
     if (!interactive) {
-        check_kits(c, &f, vault_ok);
+        ex = ways_find_kits(c, &f, vault_ok);
+        if (ex != EX_OK) goto out;
         report(c, id, enrolled, &f);
         ex = enrolled || f.opening >= 0 ? EX_OK : EX_NOT_FOUND;
         goto out;
@@ -153,10 +108,11 @@ static int run(ctx *c, int argc, char **argv)
         printf("That did not work. Let's look for your kit.\n");
     }
     /* 2. A kit in the usual places. */
-    check_kits(c, &f, vault_ok);
+    ex = ways_find_kits(c, &f, vault_ok);
+    if (ex != EX_OK) goto out;
     printf("Kits in Downloads, Desktop, Documents, Pictures and here: %zu found.\n", f.n);
     for (size_t i = 0; i < f.n; i++)
-        printf("  %s: %s\n", f.paths[i], kit_status[f.status[i]]);
+        printf("  %s: %s\n", f.paths[i], kit_status_words[f.status[i]]);
     if (f.opening >= 0) {
         printf("\n%s opens vault %s. Keep it safe; 'kura unlock --kit' unlocks with it.\n",
                f.paths[f.opening], id);
@@ -176,9 +132,7 @@ static int run(ctx *c, int argc, char **argv)
     explain_reset(c, vault_ok);
     ex = EX_NOT_FOUND;
 out:
-    kura_recover_free_kits(f.paths, f.n);
-    free(f.status);
-    free(f.ids);
+    ways_free(&f);
     return ex;
 }
 

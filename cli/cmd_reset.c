@@ -56,9 +56,8 @@ static int confirmed(const kura_reset_report *r, const char *word, const char *p
     int fd = tty_open();
     if (fd < 0)
         return fail(EX_CANCELLED,
-                    "not reset: no terminal to confirm on; pass --confirm %s to "
-                    "destroy %s",
-                    word, path);
+                    "not reset: no terminal to confirm on; a script confirms with --confirm "
+                    "(see 'kura help reset'); nothing was destroyed");
     close(fd);
     if (r->old_id[0])
         note("kura reset destroys vault %s at %s and its %lld item%s, forever. Nobody can undo "
@@ -76,40 +75,96 @@ static int confirmed(const kura_reset_report *r, const char *word, const char *p
                                    "was destroyed");
 }
 
+/* Says which ways into the vault are left, and the gentler paths they open. */
+static void warn_ways(const ways *w, const char *id)
+{
+    char kit[4200] = "";
+    if (!w->session && !w->enrolled && w->opening < 0) return;
+    if (w->opening >= 0)
+        snprintf(kit, sizeof kit, "%sthe kit %s opens it", w->session || w->enrolled ? "; " : "",
+                 w->paths[w->opening]);
+    note("kura: warning: a way into vault %.8s is left: %s%s%s%s. Nothing needs a reset: 'kura key show' shows "
+         "the client key, 'kura kit' saves a new kit, 'kura export --encrypted FILE' keeps every "
+         "item",
+         id, w->session ? "this shell's session is open" : "",
+         w->session && w->enrolled ? "; " : "", w->enrolled ? "this device is enrolled" : "", kit);
+}
+
+/* The folder of path, and path itself, can be written: checked before a new key is made. */
+static int writable(const char *real)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", real);
+    char *slash = strrchr(dir, '/');
+    if (slash) *(slash == dir ? slash + 1 : slash) = '\0';
+    if (access(slash ? dir : ".", W_OK | X_OK) != 0)
+        return fail(EX_FAIL, "cannot write in %s (%s); nothing was destroyed", slash ? dir : ".",
+                    strerror(errno));
+    if (access(real, W_OK) != 0)
+        return fail(EX_FAIL, "cannot write %s (%s); nothing was destroyed", real, strerror(errno));
+    return EX_OK;
+}
+
 static int run(ctx *c, int argc, char **argv)
 {
     (void)argc, (void)argv;
-    char real[PATH_MAX], kitdir[PATH_MAX], word[16], when[32], paths[2][4096];
-    struct stat sb;
+    char real[PATH_MAX], kitdir[PATH_MAX], word[16], when[32], paths[2][4096], what[64];
     kura_reset_report r;
+    ways w = {.opening = -1};
 
-    if (lstat(c->vault_path, &sb) != 0)
+    /* Only kura's own files are ever destroyed: anything else is left byte for byte. */
+    switch (kura_reset_target(c->vault_path, what, sizeof what)) {
+    case KURA_TARGET_MISSING:
         return fail(EX_NOT_FOUND, "no vault at %s; nothing to reset ('kura init' makes one)",
                     c->vault_path);
+    case KURA_TARGET_NOT_FILE:
+        return fail(EX_FAIL, "%s is %s, not a kura vault; reset destroys only kura vaults, so "
+                             "nothing was changed",
+                    c->vault_path, what);
+    case KURA_TARGET_FOREIGN:
+        return fail(EX_NOT_FOUND, "%s is %s, not a kura vault; reset destroys only kura vaults, "
+                                  "so it was left as it was",
+                    c->vault_path, what);
+    }
     if (!realpath(c->vault_path, real)) snprintf(real, sizeof real, "%s", c->vault_path);
     if (!kit_options.none && !realpath(kit_options.dir, kitdir))
         return fail(EX_NOT_FOUND,
                     "no folder %s for the new kit; make it, or name another with "
                     "--kit-dir",
                     kit_options.dir);
-    kura_reset_inspect(&r, real);
-    snprintf(word, sizeof word, "%.8s", r.old_id[0] ? r.old_id : "DELETE");
-    int ex = confirmed(&r, word, c->vault_path);
+    int ex = writable(real);
     if (ex != EX_OK) return ex;
+    kura_reset_inspect(&r, real);
+    if (r.old_id[0] && kura_vault_open(&c->v, real) == KURA_OK) {
+        ex = ways_find(c, &w);
+        if (ex == EX_OK) warn_ways(&w, r.old_id);
+    }
+    kura_vault_close(c->v);
+    c->v = NULL;
+    snprintf(word, sizeof word, "%.8s", r.old_id[0] ? r.old_id : "DELETE");
+    if (ex == EX_OK) ex = confirmed(&r, word, c->vault_path);
+    if (ex != EX_OK) {
+        ways_free(&w);
+        return ex;
+    }
 
     /* The new vault is made beside the old one and its key shown (and kit saved) first; one
      * rename then puts it in place and the old file is destroyed: a crash at any moment
      * leaves either the old vault or the new one, whose key the user already has. */
     char fresh[PATH_MAX];
+    kura_client_key *key = NULL;
+    char *text = NULL;
     int rc = kura_reset_fresh_path(fresh, sizeof fresh, real);
-    if (rc != KURA_OK)
-        return fail(EX_FAIL, "cannot clear %s.reset, left by an earlier reset: %s", real,
-                    strerror(errno));
-    kura_client_key *key = sodium_malloc(sizeof *key);
-    char *text = sodium_malloc(KURA_KEY_TEXT_LEN + 1);
+    if (rc != KURA_OK) {
+        ex = fail(EX_FAIL, "cannot clear %s.reset, left by an earlier reset: %s", real,
+                  strerror(errno));
+        goto out;
+    }
+    key = sodium_malloc(sizeof *key);
+    text = sodium_malloc(KURA_KEY_TEXT_LEN + 1);
     if (!key || !text) {
-        sodium_free(key);
-        return fail(EX_FAIL, "out of memory; nothing was destroyed");
+        ex = fail(EX_FAIL, "out of memory; nothing was destroyed");
+        goto out;
     }
     rc = kura_vault_create(&c->v, key, fresh, new_name);
     if (rc != KURA_OK) {
@@ -129,10 +184,21 @@ static int run(ctx *c, int argc, char **argv)
         fflush(stdout);
     }
     rc = kura_reset_replace(&r, fresh, real, c->device_dir, c->state_dir, c->runtime_dir);
-    if (rc == KURA_ERR_INVALID) {
+    if (rc == KURA_ERR_INVALID) { /* changed under us since it was checked */
         if (kura_reset_fresh_path(fresh, sizeof fresh, real) != KURA_OK)
             note("%s.reset is left behind; remove it", real);
-        ex = fail(EX_FAIL, "%s is not a file; nothing was destroyed", c->vault_path);
+        ex = fail(EX_FAIL, "%s is no longer a file; nothing was destroyed, and the key shown "
+                           "above opens nothing",
+                  c->vault_path);
+        goto out;
+    }
+    if (rc != KURA_OK && access(fresh, F_OK) == 0) { /* the rename failed: nothing moved */
+        int err = errno;
+        if (kura_reset_fresh_path(fresh, sizeof fresh, real) != KURA_OK)
+            note("%s.reset is left behind; remove it", real);
+        ex = fail(EX_FAIL, "cannot put the new vault in place of %s (%s); nothing was destroyed, "
+                           "and the key shown above opens nothing",
+                  c->vault_path, strerror(err));
         goto out;
     }
     if (rc != KURA_OK) {
@@ -149,9 +215,9 @@ static int run(ctx *c, int argc, char **argv)
                       "items_destroyed", r.items >= 0 ? json_integer(r.items) : json_null(),
                       "files_destroyed", (json_int_t)r.files, "device_slot_removed", r.device_slot,
                       "sessions_ended", (json_int_t)r.sessions);
-        json_print(json_pack("{s:o, s:s, s:s, s:s, s:o}", "receipt", receipt, "vault_id",
+        json_print(json_pack("{s:o, s:s, s:s, s:s, s:o, s:o}", "receipt", receipt, "vault_id",
                              kura_vault_id(c->v), "client_key", text, "path", c->vault_path, "kit",
-                             kit));
+                             kit, "ways_in", ways_json(&w)));
         ex = kit_ex;
         goto out;
     }
@@ -170,6 +236,7 @@ static int run(ctx *c, int argc, char **argv)
            kura_vault_id(c->v));
     ex = kit_ex;
 out:
+    ways_free(&w);
     sodium_free(key);
     sodium_free(text);
     return ex;

@@ -6,12 +6,68 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "kura/kura.h"
 #include "vault_int.h"
+
+#define SCAN_PAGES 1024 /* 4 MiB: a kura vault with a damaged header has whole pages early on */
+
+static int say(char *what, size_t n, int target, const char *words)
+{
+    snprintf(what, n, "%s", words);
+    return target;
+}
+
+/* 1 if one of the file's first SCAN_PAGES pages ends in kura's checksum of it. */
+static int has_kura_pages(int fd)
+{
+    unsigned char *page = malloc(KURA_PAGE_SIZE);
+    int found = 0;
+    for (uint64_t i = 0; page && !found && i < SCAN_PAGES; i++) {
+        ssize_t got = pread(fd, page, KURA_PAGE_SIZE, (off_t)(i * KURA_PAGE_SIZE));
+        if (got != KURA_PAGE_SIZE) break;
+        found = kura_pagesum_valid(page, i);
+    }
+    free(page);
+    return found;
+}
+
+int kura_reset_target(const char *path, char *what, size_t n)
+{
+    struct stat sb;
+    unsigned char h[100];
+    if (lstat(path, &sb) != 0)
+        return say(what, n, errno == ENOENT ? KURA_TARGET_MISSING : KURA_TARGET_NOT_FILE,
+                   errno == ENOENT ? "nothing" : "a path kura cannot look at");
+    if (S_ISDIR(sb.st_mode)) return say(what, n, KURA_TARGET_NOT_FILE, "a directory");
+    if (S_ISLNK(sb.st_mode)) return say(what, n, KURA_TARGET_NOT_FILE, "a symbolic link");
+    if (S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode))
+        return say(what, n, KURA_TARGET_NOT_FILE, "a device");
+    if (!S_ISREG(sb.st_mode)) return say(what, n, KURA_TARGET_NOT_FILE, "a pipe or a socket");
+    if (sb.st_size == 0) return say(what, n, KURA_TARGET_FOREIGN, "an empty file");
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return say(what, n, KURA_TARGET_NOT_FILE, "a file kura cannot read");
+    ssize_t got = pread(fd, h, sizeof h, 0);
+    int sqlite = got == (ssize_t)sizeof h && memcmp(h, "SQLite format 3", 16) == 0;
+    uint32_t app = sqlite ? (uint32_t)h[68] << 24 | (uint32_t)h[69] << 16 |
+                                (uint32_t)h[70] << 8 | h[71]
+                          : 0;
+    int target = app == KURA_APPLICATION_ID ? KURA_TARGET_VAULT
+                 : has_kura_pages(fd)       ? KURA_TARGET_DAMAGED
+                                            : KURA_TARGET_FOREIGN;
+    close(fd);
+    if (target == KURA_TARGET_VAULT) return say(what, n, target, "a kura vault");
+    if (target == KURA_TARGET_DAMAGED)
+        return say(what, n, target, "a kura vault whose header is damaged");
+    return say(what, n, target,
+               !sqlite ? "a file kura did not write"
+               : app   ? "another program's SQLite database"
+                       : "an SQLite database kura did not write");
+}
 
 void kura_reset_inspect(kura_reset_report *r, const char *path)
 {

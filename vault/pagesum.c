@@ -36,6 +36,13 @@ static void page_sum(unsigned char out[KURA_PAGESUM_BYTES], const unsigned char 
     crypto_generichash_final(&st, out, KURA_PAGESUM_BYTES);
 }
 
+int kura_pagesum_valid(const unsigned char *page, uint64_t index)
+{
+    unsigned char sum[KURA_PAGESUM_BYTES];
+    page_sum(sum, page, KURA_PAGE_SIZE, (sqlite3_int64)(index * KURA_PAGE_SIZE));
+    return sodium_memcmp(sum, page + KURA_PAGE_SIZE - KURA_PAGESUM_BYTES, sizeof sum) == 0;
+}
+
 /* Whenever the database header passes by, learn the page size and whether pages carry
  * checksums (reserved bytes per page, header byte 20). */
 static void learn(psfile *f, const unsigned char *hdr, int amt, sqlite3_int64 off)

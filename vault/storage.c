@@ -11,7 +11,6 @@
 
 #include "vault_int.h"
 
-#define APPLICATION_ID 0x4B555241 /* "KURA" */
 
 /* Statements, prepared on first use: those of items differ by format (2 adds the title
  * index column, name). */
@@ -150,7 +149,7 @@ static int check_header(const char *path, int allow_empty, char *err, size_t err
     }
     uint32_t app = (uint32_t)h[68] << 24 | (uint32_t)h[69] << 16 | (uint32_t)h[70] << 8 | h[71];
     uint32_t ver = (uint32_t)h[60] << 24 | (uint32_t)h[61] << 16 | (uint32_t)h[62] << 8 | h[63];
-    if (app != APPLICATION_ID) {
+    if (app != KURA_APPLICATION_ID) {
         snprintf(err, errlen, "not a kura vault (a database of another program)");
         return KURA_ERR_CORRUPT;
     }

@@ -80,8 +80,12 @@ void kura_item_ad(unsigned char ad[KURA_AD_BYTES], const unsigned char vault_id[
                   const unsigned char item_id[16], char part);
 
 /* ---- pagesum.c: page checksums (an SQLite VFS shim) ---- */
+#define KURA_APPLICATION_ID 0x4B555241 /* "KURA", in the SQLite header */
 #define KURA_PAGESUM_BYTES 16
 #define KURA_PAGE_SIZE 4096
+/* 1 if page (KURA_PAGE_SIZE bytes), the page at index (0 = the first) of a file, ends in
+ * kura's checksum of it: the file was written by kura. */
+int kura_pagesum_valid(const unsigned char *page, uint64_t index);
 /* Registers the shim once; returns its VFS name, or NULL if SQLite cannot start. */
 const char *kura_pagesum_vfs(void);
 /* Called before each read ('r'), write or truncate ('w') and sync ('s') of a vault file or

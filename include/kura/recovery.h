@@ -118,6 +118,20 @@ typedef struct kura_reset_report {
     int device_slot;   /* 1 if this device's slot for the vault was removed */
 } kura_reset_report;
 
+/* What lies at the path a reset would destroy. A reset destroys only kura's files. */
+enum kura_reset_target {
+    KURA_TARGET_VAULT = 0, /* a kura vault: an SQLite header with kura's application id */
+    KURA_TARGET_DAMAGED,   /* kura's (its pages carry kura's checksums), header damaged */
+    KURA_TARGET_FOREIGN,   /* a regular file that is not kura's: text, another program's
+                            * database, an empty file */
+    KURA_TARGET_NOT_FILE,  /* a directory, a symbolic link, a device, a pipe or a socket */
+    KURA_TARGET_MISSING,   /* nothing there */
+};
+/* Tells what is at path, reading at most its first 4 MiB, and writes a few words saying what
+ * it is into what (n bytes: "a directory", "another program's SQLite database", ...).
+ * Returns an enum kura_reset_target. Never changes the file. */
+int kura_reset_target(const char *path, char *what, size_t n);
+
 /* Fills r with the id and item count of the vault at path, as far as they can be read;
  * damage, truncation or a file that is no vault at all only leave them unknown. */
 void kura_reset_inspect(kura_reset_report *r, const char *path);

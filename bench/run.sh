@@ -139,7 +139,7 @@ for n in $sizes; do
     # device forgets the newer state it saw, or the rollback guard would refuse the copy).
     restore="cp $D/v.orig $V; cp $D/key.orig $D/key; rm -f $HOME/.local/state/kura/*.seen"
     measure "$n" kura rotate "$slow_runs" "$restore" \
-        "env -u KURA_SESSION $K --vault $V --key-file $D/key key rotate --dir $D/kit"
+        "env -u KURA_SESSION $K --vault $V --key-file $D/key key rotate --yes --dir $D/kit"
     short=$(jq -r .vault_id <<<"$("$K" "${kv[@]}" status --json)" | cut -c1-8)
     measure "$n" kura reset "$slow_runs" "$restore" \
         "env -u KURA_SESSION $K --vault $V reset --confirm $short --kit-dir $D/kit"

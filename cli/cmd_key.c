@@ -8,23 +8,25 @@
 
 #include "cli.h"
 
-enum { O_QR = 1, O_ASCII };
+enum { O_QR = 1, O_ASCII, O_YES };
 static const struct option opts[] = {
     {"qr", no_argument, NULL, O_QR},
     {"ascii", no_argument, NULL, O_ASCII},
+    {"yes", no_argument, NULL, O_YES},
     {"dir", required_argument, NULL, K_DIR},
     {"paper", required_argument, NULL, K_PAPER},
     {"lang", required_argument, NULL, K_LANG},
     {"no-kit", no_argument, NULL, K_NO_KIT},
     {0},
 };
-static int qr, ascii;
+static int qr, ascii, yes;
 
 static int opt(ctx *c, int id, const char *arg)
 {
     (void)c, (void)arg;
     if (id == O_QR) qr = 1;
     if (id == O_ASCII) qr = ascii = 1;
+    if (id == O_YES) yes = 1;
     if (id >= K_DIR) return kit_opt(id, arg);
     return EX_OK;
 }
@@ -49,7 +51,32 @@ typedef struct rotation {
     ctx *c;
     char paths[2][4096];
     int kit;
+    int typed_back; /* --no-kit on a terminal: the user types the key's last group back */
+    int cancelled;
 } rotation;
+
+/* With no kit, the screen must not be the only copy by accident: the user types the new key's
+ * last group back (three tries) before the rotation commits. 1 when they did. */
+static int typed_back(const kura_client_key *key)
+{
+    for (int tries = 0; tries < 3; tries++) {
+        char *line = tty_ask("Type the last group of the new key to show you have it written "
+                             "down: ");
+        if (!line) return 0;
+        size_t n = 0, at = KURA_KEY_SYMBOLS - 6;
+        int same = 1;
+        for (const char *p = line; *p; p++) {
+            if (*p == ' ' || *p == '-') continue;
+            int v = kura_b32_value((unsigned char)*p);
+            if (n >= 6 || v < 0 || (unsigned)v != key->sym[at + n]) same = 0;
+            n++;
+        }
+        secret_free(line);
+        if (same && n == 6) return 1;
+        note("kura: that is not the last group of the new key; look again (%d of 3)", tries + 1);
+    }
+    return 0;
+}
 
 /* Before the rotation commits: the new kit on disk and the new key on the screen, so
  * whatever happens next the user holds a key that opens the vault. */
@@ -68,20 +95,44 @@ static int before_commit(void *p, const kura_client_key *key)
            kura_vault_id(r->c->v), text);
     sodium_memzero(text, sizeof text);
     if (r->kit) printf("Saved the new emergency kit:\n  %s\n  %s\n\n", r->paths[0], r->paths[1]);
-    return fflush(stdout) != 0;
+    if (fflush(stdout) != 0) return 1;
+    if (r->typed_back && !typed_back(key)) {
+        r->cancelled = 1;
+        return 1;
+    }
+    return 0;
 }
 
 static int rotate(ctx *c)
 {
     rotation r = {.c = c};
     size_t items = 0;
+    int fd = tty_open();
+    if (fd >= 0) close(fd);
+    if (fd < 0 && !yes)
+        return fail(EX_CANCELLED, "not rotated: no terminal to confirm on, and no --yes; "
+                                  "nothing was changed");
     int ex = unlock_vault(c);
     if (ex != EX_OK) return ex;
+    if (!yes) {
+        char q[300];
+        snprintf(q, sizeof q,
+                 "Rotate the key of vault %s? Every session and enrolled device must unlock "
+                 "again, and old kits stop opening it.",
+                 kura_vault_id(c->v));
+        if (tty_confirm(q) != 1)
+            return fail(EX_CANCELLED, "not rotated: nothing was changed");
+    }
+    r.typed_back = kit_options.none && fd >= 0 && !c->json;
     kura_client_key *key = sodium_malloc(sizeof *key);
     if (!key) return fail(EX_FAIL, "out of memory");
     int rc = kura_vault_rotate(c->v, key, &items, before_commit, &r);
     if (rc != KURA_OK) {
         sodium_free(key);
+        if (r.cancelled)
+            return fail(EX_CANCELLED, "not rotated: the new key above was never used; the OLD "
+                                      "key still opens vault %s",
+                        kura_vault_id(c->v));
         if (r.kit || !c->json)
             return fail(exit_code(rc) == EX_OK ? EX_FAIL : exit_code(rc),
                         "the rotation did not happen (%s); the OLD key still opens vault %s%s",
@@ -143,14 +194,19 @@ out:
 const cmd cmd_key = {
     .name = "key",
     .summary = "show the client key again (key show [--qr]), or rotate it (key rotate)",
-    .usage = "show [--qr] [--ascii] [--json] | rotate [--dir DIR] [--paper a4|letter] "
+    .usage = "show [--qr] [--ascii] [--json] | rotate [--yes] [--dir DIR] [--paper a4|letter] "
              "[--lang en|ja] [--no-kit] [--json]",
     .help = "  show               the client key, grouped\n"
             "  --qr               also draw the kit's QR code, for a phone to scan\n"
             "  --ascii            draw it with '#' for terminals without Unicode blocks\n"
             "  rotate             a new client key and vault key, every item re-encrypted in\n"
             "                     one transaction, and a new kit (--dir, --paper, --lang);\n"
-            "                     old keys, kits, sessions and device slots stop working\n",
+            "                     old keys, kits, sessions and device slots stop working;\n"
+            "                     asks first on a terminal\n"
+            "  --yes              rotate without asking (scripts; without a terminal and\n"
+            "                     without --yes nothing changes, exit 9)\n"
+            "  --no-kit           no new kit: on a terminal, type the new key's last group\n"
+            "                     back before the rotation commits\n",
     .flags = CMD_OPEN,
     .min_args = 1,
     .max_args = 1,

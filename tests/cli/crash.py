@@ -189,7 +189,7 @@ def settle(title, before, after, acked):
 
 
 def op_rotate():
-    args = [KURA, "--vault", VAULT, "key", "rotate", "--key-file", KEY, "--no-kit"]
+    args = [KURA, "--vault", VAULT, "key", "rotate", "--key-file", KEY, "--no-kit", "--yes"]
     if "rotate" not in spans:
         code, out, err = timed("rotate", lambda: run(args))
         acked, killed = code == 0, False

@@ -44,7 +44,7 @@ OPS = {
     "add": (["add", "New item", "--password-file", "-"], b"new-pw\n"),
     "edit": (["edit", "Item 3", "--password-file", "-"], b"edited-pw\n"),
     "rm": (["rm", "Item 4", "--yes"], None),
-    "rotate": (["key", "rotate", "--no-kit"], None),
+    "rotate": (["key", "rotate", "--no-kit", "--yes"], None),
 }
 
 

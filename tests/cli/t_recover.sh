@@ -35,7 +35,7 @@ rm "$T/kura_client_key_emergency_kit00001.png"
 
 # An old kit, after a rotation.
 cp "$T/elsewhere/KURA_CLIENT_KEY_EMERGENCY_KIT"*.png "$HOME/Desktop/"
-k key rotate --key-file v.key --no-kit --json
+k key rotate --key-file v.key --no-kit --json --yes
 jq -r .client_key <<<"$out" >new.key
 k recover --json
 expect "only an old kit" 5

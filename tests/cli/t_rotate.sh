@@ -27,7 +27,19 @@ expect "another device enrolled before the rotation" 0
 cp v.kura pristine.kura
 
 mkdir kits
+# Rotation asks first: without a terminal and without --yes nothing changes (exit 9).
+before=$(sum v.kura)
 k key rotate --dir kits --json
+expect "no terminal, no --yes" 9 "no terminal to confirm on, and no --yes; nothing was changed"
+check "the vault is as it was" test "$(sum v.kura)" = "$before"
+check "no kit was made" test -z "$(ls kits)"
+pty -e "Rotate the key of vault $id?" -s n -- "$KURA" key rotate --dir "$T/kits"
+expect "declined at the terminal" 9 ""
+check "declining names what a rotation ends" out_has "Every session and enrolled device must unlock again"
+check "declining changed nothing" test "$(sum v.kura)" = "$before" -a -z "$(ls kits)"
+k ls --key-file v.key
+expect "the old key still opens it" 0
+k key rotate --dir kits --json --yes
 expect "rotate (in a session)" 0
 check "rotate reports every item" json_ok ".items == $ITEMS"
 newkey=$(jq -r .client_key <<<"$out")
@@ -58,12 +70,62 @@ check "every item still there" test "$(wc -l <"$T/.out")" = $ITEMS
 check "no journal left" test ! -e "$T/v.kura-journal"
 
 # Human output: the key before the end, and the summary.
-k key rotate --key-file new.key --no-kit
+k key rotate --key-file new.key --no-kit --yes
 expect "rotate without a kit" 0
 check "shows the new key" grep -qE '^    [0-9A-Z]{6}(-[0-9A-Z]{6}){5}$' "$T/.out"
 check "summary" out_has "$ITEMS items re-encrypted"
-k key rotate
+grep -oE '[0-9A-Z]{6}(-[0-9A-Z]{6}){5}' "$T/.out" >new.key
+k key rotate --yes
 expect "rotate while locked, no terminal" 8
+
+# --no-kit on a terminal: the screen must not be the only copy by accident. The user types the
+# new key's last group back before the rotation commits; three wrong answers roll it back.
+before=$(sum v.kura)
+pty -e "Rotate the key" -s y -e "Type the last group" -s WRONG1 -e "Type the last group" -s 000000 \
+    -e "Type the last group" -s "zzzzzz" -- "$KURA" key rotate --key-file "$T/new.key" --no-kit
+expect "a key not typed back is not rotated" 9 ""
+check "it said the old key still opens the vault" out_has "the OLD key still opens vault $id"
+check "and changed nothing" test "$(sum v.kura)" = "$before"
+k ls --key-file new.key
+expect "the old key still opens it" 0
+python3 - "$T" <<'PY'
+import os, re, subprocess, sys, pty as ptymod
+# Reads the key the rotation shows, then types its last group back (lower case, as people do).
+T = sys.argv[1]
+pid, fd = ptymod.fork()
+if pid == 0:
+    os.execvp(os.environ["KURA"], [os.environ["KURA"], "key", "rotate", "--key-file", T + "/new.key", "--no-kit"])
+buf = b""
+def until(pat):
+    global buf
+    while not re.search(pat, buf):
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            raise SystemExit("ended early: %r" % buf)
+        buf += chunk
+until(rb"\[y/N\]")
+os.write(fd, b"y\n")
+until(rb"Type the last group")
+key = re.search(rb"([0-9A-Z]{6}(?:-[0-9A-Z]{6}){5})", buf).group(1).decode()
+os.write(fd, key[-6:].lower().encode() + b"\n")
+try:
+    while True:
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            break
+        buf += chunk
+except OSError:
+    pass
+_, status = os.waitpid(pid, 0)
+open(T + "/typed.key", "w").write(key + "\n")
+open(T + "/typed.out", "wb").write(buf)
+sys.exit(os.waitstatus_to_exitcode(status))
+PY
+rc=$?
+check "the last group typed back: rotated" test "$rc" = 0
+check "the rotation finished" grep -q "items re-encrypted" typed.out
+k ls --key-file typed.key
+expect "the key typed back opens the vault" 0
 
 # SIGKILL at moments spread over a whole rotation.
 # The span is timed on the very command the kills interrupt. Without a kit the re-encryption
@@ -71,7 +133,7 @@ expect "rotate while locked, no terminal" 8
 # from the start to well past the end, so some hit before, during and after the commit.
 mkdir timing && cp pristine.kura timing/v.kura
 start=$(date +%s%N)
-setsid -w "$KURA" --vault "$T/timing/v.kura" key rotate --key-file v.key --no-kit \
+setsid -w "$KURA" --vault "$T/timing/v.kura" key rotate --key-file v.key --no-kit --yes \
     >/dev/null 2>&1 </dev/null
 span=$((($(date +%s%N) - start) / 1000)) # microseconds
 locked_out=0 both=0 lost=0 old_wins=0 new_wins=0 mid=0
@@ -80,7 +142,7 @@ for n in $(seq 1 "$KILLS"); do
     cp pristine.kura kill/v.kura
     rm -f "$HOME"/.local/state/kura/*.seen # each kill on the copy is a new device's
     delay=$((RANDOM * RANDOM % (span * 16 / 10 + 1)))
-    setsid "$KURA" --vault "$T/kill/v.kura" key rotate --key-file v.key --no-kit \
+    setsid "$KURA" --vault "$T/kill/v.kura" key rotate --key-file v.key --no-kit --yes \
         >kill/out 2>&1 </dev/null &
     pid=$!
     sleep "$(printf '0.%06d' "$delay")"

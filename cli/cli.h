@@ -185,11 +185,13 @@ extern const char item_edit_help[];
     "  --tag TAG          a tag (repeat for several; on edit, replaces the tags)\n"                \
     "  --add-tag TAG, --rm-tag TAG      add or remove one tag\n"                                   \
     "  --password         ask for the password on the terminal (add asks by default)\n"            \
-    "  --password-file F  read the password from F, - for stdin\n"                                 \
+    "  --password-file F  read the password from F, - for stdin (an empty F is refused\n"        \
+    "                     unless --allow-empty)\n"                                                \
     "  --generate         generate the password (--length N, or --words N for a passphrase)\n"     \
     "  --clear-password   remove the password\n"                                                   \
     "  --notes-file F     read the notes from F, - for stdin; --clear-notes removes them\n"        \
-    "  --field NAME=VALUE a visible custom field\n"                                                \
+    "  --field NAME=VALUE a visible custom field (not named like a built-in: password,\n"        \
+    "                     username, url, notes, tags, otp...)\n"                                   \
     "  --hidden-field NAME             a hidden field, its value asked on the terminal\n"          \
     "  --hidden-field-file NAME=FILE   a hidden field, its value read from FILE\n"                 \
     "  --rm-field NAME    remove a custom field\n"                                                \

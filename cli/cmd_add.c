@@ -2,6 +2,7 @@
  * the order given, to a new item or to one read from the vault. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include <sodium.h>
@@ -30,6 +31,7 @@ enum {
     E_HIDDEN_FIELD_FILE,
     E_RM_FIELD,
     E_OTP_FILE,
+    E_ALLOW_EMPTY,
 };
 
 const struct option item_edit_opts[] = {
@@ -54,6 +56,7 @@ const struct option item_edit_opts[] = {
     {"hidden-field-file", required_argument, NULL, E_HIDDEN_FIELD_FILE},
     {"rm-field", required_argument, NULL, E_RM_FIELD},
     {"otp-file", required_argument, NULL, E_OTP_FILE},
+    {"allow-empty", no_argument, NULL, E_ALLOW_EMPTY},
     {0},
 };
 
@@ -65,13 +68,17 @@ static struct edit {
     const char *arg;
 } edits[MAX_EDITS];
 static size_t n_edits;
-static int gen_length = 24, gen_words = 0;
+static int gen_length = 24, gen_words = 0, empty_ok = 0;
 
 int item_edit_opt(ctx *c, int id, const char *arg)
 {
     (void)c;
     if (id == E_LENGTH) return parse_number(arg, "--length", 4, 4096, &gen_length);
     if (id == E_WORDS) return parse_number(arg, "--words", 3, 64, &gen_words);
+    if (id == E_ALLOW_EMPTY) {
+        empty_ok = 1;
+        return EX_OK;
+    }
     if (n_edits == MAX_EDITS) return fail(EX_USAGE, "too many options");
     if ((id == E_FIELD || id == E_HIDDEN_FIELD_FILE) && (!strchr(arg, '=') || arg[0] == '='))
         return fail(EX_USAGE, "--%s takes NAME=%s", id == E_FIELD ? "field" : "hidden-field-file",
@@ -161,6 +168,12 @@ static int list_checked(int rc, const char *what, const char *value)
     return rc == KURA_OK ? EX_OK : fail(EX_FAIL, "out of memory");
 }
 
+/* Names an item has already: a custom field called so would hide behind it ("get --field
+ * password" reads the password, never a field of that name). */
+static const char *const builtin_names[] = {"title",   "username", "password", "url", "urls",
+                                            "notes",   "tags",     "tag",      "id",  "created",
+                                            "updated", KURA_OTP_FIELD};
+
 static int field_checked(kura_item *item, const char *name, size_t nlen, const char *value,
                          int hidden)
 {
@@ -168,6 +181,15 @@ static int field_checked(kura_item *item, const char *name, size_t nlen, const c
     if (nlen == 0 || nlen > KURA_MAX_SHORT) return fail(EX_USAGE, "bad field name");
     memcpy(nm, name, nlen);
     nm[nlen] = '\0';
+    for (size_t i = 0; value && i < sizeof builtin_names / sizeof *builtin_names; i++)
+        if (strcasecmp(nm, builtin_names[i]) == 0)
+            return fail(EX_USAGE,
+                        "a custom field cannot be called \"%s\": every item has one; use %s",
+                        nm,
+                        strcasecmp(nm, KURA_OTP_FIELD) == 0 ? "--otp-file for a TOTP secret"
+                        : strcasecmp(nm, "password") == 0
+                            ? "--password-file or --generate for the password"
+                            : "the option of that name, or another field name");
     int rc = kura_item_set_field(item, nm, value, hidden);
     if (rc == KURA_ERR_NOT_FOUND)
         return fail(EX_NOT_FOUND, "item \"%s\" has no field \"%s\"", item->title, nm);
@@ -206,6 +228,10 @@ static int apply_one(kura_item *item, const struct edit *e, int *urls_replaced, 
         return remove_from(item, 0, e->arg);
     case E_PASSWORD_FILE:
         ex = read_secret_file(&secret, e->arg, "password", KURA_MAX_SHORT);
+        if (ex == EX_OK && !*secret && !empty_ok)
+            ex = fail(EX_USAGE, "%s holds no password (it is empty); nothing was saved. Give a "
+                                "file with the password, or --allow-empty if none is meant",
+                      strcmp(e->arg, "-") == 0 ? "standard input" : e->arg);
         if (ex == EX_OK) ex = set_checked(item, KURA_PASSWORD, *secret ? secret : NULL, "password");
         break;
     case E_ASK_PASSWORD:
@@ -265,7 +291,9 @@ static int apply_one(kura_item *item, const struct edit *e, int *urls_replaced, 
                                 "URI or a base32 secret",
                       e->arg);
         else
-            ex = field_checked(item, KURA_OTP_FIELD, strlen(KURA_OTP_FIELD), secret, 1);
+            ex = kura_item_set_field(item, KURA_OTP_FIELD, secret, 1) == KURA_OK
+                     ? EX_OK
+                     : fail(EX_FAIL, "out of memory");
         break;
     }
     default:

@@ -6,9 +6,33 @@ new_vault v
 export KURA_VAULT=$T/v.kura KURA_CLIENT_KEY_FILE=$T/v.key
 k add Keep --username me
 : >empty
+before=$(sum v.kura)
 k add Ok --password-file empty
-expect "an empty password file means no password" 0
+expect "an empty password file is refused" 2 "empty holds no password (it is empty); nothing was saved"
+printf '' | setsid -w "$KURA" add Ok --password-file - >"$T/.out" 2>"$T/.err"
+_capture
+expect "an empty password on stdin is refused" 2 "standard input holds no password"
+check "nothing was added" test "$(sum v.kura)" = "$before"
+k add Ok --password-file empty --allow-empty
+expect "--allow-empty: an item without a password, on purpose" 0
+k get Ok --field password
+expect "and it has none" 5
+k edit Keep --password-file empty
+expect "edit refuses an empty password file too" 2 "holds no password"
 k rm Ok --yes
+# A custom field named like a built-in one would hide behind it.
+for name in password Password username url notes tags otp title; do
+    k add Shadow --field "$name=oops"
+    expect "--field $name=... is refused" 2 "a custom field cannot be called \"$name\""
+done
+printf 'x\n' >fv
+k add Shadow --hidden-field-file password=fv
+expect "--hidden-field-file password=... is refused" 2 "use --password-file or --generate"
+k add Shadow --hidden-field-file otp=fv
+expect "--hidden-field-file otp=... is refused" 2 "use --otp-file"
+k add Shadow --field "password2=fine"
+expect "a field named otherwise is fine" 0
+k rm Shadow --yes
 before=$(sum v.kura)
 long=$(head -c 100000 /dev/zero | tr '\0' a)
 

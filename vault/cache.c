@@ -90,7 +90,8 @@ int kura_cache_each(kura_vault *v, int (*fn)(void *ctx, const unsigned char *rec
     unsigned char head[HEAD], ad[AD_BYTES + 9], *key = NULL, *pt = NULL, *ct = NULL;
     size_t cap = 0;
     struct stat sb;
-    if (!v->cache_dir || cache_path(path, sizeof path, v->cache_dir, v->id_text) != KURA_OK)
+    if (!v->cache_dir || cache_path(path, sizeof path, v->cache_dir, v->id_text) != KURA_OK ||
+        kura_dir_private(v->cache_dir, NULL) != KURA_OK)
         return KURA_ERR_NOT_FOUND;
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return KURA_ERR_NOT_FOUND;
@@ -173,7 +174,8 @@ void kura_cache_store(kura_vault *v, const unsigned char *body, size_t len)
     size_t chunks = len / (CHUNK / 2) + 2; /* a generous bound: chunks are at least half full */
     size_t n = HEAD + len + chunks * (4 + KURA_NONCEBYTES + KURA_MACBYTES);
     unsigned char *file = malloc(n), *key = sodium_malloc(KURA_KEYBYTES);
-    if (file && key && kura_mkdir_private(v->cache_dir) == KURA_OK) {
+    if (file && key && kura_mkdir_private(v->cache_dir) == KURA_OK &&
+        kura_dir_private(v->cache_dir, NULL) == KURA_OK) {
         memcpy(file, MAGIC, 4);
         file[4] = 2;
         kura_put64(file + 5, v->state_gen);

@@ -150,6 +150,16 @@ int kura_zero_fd(int fd)
     return fsync(fd) == 0 ? KURA_OK : KURA_ERR_IO;
 }
 
+int kura_dir_private(const char *dir, unsigned long *owner)
+{
+    struct stat sb;
+    if (owner) *owner = (unsigned long)getuid();
+    if (lstat(dir, &sb) != 0) return errno == ENOENT ? KURA_ERR_NOT_FOUND : KURA_ERR_IO;
+    if (owner) *owner = (unsigned long)sb.st_uid;
+    if (!S_ISDIR(sb.st_mode) || sb.st_uid != getuid() || (sb.st_mode & 077)) return KURA_ERR_PERM;
+    return KURA_OK;
+}
+
 int kura_shred(const char *path)
 {
     int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);

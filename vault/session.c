@@ -26,12 +26,20 @@ typedef struct handle {
     char path[PATH_MAX];
 } handle;
 
-static int private_dir(const char *dir)
+/* Says why dir is not private: someone else's (made before us, in /tmp), or open to others. */
+static int not_private(kura_vault *v, const char *dir)
 {
-    struct stat sb;
-    if (lstat(dir, &sb) != 0) return KURA_ERR_IO;
-    if (!S_ISDIR(sb.st_mode) || sb.st_uid != getuid() || (sb.st_mode & 077)) return KURA_ERR_PERM;
-    return KURA_OK;
+    unsigned long owner = 0;
+    if (kura_dir_private(dir, &owner) == KURA_OK) return KURA_OK;
+    if (owner != (unsigned long)getuid())
+        return kura_vault_fail(v, KURA_ERR_PERM,
+                               "the session folder %s belongs to another user (uid %lu), who may "
+                               "have made it first; kura will not use it: remove it, or set "
+                               "XDG_RUNTIME_DIR",
+                               dir, owner);
+    return kura_vault_fail(v, KURA_ERR_PERM,
+                           "the session folder %s is not private to you (it must be mode 0700)",
+                           dir);
 }
 
 /* Blobs are named <vault id>.<session id>, so a reset can find a vault's sessions without
@@ -120,10 +128,9 @@ int kura_session_start(char out[KURA_SESSION_TEXT], kura_vault *v, const char *d
         goto out;
     }
     rc = kura_mkdir_private(dir);
-    if (rc == KURA_OK) rc = private_dir(dir);
+    if (rc == KURA_OK || rc == KURA_ERR_PERM) rc = not_private(v, dir);
     if (rc != KURA_OK) {
-        kura_vault_fail(v, rc, "the session folder %s is not private to you (mode 0700, yours)",
-                        dir);
+        if (rc != KURA_ERR_PERM) kura_vault_fail(v, rc, "cannot make the session folder %s", dir);
         goto out;
     }
     randombytes_buf(h->sid, SID_BYTES);
@@ -169,9 +176,13 @@ int kura_session_resume(kura_vault *v, const char *dir, const char *text, unsign
     }
     rc = parse_handle(h, dir, text, v->id_text);
     if (rc != KURA_OK) goto out;
-    rc = private_dir(dir);
+    rc = kura_dir_private(dir, NULL);
+    if (rc == KURA_ERR_PERM) {
+        rc = not_private(v, dir);
+        goto out;
+    }
     if (rc != KURA_OK) {
-        rc = rc == KURA_ERR_PERM ? rc : KURA_ERR_NOT_FOUND;
+        rc = KURA_ERR_NOT_FOUND;
         goto out;
     }
     rc = kura_read_small(&blob, &n, h->path, 4096);
@@ -210,16 +221,16 @@ out:
                         v->id_text);
     else if (rc == KURA_ERR_EXPIRED)
         kura_vault_fail(v, rc, "the session timed out");
-    else if (rc == KURA_ERR_PERM)
-        kura_vault_fail(v, rc, "the session folder %s is not private to you", dir);
     return rc;
 }
 
 int kura_session_end(const char *dir, const char *text)
 {
+    int rc = kura_dir_private(dir, NULL); /* nothing of ours is in another's folder */
+    if (rc != KURA_OK) return rc == KURA_ERR_PERM ? rc : KURA_ERR_NOT_FOUND;
     handle *h = sodium_malloc(sizeof *h);
     if (!h) return KURA_ERR_NOMEM;
-    int rc = parse_handle(h, dir, text, NULL);
+    rc = parse_handle(h, dir, text, NULL);
     if (rc == KURA_OK) rc = kura_shred(h->path);
     /* The vault's overview cache goes too (it is rebuilt by the next listing). */
     char *dot = rc == KURA_OK ? strrchr(h->path, '.') : NULL;
@@ -236,6 +247,7 @@ int kura_session_end_all(const char *dir, const char *vault_id, size_t *count)
     char path[PATH_MAX];
     size_t n = strlen(vault_id);
     *count = 0;
+    if (kura_dir_private(dir, NULL) != KURA_OK) return KURA_OK; /* none of ours can be there */
     DIR *d = opendir(dir);
     if (!d) return errno == ENOENT ? KURA_OK : KURA_ERR_IO;
     int rc = KURA_OK;

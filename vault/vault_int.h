@@ -186,6 +186,10 @@ KURA_MUST_CHECK int kura_write_private(const char *path, const void *p, size_t n
 /* Reads a whole small file (at most max bytes) into sodium_malloc memory. */
 KURA_MUST_CHECK int kura_read_small(unsigned char **out, size_t *outlen, const char *path,
                                     size_t max);
+/* KURA_OK if dir is a directory (not a link) of this user's with no access for others;
+ * KURA_ERR_PERM if not (*owner, if not NULL, gets its owner), KURA_ERR_NOT_FOUND if absent.
+ * The session folder may be /tmp/kura-<uid>, which another user can make first. */
+KURA_MUST_CHECK int kura_dir_private(const char *dir, unsigned long *owner);
 /* Overwrites a file with zeros, syncs and unlinks it. */
 int kura_shred(const char *path);
 /* Overwrites an open regular file with zeros and syncs it. */

@@ -123,6 +123,35 @@ chmod 700 "$XDG_RUNTIME_DIR/kura"
 k ls
 expect "a private runtime folder again" 0
 
+# Without XDG_RUNTIME_DIR the session folder is /tmp/kura-<uid>, which another user can make
+# first. In a mount namespace, a folder of "another user" (nobody), open to all, is bound over
+# /tmp/kura-<uid> (made first, as kura itself would, if absent): kura refuses it in one line and
+# writes nothing there.
+if unshare -m true 2>/dev/null && id nobody >/dev/null 2>&1; then
+    H=$T/ns
+    mkdir -p "$H/theirs" && chmod 777 "$H/theirs" && chown nobody "$H/theirs"
+    cp a.kura a.key "$H"/
+    mkdir -p -m 700 "/tmp/kura-$(id -u)"
+    cat >"$H/ns.sh" <<'SH'
+H=$1
+mount --bind "$H/theirs" "/tmp/kura-$(id -u)" || exit 99
+run() { env -u XDG_RUNTIME_DIR -u KURA_SESSION HOME="$H" "$KURA" --vault "$H/a.kura" "$@"; }
+run unlock --key-file "$H/a.key" >"$H/unlock.out" 2>"$H/unlock.err"; echo "unlock=$?" >>"$H/rc"
+env -u XDG_RUNTIME_DIR HOME="$H" KURA_SESSION=0123456789abcdef0123456789abcdef.0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef \
+    "$KURA" --vault "$H/a.kura" ls >/dev/null 2>"$H/ls.err"; echo "ls=$?" >>"$H/rc"
+run ls --key-file "$H/a.key" >/dev/null 2>&1; echo "keyfile=$?" >>"$H/rc"
+SH
+    unshare -m bash "$H/ns.sh" "$H"
+    check "unlock refuses another user's /tmp/kura-<uid>" grep -qx 'unlock=1' "$H/rc"
+    check "saying whose it is and what to do" grep -q "belongs to another user (uid [0-9]*), who may have made it first; kura will not use it: remove it, or set XDG_RUNTIME_DIR" "$H/unlock.err"
+    check "in one line, with no session printed" test "$(wc -l <"$H/unlock.err")" = 1 -a ! -s "$H/unlock.out"
+    check "a session handle is not looked for there" grep -qx 'ls=1' "$H/rc"
+    check "a command that needs no session still works" grep -qx 'keyfile=0' "$H/rc"
+    check "nothing was written into it" test -z "$(ls -A "$H/theirs")"
+else
+    check "a mount namespace and a user nobody for the /tmp case" false
+fi
+
 # Unlock with a wrong key starts no session.
 unset KURA_SESSION
 n=$(ls "$XDG_RUNTIME_DIR/kura" | wc -l)

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <sodium.h>
 
 #include "cli.h"
@@ -155,6 +157,17 @@ static int one(void *data, const kura_item *item)
     return r == 0 && !t->buf.failed ? KURA_OK : KURA_ERR_NOMEM;
 }
 
+/* A plaintext export into a file the shell made ("> all.json") has the shell's umask: say so
+ * when others can read it. */
+static void warn_open_stdout(void)
+{
+    struct stat sb;
+    if (fstat(STDOUT_FILENO, &sb) != 0 || !S_ISREG(sb.st_mode) || !(sb.st_mode & 077)) return;
+    note("kura: warning: standard output is a file that others can read (mode %04o); run "
+         "'chmod 600' on it, or use --output FILE, which writes 0600",
+         (unsigned)(sb.st_mode & 07777));
+}
+
 static int write_out(const text *t)
 {
     if (!output) {
@@ -217,6 +230,7 @@ static int run(ctx *c, int argc, char **argv)
         note("kura: this export holds every password of vault %s in the clear; keep it off "
              "shared disks and delete it when done (--encrypted FILE seals it instead)",
              kura_vault_id(c->v));
+        if (!output) warn_open_stdout();
     }
     text t = {0};
     int rc = kura_item_each_whole(c->v, one, &t);

@@ -30,6 +30,17 @@ k export --yes
 expect "export --yes" 0
 check "it warns on stderr" err_has "holds every password of vault $(cat v.id) in the clear"
 check "every password is in it" json_ok 'length == 3 and any(.[]; .password == "canary-pw-1")'
+setsid -w "$KURA" export --yes 2>pipe.err </dev/null | cat >/dev/null
+check "export | another program: no warning about a mode" bash -c "! grep -q 'others can read' pipe.err"
+# A file made by the shell has the shell's umask: kura warns when others can read it.
+(umask 022 && setsid -w "$KURA" export --yes >shell.json 2>shell.err </dev/null)
+check "export > file (umask 022): the file is written" test -s shell.json
+check "and kura warns that others can read it" grep -q "kura: warning: standard output is a file that others can read (mode 0644); run 'chmod 600' on it, or use --output FILE" shell.err
+(umask 077 && setsid -w "$KURA" export --yes >private.json 2>private.err </dev/null)
+check "export > file (umask 077): no such warning" bash -c "! grep -q 'others can read' private.err"
+(umask 022 && : >plain.json && chmod 644 plain.json)
+(umask 022 && setsid -w "$KURA" export --yes --output plain.json >/dev/null 2>/dev/null </dev/null)
+check "--output writes 0600 whatever the umask, even over a file that was 0644" mode_is 600 plain.json
 k export --yes --output plain.json
 expect "export --yes --output" 0
 check "the file is 0600" mode_is 600 plain.json

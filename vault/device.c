@@ -122,12 +122,16 @@ int kura_device_unlock(kura_vault *v, const char *dir, const char *pass, size_t 
         rc = kura_vault_fail(v, KURA_ERR_CORRUPT, "the device file %s is damaged", path);
         goto out;
     }
+    /* kura writes MODERATE; a slot asking for less is a downgrade, one asking for much more
+     * (say 64 passes over 8 GiB) would make every unlock crawl and then read as a wrong
+     * passphrase. Both are refused before any work: SENSITIVE is the ceiling. */
     if (p.opslimit < crypto_pwhash_OPSLIMIT_MODERATE ||
-        p.memlimit < crypto_pwhash_MEMLIMIT_MODERATE || p.opslimit > 64 ||
-        p.memlimit > ((uint64_t)8 << 30)) {
+        p.memlimit < crypto_pwhash_MEMLIMIT_MODERATE ||
+        p.opslimit > crypto_pwhash_OPSLIMIT_SENSITIVE ||
+        p.memlimit > crypto_pwhash_MEMLIMIT_SENSITIVE) {
         rc = kura_vault_fail(v, KURA_ERR_CORRUPT,
-                             "the device file %s asks for Argon2id limits outside the allowed "
-                             "range (tampered with?)",
+                             "this device's slot was changed: %s asks for Argon2id limits outside "
+                             "what kura writes; enroll this device again with 'kura device enroll'",
                              path);
         goto out;
     }

@@ -63,7 +63,21 @@ d[-16:] = hashlib.blake2b(bytes(d[:-16]), digest_size=16).digest()
 open(sys.argv[1], "wb").write(d)
 PY
 k ls --passphrase-file npass
-expect "lowered Argon2id limits are refused" 6 "outside the allowed range"
+expect "lowered Argon2id limits are refused" 6 "this device's slot was changed"
+for raise in "23:31 64" "23:31 5" "31:39 8589934592" "31:39 2147483648"; do
+    cp slot.bak "$slot"
+    python3 - "$slot" $raise <<'PY'
+import hashlib, sys
+d = bytearray(open(sys.argv[1], "rb").read())
+a, b = map(int, sys.argv[2].split(":"))
+d[a:b] = int(sys.argv[3]).to_bytes(8, "little")  # opslimit or memlimit raised past the ceiling
+d[-16:] = hashlib.blake2b(bytes(d[:-16]), digest_size=16).digest()
+open(sys.argv[1], "wb").write(d)
+PY
+    k ls --passphrase-file npass
+    expect "raised limits ($raise) are refused before any work, as a changed slot" 6 "this device's slot was changed"
+    check "not as a wrong passphrase" err_lacks "passphrase does not"
+done
 cp slot.bak "$slot"
 python3 - "$slot" <<'PY'
 import sys

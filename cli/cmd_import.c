@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "../import/json_words.h"
 
 enum { O_FROM = 1, O_EXPORT_PASS };
 static const struct option opts[] = {
@@ -212,13 +213,18 @@ static size_t skip_space(const char *t, size_t len, size_t off)
     return off;
 }
 
-static int bad_json(const importer *im, const char *text, size_t off, const json_error_t *e)
+/* Where the JSON went wrong (the element read from off; e NULL: at off itself) and what kind of
+ * fault (own, or jansson's code in our words): never what the file holds. */
+static int bad_json(const importer *im, const char *text, size_t off, const json_error_t *e,
+                    const char *own)
 {
-    int line = e->line;
+    int line = 1, col = 0;
     for (size_t i = 0; i < off; i++)
-        line += text[i] == '\n';
-    return fail(EX_FAIL, "%s is not JSON kura can read (line %d: %s); nothing imported", im->file,
-                line, e->text);
+        text[i] == '\n' ? (line++, col = 0) : col++;
+    int eline = e && e->line > 0 ? e->line : 1, ecol = e && e->column > 0 ? e->column : 1;
+    return fail(EX_FAIL, "%s is not JSON kura can read (line %d, column %d: %s); nothing imported",
+                im->file, line + eline - 1, eline == 1 ? col + ecol : ecol,
+                own ? own : json_fault(e));
 }
 
 /* A list of items is read one item at a time (memory stays small, however long the list);
@@ -229,7 +235,7 @@ static int each_item(importer *im, const char *text, size_t len, int *rc)
     size_t off = skip_space(text, len, 0);
     if (off < len && text[off] == '{') {
         json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e), *o;
-        if (!root) return bad_json(im, text, 0, &e);
+        if (!root) return bad_json(im, text, 0, &e, NULL);
         json_t *items = json_object_get(root, "items");
         size_t i, n = json_array_size(items);
         if (!json_is_array(items)) {
@@ -252,7 +258,7 @@ static int each_item(importer *im, const char *text, size_t len, int *rc)
             json_t *o = json_loadb(text + off, len - off,
                                    JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
                                    &e);
-            if (!o) return bad_json(im, text, off, &e);
+            if (!o) return bad_json(im, text, off, &e, NULL);
             off += (size_t)e.position;
             *rc = take(im, o, off);
             json_decref(o);
@@ -266,11 +272,9 @@ static int each_item(importer *im, const char *text, size_t len, int *rc)
             else off = len + 1;
             break;
         }
-    if (off != len) {
-        e.line = 0;
-        snprintf(e.text, sizeof e.text, "the list of items does not end where it should");
-        return bad_json(im, text, off > len ? len : off, &e);
-    }
+    if (off != len)
+        return bad_json(im, text, off > len ? len : off, NULL,
+                        "the list of items does not end where it should");
     return EX_OK;
 }
 

@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "common.h"
+#include "json_words.h"
 
 /* The name of the element of list whose "id" is id. */
 static const char *name_by_id(const json_t *list, const char *id)
@@ -104,7 +105,9 @@ int read_bitwarden(reader *r)
 {
     json_error_t e;
     json_t *root = json_loadb((const char *)r->text, r->len, JSON_REJECT_DUPLICATES, &e);
-    if (!root) return rd_fail(r, "not JSON (line %d: %s)", e.line, e.text);
+    char where[160];
+    json_where(where, sizeof where, &e, 0);
+    if (!root) return rd_fail(r, "not JSON (%s)", where);
     int rc = KURA_OK;
     json_t *items = json_object_get(root, "items"), *o;
     if (json_is_true(json_object_get(root, "encrypted")) ||

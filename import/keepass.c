@@ -263,10 +263,20 @@ int read_keepass_xml(reader *r)
         const xmlError *e = xmlGetLastError();
         /* A file cut short: libxml2's reader says "Extra content at the end of the document". */
         int cut = s->fed == r->len && s->open > 0;
-        rc = rd_fail(r, "malformed XML at line %d: %s", e ? e->line : 0,
-                     cut               ? "the file ends before its XML does (is it cut short?)"
-                     : e && e->message ? e->message
-                                       : "malformed");
+        /* libxml2's own messages quote names and text from the file: our words instead. */
+        int code = e ? e->code : 0;
+        rc = rd_fail(r, "malformed XML at line %d, column %d: %s", e ? e->line : 0,
+                     e ? e->int2 : 0,
+                     cut ? "the file ends before its XML does (is it cut short?)"
+                     : code == XML_ERR_TAG_NAME_MISMATCH || code == XML_ERR_LTSLASH_REQUIRED
+                         ? "a closing tag does not match its opening tag"
+                     : code == XML_ERR_UNDECLARED_ENTITY || code == XML_WAR_UNDECLARED_ENTITY
+                         ? "an entity that is not declared"
+                     : code == XML_ERR_ENTITY_LOOP ? "an entity reference loop"
+                     : code == XML_ERR_INVALID_CHAR || code == XML_ERR_INVALID_ENCODING
+                         ? "a character XML does not allow here"
+                     : code == XML_ERR_DOCUMENT_END ? "more follows the end of the document"
+                                                    : "not well-formed XML");
         size_t n = strlen(r->err);
         while (n && (r->err[n - 1] == '\n' || r->err[n - 1] == ' '))
             r->err[--n] = '\0';

@@ -11,6 +11,7 @@
 #include <zip.h>
 
 #include "common.h"
+#include "json_words.h"
 
 #define MAX_DATA (1u << 30)
 
@@ -98,7 +99,9 @@ int read_1pux_json(reader *r, const unsigned char *text, size_t len)
 {
     json_error_t e;
     json_t *root = json_loadb((const char *)text, len, JSON_REJECT_DUPLICATES, &e);
-    if (!root) return rd_fail(r, "its export.data is not JSON (line %d: %s)", e.line, e.text);
+    char where[160];
+    json_where(where, sizeof where, &e, 0);
+    if (!root) return rd_fail(r, "its export.data is not JSON (%s)", where);
     json_t *accounts = json_object_get(root, "accounts"), *a, *vault, *o;
     int rc = json_is_array(accounts) ? KURA_OK : rd_fail(r, "its export.data holds no accounts");
     size_t vaults = 0, items = 0, done = 0, i, j, k;

@@ -207,7 +207,7 @@ expect "XML cut short" 1 "malformed XML at line 1"
     printf '<Group><Name>Sub</Name><Entry><String><Key>Title</Key><Value>Cut 4</Value></String>\n'
 } >cut-late.xml
 k import cut-late.xml
-expect "XML cut after three whole entries" 1 "malformed XML at line 5: the file ends before its XML does (is it cut short?)"
+expect "XML cut after three whole entries" 1 "malformed XML at line 5, column 84: the file ends before its XML does (is it cut short?)"
 check "nothing of it is kept" test "$(sum br.kura)" = "$before"
 printf '<?xml version="1.0"?><html><body/></html>' >other.xml
 k import other.xml

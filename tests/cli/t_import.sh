@@ -81,6 +81,24 @@ printf '[{"title": "A"}, {"title": "B",]' >broken.json
 k import broken.json
 expect "JSON broken after the first item" 1 "is not JSON kura can read (line 1"
 check "says nothing was imported" err_has "nothing imported"
+# A parse error says where and what kind, never what the file holds (a cut export's next bytes
+# are often a password).
+printf '[{"title": "A", "password": "Cut-Secret-pw1' >cut.json
+k import cut.json
+expect "a cut JSON export" 1 "is not JSON kura can read (line 1, column 43: the file ends before its JSON does (is it cut short?))"
+check "the error quotes nothing of the file" err_lacks "Cut-Secret"
+printf '[{"title": "A", "password": Bare-Secret-pw2}]' >bare.json
+k import bare.json
+expect "a bare word where a string goes" 1 "(line 1, column"
+check "and quotes nothing of it" err_lacks "Bare-Secret"
+printf '{"encrypted": false, "items": [{"type": 1, "name": "A", "login": {"password": "Bw-Secret-pw3' >bw.json
+k import bw.json --from bitwarden-json
+expect "a cut Bitwarden export" 1 "not JSON (line 1, column"
+check "quotes nothing of it" err_lacks "Bw-Secret"
+printf '<?xml version="1.0"?>\n<KeePassFile><Root><Group><Name>R</Name><Entry><String><Key>Password</Key><Value>&Xml-Secret-pw4;</Value></String></Entry></Group></Root></KeePassFile>\n' >ent.xml
+k import ent.xml
+expect "KeePass XML with an undeclared entity" 1 "malformed XML at line 2, column"
+check "our words, not libxml2's (which quote the entity's name)" err_lacks "Xml-Secret"
 printf '[{"title": "A", "title": "B"}]' >dup.json
 k import dup.json
 expect "a duplicate key" 1 "duplicate"

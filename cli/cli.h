@@ -68,6 +68,12 @@ int colour(FILE *f);
 #define COLOUR_BOLD "\033[1m"
 #define COLOUR_DIM "\033[2m"
 #define COLOUR_OFF "\033[0m"
+/* Control characters as text a terminal shows and never obeys (an escape sequence in an
+ * imported title or note): C0 and DEL as \xHH, C1 as \uHHHH; newlines and tabs kept when
+ * keep_lines. escaped() writes into out (cap bytes; longer text is cut) and returns it;
+ * print_escaped() prints s so to stdout. */
+const char *escaped(char *out, size_t cap, const char *s, int keep_lines);
+void print_escaped(const char *s, int keep_lines);
 /* Prints "kura: <message>" to stderr and returns code. */
 int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Reports a library failure on the vault: the mapped exit code and a one-line message. */

@@ -1,6 +1,7 @@
 /* kura get: one item, whole or one field. Secrets (the password, hidden fields) reach
  * stdout only when asked for: by --field, or by --reveal. */
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #include "cli.h"
@@ -62,14 +63,18 @@ json_t *item_json(const kura_item *it, int with_secrets)
     return j;
 }
 
-/* Multi-line values in the human view: newlines and tabs kept, other control characters
- * (an escape sequence in a note) shown as '?'. --field prints values raw. */
+/* The human view: control characters shown as escapes, never sent to the terminal (an escape
+ * sequence in an imported note or field). --field to a pipe prints values raw. */
 static void print_text(const char *s)
 {
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        putchar((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f ? '?' : ch);
-    }
+    print_escaped(s, 1);
+}
+
+static void print_line(const char *label, const char *s)
+{
+    fputs(label, stdout);
+    print_escaped(s, 0);
+    putchar('\n');
 }
 
 static void print_item(const kura_item *it)
@@ -77,9 +82,9 @@ static void print_item(const kura_item *it)
     char created[32], updated[32];
     format_time(created, it->created);
     format_time(updated, it->updated);
-    printf("title:     %s\n", it->title);
+    print_line("title:     ", it->title);
     printf("id:        %s\n", it->id);
-    if (it->username) printf("username:  %s\n", it->username);
+    if (it->username) print_line("username:  ", it->username);
     if (it->password) {
         if (reveal)
             printf("password:  "), print_text(it->password), printf("\n");
@@ -87,17 +92,18 @@ static void print_item(const kura_item *it)
             printf("password:  ******** (kura get %.8s --field password)\n", it->id);
     }
     for (size_t i = 0; i < it->n_urls; i++)
-        printf("url:       %s\n", it->urls[i]);
+        print_line("url:       ", it->urls[i]);
     if (it->n_tags) {
         printf("tags:      ");
         for (size_t i = 0; i < it->n_tags; i++)
-            printf("%s%s", i ? ", " : "", it->tags[i]);
+            printf("%s", i ? ", " : ""), print_escaped(it->tags[i], 0);
         printf("\n");
     }
     for (size_t i = 0; i < it->n_fields; i++) {
         const kura_field *f = &it->fields[i];
         int pad = strlen(f->name) > 9 ? 1 : (int)(10 - strlen(f->name));
-        printf("%s:%*s", f->name, pad, "");
+        print_escaped(f->name, 0);
+        printf(":%*s", pad, "");
         print_text(f->hidden && !reveal ? "******** (hidden)" : f->value);
         printf("\n");
     }
@@ -143,6 +149,7 @@ static int print_field(ctx *c, const kura_item *it)
     char buf[32];
     int multi;
     const char *value = field_value(it, field, buf, &multi);
+    int raw = !isatty(STDOUT_FILENO); /* a script's pipe gets the bytes; a terminal, escapes */
     if (multi) {
         const char **v = multi == 1 ? it->urls : it->tags;
         size_t n = multi == 1 ? it->n_urls : it->n_tags;
@@ -153,15 +160,17 @@ static int print_field(ctx *c, const kura_item *it)
             return EX_OK;
         } else {
             for (size_t i = 0; i < n; i++)
-                printf("%s\n", v[i]);
+                raw ? printf("%s\n", v[i]) : (print_escaped(v[i], 0), printf("\n"));
             return EX_OK;
         }
     }
     if (!value) return fail(EX_NOT_FOUND, "item \"%s\" has no %s", it->title, field);
     if (c->json)
         json_print(json_pack("{s:s, s:s}", "field", field, "value", value));
-    else
+    else if (raw)
         printf("%s\n", value);
+    else
+        print_escaped(value, 1), printf("\n");
     return EX_OK;
 }
 

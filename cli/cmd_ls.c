@@ -163,11 +163,14 @@ static int show(ctx *c, const char *query)
         for (size_t i = 0; i < list->count; i++) {
             const kura_item *it = &list->items[i];
             if (!has_tag(it)) continue;
+            char title[4 * KURA_MAX_SHORT + 8], user[4 * KURA_MAX_SHORT + 8];
+            escaped(title, sizeof title, it->title, 0);
+            escaped(user, sizeof user, it->username ? it->username : "", 0);
             if (c_on)
                 printf(COLOUR_DIM "%.8s" COLOUR_OFF "  " COLOUR_BOLD "%-32s" COLOUR_OFF "  %s\n",
-                       it->id, it->title, it->username ? it->username : "");
+                       it->id, title, user);
             else
-                printf("%.8s  %-32s  %s\n", it->id, it->title, it->username ? it->username : "");
+                printf("%.8s  %-32s  %s\n", it->id, title, user);
             shown++;
         }
         if (shown == 0 && query)

@@ -27,6 +27,38 @@ int colour(FILE *f)
     return on[i];
 }
 
+const char *escaped(char *out, size_t cap, const char *s, int keep_lines)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && n + 7 < cap; p++) {
+        if ((*p < 0x20 && !(keep_lines && (*p == '\n' || *p == '\t'))) || *p == 0x7f)
+            n += (size_t)snprintf(out + n, cap - n, "\\x%02x", *p);
+        else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) /* C1 controls: U+0080..U+009F */
+            n += (size_t)snprintf(out + n, cap - n, "\\u%04x", *++p);
+        else
+            out[n++] = (char)*p;
+    }
+    out[n < cap ? n : cap - 1] = '\0';
+    return out;
+}
+
+void print_escaped(const char *s, int keep_lines)
+{
+    char buf[256];
+    for (size_t len = strlen(s); len;) { /* a piece at a time, never a sequence cut in two */
+        size_t take = len < 48 ? len : 48;
+        while (take < len && ((unsigned char)s[take] & 0xc0) == 0x80)
+            take++;
+        char piece[64];
+        memcpy(piece, s, take);
+        piece[take] = '\0';
+        fputs(escaped(buf, sizeof buf, piece, keep_lines), stdout);
+        sodium_memzero(piece, sizeof piece);
+        sodium_memzero(buf, sizeof buf);
+        s += take, len -= take;
+    }
+}
+
 int fail(int code, const char *fmt, ...)
 {
     char line[1024];
@@ -35,8 +67,11 @@ int fail(int code, const char *fmt, ...)
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     /* One line, whatever a title or a library message holds. */
-    for (char *p = line; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = ' ';
+    for (unsigned char *p = (unsigned char *)line; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            *p = ' ';
+        else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) /* a C1 control */
+            p[0] = p[1] = ' ';
     fprintf(stderr, colour(stderr) ? COLOUR_ERROR "kura:" COLOUR_OFF " %s\n" : "kura: %s\n",
             line);
     return code;

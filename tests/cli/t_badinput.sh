@@ -107,4 +107,24 @@ k add Past --notes-file notes65537
 expect "notes one byte past" 2 "longer than 65536"
 check "the vault is unchanged by the refusals" test "$(sum v.kura)" = "$before"
 
+# Terminal escape sequences in imported text are shown escaped (get, ls), on a terminal too;
+# only --field to a pipe gives the raw bytes.
+printf '[{"title": "Esc\\u009b31mTitle", "username": "u\\u009b2J", "password": "pw\\u001b[2Jx", "notes": "line1\\n\\u001b]0;owned\\u0007line2", "fields": [{"name": "memo", "value": "a\\u001b[31mred"}]}]' >esc.json
+k import esc.json
+expect "an export with escape sequences imports" 0
+k ls --json
+esc=$(jq -r '.[] | select(.title | startswith("Esc")) | .id' "$T/.out")
+k get "$esc" --reveal
+check "get shows ESC as \\x1b, never raw" bash -c "grep -qF 'line1' '$T/.out' && grep -qF '\\x1b]0;owned\\x07line2' '$T/.out' && grep -qF 'memo:      a\\x1b[31mred' '$T/.out' && ! grep -q \$'\\x1b' '$T/.out'"
+check "and C1 controls as \\u009b" bash -c "grep -qF 'title:     Esc\\u009b31mTitle' '$T/.out' && ! grep -q \$'\\xc2\\x9b' '$T/.out'"
+k ls
+check "ls escapes them too" bash -c "grep -qF 'Esc\\u009b31mTitle' '$T/.out' && grep -qF 'u\\u009b2J' '$T/.out' && ! grep -q \$'\\xc2\\x9b' '$T/.out'"
+k get "$esc" --field notes
+check "--field to a pipe: the raw bytes, for scripts" bash -c "grep -q \$'\\x1b]0;owned' '$T/.out'"
+pty -- "$KURA" get "$esc" --field notes
+check "--field on a terminal: escaped" bash -c "grep -qF '\\x1b]0;owned\\x07line2' '$T/.out' && ! grep -q \$'\\x1b]0' '$T/.out'"
+pty -- "$KURA" get "$esc" --field password
+check "--field password on a terminal: escaped" bash -c "grep -qF 'pw\\x1b[2Jx' '$T/.out'"
+k get "$esc" --field password
+check "--field password to a pipe: raw" bash -c "grep -q \$'pw\\x1b\\[2Jx' '$T/.out'"
 finish

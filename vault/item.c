@@ -582,8 +582,7 @@ int kura_item_get(kura_vault *v, kura_item **out, const char *idtext)
     /* Just this item's bucket and the state: constant time at any vault size. */
     rc = kura_vault_read_begin(v, 0);
     if (rc != KURA_OK) return rc;
-    rc = kura_state_check_item(v, id);
-    if (rc == KURA_OK) rc = kura_db_item_get(v->db, &ov, &det, id);
+    rc = kura_state_item_get(v, id, &ov, &det);
     kura_vault_read_end(v);
     if (rc == KURA_ERR_NOT_FOUND) return kura_vault_fail(v, rc, "no item with id %s", idtext);
     if (rc != KURA_OK) return v->err[0] ? rc : kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
@@ -954,8 +953,7 @@ static int walk_end(kura_vault *v, kura_items **out, walk *w, int rc)
 static int walk_one(walk *w, const unsigned char *id)
 {
     kura_blob ov, det;
-    int rc = kura_state_check_item(w->v, id);
-    if (rc == KURA_OK) rc = kura_db_item_get(w->v->db, &ov, &det, id);
+    int rc = kura_state_item_get(w->v, id, &ov, &det);
     if (rc == KURA_ERR_NOT_FOUND) return KURA_OK;
     if (rc != KURA_OK) return rc;
     rc = collect(w, id, KURA_ITEM_ID_BYTES, ov.p, ov.n);

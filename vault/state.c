@@ -139,19 +139,57 @@ static int root_tag(kura_vault *v, unsigned char tag[KURA_STATE_TAG], const unsi
 typedef struct counted {
     crypto_generichash_state *st;
     size_t count;
+    kura_vault *prints; /* not NULL: record each item's fingerprint there */
 } counted;
+
+#define PRINT_BYTES (KURA_ITEM_ID_BYTES + 32)
+
+/* id || BLAKE2b-256(len(overview) || overview || details) into out. */
+static void fingerprint(unsigned char out[PRINT_BYTES], const unsigned char *id,
+                        const unsigned char *ov, size_t ovlen, const unsigned char *det,
+                        size_t detlen)
+{
+    crypto_generichash_state st;
+    unsigned char n[8];
+    memcpy(out, id, KURA_ITEM_ID_BYTES);
+    kura_put64(n, ovlen);
+    crypto_generichash_init(&st, NULL, 0, 32);
+    crypto_generichash_update(&st, n, sizeof n);
+    crypto_generichash_update(&st, ov, ovlen);
+    crypto_generichash_update(&st, det, detlen);
+    crypto_generichash_final(&st, out + KURA_ITEM_ID_BYTES, 32);
+}
+
+static int remember(kura_vault *v, const kura_row *r)
+{
+    if (r->keylen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
+    if (v->n_prints == v->cap_prints) {
+        size_t cap = v->cap_prints ? 2 * v->cap_prints : 64;
+        unsigned char *grown = realloc(v->prints, cap * PRINT_BYTES);
+        if (!grown) return KURA_ERR_NOMEM;
+        v->prints = grown;
+        v->cap_prints = cap;
+    }
+    fingerprint(v->prints + v->n_prints++ * PRINT_BYTES, r->key, r->a, r->alen, r->b, r->blen);
+    return KURA_OK;
+}
 
 static int absorb_counted(void *ctx, const kura_row *r)
 {
     counted *c = ctx;
     c->count++;
+    if (c->prints && r->table == 'i') {
+        int rc = remember(c->prints, r);
+        if (rc != KURA_OK) return rc;
+    }
     return absorb(c->st, r);
 }
 
 static int bucket_hash(kura_vault *v, const unsigned char *key, unsigned b,
-                       unsigned char h[KURA_STATE_TAG], size_t *count)
+                       unsigned char h[KURA_STATE_TAG], size_t *count, int record)
 {
-    counted c = {keyed(v, key, "kura/bucket/1", b), 0};
+    counted c = {keyed(v, key, "kura/bucket/1", b), 0, record ? v : NULL};
+    if (record) v->n_prints = 0, v->prints_bucket = 0;
     if (!c.st) return KURA_ERR_NOMEM;
     int rc = kura_db_bucket_items(v->db, b, absorb_counted, &c);
     crypto_generichash_final(c.st, h, KURA_STATE_TAG);
@@ -197,9 +235,10 @@ int kura_state_check_bucket(kura_vault *v, unsigned b)
     int known = v->root_checked && v->bucket_checked == b + 1 &&
                 kura_db_data_version(v->db, &version) == KURA_OK && version == v->root_version;
     if (known) return KURA_OK;
-    int rc = bucket_hash(v, STATE_KEY(v), b, h, &count);
+    int rc = bucket_hash(v, STATE_KEY(v), b, h, &count, 1);
     if (rc != KURA_OK) return db_fail(v, rc);
     rc = bucket_matches(v, b, h, count);
+    if (rc == KURA_OK) v->prints_bucket = b + 1;
     if (rc == KURA_OK && v->root_checked) v->bucket_checked = b + 1;
     return rc;
 }
@@ -209,11 +248,32 @@ int kura_state_check_item(kura_vault *v, const unsigned char *id)
     return kura_state_check_bucket(v, kura_bucket_of(v, id));
 }
 
+int kura_state_item_get(kura_vault *v, const unsigned char *id, kura_blob *ov, kura_blob *det)
+{
+    unsigned b = kura_bucket_of(v, id);
+    int rc = kura_state_check_bucket(v, b);
+    if (rc != KURA_OK) return rc;
+    if (v->prints_bucket != b + 1) return KURA_ERR_CORRUPT; /* cannot happen: just checked */
+    const unsigned char *want = NULL;
+    for (size_t i = 0; !want && i < v->n_prints; i++)
+        if (memcmp(v->prints + i * PRINT_BYTES, id, KURA_ITEM_ID_BYTES) == 0)
+            want = v->prints + i * PRINT_BYTES;
+    rc = kura_db_item_get(v->db, ov, det, id);
+    if (rc == KURA_ERR_NOT_FOUND) return want ? tampered(v) : rc;
+    if (rc != KURA_OK) return rc;
+    unsigned char got[PRINT_BYTES];
+    fingerprint(got, id, ov->p, ov->n, det->p, det->n);
+    if (want && sodium_memcmp(got, want, PRINT_BYTES) == 0) return KURA_OK;
+    free(ov->p), free(det->p);
+    ov->p = det->p = NULL;
+    return tampered(v); /* bytes the check did not read: another b-tree answered */
+}
+
 int kura_state_put_bucket(kura_vault *v, const unsigned char *key, unsigned b)
 {
     unsigned char h[KURA_STATE_TAG];
     size_t count;
-    int rc = bucket_hash(v, key, b, h, &count);
+    int rc = bucket_hash(v, key, b, h, &count, 0);
     if (rc == KURA_OK) rc = kura_db_bucket_put(v->db, b, count ? h : NULL);
     return rc == KURA_OK ? KURA_OK : db_fail(v, rc);
 }

@@ -218,6 +218,54 @@ static int read_format(kura_db *db)
     return KURA_OK;
 }
 
+/* The schema kura writes, row for row (type, name, table, SQL) in name order: a format 1 file,
+ * a format 2 file as created, and a format 2 file upgraded from format 1 (ALTER TABLE leaves
+ * its own text). Anything else in sqlite_schema (another table, an index, a trigger, a view,
+ * sqlite_stat1) could change what a query reads without changing what the state signs: a
+ * covering index holding older copies of the items would answer a lookup with an old
+ * password. So the file must hold exactly one of these. */
+#define META_SQL "CREATE TABLE meta(k TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID"
+#define BUCKETS_SQL "CREATE TABLE buckets(b INTEGER PRIMARY KEY, h BLOB NOT NULL)"
+#define ITEMS_HEAD "CREATE TABLE items(id BLOB PRIMARY KEY CHECK(length(id) = 16), overview BLOB NOT NULL, details BLOB NOT NULL"
+#define NAME_INDEX_SQL "CREATE INDEX items_name ON items(name)"
+static const char *const schemas[3][5] = {
+    {"table|buckets|buckets|" BUCKETS_SQL, "table|items|items|" ITEMS_HEAD ") WITHOUT ROWID",
+     "table|meta|meta|" META_SQL},
+    {"table|buckets|buckets|" BUCKETS_SQL,
+     "table|items|items|" ITEMS_HEAD ", name BLOB NOT NULL) WITHOUT ROWID",
+     "index|items_name|items|" NAME_INDEX_SQL, "table|meta|meta|" META_SQL},
+    {"table|buckets|buckets|" BUCKETS_SQL,
+     "table|items|items|" ITEMS_HEAD ", name BLOB NOT NULL DEFAULT x'0000') WITHOUT ROWID",
+     "index|items_name|items|" NAME_INDEX_SQL, "table|meta|meta|" META_SQL},
+};
+
+static int check_schema(kura_db *db)
+{
+    sqlite3_stmt *st = NULL;
+    int src = sqlite3_prepare_v2(db->h,
+                                 "SELECT type || '|' || name || '|' || tbl_name || '|' || "
+                                 "coalesce(sql, '') FROM sqlite_schema ORDER BY name",
+                                 -1, &st, NULL);
+    if (src != SQLITE_OK) return fail(db, src);
+    int match[3] = {db->format == 1, db->format == 2, db->format == 2};
+    size_t row = 0;
+    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *got = (const char *)sqlite3_column_text(st, 0);
+        for (int s = 0; s < 3; s++)
+            if (match[s] && (row >= 4 || !schemas[s][row] || !got || strcmp(got, schemas[s][row])))
+                match[s] = 0;
+        row++;
+    }
+    sqlite3_finalize(st);
+    if (src != SQLITE_DONE) return fail(db, src);
+    for (int s = 0; s < 3; s++)
+        if (match[s] && !schemas[s][row]) return KURA_OK;
+    snprintf(db->err, sizeof db->err,
+             "its schema is not the one kura writes (a table, index, trigger or view was added "
+             "or changed)");
+    return KURA_ERR_CORRUPT;
+}
+
 int kura_db_format(const kura_db *db)
 {
     return db->format;
@@ -332,6 +380,7 @@ int kura_db_open(kura_db **out, const char *path, char *err, size_t errlen)
      * checksummed as they are read, and kura_db_check_file reads them all. */
     if (rc == KURA_OK) rc = quick_check(db, "PRAGMA quick_check(meta)");
     if (rc == KURA_OK) rc = read_format(db);
+    if (rc == KURA_OK) rc = check_schema(db);
     if (rc != KURA_OK) {
         snprintf(err, errlen, "%s", db ? db->err : "out of memory");
         kura_db_close(db);
@@ -351,7 +400,9 @@ int kura_db_data_version(kura_db *db, unsigned *out)
 
 int kura_db_check_file(kura_db *db)
 {
-    return quick_check(db, "PRAGMA quick_check(1)");
+    int rc = check_schema(db);
+    /* integrity_check, not quick_check: it also proves every index entry matches its row. */
+    return rc == KURA_OK ? quick_check(db, "PRAGMA integrity_check(1)") : rc;
 }
 
 int kura_db_begin(kura_db *db)

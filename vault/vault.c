@@ -164,6 +164,7 @@ static void lock(kura_vault *v)
     v->scratch_cap = 0;
     v->root_checked = 0; /* checked under keys that are gone */
     v->bucket_checked = 0;
+    v->prints_bucket = 0;
 }
 
 int kura_vault_format(const kura_vault *v)
@@ -179,6 +180,7 @@ void kura_vault_close(kura_vault *v)
     free(v->path);
     free(v->state_dir);
     free(v->cache_dir);
+    free(v->prints);
     free(v);
 }
 

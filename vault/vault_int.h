@@ -218,6 +218,10 @@ struct kura_vault {
     int root_checked;    /* the state above was checked against the file ... */
     unsigned root_version; /* ... at this data version (kura_db_data_version) */
     unsigned bucket_checked; /* 1 + the bucket checked last at that version; 0: none */
+    unsigned char *prints;   /* per item of the bucket checked last: id (16) || BLAKE2b-256 of
+                              * its overview and details, as the check read them (malloc) */
+    size_t n_prints, cap_prints;
+    unsigned prints_bucket; /* 1 + that bucket; 0: none */
     crypto_generichash_state *hash_state; /* sodium_malloc: the keyed hash being computed */
     char *cache_dir;        /* where the overview cache lives (cache.c); NULL: none */
     unsigned char *scratch; /* sodium_malloc: plaintext being sealed, wiped after each use */
@@ -250,6 +254,12 @@ unsigned kura_bucket_of(const kura_vault *v, const unsigned char *id);
 /* Bucket b, or item id's, against its items (KURA_ERR_CORRUPT if they differ). */
 KURA_MUST_CHECK int kura_state_check_bucket(kura_vault *v, unsigned b);
 KURA_MUST_CHECK int kura_state_check_item(kura_vault *v, const unsigned char *id);
+/* Reads item id (malloc'd blobs) after checking its bucket, and refuses as tampering bytes
+ * other than those the check read (the signed path): a lookup never returns what the state
+ * did not cover, whatever the file's b-trees say. KURA_ERR_NOT_FOUND if there is no such
+ * item. */
+KURA_MUST_CHECK int kura_state_item_get(kura_vault *v, const unsigned char *id, kura_blob *ov,
+                                        kura_blob *det);
 /* Every bucket against its items, and no bucket row without items. */
 KURA_MUST_CHECK int kura_state_check_all(kura_vault *v);
 /* The same, in the same single pass handing each item row to each (a listing reads the file

@@ -67,9 +67,9 @@ int kura_vault_is_unlocked(const kura_vault *v);
 const char *kura_vault_name(const kura_vault *v);
 KURA_MUST_CHECK int kura_vault_client_key(const kura_vault *v, kura_client_key *key);
 
-/* Checks everything: SQLite's quick_check over the whole file (every page read, so every
- * page checksum), every bucket against the signed state, and both parts of every item
- * decrypted. Opening and reading check only what they touch; this is the whole file.
+/* Checks everything: the schema, SQLite's integrity_check over the whole file (every page
+ * read, so every page checksum; every index against its table), every bucket against the
+ * signed state, and both parts of every item decrypted. Opening and reading check only what they touch; this is the whole file.
  * KURA_ERR_CORRUPT if anything fails; *items gets how many items were read. */
 KURA_MUST_CHECK int kura_vault_verify(kura_vault *v, size_t *items);
 

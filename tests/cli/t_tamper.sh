@@ -81,6 +81,50 @@ attack "another vault's record" \
     "UPDATE meta SET v = resum('info', x'$other_info') WHERE k = 'info'" "damaged"
 attack "a record added" "INSERT INTO meta VALUES ('extra', resum('extra', zeroblob(20)))"
 
+# The schema is exactly kura's: another table, index, trigger, view or statistics table, or a
+# changed declaration, could make a query read other bytes than the state signs.
+schema_msg="its schema is not the one kura writes"
+attack "a table added" "CREATE TABLE extra(x)" "$schema_msg"
+attack "an index added" "CREATE INDEX extra ON items(overview)" "$schema_msg"
+attack "a covering index added" "CREATE INDEX extra ON items(id, overview, details)" "$schema_msg"
+attack "a trigger added" "CREATE TRIGGER extra AFTER INSERT ON items BEGIN SELECT 1; END" "$schema_msg"
+attack "a view added" "CREATE VIEW extra AS SELECT * FROM items" "$schema_msg"
+attack "statistics added (ANALYZE)" "ANALYZE" "$schema_msg"
+attack "items' declaration changed" \
+    "PRAGMA writable_schema=ON; UPDATE sqlite_schema SET sql = replace(sql, 'details BLOB NOT NULL', 'details BLOB NOT NULL DEFAULT x''00''') WHERE name = 'items'" \
+    "$schema_msg"
+# Replay through the schema: a covering index that holds the older Alpha while the table holds
+# the signed one (built with the index hidden from SQLite while the table is put back).
+cp base.kura t.kura
+new_alpha=$(sql t.kura "SELECT hex(overview) || ':' || hex(details) FROM items WHERE id = x'$a'")
+sql t.kura "UPDATE items SET overview = x'${old_alpha%%:*}', details = x'${old_alpha##*:}' WHERE id = x'$a'; CREATE INDEX cover ON items(id, overview, details)"
+root=$(sql t.kura "SELECT rootpage FROM sqlite_schema WHERE name = 'cover'")
+sql t.kura "PRAGMA writable_schema=ON; DELETE FROM sqlite_schema WHERE name = 'cover'"
+sql t.kura "UPDATE items SET overview = x'${new_alpha%%:*}', details = x'${new_alpha##*:}' WHERE id = x'$a'"
+sql t.kura "PRAGMA writable_schema=ON; INSERT INTO sqlite_schema VALUES ('index', 'cover', 'items', $root, 'CREATE INDEX cover ON items(id, overview, details)')"
+before=$(sha256sum <t.kura)
+for cmd in "get Alpha --field password" "get $a --field password" ls "search Al" check; do
+    k --vault "$T/t.kura" --key-file v.key $cmd
+    expect "a covering index with an older copy: $cmd refused" 6 "$schema_msg"
+    check "and never the old password" test "$out" != pw-Alpha
+done
+check "the file is unchanged" test "$(sha256sum <t.kura)" = "$before"
+attacks=$((attacks + 1)) && [ "$rc" = 6 ] && refused=$((refused + 1))
+
+# kura check runs SQLite's integrity_check, which compares every index with its table: an
+# entry left in the title index for a row that is gone (the index hidden while the row was
+# deleted) passes every read, and kura check finds it.
+cp base.kura t.kura
+sql t.kura "INSERT INTO items VALUES (randomblob(16), x'00', x'00', x'4242')"
+root=$(sql t.kura "SELECT rootpage FROM sqlite_schema WHERE name = 'items_name'")
+sql t.kura "PRAGMA writable_schema=ON; DELETE FROM sqlite_schema WHERE name = 'items_name'"
+sql t.kura "DELETE FROM items WHERE name = x'4242'"
+sql t.kura "PRAGMA writable_schema=ON; INSERT INTO sqlite_schema VALUES ('index', 'items_name', 'items', $root, 'CREATE INDEX items_name ON items(name)')"
+k --vault "$T/t.kura" --key-file v.key ls
+expect "a stray title index entry: every read still works" 0
+k --vault "$T/t.kura" --key-file v.key check
+expect "kura check finds it (integrity_check)" 6 "integrity check failed"
+
 # A point lookup by full id checks its own bucket and the state: a deleted item reads as
 # tampering, not as "not found"; an item in another bucket still reads (nothing it depends
 # on changed). Listing checks every bucket.

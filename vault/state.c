@@ -8,7 +8,10 @@
  * check just what it reads (its bucket and the state: a thousand hashes) in constant time at
  * any vault size; listing checks all. A record of the newest state this device has seen
  * (<state folder>/<vault id>.seen) stops a rollback of the whole file on devices that saw the
- * newer one. */
+ * newer one. In format 3 the states form a chain: each state's tag covers the link of the
+ * state before it, link = BLAKE2b("kura/link/1" || previous link || tag), and table chain
+ * keeps every state's tag; a device that remembers the link it saw last refuses a file whose
+ * chain does not lead back to it (a fork), whatever its generation. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -20,10 +23,31 @@
 
 #include "vault_int.h"
 
-#define STATE_VALUE (8 + KURA_STATE_TAG)
-#define SEEN_MAGIC "KURASEEN"
+#define STATE_VALUE (8 + KURA_STATE_TAG)                  /* formats 1, 2 */
+#define STATE_VALUE3 (8 + KURA_STATE_TAG + KURA_STATE_TAG) /* format 3: the previous link too */
+#define SEEN_MAGIC "KURASEEN" /* generation and tag */
+#define SEEN_MAGIC2 "KURASEE2" /* and the link */
 #define SEEN_SUM 16
 #define SEEN_BYTES (8 + KURA_VAULT_ID_BYTES + 8 + KURA_STATE_TAG + SEEN_SUM)
+#define SEEN_BYTES2 (SEEN_BYTES + KURA_STATE_TAG)
+
+static int chained(const kura_vault *v)
+{
+    return kura_db_format(v->db) >= 3;
+}
+
+/* The link of a state in the chain: unkeyed, since the tag it covers is keyed (a rotation
+ * changes the key, not the chain). */
+static void link_of(unsigned char out[KURA_STATE_TAG], const unsigned char prev[KURA_STATE_TAG],
+                    const unsigned char tag[KURA_STATE_TAG])
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, KURA_STATE_TAG);
+    crypto_generichash_update(&st, (const unsigned char *)"kura/link/1", 12);
+    crypto_generichash_update(&st, prev, KURA_STATE_TAG);
+    crypto_generichash_update(&st, tag, KURA_STATE_TAG);
+    crypto_generichash_final(&st, out, KURA_STATE_TAG);
+}
 
 /* Each row as: table, then length-prefixed key and values (for items of format 2: the seals
  * of its parts, and the title index tag), so no two row sets hash alike. A row is gathered
@@ -124,11 +148,13 @@ unsigned kura_bucket_of(const kura_vault *v, const unsigned char *id)
     return first >> (16 - kura_db_bucket_bits(v->db));
 }
 
+/* The state's tag: format 3 covers the previous link (prev) too. */
 static int root_tag(kura_vault *v, unsigned char tag[KURA_STATE_TAG], const unsigned char *key,
-                    uint64_t gen)
+                    uint64_t gen, const unsigned char *prev)
 {
-    crypto_generichash_state *st = keyed(v, key, "kura/state/2", gen);
+    crypto_generichash_state *st = keyed(v, key, prev ? "kura/state/3" : "kura/state/2", gen);
     if (!st) return KURA_ERR_NOMEM;
+    if (prev) crypto_generichash_update(st, prev, KURA_STATE_TAG);
     int rc = kura_db_root_rows(v->db, absorb, st);
     crypto_generichash_final(st, tag, KURA_STATE_TAG);
     done(st);
@@ -370,17 +396,41 @@ int kura_state_rebuild(kura_vault *v, const unsigned char *key)
 
 int kura_state_put(kura_vault *v, const unsigned char *key, uint64_t gen)
 {
-    unsigned char value[STATE_VALUE];
+    unsigned char value[STATE_VALUE3];
+    int chain = chained(v);
     kura_put64(value, gen);
-    int rc = root_tag(v, value + 8, key, gen);
-    if (rc == KURA_OK) rc = kura_meta_put(v, KURA_META_STATE, value, sizeof value);
+    memcpy(value + 8 + KURA_STATE_TAG, v->state_link, KURA_STATE_TAG); /* format 3: prev */
+    int rc = root_tag(v, value + 8, key, gen, chain ? value + 8 + KURA_STATE_TAG : NULL);
+    if (rc == KURA_OK)
+        rc = kura_meta_put(v, KURA_META_STATE, value, chain ? STATE_VALUE3 : STATE_VALUE);
+    if (rc == KURA_OK && chain) rc = kura_db_chain_put(v->db, gen, value + 8);
     if (rc != KURA_OK) return db_fail(v, rc);
     v->state_gen = gen;
     memcpy(v->state_tag, value + 8, KURA_STATE_TAG);
+    if (chain)
+        memcpy(v->state_prev, value + 8 + KURA_STATE_TAG, KURA_STATE_TAG);
+    else
+        memset(v->state_prev, 0, KURA_STATE_TAG);
+    link_of(v->state_link, v->state_prev, v->state_tag);
     return KURA_OK;
 }
 
-/* ---- this device's record: magic, vault id, generation, tag, checksum ---- */
+int kura_state_upgrade_chain(kura_vault *v)
+{
+    /* The state just checked starts the chain: its tag is the first row, its link that of a
+     * state with no previous one (v->state_link already). */
+    int rc = kura_db_upgrade3(v->db);
+    if (rc == KURA_OK) rc = kura_db_chain_put(v->db, v->state_gen, v->state_tag);
+    return rc == KURA_OK ? KURA_OK : db_fail(v, rc);
+}
+
+/* ---- this device's record: magic, vault id, generation, tag, [link,] checksum ---- */
+
+typedef struct seen {
+    uint64_t gen;
+    unsigned char tag[KURA_STATE_TAG];
+    unsigned char link[KURA_STATE_TAG]; /* all zero: not known (a record of format 1 or 2) */
+} seen;
 
 static int seen_path(char *out, size_t n, const kura_vault *v)
 {
@@ -389,23 +439,26 @@ static int seen_path(char *out, size_t n, const kura_vault *v)
     return len > 0 && (size_t)len < n ? KURA_OK : KURA_ERR_INVALID;
 }
 
-static void seen_sum(unsigned char sum[SEEN_SUM], const unsigned char *rec)
-{
-    crypto_generichash(sum, SEEN_SUM, rec, SEEN_BYTES - SEEN_SUM, NULL, 0);
-}
-
-/* KURA_OK with *gen and tag, KURA_ERR_NOT_FOUND (none, or unreadable after a torn write). */
-static int seen_parse(const kura_vault *v, const unsigned char *rec, ssize_t n, uint64_t *gen,
-                      unsigned char tag[KURA_STATE_TAG])
+/* KURA_OK with *r, KURA_ERR_NOT_FOUND (none, or unreadable after a torn write). Reads the
+ * record of kura before the chain (no link) too. */
+static int seen_parse(const kura_vault *v, const unsigned char *rec, ssize_t n, seen *r)
 {
     unsigned char sum[SEEN_SUM];
-    if (n != SEEN_BYTES || memcmp(rec, SEEN_MAGIC, 8) != 0) return KURA_ERR_NOT_FOUND;
-    seen_sum(sum, rec);
-    if (sodium_memcmp(sum, rec + SEEN_BYTES - SEEN_SUM, SEEN_SUM) != 0) return KURA_ERR_NOT_FOUND;
+    int two = n == SEEN_BYTES2 && memcmp(rec, SEEN_MAGIC2, 8) == 0;
+    if (!two && (n != SEEN_BYTES || memcmp(rec, SEEN_MAGIC, 8) != 0)) return KURA_ERR_NOT_FOUND;
+    crypto_generichash(sum, SEEN_SUM, rec, (size_t)n - SEEN_SUM, NULL, 0);
+    if (sodium_memcmp(sum, rec + n - SEEN_SUM, SEEN_SUM) != 0) return KURA_ERR_NOT_FOUND;
     if (memcmp(rec + 8, v->id, KURA_VAULT_ID_BYTES) != 0) return KURA_ERR_NOT_FOUND;
-    *gen = kura_get64(rec + 8 + KURA_VAULT_ID_BYTES);
-    memcpy(tag, rec + 16 + KURA_VAULT_ID_BYTES, KURA_STATE_TAG);
+    r->gen = kura_get64(rec + 8 + KURA_VAULT_ID_BYTES);
+    memcpy(r->tag, rec + 16 + KURA_VAULT_ID_BYTES, KURA_STATE_TAG);
+    memset(r->link, 0, KURA_STATE_TAG);
+    if (two) memcpy(r->link, rec + 16 + KURA_VAULT_ID_BYTES + KURA_STATE_TAG, KURA_STATE_TAG);
     return KURA_OK;
+}
+
+static int zero(const unsigned char *p)
+{
+    return sodium_is_zero(p, KURA_STATE_TAG);
 }
 
 /* Opens (creating) and locks the record: concurrent kura processes move it forward only. */
@@ -425,59 +478,98 @@ static int seen_open(const kura_vault *v)
 
 void kura_state_seen(kura_vault *v, int force)
 {
-    unsigned char rec[SEEN_BYTES], tag[KURA_STATE_TAG];
-    uint64_t gen;
+    unsigned char rec[SEEN_BYTES2];
+    seen r;
     int fd = seen_open(v);
     if (fd < 0) return; /* the guard is best effort: the vault write itself succeeded */
     ssize_t n = pread(fd, rec, sizeof rec, 0);
-    if (!force && seen_parse(v, rec, n, &gen, tag) == KURA_OK && gen >= v->state_gen) {
+    if (!force && seen_parse(v, rec, n, &r) == KURA_OK && r.gen >= v->state_gen) {
         close(fd);
         return;
     }
-    memcpy(rec, SEEN_MAGIC, 8);
-    memcpy(rec + 8, v->id, KURA_VAULT_ID_BYTES);
-    kura_put64(rec + 8 + KURA_VAULT_ID_BYTES, v->state_gen);
-    memcpy(rec + 16 + KURA_VAULT_ID_BYTES, v->state_tag, KURA_STATE_TAG);
-    seen_sum(rec + SEEN_BYTES - SEEN_SUM, rec);
-    if (pwrite(fd, rec, sizeof rec, 0) == (ssize_t)sizeof rec && ftruncate(fd, SEEN_BYTES) == 0)
+    unsigned char *p = rec;
+    memcpy(p, SEEN_MAGIC2, 8), p += 8;
+    memcpy(p, v->id, KURA_VAULT_ID_BYTES), p += KURA_VAULT_ID_BYTES;
+    kura_put64(p, v->state_gen), p += 8;
+    memcpy(p, v->state_tag, KURA_STATE_TAG), p += KURA_STATE_TAG;
+    /* The link only where the file has a chain: a record of a format 2 state says "not known". */
+    if (chained(v))
+        memcpy(p, v->state_link, KURA_STATE_TAG);
+    else
+        memset(p, 0, KURA_STATE_TAG);
+    p += KURA_STATE_TAG;
+    crypto_generichash(p, SEEN_SUM, rec, (size_t)(p - rec), NULL, 0);
+    if (pwrite(fd, rec, sizeof rec, 0) == (ssize_t)sizeof rec && ftruncate(fd, SEEN_BYTES2) == 0)
         (void)fsync(fd);
     close(fd);
+}
+
+static int follow(void *ctx, const kura_row *row)
+{
+    link_of(ctx, ctx, row->a);
+    return KURA_OK;
+}
+
+/* 1 if the file's chain leads back to what this device saw (r, older than the file): the
+ * chain's tags from r's generation on, linked from r's link, give the link the file's state
+ * covers. A record without a link (kura before the chain) can only be compared where the
+ * chain holds its generation. */
+static int descends(kura_vault *v, const seen *r)
+{
+    unsigned char link[KURA_STATE_TAG], tag[KURA_STATE_TAG];
+    if (!chained(v)) return zero(r->link); /* a chain seen, then a file without: a fork */
+    if (zero(r->link)) {
+        int rc = kura_db_chain_get(v->db, r->gen, tag);
+        return rc == KURA_ERR_NOT_FOUND || (rc == KURA_OK && sodium_memcmp(tag, r->tag,
+                                                                            KURA_STATE_TAG) == 0);
+    }
+    /* The states after r's, in order; a re-signed file (--trust-file) skips generations. */
+    memcpy(link, r->link, KURA_STATE_TAG);
+    if (kura_db_chain_rows(v->db, r->gen, v->state_gen, follow, link) != KURA_OK) return 0;
+    return sodium_memcmp(link, v->state_prev, KURA_STATE_TAG) == 0;
 }
 
 /* Compares the file's (checked) state with the record: older or forked is refused. */
 static int seen_check(kura_vault *v)
 {
     char path[4096];
-    unsigned char rec[SEEN_BYTES], tag[KURA_STATE_TAG];
-    uint64_t gen;
+    unsigned char rec[SEEN_BYTES2];
+    seen r;
     if (seen_path(path, sizeof path, v) != KURA_OK) return KURA_OK;
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     ssize_t n = fd < 0 ? -1 : read(fd, rec, sizeof rec);
     if (fd >= 0) close(fd);
-    if (seen_parse(v, rec, n, &gen, tag) != KURA_OK || gen < v->state_gen) {
+    if (seen_parse(v, rec, n, &r) != KURA_OK) {
         if (!v->resign) kura_state_seen(v, 0);
         return KURA_OK;
     }
-    if (gen == v->state_gen && sodium_memcmp(tag, v->state_tag, KURA_STATE_TAG) == 0)
+    int same = r.gen == v->state_gen &&
+               sodium_memcmp(r.tag, v->state_tag, KURA_STATE_TAG) == 0 &&
+               (zero(r.link) || sodium_memcmp(r.link, v->state_link, KURA_STATE_TAG) == 0);
+    if (same) return KURA_OK;
+    if (r.gen < v->state_gen && descends(v, &r)) {
+        if (!v->resign) kura_state_seen(v, 0);
         return KURA_OK;
+    }
     if (v->trust_file) {
-        v->state_gen = gen > v->state_gen ? gen : v->state_gen;
+        v->state_gen = r.gen > v->state_gen ? r.gen : v->state_gen;
         v->resign = 1;
         return KURA_OK;
     }
-    if (gen > v->state_gen)
+    if (r.gen > v->state_gen)
         return kura_vault_fail(v, KURA_ERR_CORRUPT,
                                "vault %s is older than this device last saw it (change %" PRIu64
                                ", the file has change %" PRIu64
                                "): it was rolled back or restored from a backup; if you did that "
                                "on purpose, run again with --trust-file",
-                               v->id_text, gen, v->state_gen);
+                               v->id_text, r.gen, v->state_gen);
     return kura_vault_fail(v, KURA_ERR_CORRUPT,
-                           "vault %s has a different change %" PRIu64
-                           " than this device saw: changes were lost (a sync conflict, or an "
-                           "older copy written over it); to accept it, run again with "
-                           "--trust-file",
-                           v->id_text, gen);
+                           "vault %s is a fork: its change %" PRIu64
+                           " does not follow from change %" PRIu64
+                           " that this device saw, so changes made here are not in it (a sync "
+                           "conflict, or an older copy written to on another device); to accept "
+                           "it, run again with --trust-file",
+                           v->id_text, v->state_gen, r.gen);
 }
 
 /* The stored state against the bucket rows and records; sets v->state_gen and tag. Inside
@@ -489,8 +581,9 @@ static int check_root(kura_vault *v)
     kura_blob b;
     unsigned char tag[KURA_STATE_TAG];
     unsigned version;
+    int chain = chained(v);
     int rc = kura_meta_get(v, &b, KURA_META_STATE);
-    if (rc == KURA_OK && b.n != STATE_VALUE) rc = KURA_ERR_CORRUPT;
+    if (rc == KURA_OK && b.n != (chain ? STATE_VALUE3 : STATE_VALUE)) rc = KURA_ERR_CORRUPT;
     uint64_t gen = rc == KURA_OK ? kura_get64(b.p) : 0;
     int known = rc == KURA_OK && v->root_checked &&
                 kura_db_data_version(v->db, &version) == KURA_OK &&
@@ -502,11 +595,14 @@ static int check_root(kura_vault *v)
     }
     v->root_checked = 0;
     v->bucket_checked = 0;
-    if (rc == KURA_OK) rc = root_tag(v, tag, STATE_KEY(v), gen);
+    memset(v->state_prev, 0, KURA_STATE_TAG);
+    if (rc == KURA_OK && chain) memcpy(v->state_prev, b.p + 8 + KURA_STATE_TAG, KURA_STATE_TAG);
+    if (rc == KURA_OK) rc = root_tag(v, tag, STATE_KEY(v), gen, chain ? v->state_prev : NULL);
     if (rc == KURA_OK && sodium_memcmp(tag, b.p + 8, KURA_STATE_TAG) != 0) rc = KURA_ERR_CORRUPT;
     free(b.p);
     v->state_gen = gen;
     memcpy(v->state_tag, tag, KURA_STATE_TAG);
+    link_of(v->state_link, v->state_prev, v->state_tag);
     if (rc == KURA_OK && kura_db_data_version(v->db, &version) == KURA_OK) {
         v->root_checked = 1;
         v->root_version = version;
@@ -549,8 +645,10 @@ int kura_vault_write_begin(kura_vault *v, const unsigned char *id)
     if (rc != KURA_OK) return db_fail(v, rc);
     v->err[0] = '\0';
     rc = check_root(v);
-    /* A format 1 file gets its title index with its first write (reads never write). */
+    /* A format 1 file gets its title index, and a format 2 file its chain, with its first
+     * write (reads never write). */
     if (rc == KURA_OK && kura_db_format(v->db) < 2) rc = kura_items_upgrade(v);
+    if (rc == KURA_OK && kura_db_format(v->db) < 3) rc = kura_state_upgrade_chain(v);
     if (rc == KURA_OK && id) rc = kura_state_check_item(v, id);
     if (rc != KURA_OK) kura_db_rollback(v->db);
     return rc;

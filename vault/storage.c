@@ -28,6 +28,9 @@ enum {
     ST_RANGE_ITEMS2,
     ST_NAMED,
     ST_SET_NAME,
+    ST_CHAIN_PUT,
+    ST_CHAIN_GET,
+    ST_CHAIN_RANGE,
     ST_COUNT
 };
 
@@ -47,13 +50,17 @@ static const char *const sql_text[ST_COUNT] = {
                         "id <= ?2 ORDER BY id",
     [ST_NAMED] = "SELECT id FROM items WHERE name = ?1 ORDER BY id",
     [ST_SET_NAME] = "UPDATE items SET name = ?2 WHERE id = ?1",
+    [ST_CHAIN_PUT] = "INSERT OR REPLACE INTO chain(g, tag) VALUES (?1, ?2)",
+    [ST_CHAIN_GET] = "SELECT tag FROM chain WHERE g = ?1",
+    [ST_CHAIN_RANGE] = "SELECT g, tag FROM chain WHERE g > ?1 AND g < ?2 ORDER BY g",
 };
 
 struct kura_db {
     sqlite3 *h;
     sqlite3_stmt *st[ST_COUNT];
     int format;
-    int upgrading; /* kura_db_upgrade ran in the open transaction */
+    int upgrading; /* kura_db_upgrade ran in the open transaction ... */
+    int format_before; /* ... on a file of this format */
     char err[200];
 };
 
@@ -62,11 +69,15 @@ static const char schema[] =
     "CREATE TABLE items(id BLOB PRIMARY KEY CHECK(length(id) = 16),"
     " overview BLOB NOT NULL, details BLOB NOT NULL, name BLOB NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX items_name ON items(name);"
-    "CREATE TABLE buckets(b INTEGER PRIMARY KEY, h BLOB NOT NULL);";
-static const char upgrade_sql[] =
+    "CREATE TABLE buckets(b INTEGER PRIMARY KEY, h BLOB NOT NULL);"
+    "CREATE TABLE chain(g INTEGER PRIMARY KEY, tag BLOB NOT NULL);";
+static const char upgrade_sql[] = /* format 1 to 2 */
     "ALTER TABLE items ADD COLUMN name BLOB NOT NULL DEFAULT x'0000';"
     "CREATE INDEX items_name ON items(name);"
     "PRAGMA user_version = 2;";
+static const char upgrade3_sql[] = /* format 2 to 3 */
+    "CREATE TABLE chain(g INTEGER PRIMARY KEY, tag BLOB NOT NULL);"
+    "PRAGMA user_version = 3;";
 
 const char *kura_db_error(const kura_db *db)
 {
@@ -204,7 +215,7 @@ static int stmt(kura_db *db, int i, sqlite3_stmt **out)
 
 static int one_number(kura_db *db, const char *sql, size_t *out);
 
-/* Reads the format (user_version): 1 or 2, else the file is not one kura wrote. */
+/* Reads the format (user_version): 1 to 3, else the file is not one kura wrote. */
 static int read_format(kura_db *db)
 {
     size_t version = 0;
@@ -219,8 +230,8 @@ static int read_format(kura_db *db)
 }
 
 /* The schema kura writes, row for row (type, name, table, SQL) in name order: a format 1 file,
- * a format 2 file as created, and a format 2 file upgraded from format 1 (ALTER TABLE leaves
- * its own text). Anything else in sqlite_schema (another table, an index, a trigger, a view,
+ * format 2 and 3 files as created or upgraded from format 1 (ALTER TABLE leaves its own text;
+ * format 3 adds the chain table). Anything else in sqlite_schema (another table, an index, a trigger, a view,
  * sqlite_stat1) could change what a query reads without changing what the state signs: a
  * covering index holding older copies of the items would answer a lookup with an old
  * password. So the file must hold exactly one of these. */
@@ -228,15 +239,24 @@ static int read_format(kura_db *db)
 #define BUCKETS_SQL "CREATE TABLE buckets(b INTEGER PRIMARY KEY, h BLOB NOT NULL)"
 #define ITEMS_HEAD "CREATE TABLE items(id BLOB PRIMARY KEY CHECK(length(id) = 16), overview BLOB NOT NULL, details BLOB NOT NULL"
 #define NAME_INDEX_SQL "CREATE INDEX items_name ON items(name)"
-static const char *const schemas[3][5] = {
-    {"table|buckets|buckets|" BUCKETS_SQL, "table|items|items|" ITEMS_HEAD ") WITHOUT ROWID",
-     "table|meta|meta|" META_SQL},
-    {"table|buckets|buckets|" BUCKETS_SQL,
-     "table|items|items|" ITEMS_HEAD ", name BLOB NOT NULL) WITHOUT ROWID",
-     "index|items_name|items|" NAME_INDEX_SQL, "table|meta|meta|" META_SQL},
-    {"table|buckets|buckets|" BUCKETS_SQL,
-     "table|items|items|" ITEMS_HEAD ", name BLOB NOT NULL DEFAULT x'0000') WITHOUT ROWID",
-     "index|items_name|items|" NAME_INDEX_SQL, "table|meta|meta|" META_SQL},
+#define CHAIN_SQL "table|chain|chain|CREATE TABLE chain(g INTEGER PRIMARY KEY, tag BLOB NOT NULL)"
+#define ITEMS2 "table|items|items|" ITEMS_HEAD ", name BLOB NOT NULL) WITHOUT ROWID"
+#define ITEMS2_UP "table|items|items|" ITEMS_HEAD ", name BLOB NOT NULL DEFAULT x'0000') WITHOUT ROWID"
+#define N_SCHEMAS 5
+static const struct {
+    int format;
+    const char *rows[6];
+} schemas[N_SCHEMAS] = {
+    {1, {"table|buckets|buckets|" BUCKETS_SQL, "table|items|items|" ITEMS_HEAD ") WITHOUT ROWID",
+         "table|meta|meta|" META_SQL}},
+    {2, {"table|buckets|buckets|" BUCKETS_SQL, ITEMS2, "index|items_name|items|" NAME_INDEX_SQL,
+         "table|meta|meta|" META_SQL}},
+    {2, {"table|buckets|buckets|" BUCKETS_SQL, ITEMS2_UP, "index|items_name|items|" NAME_INDEX_SQL,
+         "table|meta|meta|" META_SQL}},
+    {3, {"table|buckets|buckets|" BUCKETS_SQL, CHAIN_SQL, ITEMS2,
+         "index|items_name|items|" NAME_INDEX_SQL, "table|meta|meta|" META_SQL}},
+    {3, {"table|buckets|buckets|" BUCKETS_SQL, CHAIN_SQL, ITEMS2_UP,
+         "index|items_name|items|" NAME_INDEX_SQL, "table|meta|meta|" META_SQL}},
 };
 
 static int check_schema(kura_db *db)
@@ -247,19 +267,22 @@ static int check_schema(kura_db *db)
                                  "coalesce(sql, '') FROM sqlite_schema ORDER BY name",
                                  -1, &st, NULL);
     if (src != SQLITE_OK) return fail(db, src);
-    int match[3] = {db->format == 1, db->format == 2, db->format == 2};
+    int match[N_SCHEMAS];
+    for (int k = 0; k < N_SCHEMAS; k++)
+        match[k] = schemas[k].format == db->format;
     size_t row = 0;
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
         const char *got = (const char *)sqlite3_column_text(st, 0);
-        for (int s = 0; s < 3; s++)
-            if (match[s] && (row >= 4 || !schemas[s][row] || !got || strcmp(got, schemas[s][row])))
-                match[s] = 0;
+        for (int k = 0; k < N_SCHEMAS; k++)
+            if (match[k] && (row >= 5 || !schemas[k].rows[row] || !got ||
+                             strcmp(got, schemas[k].rows[row]) != 0))
+                match[k] = 0;
         row++;
     }
     sqlite3_finalize(st);
     if (src != SQLITE_DONE) return fail(db, src);
-    for (int s = 0; s < 3; s++)
-        if (match[s] && !schemas[s][row]) return KURA_OK;
+    for (int k = 0; k < N_SCHEMAS; k++)
+        if (match[k] && row <= 5 && !schemas[k].rows[row]) return KURA_OK;
     snprintf(db->err, sizeof db->err,
              "its schema is not the one kura writes (a table, index, trigger or view was added "
              "or changed)");
@@ -324,9 +347,9 @@ int kura_db_create(kura_db **out, const char *path, char *err, size_t errlen)
     rc = open_handle(&db, path, 1);
     if (rc == KURA_OK) rc = exec(db, "BEGIN IMMEDIATE");
     if (rc == KURA_OK) rc = exec(db, schema);
-    if (rc == KURA_OK) rc = exec(db, "PRAGMA application_id=1263882817; PRAGMA user_version=2");
+    if (rc == KURA_OK) rc = exec(db, "PRAGMA application_id=1263882817; PRAGMA user_version=3");
     if (rc == KURA_OK) rc = exec(db, "COMMIT");
-    if (rc == KURA_OK) db->format = 2;
+    if (rc == KURA_OK) db->format = 3;
     if (rc != KURA_OK) {
         snprintf(err, errlen, "%s", db ? db->err : "out of memory");
         kura_db_close(db);
@@ -426,12 +449,12 @@ int kura_db_commit(kura_db *db)
 void kura_db_rollback(kura_db *db)
 {
     if (!sqlite3_get_autocommit(db->h)) sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
-    if (db->upgrading) { /* the file is format 1 again, and so are the statements */
+    if (db->upgrading) { /* the file is its old format again, and so are the statements */
         for (int i = 0; i < ST_COUNT; i++) {
             sqlite3_finalize(db->st[i]);
             db->st[i] = NULL;
         }
-        db->format = 1;
+        db->format = db->format_before;
         db->upgrading = 0;
     }
 }
@@ -520,8 +543,74 @@ int kura_db_upgrade(kura_db *db)
         sqlite3_finalize(db->st[i]);
         db->st[i] = NULL;
     }
+    if (!db->upgrading) db->format_before = db->format;
     int rc = exec(db, upgrade_sql);
     if (rc == KURA_OK) db->format = 2, db->upgrading = 1;
+    return rc;
+}
+
+int kura_db_upgrade3(kura_db *db)
+{
+    if (!db->upgrading) db->format_before = db->format;
+    int rc = exec(db, upgrade3_sql);
+    if (rc == KURA_OK) db->format = 3, db->upgrading = 1;
+    return rc;
+}
+
+int kura_db_chain_put(kura_db *db, uint64_t gen, const unsigned char tag[KURA_STATE_TAG])
+{
+    sqlite3_stmt *st = NULL;
+    int prc = stmt(db, ST_CHAIN_PUT, &st);
+    if (prc != KURA_OK) return prc;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)gen);
+    sqlite3_bind_blob(st, 2, tag, KURA_STATE_TAG, SQLITE_STATIC);
+    return run(db, st);
+}
+
+int kura_db_chain_rows(kura_db *db, uint64_t after, uint64_t before, kura_db_row_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    if (db->format < 3) return KURA_OK;
+    int prc = stmt(db, ST_CHAIN_RANGE, &st);
+    if (prc != KURA_OK) return prc;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)after);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)before);
+    int src, rc = KURA_OK;
+    while (rc == KURA_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 1) != SQLITE_BLOB ||
+            sqlite3_column_bytes(st, 1) != KURA_STATE_TAG) {
+            rc = KURA_ERR_CORRUPT;
+            break;
+        }
+        sqlite3_int64 g = sqlite3_column_int64(st, 0);
+        kura_row row = {.table = 'c', .key = &g, .keylen = sizeof g,
+                        .a = sqlite3_column_blob(st, 1), .alen = KURA_STATE_TAG};
+        rc = fn(ctx, &row);
+    }
+    if (rc == KURA_OK && src != SQLITE_DONE) rc = fail(db, src);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+int kura_db_chain_get(kura_db *db, uint64_t gen, unsigned char tag[KURA_STATE_TAG])
+{
+    sqlite3_stmt *st = NULL;
+    if (db->format < 3) return KURA_ERR_NOT_FOUND;
+    int prc = stmt(db, ST_CHAIN_GET, &st);
+    if (prc != KURA_OK) return prc;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)gen);
+    int src = sqlite3_step(st), rc;
+    if (src == SQLITE_ROW) {
+        rc = sqlite3_column_type(st, 0) == SQLITE_BLOB &&
+                     sqlite3_column_bytes(st, 0) == KURA_STATE_TAG
+                 ? KURA_OK
+                 : KURA_ERR_CORRUPT;
+        if (rc == KURA_OK) memcpy(tag, sqlite3_column_blob(st, 0), KURA_STATE_TAG);
+    } else {
+        rc = src == SQLITE_DONE ? KURA_ERR_NOT_FOUND : fail(db, src);
+    }
+    sqlite3_reset(st);
     return rc;
 }
 

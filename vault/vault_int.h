@@ -160,7 +160,7 @@ KURA_MUST_CHECK int kura_db_range_items(kura_db *db, const unsigned char *lo,
  * id as the row's key. */
 KURA_MUST_CHECK int kura_db_named(kura_db *db, const unsigned char *name, kura_db_row_fn fn,
                                   void *ctx);
-/* The file's format (1 or 2: SQLite's user_version). */
+/* The file's format (1 to 3: SQLite's user_version). */
 int kura_db_format(const kura_db *db);
 /* How many first bits of an item id pick its bucket: 12 in format 1, 10 in format 2 (so
  * 1 << bits buckets). */
@@ -170,6 +170,18 @@ unsigned kura_db_bucket_bits(const kura_db *db);
 KURA_MUST_CHECK int kura_db_upgrade(kura_db *db);
 KURA_MUST_CHECK int kura_db_set_name(kura_db *db, const unsigned char id[16],
                                      const unsigned char *name);
+/* Format 2 to 3, inside the caller's write transaction: adds the chain table (state.c). */
+KURA_MUST_CHECK int kura_db_upgrade3(kura_db *db);
+/* The chain (format 3): the tag of the state of each generation, written with that state. */
+KURA_MUST_CHECK int kura_db_chain_put(kura_db *db, uint64_t gen,
+                                      const unsigned char tag[KURA_STATE_TAG]);
+/* The chain's rows with after < generation < before, in order: fn gets each tag as the
+ * row's a (its key: the generation as an int64). None in format 1 or 2. */
+KURA_MUST_CHECK int kura_db_chain_rows(kura_db *db, uint64_t after, uint64_t before,
+                                       kura_db_row_fn fn, void *ctx);
+/* KURA_ERR_NOT_FOUND if generation gen has no row (or the file is format 1 or 2). */
+KURA_MUST_CHECK int kura_db_chain_get(kura_db *db, uint64_t gen,
+                                      unsigned char tag[KURA_STATE_TAG]);
 /* Bucket b's stored hash: KURA_ERR_NOT_FOUND if it has none (an empty bucket). */
 KURA_MUST_CHECK int kura_db_bucket_get(kura_db *db, unsigned b, unsigned char h[32]);
 /* Stores bucket b's hash, or with h NULL removes its row. */
@@ -215,6 +227,9 @@ struct kura_vault {
     int resign;         /* the unlock found a state to re-sign (trust_file) */
     uint64_t state_gen; /* the state checked last */
     unsigned char state_tag[KURA_STATE_TAG];
+    unsigned char state_prev[KURA_STATE_TAG]; /* format 3: the link of the state before it */
+    unsigned char state_link[KURA_STATE_TAG]; /* the link of the state checked last: its
+                                               * place in the chain (state.c) */
     int root_checked;    /* the state above was checked against the file ... */
     unsigned root_version; /* ... at this data version (kura_db_data_version) */
     unsigned bucket_checked; /* 1 + the bucket checked last at that version; 0: none */
@@ -273,6 +288,9 @@ KURA_MUST_CHECK int kura_state_put_item(kura_vault *v, const unsigned char *key,
 KURA_MUST_CHECK int kura_state_rebuild(kura_vault *v, const unsigned char *key);
 /* Signs the bucket rows and records as they are now, with generation gen, under key. */
 KURA_MUST_CHECK int kura_state_put(kura_vault *v, const unsigned char *key, uint64_t gen);
+/* Format 2 to 3 inside the caller's write transaction: the chain table, its first row the
+ * state just checked. */
+KURA_MUST_CHECK int kura_state_upgrade_chain(kura_vault *v);
 /* After a commit: records v's state as the newest this device has seen. */
 void kura_state_seen(kura_vault *v, int force);
 /* A read: a read transaction, the state checked (whole: every bucket too, for reads of every

@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-#define KURA_FORMAT_VERSION 2
+#define KURA_FORMAT_VERSION 3
 #define KURA_VAULT_ID_BYTES 16
 #define KURA_VAULT_ID_TEXT 26 /* Crockford base32 of the 16 id bytes */
 #define KURA_SHORT_ID_TEXT 8  /* the first symbols of the id, for humans */

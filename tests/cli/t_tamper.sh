@@ -194,7 +194,7 @@ k_in "pw-here" "${V[@]}" edit Beta --password-file -
 expect "and this copy here" 0
 cp fork.kura v.kura
 k "${V[@]}" get Beta --field password
-expect "the forked copy is refused" 6 "different change"
+expect "the forked copy is refused" 6 "is a fork"
 attacks=$((attacks + 1)) && [ "$rc" = 6 ] && refused=$((refused + 1))
 
 # Sessions check too: a session opened on the good file refuses the tampered one.

@@ -1,6 +1,8 @@
 # A vault of format 1 (made by kura 0.1.0 before the title index: fixtures/format1.kura) is
-# read as it is, and its first write upgrades it to format 2 in the same transaction: every
-# item kept, the title index added, the state re-signed; a failed upgrade leaves format 1.
+# read as it is, and its first write upgrades it to format 3 in the same transaction: every
+# item kept, the title index and the chain of states added, the state re-signed; a failed
+# upgrade leaves format 1. A vault of format 2 (fixtures/format2.kura, before the chain) is
+# read as it is and gets its chain with its first write.
 . "${TESTS_DIR:-$(dirname "$0")}/lib.sh"
 
 cp "$TESTS_DIR/fixtures/format1.kura" v.kura
@@ -31,7 +33,7 @@ check "and it still reads" test "$out" = pw-Gamma
 k_in "pw-Epsilon" "${V[@]}" add Epsilon --password-file -
 expect "the first write" 0
 k "${V[@]}" status --json
-check "now format 2, every item kept" json_ok '.format == 2 and .items == 5'
+check "now format 3, every item kept" json_ok '.format == 3 and .items == 5'
 for t in Alpha Beta Gamma Delta Epsilon; do
     k "${V[@]}" get "$t" --field password
     expect "$t by title after the upgrade" 0
@@ -55,7 +57,7 @@ expect "a changed title index tag is refused" 6 "signed state"
 
 # A newer format than this kura reads is refused clearly.
 cp "$TESTS_DIR/fixtures/format1.kura" newer.kura
-sqlite3 newer.kura "PRAGMA user_version = 3"
+sqlite3 newer.kura "PRAGMA user_version = 4"
 k --vault "$T/newer.kura" --key-file v.key ls
-expect "format 3" 7 "needs a newer kura"
+expect "format 4" 7 "needs a newer kura"
 finish

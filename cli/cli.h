@@ -57,7 +57,7 @@ typedef struct cmd {
 
 extern const cmd cmd_init, cmd_unlock, cmd_lock, cmd_add, cmd_get, cmd_edit, cmd_rm, cmd_ls,
     cmd_search, cmd_import, cmd_export, cmd_check, cmd_otp, cmd_generate, cmd_status, cmd_kit, cmd_key,
-    cmd_device, cmd_reset, cmd_recover;
+    cmd_device, cmd_reset, cmd_recover, cmd_salvage;
 
 /* ---- io.c ---- */
 /* 1 when f (stdout or stderr) may take colour: a terminal, NO_COLOR unset or empty, TERM not
@@ -149,7 +149,7 @@ int resolve_item(ctx *c, kura_item **out, const char *ref);
 int read_kit(kura_client_key *key, char *vault_id, const char *file);
 
 /* ---- ways.c: the ways into a vault left on this machine (recover, reset) ---- */
-enum { KIT_OPENS, KIT_OLD, KIT_OTHER, KIT_UNREADABLE, KIT_DAMAGED };
+enum { KIT_OPENS, KIT_OLD, KIT_OTHER, KIT_UNREADABLE, KIT_DAMAGED, KIT_UNCHECKED };
 extern const char *const kit_status_words[]; /* for --json, by KIT_* */
 typedef struct ways {
     int session;  /* KURA_SESSION opens this vault */

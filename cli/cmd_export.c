@@ -237,6 +237,9 @@ static int run(ctx *c, int argc, char **argv)
     if (!csv) add(&t, t.items ? "\n]\n" : "[]\n", 3);
     else if (!t.items) add(&t, CSV_HEADER, strlen(CSV_HEADER));
     if (rc == KURA_OK && t.buf.failed) rc = KURA_ERR_NOMEM;
+    /* A damaged vault read as it is: what reads is exported, then the exit says what did not. */
+    int partial = rc == KURA_ERR_CORRUPT && kura_vault_as_is(c->v) && !t.buf.failed;
+    if (partial) rc = KURA_OK;
     if (rc != KURA_OK) {
         ex = fail_vault(c, rc, "export");
     } else if (encrypted) {
@@ -256,6 +259,9 @@ static int run(ctx *c, int argc, char **argv)
     }
     kura_gbuf_free(&t.buf);
     secret_free(pass);
+    if (ex == EX_OK && partial)
+        ex = fail(EX_DAMAGED, "exported the %zu item%s that still read; %s", t.items,
+                  t.items == 1 ? "" : "s", kura_vault_error(c->v));
     return ex;
 }
 

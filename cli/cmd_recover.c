@@ -1,7 +1,8 @@
 /* kura recover: what a support page would walk someone through, in order. Is this device
  * enrolled (its passphrase, then the key and a fresh kit)? Is a kit in the usual places
- * (each one checked against the vault)? Can they type the key? Only then: reset. With no
- * terminal, or --json, it reports what it found: exit 0 when a way in exists, 5 when none. */
+ * (each one checked against the vault)? Can they type the key? Only then: reset. A damaged
+ * vault is never sent to reset: backups and salvage. With no terminal, or --json, it reports
+ * what it found: exit 0 when a way in exists, 5 when none, 6 when the vault is damaged. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,6 +25,17 @@ static void explain_reset(ctx *c, int vault_ok)
            vault_ok ? "this vault" : "this file", word);
 }
 
+/* Damage is not a lost key: a reset would destroy what can still be read. */
+static void explain_damage(ctx *c, const char *why)
+{
+    printf("\n%s is damaged (%s).\n"
+           "This is not a lost key, and a reset is not the answer: it would destroy what can\n"
+           "still be read. Put back a copy from a backup or from another device, or save every\n"
+           "item that still reads into a new vault with 'kura salvage' (your key, a kit or this\n"
+           "device's passphrase opens it).\n",
+           c->vault_path, why);
+}
+
 static int show_key_and_kit(ctx *c)
 {
     char paths[2][4096], text[KURA_KEY_TEXT_LEN + 1];
@@ -44,24 +56,37 @@ static int show_key_and_kit(ctx *c)
     return ex;
 }
 
-static void report(ctx *c, const char *id, int enrolled, const ways *f)
+/* 1 if a kit of this vault found the vault, not the kit, damaged. */
+static int kit_found_damage(const ways *f)
 {
-    const char *next = enrolled ? "passphrase" : f->opening >= 0 ? "kit" : "reset";
+    for (size_t i = 0; i < f->n; i++)
+        if (f->status[i] == KIT_DAMAGED) return 1;
+    return 0;
+}
+
+static void report(ctx *c, const char *id, int enrolled, const ways *f, const char *damage)
+{
+    const char *next = enrolled             ? "passphrase"
+                       : f->opening >= 0    ? "kit"
+                       : damage             ? "salvage"
+                                            : "reset";
     if (c->json) {
         json_t *kits = json_array();
         for (size_t i = 0; kits && i < f->n; i++)
             json_array_append_new(kits, json_pack("{s:s, s:s, s:s?}", "path", f->paths[i], "status",
                                                   kit_status_words[f->status[i]], "vault_id",
                                                   f->ids[i][0] ? f->ids[i] : NULL));
-        json_print(json_pack("{s:s, s:s?, s:b, s:o, s:b, s:s}", "vault", c->vault_path, "vault_id",
-                             id, "device_enrolled", enrolled, "kits", kits, "can_unlock",
-                             enrolled || f->opening >= 0, "next", next));
+        json_print(json_pack("{s:s, s:s?, s:b, s:o, s:b, s:b, s:s?, s:s}", "vault",
+                             c->vault_path, "vault_id", id, "device_enrolled", enrolled, "kits",
+                             kits, "can_unlock", enrolled || f->opening >= 0, "damaged",
+                             damage != NULL, "damage", damage, "next", next));
         return;
     }
     static const char *const words[] = {"opens this vault", "an old kit: its key was rotated",
                                         "the kit of another vault", "no kura QR code in it",
-                                        "this vault's kit, but the vault is damaged"};
-    printf("vault:   %s (%s)\n", c->vault_path, id ? id : "unreadable: damaged or not a vault");
+                                        "this vault's kit, but the vault is damaged",
+                                        "a kura kit, not checked: the vault does not open"};
+    printf("vault:   %s (%s)\n", c->vault_path, id ? id : "damaged: its id cannot be read");
     printf("device:  %s\n",
            enrolled ? "enrolled: its passphrase unlocks the vault here" : "not enrolled");
     printf("kits:    %zu found in Downloads, Desktop, Documents, Pictures and here\n", f->n);
@@ -70,7 +95,10 @@ static void report(ctx *c, const char *id, int enrolled, const ways *f)
     if (enrolled)
         printf("next:    unlock with this device's passphrase: kura unlock\n");
     else if (f->opening >= 0)
-        printf("next:    unlock with the kit: kura unlock --kit '%s'\n", f->paths[f->opening]);
+        printf("next:    unlock with the kit: eval \"$(kura unlock --kit '%s')\"\n",
+               f->paths[f->opening]);
+    else if (damage)
+        explain_damage(c, damage);
     else
         explain_reset(c, id != NULL);
 }
@@ -83,18 +111,32 @@ static int run(ctx *c, int argc, char **argv)
     if (stat(c->vault_path, &sb) != 0)
         return fail(EX_NOT_FOUND, "no vault at %s: nothing to recover; name yours with --vault",
                     c->vault_path);
-    int vault_ok = kura_vault_open(&c->v, c->vault_path) == KURA_OK;
+    char what[64], damage_text[300] = "";
+    const char *damage = NULL;
+    int target = kura_reset_target(c->vault_path, what, sizeof what);
+    if (target != KURA_TARGET_VAULT && target != KURA_TARGET_DAMAGED)
+        return fail(EX_NOT_FOUND, "%s is %s, not a kura vault: nothing to recover; name yours "
+                                  "with --vault",
+                    c->vault_path, what);
+    int orc = kura_vault_open(&c->v, c->vault_path);
+    int vault_ok = orc == KURA_OK;
+    if (!vault_ok) { /* kura's file, but it does not open: damage, never a lost key */
+        snprintf(damage_text, sizeof damage_text, "%s",
+                 orc == KURA_ERR_TOO_NEW ? "it needs a newer kura" : kura_vault_error(c->v));
+        damage = damage_text;
+    }
     const char *id = vault_ok ? kura_vault_id(c->v) : NULL;
     int enrolled = vault_ok && kura_device_enrolled(c->v, c->device_dir);
     int fd = tty_open(), ex;
     int interactive = fd >= 0 && !c->json;
     if (fd >= 0) close(fd);
 
-    if (!interactive) {
+    if (!interactive || damage) {
         ex = ways_find_kits(c, &f, vault_ok);
         if (ex != EX_OK) goto out;
-        report(c, id, enrolled, &f);
-        ex = enrolled || f.opening >= 0 ? EX_OK : EX_NOT_FOUND;
+        if (!damage && kit_found_damage(&f)) damage = "its client-key slot does not open";
+        report(c, id, enrolled, &f, damage);
+        ex = enrolled || f.opening >= 0 ? EX_OK : damage ? EX_DAMAGED : EX_NOT_FOUND;
         goto out;
     }
     /* 1. This device. */
@@ -114,9 +156,15 @@ static int run(ctx *c, int argc, char **argv)
     for (size_t i = 0; i < f.n; i++)
         printf("  %s: %s\n", f.paths[i], kit_status_words[f.status[i]]);
     if (f.opening >= 0) {
-        printf("\n%s opens vault %s. Keep it safe; 'kura unlock --kit' unlocks with it.\n",
-               f.paths[f.opening], id);
+        printf("\n%s opens vault %s. Keep it safe; eval \"$(kura unlock --kit '%s')\" unlocks "
+               "with it.\n",
+               f.paths[f.opening], id, f.paths[f.opening]);
         ex = EX_OK;
+        goto out;
+    }
+    if (kit_found_damage(&f)) {
+        explain_damage(c, "its client-key slot does not open");
+        ex = EX_DAMAGED;
         goto out;
     }
     /* 3. The key, typed. */
@@ -155,7 +203,8 @@ const cmd cmd_recover = {
     .usage = "[--kit-dir DIR] [--paper a4|letter] [--lang en|ja] [--json]",
     .help = "  --kit-dir DIR      where to save a fresh kit once unlocked (default: here)\n"
             "  with no terminal or with --json: reports what it found; exit 0 when a way in\n"
-            "  exists (an enrolled device, a kit that opens the vault), 5 when none does\n",
+            "  exists (an enrolled device, a kit that opens the vault), 5 when none does,\n"
+            "  6 when the vault is damaged (then: a backup, or kura salvage; never reset)\n",
     .max_args = 0,
     .opts = opts,
     .opt = opt,

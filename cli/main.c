@@ -9,7 +9,7 @@
 static const cmd *const commands[] = {
     &cmd_init,    &cmd_unlock, &cmd_lock,     &cmd_add,    &cmd_get, &cmd_edit,
     &cmd_rm,      &cmd_ls,     &cmd_search,   &cmd_import, &cmd_export, &cmd_kit,    &cmd_key, &cmd_device,
-    &cmd_recover, &cmd_reset,  &cmd_generate, &cmd_status, &cmd_check, &cmd_otp,
+    &cmd_recover, &cmd_salvage, &cmd_reset, &cmd_generate, &cmd_status, &cmd_check, &cmd_otp,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -331,11 +331,19 @@ int main(int argc, char **argv)
     ex = EX_OK;
     if (cm->flags & (CMD_OPEN | CMD_UNLOCK)) {
         int rc = kura_vault_open(&c.v, c.vault_path);
+        if (rc == KURA_ERR_CORRUPT && c.trust_file) { /* damaged: read what is left, as it is */
+            kura_vault_close(c.v);
+            rc = kura_vault_open_as_is(&c.v, c.vault_path);
+        }
         if (rc == KURA_OK) rc = kura_vault_set_state_dir(c.v, c.state_dir);
         if (rc == KURA_OK && c.trust_file) kura_vault_trust_file(c.v);
         if (rc != KURA_OK) ex = fail_vault(&c, rc, "open the vault");
         if (ex == EX_OK) warn_network_fs(&c);
         if (ex == EX_OK && (cm->flags & CMD_UNLOCK)) ex = unlock_vault(&c);
+        if (ex == EX_OK && kura_vault_as_is(c.v))
+            note("kura: warning: vault %s is damaged and read as it is: what reads is shown, "
+                 "nothing is written to it; 'kura salvage' saves what reads into a new vault",
+                 kura_vault_id(c.v));
     }
     if (ex == EX_OK) ex = cm->run(&c, nargs, cargv + pos);
     if (fflush(stdout) != 0 && ex == EX_OK) ex = fail(EX_FAIL, "cannot write the output");

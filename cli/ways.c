@@ -9,7 +9,8 @@
 
 #include "cli.h"
 
-const char *const kit_status_words[] = {"opens", "old", "other_vault", "unreadable", "damaged"};
+const char *const kit_status_words[] = {"opens",   "old",     "other_vault",
+                                        "unreadable", "damaged", "unchecked"};
 
 int ways_find_kits(ctx *c, ways *w, int vault_ok)
 {
@@ -36,7 +37,7 @@ int ways_find_kits(ctx *c, ways *w, int vault_ok)
             continue;
         }
         if (!vault_ok || strcmp(w->ids[i], kura_vault_id(c->v)) != 0) {
-            w->status[i] = KIT_OTHER;
+            w->status[i] = vault_ok ? KIT_OTHER : KIT_UNCHECKED;
             continue;
         }
         rc = kura_vault_unlock(c->v, key);

@@ -115,8 +115,19 @@ int kura_slot_open(unsigned char vk[KURA_KEYBYTES], const unsigned char *in, siz
     kura_slot_params p;
 
     if (kura_slot_parse(&p, in, inlen) != KURA_OK) return KURA_ERR_CORRUPT;
-    if (sodium_memcmp(in + 34, commit, KURA_COMMITBYTES) != 0) return KURA_ERR_WRONG_KEY;
     slot_ad(ad, in, vault_id);
+    if (sodium_memcmp(in + 34, commit, KURA_COMMITBYTES) != 0) {
+        /* Another key, or a commitment that was damaged or zeroed: the ciphertext tells. With
+         * the commitment this key gives put back into the header (the AD), does it open? Then
+         * the key is right and the slot is damaged, never "an old key"; what it yields is
+         * wiped unused. */
+        memcpy(ad + 10 + KURA_VAULT_ID_BYTES + 34, commit, KURA_COMMITBYTES);
+        int opens =
+            kura_open(vk, in + KURA_SLOT_HEADER, inlen - KURA_SLOT_HEADER, ad, sizeof ad, wrap) ==
+            KURA_OK;
+        sodium_memzero(vk, KURA_KEYBYTES);
+        return opens ? KURA_ERR_CORRUPT : KURA_ERR_WRONG_KEY;
+    }
     return kura_open(vk, in + KURA_SLOT_HEADER, inlen - KURA_SLOT_HEADER, ad, sizeof ad, wrap);
 }
 

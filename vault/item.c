@@ -553,6 +553,18 @@ static int fill_item(kura_vault *v, kura_item *item, scratch *sc, const char *id
     return rc;
 }
 
+int kura_item_from_row(kura_vault *v, kura_item *into, const kura_row *r)
+{
+    char idtext[KURA_ITEM_ID_TEXT + 1];
+    if (r->keylen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
+    kura_hex(idtext, r->key, KURA_ITEM_ID_BYTES);
+    kura_blob ov = {(unsigned char *)r->a, r->alen}, det = {(unsigned char *)r->b, r->blen};
+    scratch sc = {0};
+    int rc = fill_item(v, into, &sc, idtext, r->key, &ov, &det);
+    sodium_free(sc.p);
+    return rc;
+}
+
 /* The same into a new item (*out). */
 static int open_item(kura_vault *v, kura_item **out, const char *idtext, const unsigned char *id,
                      const kura_blob *ov, const kura_blob *det)
@@ -677,6 +689,14 @@ int kura_batch_add(kura_batch *b, kura_item *item)
     int64_t now = (int64_t)time(NULL);
     if (item->created <= 0) item->created = now;
     if (item->updated < item->created) item->updated = item->created;
+    return batch_put(b, item, id, 1);
+}
+
+int kura_batch_insert(kura_batch *b, kura_item *item)
+{
+    unsigned char id[KURA_ITEM_ID_BYTES];
+    if (kura_unhex(id, sizeof id, item->id) != KURA_OK)
+        return kura_vault_fail(b->v, KURA_ERR_INVALID, "not an item id");
     return batch_put(b, item, id, 1);
 }
 
@@ -944,6 +964,7 @@ static int walk_end(kura_vault *v, kura_items **out, walk *w, int rc)
     }
     for (size_t i = 0; i < l->count; i++)
         l->items[i].has_details = 0;
+    if (v->as_is) l->unreadable = v->unreadable;
     sort_items(l);
     *out = l;
     return KURA_OK;
@@ -1140,7 +1161,7 @@ static int list_cached(kura_vault *v, kura_items **out, walk *w)
 int kura_item_list(kura_vault *v, kura_items **out, const char *query)
 {
     walk w = {.mode = BY_QUERY, .q = query};
-    if (v->keys && v->cache_dir) return list_cached(v, out, &w);
+    if (v->keys && v->cache_dir && !v->as_is) return list_cached(v, out, &w);
     return walk_items(v, out, &w, NULL);
 }
 
@@ -1178,7 +1199,7 @@ int kura_item_resolve(kura_vault *v, kura_items **out, const char *ref)
     }
     /* A miss is never taken from the index alone: before "not found", every bucket is
      * checked and every title read (so an index entry someone changed cannot hide an item). */
-    if (v->db && kura_db_format(v->db) >= 2) {
+    if (v->db && kura_db_format(v->db) >= 2 && !v->as_is) { /* as it is: read everything */
         walk indexed = {.mode = BY_REF, .q = ref, .prefix = prefix};
         rc = resolve_indexed(v, out, &indexed);
         if (rc != KURA_OK || (*out)->count > 0) return rc;
@@ -1265,6 +1286,7 @@ typedef struct whole {
     scratch sc;
     kura_item_fn fn;
     void *ctx;
+    size_t skipped; /* read as it is: items that do not decrypt */
 } whole;
 
 static int whole_row(void *ctx, const kura_row *r)
@@ -1278,6 +1300,10 @@ static int whole_row(void *ctx, const kura_row *r)
     if (rc == KURA_OK)
         rc = open_part(w->item, w->item->arena, &w->sc, w->v, r->key, r->b, r->blen,
                        PART_DETAILS);
+    if (rc == KURA_ERR_CORRUPT && w->v->as_is) { /* read as it is: skipped and counted */
+        w->skipped++;
+        return KURA_OK;
+    }
     if (rc == KURA_ERR_CORRUPT)
         return kura_vault_fail(w->v, rc, "item %s does not decrypt", w->item->id);
     return rc == KURA_OK ? w->fn(w->ctx, w->item) : rc;
@@ -1286,6 +1312,7 @@ static int whole_row(void *ctx, const kura_row *r)
 int kura_item_each_whole(kura_vault *v, kura_item_fn fn, void *ctx)
 {
     whole w = {.v = v, .fn = fn, .ctx = ctx};
+    v->unreadable = 0;
     int rc = need_unlocked(v);
     if (rc != KURA_OK) return rc;
     if (!(w.item = kura_item_new())) return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
@@ -1298,6 +1325,12 @@ int kura_item_each_whole(kura_vault *v, kura_item_fn fn, void *ctx)
     }
     kura_item_free(w.item);
     sodium_free(w.sc.p);
+    if (rc == KURA_OK && (w.skipped || v->unreadable))
+        return kura_vault_fail(v, KURA_ERR_CORRUPT,
+                               "%zu item%s of vault %s do not decrypt and %zu stretch%s of the "
+                               "file cannot be read",
+                               w.skipped, w.skipped == 1 ? "" : "s", v->id_text, v->unreadable,
+                               v->unreadable == 1 ? "" : "es");
     return rc;
 }
 

@@ -253,6 +253,7 @@ static int bucket_matches(kura_vault *v, unsigned b, const unsigned char *h, siz
 
 int kura_state_check_bucket(kura_vault *v, unsigned b)
 {
+    if (v->as_is) return KURA_OK;
     unsigned char h[KURA_STATE_TAG];
     size_t count;
     unsigned version;
@@ -276,6 +277,7 @@ int kura_state_check_item(kura_vault *v, const unsigned char *id)
 
 int kura_state_item_get(kura_vault *v, const unsigned char *id, kura_blob *ov, kura_blob *det)
 {
+    if (v->as_is) return kura_db_item_get(v->db, ov, det, id);
     unsigned b = kura_bucket_of(v, id);
     int rc = kura_state_check_bucket(v, b);
     if (rc != KURA_OK) return rc;
@@ -376,6 +378,8 @@ int kura_state_check_all(kura_vault *v)
 
 int kura_state_check_all_rows(kura_vault *v, kura_db_row_fn each, void *ctx)
 {
+    if (v->as_is) /* nothing is signed: every row that can still be read */
+        return each ? kura_db_items_around_damage(v->db, each, ctx, &v->unreadable) : KURA_OK;
     sweep w = {.v = v, .key = STATE_KEY(v), .fn = check_one, .each = each, .each_ctx = ctx};
     size_t rows = 0;
     v->err[0] = '\0';
@@ -474,6 +478,18 @@ static int seen_open(const kura_vault *v)
         return -1;
     }
     return fd;
+}
+
+uint64_t kura_state_seen_gen(const kura_vault *v)
+{
+    char path[4096];
+    unsigned char rec[SEEN_BYTES2];
+    seen r;
+    if (seen_path(path, sizeof path, v) != KURA_OK) return 0;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : read(fd, rec, sizeof rec);
+    if (fd >= 0) close(fd);
+    return seen_parse(v, rec, n, &r) == KURA_OK ? r.gen : 0;
 }
 
 void kura_state_seen(kura_vault *v, int force)
@@ -625,6 +641,7 @@ int kura_vault_read_begin(kura_vault *v, int whole)
     if (!v->keys) return kura_vault_fail(v, KURA_ERR_LOCKED, "the vault is locked");
     int rc = kura_db_begin_read(v->db);
     if (rc != KURA_OK) return db_fail(v, rc);
+    if (v->as_is) return KURA_OK;
     rc = check_root(v);
     if (rc == KURA_OK && whole) rc = kura_state_check_all(v);
     if (rc != KURA_OK) kura_db_rollback(v->db);
@@ -639,6 +656,11 @@ void kura_vault_read_end(kura_vault *v)
 int kura_vault_write_begin(kura_vault *v, const unsigned char *id)
 {
     if (!v->keys) return kura_vault_fail(v, KURA_ERR_LOCKED, "the vault is locked");
+    if (v->as_is)
+        return kura_vault_fail(v, KURA_ERR_CORRUPT,
+                               "vault %s is damaged and read as it is, so nothing is written to "
+                               "it; 'kura salvage' saves what still reads into a new vault",
+                               v->id_text);
     v->root_checked = 0; /* a write is checked afresh, and changes the file */
     v->bucket_checked = 0;
     int rc = kura_db_begin(v->db);

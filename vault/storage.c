@@ -301,17 +301,18 @@ unsigned kura_db_bucket_bits(const kura_db *db)
 
 /* Opens through the page-checksum shim. A new (empty) file first gets its page layout:
  * 4 KiB pages with 16 reserved bytes each for the checksum. */
-static int open_handle(kura_db **out, const char *path, int creating)
+static int open_handle(kura_db **out, const char *path, int creating, int as_is)
 {
     kura_db *db = calloc(1, sizeof *db);
     if (!db) return KURA_ERR_NOMEM;
     *out = db;
-    const char *vfs = kura_pagesum_vfs();
+    const char *vfs = as_is ? kura_pagesum_vfs_lenient() : kura_pagesum_vfs();
     if (!vfs) return KURA_ERR_NOMEM;
-    int src = sqlite3_open_v2(
-        path, &db->h,
-        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_NOMUTEX,
-        vfs); /* NOMUTEX: a handle is used by one thread at a time (vault.h) */
+    int src = sqlite3_open_v2(path, &db->h,
+                              (as_is ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+                                  SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE |
+                                  SQLITE_OPEN_NOMUTEX,
+                              vfs); /* NOMUTEX: a handle is used by one thread at a time */
     if (src != SQLITE_OK) return fail(db, src);
     if (creating) {
         int reserve = KURA_PAGESUM_BYTES;
@@ -344,7 +345,7 @@ int kura_db_create(kura_db **out, const char *path, char *err, size_t errlen)
         return errno == EEXIST ? KURA_ERR_EXISTS : KURA_ERR_IO;
     }
     close(fd);
-    rc = open_handle(&db, path, 1);
+    rc = open_handle(&db, path, 1, 0);
     if (rc == KURA_OK) rc = exec(db, "BEGIN IMMEDIATE");
     if (rc == KURA_OK) rc = exec(db, schema);
     if (rc == KURA_OK) rc = exec(db, "PRAGMA application_id=1263882817; PRAGMA user_version=3");
@@ -397,7 +398,7 @@ int kura_db_open(kura_db **out, const char *path, char *err, size_t errlen)
     *out = NULL;
     int rc = check_header(path, 0, err, errlen);
     if (rc != KURA_OK) return rc;
-    rc = open_handle(&db, path, 0);
+    rc = open_handle(&db, path, 0, 0);
     /* On open, the small table every command reads first (the bucket rows are read whole by
      * every unlock, each page checksummed): constant work at any size. Pages of items are
      * checksummed as they are read, and kura_db_check_file reads them all. */
@@ -411,6 +412,134 @@ int kura_db_open(kura_db **out, const char *path, char *err, size_t errlen)
     }
     *out = db;
     return KURA_OK;
+}
+
+int kura_db_open_as_is(kura_db **out, const char *path, char *err, size_t errlen)
+{
+    kura_db *db = NULL;
+    unsigned char h[100];
+    *out = NULL;
+    /* The format from the header as it is (SQLite's own reading of it may fail). */
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return errno == ENOENT ? KURA_ERR_NOT_FOUND : KURA_ERR_IO;
+    }
+    ssize_t n = read(fd, h, sizeof h);
+    close(fd);
+    int rc = open_handle(&db, path, 0, 1);
+    if (rc == KURA_OK) {
+        unsigned ver = n == (ssize_t)sizeof h ? (unsigned)h[62] << 8 | h[63] : 0;
+        db->format = ver >= 1 && ver <= KURA_FORMAT_VERSION ? (int)ver : KURA_FORMAT_VERSION;
+    }
+    if (rc != KURA_OK) {
+        snprintf(err, errlen, "%s", db ? db->err : "out of memory");
+        kura_db_close(db);
+        return rc;
+    }
+    *out = db;
+    return KURA_OK;
+}
+
+/* ---- reading around damage (salvage): read on past the pages that do not parse ---- */
+
+typedef struct around {
+    kura_db *db;
+    kura_db_row_fn fn;
+    void *ctx;
+    unsigned char last[16]; /* the last id handed to fn */
+    int have_last;
+    int fn_rc; /* fn's own failure: stops everything */
+} around;
+
+static int around_row(void *ctx, const kura_row *r)
+{
+    around *a = ctx;
+    if (r->keylen == 16) {
+        memcpy(a->last, r->key, 16);
+        a->have_last = 1;
+    }
+    int rc = a->fn(a->ctx, r);
+    if (rc != KURA_OK) a->fn_rc = rc;
+    return rc;
+}
+
+/* x + 1 (0 if x was all ones). */
+static int id_next(unsigned char x[16])
+{
+    for (int i = 15; i >= 0; i--)
+        if (++x[i] != 0) return 1;
+    return 0;
+}
+
+static int first_only(void *ctx, const kura_row *r)
+{
+    (void)ctx, (void)r;
+    return KURA_ERR_EXISTS; /* stop: one row read whole is enough */
+}
+
+/* 1 if a row from x on reads, by the very path a range read takes. */
+static int row_from(kura_db *db, const unsigned char x[16], const unsigned char hi[16])
+{
+    return kura_db_range_items(db, x, hi, first_only, NULL) == KURA_ERR_EXISTS;
+}
+
+/* x + 2^bit (0 on overflow). */
+static int id_add_pow2(unsigned char x[16], unsigned bit)
+{
+    int i = 15 - (int)(bit / 8);
+    unsigned carry = 1u << (bit % 8);
+    for (; i >= 0 && carry; i--) {
+        unsigned v = x[i] + carry;
+        x[i] = (unsigned char)(v & 0xff);
+        carry = v >> 8;
+    }
+    return carry == 0;
+}
+
+/* The first of these places at or after from where a row reads: from itself, then ever larger
+ * steps from it (from + 2^k), then 256 places spread over the ids after it. A damaged page
+ * may fail a read or, worse, end it early without an error (a cell pointer that points
+ * wrong): the places beyond find the rows after it either way. 0 if none reads. */
+static int next_readable(kura_db *db, const unsigned char from[16], unsigned char out[16])
+{
+    unsigned char hi[16], x[16];
+    memset(hi, 0xff, sizeof hi);
+    if (row_from(db, from, hi)) return memcpy(out, from, 16), 1;
+    for (unsigned k = 0; k < 128; k++) {
+        memcpy(x, from, 16);
+        if (!id_add_pow2(x, k)) break;
+        if (row_from(db, x, hi)) return memcpy(out, x, 16), 1;
+    }
+    for (unsigned i = 1; i < 256; i++) {
+        memset(x, 0, sizeof x);
+        x[0] = (unsigned char)i;
+        if (memcmp(x, from, 16) > 0 && row_from(db, x, hi)) return memcpy(out, x, 16), 1;
+    }
+    return 0;
+}
+
+int kura_db_items_around_damage(kura_db *db, kura_db_row_fn fn, void *ctx, size_t *unreadable)
+{
+    around a = {.db = db, .fn = fn, .ctx = ctx};
+    unsigned char pos[16] = {0}, hi[16], after[16], next[16];
+    memset(hi, 0xff, sizeof hi);
+    *unreadable = 0;
+    for (int rounds = 0; rounds < 100000; rounds++) {
+        a.have_last = 0;
+        int rc = kura_db_range_items(db, pos, hi, around_row, &a);
+        if (a.fn_rc != KURA_OK) break;
+        /* Read on after the last row (or past pos, if it gave none and failed). */
+        memcpy(after, a.have_last ? a.last : pos, 16);
+        if ((a.have_last || rc != KURA_OK) && !id_next(after)) break;
+        if (!next_readable(db, after, next)) {
+            if (rc != KURA_OK) (*unreadable)++; /* nothing after the damage reads */
+            break;
+        }
+        if (rc != KURA_OK || memcmp(next, after, 16) != 0) (*unreadable)++; /* a stretch lost */
+        memcpy(pos, next, 16);
+    }
+    return a.fn_rc;
 }
 
 int kura_db_data_version(kura_db *db, unsigned *out)

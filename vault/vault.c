@@ -277,12 +277,15 @@ static int unlock_vk(kura_vault *v, const unsigned char vk[KURA_KEYBYTES])
     lock(v);
     int rc = kura_meta_get(v, &stored, META_VK_CHECK);
     if (rc == KURA_OK && stored.n != KURA_COMMITBYTES) rc = KURA_ERR_CORRUPT;
-    if (rc != KURA_OK) {
+    int same = 1;
+    if (rc != KURA_OK && !(v->as_is && rc == KURA_ERR_CORRUPT)) {
         free(stored.p);
         return meta_fail(v, rc, "the vault key check is damaged or missing");
     }
-    vk_check(want, vk);
-    int same = sodium_memcmp(want, stored.p, KURA_COMMITBYTES) == 0;
+    if (rc == KURA_OK) { /* read as it is, a damaged check is passed over: items still tell */
+        vk_check(want, vk);
+        same = sodium_memcmp(want, stored.p, KURA_COMMITBYTES) == 0;
+    }
     free(stored.p);
     if (!same)
         return kura_vault_fail(v, KURA_ERR_WRONG_KEY,
@@ -292,17 +295,41 @@ static int unlock_vk(kura_vault *v, const unsigned char vk[KURA_KEYBYTES])
     memcpy(VK(v), vk, KURA_KEYBYTES);
     kura_vault_derive_keys(v->keys);
     rc = open_info(v);
+    if (rc == KURA_ERR_CORRUPT && v->as_is) { /* no name; the key only if the user gave it */
+        sodium_free(v->name);
+        sodium_free(v->client_key);
+        v->client_key = NULL;
+        v->name = sodium_malloc(1);
+        if (!v->name) return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+        v->name[0] = '\0';
+        rc = KURA_OK;
+    }
     if (rc != KURA_OK) {
         lock(v);
         return meta_fail(v, rc, "the vault's own record does not decrypt");
     }
     /* The signed state against the file's buckets and records (the whole file when trusted),
      * and against what this device saw. */
+    if (v->as_is) return KURA_OK; /* read as it is: nothing of it is signed any more */
     rc = kura_state_check(v);
     if (rc != KURA_OK) {
         lock(v);
         return rc;
     }
+    return KURA_OK;
+}
+
+/* A file the user trusts that cannot be re-signed (its pages are damaged) is read as it is
+ * instead: the same file, read-only, through the lenient VFS. */
+static int reopen_as_is(kura_vault *v)
+{
+    kura_db *db = NULL;
+    char err[200];
+    int rc = kura_db_open_as_is(&db, v->path, err, sizeof err);
+    if (rc != KURA_OK) return kura_vault_fail(v, rc, "%s", err);
+    kura_db_close(v->db);
+    v->db = db;
+    v->as_is = 1;
     return KURA_OK;
 }
 
@@ -321,6 +348,16 @@ int kura_vault_unlock_vk(kura_vault *v, const unsigned char vk[KURA_KEYBYTES])
     if (rc == KURA_OK) rc = kura_state_rebuild(v, STATE_KEY(v));
     if (rc == KURA_OK) rc = kura_state_put(v, STATE_KEY(v), v->state_gen + 1);
     if (rc == KURA_OK) rc = kura_db_commit(v->db);
+    if (rc == KURA_ERR_CORRUPT) { /* damaged pages: read what is left, as it is */
+        kura_db_rollback(v->db);
+        lock(v);
+        v->resign = 0;
+        rc = reopen_as_is(v);
+        if (rc == KURA_OK) rc = kura_db_begin_read(v->db);
+        if (rc == KURA_OK) rc = unlock_vk(v, vk);
+        kura_db_rollback(v->db);
+        return rc;
+    }
     if (rc != KURA_OK) {
         kura_db_rollback(v->db);
         lock(v);
@@ -348,6 +385,13 @@ int kura_vault_unlock(kura_vault *v, const kura_client_key *key)
     free(slot.p);
     if (rc == KURA_OK)
         rc = kura_vault_unlock_vk(v, k + 2 * KURA_KEYBYTES);
+    if (rc == KURA_OK && !v->client_key) { /* read as it is, with its own record damaged */
+        v->client_key = sodium_malloc(sizeof *v->client_key);
+        if (v->client_key)
+            memcpy(v->client_key, key, sizeof *key);
+        else
+            rc = kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+    }
     else if (rc == KURA_ERR_WRONG_KEY)
         kura_vault_fail(v, rc, "this key does not open vault %s", v->id_text);
     else
@@ -365,10 +409,12 @@ static int make_parent(const char *path)
     return kura_mkdir_private(dirname(buf));
 }
 
-int kura_vault_create(kura_vault **out, kura_client_key *key, const char *path, const char *name)
+int kura_vault_make(kura_vault **out, const char *path, const unsigned char id[KURA_VAULT_ID_BYTES],
+                    const unsigned char vk[KURA_KEYBYTES], const kura_client_key *key,
+                    const char *name, uint64_t gen, int adopt)
 {
     kura_vault *v;
-    unsigned char *vk = NULL, *k = NULL;
+    unsigned char *k = NULL;
     unsigned char slot[KURA_SLOT_BYTES];
     kura_slot_params params = {.kind = KURA_SLOT_CLIENT_KEY};
     kura_blob info = {0};
@@ -388,16 +434,13 @@ int kura_vault_create(kura_vault **out, kura_client_key *key, const char *path, 
     rc = kura_db_create(&v->db, path, v->err, sizeof v->err);
     if (rc != KURA_OK) goto out;
     created = 1;
-    vk = sodium_malloc(KURA_KEYBYTES);
     k = sodium_malloc(2 * KURA_KEYBYTES);
-    if (!vk || !k) {
+    if (!k) {
         rc = kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
         goto out;
     }
-    randombytes_buf(v->id, sizeof v->id);
+    memcpy(v->id, id, sizeof v->id);
     id_to_text(v->id_text, v->id);
-    randombytes_buf(vk, KURA_KEYBYTES);
-    kura_key_generate(key);
     kura_client_key_kek(k, k + KURA_KEYBYTES, key, v->id);
     kura_slot_seal(slot, &params, k, k + KURA_KEYBYTES, v->id, vk, NULL);
     v->keys = sodium_malloc(VAULT_KEYS);
@@ -416,23 +459,34 @@ int kura_vault_create(kura_vault **out, kura_client_key *key, const char *path, 
     unsigned char check[KURA_COMMITBYTES];
     vk_check(check, vk);
     if (rc == KURA_OK) rc = kura_meta_put(v, META_VK_CHECK, check, sizeof check);
-    if (rc == KURA_OK) rc = kura_state_put(v, STATE_KEY(v), 1);
+    if (rc == KURA_OK) rc = kura_state_put(v, STATE_KEY(v), gen);
     if (rc == KURA_OK) rc = kura_db_commit(v->db);
     if (rc != KURA_OK) {
         kura_db_rollback(v->db);
         kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
         goto out;
     }
+    if (adopt) kura_state_seen(v, 1); /* the same vault, made anew: this device takes it */
     rc = kura_vault_unlock_vk(v, vk);
 out:
     free(info.p);
-    sodium_free(vk);
     sodium_free(k);
     sodium_memzero(slot, sizeof slot);
-    if (rc != KURA_OK) {
-        sodium_memzero(key, sizeof *key);
-        if (created) unlink(path);
-    }
+    if (rc != KURA_OK && created) unlink(path);
+    return rc;
+}
+
+int kura_vault_create(kura_vault **out, kura_client_key *key, const char *path, const char *name)
+{
+    unsigned char id[KURA_VAULT_ID_BYTES], *vk = sodium_malloc(KURA_KEYBYTES);
+    *out = NULL;
+    if (!vk) return KURA_ERR_NOMEM;
+    randombytes_buf(id, sizeof id);
+    randombytes_buf(vk, KURA_KEYBYTES);
+    kura_key_generate(key);
+    int rc = kura_vault_make(out, path, id, vk, key, name, 1, 0);
+    sodium_free(vk);
+    if (rc != KURA_OK) sodium_memzero(key, sizeof *key);
     return rc;
 }
 
@@ -459,6 +513,34 @@ int kura_vault_open(kura_vault **out, const char *path)
     free(id.p);
     id_to_text(v->id_text, v->id);
     return KURA_OK;
+}
+
+int kura_vault_open_as_is(kura_vault **out, const char *path)
+{
+    kura_blob id;
+    kura_vault *v = handle_new(path);
+    *out = v;
+    if (!v) return KURA_ERR_NOMEM;
+    char *real = realpath(path, NULL);
+    int rc = kura_db_open_as_is(&v->db, real ? real : path, v->err, sizeof v->err);
+    free(real);
+    if (rc != KURA_OK) return rc;
+    v->as_is = 1;
+    rc = kura_meta_get(v, &id, META_ID);
+    if (rc == KURA_OK && id.n != KURA_VAULT_ID_BYTES) rc = KURA_ERR_CORRUPT;
+    if (rc != KURA_OK) {
+        free(id.p);
+        return meta_fail(v, rc, "the vault id cannot be read");
+    }
+    memcpy(v->id, id.p, KURA_VAULT_ID_BYTES);
+    free(id.p);
+    id_to_text(v->id_text, v->id);
+    return KURA_OK;
+}
+
+int kura_vault_as_is(const kura_vault *v)
+{
+    return v && v->as_is;
 }
 
 const char *kura_vault_network_fs(const kura_vault *v)

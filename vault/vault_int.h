@@ -62,8 +62,10 @@ void kura_slot_seal(unsigned char out[KURA_SLOT_BYTES], const kura_slot_params *
                     const unsigned char vault_id[KURA_VAULT_ID_BYTES],
                     const unsigned char vk[KURA_KEYBYTES], const unsigned char *nonce);
 KURA_MUST_CHECK int kura_slot_parse(kura_slot_params *p, const unsigned char *in, size_t inlen);
-/* KURA_ERR_WRONG_KEY if the commitment differs (checked first, in constant time),
- * KURA_ERR_CORRUPT if it matches but the ciphertext does not open. */
+/* KURA_ERR_WRONG_KEY if the commitment differs (checked first, in constant time) and the
+ * ciphertext does not open under this key either; KURA_ERR_CORRUPT if the commitment matches
+ * but the ciphertext does not open, or the commitment differs but the ciphertext opens (a
+ * damaged commitment: damage, not another key). */
 KURA_MUST_CHECK int kura_slot_open(unsigned char vk[KURA_KEYBYTES], const unsigned char *in,
                                    size_t inlen, const unsigned char wrap[KURA_KEYBYTES],
                                    const unsigned char commit[KURA_COMMITBYTES],
@@ -88,6 +90,9 @@ void kura_item_ad(unsigned char ad[KURA_AD_BYTES], const unsigned char vault_id[
 int kura_pagesum_valid(const unsigned char *page, uint64_t index);
 /* Registers the shim once; returns its VFS name, or NULL if SQLite cannot start. */
 const char *kura_pagesum_vfs(void);
+/* The same shim that does not check checksums on read: for reading a damaged file as it is
+ * (salvage), where every item is still checked by its AEAD and every record by its own sum. */
+const char *kura_pagesum_vfs_lenient(void);
 /* Called before each read ('r'), write or truncate ('w') and sync ('s') of a vault file or
  * its journal: an SQLite result code to fail that call with. The library's is a weak no-op;
  * the test binary kura-faulty puts a fault injector in its place (tests/tools/faults.c). */
@@ -149,6 +154,15 @@ typedef struct kura_row {
 typedef int (*kura_db_row_fn)(void *ctx, const kura_row *row);
 /* The bucket rows in number order, then the meta rows but the state in name order. */
 KURA_MUST_CHECK int kura_db_root_rows(kura_db *db, kura_db_row_fn fn, void *ctx);
+/* Opens a damaged file as it is, to read what is left: read-only, through the lenient VFS
+ * (no page checksums), no checks of the schema or the tables; the format from the header. */
+KURA_MUST_CHECK int kura_db_open_as_is(kura_db **out, const char *path, char *err,
+                                       size_t errlen);
+/* Every item row that can still be read, in id order: a range whose pages do not parse is
+ * split, and read on after the last row it gave; *unreadable gets how many stretches were
+ * given up on. Returns fn's failure, if any (a row that does not parse is not one). */
+KURA_MUST_CHECK int kura_db_items_around_damage(kura_db *db, kura_db_row_fn fn, void *ctx,
+                                                size_t *unreadable);
 /* Every item in id order. */
 KURA_MUST_CHECK int kura_db_all_items(kura_db *db, kura_db_row_fn fn, void *ctx);
 /* The items of bucket b in id order. */
@@ -224,6 +238,8 @@ struct kura_vault {
     kura_client_key *client_key;
     char *state_dir;    /* where this device's record of the newest state lives; NULL: none */
     int trust_file;     /* accept the file as it is at the next unlock (kura_vault_trust_file) */
+    int as_is;          /* a damaged file read as it is: read-only, lenient, unsigned reads */
+    size_t unreadable;  /* as_is: stretches of the file the last whole read could not parse */
     int resign;         /* the unlock found a state to re-sign (trust_file) */
     uint64_t state_gen; /* the state checked last */
     unsigned char state_tag[KURA_STATE_TAG];
@@ -325,6 +341,23 @@ KURA_MUST_CHECK int kura_items_rekey(kura_vault *v, const unsigned char *new_ite
 /* Format 1 to 2 (item.c), inside the caller's write transaction, every bucket checked first:
  * adds the title index and re-hashes every bucket. */
 KURA_MUST_CHECK int kura_items_upgrade(kura_vault *v);
+
+/* Decrypts an item row (id, overview, details) into into: KURA_ERR_CORRUPT if a part does not
+ * open (item.c). */
+KURA_MUST_CHECK int kura_item_from_row(kura_vault *v, kura_item *into, const kura_row *r);
+/* Stores item under its own id (item->id) and times, in a batch (item.c): salvage. */
+KURA_MUST_CHECK int kura_batch_insert(kura_batch *b, kura_item *item);
+/* Makes a vault file at path (it must not exist) holding this id, vault key and client key,
+ * its first state at generation gen, named name; *out unlocked (vault.c). adopt: this
+ * device's record of the vault moves to the new file (salvage: the same vault made anew).
+ * On failure nothing is left at path. */
+KURA_MUST_CHECK int kura_vault_make(kura_vault **out, const char *path,
+                                    const unsigned char id[KURA_VAULT_ID_BYTES],
+                                    const unsigned char vk[KURA_KEYBYTES],
+                                    const kura_client_key *key, const char *name, uint64_t gen,
+                                    int adopt);
+/* The generation of this device's record of v, 0 if none (state.c). */
+uint64_t kura_state_seen_gen(const kura_vault *v);
 
 /* Sets v->err (printf-style) and returns rc. */
 int kura_vault_fail(kura_vault *v, int rc, const char *fmt, ...)

@@ -80,6 +80,29 @@ int kura_vault_format(const kura_vault *v);
 /* Number of items, locked or not. */
 KURA_MUST_CHECK int kura_vault_count(kura_vault *v, size_t *count);
 
+/* Opens a damaged vault as it is, to read what is left (salvage, or --trust-file when the file
+ * cannot be re-signed): read-only; page checksums, the schema and the signed state are not
+ * checked, every item still by its AEAD and every record by its own sum; what does not read
+ * is skipped and counted. Writes are refused. The vault id must still be readable. */
+KURA_MUST_CHECK int kura_vault_open_as_is(kura_vault **out, const char *path);
+/* 1 if v is read as it is: opened so, or trusted and found too damaged to re-sign. */
+int kura_vault_as_is(const kura_vault *v);
+
+/* Salvage: every item of v (opened, usually as it is, and unlocked) whose parts still decrypt
+ * goes into a new vault file at to (it must not exist), the same vault: the same id, vault
+ * key and client key, so kits, sessions and device slots open it. Its signed state starts
+ * above any this device saw, and this device's record moves to it. lost (may be NULL) gets
+ * the id of every item that does not decrypt. KURA_ERR_LOCKED if the client key is not known
+ * (the vault's own record is damaged and it was unlocked another way). */
+typedef struct kura_salvage_report {
+    size_t saved;      /* items written to the new vault */
+    size_t lost;       /* items read but not decrypted (lost() named each) */
+    size_t unreadable; /* stretches of the file that do not parse: their items are unknown */
+} kura_salvage_report;
+typedef void (*kura_salvage_lost_fn)(void *ctx, const char *item_id);
+KURA_MUST_CHECK int kura_vault_salvage(kura_vault *v, const char *to, kura_salvage_report *r,
+                                       kura_salvage_lost_fn lost, void *ctx);
+
 /* Rollback guard. Every unlock checks the file against its signed state (a keyed hash over
  * every item and record, with a generation that each write moves on) and against this
  * device's record of the newest state it has seen, kept in dir (default:
@@ -199,6 +222,8 @@ typedef struct kura_items {
     size_t count;
     size_t damaged; /* items skipped because their overview does not decrypt (a file the
                      * user trusted as it is); kura_vault_error() names the first */
+    size_t unreadable; /* a vault read as it is: stretches of the file that do not parse
+                        * (their items unknown) */
     struct kura_arena *arena;
 } kura_items;
 
@@ -215,7 +240,8 @@ KURA_MUST_CHECK int kura_item_resolve(kura_vault *v, kura_items **out, const cha
 
 /* Calls fn with every item, whole (details too), in id order, in one pass that also checks
  * every bucket; the item is reused after fn returns (copy what you keep). A non-zero return
- * from fn stops and is returned. For exports. */
+ * from fn stops and is returned. For exports. A vault read as it is (kura_vault_as_is) gets
+ * fn for every item that still reads, then KURA_ERR_CORRUPT if any did not. */
 typedef int (*kura_item_fn)(void *ctx, const kura_item *item);
 KURA_MUST_CHECK int kura_item_each_whole(kura_vault *v, kura_item_fn fn, void *ctx);
 

@@ -1,5 +1,6 @@
 # kura recover: the guided path (device, kits in the usual places, a typed key, then reset),
-# and with no terminal a report: exit 0 when a way in exists, 5 when none does.
+# and with no terminal a report: exit 0 when a way in exists, 5 when none does, 6 when the
+# vault is damaged (a backup or salvage, never reset).
 . "${TESTS_DIR:-$(dirname "$0")}/lib.sh"
 
 mkdir -p "$HOME/Downloads" "$HOME/Pictures" "$HOME/Desktop"
@@ -15,7 +16,8 @@ check "another vault's kit is named as such" json_ok '[.kits[] | select(.status 
 check "next: the kit" json_ok '.can_unlock and .next == "kit" and .vault_id == "'"$id"'"'
 k recover
 expect "the same, for people" 0
-check "says how to unlock with it" out_has "kura unlock --kit"
+check "says how to unlock with it, in a command that works as printed" out_has 'eval "$(kura unlock --kit'
+
 
 mkdir "$T/elsewhere"
 mv "$HOME"/Downloads/* "$T/elsewhere/"
@@ -68,12 +70,39 @@ pty -e 'type it now' -s n -- "$KURA" recover
 expect "recover with no way in" 5
 check "reset explained at the end" out_has "last resort is a reset"
 
-# A damaged vault and no vault.
+# Damage is never an old kit, and never leads to reset. A client-key slot whose commitment
+# was zeroed (its checksum recomputed, as an informed hand would): the kit of this vault is
+# called damaged, the next step is salvage or a backup.
+cp v.kura v-good.kura
+cp "$T/fresh/"KURA_CLIENT_KEY_EMERGENCY_KIT*.png "$HOME/Downloads/"
+"$VAULT_SQL" "$T/v.kura" "UPDATE meta SET v = resum('slot.client', substr(v, 1, 34) || zeroblob(32) || substr(v, 67)) WHERE k = 'slot.client'"
+k recover --json
+expect "a zeroed commitment" 6
+check "the kit that would open it is called damaged, not old" json_ok '([.kits[] | select(.status == "damaged")] | length == 1) and ([.kits[] | select(.status == "old")] | length == 1)'
+check "next: salvage, never reset" json_ok '.damaged and .next == "salvage"'
+k recover
+expect "the same, for people" 6
+check "says damage" out_has "is damaged"
+check "points to a backup and salvage" out_has "kura salvage"
+check "never to reset as the way out" out_lacks "last resort is a reset"
+k kit check "$HOME/Downloads/"KURA_CLIENT_KEY_EMERGENCY_KIT*.png
+expect "kit check says damage too, not 'old kit'" 6 "damaged"
+cp v-good.kura v.kura
+
+# A damaged vault file: its id cannot be read; damage, not a lost key.
 python3 "$TESTS_DIR/flip.py" v.kura 5000
 k recover --json
-expect "a damaged vault" 5
-check "its id is unreadable" json_ok '.vault_id == null'
+expect "a damaged vault" 6
+check "its id is unreadable" json_ok '.vault_id == null and .damaged and .next == "salvage"'
+check "the kits are not called another vault's" json_ok '[.kits[] | select(.status == "other_vault")] | length == 0'
+k recover
+expect "a damaged vault, for people" 6
+check "damage, backup, salvage" out_has "kura salvage"
+check "no reset" out_lacks "last resort is a reset"
 k recover --vault "$T/none.kura"
 expect "no vault" 5 "no vault at"
+echo "my notes" >notes.txt
+k recover --vault "$T/notes.txt"
+expect "a file that is no vault" 5 "not a kura vault"
 
 finish

@@ -1,0 +1,80 @@
+/* Salvage: every item of a damaged vault that still decrypts, into a new file. The new file is
+ * the same vault (its id, vault key and client key), so kits, sessions and device slots keep
+ * working with it; its chain starts afresh above any generation this device saw. Items are
+ * read around the damage (kura_db_items_around_damage) and each is taken only if both its
+ * parts open under the vault key: salvage never writes wrong data, only less of it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vault_int.h"
+
+typedef struct salvage {
+    kura_vault *from;
+    kura_batch *to;
+    kura_item *item;
+    kura_salvage_report *r;
+    kura_salvage_lost_fn lost;
+    void *ctx;
+} salvage;
+
+static int take(void *ctx, const kura_row *row)
+{
+    salvage *s = ctx;
+    int rc = kura_item_from_row(s->from, s->item, row);
+    if (rc == KURA_ERR_CORRUPT) { /* this item is lost; the rest goes on */
+        s->r->lost++;
+        if (s->lost) s->lost(s->ctx, s->item->id[0] ? s->item->id : "");
+        return KURA_OK;
+    }
+    if (rc == KURA_OK) rc = kura_batch_insert(s->to, s->item);
+    if (rc == KURA_OK) s->r->saved++;
+    return rc;
+}
+
+/* The generation the damaged file's state names, if it can still be read. */
+static uint64_t file_gen(kura_vault *v)
+{
+    kura_blob b;
+    uint64_t gen = 0;
+    if (kura_meta_get(v, &b, KURA_META_STATE) == KURA_OK && b.n >= 8) gen = kura_get64(b.p);
+    free(b.p);
+    return gen;
+}
+
+int kura_vault_salvage(kura_vault *v, const char *to, kura_salvage_report *r,
+                       kura_salvage_lost_fn lost, void *ctx)
+{
+    kura_vault *nv = NULL;
+    memset(r, 0, sizeof *r);
+    if (!v->keys) return kura_vault_fail(v, KURA_ERR_LOCKED, "the vault is locked");
+    if (!v->client_key)
+        return kura_vault_fail(v, KURA_ERR_LOCKED,
+                               "the vault's own record is damaged, so its client key is not in "
+                               "it: unlock with the client key (or a kit) to salvage");
+    uint64_t gen = file_gen(v), seen = kura_state_seen_gen(v);
+    gen = (gen > seen ? gen : seen) + 1;
+    int rc = kura_vault_make(&nv, to, v->id, VK(v), v->client_key, v->name, gen, 1);
+    if (rc != KURA_OK) {
+        kura_vault_fail(v, rc, "cannot make %s: %s", to, nv ? kura_vault_error(nv) : "");
+        kura_vault_close(nv);
+        return rc;
+    }
+    salvage s = {.from = v, .item = kura_item_new(), .r = r, .lost = lost, .ctx = ctx};
+    rc = s.item ? kura_batch_begin(nv, &s.to) : KURA_ERR_NOMEM;
+    if (rc == KURA_OK) {
+        rc = kura_db_items_around_damage(v->db, take, &s, &r->unreadable);
+        if (rc == KURA_OK)
+            rc = kura_batch_commit(s.to);
+        else
+            kura_batch_abort(s.to);
+    }
+    kura_item_free(s.item);
+    if (rc != KURA_OK) {
+        kura_vault_fail(v, rc, "cannot write %s: %s", to, kura_vault_error(nv));
+        kura_vault_close(nv);
+        (void)kura_shred(to);
+        return rc;
+    }
+    kura_vault_close(nv);
+    return KURA_OK;
+}

@@ -373,30 +373,50 @@ static known *known_find(known_set *s, const kura_item *it)
     return NULL;
 }
 
-/* What an imported item holds, merged into the vault's item: a password or notes it has
- * replace the vault's, its URLs and tags are added, its fields set. Nothing is removed, so
- * importing a poorer export (a CSV after an XML) loses nothing. */
-static int merge(kura_item *into, const kura_item *src)
+/* What an imported item holds, merged into the vault's item, never going back in time. When the
+ * file's item was changed after the vault's (both times known), its password, notes and field
+ * values replace the vault's and its URLs and tags are added. Otherwise (the vault's is newer,
+ * or the file has no time) nothing of the vault's is overwritten: what the vault lacks is
+ * added (a password or notes where it has none, a field of another name; URLs and tags only
+ * when the file has no time, since the vault's newer item may have dropped them), and each
+ * value that differs is left alone and counted in *kept. Nothing is ever removed. */
+static int merge(kura_item *into, const kura_item *src, size_t *kept)
 {
+    int newer = src->updated > 0 && into->updated > 0 && src->updated > into->updated;
+    int vault_newer = src->updated > 0 && into->updated > 0 && src->updated < into->updated;
     int rc = KURA_OK;
-    if (src->password && *src->password) rc = kura_item_set(into, KURA_PASSWORD, src->password);
-    if (rc == KURA_OK && src->notes && *src->notes)
-        rc = kura_item_set(into, KURA_NOTES, src->notes);
-    for (size_t i = 0; rc == KURA_OK && i < src->n_urls; i++) {
+    static const enum kura_item_text texts[] = {KURA_PASSWORD, KURA_NOTES};
+    for (size_t t = 0; rc == KURA_OK && t < 2; t++) {
+        const char *theirs = t ? src->notes : src->password;
+        const char *have = t ? into->notes : into->password;
+        if (!theirs || !*theirs || (have && strcmp(have, theirs) == 0)) continue;
+        if (newer || !have || !*have)
+            rc = kura_item_set(into, texts[t], theirs);
+        else
+            (*kept)++;
+    }
+    for (size_t i = 0; rc == KURA_OK && !vault_newer && i < src->n_urls; i++) {
         size_t j = 0;
         while (j < into->n_urls && strcmp(into->urls[j], src->urls[i]) != 0)
             j++;
         if (j == into->n_urls) rc = kura_item_add_url(into, src->urls[i]);
     }
-    for (size_t i = 0; rc == KURA_OK && i < src->n_tags; i++) {
+    for (size_t i = 0; rc == KURA_OK && !vault_newer && i < src->n_tags; i++) {
         size_t j = 0;
         while (j < into->n_tags && strcmp(into->tags[j], src->tags[i]) != 0)
             j++;
         if (j == into->n_tags) rc = kura_item_add_tag(into, src->tags[i]);
     }
-    for (size_t i = 0; rc == KURA_OK && i < src->n_fields; i++)
-        rc = kura_item_set_field(into, src->fields[i].name, src->fields[i].value,
-                                 src->fields[i].hidden);
+    for (size_t i = 0; rc == KURA_OK && i < src->n_fields; i++) {
+        const kura_field *f = &src->fields[i], *have = NULL;
+        for (size_t j = 0; j < into->n_fields && !have; j++)
+            if (strcmp(into->fields[j].name, f->name) == 0) have = &into->fields[j];
+        if (have && strcmp(have->value, f->value) == 0 && have->hidden == f->hidden) continue;
+        if (newer || (!have && !vault_newer))
+            rc = kura_item_set_field(into, f->name, f->value, f->hidden);
+        else
+            (*kept)++;
+    }
     return rc;
 }
 
@@ -404,6 +424,7 @@ static int merge(kura_item *into, const kura_item *src)
 
 typedef struct counts {
     size_t added, updated, unchanged, skipped;
+    size_t kept; /* values of the file left alone: the vault's were newer (or maybe newer) */
     skipped_item *skips; /* --json: every skipped element, for the report */
     size_t n_skips, cap_skips;
 } counts;
@@ -487,7 +508,7 @@ static int store_one(kura_batch *batch, known_set *ks, counts *n, kura_item *it,
     unsigned char before[KURA_ITEM_DIGEST_BYTES], after[KURA_ITEM_DIGEST_BYTES];
     int rc = kura_batch_get(batch, have, k->id);
     if (rc == KURA_OK) rc = kura_item_digest(before, have);
-    if (rc == KURA_OK) rc = merge(have, it) == KURA_OK ? KURA_OK : KURA_ERR_INVALID;
+    if (rc == KURA_OK) rc = merge(have, it, &n->kept) == KURA_OK ? KURA_OK : KURA_ERR_INVALID;
     if (rc == KURA_OK) rc = kura_item_digest(after, have);
     if (rc == KURA_OK && sodium_memcmp(before, after, sizeof before) == 0) {
         n->unchanged++;
@@ -668,17 +689,22 @@ static void report(const importer *im, const counts *n, const char *format, int 
             json_array_append_new(skips, json_pack("{s:I, s:s}", "item",
                                                    (json_int_t)n->skips[i].index + 1, "reason",
                                                    n->skips[i].why));
-        json_print(json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:o}", "file", im->file,
-                             "format", format, "detected", detected, "imported",
+        json_print(json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "file",
+                             im->file, "format", format, "detected", detected, "imported",
                              (json_int_t)imported, "added", (json_int_t)n->added, "updated",
                              (json_int_t)n->updated, "unchanged", (json_int_t)n->unchanged,
-                             "skipped", (json_int_t)n->skipped, "skipped_items", skips));
+                             "skipped", (json_int_t)n->skipped, "kept_newer", (json_int_t)n->kept,
+                             "skipped_items", skips));
         return;
     }
     printf("imported %zu item%s from %s (%s%s): %zu new, %zu updated, %zu unchanged, %zu "
            "skipped\n",
            imported, imported == 1 ? "" : "s", im->file, label_of(format),
            detected ? ", detected" : "", n->added, n->updated, n->unchanged, n->skipped);
+    if (n->kept)
+        note("kura: %zu value%s in %s left alone: the vault's %s newer (or the file does not say "
+             "when it changed)",
+             n->kept, n->kept == 1 ? "" : "s", im->file, n->kept == 1 ? "is" : "are");
 }
 
 static int run(ctx *c, int argc, char **argv)

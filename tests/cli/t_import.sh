@@ -31,13 +31,32 @@ expect "import the same file again" 0
 check "nothing new, nothing changed" out_has "imported 0 items from two.json (kura JSON, detected): 0 new, 0 updated, 2 unchanged, 0 skipped"
 k ls --json
 check "still two items" json_ok 'length == 2'
-# A changed password and a new tag update the item; what the file leaves out stays.
-jq '.[0].password = "changed-pass" | .[0].tags = ["office"] | .[0].fields = [] | .[0].notes = null' two.json >two-changed.json
+# A file without change times never overwrites what the vault holds: a different password is
+# left alone, and the summary says so.
+jq '.[0].password = "timeless-pass"' two.json >timeless.json
+k import timeless.json --json
+expect "a file without times, a different password" 0
+check "nothing overwritten, one value left alone" json_ok '.updated == 0 and .kept_newer == 1'
+k get Router --field password
+check "the vault's password stays" out_is hunter2-but-longer
+k import timeless.json
+check "the summary says a value was left alone" err_has "1 value in timeless.json left alone: the vault's is newer"
+# A changed password and a new tag from a file changed later than the vault's item update the
+# item; what the file leaves out stays.
+jq '.[0].password = "changed-pass" | .[0].tags = ["office"] | .[0].fields = [] | .[0].notes = null | .[0].updated = "2024-05-06T07:08:09Z"' two.json >two-changed.json
 k import two-changed.json --json
 expect "import a changed file" 0
 check "one updated, one unchanged" json_ok '.added == 0 and .updated == 1 and .unchanged == 1 and .imported == 1'
 k get Router --json --reveal
 check "the new password, both tags, the fields and notes kept" json_ok '.password == "changed-pass" and .tags == ["home", "net", "office"] and (.fields | length == 2) and .notes == "in the hall\nsecond line" and .created == "2020-01-02T03:04:05Z"'
+# An older export over the vault never goes back in time: its password (changed before the
+# vault's) is left alone; so are its differing field values.
+jq '.[0].password = "old-pass" | .[0].updated = "2021-01-01T00:00:00Z" | .[0].fields[1].value = "X0"' two.json >older.json
+k import older.json --json
+expect "import an older export" 0
+check "nothing updated, two values left alone" json_ok '.updated == 0 and .kept_newer == 2'
+k get Router --json --reveal
+check "the newer password and field stay" json_ok '.password == "changed-pass" and ([.fields[] | select(.name == "model")][0].value == "X1")'
 k import two-changed.json
 check "and again: unchanged" out_has "0 new, 0 updated, 2 unchanged"
 

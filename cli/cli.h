@@ -107,6 +107,10 @@ int parse_number(const char *arg, const char *flag, int lo, int hi, int *out);
 /* Reports a change to an item: "<verb> "TITLE" (id8)", or its id and title as JSON. */
 void report_item(const ctx *c, const char *verb, const kura_item *item);
 
+/* At most bytes of jansson's memory at once from now on (0: no limit): an import's reader. */
+void json_limit(size_t bytes);
+/* 1 if an allocation was refused for that limit since it was set. */
+int json_limit_hit(void);
 /* JSON: print with a newline and free. Strings are wiped when freed. */
 void json_print(json_t *j);
 void json_init(void);

@@ -166,7 +166,29 @@ typedef struct importer {
     int ex;             /* the reader's exit code (kura JSON that is not JSON) */
     int read_rc;        /* kura_import_read's result */
     char err[300];      /* and its reason */
+    struct drop {       /* kinds of data dropped, and from how many items */
+        char kind[80];
+        size_t items;
+    } drops[16];
+    size_t n_drops, more_drops; /* more_drops: items that lost a kind past the table */
 } importer;
+
+/* The reader: the item being filled loses data of this kind. */
+static void ring_dropped(void *arg, const char *kind)
+{
+    importer *im = arg;
+    pthread_mutex_lock(&im->mu);
+    size_t i = 0;
+    while (i < im->n_drops && strcmp(im->drops[i].kind, kind) != 0)
+        i++;
+    if (i == im->n_drops && i < sizeof im->drops / sizeof im->drops[0])
+        snprintf(im->drops[im->n_drops++].kind, sizeof im->drops[0].kind, "%s", kind);
+    if (i < im->n_drops)
+        im->drops[i].items++;
+    else
+        im->more_drops++;
+    pthread_mutex_unlock(&im->mu);
+}
 
 /* The reader: the next free slot's item, emptied; NULL once the main thread stopped. */
 static kura_item *ring_next(void *arg)
@@ -199,11 +221,57 @@ static int ring_put(void *arg, const char *why, size_t done)
 }
 
 /* One element of kura JSON; pos is where it ends in the file. */
+/* 1 if key is not one of kura's JSON and holds something (not null or empty). */
+static int foreign_key(const char *key, const json_t *v)
+{
+    static const char *const known[] = {"title", "username", "password", "notes",
+                                        "url",   "urls",     "tags",     "fields",
+                                        "created", "updated", "id",      "has_password"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(known[i], key) == 0) return 0;
+    return !(json_is_null(v) || (json_is_string(v) && !*json_string_value(v)) ||
+             (json_is_array(v) && !json_array_size(v)) ||
+             (json_is_object(v) && !json_object_size(v)));
+}
+
+/* The first foreign key of an item, or NULL. */
+static const char *unknown_key(const json_t *o)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)o, key, v)
+    {
+        if (foreign_key(key, v)) return key;
+    }
+    return NULL;
+}
+
 static int take(importer *im, const json_t *o, size_t pos)
 {
+    const char *extra = json_is_object(o) ? unknown_key(o) : NULL;
+    if (extra && !from) { /* data kura's JSON does not hold: another manager's JSON? */
+        snprintf(im->err, sizeof im->err,
+                 "item %zu has the key '%.40s', which kura's JSON does not have, so the file may be "
+                 "another manager's export; to import it without such keys, name its format "
+                 "with --from",
+                 im->given + 1, extra);
+        return KURA_ERR_INVALID;
+    }
     kura_item *it = ring_next(im);
     if (!it) return KURA_ERR_IO;
-    return ring_put(im, to_item(it, o), pos) ? KURA_ERR_IO : KURA_OK;
+    const char *why = to_item(it, o);
+    if (!why && extra) {
+        const char *key;
+        json_t *v;
+        json_object_foreach((json_t *)o, key, v)
+        {
+            char kind[80];
+            if (!foreign_key(key, v)) continue;
+            snprintf(kind, sizeof kind, "the key '%.60s'", key);
+            ring_dropped(im, kind);
+        }
+    }
+    return ring_put(im, why, pos) ? KURA_ERR_IO : KURA_OK;
 }
 
 static size_t skip_space(const char *t, size_t len, size_t off)
@@ -222,6 +290,10 @@ static int bad_json(const importer *im, const char *text, size_t off, const json
     for (size_t i = 0; i < off; i++)
         text[i] == '\n' ? (line++, col = 0) : col++;
     int eline = e && e->line > 0 ? e->line : 1, ecol = e && e->column > 0 ? e->column : 1;
+    if (json_limit_hit() || (e && json_error_code(e) == json_error_out_of_memory))
+        return fail(EX_FAIL, "%s needs more memory than kura gives an import (%zu MiB: 16 times "
+                             "the file, at least 256 MiB); nothing imported",
+                    im->file, KURA_IMPORT_BUDGET(im->len) >> 20);
     return fail(EX_FAIL, "%s is not JSON kura can read (line %d, column %d: %s); nothing imported",
                 im->file, line + eline - 1, eline == 1 ? col + ecol : ecol,
                 own ? own : json_fault(e));
@@ -285,7 +357,7 @@ static void *reader(void *arg)
     if (!im->format) {
         ex = each_item(im, im->text, im->len, &rc);
     } else {
-        kura_import_sink sink = {im, ring_next, ring_put};
+        kura_import_sink sink = {im, ring_next, ring_put, ring_dropped, from != NULL};
         rc = kura_import_read(im->format, (const unsigned char *)im->text, im->len, &sink, im->err,
                               sizeof im->err);
     }
@@ -634,14 +706,15 @@ static const char *json_flavour(const char *text, size_t len)
     const char *f = "kura";
     if (json_object_get(root, "accounts")) {
         f = "1password-1pux";
-    } else if (json_object_get(root, "encrypted") || json_object_get(root, "folders") ||
-               json_object_get(root, "collections")) {
-        f = "bitwarden-json";
     } else {
+        /* Bitwarden's items have a numeric type and a name (never a title); its export says
+         * whether it is encrypted. Another manager's JSON with folders and items (Enpass) is
+         * not Bitwarden's. */
         json_t *first = json_array_get(json_object_get(root, "items"), 0);
-        if (first && !json_object_get(first, "title") &&
-            (json_object_get(first, "login") || json_is_integer(json_object_get(first, "type"))))
-            f = "bitwarden-json";
+        int bw_item = first && !json_object_get(first, "title") &&
+                      json_is_integer(json_object_get(first, "type")) &&
+                      json_is_string(json_object_get(first, "name"));
+        if (json_is_boolean(json_object_get(root, "encrypted")) || bw_item) f = "bitwarden-json";
     }
     json_decref(root);
     return f;
@@ -689,14 +762,21 @@ static void report(const importer *im, const counts *n, const char *format, int 
             json_array_append_new(skips, json_pack("{s:I, s:s}", "item",
                                                    (json_int_t)n->skips[i].index + 1, "reason",
                                                    n->skips[i].why));
-        json_print(json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "file",
+        json_t *drops = json_array();
+        for (size_t i = 0; i < im->n_drops; i++)
+            json_array_append_new(drops, json_pack("{s:s, s:I}", "kind", im->drops[i].kind,
+                                                   "items", (json_int_t)im->drops[i].items));
+        json_print(json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "file",
                              im->file, "format", format, "detected", detected, "imported",
                              (json_int_t)imported, "added", (json_int_t)n->added, "updated",
                              (json_int_t)n->updated, "unchanged", (json_int_t)n->unchanged,
                              "skipped", (json_int_t)n->skipped, "kept_newer", (json_int_t)n->kept,
-                             "skipped_items", skips));
+                             "skipped_items", skips, "dropped", drops));
         return;
     }
+    for (size_t i = 0; i < im->n_drops; i++)
+        note("kura: warning: %s of %zu item%s in %s not imported: kura does not keep it", im->drops[i].kind,
+             im->drops[i].items, im->drops[i].items == 1 ? "" : "s", im->file);
     printf("imported %zu item%s from %s (%s%s): %zu new, %zu updated, %zu unchanged, %zu "
            "skipped\n",
            imported, imported == 1 ? "" : "s", im->file, label_of(format),
@@ -753,6 +833,7 @@ static int run(ctx *c, int argc, char **argv)
         if (!(im.item[i] = kura_item_new())) rc = KURA_ERR_NOMEM;
     if (rc == KURA_OK) {
         pthread_t t;
+        json_limit(KURA_IMPORT_BUDGET(len)); /* what the file's JSON may take to parse */
         if (pthread_create(&t, NULL, reader, &im) != 0) {
             rc = KURA_ERR_NOMEM;
         } else {
@@ -773,8 +854,14 @@ static int run(ctx *c, int argc, char **argv)
     pthread_cond_destroy(&im.can_put);
     pthread_cond_destroy(&im.can_take);
     pthread_mutex_destroy(&im.mu);
+    int too_big = json_limit_hit(); /* jansson's memory ran past the import's budget */
+    json_limit(0);
     if (ex == EX_OK && rc == KURA_OK && im.read_rc != KURA_OK) {
         if (im.read_rc == KURA_ERR_NO_MODULE) ex = fail_import_module();
+        else if (too_big)
+            ex = fail(EX_FAIL, "%s needs more memory than kura gives an import (%zu MiB: 16 times "
+                               "the file, at least 256 MiB); nothing imported",
+                      file, KURA_IMPORT_BUDGET(len) >> 20);
         else if (im.read_rc == KURA_ERR_NOMEM) ex = fail(EX_FAIL, "out of memory reading %s; nothing imported", file);
         else ex = fail(EX_FAIL, "%s is not a %s file kura can read: %s; nothing imported", file,
                        label_of(format), im.err[0] ? im.err : "it stopped half-way");

@@ -2,6 +2,7 @@
  * for scripts, JSON output. Secrets read here live in sodium_malloc memory. */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -355,12 +356,41 @@ void report_item(const ctx *c, const char *verb, const kura_item *item)
 
 /* ---- JSON ---- */
 
-/* jansson's allocations hold decrypted values: wipe them on free. */
+/* jansson's allocations hold decrypted values: wipe them on free. While an import reads a
+ * file they are also counted, and refused past a limit (json_limit). */
+static size_t json_max, json_used; /* json_used: atomic, the import's reader is a thread */
+static int json_hit;                 /* an allocation was refused for the limit */
+
+void json_limit(size_t bytes)
+{
+    json_max = bytes;
+    json_hit = 0;
+    __atomic_store_n(&json_used, 0, __ATOMIC_RELAXED);
+}
+
+int json_limit_hit(void)
+{
+    return json_hit;
+}
+
+/* A block: its size, whether it was counted, then the caller's bytes. Counted as what malloc
+ * really holds for it. */
 static void *json_alloc(size_t n)
 {
     size_t *p = malloc(n + sizeof(size_t) * 2);
     if (!p) return NULL;
     p[0] = n;
+    p[1] = 0;
+    if (json_max) {
+        size_t held = malloc_usable_size(p);
+        if (__atomic_add_fetch(&json_used, held, __ATOMIC_RELAXED) > json_max) {
+            __atomic_sub_fetch(&json_used, held, __ATOMIC_RELAXED);
+            json_hit = 1;
+            free(p);
+            return NULL;
+        }
+        p[1] = held;
+    }
     return p + 2;
 }
 
@@ -368,6 +398,7 @@ static void json_release(void *q)
 {
     if (!q) return;
     size_t *p = (size_t *)q - 2;
+    if (p[1] && json_max) __atomic_sub_fetch(&json_used, p[1], __ATOMIC_RELAXED);
     sodium_memzero(p, p[0] + sizeof(size_t) * 2);
     free(p);
 }

@@ -101,12 +101,23 @@ static const char *item_of(kura_item *it, const json_t *o, const json_t *root)
     return why;
 }
 
+/* What an item holds that kura does not keep (yet): said, never dropped silently. */
+static void dropped_of(reader *r, const json_t *o)
+{
+    const json_t *login = json_object_get(o, "login");
+    if (json_array_size(json_object_get(o, "passwordHistory"))) rd_dropped(r, "password history");
+    if (json_array_size(json_object_get(login, "fido2Credentials")))
+        rd_dropped(r, "passkeys (kura cannot use them)");
+    if (json_array_size(json_object_get(o, "attachments"))) rd_dropped(r, "attachments");
+}
+
 int read_bitwarden(reader *r)
 {
     json_error_t e;
     json_t *root = json_loadb((const char *)r->text, r->len, JSON_REJECT_DUPLICATES, &e);
     char where[160];
     json_where(where, sizeof where, &e, 0);
+    if (!root && json_error_code(&e) == json_error_out_of_memory) return rd_too_big(r);
     if (!root) return rd_fail(r, "not JSON (%s)", where);
     int rc = KURA_OK;
     json_t *items = json_object_get(root, "items"), *o;
@@ -120,7 +131,9 @@ int read_bitwarden(reader *r)
     if (rc == KURA_OK) json_array_foreach(items, i, o)
         {
             kura_item *it = rd_next(r);
-            if (!it || rd_put(r, item_of(it, o, root), r->len / n * (i + 1))) {
+            const char *why = it ? item_of(it, o, root) : NULL;
+            if (it && !why) dropped_of(r, o);
+            if (!it || rd_put(r, why, r->len / n * (i + 1))) {
                 rc = KURA_ERR_IO;
                 break;
             }

@@ -25,6 +25,11 @@ int rd_put(reader *r, const char *why, size_t done)
     return r->stopped;
 }
 
+void rd_dropped(reader *r, const char *kind)
+{
+    if (r->sink->dropped) r->sink->dropped(r->sink->ctx, kind);
+}
+
 int rd_fail(reader *r, const char *fmt, ...)
 {
     va_list ap;
@@ -34,9 +39,63 @@ int rd_fail(reader *r, const char *fmt, ...)
     return KURA_ERR_INVALID;
 }
 
+/* What the readers' libraries (libxml2, libcsv) and the 1PUX data may hold at once: a file
+ * that would take more (a zip bomb, entities that expand) is refused, not the machine's
+ * memory exhausted. Set per read by kura_import_read. */
+static size_t budget, used; /* used: atomic */
+static int over;            /* an allocation was refused for the budget */
+
+void import_budget(size_t file_len)
+{
+    budget = KURA_IMPORT_BUDGET(file_len);
+    __atomic_store_n(&used, 0, __ATOMIC_RELAXED);
+    over = 0;
+}
+
+size_t import_budget_bytes(void)
+{
+    return budget;
+}
+
+int import_over_budget(void)
+{
+    return over;
+}
+
+int import_budget_take(size_t n)
+{
+    if (budget && __atomic_add_fetch(&used, n, __ATOMIC_RELAXED) > budget) {
+        __atomic_sub_fetch(&used, n, __ATOMIC_RELAXED);
+        over = 1;
+        return 0;
+    }
+    return 1;
+}
+
+void import_budget_give(size_t n)
+{
+    size_t now = __atomic_load_n(&used, __ATOMIC_RELAXED);
+    __atomic_sub_fetch(&used, n < now ? n : now, __ATOMIC_RELAXED); /* a block from before */
+}
+
+void *budget_malloc(size_t n)
+{
+    if (!import_budget_take(n)) return NULL;
+    void *p = malloc(n);
+    if (!p) import_budget_give(n);
+    else if (malloc_usable_size(p) > n) {
+        if (!import_budget_take(malloc_usable_size(p) - n)) {
+            import_budget_give(n);
+            free(p);
+            return NULL;
+        }
+    }
+    return p;
+}
+
 void *wiping_realloc(void *old, size_t size)
 {
-    void *p = malloc(size);
+    void *p = budget_malloc(size);
     if (!p || !old) return p;
     size_t had = malloc_usable_size(old);
     memcpy(p, old, had < size ? had : size);
@@ -46,8 +105,18 @@ void *wiping_realloc(void *old, size_t size)
 
 void wiping_free(void *p)
 {
-    if (p) sodium_memzero(p, malloc_usable_size(p));
+    if (!p) return;
+    size_t n = malloc_usable_size(p);
+    sodium_memzero(p, n);
+    import_budget_give(n);
     free(p);
+}
+
+int rd_too_big(reader *r)
+{
+    return rd_fail(r, "it needs more memory than kura gives an import (%zu MiB: 16 times the "
+                      "file, at least 256 MiB); is it an export at all?",
+                   import_budget_bytes() >> 20);
 }
 
 const char *jstr(const json_t *o, const char *key)

@@ -24,6 +24,8 @@ kura_item *rd_next(reader *r);
 /* Hands over the item from rd_next, filled (an item without a title is named by
  * title_fallback), or with the reason it is skipped. Non-zero: stop. */
 int rd_put(reader *r, const char *why, size_t done);
+/* The item being filled loses data of kind (kura_import_sink.dropped). */
+void rd_dropped(reader *r, const char *kind);
 /* Sets r->err; returns KURA_ERR_INVALID. */
 int rd_fail(reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -49,9 +51,19 @@ const char *title_fallback(kura_item *it);
 int64_t parse_when(const char *s, int ms);
 
 /* realloc and free that wipe what they let go of (malloc_usable_size bytes): for the
- * parsers' buffers, which hold passwords as text. */
+ * parsers' buffers, which hold passwords as text. They and budget_malloc count against the
+ * read's budget, KURA_IMPORT_BUDGET (jansson's memory has the same limit in the command). */
+void import_budget(size_t file_len);
+size_t import_budget_bytes(void);
+int import_over_budget(void);
+/* Counts n bytes against the budget: 0 (and nothing counted) if that would exceed it. */
+int import_budget_take(size_t n);
+void import_budget_give(size_t n);
+void *budget_malloc(size_t n);
 void *wiping_realloc(void *old, size_t size);
 void wiping_free(void *p);
+/* The read refused for the budget: its one-line reason. */
+int rd_too_big(reader *r);
 
 /* A string member of a JSON object, or NULL (jansson's json_t, declared opaque here). */
 struct json_t;

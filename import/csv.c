@@ -41,6 +41,7 @@ static void row_free(row *w)
 typedef struct csv_state {
     reader *r;
     const char *format;
+    size_t unread[MAX_COLS]; /* rows with a value in each column the format does not read */
     row cells;
     char *names[MAX_COLS]; /* the header, lower case */
     size_t n_names;
@@ -178,6 +179,8 @@ typedef struct csv_format {
     const char *name;
     const char *required[5];
     column columns[12];
+    const char *ignored[6]; /* columns kura knowingly leaves out: how the manager shows an item,
+                             * never what it holds */
 } csv_format;
 
 static const csv_format formats[] = {
@@ -190,7 +193,9 @@ static const csv_format formats[] = {
       {"login_uri", URLS, 0, ",\n"},
       {"folder", GROUP, 0, NULL},
       {"fields", BW_FIELDS, 0, NULL},
-      {"login_totp", OTP, 0, NULL}}},
+      {"login_totp", OTP, 0, NULL},
+      {"collections", TAGS, 0, ","}},
+     {"type", "favorite", "reprompt"}},
     {"firefox-csv",
      {"url", "password", "httprealm"},
      {{"url", URLS, 0, "\n"},
@@ -198,7 +203,8 @@ static const csv_format formats[] = {
       {"password", TEXT, KURA_PASSWORD, NULL},
       {"httprealm", FIELD, 0, "HTTP realm"},
       {"timecreated", CREATED, 1, NULL},
-      {"timepasswordchanged", UPDATED, 1, NULL}}},
+      {"timepasswordchanged", UPDATED, 1, NULL}},
+     {"formactionorigin", "guid", "timelastused"}},
     {"keepassxc-csv",
      {"group", "title", "password", "url"},
      {{"title", TEXT, KURA_TITLE, NULL},
@@ -209,7 +215,8 @@ static const csv_format formats[] = {
       {"group", ROOTED, 0, NULL},
       {"totp", OTP, 0, NULL},
       {"created", CREATED, 0, NULL},
-      {"last modified", UPDATED, 0, NULL}}},
+      {"last modified", UPDATED, 0, NULL}},
+     {"icon"}},
     {"kura-csv",
      {"title", "urls", "password", "fields"},
      {{"title", TEXT, KURA_TITLE, NULL},
@@ -220,7 +227,8 @@ static const csv_format formats[] = {
       {"tags", TAGS, 0, "\n"},
       {"fields", KURA_FIELDS, 0, NULL},
       {"created", CREATED, 0, NULL},
-      {"updated", UPDATED, 0, NULL}}},
+      {"updated", UPDATED, 0, NULL}},
+     {NULL}},
     {"1password-csv",
      {"title", "password"},
      {{"title", TEXT, KURA_TITLE, NULL},
@@ -232,14 +240,16 @@ static const csv_format formats[] = {
       {"urls", URLS, 0, ",\n"},
       {"otpauth", OTP, 0, NULL},
       {"tags", TAGS, 0, ",;"},
-      {"archived", ARCHIVED, 0, NULL}}},
+      {"archived", ARCHIVED, 0, NULL}},
+     {"favorite"}},
     {"chrome-csv",
      {"name", "url", "username", "password"},
      {{"name", TEXT, KURA_TITLE, NULL},
       {"username", TEXT, KURA_USERNAME, NULL},
       {"password", TEXT, KURA_PASSWORD, NULL},
       {"note", TEXT, KURA_NOTES, NULL},
-      {"url", URLS, 0, "\n"}}},
+      {"url", URLS, 0, "\n"}},
+     {NULL}},
 };
 
 static const csv_format *format_named(const char *name)
@@ -247,6 +257,32 @@ static const csv_format *format_named(const char *name)
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
         if (strcmp(formats[i].name, name) == 0) return &formats[i];
     return NULL;
+}
+
+/* 1 if format reads the column name, or knowingly leaves it out. */
+static int reads(const csv_format *fmt, const char *name)
+{
+    for (const column *c = fmt->columns; c < fmt->columns + 12 && c->name; c++)
+        if (strcmp(c->name, name) == 0) return 1;
+    for (size_t i = 0; i < 6 && fmt->ignored[i]; i++)
+        if (strcmp(fmt->ignored[i], name) == 0) return 1;
+    return 0;
+}
+
+/* Each column of the row with a value that the format does not read: counted, and with a
+ * format the user named, said as dropped from this item. */
+static void unread_cells(csv_state *st)
+{
+    const csv_format *fmt = format_named(st->format);
+    for (size_t i = 0; fmt && i < st->n_names && i < st->cells.n; i++) {
+        if (!st->cells.buf[st->cells.off[i]] || reads(fmt, st->names[i])) continue;
+        st->unread[i]++;
+        if (st->r->sink->named) {
+            char kind[80];
+            snprintf(kind, sizeof kind, "column '%.60s'", st->names[i]);
+            rd_dropped(st->r, kind);
+        }
+    }
 }
 
 /* One cell into the item as its column says. */
@@ -346,6 +382,7 @@ static void on_row(int c, void *data)
         kura_item *it = rd_next(st->r);
         if (it) {
             const char *why = w->too_wide ? "a row with more cells than kura reads" : row_item(st, it);
+            if (!why) unread_cells(st);
             rd_put(st->r, why, st->fed);
         }
     }
@@ -430,6 +467,20 @@ int read_csv(reader *r, const char *format)
     csv_state st = {.r = r, .format = format};
     int rc = parse(&st, r->text, r->len);
     if (rc == KURA_OK && !st.have_header) rc = rd_fail(r, "the file is empty: no header row");
+    if (rc == KURA_OK && !r->sink->named) { /* data this format does not read: not this format? */
+        char names[400] = "";
+        size_t n = 0;
+        for (size_t i = 0; i < st.n_names; i++) {
+            if (!st.unread[i]) continue;
+            size_t have = strlen(names);
+            snprintf(names + have, sizeof names - have, "%s'%s'", n++ ? ", " : "", st.names[i]);
+        }
+        if (n)
+            rc = rd_fail(r, "the column%s %s hold%s data that this format's reader does not read, "
+                            "so the file may be another manager's export; to import it "
+                            "without %s, name its format with --from",
+                         n == 1 ? "" : "s", names, n == 1 ? "s" : "", n == 1 ? "it" : "them");
+    }
     else if (rc == KURA_ERR_INVALID && !r->err[0])
         rc = rd_fail(r, "a quote left open or misplaced after row %zu", st.rows + 1);
     state_free(&st);

@@ -15,7 +15,7 @@
 static char *copy_string(const char *s)
 {
     size_t n = strlen(s) + 1;
-    char *p = malloc(n);
+    char *p = budget_malloc(n);
     if (p) memcpy(p, s, n);
     return p;
 }
@@ -218,8 +218,15 @@ static int element(stream *s, xmlTextReaderPtr x, int d, const char *name)
         kura_item *it = e ? rd_next(s->r) : NULL;
         if (!e)
             s->status = BAD_XML;
-        else if (!it || rd_put(s->r, entry_of(it, e, *parent->path ? parent->path : NULL), s->fed))
-            s->status = STOPPED;
+        else {
+            const char *why = it ? entry_of(it, e, *parent->path ? parent->path : NULL) : NULL;
+            if (it && !why) { /* what an entry holds that kura does not keep (yet): said */
+                const xmlNode *h = child(e, "History");
+                if (h && child(h, "Entry")) rd_dropped(s->r, "password history");
+                if (child(e, "Binary")) rd_dropped(s->r, "attachments");
+            }
+            if (!it || rd_put(s->r, why, s->fed)) s->status = STOPPED;
+        }
     }
     return 1;
 }
@@ -229,7 +236,7 @@ int read_keepass_xml(reader *r)
     static int set_up;
     if (!set_up) {
         /* libxml2's allocations hold the passwords as text: what it frees is wiped. */
-        xmlMemSetup(wiping_free, malloc, wiping_realloc, copy_string);
+        xmlMemSetup(wiping_free, budget_malloc, wiping_realloc, copy_string);
         xmlInitParser();
         set_up = 1;
     }

@@ -19,17 +19,27 @@ const char *kura_import_detect(const unsigned char *text, size_t len, int *no_mo
     return detect_csv(text, len);
 }
 
+static int read_as(reader *r, const char *format, const unsigned char *text, size_t len);
+
 int kura_import_read(const char *format, const unsigned char *text, size_t len,
                      kura_import_sink *sink, char *err, size_t errlen)
 {
     reader r = {.sink = sink, .text = text, .len = len, .err = err, .errlen = errlen};
     err[0] = '\0';
-    if (strcmp(format, "bitwarden-json") == 0) return read_bitwarden(&r);
+    import_budget(len);
+    int rc = read_as(&r, format, text, len);
+    if (rc == KURA_ERR_NOMEM && import_over_budget()) rc = rd_too_big(&r);
+    return rc;
+}
+
+static int read_as(reader *r, const char *format, const unsigned char *text, size_t len)
+{
+    if (strcmp(format, "bitwarden-json") == 0) return read_bitwarden(r);
     if (strcmp(format, "1password-1pux") == 0) {
         size_t off = skip_space(text, len, 0);
-        return off < len && text[off] == '{' ? read_1pux_json(&r, text + off, len - off)
-                                             : read_1pux_zip(&r);
+        return off < len && text[off] == '{' ? read_1pux_json(r, text + off, len - off)
+                                             : read_1pux_zip(r);
     }
-    if (strcmp(format, "keepass-xml") == 0) return read_keepass_xml(&r);
-    return read_csv(&r, format); /* the CSV formats, or "kura does not know the format" */
+    if (strcmp(format, "keepass-xml") == 0) return read_keepass_xml(r);
+    return read_csv(r, format); /* the CSV formats, or "kura does not know the format" */
 }

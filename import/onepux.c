@@ -95,12 +95,36 @@ static const char *item_of(kura_item *it, const json_t *o, const char *vault_tag
     return why;
 }
 
+/* 1 if an item's section fields hold a value of this kind ("file", "passkey"). */
+static int has_kind(const json_t *det, const char *kind)
+{
+    size_t j, k;
+    const json_t *s, *f;
+    json_array_foreach(json_object_get(det, "sections"), j, s)
+        json_array_foreach(json_object_get(s, "fields"), k, f)
+            if (json_object_get(json_object_get(f, "value"), kind)) return 1;
+    return 0;
+}
+
+/* What an item holds that kura does not keep (yet): said, never dropped silently. */
+static void dropped_of(reader *r, const json_t *o)
+{
+    if (json_is_object(json_object_get(o, "item"))) o = json_object_get(o, "item");
+    const json_t *det = json_object_get(o, "details");
+    if (json_array_size(json_object_get(det, "passwordHistory"))) rd_dropped(r, "password history");
+    if (json_object_get(det, "documentAttributes") || has_kind(det, "file"))
+        rd_dropped(r, "attachments");
+    if (json_object_get(det, "passkey") || has_kind(det, "passkey"))
+        rd_dropped(r, "passkeys (kura cannot use them)");
+}
+
 int read_1pux_json(reader *r, const unsigned char *text, size_t len)
 {
     json_error_t e;
     json_t *root = json_loadb((const char *)text, len, JSON_REJECT_DUPLICATES, &e);
     char where[160];
     json_where(where, sizeof where, &e, 0);
+    if (!root && json_error_code(&e) == json_error_out_of_memory) return rd_too_big(r);
     if (!root) return rd_fail(r, "its export.data is not JSON (%s)", where);
     json_t *accounts = json_object_get(root, "accounts"), *a, *vault, *o;
     int rc = json_is_array(accounts) ? KURA_OK : rd_fail(r, "its export.data holds no accounts");
@@ -119,7 +143,9 @@ int read_1pux_json(reader *r, const unsigned char *text, size_t len)
             {
                 kura_item *it = rc == KURA_OK ? rd_next(r) : NULL;
                 done++;
-                if (!it || rd_put(r, item_of(it, o, tag), r->len / items * done)) {
+                const char *why = it ? item_of(it, o, tag) : NULL;
+                if (it && !why) dropped_of(r, o);
+                if (!it || rd_put(r, why, r->len / items * done)) {
                     if (rc == KURA_OK) rc = KURA_ERR_IO;
                     break;
                 }
@@ -149,8 +175,8 @@ int read_1pux_zip(reader *r)
     zip_file_t *f = NULL;
     if (zip_stat(z, "export.data", 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE))
         rc = rd_fail(r, "it is a zip archive without export.data: not a .1pux file");
-    else if (st.size > MAX_DATA)
-        rc = rd_fail(r, "its export.data is larger than kura reads (1 GiB)");
+    else if (st.size > MAX_DATA || !import_budget_take(st.size))
+        rc = rd_too_big(r); /* a zip bomb's export.data is refused before it is inflated */
     else if (!(data = sodium_malloc(st.size ? st.size : 1)))
         rc = KURA_ERR_NOMEM;
     else if (!(f = zip_fopen(z, "export.data", 0)) ||
@@ -158,6 +184,7 @@ int read_1pux_zip(reader *r)
         rc = rd_fail(r, "its export.data cannot be read (%s)", zip_strerror(z));
     if (f) zip_fclose(f);
     if (rc == KURA_OK) rc = read_1pux_json(r, data, st.size);
+    if (data) import_budget_give(st.size);
     sodium_free(data);
     zip_discard(z);
     return rc;

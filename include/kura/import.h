@@ -16,12 +16,26 @@ typedef struct kura_import_sink {
     /* The item from next, filled. why is NULL, or the reason it cannot be taken (a static
      * string); done is how many bytes of the input were read so far. Non-zero stops reading. */
     int (*put)(void *ctx, const char *why, size_t done);
+    /* The item being filled loses data of this kind ("password history", "passkeys",
+     * "attachments", "column 'extra'"), said once per kind and item, before its put. The
+     * text is the reader's: copy it. May be NULL. Called from the reading thread. */
+    void (*dropped)(void *ctx, const char *kind);
+    /* The user named the format (--from). A file that holds data its format's reader does
+     * not read (a CSV column, a JSON key) is refused unless so, when that data is dropped and
+     * said instead. */
+    int named;
 } kura_import_sink;
 
 /* The formats, by the names --from takes. */
 #define KURA_IMPORT_FORMATS                                                                  \
     "bitwarden-json, bitwarden-csv, 1password-1pux, 1password-csv, keepassxc-csv, "          \
     "keepass-xml, chrome-csv, firefox-csv, kura-csv"
+
+/* What reading one file may hold in memory at once (its parsers' memory, a zip's inflated
+ * data): 16 times the file, at least 256 MiB. Past it the file is refused, not the machine's
+ * memory exhausted (a zip bomb, entities that expand). */
+#define KURA_IMPORT_BUDGET(len)                                                              \
+    ((size_t)(len) > ((size_t)16 << 20) ? (size_t)(len) * 16 : (size_t)256 << 20)
 
 /* Both take a file's text without a UTF-8 byte order mark (kura import drops one).
  *

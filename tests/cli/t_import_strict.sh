@@ -1,0 +1,109 @@
+# Imports never lose data silently. A file is taken as a format only when it is that format:
+# a CSV with non-empty columns the detected format does not read, or JSON with keys kura's
+# JSON does not have, is refused naming them (another manager's export: LastPass, NordPass,
+# Dashlane, 1Password 7, Enpass), unless --from names the format, and then each kind of data
+# dropped is said once with how many items lost it (--json lists them). What a known format
+# holds that kura does not keep (password history, passkeys, attachments) is said too. Every
+# reader's memory is bounded: a zip bomb or an expanding file is refused, cleanly.
+. "${TESTS_DIR:-$(dirname "$0")}/lib.sh"
+
+new_vault v
+export KURA_VAULT=$T/v.kura KURA_CLIENT_KEY_FILE=$T/v.key
+before=$(sum v.kura)
+refused() { # NAME FILE TEXT...: refused, exit 1, naming each TEXT; the vault unchanged
+    local name=$1 file=$2
+    shift 2
+    k import "$file"
+    expect "$name: refused" 1 "may be another manager's export"
+    for t in "$@"; do check "$name: names $t" err_has "$t"; done
+    check "$name: nothing imported" test "$(sum v.kura)" = "$before"
+}
+
+cat >lastpass.csv <<'CSV'
+url,username,password,totp,extra,name,grouping,fav
+https://mail.example,alice,lp-pass-1,JBSWY3DPEHPK3PXP,my secret note,Mail,Personal/Email,1
+http://sn,,,,"NoteType:Credit Card
+Number:4111111111111111",Visa,Cards,0
+CSV
+refused "a LastPass CSV (read as Chrome's before)" lastpass.csv "'totp'" "'extra'" "'grouping'"
+cat >nordpass.csv <<'CSV'
+name,url,username,password,note,cardholdername,cardnumber,cvc,expirydate,zipcode,folder,full_name,phone_number,email,address1,address2,city,country,state,type
+Work,,,,,,,,,,,,,,,,,,,folder
+GitHub,https://github.com,alice,np-pass,,,,,,,Work,,,,,,,,,password
+CSV
+refused "a NordPass CSV" nordpass.csv "'folder'" "'type'"
+cat >dashlane.csv <<'CSV'
+username,username2,username3,title,password,note,url,category,otpSecret
+alice,alice2,,Mail,dl-pass,,https://mail.example,Email,JBSWY3DPEHPK3PXP
+CSV
+refused "a Dashlane CSV (read as 1Password's before)" dashlane.csv "'username2'" "'category'" "'otpsecret'"
+cat >1p7.csv <<'CSV'
+Title,URL,Username,Password,Notes,Type,cardholder name,number,verification number
+Visa,,,,,Credit Card,Alice,4111111111111111,123
+CSV
+refused "a 1Password 7 CSV with card columns" 1p7.csv "'cardholder name'" "'number'"
+cat >enpass.json <<'JSON'
+{"folders": [{"title": "Work", "uuid": "f1"}],
+ "items": [{"title": "GitHub", "category": "login", "subtitle": "alice",
+            "fields": [{"label": "Password", "type": "password", "value": "ep-pass"}]}]}
+JSON
+refused "an Enpass JSON (read as Bitwarden's before)" enpass.json "'category'"
+
+# With --from the user says what it is: imported, and each kind of data dropped said once.
+k import lastpass.csv --from chrome-csv --json
+expect "--from chrome-csv: taken" 0
+check "--json lists what was dropped, by kind and count" json_ok '[.dropped[] | select(.kind == "column '"'"'extra'"'"'")][0].items == 2 and ([.dropped[].kind] | index("column '"'"'totp'"'"'") != null)'
+k_in "" import nordpass.csv --from chrome-csv
+MULTILINE_OK=1 expect "--from chrome-csv on NordPass" 0
+check "one warning per kind dropped" test "$(grep -c "of .* item.* in nordpass.csv not imported" "$T/.err")" = 2
+check "each names its kind and how many items" err_has "column 'folder' of 1 item in nordpass.csv not imported"
+
+# A known format's data kura does not keep: said, with how many items.
+cat >bw.json <<'JSON'
+{"encrypted": false, "folders": [], "items": [
+ {"id": "1", "type": 1, "name": "Bank", "login": {"username": "b", "password": "bw-now",
+  "fido2Credentials": [{"credentialId": "x"}]},
+  "passwordHistory": [{"lastUsedDate": "2024-01-01T00:00:00Z", "password": "bw-before"}]},
+ {"id": "2", "type": 1, "name": "Shop", "login": {"username": "s", "password": "bw-shop"},
+  "passwordHistory": [{"lastUsedDate": "2024-01-01T00:00:00Z", "password": "old"}]}]}
+JSON
+k import bw.json --json
+expect "Bitwarden JSON with history and passkeys" 0
+check "password history dropped from 2 items, passkeys from 1: said" json_ok '([.dropped[] | select(.kind == "password history")][0].items == 2) and ([.dropped[] | select(.kind | startswith("passkeys"))][0].items == 1)'
+cat >kp.xml <<'XML'
+<?xml version="1.0"?>
+<KeePassFile><Root><Group><Name>Root</Name>
+<Entry><String><Key>Title</Key><Value>Router</Value></String><String><Key>Password</Key><Value>kp-now</Value></String>
+<Binary><Key>photo.jpg</Key><Value Ref="0"/></Binary>
+<History><Entry><String><Key>Title</Key><Value>Router</Value></String><String><Key>Password</Key><Value>kp-before</Value></String></Entry></History>
+</Entry></Group></Root></KeePassFile>
+XML
+k import kp.xml
+MULTILINE_OK=1 expect "KeePass XML with history and an attachment" 0
+check "history said" err_has "password history of 1 item in kp.xml not imported"
+check "attachment said" err_has "attachments of 1 item in kp.xml not imported"
+
+# Bounded memory: a .1pux whose export.data inflates to 300 MB from a few hundred KB, and a
+# JSON file whose parsed form would take more than 16 times its size.
+python3 - <<'PY'
+import zipfile
+with zipfile.ZipFile("bomb.1pux", "w", zipfile.ZIP_DEFLATED) as z:
+    with z.open("export.data", "w", force_zip64=True) as f:
+        chunk = b" " * (1 << 20)
+        for _ in range(300):
+            f.write(chunk)
+PY
+check "the bomb is small" test "$(stat -c %s bomb.1pux)" -lt 2000000
+before=$(sum v.kura)
+/usr/bin/time -f '%M' -o bomb.rss setsid -w "$KURA" import bomb.1pux >"$T/.out" 2>"$T/.err" </dev/null
+_capture
+expect "a zip bomb is refused" 1 "needs more memory than kura gives an import (256 MiB"
+check "without inflating it (under 100 MB of memory)" test "$(tail -1 bomb.rss)" -lt 100000
+check "nothing imported" test "$(sum v.kura)" = "$before"
+python3 -c 'import sys; sys.stdout.write("{\"items\": [" + ",".join(["[]"] * 3000000) + "]}")' >wide.json
+/usr/bin/time -f '%M' -o wide.rss setsid -w "$KURA" import wide.json --from kura >"$T/.out" 2>"$T/.err" </dev/null
+_capture
+expect "JSON that expands past the budget is refused" 1 "needs more memory than kura gives an import"
+check "within the budget (under 400 MB of memory)" test "$(tail -1 wide.rss)" -lt 400000
+check "nothing imported" test "$(sum v.kura)" = "$before"
+finish

@@ -383,19 +383,20 @@ int kura_vault_unlock(kura_vault *v, const kura_client_key *key)
     kura_client_key_kek(k, k + KURA_KEYBYTES, key, v->id);
     rc = kura_slot_open(k + 2 * KURA_KEYBYTES, slot.p, slot.n, k, k + KURA_KEYBYTES, v->id);
     free(slot.p);
-    if (rc == KURA_OK)
+    if (rc == KURA_OK) {
         rc = kura_vault_unlock_vk(v, k + 2 * KURA_KEYBYTES);
-    if (rc == KURA_OK && !v->client_key) { /* read as it is, with its own record damaged */
-        v->client_key = sodium_malloc(sizeof *v->client_key);
-        if (v->client_key)
-            memcpy(v->client_key, key, sizeof *key);
-        else
-            rc = kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
-    }
-    else if (rc == KURA_ERR_WRONG_KEY)
+        if (rc == KURA_OK && !v->client_key) { /* read as it is, its own record damaged */
+            v->client_key = sodium_malloc(sizeof *v->client_key);
+            if (v->client_key)
+                memcpy(v->client_key, key, sizeof *key);
+            else
+                rc = kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+        }
+    } else if (rc == KURA_ERR_WRONG_KEY) {
         kura_vault_fail(v, rc, "this key does not open vault %s", v->id_text);
-    else
+    } else {
         kura_vault_fail(v, rc, "the client-key slot is damaged");
+    }
     sodium_free(k);
     return rc;
 }

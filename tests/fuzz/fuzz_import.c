@@ -26,6 +26,12 @@ static int put(void *ctx, const char *why, size_t done)
     return taken > 100000; /* a reader that never ends is a bug too */
 }
 
+static void dropped(void *ctx, const char *kind)
+{
+    (void)ctx;
+    if (!kind || !*kind) abort(); /* a reader always says what it dropped */
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
     fuzz_setup();
@@ -35,7 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
     const char *format = data[0] < N_FORMATS ? formats[data[0]]
                                              : kura_import_detect(data + 1, n - 1, &no_module);
     if (!format) return 0;
-    kura_import_sink sink = {NULL, next, put};
+    /* The format named (--from) or not: the strict and the dropping paths both. */
+    kura_import_sink sink = {NULL, next, put, dropped, n > 1 && (data[1] & 1)};
     char err[300];
     taken = 0;
     kura_item_clear(item);

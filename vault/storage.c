@@ -678,6 +678,24 @@ int kura_db_upgrade(kura_db *db)
     return rc;
 }
 
+/* The one 32-byte blob a bound statement gives (a bucket's hash, a chain row's tag) into out;
+ * KURA_ERR_NOT_FOUND if no row, KURA_ERR_CORRUPT if it is not such a blob. Resets st. */
+static int one_tag(kura_db *db, sqlite3_stmt *st, unsigned char out[KURA_STATE_TAG])
+{
+    int src = sqlite3_step(st), rc;
+    if (src == SQLITE_ROW) {
+        rc = sqlite3_column_type(st, 0) == SQLITE_BLOB &&
+                     sqlite3_column_bytes(st, 0) == KURA_STATE_TAG
+                 ? KURA_OK
+                 : KURA_ERR_CORRUPT;
+        if (rc == KURA_OK) memcpy(out, sqlite3_column_blob(st, 0), KURA_STATE_TAG);
+    } else {
+        rc = src == SQLITE_DONE ? KURA_ERR_NOT_FOUND : fail(db, src);
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
 int kura_db_upgrade3(kura_db *db)
 {
     if (!db->upgrading) db->format_before = db->format;
@@ -729,18 +747,7 @@ int kura_db_chain_get(kura_db *db, uint64_t gen, unsigned char tag[KURA_STATE_TA
     int prc = stmt(db, ST_CHAIN_GET, &st);
     if (prc != KURA_OK) return prc;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)gen);
-    int src = sqlite3_step(st), rc;
-    if (src == SQLITE_ROW) {
-        rc = sqlite3_column_type(st, 0) == SQLITE_BLOB &&
-                     sqlite3_column_bytes(st, 0) == KURA_STATE_TAG
-                 ? KURA_OK
-                 : KURA_ERR_CORRUPT;
-        if (rc == KURA_OK) memcpy(tag, sqlite3_column_blob(st, 0), KURA_STATE_TAG);
-    } else {
-        rc = src == SQLITE_DONE ? KURA_ERR_NOT_FOUND : fail(db, src);
-    }
-    sqlite3_reset(st);
-    return rc;
+    return one_tag(db, st, tag);
 }
 
 int kura_db_item_delete(kura_db *db, const unsigned char id[16])
@@ -932,18 +939,7 @@ int kura_db_bucket_get(kura_db *db, unsigned b, unsigned char h[KURA_STATE_TAG])
     int prc = stmt(db, ST_BUCKET_GET, &st);
     if (prc != KURA_OK) return prc;
     sqlite3_bind_int64(st, 1, b);
-    int src = sqlite3_step(st), rc;
-    if (src == SQLITE_ROW) {
-        rc = sqlite3_column_type(st, 0) == SQLITE_BLOB &&
-                     sqlite3_column_bytes(st, 0) == KURA_STATE_TAG
-                 ? KURA_OK
-                 : KURA_ERR_CORRUPT;
-        if (rc == KURA_OK) memcpy(h, sqlite3_column_blob(st, 0), KURA_STATE_TAG);
-    } else {
-        rc = src == SQLITE_DONE ? KURA_ERR_NOT_FOUND : fail(db, src);
-    }
-    sqlite3_reset(st);
-    return rc;
+    return one_tag(db, st, h);
 }
 
 int kura_db_bucket_put(kura_db *db, unsigned b, const unsigned char *h)

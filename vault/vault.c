@@ -491,7 +491,8 @@ int kura_vault_create(kura_vault **out, kura_client_key *key, const char *path, 
     return rc;
 }
 
-int kura_vault_open(kura_vault **out, const char *path)
+/* Opens path through the strict or the lenient (as it is) storage, and reads the vault id. */
+static int open_with(kura_vault **out, const char *path, int as_is)
 {
     kura_blob id;
     kura_vault *v = handle_new(path);
@@ -501,9 +502,11 @@ int kura_vault_open(kura_vault **out, const char *path)
     /* A vault reached through a symlink (a synced folder) is fine: resolve it once, then
      * open the real file without following links. */
     char *real = realpath(path, NULL);
-    int rc = kura_db_open(&v->db, real ? real : path, v->err, sizeof v->err);
+    int rc = as_is ? kura_db_open_as_is(&v->db, real ? real : path, v->err, sizeof v->err)
+                   : kura_db_open(&v->db, real ? real : path, v->err, sizeof v->err);
     free(real);
     if (rc != KURA_OK) return rc;
+    v->as_is = as_is;
     rc = kura_meta_get(v, &id, META_ID);
     if (rc == KURA_OK && id.n != KURA_VAULT_ID_BYTES) rc = KURA_ERR_CORRUPT;
     if (rc != KURA_OK) {
@@ -516,27 +519,14 @@ int kura_vault_open(kura_vault **out, const char *path)
     return KURA_OK;
 }
 
+int kura_vault_open(kura_vault **out, const char *path)
+{
+    return open_with(out, path, 0);
+}
+
 int kura_vault_open_as_is(kura_vault **out, const char *path)
 {
-    kura_blob id;
-    kura_vault *v = handle_new(path);
-    *out = v;
-    if (!v) return KURA_ERR_NOMEM;
-    char *real = realpath(path, NULL);
-    int rc = kura_db_open_as_is(&v->db, real ? real : path, v->err, sizeof v->err);
-    free(real);
-    if (rc != KURA_OK) return rc;
-    v->as_is = 1;
-    rc = kura_meta_get(v, &id, META_ID);
-    if (rc == KURA_OK && id.n != KURA_VAULT_ID_BYTES) rc = KURA_ERR_CORRUPT;
-    if (rc != KURA_OK) {
-        free(id.p);
-        return meta_fail(v, rc, "the vault id cannot be read");
-    }
-    memcpy(v->id, id.p, KURA_VAULT_ID_BYTES);
-    free(id.p);
-    id_to_text(v->id_text, v->id);
-    return KURA_OK;
+    return open_with(out, path, 1);
 }
 
 int kura_vault_as_is(const kura_vault *v)

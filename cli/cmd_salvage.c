@@ -41,7 +41,7 @@ static int run(ctx *c, int argc, char **argv)
     (void)argc, (void)argv;
     char path[PATH_MAX], what[64];
     kura_salvage_report r;
-    json_t *lost = json_array();
+    json_t *lost = NULL;
     int target = kura_reset_target(c->vault_path, what, sizeof what);
     if (target == KURA_TARGET_MISSING)
         return fail(EX_NOT_FOUND, "no vault at %s; name yours with --vault", c->vault_path);
@@ -58,7 +58,6 @@ static int run(ctx *c, int argc, char **argv)
     int rc = kura_vault_open_as_is(&c->v, c->vault_path);
     if (rc == KURA_OK) rc = kura_vault_set_state_dir(c->v, c->state_dir);
     if (rc != KURA_OK) {
-        json_decref(lost);
         if (rc == KURA_ERR_CORRUPT)
             return fail(EX_DAMAGED, "the vault id in %s cannot be read (%s): nothing in it can be "
                                     "opened; restore it from a backup or a synced copy",
@@ -66,6 +65,7 @@ static int run(ctx *c, int argc, char **argv)
         return fail_vault(c, rc, "open the vault");
     }
     ex = unlock_vault(c);
+    if (ex == EX_OK && !(lost = json_array())) ex = fail(EX_FAIL, "out of memory");
     if (ex == EX_OK) {
         rc = kura_vault_salvage(c->v, path, &r, on_lost, lost);
         if (rc != KURA_OK) ex = fail_vault(c, rc, "salvage");

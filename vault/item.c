@@ -1327,9 +1327,10 @@ int kura_item_each_whole(kura_vault *v, kura_item_fn fn, void *ctx)
     sodium_free(w.sc.p);
     if (rc == KURA_OK && (w.skipped || v->unreadable))
         return kura_vault_fail(v, KURA_ERR_CORRUPT,
-                               "%zu item%s of vault %s do not decrypt and %zu stretch%s of the "
+                               "%zu item%s of vault %s %s not decrypt and %zu stretch%s of the "
                                "file cannot be read",
-                               w.skipped, w.skipped == 1 ? "" : "s", v->id_text, v->unreadable,
+                               w.skipped, w.skipped == 1 ? "" : "s", v->id_text,
+                               w.skipped == 1 ? "does" : "do", v->unreadable,
                                v->unreadable == 1 ? "" : "es");
     return rc;
 }

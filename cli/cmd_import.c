@@ -863,6 +863,11 @@ static int run(ctx *c, int argc, char **argv)
                                "the file, at least 256 MiB); nothing imported",
                       file, KURA_IMPORT_BUDGET(len) >> 20);
         else if (im.read_rc == KURA_ERR_NOMEM) ex = fail(EX_FAIL, "out of memory reading %s; nothing imported", file);
+        else if (im.read_rc == KURA_ERR_UNREAD)
+            ex = fail(EX_FAIL, "%s is not a %s file kura can read: %s, so the file may be another "
+                               "manager's export; to import it without that, name its format with "
+                               "--from; nothing imported",
+                      file, label_of(format), im.err);
         else ex = fail(EX_FAIL, "%s is not a %s file kura can read: %s; nothing imported", file,
                        label_of(format), im.err[0] ? im.err : "it stopped half-way");
     }

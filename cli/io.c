@@ -109,6 +109,7 @@ int exit_code(int rc)
     case KURA_ERR_INVALID:
         return EX_USAGE;
     case KURA_ERR_WRONG_KEY:
+    case KURA_ERR_OLD_KEY:
         return EX_WRONG_KEY;
     case KURA_ERR_KEY_MALFORMED:
     case KURA_ERR_KEY_TYPO:
@@ -117,6 +118,9 @@ int exit_code(int rc)
     case KURA_ERR_NOT_FOUND:
         return EX_NOT_FOUND;
     case KURA_ERR_CORRUPT:
+    case KURA_ERR_TAMPERED:
+    case KURA_ERR_ROLLED_BACK:
+    case KURA_ERR_FORK:
         return EX_DAMAGED;
     case KURA_ERR_TOO_NEW:
         return EX_TOO_NEW;
@@ -148,9 +152,16 @@ int fail_vault(ctx *c, int rc, const char *doing)
                         "yours with --vault",
                         path);
         return fail(EX_NOT_FOUND, "%s; see 'kura ls'", detail);
+    /* The file is not what was signed, or not what this device saw: each has its way out. */
+    case KURA_ERR_TAMPERED:
+        return fail(EX_DAMAGED, "%s: %s; to read what is left, run again with --trust-file", path,
+                    detail);
+    case KURA_ERR_ROLLED_BACK:
+        return fail(EX_DAMAGED, "%s: %s; if you did that on purpose, run again with --trust-file",
+                    path, detail);
+    case KURA_ERR_FORK:
+        return fail(EX_DAMAGED, "%s: %s; to accept it, run again with --trust-file", path, detail);
     case KURA_ERR_CORRUPT:
-        if (strstr(detail, "--trust-file")) /* the library's reason names the way out */
-            return fail(EX_DAMAGED, "%s: %s", path, detail);
         return fail(EX_DAMAGED,
                     "vault %s is damaged or was tampered with (%s); restore it from "
                     "a backup or a synced copy",
@@ -166,10 +177,10 @@ int fail_vault(ctx *c, int rc, const char *doing)
         return fail(EX_FAIL, "cannot %s in %s: the disk is full; free some space and try "
                              "again (what the vault held is kept)",
                     doing, path);
+    case KURA_ERR_DISK:
+        return fail(EX_FAIL, "cannot %s in %s: %s; check the disk, then try again", doing, path,
+                    detail[0] ? detail : kura_strerror(rc));
     case KURA_ERR_IO:
-        if (strstr(detail, "I/O"))
-            return fail(EX_FAIL, "cannot %s in %s: %s; check the disk, then try again", doing,
-                        path, detail);
         return fail(EX_FAIL, "cannot %s in %s: %s", doing, path,
                     detail[0] ? detail : kura_strerror(rc));
     case KURA_ERR_BUSY:

@@ -120,7 +120,7 @@ static int unlock_with_kit(ctx *c)
 static int passphrase_failed(ctx *c, int rc)
 {
     const char *detail = kura_vault_error(c->v);
-    if (rc == KURA_ERR_WRONG_KEY && strstr(detail, "rotated"))
+    if (rc == KURA_ERR_OLD_KEY)
         return fail(EX_WRONG_KEY,
                     "this device was enrolled before vault %s's key was rotated; unlock with the "
                     "new client key (--key) and enroll again",
@@ -167,7 +167,7 @@ static int unlock_with_passphrase(ctx *c, const char *why)
             return EX_OK;
         }
         int ex = passphrase_failed(c, rc);
-        if (rc != KURA_ERR_WRONG_KEY || strstr(kura_vault_error(c->v), "rotated") || attempt == 2)
+        if (rc != KURA_ERR_WRONG_KEY || attempt == 2)
             return ex;
         note("try again (%d of 3)", attempt + 2);
     }

@@ -475,11 +475,11 @@ int read_csv(reader *r, const char *format)
             size_t have = strlen(names);
             snprintf(names + have, sizeof names - have, "%s'%s'", n++ ? ", " : "", st.names[i]);
         }
-        if (n)
-            rc = rd_fail(r, "the column%s %s hold%s data that this format's reader does not read, "
-                            "so the file may be another manager's export; to import it "
-                            "without %s, name its format with --from",
-                         n == 1 ? "" : "s", names, n == 1 ? "s" : "", n == 1 ? "it" : "them");
+        if (n) {
+            rd_fail(r, "the column%s %s hold%s data that this format's reader does not read",
+                    n == 1 ? "" : "s", names, n == 1 ? "s" : "");
+            rc = KURA_ERR_UNREAD;
+        }
     }
     else if (rc == KURA_ERR_INVALID && !r->err[0])
         rc = rd_fail(r, "a quote left open or misplaced after row %zu", st.rows + 1);

@@ -42,6 +42,18 @@ const char *kura_strerror(int rc)
         return "read-only file or folder";
     case KURA_ERR_NO_MODULE:
         return "kura's kit module (kura-kit.so) is missing or does not load";
+    case KURA_ERR_TAMPERED:
+        return "vault file does not match its signed state";
+    case KURA_ERR_ROLLED_BACK:
+        return "vault file is older than this device last saw it";
+    case KURA_ERR_FORK:
+        return "vault file does not continue what this device last saw";
+    case KURA_ERR_OLD_KEY:
+        return "key material from before a key rotation";
+    case KURA_ERR_DISK:
+        return "the disk reported an input/output error";
+    case KURA_ERR_UNREAD:
+        return "the file holds data its format's reader does not read";
     default:
         return "unknown error";
     }

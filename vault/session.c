@@ -204,7 +204,7 @@ int kura_session_resume(kura_vault *v, const char *dir, const char *text, unsign
         goto out;
     }
     rc = kura_vault_unlock_vk(v, pt + KURA_VAULT_ID_BYTES);
-    if (rc == KURA_ERR_WRONG_KEY) { /* a session from before a key rotation: gone for good */
+    if (rc == KURA_ERR_OLD_KEY) { /* a session from before a key rotation: gone for good */
         (void)kura_shred(h->path);
         rc = KURA_ERR_NOT_FOUND;
     }

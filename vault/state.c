@@ -226,10 +226,10 @@ static int bucket_hash(kura_vault *v, const unsigned char *key, unsigned b,
 
 static int tampered(kura_vault *v)
 {
-    return kura_vault_fail(v, KURA_ERR_CORRUPT,
+    return kura_vault_fail(v, KURA_ERR_TAMPERED,
                            "vault %s was changed without its key: its items or records do not "
                            "match its signed state (an item removed, added, replayed or "
-                           "damaged); to read what is left, run again with --trust-file",
+                           "damaged)",
                            v->id_text);
 }
 
@@ -573,18 +573,16 @@ static int seen_check(kura_vault *v)
         return KURA_OK;
     }
     if (r.gen > v->state_gen)
-        return kura_vault_fail(v, KURA_ERR_CORRUPT,
+        return kura_vault_fail(v, KURA_ERR_ROLLED_BACK,
                                "vault %s is older than this device last saw it (change %" PRIu64
                                ", the file has change %" PRIu64
-                               "): it was rolled back or restored from a backup; if you did that "
-                               "on purpose, run again with --trust-file",
+                               "): it was rolled back or restored from a backup",
                                v->id_text, r.gen, v->state_gen);
-    return kura_vault_fail(v, KURA_ERR_CORRUPT,
+    return kura_vault_fail(v, KURA_ERR_FORK,
                            "vault %s is a fork: its change %" PRIu64
                            " does not follow from change %" PRIu64
                            " that this device saw, so changes made here are not in it (a sync "
-                           "conflict, or an older copy written to on another device); to accept "
-                           "it, run again with --trust-file",
+                           "conflict, or an older copy written to on another device)",
                            v->id_text, v->state_gen, r.gen);
 }
 
@@ -631,7 +629,7 @@ int kura_state_check(kura_vault *v)
     int rc = check_root(v);
     /* A file the user trusts is checked whole, and re-signed if anything fails. */
     if (rc == KURA_OK && v->trust_file) rc = kura_state_check_all(v);
-    if (rc == KURA_ERR_CORRUPT && v->trust_file) v->resign = 1;
+    if ((rc == KURA_ERR_CORRUPT || rc == KURA_ERR_TAMPERED) && v->trust_file) v->resign = 1;
     else if (rc != KURA_OK) return rc;
     return seen_check(v);
 }

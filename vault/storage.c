@@ -92,7 +92,7 @@ static int map_rc(int src)
     case SQLITE_ROW:
         return KURA_OK;
     case SQLITE_IOERR:
-        return src == SQLITE_IOERR_DATA ? KURA_ERR_CORRUPT : KURA_ERR_IO;
+        return src == SQLITE_IOERR_DATA ? KURA_ERR_CORRUPT : KURA_ERR_DISK;
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
     case SQLITE_FORMAT:

@@ -288,7 +288,7 @@ static int unlock_vk(kura_vault *v, const unsigned char vk[KURA_KEYBYTES])
     }
     free(stored.p);
     if (!same)
-        return kura_vault_fail(v, KURA_ERR_WRONG_KEY,
+        return kura_vault_fail(v, KURA_ERR_OLD_KEY,
                                "key material from before vault %s's key was rotated", v->id_text);
     v->keys = sodium_malloc(VAULT_KEYS);
     if (!v->keys) return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
@@ -348,7 +348,7 @@ int kura_vault_unlock_vk(kura_vault *v, const unsigned char vk[KURA_KEYBYTES])
     if (rc == KURA_OK) rc = kura_state_rebuild(v, STATE_KEY(v));
     if (rc == KURA_OK) rc = kura_state_put(v, STATE_KEY(v), v->state_gen + 1);
     if (rc == KURA_OK) rc = kura_db_commit(v->db);
-    if (rc == KURA_ERR_CORRUPT) { /* damaged pages: read what is left, as it is */
+    if (rc == KURA_ERR_CORRUPT || rc == KURA_ERR_TAMPERED) { /* damaged: read it as it is */
         kura_db_rollback(v->db);
         lock(v);
         v->resign = 0;

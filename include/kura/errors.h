@@ -33,6 +33,14 @@ enum {
     KURA_ERR_DISK_FULL = 16,    /* the disk is full: nothing was written */
     KURA_ERR_READ_ONLY = 17,    /* the vault file or its folder cannot be written */
     KURA_ERR_NO_MODULE = 18,    /* the kit module (kura-kit.so) is missing or does not load */
+    KURA_ERR_TAMPERED = 19,     /* the file does not match its signed state: items or records
+                                 * changed, added or removed without the key (or damaged) */
+    KURA_ERR_ROLLED_BACK = 20,  /* the file is older than this device last saw it */
+    KURA_ERR_FORK = 21,         /* the file does not continue what this device last saw */
+    KURA_ERR_OLD_KEY = 22,      /* key material (a session, a device slot) from before a key
+                                 * rotation */
+    KURA_ERR_DISK = 23,         /* the disk reported an input/output error */
+    KURA_ERR_UNREAD = 24,       /* an import file holds data its format's reader does not read */
 };
 
 /* Returns a static, secret-free text for a result code. Never NULL. */

@@ -45,7 +45,9 @@ typedef struct kura_import_sink {
 const char *kura_import_detect(const unsigned char *text, size_t len, int *no_module);
 
 /* Reads text (a whole file) as format into sink. KURA_OK; KURA_ERR_INVALID with a one-line
- * reason in err when the text is not that format; KURA_ERR_NOMEM; KURA_ERR_NO_MODULE when
+ * reason in err when the text is not that format; KURA_ERR_UNREAD when it holds data that
+ * format's reader does not read and the sink did not name the format (err names the data);
+ * KURA_ERR_NOMEM; KURA_ERR_NO_MODULE when
  * kura-import.so does not load (kura_import_module_error says why); or KURA_ERR_IO when the
  * sink stopped it. */
 int kura_import_read(const char *format, const unsigned char *text, size_t len,

@@ -58,7 +58,8 @@ const char *kura_vault_error(const kura_vault *v);
 const char *kura_vault_id(const kura_vault *v);
 const char *kura_vault_path(const kura_vault *v);
 
-/* Unlocks with the client key: KURA_ERR_WRONG_KEY if it is not this vault's. */
+/* Unlocks with the client key: KURA_ERR_WRONG_KEY if it is not this vault's; the file is then
+ * checked (kura_vault_set_state_dir). */
 KURA_MUST_CHECK int kura_vault_unlock(kura_vault *v, const kura_client_key *key);
 
 int kura_vault_is_unlocked(const kura_vault *v);
@@ -106,8 +107,10 @@ KURA_MUST_CHECK int kura_vault_salvage(kura_vault *v, const char *to, kura_salva
 /* Rollback guard. Every unlock checks the file against its signed state (a keyed hash over
  * every item and record, with a generation that each write moves on) and against this
  * device's record of the newest state it has seen, kept in dir (default:
- * kura_default_state_dir()). A file that is older than that, or differs at the same generation, or whose rows
- * do not match its state, is KURA_ERR_CORRUPT. NULL turns the device record off. */
+ * kura_default_state_dir()). Rows that do not match the state are KURA_ERR_TAMPERED, a file
+ * older than the record KURA_ERR_ROLLED_BACK, one whose chain does not lead back to it
+ * KURA_ERR_FORK (reads and writes later check the state too: KURA_ERR_TAMPERED). NULL turns
+ * the device record off. */
 KURA_MUST_CHECK int kura_vault_set_state_dir(kura_vault *v, const char *dir);
 /* The user accepts the file as it is (a backup restored on purpose, a damaged vault to read
  * what is left): the next unlock re-signs it and re-bases this device's record. */
@@ -309,7 +312,7 @@ KURA_MUST_CHECK int kura_session_start(char out[KURA_SESSION_TEXT], kura_vault *
                                        unsigned timeout);
 
 /* Unlocks v from the session named by handle text. KURA_ERR_NOT_FOUND if there is no such
- * session or it is another vault's, KURA_ERR_EXPIRED if it timed out (and is then removed).
+ * session, it is another vault's or from before a key rotation (then it is removed), KURA_ERR_EXPIRED if it timed out (and is then removed).
  * A successful resume restarts the idle clock. *remaining (may be NULL) gets the seconds
  * left. */
 KURA_MUST_CHECK int kura_session_resume(kura_vault *v, const char *dir, const char *handle,
@@ -335,8 +338,8 @@ KURA_MUST_CHECK int kura_device_enroll(kura_vault *v, const char *dir, const cha
 int kura_device_enrolled(const kura_vault *v, const char *dir);
 
 /* Unlocks v with this device's passphrase. KURA_ERR_NOT_FOUND: not enrolled;
- * KURA_ERR_WRONG_KEY: wrong passphrase, or a slot from before a key rotation (the detail
- * says which); KURA_ERR_CORRUPT: a damaged slot, or one whose limits are out of range. */
+ * KURA_ERR_WRONG_KEY: wrong passphrase; KURA_ERR_OLD_KEY: a slot from before a key rotation;
+ * KURA_ERR_CORRUPT: a damaged slot, or one whose limits are out of range. */
 KURA_MUST_CHECK int kura_device_unlock(kura_vault *v, const char *dir, const char *pass,
                                        size_t passlen);
 

@@ -276,7 +276,7 @@ static void test_moved_ciphertexts_refused(void **state)
              id_b, id_a);
     sql(path, stmt);
     /* A point lookup checks its own bucket: a's is changed, b's is not. */
-    assert_int_equal(get_rc(path, &key1, id_a), KURA_ERR_CORRUPT);
+    assert_int_equal(get_rc(path, &key1, id_a), KURA_ERR_TAMPERED);
     assert_int_equal(get_rc(path, &key1, id_b), KURA_OK);
     /* Trusted, the file is re-signed; a's own AEAD still refuses the moved overview. */
     assert_int_equal(get_rc_as(path, &key1, id_a, 1), KURA_ERR_CORRUPT);
@@ -287,7 +287,7 @@ static void test_moved_ciphertexts_refused(void **state)
     forget_seen();
     snprintf(stmt, sizeof stmt, "UPDATE items SET overview = details WHERE id = x'%s'", id_b);
     sql(path, stmt);
-    assert_int_equal(get_rc(path, &key1, id_b), KURA_ERR_CORRUPT);
+    assert_int_equal(get_rc(path, &key1, id_b), KURA_ERR_TAMPERED);
     assert_int_equal(get_rc_as(path, &key1, id_b, 1), KURA_ERR_CORRUPT);
 
     /* Restore, then graft a row of another vault (same item id kept). */
@@ -297,13 +297,13 @@ static void test_moved_ciphertexts_refused(void **state)
              "ATTACH '%s' AS o; INSERT INTO items SELECT * FROM o.items WHERE id = x'%s'", path2,
              id_other);
     sql(path, stmt);
-    assert_int_equal(get_rc(path, &key1, id_other), KURA_ERR_CORRUPT);
+    assert_int_equal(get_rc(path, &key1, id_other), KURA_ERR_TAMPERED);
     assert_int_equal(get_rc_as(path, &key1, id_other, 1), KURA_ERR_CORRUPT);
     assert_int_equal(get_rc(path, &key1, id_a), KURA_OK);
 
     /* The backup is older than what this device has now seen: a rollback, until trusted. */
     copy_file(backup, path);
-    assert_int_equal(get_rc(path, &key1, id_a), KURA_ERR_CORRUPT);
+    assert_int_equal(get_rc(path, &key1, id_a), KURA_ERR_ROLLED_BACK);
     assert_int_equal(get_rc_as(path, &key1, id_a, 1), KURA_OK);
     assert_int_equal(get_rc(path, &key1, id_a), KURA_OK);
 }

@@ -197,7 +197,7 @@ int kura_kit_write_pdf(const char *path, const kura_kit_spec *spec)
         out = sodium_malloc(size ? size : 1);
         if (!out) rc = KURA_ERR_NOMEM;
         if (rc == KURA_OK && HPDF_ReadFromStream(p.doc, out, &size) != HPDF_OK) rc = KURA_ERR_NOMEM;
-        if (rc == KURA_OK) rc = kura_write_private(path, out, size);
+        if (rc == KURA_OK) rc = kura_write_private_file(path, out, size);
     }
     sodium_free(out);
     kit_layout_free(l);

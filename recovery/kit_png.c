@@ -163,7 +163,7 @@ int kura_kit_write_png(const char *path, const kura_kit_spec *spec)
         if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) rc = KURA_ERR_NOMEM;
         if (rc == KURA_OK) rc = encode(&out, surface, w, h);
     }
-    if (rc == KURA_OK) rc = kura_write_private(path, out.p, out.n);
+    if (rc == KURA_OK) rc = kura_write_private_file(path, out.p, out.n);
     /* The pixels show the key: wipe them before cairo frees them. */
     unsigned char *px = cairo_image_surface_get_data(surface);
     if (px) sodium_memzero(px, (size_t)cairo_image_surface_get_stride(surface) * (size_t)h);

@@ -39,12 +39,6 @@ static int cache_path(char *out, size_t n, const char *dir, const char *vault_id
     return len > 0 && (size_t)len < n ? KURA_OK : KURA_ERR_INVALID;
 }
 
-void kura_cache_remove(const char *dir, const char *vault_id)
-{
-    char path[4096];
-    if (dir && cache_path(path, sizeof path, dir, vault_id) == KURA_OK) (void)kura_shred(path);
-}
-
 static void cache_ad(unsigned char ad[AD_BYTES], const kura_vault *v, const unsigned char *head)
 {
     memcpy(ad, MAGIC, 4);
@@ -197,7 +191,7 @@ void kura_cache_store(kura_vault *v, const unsigned char *body, size_t len)
             out += 4 + sealed;
             off = end;
         } while (off < len);
-        if (out && kura_write_private(path, file, out) != KURA_OK) unlink(path);
+        if (out && kura_write_private_file(path, file, out) != KURA_OK) unlink(path);
     }
     sodium_free(key);
     free(file);

@@ -84,7 +84,7 @@ int kura_device_enroll(kura_vault *v, const char *dir, const char *pass, size_t 
         kura_slot_seal(file + 5 + KURA_VAULT_ID_BYTES, &p, k, k + KURA_KEYBYTES, v->id, VK(v),
                        NULL);
         crypto_generichash(file + BODY_BYTES, SUM_BYTES, file, BODY_BYTES, NULL, 0);
-        rc = kura_write_private(path, file, sizeof file);
+        rc = kura_write_private_file(path, file, sizeof file);
         if (rc != KURA_OK) kura_vault_fail(v, rc, "cannot write %s: %s", path, strerror(errno));
     } else {
         kura_vault_fail(v, rc, "Argon2id could not get %zu MiB of memory", memlimit >> 20);

@@ -64,7 +64,7 @@ int kura_export_seal(const char *path, const unsigned char *data, size_t len, co
             out += 4 + (size_t)clen;
             off += take;
         } while (off < len);
-        rc = kura_write_private(path, file, out);
+        rc = kura_write_private_file(path, file, out);
     }
     sodium_free(st);
     sodium_free(key);

@@ -48,7 +48,7 @@ static int write_all(int fd, const unsigned char *p, size_t n)
     return 0;
 }
 
-int kura_write_private(const char *path, const void *p, size_t n)
+int kura_write_private_file(const char *path, const void *p, size_t n)
 {
     char tmp[PATH_MAX];
     unsigned char rnd[8];
@@ -70,11 +70,6 @@ int kura_write_private(const char *path, const void *p, size_t n)
     unlink(tmp);
     errno = saved;
     return KURA_ERR_IO;
-}
-
-int kura_write_private_file(const char *path, const void *p, size_t n)
-{
-    return kura_write_private(path, p, n);
 }
 
 int kura_read_small(unsigned char **out, size_t *outlen, const char *path, size_t max)

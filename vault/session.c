@@ -108,7 +108,7 @@ static int write_blob(const handle *h, const unsigned char *pt)
     session_ad(ad, h);
     memcpy(blob, ad, HEAD_BYTES);
     kura_seal(blob + HEAD_BYTES, pt, PT_BYTES, ad, sizeof ad, NULL, h->token);
-    return kura_write_private(h->path, blob, sizeof blob);
+    return kura_write_private_file(h->path, blob, sizeof blob);
 }
 
 int kura_session_start(char out[KURA_SESSION_TEXT], kura_vault *v, const char *dir,

@@ -39,11 +39,6 @@ const char *kura_vault_id(const kura_vault *v)
     return v->id_text;
 }
 
-const char *kura_vault_path(const kura_vault *v)
-{
-    return v->path;
-}
-
 int kura_vault_is_unlocked(const kura_vault *v)
 {
     return v->keys != NULL;

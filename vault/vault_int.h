@@ -207,8 +207,6 @@ const char *kura_db_error(const kura_db *db);
 /* ---- files.c ---- */
 /* Makes dir (and its parents) 0700 if missing. */
 KURA_MUST_CHECK int kura_mkdir_private(const char *dir);
-/* Writes a file that may hold secrets: O_EXCL|O_NOFOLLOW 0600 temp, fsync, rename. */
-KURA_MUST_CHECK int kura_write_private(const char *path, const void *p, size_t n);
 /* Reads a whole small file (at most max bytes) into sodium_malloc memory. */
 KURA_MUST_CHECK int kura_read_small(unsigned char **out, size_t *outlen, const char *path,
                                     size_t max);

@@ -8,6 +8,10 @@
 
 #include "vault.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Where a reader puts what it reads, one item at a time. */
 typedef struct kura_import_sink {
     void *ctx;
@@ -50,9 +54,13 @@ const char *kura_import_detect(const unsigned char *text, size_t len, int *no_mo
  * KURA_ERR_NOMEM; KURA_ERR_NO_MODULE when
  * kura-import.so does not load (kura_import_module_error says why); or KURA_ERR_IO when the
  * sink stopped it. */
-int kura_import_read(const char *format, const unsigned char *text, size_t len,
-                     kura_import_sink *sink, char *err, size_t errlen);
+KURA_MUST_CHECK int kura_import_read(const char *format, const unsigned char *text, size_t len,
+                                     kura_import_sink *sink, char *err, size_t errlen);
 
+/* Why kura-import.so did not load, in one line ("no error" if it did). Never NULL. */
 const char *kura_import_module_error(void);
 
+#ifdef __cplusplus
+}
+#endif
 #endif

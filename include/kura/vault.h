@@ -54,9 +54,8 @@ const char *kura_vault_network_fs(const kura_vault *v);
 /* A one-line, secret-free detail of the last failure on this handle ("" if none). */
 const char *kura_vault_error(const kura_vault *v);
 
-/* The vault id as text (KURA_VAULT_ID_TEXT symbols), and the file path. */
+/* The vault id as text (KURA_VAULT_ID_TEXT symbols). */
 const char *kura_vault_id(const kura_vault *v);
-const char *kura_vault_path(const kura_vault *v);
 
 /* Unlocks with the client key: KURA_ERR_WRONG_KEY if it is not this vault's; the file is then
  * checked (kura_vault_set_state_dir). */
@@ -123,8 +122,6 @@ void kura_vault_trust_file(kura_vault *v);
  * default) turns it off. */
 #define KURA_CACHE_SUFFIX ".overviews"
 KURA_MUST_CHECK int kura_vault_set_cache_dir(kura_vault *v, const char *dir);
-/* Removes (overwrites and unlinks) the cache of the vault with this id (text) in dir. */
-void kura_cache_remove(const char *dir, const char *vault_id);
 
 /* Called by kura_vault_rotate with the new client key after every change is written and
  * before it is committed: save it (a kit, the screen). Non-zero aborts the rotation. */

@@ -46,6 +46,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
     char err[300];
     taken = 0;
     kura_item_clear(item);
-    (void)kura_import_read(format, data + 1, n - 1, &sink, err, sizeof err);
+    if (kura_import_read(format, data + 1, n - 1, &sink, err, sizeof err) != KURA_OK) return 0;
     return 0;
 }

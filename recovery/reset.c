@@ -53,9 +53,7 @@ int kura_reset_target(const char *path, char *what, size_t n)
     if (fd < 0) return say(what, n, KURA_TARGET_NOT_FILE, "a file kura cannot read");
     ssize_t got = pread(fd, h, sizeof h, 0);
     int sqlite = got == (ssize_t)sizeof h && memcmp(h, "SQLite format 3", 16) == 0;
-    uint32_t app = sqlite ? (uint32_t)h[68] << 24 | (uint32_t)h[69] << 16 |
-                                (uint32_t)h[70] << 8 | h[71]
-                          : 0;
+    uint32_t app = sqlite ? kura_get32be(h + 68) : 0;
     int target = app == KURA_APPLICATION_ID ? KURA_TARGET_VAULT
                  : has_kura_pages(fd)       ? KURA_TARGET_DAMAGED
                                             : KURA_TARGET_FOREIGN;

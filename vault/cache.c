@@ -109,7 +109,7 @@ int kura_cache_each(kura_vault *v, int (*fn)(void *ctx, const unsigned char *rec
             rc = KURA_ERR_CORRUPT;
             break;
         }
-        size_t len = (size_t)l[0] | (size_t)l[1] << 8 | (size_t)l[2] << 16 | (size_t)l[3] << 24;
+        size_t len = kura_get32(l);
         left -= 4;
         if (len < KURA_NONCEBYTES + KURA_MACBYTES || len > left) {
             rc = KURA_ERR_CORRUPT;
@@ -152,7 +152,7 @@ static size_t chunk_end(const unsigned char *body, size_t len, size_t off)
     while (end + KURA_ITEM_ID_BYTES + 4 <= len) {
         const unsigned char *l = body + end + KURA_ITEM_ID_BYTES;
         size_t rec = KURA_ITEM_ID_BYTES + 4 +
-                     ((size_t)l[0] | (size_t)l[1] << 8 | (size_t)l[2] << 16 | (size_t)l[3] << 24);
+                     (size_t)kura_get32(l);
         if (end > off && end + rec - off > CHUNK) break;
         end += rec;
     }

@@ -54,19 +54,6 @@ void kura_client_key_kek(unsigned char wrap[KURA_KEYBYTES], unsigned char commit
     kura_kdf_split(wrap, commit, key->sym, KURA_KEY_SYMBOLS, "client-key", vault_id);
 }
 
-void kura_put64(unsigned char *p, uint64_t x)
-{
-    uint64_t le = htole64(x);
-    memcpy(p, &le, 8);
-}
-
-uint64_t kura_get64(const unsigned char *p)
-{
-    uint64_t le;
-    memcpy(&le, p, 8);
-    return le64toh(le);
-}
-
 /* Slot layout: version(1) kind(1) opslimit(8) memlimit(8) salt(16) commit(32) | nonce ct tag */
 static void slot_ad(unsigned char *ad, const unsigned char *header,
                     const unsigned char vault_id[KURA_VAULT_ID_BYTES])

@@ -59,8 +59,7 @@ int kura_export_seal(const char *path, const unsigned char *data, size_t len, co
                 st, file + out + 4, &clen, data + off, take, out == HEAD ? file : NULL,
                 out == HEAD ? HEAD : 0,
                 last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
-            for (int b = 0; b < 4; b++)
-                file[out + (size_t)b] = (unsigned char)(clen >> (8 * b));
+            kura_put32(file + out, (uint32_t)clen);
             out += 4 + (size_t)clen;
             off += take;
         } while (off < len);
@@ -97,8 +96,7 @@ int kura_export_open(unsigned char **out, size_t *outlen, const unsigned char *f
             rc = KURA_ERR_CORRUPT; /* cut short: no final chunk */
             break;
         }
-        size_t clen = (size_t)file[off] | (size_t)file[off + 1] << 8 |
-                      (size_t)file[off + 2] << 16 | (size_t)file[off + 3] << 24;
+        size_t clen = kura_get32(file + off);
         off += 4;
         if (clen < ABYTES || clen > n - off || clen > CHUNK + ABYTES) {
             rc = KURA_ERR_CORRUPT;

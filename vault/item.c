@@ -229,8 +229,7 @@ static void put_bytes(writer *w, const void *p, size_t n)
 static void put_u32(writer *w, size_t x)
 {
     unsigned char b[4];
-    for (int i = 0; i < 4; i++)
-        b[i] = (unsigned char)(x >> (8 * i));
+    kura_put32(b, (uint32_t)x);
     put_bytes(w, b, 4);
 }
 
@@ -250,9 +249,10 @@ static void put_str(writer *w, unsigned tag, const char *s)
 
 static void put_time(writer *w, unsigned tag, int64_t t)
 {
+    unsigned char b[8];
     put_head(w, tag, 8);
-    put_u32(w, (uint32_t)((uint64_t)t & 0xffffffffu));
-    put_u32(w, (uint32_t)((uint64_t)t >> 32));
+    kura_put64(b, (uint64_t)t);
+    put_bytes(w, b, 8);
 }
 
 static void write_part(writer *w, const kura_item *item, char part)
@@ -339,11 +339,6 @@ int kura_item_digest(unsigned char out[KURA_ITEM_DIGEST_BYTES], const kura_item 
     return KURA_OK;
 }
 
-static uint32_t get32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 static int take_str(const char **dst, kura_arena *a, const unsigned char *p, size_t n)
 {
     if (memchr(p, 0, n)) return KURA_ERR_CORRUPT;
@@ -368,7 +363,7 @@ static int parse_part(kura_item *item, kura_arena *a, const unsigned char *p, si
             break;
         }
         unsigned tag = p[off];
-        size_t len = get32(p + off + 1);
+        size_t len = kura_get32(p + off + 1);
         off += 5;
         if (len > n - off) {
             rc = KURA_ERR_CORRUPT;
@@ -397,7 +392,7 @@ static int parse_part(kura_item *item, kura_arena *a, const unsigned char *p, si
                 rc = KURA_ERR_CORRUPT;
                 break;
             }
-            uint64_t t = get32(d) | (uint64_t)get32(d + 4) << 32;
+            uint64_t t = kura_get64(d);
             *(tag == T_CREATED ? &item->created : &item->updated) = (int64_t)t;
             break;
         }
@@ -409,7 +404,7 @@ static int parse_part(kura_item *item, kura_arena *a, const unsigned char *p, si
             break;
         case T_FIELD | 0x100: {
             const char *name, *value;
-            size_t nlen = len >= 5 ? get32(d + 1) : 0;
+            size_t nlen = len >= 5 ? kura_get32(d + 1) : 0;
             if (len < 5 || nlen > len - 5) {
                 rc = KURA_ERR_CORRUPT;
                 break;
@@ -450,8 +445,7 @@ static int open_part(kura_item *item, kura_arena *a, scratch *sc, const kura_vau
     if (rc == KURA_OK) rc = parse_part(item, a, sc->p, len, part);
     if (rc == KURA_OK && sc->keep && part == PART_OVERVIEW) {
         unsigned char n32[4];
-        for (int i = 0; i < 4; i++)
-            n32[i] = (unsigned char)(len >> (8 * i));
+        kura_put32(n32, (uint32_t)len);
         (void)kura_gbuf_add(sc->keep, id, KURA_ITEM_ID_BYTES); /* a failure: keep.failed */
         (void)kura_gbuf_add(sc->keep, n32, 4);
         (void)kura_gbuf_add(sc->keep, sc->p, len);
@@ -1076,7 +1070,7 @@ static int raw_matches(const unsigned char *p, size_t n, const unsigned char *q,
     size_t off = 1;
     while (off + 5 <= n) {
         unsigned tag = p[off];
-        size_t len = get32(p + off + 1);
+        size_t len = kura_get32(p + off + 1);
         off += 5;
         if (len > n - off) return 1;
         if (tag >= T_TITLE && tag <= T_TAG && ci_contains_n(p + off, len, q, m)) return 1;
@@ -1093,7 +1087,7 @@ static int from_cache(void *ctx, const unsigned char *b, size_t n)
     while (off < n) {
         if (n - off < KURA_ITEM_ID_BYTES + 4) return KURA_ERR_CORRUPT;
         const unsigned char *id = b + off;
-        size_t len = get32(b + off + KURA_ITEM_ID_BYTES);
+        size_t len = kura_get32(b + off + KURA_ITEM_ID_BYTES);
         off += KURA_ITEM_ID_BYTES + 4;
         if (len > n - off) return KURA_ERR_CORRUPT;
         const unsigned char *pt = b + off;

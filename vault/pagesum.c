@@ -29,8 +29,7 @@ static void page_sum(unsigned char out[KURA_PAGESUM_BYTES], const unsigned char 
     crypto_generichash_state st;
     unsigned char no[8];
     uint64_t n = (uint64_t)offset / size + 1;
-    for (int i = 0; i < 8; i++)
-        no[i] = (unsigned char)(n >> (8 * i));
+    kura_put64(no, n);
     crypto_generichash_init(&st, NULL, 0, KURA_PAGESUM_BYTES);
     crypto_generichash_update(&st, no, sizeof no);
     crypto_generichash_update(&st, page, size - KURA_PAGESUM_BYTES);
@@ -49,7 +48,7 @@ int kura_pagesum_valid(const unsigned char *page, uint64_t index)
 static void learn(psfile *f, const unsigned char *hdr, int amt, sqlite3_int64 off)
 {
     if (off != 0 || amt < 100) return;
-    unsigned ps = (unsigned)hdr[16] << 8 | hdr[17];
+    unsigned ps = kura_get16be(hdr + 16);
     f->pagesize = ps == 1 ? 65536 : ps;
     f->verify = hdr[20] == KURA_PAGESUM_BYTES;
 }

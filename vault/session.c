@@ -78,20 +78,6 @@ static int parse_handle(handle *h, const char *dir, const char *text, const char
     return find_blob(h, dir, sid, vault_id);
 }
 
-static void put_le(unsigned char *p, uint64_t x, int n)
-{
-    for (int i = 0; i < n; i++)
-        p[i] = (unsigned char)(x >> (8 * i));
-}
-
-static uint64_t get_le(const unsigned char *p, int n)
-{
-    uint64_t x = 0;
-    for (int i = n - 1; i >= 0; i--)
-        x = (x << 8) | p[i];
-    return x;
-}
-
 static void session_ad(unsigned char ad[HEAD_BYTES + SID_BYTES], const handle *h)
 {
     memcpy(ad, MAGIC, 4);
@@ -144,9 +130,9 @@ int kura_session_start(char out[KURA_SESSION_TEXT], kura_vault *v, const char *d
     uint64_t now = (uint64_t)time(NULL);
     memcpy(pt, v->id, KURA_VAULT_ID_BYTES);
     memcpy(pt + KURA_VAULT_ID_BYTES, VK(v), KURA_KEYBYTES);
-    put_le(pt + 48, timeout, 4);
-    put_le(pt + 52, now, 8);
-    put_le(pt + 60, now, 8);
+    kura_put32(pt + 48, (uint32_t)timeout);
+    kura_put64(pt + 52, now);
+    kura_put64(pt + 60, now);
     rc = write_blob(h, pt);
     if (rc != KURA_OK) {
         kura_vault_fail(v, rc, "cannot write the session file in %s: %s", dir, strerror(errno));
@@ -196,7 +182,7 @@ int kura_session_resume(kura_vault *v, const char *dir, const char *text, unsign
     if (kura_open(pt, blob + HEAD_BYTES, n - HEAD_BYTES, ad, sizeof ad, h->token) != KURA_OK)
         goto out;
     if (sodium_memcmp(pt, v->id, KURA_VAULT_ID_BYTES) != 0) goto out;
-    uint64_t timeout = get_le(pt + 48, 4), last = get_le(pt + 60, 8);
+    uint64_t timeout = kura_get32(pt + 48), last = kura_get64(pt + 60);
     uint64_t now = (uint64_t)time(NULL);
     if (now > last && now - last > timeout) {
         (void)kura_shred(h->path);
@@ -209,7 +195,7 @@ int kura_session_resume(kura_vault *v, const char *dir, const char *text, unsign
         rc = KURA_ERR_NOT_FOUND;
     }
     if (rc != KURA_OK) goto out;
-    put_le(pt + 60, now, 8);
+    kura_put64(pt + 60, now);
     (void)write_blob(h, pt); /* a read-only runtime folder only stops the clock's restart */
     if (remaining) *remaining = (unsigned)timeout;
 out:

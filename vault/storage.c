@@ -158,8 +158,7 @@ static int check_header(const char *path, int allow_empty, char *err, size_t err
         snprintf(err, errlen, "not a kura vault (no database header)");
         return KURA_ERR_CORRUPT;
     }
-    uint32_t app = (uint32_t)h[68] << 24 | (uint32_t)h[69] << 16 | (uint32_t)h[70] << 8 | h[71];
-    uint32_t ver = (uint32_t)h[60] << 24 | (uint32_t)h[61] << 16 | (uint32_t)h[62] << 8 | h[63];
+    uint32_t app = kura_get32be(h + 68), ver = kura_get32be(h + 60);
     if (app != KURA_APPLICATION_ID) {
         snprintf(err, errlen, "not a kura vault (a database of another program)");
         return KURA_ERR_CORRUPT;
@@ -169,7 +168,7 @@ static int check_header(const char *path, int allow_empty, char *err, size_t err
                  KURA_FORMAT_VERSION);
         return KURA_ERR_TOO_NEW;
     }
-    unsigned pagesize = (unsigned)h[16] << 8 | h[17];
+    unsigned pagesize = kura_get16be(h + 16);
     if (pagesize != KURA_PAGE_SIZE || h[20] != KURA_PAGESUM_BYTES) {
         snprintf(err, errlen, "the database header is damaged (page layout)");
         return KURA_ERR_CORRUPT;
@@ -429,7 +428,7 @@ int kura_db_open_as_is(kura_db **out, const char *path, char *err, size_t errlen
     close(fd);
     int rc = open_handle(&db, path, 0, 1);
     if (rc == KURA_OK) {
-        unsigned ver = n == (ssize_t)sizeof h ? (unsigned)h[62] << 8 | h[63] : 0;
+        unsigned ver = n == (ssize_t)sizeof h ? kura_get32be(h + 60) : 0;
         db->format = ver >= 1 && ver <= KURA_FORMAT_VERSION ? (int)ver : KURA_FORMAT_VERSION;
     }
     if (rc != KURA_OK) {

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "kura/vault.h"
+#include "bytes.h"
 
 /* ---- arena.c: guarded (sodium_malloc) memory handed out in pieces, wiped when freed ---- */
 typedef struct kura_arena kura_arena;
@@ -20,9 +21,6 @@ void *kura_arena_alloc(kura_arena *a, size_t n);
 char *kura_arena_strndup(kura_arena *a, const char *s, size_t n);
 
 /* ---- crypto.c ---- */
-/* 64-bit little-endian numbers in the file formats. */
-void kura_put64(unsigned char *p, uint64_t x);
-uint64_t kura_get64(const unsigned char *p);
 
 #define KURA_KEYBYTES 32
 #define KURA_NONCEBYTES 24

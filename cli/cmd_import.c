@@ -37,12 +37,7 @@ static int opt(ctx *c, int id, const char *arg)
 static int64_t parse_time(const json_t *j)
 {
     if (json_is_integer(j)) return (int64_t)json_integer_value(j);
-    if (!json_is_string(j)) return 0;
-    struct tm tm = {0};
-    const char *end = strptime(json_string_value(j), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    if (!end || *end) return 0;
-    time_t t = timegm(&tm);
-    return t > 0 ? (int64_t)t : 0;
+    return kura_time_parse(json_string_value(j), 0);
 }
 
 /* An optional string member: NULL if absent; sets *bad if it is there but not a string. */

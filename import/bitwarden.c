@@ -95,8 +95,8 @@ static const char *item_of(kura_item *it, const json_t *o, const json_t *root)
         if (type == 3 || !value) continue; /* a linked field holds no value of its own */
         TRY(put_field(it, jstr(e, "name"), value, type == 1));
     }
-    it->created = parse_when(jstr(o, "creationDate"), 0);
-    it->updated = parse_when(jstr(o, "revisionDate"), 0);
+    it->created = kura_time_parse(jstr(o, "creationDate"), 0);
+    it->updated = kura_time_parse(jstr(o, "revisionDate"), 0);
 #undef TRY
     return why;
 }

@@ -267,29 +267,3 @@ const char *title_fallback(kura_item *it)
     return "no title, URL or username to name it by";
 }
 
-int64_t parse_when(const char *s, int ms)
-{
-    if (!s || !*s) return 0;
-    char *end;
-    long long n = strtoll(s, &end, 10);
-    if (*end == '\0' && end != s) return n > 0 ? (ms ? n / 1000 : n) : 0;
-    struct tm tm = {0};
-    const char *p = strptime(s, "%Y-%m-%d", &tm);
-    if (!p || (*p != 'T' && *p != ' ')) return 0;
-    p = strptime(p + 1, "%H:%M:%S", &tm);
-    if (!p) return 0;
-    if (*p == '.')
-        for (p++; *p >= '0' && *p <= '9'; p++) {
-        }
-    long off = 0;
-    if ((*p == '+' || *p == '-') && strlen(p) >= 6 && p[3] == ':') {
-        off = ((p[1] - '0') * 10 + (p[2] - '0')) * 3600L + ((p[4] - '0') * 10 + (p[5] - '0')) * 60L;
-        if (*p == '-') off = -off;
-        p += 6;
-    } else if (*p == 'Z') {
-        p++;
-    }
-    if (*p) return 0;
-    time_t t = timegm(&tm);
-    return t > 0 ? (int64_t)t - off : 0;
-}

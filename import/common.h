@@ -46,9 +46,6 @@ const char *put_group(kura_item *it, const char *path, int drop_root);
 /* With no title: the host of the first URL, else the username. */
 const char *title_fallback(kura_item *it);
 
-/* "2024-05-01T10:20:30Z" (fraction and offset allowed, "T" or " "), seconds or, when ms,
- * milliseconds since the epoch; 0 if it is none of those. */
-int64_t parse_when(const char *s, int ms);
 
 /* realloc and free that wipe what they let go of (malloc_usable_size bytes): for the
  * parsers' buffers, which hold passwords as text. They and budget_malloc count against the

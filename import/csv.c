@@ -310,10 +310,10 @@ static const char *put_cell(kura_item *it, const column *c, const char *v)
     case ARCHIVED:
         return truthy(v) ? put_tag(it, "archived") : NULL;
     case CREATED:
-        it->created = parse_when(v, c->which);
+        it->created = kura_time_parse(v, c->which);
         return NULL;
     case UPDATED:
-        it->updated = parse_when(v, c->which);
+        it->updated = kura_time_parse(v, c->which);
         return NULL;
     }
     return NULL;

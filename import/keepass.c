@@ -50,7 +50,7 @@ static int attr_true(const xmlNode *n, const char *name)
 static int64_t kp_time(const xmlNode *times, const char *name)
 {
     char *s = text_of(child(times, name));
-    int64_t t = parse_when(s, 0);
+    int64_t t = kura_time_parse(s, 0);
     unsigned char b[8];
     size_t n;
     if (!t && s &&

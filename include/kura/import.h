@@ -5,6 +5,7 @@
 #define KURA_IMPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "vault.h"
 
@@ -34,6 +35,10 @@ typedef struct kura_import_sink {
 #define KURA_IMPORT_FORMATS                                                                  \
     "bitwarden-json, bitwarden-csv, 1password-1pux, 1password-csv, keepassxc-csv, "          \
     "keepass-xml, chrome-csv, firefox-csv, kura-csv"
+
+/* A time as exports write it: "2024-05-01T10:20:30Z" (a fraction and an offset allowed, "T"
+ * or " "), or seconds or, when ms, milliseconds since the epoch. 0 if it is none of those. */
+int64_t kura_time_parse(const char *s, int ms);
 
 /* What reading one file may hold in memory at once (its parsers' memory, a zip's inflated
  * data): 16 times the file, at least 256 MiB. Past it the file is refused, not the machine's

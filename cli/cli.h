@@ -56,8 +56,8 @@ typedef struct cmd {
 } cmd;
 
 extern const cmd cmd_init, cmd_unlock, cmd_lock, cmd_add, cmd_get, cmd_edit, cmd_rm, cmd_ls,
-    cmd_search, cmd_import, cmd_export, cmd_check, cmd_otp, cmd_generate, cmd_status, cmd_kit, cmd_key,
-    cmd_device, cmd_reset, cmd_recover, cmd_salvage;
+    cmd_search, cmd_import, cmd_export, cmd_check, cmd_otp, cmd_generate, cmd_status, cmd_kit,
+    cmd_key, cmd_device, cmd_reset, cmd_recover, cmd_salvage;
 
 /* ---- io.c ---- */
 /* 1 when f (stdout or stderr) may take colour: a terminal, NO_COLOR unset or empty, TERM not
@@ -195,17 +195,17 @@ extern const char item_edit_help[];
     "  --tag TAG          a tag (repeat for several; on edit, replaces the tags)\n"                \
     "  --add-tag TAG, --rm-tag TAG      add or remove one tag\n"                                   \
     "  --password         ask for the password on the terminal (add asks by default)\n"            \
-    "  --password-file F  read the password from F, - for stdin (an empty F is refused\n"        \
-    "                     unless --allow-empty)\n"                                                \
+    "  --password-file F  read the password from F, - for stdin (an empty F is refused\n"          \
+    "                     unless --allow-empty)\n"                                                 \
     "  --generate         generate the password (--length N, or --words N for a passphrase)\n"     \
     "  --clear-password   remove the password\n"                                                   \
     "  --notes-file F     read the notes from F, - for stdin; --clear-notes removes them\n"        \
-    "  --field NAME=VALUE a visible custom field (not named like a built-in: password,\n"        \
+    "  --field NAME=VALUE a visible custom field (not named like a built-in: password,\n"          \
     "                     username, url, notes, tags, otp...)\n"                                   \
     "  --hidden-field NAME             a hidden field, its value asked on the terminal\n"          \
     "  --hidden-field-file NAME=FILE   a hidden field, its value read from FILE\n"                 \
-    "  --rm-field NAME    remove a custom field\n"                                                \
-    "  --otp-file F       a TOTP secret (otpauth://totp/ URI or base32) from F, - for stdin:\n"   \
+    "  --rm-field NAME    remove a custom field\n"                                                 \
+    "  --otp-file F       a TOTP secret (otpauth://totp/ URI or base32) from F, - for stdin:\n"    \
     "                     the hidden field otp, which 'kura otp ITEM' reads\n"
 
 int item_edit_opt(ctx *c, int id, const char *arg);

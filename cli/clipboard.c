@@ -26,17 +26,26 @@ int clipboard_seconds = 45;
 
 typedef struct tool {
     const char *name;
-    const char *display; /* the variable that says its display is there */
+    const char *display;                       /* the variable that says its display is there */
     const char *copy[5], *paste[5], *clear[5]; /* clear[0] NULL: copy empty input instead */
 } tool;
 
 static const tool tools[] = {
-    {"wl-copy", "WAYLAND_DISPLAY", {"wl-copy", NULL}, {"wl-paste", "--no-newline", NULL},
+    {"wl-copy",
+     "WAYLAND_DISPLAY",
+     {"wl-copy", NULL},
+     {"wl-paste", "--no-newline", NULL},
      {"wl-copy", "--clear", NULL}},
-    {"xclip", "DISPLAY", {"xclip", "-selection", "clipboard", NULL},
-     {"xclip", "-selection", "clipboard", "-o", NULL}, {NULL}},
-    {"xsel", "DISPLAY", {"xsel", "--clipboard", "--input", NULL},
-     {"xsel", "--clipboard", "--output", NULL}, {"xsel", "--clipboard", "--clear", NULL}},
+    {"xclip",
+     "DISPLAY",
+     {"xclip", "-selection", "clipboard", NULL},
+     {"xclip", "-selection", "clipboard", "-o", NULL},
+     {NULL}},
+    {"xsel",
+     "DISPLAY",
+     {"xsel", "--clipboard", "--input", NULL},
+     {"xsel", "--clipboard", "--output", NULL},
+     {"xsel", "--clipboard", "--clear", NULL}},
 };
 
 static int on_path(const char *name)
@@ -185,8 +194,8 @@ int clipboard_copy(ctx *c, const kura_item *it, const char *what, const char *va
     if (cleared) {
         unsigned char secret[2 * TAG_BYTES]; /* a key of its own, then the value's tag */
         randombytes_buf(secret, TAG_BYTES);
-        crypto_generichash(secret + TAG_BYTES, TAG_BYTES, (const unsigned char *)value, len,
-                           secret, TAG_BYTES);
+        crypto_generichash(secret + TAG_BYTES, TAG_BYTES, (const unsigned char *)value, len, secret,
+                           TAG_BYTES);
         int r = start_clearer(t, secret);
         sodium_memzero(secret, sizeof secret);
         if (r != 0)

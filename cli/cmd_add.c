@@ -170,9 +170,9 @@ static int list_checked(int rc, const char *what, const char *value)
 
 /* Names an item has already: a custom field called so would hide behind it ("get --field
  * password" reads the password, never a field of that name). */
-static const char *const builtin_names[] = {"title",   "username", "password", "url", "urls",
-                                            "notes",   "tags",     "tag",      "id",  "created",
-                                            "updated", KURA_OTP_FIELD};
+static const char *const builtin_names[] = {"title", "username", "password", "url",
+                                            "urls",  "notes",    "tags",     "tag",
+                                            "id",    "created",  "updated",  KURA_OTP_FIELD};
 
 static int field_checked(kura_item *item, const char *name, size_t nlen, const char *value,
                          int hidden)
@@ -184,8 +184,7 @@ static int field_checked(kura_item *item, const char *name, size_t nlen, const c
     for (size_t i = 0; value && i < sizeof builtin_names / sizeof *builtin_names; i++)
         if (strcasecmp(nm, builtin_names[i]) == 0)
             return fail(EX_USAGE,
-                        "a custom field cannot be called \"%s\": every item has one; use %s",
-                        nm,
+                        "a custom field cannot be called \"%s\": every item has one; use %s", nm,
                         strcasecmp(nm, KURA_OTP_FIELD) == 0 ? "--otp-file for a TOTP secret"
                         : strcasecmp(nm, "password") == 0
                             ? "--password-file or --generate for the password"
@@ -229,8 +228,9 @@ static int apply_one(kura_item *item, const struct edit *e, int *urls_replaced, 
     case E_PASSWORD_FILE:
         ex = read_secret_file(&secret, e->arg, "password", KURA_MAX_SHORT);
         if (ex == EX_OK && !*secret && !empty_ok)
-            ex = fail(EX_USAGE, "%s holds no password (it is empty); nothing was saved. Give a "
-                                "file with the password, or --allow-empty if none is meant",
+            ex = fail(EX_USAGE,
+                      "%s holds no password (it is empty); nothing was saved. Give a "
+                      "file with the password, or --allow-empty if none is meant",
                       strcmp(e->arg, "-") == 0 ? "standard input" : e->arg);
         if (ex == EX_OK) ex = set_checked(item, KURA_PASSWORD, *secret ? secret : NULL, "password");
         break;
@@ -283,12 +283,14 @@ static int apply_one(kura_item *item, const struct edit *e, int *urls_replaced, 
         int rc = kura_totp(&code, secret, (int64_t)time(NULL));
         sodium_memzero(&code, sizeof code);
         if (rc == KURA_ERR_NOT_FOUND)
-            ex = fail(EX_USAGE, "%s holds an otpauth URI that is not TOTP (HOTP counters are not "
-                                "kept); give a otpauth://totp/ URI or a base32 secret",
+            ex = fail(EX_USAGE,
+                      "%s holds an otpauth URI that is not TOTP (HOTP counters are not "
+                      "kept); give a otpauth://totp/ URI or a base32 secret",
                       e->arg);
         else if (rc != KURA_OK)
-            ex = fail(EX_USAGE, "%s holds no TOTP secret kura can use: give an otpauth://totp/ "
-                                "URI or a base32 secret",
+            ex = fail(EX_USAGE,
+                      "%s holds no TOTP secret kura can use: give an otpauth://totp/ "
+                      "URI or a base32 secret",
                       e->arg);
         else
             ex = kura_item_set_field(item, KURA_OTP_FIELD, secret, 1) == KURA_OK

@@ -29,8 +29,9 @@ static int opt(ctx *c, int id, const char *arg)
     switch (id) {
     case O_FORMAT:
         if (strcmp(arg, "json") != 0 && strcmp(arg, "csv") != 0)
-            return fail(EX_USAGE, "unknown export format '%s'; kura exports json or csv (and "
-                                  "--encrypted FILE)",
+            return fail(EX_USAGE,
+                        "unknown export format '%s'; kura exports json or csv (and "
+                        "--encrypted FILE)",
                         arg);
         csv = strcmp(arg, "csv") == 0;
         break;
@@ -234,8 +235,10 @@ static int run(ctx *c, int argc, char **argv)
     }
     text t = {0};
     int rc = kura_item_each_whole(c->v, one, &t);
-    if (!csv) add(&t, t.items ? "\n]\n" : "[]\n", 3);
-    else if (!t.items) add(&t, CSV_HEADER, strlen(CSV_HEADER));
+    if (!csv)
+        add(&t, t.items ? "\n]\n" : "[]\n", 3);
+    else if (!t.items)
+        add(&t, CSV_HEADER, strlen(CSV_HEADER));
     if (rc == KURA_OK && t.buf.failed) rc = KURA_ERR_NOMEM;
     /* A damaged vault read as it is: what reads is exported, then the exit says what did not. */
     int partial = rc == KURA_ERR_CORRUPT && kura_vault_as_is(c->v) && !t.buf.failed;
@@ -247,11 +250,11 @@ static int run(ctx *c, int argc, char **argv)
         if (rc != KURA_OK)
             ex = fail(EX_FAIL, "cannot write %s: %s", encrypted, kura_strerror(rc));
         else if (c->json)
-            json_print(json_pack("{s:s, s:I, s:b}", "file", encrypted, "items",
-                                 (json_int_t)t.items, "encrypted", 1));
+            json_print(json_pack("{s:s, s:I, s:b}", "file", encrypted, "items", (json_int_t)t.items,
+                                 "encrypted", 1));
         else
-            printf("exported %zu item%s of vault %s to %s, sealed under its passphrase\n",
-                   t.items, t.items == 1 ? "" : "s", kura_vault_id(c->v), encrypted);
+            printf("exported %zu item%s of vault %s to %s, sealed under its passphrase\n", t.items,
+                   t.items == 1 ? "" : "s", kura_vault_id(c->v), encrypted);
     } else {
         ex = write_out(&t);
         if (ex == EX_OK && output)

@@ -79,10 +79,12 @@ static const char *to_item(kura_item *it, const json_t *o)
     const char *lists[] = {"urls", "tags"};
     for (size_t k = 0; k < 2; k++) {
         list = json_object_get(o, lists[k]);
-        if (list && !json_is_array(list)) return k ? "tags that are not a list" : "urls that are not a list";
+        if (list && !json_is_array(list))
+            return k ? "tags that are not a list" : "urls that are not a list";
         json_array_foreach(list, i, v)
         {
-            if (!json_is_string(v)) return k ? "a tag that is not a string" : "a URL that is not a string";
+            if (!json_is_string(v))
+                return k ? "a tag that is not a string" : "a URL that is not a string";
             int rc = k ? kura_item_add_tag(it, json_string_value(v))
                        : kura_item_add_url(it, json_string_value(v));
             if (rc != KURA_OK) return k ? "a bad tag" : "a bad URL";
@@ -154,9 +156,9 @@ typedef struct importer {
     kura_item *item[RING];
     const char *why[RING]; /* the reason an element is skipped, or NULL */
     size_t index[RING];
-    size_t head, tail; /* taken so far, filled so far: tail - head slots wait */
-    size_t given;      /* elements the reader has read (skipped ones too) */
-    size_t done;       /* bytes of the file read, as the reader last said */
+    size_t head, tail;  /* taken so far, filled so far: tail - head slots wait */
+    size_t given;       /* elements the reader has read (skipped ones too) */
+    size_t done;        /* bytes of the file read, as the reader last said */
     int finished, stop; /* the reader finished; the main thread stopped taking */
     int ex;             /* the reader's exit code (kura JSON that is not JSON) */
     int read_rc;        /* kura_import_read's result */
@@ -219,9 +221,9 @@ static int ring_put(void *arg, const char *why, size_t done)
 /* 1 if key is not one of kura's JSON and holds something (not null or empty). */
 static int foreign_key(const char *key, const json_t *v)
 {
-    static const char *const known[] = {"title", "username", "password", "notes",
-                                        "url",   "urls",     "tags",     "fields",
-                                        "created", "updated", "id",      "has_password"};
+    static const char *const known[] = {"title",   "username", "password", "notes",
+                                        "url",     "urls",     "tags",     "fields",
+                                        "created", "updated",  "id",       "has_password"};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strcmp(known[i], key) == 0) return 0;
     return !(json_is_null(v) || (json_is_string(v) && !*json_string_value(v)) ||
@@ -245,11 +247,12 @@ static int take(importer *im, const json_t *o, size_t pos)
 {
     const char *extra = json_is_object(o) ? unknown_key(o) : NULL;
     if (extra && !from) { /* data kura's JSON does not hold: another manager's JSON? */
-        snprintf(im->err, sizeof im->err,
-                 "item %zu has the key '%.40s', which kura's JSON does not have, so the file may be "
-                 "another manager's export; to import it without such keys, name its format "
-                 "with --from",
-                 im->given + 1, extra);
+        snprintf(
+            im->err, sizeof im->err,
+            "item %zu has the key '%.40s', which kura's JSON does not have, so the file may be "
+            "another manager's export; to import it without such keys, name its format "
+            "with --from",
+            im->given + 1, extra);
         return KURA_ERR_INVALID;
     }
     kura_item *it = ring_next(im);
@@ -286,8 +289,9 @@ static int bad_json(const importer *im, const char *text, size_t off, const json
         text[i] == '\n' ? (line++, col = 0) : col++;
     int eline = e && e->line > 0 ? e->line : 1, ecol = e && e->column > 0 ? e->column : 1;
     if (json_limit_hit() || (e && json_error_code(e) == json_error_out_of_memory))
-        return fail(EX_FAIL, "%s needs more memory than kura gives an import (%zu MiB: 16 times "
-                             "the file, at least 256 MiB); nothing imported",
+        return fail(EX_FAIL,
+                    "%s needs more memory than kura gives an import (%zu MiB: 16 times "
+                    "the file, at least 256 MiB); nothing imported",
                     im->file, KURA_IMPORT_BUDGET(im->len) >> 20);
     return fail(EX_FAIL, "%s is not JSON kura can read (line %d, column %d: %s); nothing imported",
                 im->file, line + eline - 1, eline == 1 ? col + ecol : ecol,
@@ -319,12 +323,13 @@ static int each_item(importer *im, const char *text, size_t len, int *rc)
     if (off >= len || text[off] != '[')
         return fail(EX_FAIL, "%s holds no list of items; nothing imported", im->file);
     off = skip_space(text, len, off + 1);
-    if (off < len && text[off] == ']') off = skip_space(text, len, off + 1);
+    if (off < len && text[off] == ']')
+        off = skip_space(text, len, off + 1);
     else
         for (;;) {
-            json_t *o = json_loadb(text + off, len - off,
-                                   JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
-                                   &e);
+            json_t *o =
+                json_loadb(text + off, len - off,
+                           JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &e);
             if (!o) return bad_json(im, text, off, &e, NULL);
             off += (size_t)e.position;
             *rc = take(im, o, off);
@@ -335,8 +340,10 @@ static int each_item(importer *im, const char *text, size_t len, int *rc)
                 off = skip_space(text, len, off + 1);
                 continue;
             }
-            if (off < len && text[off] == ']') off = skip_space(text, len, off + 1);
-            else off = len + 1;
+            if (off < len && text[off] == ']')
+                off = skip_space(text, len, off + 1);
+            else
+                off = len + 1;
             break;
         }
     if (off != len)
@@ -497,8 +504,8 @@ typedef struct counts {
 } counts;
 
 typedef struct bar {
-    int on;        /* stderr is a terminal and --json is off */
-    int drawn;     /* a bar is on the screen */
+    int on;    /* stderr is a terminal and --json is off */
+    int drawn; /* a bar is on the screen */
     double start, last;
 } bar;
 
@@ -606,8 +613,10 @@ static int store_all(importer *im, kura_batch *batch, known_set *ks, counts *n, 
         pthread_mutex_unlock(&im->mu);
         if (empty) break; /* and finished */
         size_t slot = im->head % RING;
-        if (!im->why[slot]) rc = store_one(batch, ks, n, im->item[slot], have);
-        else rc = skip(n, b, im, im->index[slot], im->why[slot], json);
+        if (!im->why[slot])
+            rc = store_one(batch, ks, n, im->item[slot], have);
+        else
+            rc = skip(n, b, im, im->index[slot], im->why[slot], json);
         pthread_mutex_lock(&im->mu);
         if (im->tail - im->head++ == RING || rc != KURA_OK) /* it was full, or we stop */
             pthread_cond_signal(&im->can_put);
@@ -630,8 +639,9 @@ static int open_sealed(char **text, size_t *len, const char *file)
     size_t n = 0;
     int ex = pass_file ? read_secret_file(&pass, pass_file, "export passphrase", 1024) : EX_OK;
     if (ex == EX_OK && !pass && !(pass = tty_secret("Passphrase of the export: ")))
-        ex = fail(EX_LOCKED, "%s is an encrypted export and there is no terminal to ask for its "
-                             "passphrase; pass --export-passphrase-file FILE",
+        ex = fail(EX_LOCKED,
+                  "%s is an encrypted export and there is no terminal to ask for its "
+                  "passphrase; pass --export-passphrase-file FILE",
                   file);
     int rc = ex == EX_OK ? kura_export_open(&json, &n, (const unsigned char *)*text, *len, pass,
                                             strlen(pass))
@@ -641,8 +651,9 @@ static int open_sealed(char **text, size_t *len, const char *file)
     *text = NULL;
     if (ex != EX_OK) return ex;
     if (rc == KURA_ERR_WRONG_KEY)
-        return fail(EX_WRONG_KEY, "the passphrase does not open the export %s (or its start is "
-                                  "damaged); nothing imported",
+        return fail(EX_WRONG_KEY,
+                    "the passphrase does not open the export %s (or its start is "
+                    "damaged); nothing imported",
                     file);
     if (rc == KURA_ERR_NOMEM) return fail(EX_FAIL, "out of memory opening %s", file);
     if (rc != KURA_OK)
@@ -672,9 +683,13 @@ static const struct format_name {
 
 static const struct {
     const char *alias, *name;
-} aliases[] = {{"json", "kura"},           {"kura-json", "kura"},        {"csv", "kura-csv"},
-               {"bitwarden", "bitwarden-json"}, {"1pux", "1password-1pux"},
-               {"keepassxc-xml", "keepass-xml"}, {"kdbx-xml", "keepass-xml"},
+} aliases[] = {{"json", "kura"},
+               {"kura-json", "kura"},
+               {"csv", "kura-csv"},
+               {"bitwarden", "bitwarden-json"},
+               {"1pux", "1password-1pux"},
+               {"keepassxc-xml", "keepass-xml"},
+               {"kdbx-xml", "keepass-xml"},
                {"edge-csv", "chrome-csv"}};
 
 static const char *label_of(const char *name)
@@ -741,26 +756,26 @@ static int format_of(const char **out, int *detected, const char *file, const ch
     *out = kura_import_detect((const unsigned char *)text, len, &no_module);
     if (no_module) return fail_import_module();
     if (!*out)
-        return fail(EX_FAIL, "cannot tell what kind of export %s is; name it with --from FORMAT "
-                             "(kura, " KURA_IMPORT_FORMATS "); nothing imported",
+        return fail(EX_FAIL,
+                    "cannot tell what kind of export %s is; name it with --from FORMAT "
+                    "(kura, " KURA_IMPORT_FORMATS "); nothing imported",
                     file);
     return EX_OK;
 }
 
-static void report(const importer *im, const counts *n, const char *format, int detected,
-                   int json)
+static void report(const importer *im, const counts *n, const char *format, int detected, int json)
 {
     size_t imported = n->added + n->updated;
     if (json) {
         json_t *skips = json_array();
         for (size_t i = 0; i < n->n_skips; i++)
-            json_array_append_new(skips, json_pack("{s:I, s:s}", "item",
-                                                   (json_int_t)n->skips[i].index + 1, "reason",
-                                                   n->skips[i].why));
+            json_array_append_new(skips,
+                                  json_pack("{s:I, s:s}", "item", (json_int_t)n->skips[i].index + 1,
+                                            "reason", n->skips[i].why));
         json_t *drops = json_array();
         for (size_t i = 0; i < im->n_drops; i++)
-            json_array_append_new(drops, json_pack("{s:s, s:I}", "kind", im->drops[i].kind,
-                                                   "items", (json_int_t)im->drops[i].items));
+            json_array_append_new(drops, json_pack("{s:s, s:I}", "kind", im->drops[i].kind, "items",
+                                                   (json_int_t)im->drops[i].items));
         json_print(json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "file",
                              im->file, "format", format, "detected", detected, "imported",
                              (json_int_t)imported, "added", (json_int_t)n->added, "updated",
@@ -770,8 +785,8 @@ static void report(const importer *im, const counts *n, const char *format, int 
         return;
     }
     for (size_t i = 0; i < im->n_drops; i++)
-        note("kura: warning: %s of %zu item%s in %s not imported: kura does not keep it", im->drops[i].kind,
-             im->drops[i].items, im->drops[i].items == 1 ? "" : "s", im->file);
+        note("kura: warning: %s of %zu item%s in %s not imported: kura does not keep it",
+             im->drops[i].kind, im->drops[i].items, im->drops[i].items == 1 ? "" : "s", im->file);
     printf("imported %zu item%s from %s (%s%s): %zu new, %zu updated, %zu unchanged, %zu "
            "skipped\n",
            imported, imported == 1 ? "" : "s", im->file, label_of(format),
@@ -787,8 +802,9 @@ static int run(ctx *c, int argc, char **argv)
     (void)argc;
     const char *file = argv[0];
     if (from && !format_named(from))
-        return fail(EX_USAGE, "unknown format '%s' for --from; kura imports: kura (its own "
-                              "JSON), " KURA_IMPORT_FORMATS,
+        return fail(EX_USAGE,
+                    "unknown format '%s' for --from; kura imports: kura (its own "
+                    "JSON), " KURA_IMPORT_FORMATS,
                     from);
     FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
     if (!f) {
@@ -852,19 +868,24 @@ static int run(ctx *c, int argc, char **argv)
     int too_big = json_limit_hit(); /* jansson's memory ran past the import's budget */
     json_limit(0);
     if (ex == EX_OK && rc == KURA_OK && im.read_rc != KURA_OK) {
-        if (im.read_rc == KURA_ERR_NO_MODULE) ex = fail_import_module();
+        if (im.read_rc == KURA_ERR_NO_MODULE)
+            ex = fail_import_module();
         else if (too_big)
-            ex = fail(EX_FAIL, "%s needs more memory than kura gives an import (%zu MiB: 16 times "
-                               "the file, at least 256 MiB); nothing imported",
+            ex = fail(EX_FAIL,
+                      "%s needs more memory than kura gives an import (%zu MiB: 16 times "
+                      "the file, at least 256 MiB); nothing imported",
                       file, KURA_IMPORT_BUDGET(len) >> 20);
-        else if (im.read_rc == KURA_ERR_NOMEM) ex = fail(EX_FAIL, "out of memory reading %s; nothing imported", file);
+        else if (im.read_rc == KURA_ERR_NOMEM)
+            ex = fail(EX_FAIL, "out of memory reading %s; nothing imported", file);
         else if (im.read_rc == KURA_ERR_UNREAD)
-            ex = fail(EX_FAIL, "%s is not a %s file kura can read: %s, so the file may be another "
-                               "manager's export; to import it without that, name its format with "
-                               "--from; nothing imported",
+            ex = fail(EX_FAIL,
+                      "%s is not a %s file kura can read: %s, so the file may be another "
+                      "manager's export; to import it without that, name its format with "
+                      "--from; nothing imported",
                       file, label_of(format), im.err);
-        else ex = fail(EX_FAIL, "%s is not a %s file kura can read: %s; nothing imported", file,
-                       label_of(format), im.err[0] ? im.err : "it stopped half-way");
+        else
+            ex = fail(EX_FAIL, "%s is not a %s file kura can read: %s; nothing imported", file,
+                      label_of(format), im.err[0] ? im.err : "it stopped half-way");
     }
     if (rc == KURA_OK && ex == EX_OK) {
         rc = kura_batch_commit(batch);

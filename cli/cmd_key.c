@@ -120,8 +120,7 @@ static int rotate(ctx *c)
                  "Rotate the key of vault %s? Every session and enrolled device must unlock "
                  "again, and old kits stop opening it.",
                  kura_vault_id(c->v));
-        if (tty_confirm(q) != 1)
-            return fail(EX_CANCELLED, "not rotated: nothing was changed");
+        if (tty_confirm(q) != 1) return fail(EX_CANCELLED, "not rotated: nothing was changed");
     }
     r.typed_back = kit_options.none && fd >= 0 && !c->json;
     kura_client_key *key = sodium_malloc(sizeof *key);
@@ -130,8 +129,9 @@ static int rotate(ctx *c)
     if (rc != KURA_OK) {
         sodium_free(key);
         if (r.cancelled)
-            return fail(EX_CANCELLED, "not rotated: the new key above was never used; the OLD "
-                                      "key still opens vault %s",
+            return fail(EX_CANCELLED,
+                        "not rotated: the new key above was never used; the OLD "
+                        "key still opens vault %s",
                         kura_vault_id(c->v));
         if (r.kit || !c->json)
             return fail(exit_code(rc) == EX_OK ? EX_FAIL : exit_code(rc),
@@ -175,7 +175,8 @@ static int run(ctx *c, int argc, char **argv)
     kura_key_format(text, key);
     int qrc = qr ? kura_kit_qr_text(&code, kura_vault_id(c->v), key, ascii) : KURA_OK;
     if (qrc != KURA_OK) {
-        ex = qrc == KURA_ERR_NO_MODULE ? fail_kit_module() : fail(EX_FAIL, "cannot draw the QR code");
+        ex = qrc == KURA_ERR_NO_MODULE ? fail_kit_module()
+                                       : fail(EX_FAIL, "cannot draw the QR code");
         goto out;
     }
     if (c->json) {

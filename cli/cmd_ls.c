@@ -182,12 +182,12 @@ static int show(ctx *c, const char *query)
     kura_items_free(list);
     if (damaged)
         return fail(EX_DAMAGED, "%zu item%s of vault %s do%s not decrypt and %s left out (%s)",
-                    damaged, damaged == 1 ? "" : "s", kura_vault_id(c->v),
-                    damaged == 1 ? "es" : "", damaged == 1 ? "is" : "are",
-                    kura_vault_error(c->v));
+                    damaged, damaged == 1 ? "" : "s", kura_vault_id(c->v), damaged == 1 ? "es" : "",
+                    damaged == 1 ? "is" : "are", kura_vault_error(c->v));
     if (unreadable)
-        return fail(EX_DAMAGED, "%zu stretch%s of vault %s cannot be read: the items in %s are "
-                                "left out",
+        return fail(EX_DAMAGED,
+                    "%zu stretch%s of vault %s cannot be read: the items in %s are "
+                    "left out",
                     unreadable, unreadable == 1 ? "" : "es", kura_vault_id(c->v),
                     unreadable == 1 ? "it" : "them");
     return EX_OK;

@@ -66,24 +66,26 @@ static int kit_found_damage(const ways *f)
 
 static void report(ctx *c, const char *id, int enrolled, const ways *f, const char *damage)
 {
-    const char *next = enrolled             ? "passphrase"
-                       : f->opening >= 0    ? "kit"
-                       : damage             ? "salvage"
-                                            : "reset";
+    const char *next = enrolled          ? "passphrase"
+                       : f->opening >= 0 ? "kit"
+                       : damage          ? "salvage"
+                                         : "reset";
     if (c->json) {
         json_t *kits = json_array();
         for (size_t i = 0; kits && i < f->n; i++)
             json_array_append_new(kits, json_pack("{s:s, s:s, s:s?}", "path", f->paths[i], "status",
                                                   kit_status_words[f->status[i]], "vault_id",
                                                   f->ids[i][0] ? f->ids[i] : NULL));
-        json_print(json_pack("{s:s, s:s?, s:b, s:o, s:b, s:b, s:s?, s:s}", "vault",
-                             c->vault_path, "vault_id", id, "device_enrolled", enrolled, "kits",
-                             kits, "can_unlock", enrolled || f->opening >= 0, "damaged",
-                             damage != NULL, "damage", damage, "next", next));
+        json_print(json_pack("{s:s, s:s?, s:b, s:o, s:b, s:b, s:s?, s:s}", "vault", c->vault_path,
+                             "vault_id", id, "device_enrolled", enrolled, "kits", kits,
+                             "can_unlock", enrolled || f->opening >= 0, "damaged", damage != NULL,
+                             "damage", damage, "next", next));
         return;
     }
-    static const char *const words[] = {"opens this vault", "an old kit: its key was rotated",
-                                        "the kit of another vault", "no kura QR code in it",
+    static const char *const words[] = {"opens this vault",
+                                        "an old kit: its key was rotated",
+                                        "the kit of another vault",
+                                        "no kura QR code in it",
                                         "this vault's kit, but the vault is damaged",
                                         "a kura kit, not checked: the vault does not open"};
     printf("vault:   %s (%s)\n", c->vault_path, id ? id : "damaged: its id cannot be read");
@@ -115,8 +117,9 @@ static int run(ctx *c, int argc, char **argv)
     const char *damage = NULL;
     int target = kura_reset_target(c->vault_path, what, sizeof what);
     if (target != KURA_TARGET_VAULT && target != KURA_TARGET_DAMAGED)
-        return fail(EX_NOT_FOUND, "%s is %s, not a kura vault: nothing to recover; name yours "
-                                  "with --vault",
+        return fail(EX_NOT_FOUND,
+                    "%s is %s, not a kura vault: nothing to recover; name yours "
+                    "with --vault",
                     c->vault_path, what);
     int orc = kura_vault_open(&c->v, c->vault_path);
     int vault_ok = orc == KURA_OK;

@@ -83,7 +83,8 @@ static void warn_ways(const ways *w, const char *id)
     if (w->opening >= 0)
         snprintf(kit, sizeof kit, "%sthe kit %s opens it", w->session || w->enrolled ? "; " : "",
                  w->paths[w->opening]);
-    note("kura: warning: a way into vault %.8s is left: %s%s%s%s. Nothing needs a reset: 'kura key show' shows "
+    note("kura: warning: a way into vault %.8s is left: %s%s%s%s. Nothing needs a reset: 'kura key "
+         "show' shows "
          "the client key, 'kura kit' saves a new kit, 'kura export --encrypted FILE' keeps every "
          "item",
          id, w->session ? "this shell's session is open" : "",
@@ -118,12 +119,14 @@ static int run(ctx *c, int argc, char **argv)
         return fail(EX_NOT_FOUND, "no vault at %s; nothing to reset ('kura init' makes one)",
                     c->vault_path);
     case KURA_TARGET_NOT_FILE:
-        return fail(EX_FAIL, "%s is %s, not a kura vault; reset destroys only kura vaults, so "
-                             "nothing was changed",
+        return fail(EX_FAIL,
+                    "%s is %s, not a kura vault; reset destroys only kura vaults, so "
+                    "nothing was changed",
                     c->vault_path, what);
     case KURA_TARGET_FOREIGN:
-        return fail(EX_NOT_FOUND, "%s is %s, not a kura vault; reset destroys only kura vaults, "
-                                  "so it was left as it was",
+        return fail(EX_NOT_FOUND,
+                    "%s is %s, not a kura vault; reset destroys only kura vaults, "
+                    "so it was left as it was",
                     c->vault_path, what);
     }
     if (!realpath(c->vault_path, real)) snprintf(real, sizeof real, "%s", c->vault_path);
@@ -187,8 +190,9 @@ static int run(ctx *c, int argc, char **argv)
     if (rc == KURA_ERR_INVALID) { /* changed under us since it was checked */
         if (kura_reset_fresh_path(fresh, sizeof fresh, real) != KURA_OK)
             note("%s.reset is left behind; remove it", real);
-        ex = fail(EX_FAIL, "%s is no longer a file; nothing was destroyed, and the key shown "
-                           "above opens nothing",
+        ex = fail(EX_FAIL,
+                  "%s is no longer a file; nothing was destroyed, and the key shown "
+                  "above opens nothing",
                   c->vault_path);
         goto out;
     }
@@ -196,8 +200,9 @@ static int run(ctx *c, int argc, char **argv)
         int err = errno;
         if (kura_reset_fresh_path(fresh, sizeof fresh, real) != KURA_OK)
             note("%s.reset is left behind; remove it", real);
-        ex = fail(EX_FAIL, "cannot put the new vault in place of %s (%s); nothing was destroyed, "
-                           "and the key shown above opens nothing",
+        ex = fail(EX_FAIL,
+                  "cannot put the new vault in place of %s (%s); nothing was destroyed, "
+                  "and the key shown above opens nothing",
                   c->vault_path, strerror(err));
         goto out;
     }

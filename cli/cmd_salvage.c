@@ -52,15 +52,17 @@ static int run(ctx *c, int argc, char **argv)
                 : default_to(path, sizeof path, c->vault_path);
     if (ex != EX_OK) return ex;
     if (access(path, F_OK) == 0)
-        return fail(EX_FAIL, "%s already exists; salvage writes a new file: name another with "
-                             "--to PATH",
+        return fail(EX_FAIL,
+                    "%s already exists; salvage writes a new file: name another with "
+                    "--to PATH",
                     path);
     int rc = kura_vault_open_as_is(&c->v, c->vault_path);
     if (rc == KURA_OK) rc = kura_vault_set_state_dir(c->v, c->state_dir);
     if (rc != KURA_OK) {
         if (rc == KURA_ERR_CORRUPT)
-            return fail(EX_DAMAGED, "the vault id in %s cannot be read (%s): nothing in it can be "
-                                    "opened; restore it from a backup or a synced copy",
+            return fail(EX_DAMAGED,
+                        "the vault id in %s cannot be read (%s): nothing in it can be "
+                        "opened; restore it from a backup or a synced copy",
                         c->vault_path, kura_vault_error(c->v));
         return fail_vault(c, rc, "open the vault");
     }
@@ -102,10 +104,11 @@ const cmd cmd_salvage = {
     .name = "salvage",
     .summary = "save every item of a damaged vault that still reads into a new vault file",
     .usage = "[--to PATH] [--json]",
-    .help = "  --to PATH          the new vault file (default: beside the vault, NAME.salvaged.kura);\n"
-            "                     it must not exist. It is the same vault: the same client key,\n"
-            "                     kits and device slot open it. Exit 0 if nothing was lost, 6 if\n"
-            "                     some items were (each named by id)\n",
+    .help =
+        "  --to PATH          the new vault file (default: beside the vault, NAME.salvaged.kura);\n"
+        "                     it must not exist. It is the same vault: the same client key,\n"
+        "                     kits and device slot open it. Exit 0 if nothing was lost, 6 if\n"
+        "                     some items were (each named by id)\n",
     .max_args = 0,
     .opts = opts,
     .opt = opt,

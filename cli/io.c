@@ -73,8 +73,7 @@ int fail(int code, const char *fmt, ...)
             *p = ' ';
         else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) /* a C1 control */
             p[0] = p[1] = ' ';
-    fprintf(stderr, colour(stderr) ? COLOUR_ERROR "kura:" COLOUR_OFF " %s\n" : "kura: %s\n",
-            line);
+    fprintf(stderr, colour(stderr) ? COLOUR_ERROR "kura:" COLOUR_OFF " %s\n" : "kura: %s\n", line);
     return code;
 }
 
@@ -170,12 +169,14 @@ int fail_vault(ctx *c, int rc, const char *doing)
         return fail(EX_TOO_NEW, "vault %s needs a newer kura (%s); upgrade kura to open it", path,
                     detail);
     case KURA_ERR_READ_ONLY:
-        return fail(EX_FAIL, "cannot %s in %s: the vault file or its folder is read-only; "
-                             "nothing was changed",
+        return fail(EX_FAIL,
+                    "cannot %s in %s: the vault file or its folder is read-only; "
+                    "nothing was changed",
                     doing, path);
     case KURA_ERR_DISK_FULL:
-        return fail(EX_FAIL, "cannot %s in %s: the disk is full; free some space and try "
-                             "again (what the vault held is kept)",
+        return fail(EX_FAIL,
+                    "cannot %s in %s: the disk is full; free some space and try "
+                    "again (what the vault held is kept)",
                     doing, path);
     case KURA_ERR_DISK:
         return fail(EX_FAIL, "cannot %s in %s: %s; check the disk, then try again", doing, path,
@@ -370,7 +371,7 @@ void report_item(const ctx *c, const char *verb, const kura_item *item)
 /* jansson's allocations hold decrypted values: wipe them on free. While an import reads a
  * file they are also counted, and refused past a limit (json_limit). */
 static size_t json_max, json_used; /* json_used: atomic, the import's reader is a thread */
-static int json_hit;                 /* an allocation was refused for the limit */
+static int json_hit;               /* an allocation was refused for the limit */
 
 void json_limit(size_t bytes)
 {

@@ -7,9 +7,9 @@
 #include "cli.h"
 
 static const cmd *const commands[] = {
-    &cmd_init,    &cmd_unlock, &cmd_lock,     &cmd_add,    &cmd_get, &cmd_edit,
-    &cmd_rm,      &cmd_ls,     &cmd_search,   &cmd_import, &cmd_export, &cmd_kit,    &cmd_key, &cmd_device,
-    &cmd_recover, &cmd_salvage, &cmd_reset, &cmd_generate, &cmd_status, &cmd_check, &cmd_otp,
+    &cmd_init,    &cmd_unlock,  &cmd_lock,   &cmd_add,      &cmd_get,    &cmd_edit,  &cmd_rm,
+    &cmd_ls,      &cmd_search,  &cmd_import, &cmd_export,   &cmd_kit,    &cmd_key,   &cmd_device,
+    &cmd_recover, &cmd_salvage, &cmd_reset,  &cmd_generate, &cmd_status, &cmd_check, &cmd_otp,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -71,14 +71,17 @@ static void cmd_usage(FILE *f, const cmd *c)
 
 static const struct {
     const char *cmd, *words;
-} subcommands[] = {{"key", "show rotate"}, {"device", "enroll passphrase forget"}, {"kit", "check"}};
+} subcommands[] = {
+    {"key", "show rotate"}, {"device", "enroll passphrase forget"}, {"kit", "check"}};
 
 /* The vault when no --vault names one: KURA_VAULT, the config's vault, or the default
  * (malloc'd; NULL if there is none, or out of memory). */
 static char *unnamed_vault_path(void)
 {
     const char *env = getenv("KURA_VAULT");
-    return env && *env ? strdup(env) : config_vault ? strdup(config_vault) : kura_default_vault_path();
+    return env && *env    ? strdup(env)
+           : config_vault ? strdup(config_vault)
+                          : kura_default_vault_path();
 }
 
 /* Item titles, only when KURA_SESSION opens the vault: completion never prompts. */
@@ -91,7 +94,8 @@ static void complete_titles(const char *vault)
     kura_items *list = NULL;
     if (session && *session && path && runtime && kura_vault_open(&v, path) == KURA_OK &&
         kura_session_resume(v, runtime, session, NULL) == KURA_OK &&
-        kura_vault_set_cache_dir(v, runtime) == KURA_OK && kura_item_list(v, &list, NULL) == KURA_OK)
+        kura_vault_set_cache_dir(v, runtime) == KURA_OK &&
+        kura_item_list(v, &list, NULL) == KURA_OK)
         for (size_t i = 0; i < list->count; i++)
             printf("%s\n", list->items[i].title);
     kura_items_free(list);

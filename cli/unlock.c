@@ -167,8 +167,7 @@ static int unlock_with_passphrase(ctx *c, const char *why)
             return EX_OK;
         }
         int ex = passphrase_failed(c, rc);
-        if (rc != KURA_ERR_WRONG_KEY || attempt == 2)
-            return ex;
+        if (rc != KURA_ERR_WRONG_KEY || attempt == 2) return ex;
         note("try again (%d of 3)", attempt + 2);
     }
     return EX_FAIL;

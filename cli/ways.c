@@ -9,7 +9,7 @@
 
 #include "cli.h"
 
-const char *const kit_status_words[] = {"opens",   "old",     "other_vault",
+const char *const kit_status_words[] = {"opens",      "old",     "other_vault",
                                         "unreadable", "damaged", "unchecked"};
 
 int ways_find_kits(ctx *c, ways *w, int vault_ok)
@@ -55,8 +55,8 @@ int ways_find(ctx *c, ways *w)
     w->opening = -1;
     if (!c->v) return EX_OK;
     w->enrolled = kura_device_enrolled(c->v, c->device_dir);
-    w->session = session && *session &&
-                 kura_session_resume(c->v, c->runtime_dir, session, NULL) == KURA_OK;
+    w->session =
+        session && *session && kura_session_resume(c->v, c->runtime_dir, session, NULL) == KURA_OK;
     return ways_find_kits(c, w, 1);
 }
 

@@ -51,9 +51,9 @@ static const char *object_fields(kura_item *it, const json_t *o, const named *na
 static const char *item_of(kura_item *it, const json_t *o, const json_t *root)
 {
     const char *why = NULL;
-#define TRY(x)                                                                                    \
-    do {                                                                                          \
-        if (!why) why = (x);                                                                      \
+#define TRY(x)                                                                                     \
+    do {                                                                                           \
+        if (!why) why = (x);                                                                       \
     } while (0)
     if (!json_is_object(o)) return "not an object";
     if (json_is_string(json_object_get(o, "deletedDate"))) return "in Bitwarden's trash";
@@ -62,8 +62,8 @@ static const char *item_of(kura_item *it, const json_t *o, const json_t *root)
     TRY(put_group(it, name_by_id(json_object_get(root, "folders"), jstr(o, "folderId")), 0));
     size_t i;
     json_t *e;
-    json_array_foreach(json_object_get(o, "collectionIds"), i, e)
-        TRY(put_group(it, name_by_id(json_object_get(root, "collections"), json_string_value(e)), 0));
+    json_array_foreach(json_object_get(o, "collectionIds"), i, e) TRY(
+        put_group(it, name_by_id(json_object_get(root, "collections"), json_string_value(e)), 0));
     const json_t *login = json_object_get(o, "login");
     if (json_is_object(login)) {
         TRY(put_text(it, KURA_USERNAME, jstr(login, "username")));
@@ -72,9 +72,12 @@ static const char *item_of(kura_item *it, const json_t *o, const json_t *root)
             TRY(put_urls(it, jstr(e, "uri"), "\n"));
         TRY(put_otp(it, jstr(login, "totp")));
     }
-    static const named card[] = {{"cardholderName", "cardholder", 0}, {"brand", "brand", 0},
-                                 {"number", "number", 1},             {"expMonth", "expiry month", 0},
-                                 {"expYear", "expiry year", 0},       {"code", "security code", 1}};
+    static const named card[] = {{"cardholderName", "cardholder", 0},
+                                 {"brand", "brand", 0},
+                                 {"number", "number", 1},
+                                 {"expMonth", "expiry month", 0},
+                                 {"expYear", "expiry year", 0},
+                                 {"code", "security code", 1}};
     static const named ssh[] = {{"privateKey", "private key", 1},
                                 {"publicKey", "public key", 0},
                                 {"keyFingerprint", "fingerprint", 0}};

@@ -82,7 +82,8 @@ void *budget_malloc(size_t n)
 {
     if (!import_budget_take(n)) return NULL;
     void *p = malloc(n);
-    if (!p) import_budget_give(n);
+    if (!p)
+        import_budget_give(n);
     else if (malloc_usable_size(p) > n) {
         if (!import_budget_take(malloc_usable_size(p) - n)) {
             import_budget_give(n);
@@ -114,8 +115,9 @@ void wiping_free(void *p)
 
 int rd_too_big(reader *r)
 {
-    return rd_fail(r, "it needs more memory than kura gives an import (%zu MiB: 16 times the "
-                      "file, at least 256 MiB); is it an export at all?",
+    return rd_fail(r,
+                   "it needs more memory than kura gives an import (%zu MiB: 16 times the "
+                   "file, at least 256 MiB); is it an export at all?",
                    import_budget_bytes() >> 20);
 }
 
@@ -148,7 +150,8 @@ const char *put_text(kura_item *it, enum kura_item_text which, const char *s)
 
 static const char *put_one_url(kura_item *it, const char *s, size_t n)
 {
-    while (n && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')) s++, n--;
+    while (n && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r'))
+        s++, n--;
     while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
         n--;
     if (!n) return NULL;
@@ -266,4 +269,3 @@ const char *title_fallback(kura_item *it)
         return NULL;
     return "no title, URL or username to name it by";
 }
-

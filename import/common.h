@@ -46,7 +46,6 @@ const char *put_group(kura_item *it, const char *path, int drop_root);
 /* With no title: the host of the first URL, else the username. */
 const char *title_fallback(kura_item *it);
 
-
 /* realloc and free that wipe what they let go of (malloc_usable_size bytes): for the
  * parsers' buffers, which hold passwords as text. They and budget_malloc count against the
  * read's budget, KURA_IMPORT_BUDGET (jansson's memory has the same limit in the command). */

@@ -20,8 +20,8 @@ typedef struct row {
     char *buf;
     size_t used, cap;
     size_t off[MAX_COLS];
-    size_t n;       /* cells */
-    int too_wide;   /* more than MAX_COLS cells */
+    size_t n;     /* cells */
+    int too_wide; /* more than MAX_COLS cells */
     int nomem;
 } row;
 
@@ -46,7 +46,7 @@ typedef struct csv_state {
     char *names[MAX_COLS]; /* the header, lower case */
     size_t n_names;
     int have_header;
-    size_t fed;    /* bytes given to libcsv so far */
+    size_t fed; /* bytes given to libcsv so far */
     size_t rows;
     int rc;
     int header_only; /* detection: stop after the header */
@@ -62,7 +62,8 @@ static void on_cell(void *s, size_t len, void *data)
     }
     if (w->used + len + 1 > w->cap) {
         size_t cap = w->cap ? w->cap : 256;
-        while (cap < w->used + len + 1) cap *= 2;
+        while (cap < w->used + len + 1)
+            cap *= 2;
         char *grown = wiping_realloc(w->buf, cap);
         if (!grown) {
             w->nomem = 1;
@@ -82,8 +83,9 @@ static const char *cell(const csv_state *st, const char *name)
 {
     for (size_t i = 0; i < st->n_names; i++)
         if (strcmp(st->names[i], name) == 0)
-            return i < st->cells.n && st->cells.buf[st->cells.off[i]] ? st->cells.buf + st->cells.off[i]
-                                                                      : NULL;
+            return i < st->cells.n && st->cells.buf[st->cells.off[i]]
+                       ? st->cells.buf + st->cells.off[i]
+                       : NULL;
     return NULL;
 }
 
@@ -381,7 +383,8 @@ static void on_row(int c, void *data)
         st->rows++;
         kura_item *it = rd_next(st->r);
         if (it) {
-            const char *why = w->too_wide ? "a row with more cells than kura reads" : row_item(st, it);
+            const char *why =
+                w->too_wide ? "a row with more cells than kura reads" : row_item(st, it);
             if (!why) unread_cells(st);
             rd_put(st->r, why, st->fed);
         }
@@ -480,8 +483,7 @@ int read_csv(reader *r, const char *format)
                     n == 1 ? "" : "s", names, n == 1 ? "s" : "");
             rc = KURA_ERR_UNREAD;
         }
-    }
-    else if (rc == KURA_ERR_INVALID && !r->err[0])
+    } else if (rc == KURA_ERR_INVALID && !r->err[0])
         rc = rd_fail(r, "a quote left open or misplaced after row %zu", st.rows + 1);
     state_free(&st);
     return rc;

@@ -272,8 +272,7 @@ int read_keepass_xml(reader *r)
         int cut = s->fed == r->len && s->open > 0;
         /* libxml2's own messages quote names and text from the file: our words instead. */
         int code = e ? e->code : 0;
-        rc = rd_fail(r, "malformed XML at line %d, column %d: %s", e ? e->line : 0,
-                     e ? e->int2 : 0,
+        rc = rd_fail(r, "malformed XML at line %d, column %d: %s", e ? e->line : 0, e ? e->int2 : 0,
                      cut ? "the file ends before its XML does (is it cut short?)"
                      : code == XML_ERR_TAG_NAME_MISMATCH || code == XML_ERR_LTSLASH_REQUIRED
                          ? "a closing tag does not match its opening tag"

@@ -35,7 +35,8 @@ static const char *section_field(kura_item *it, const json_t *f)
             if (gmtime_r(&t, &tm) && strftime(buf, sizeof buf, "%Y-%m-%d", &tm)) s = buf;
         } else if (json_is_integer(v) && strcmp(kind, "monthYear") == 0) {
             json_int_t my = json_integer_value(v);
-            snprintf(buf, sizeof buf, "%04lld-%02lld", (long long)(my / 100), (long long)(my % 100));
+            snprintf(buf, sizeof buf, "%04lld-%02lld", (long long)(my / 100),
+                     (long long)(my % 100));
             s = buf;
         } else if (json_is_object(v) && strcmp(kind, "email") == 0) {
             s = jstr(v, "email_address");
@@ -60,17 +61,17 @@ static const char *section_field(kura_item *it, const json_t *f)
 static const char *item_of(kura_item *it, const json_t *o, const char *vault_tag)
 {
     const char *why = NULL;
-#define TRY(x)                                                                                    \
-    do {                                                                                          \
-        if (!why) why = (x);                                                                      \
+#define TRY(x)                                                                                     \
+    do {                                                                                           \
+        if (!why) why = (x);                                                                       \
     } while (0)
     if (json_is_object(json_object_get(o, "item"))) o = json_object_get(o, "item");
     if (!json_is_object(o)) return "not an object";
     const char *state = jstr(o, "state");
     if (json_is_true(json_object_get(o, "trashed")) || (state && strcmp(state, "deleted") == 0))
         return "in 1Password's trash";
-    const json_t *ov = json_object_get(o, "overview"), *det = json_object_get(o, "details"), *e,
-                 *s, *f;
+    const json_t *ov = json_object_get(o, "overview"), *det = json_object_get(o, "details"), *e, *s,
+                 *f;
     size_t i, j, k;
     TRY(put_text(it, KURA_TITLE, jstr(ov, "title")));
     TRY(put_urls(it, jstr(ov, "url"), "\n"));
@@ -81,9 +82,13 @@ static const char *item_of(kura_item *it, const json_t *o, const char *vault_tag
     json_array_foreach(json_object_get(det, "loginFields"), i, f)
     {
         const char *d = jstr(f, "designation"), *value = jstr(f, "value");
-        if (d && strcmp(d, "username") == 0) TRY(put_text(it, KURA_USERNAME, value));
-        else if (d && strcmp(d, "password") == 0) TRY(put_text(it, KURA_PASSWORD, value));
-        else TRY(put_field(it, jstr(f, "name"), value, strcmp(jstr(f, "fieldType") ? jstr(f, "fieldType") : "", "P") == 0));
+        if (d && strcmp(d, "username") == 0)
+            TRY(put_text(it, KURA_USERNAME, value));
+        else if (d && strcmp(d, "password") == 0)
+            TRY(put_text(it, KURA_PASSWORD, value));
+        else
+            TRY(put_field(it, jstr(f, "name"), value,
+                          strcmp(jstr(f, "fieldType") ? jstr(f, "fieldType") : "", "P") == 0));
     }
     if (!it->password) TRY(put_text(it, KURA_PASSWORD, jstr(det, "password")));
     TRY(put_text(it, KURA_NOTES, jstr(det, "notesPlain")));
@@ -101,8 +106,8 @@ static int has_kind(const json_t *det, const char *kind)
     size_t j, k;
     const json_t *s, *f;
     json_array_foreach(json_object_get(det, "sections"), j, s)
-        json_array_foreach(json_object_get(s, "fields"), k, f)
-            if (json_object_get(json_object_get(f, "value"), kind)) return 1;
+        json_array_foreach(json_object_get(s, "fields"), k,
+                           f) if (json_object_get(json_object_get(f, "value"), kind)) return 1;
     return 0;
 }
 

@@ -48,4 +48,3 @@ int kura_kit_names(char *pdf, char *png, size_t n, const char *dir, const char *
     int b = snprintf(png, n, "%s%sKURA_CLIENT_KEY_EMERGENCY_KIT%05lu.png", dir, sep, v);
     return a < 0 || b < 0 || (size_t)a >= n || (size_t)b >= n ? KURA_ERR_INVALID : KURA_OK;
 }
-

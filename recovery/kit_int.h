@@ -1,5 +1,5 @@
-/* kit_int.h: the emergency kit's parts inside libkura. One layout (kit.c) computed with a
- * renderer's own text measure, drawn by two renderers (kit_pdf.c: libharu, kit_png.c:
+/* kit_int.h: the emergency kit's parts in the kit module (kura-kit.so). One layout
+ * (kit_layout.c) computed with a renderer's own text measure, drawn by two renderers (kit_pdf.c: libharu, kit_png.c:
  * cairo); the QR matrix (qr.c: libqrencode); the kit reader (kit_read.c: libzbar). */
 #ifndef KURA_KIT_INT_H
 #define KURA_KIT_INT_H
@@ -36,7 +36,7 @@ void kura_gray_free(kura_gray *img);
 /* Renders a PDF's first page at dpi (pdf_page.c, poppler). KURA_ERR_INVALID if not a PDF. */
 KURA_MUST_CHECK int kura_gray_load_pdf(kura_gray *img, const char *path, double dpi);
 
-/* ---- kit.c: the layout ---- */
+/* ---- kit_layout.c: the layout ---- */
 typedef enum { KIT_SANS, KIT_BOLD, KIT_MONO } kit_font;
 typedef enum { OP_TEXT, OP_BOX, OP_RULE, OP_QR } kit_op_kind;
 

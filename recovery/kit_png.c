@@ -66,8 +66,8 @@ static int encode(kura_gbuf *out, cairo_surface_t *surface, int w, int h)
     png_set_write_fn(png_ptr, out, png_sink, png_flush_none);
     png_set_IHDR(png_ptr, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_GRAY,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_set_pHYs(png_ptr, info, (png_uint_32)lround(DPI / 0.0254), (png_uint_32)lround(DPI / 0.0254),
-                 PNG_RESOLUTION_METER);
+    png_set_pHYs(png_ptr, info, (png_uint_32)lround(DPI / 0.0254),
+                 (png_uint_32)lround(DPI / 0.0254), PNG_RESOLUTION_METER);
     png_set_filter(png_ptr, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
     png_set_compression_level(png_ptr, 3);
     png_write_info(png_ptr, info);

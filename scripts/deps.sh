@@ -8,7 +8,7 @@ build_pkgs=(build-essential cmake pkg-config
     libhpdf-dev libzbar-dev libjpeg-dev libpoppler-glib-dev liboath-dev libcsv-dev libxml2-dev libzip-dev
     fontconfig fonts-dejavu-core
     fonts-ipafont-gothic)
-test_pkgs=(libcmocka-dev sqlite3 jq python3 faketime util-linux clang libclang-rt-14-dev
+test_pkgs=(libcmocka-dev sqlite3 jq python3 faketime util-linux clang clang-format libclang-rt-14-dev
     zbar-tools qpdf poppler-utils imagemagick qrencode valgrind oathtool keepassxc
     xvfb xauth xclip xsel zsh fish)
 

@@ -42,6 +42,16 @@ suite() {
     failed=$((failed + f))
 }
 
+echo "== clang-format: every C file formatted as .clang-format says (check only)"
+unformatted=$(git ls-files '*.c' '*.h' 2>/dev/null | xargs clang-format --dry-run 2>&1 | grep -c 'warning:')
+if [ "$unformatted" = 0 ]; then
+    passed=$((passed + 1))
+else
+    echo "== clang-format: $unformatted places differ; run clang-format -i on the files it names:"
+    git ls-files '*.c' '*.h' | xargs clang-format --dry-run 2>&1 | grep 'warning:' | cut -d: -f1 | sort -u
+    failed=$((failed + 1))
+fi
+
 suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     suite build-asan -DCMAKE_BUILD_TYPE=Debug -DKURA_SANITIZE=ON

@@ -57,8 +57,8 @@ static void cache_key(unsigned char key[KURA_KEYBYTES], const kura_vault *v)
  * record is larger. */
 #define CHUNK (256 * 1024)
 
-static void chunk_ad(unsigned char ad[AD_BYTES + 9], const kura_vault *v,
-                     const unsigned char *head, uint64_t index, int last)
+static void chunk_ad(unsigned char ad[AD_BYTES + 9], const kura_vault *v, const unsigned char *head,
+                     uint64_t index, int last)
 {
     cache_ad(ad, v, head);
     kura_put64(ad + AD_BYTES, index);
@@ -151,8 +151,7 @@ static size_t chunk_end(const unsigned char *body, size_t len, size_t off)
     size_t end = off;
     while (end + KURA_ITEM_ID_BYTES + 4 <= len) {
         const unsigned char *l = body + end + KURA_ITEM_ID_BYTES;
-        size_t rec = KURA_ITEM_ID_BYTES + 4 +
-                     (size_t)kura_get32(l);
+        size_t rec = KURA_ITEM_ID_BYTES + 4 + (size_t)kura_get32(l);
         if (end > off && end + rec - off > CHUNK) break;
         end += rec;
     }
@@ -163,8 +162,7 @@ void kura_cache_store(kura_vault *v, const unsigned char *body, size_t len)
 {
     char path[4096];
     unsigned char ad[AD_BYTES + 9];
-    if (!v->cache_dir || cache_path(path, sizeof path, v->cache_dir, v->id_text) != KURA_OK)
-        return;
+    if (!v->cache_dir || cache_path(path, sizeof path, v->cache_dir, v->id_text) != KURA_OK) return;
     size_t chunks = len / (CHUNK / 2) + 2; /* a generous bound: chunks are at least half full */
     size_t n = HEAD + len + chunks * (4 + KURA_NONCEBYTES + KURA_MACBYTES);
     unsigned char *file = malloc(n), *key = sodium_malloc(KURA_KEYBYTES);

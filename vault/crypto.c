@@ -109,9 +109,8 @@ int kura_slot_open(unsigned char vk[KURA_KEYBYTES], const unsigned char *in, siz
          * the key is right and the slot is damaged, never "an old key"; what it yields is
          * wiped unused. */
         memcpy(ad + 10 + KURA_VAULT_ID_BYTES + 34, commit, KURA_COMMITBYTES);
-        int opens =
-            kura_open(vk, in + KURA_SLOT_HEADER, inlen - KURA_SLOT_HEADER, ad, sizeof ad, wrap) ==
-            KURA_OK;
+        int opens = kura_open(vk, in + KURA_SLOT_HEADER, inlen - KURA_SLOT_HEADER, ad, sizeof ad,
+                              wrap) == KURA_OK;
         sodium_memzero(vk, KURA_KEYBYTES);
         return opens ? KURA_ERR_CORRUPT : KURA_ERR_WRONG_KEY;
     }

@@ -57,8 +57,7 @@ int kura_export_seal(const char *path, const unsigned char *data, size_t len, co
             unsigned long long clen;
             crypto_secretstream_xchacha20poly1305_push(
                 st, file + out + 4, &clen, data + off, take, out == HEAD ? file : NULL,
-                out == HEAD ? HEAD : 0,
-                last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
+                out == HEAD ? HEAD : 0, last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
             kura_put32(file + out, (uint32_t)clen);
             out += 4 + (size_t)clen;
             off += take;
@@ -103,8 +102,8 @@ int kura_export_open(unsigned char **out, size_t *outlen, const unsigned char *f
             break;
         }
         unsigned long long plen;
-        if (crypto_secretstream_xchacha20poly1305_pull(st, pt + len, &plen, &tag, file + off,
-                                                       clen, off == HEAD + 4 ? file : NULL,
+        if (crypto_secretstream_xchacha20poly1305_pull(st, pt + len, &plen, &tag, file + off, clen,
+                                                       off == HEAD + 4 ? file : NULL,
                                                        off == HEAD + 4 ? HEAD : 0) != 0)
             rc = off == HEAD + 4 ? KURA_ERR_WRONG_KEY : KURA_ERR_CORRUPT;
         off += clen;

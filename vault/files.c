@@ -119,11 +119,10 @@ const char *kura_network_fs_name(unsigned long type)
         unsigned long magic;
         const char *name;
     } kinds[] = {
-        {0x6969, "nfs"},          {0x517B, "smb"},         {0xFF534D42, "cifs"},
-        {0xFE534D42, "smb2"},     {0x65735546, "fuse"},    {0x01021997, "9p"},
-        {0x00C36400, "ceph"},     {0x5346414F, "afs"},     {0x73757245, "coda"},
-        {0x01161970, "gfs2"},     {0x47504653, "gpfs"},    {0x0BD00BD0, "lustre"},
-        {0x013111A8, "ibrix"},    {0xBEEFDEAD, "9p"},
+        {0x6969, "nfs"},       {0x517B, "smb"},      {0xFF534D42, "cifs"}, {0xFE534D42, "smb2"},
+        {0x65735546, "fuse"},  {0x01021997, "9p"},   {0x00C36400, "ceph"}, {0x5346414F, "afs"},
+        {0x73757245, "coda"},  {0x01161970, "gfs2"}, {0x47504653, "gpfs"}, {0x0BD00BD0, "lustre"},
+        {0x013111A8, "ibrix"}, {0xBEEFDEAD, "9p"},
     };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (kinds[i].magic == type) return kinds[i].name;

@@ -620,7 +620,7 @@ int kura_item_delete(kura_vault *v, const char *idtext)
 struct kura_batch {
     kura_vault *v;
     size_t added;
-    scratch sc; /* kura_batch_get's, kept for the next */
+    scratch sc;                              /* kura_batch_get's, kept for the next */
     unsigned char touched[KURA_BUCKETS / 8]; /* buckets checked before their first insert */
 };
 
@@ -812,8 +812,8 @@ typedef struct walk {
     scratch sc;
     int mode;
     const char *q;
-    size_t prefix; /* BY_REF: length of q if it can be an id prefix, else 0 */
-    size_t titled; /* BY_REF: how many kept items matched by title */
+    size_t prefix;           /* BY_REF: length of q if it can be an id prefix, else 0 */
+    size_t titled;           /* BY_REF: how many kept items matched by title */
     const unsigned char *lq; /* from the cache: q, ASCII-lowered (NULL: list all) */
     size_t lqlen;
 } walk;
@@ -1146,8 +1146,7 @@ static int list_cached(kura_vault *v, kura_items **out, walk *w)
     rc = kura_state_check_all_rows(v, collect_row, w);
     kura_vault_read_end(v);
     w->sc.keep = NULL;
-    if (rc == KURA_OK && !keep.failed && w->list->damaged == 0)
-        kura_cache_store(v, keep.p, keep.n);
+    if (rc == KURA_OK && !keep.failed && w->list->damaged == 0) kura_cache_store(v, keep.p, keep.n);
     kura_gbuf_free(&keep);
     return walk_end(v, out, w, rc);
 }
@@ -1230,11 +1229,9 @@ static int verify_row(void *ctx, const kura_row *r)
     if (r->keylen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
     kura_item_clear(w->item);
     w->count++;
-    int rc = open_part(w->item, w->item->arena, &w->sc, w->v, r->key, r->a, r->alen,
-                       PART_OVERVIEW);
+    int rc = open_part(w->item, w->item->arena, &w->sc, w->v, r->key, r->a, r->alen, PART_OVERVIEW);
     if (rc == KURA_OK)
-        rc = open_part(w->item, w->item->arena, &w->sc, w->v, r->key, r->b, r->blen,
-                       PART_DETAILS);
+        rc = open_part(w->item, w->item->arena, &w->sc, w->v, r->key, r->b, r->blen, PART_DETAILS);
     if (rc == KURA_OK && r->name) { /* the title index tag matches the title */
         unsigned char name[KURA_NAME_BYTES];
         name_tag(name, NAME_KEY(w->v), w->item->title);
@@ -1289,11 +1286,9 @@ static int whole_row(void *ctx, const kura_row *r)
     if (r->keylen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
     kura_item_clear(w->item);
     kura_hex(w->item->id, r->key, KURA_ITEM_ID_BYTES);
-    int rc = open_part(w->item, w->item->arena, &w->sc, w->v, r->key, r->a, r->alen,
-                       PART_OVERVIEW);
+    int rc = open_part(w->item, w->item->arena, &w->sc, w->v, r->key, r->a, r->alen, PART_OVERVIEW);
     if (rc == KURA_OK)
-        rc = open_part(w->item, w->item->arena, &w->sc, w->v, r->key, r->b, r->blen,
-                       PART_DETAILS);
+        rc = open_part(w->item, w->item->arena, &w->sc, w->v, r->key, r->b, r->blen, PART_DETAILS);
     if (rc == KURA_ERR_CORRUPT && w->v->as_is) { /* read as it is: skipped and counted */
         w->skipped++;
         return KURA_OK;
@@ -1432,7 +1427,6 @@ int kura_items_upgrade(kura_vault *v)
     free(w.list.p);
     if (rc != KURA_OK && !v->err[0])
         kura_vault_fail(v, rc, "cannot upgrade vault %s to format 2: %s", v->id_text,
-                        rc == KURA_ERR_CORRUPT ? "an item does not decrypt"
-                                               : kura_db_error(v->db));
+                        rc == KURA_ERR_CORRUPT ? "an item does not decrypt" : kura_db_error(v->db));
     return rc;
 }

@@ -111,13 +111,12 @@ int kura_totp(kura_totp_code *out, const char *spec, int64_t now)
     memset(out, 0, sizeof *out);
     if (!b32) return KURA_ERR_NOMEM;
     int rc = spec ? parse_spec(b32, &out->digits, &out->period, &flags, spec) : KURA_ERR_INVALID;
-    if (rc == KURA_OK && (oath_init() != OATH_OK ||
-                          oath_base32_decode(b32, strlen(b32), &secret, &len) != OATH_OK ||
-                          len == 0))
-        rc = KURA_ERR_INVALID;
     if (rc == KURA_OK &&
-        oath_totp_generate2(secret, len, (time_t)now, out->period, 0, out->digits, flags,
-                            out->code) != OATH_OK)
+        (oath_init() != OATH_OK || oath_base32_decode(b32, strlen(b32), &secret, &len) != OATH_OK ||
+         len == 0))
+        rc = KURA_ERR_INVALID;
+    if (rc == KURA_OK && oath_totp_generate2(secret, len, (time_t)now, out->period, 0, out->digits,
+                                             flags, out->code) != OATH_OK)
         rc = KURA_ERR_INVALID;
     if (rc == KURA_OK) out->remaining = out->period - (unsigned)(now % out->period);
     if (secret) { /* liboath's malloc: wiped before it is freed */

@@ -23,10 +23,10 @@
 
 #include "vault_int.h"
 
-#define STATE_VALUE (8 + KURA_STATE_TAG)                  /* formats 1, 2 */
+#define STATE_VALUE (8 + KURA_STATE_TAG)                   /* formats 1, 2 */
 #define STATE_VALUE3 (8 + KURA_STATE_TAG + KURA_STATE_TAG) /* format 3: the previous link too */
-#define SEEN_MAGIC "KURASEEN" /* generation and tag */
-#define SEEN_MAGIC2 "KURASEE2" /* and the link */
+#define SEEN_MAGIC "KURASEEN"                              /* generation and tag */
+#define SEEN_MAGIC2 "KURASEE2"                             /* and the link */
 #define SEEN_SUM 16
 #define SEEN_BYTES (8 + KURA_VAULT_ID_BYTES + 8 + KURA_STATE_TAG + SEEN_SUM)
 #define SEEN_BYTES2 (SEEN_BYTES + KURA_STATE_TAG)
@@ -536,8 +536,8 @@ static int descends(kura_vault *v, const seen *r)
     if (!chained(v)) return zero(r->link); /* a chain seen, then a file without: a fork */
     if (zero(r->link)) {
         int rc = kura_db_chain_get(v->db, r->gen, tag);
-        return rc == KURA_ERR_NOT_FOUND || (rc == KURA_OK && sodium_memcmp(tag, r->tag,
-                                                                            KURA_STATE_TAG) == 0);
+        return rc == KURA_ERR_NOT_FOUND ||
+               (rc == KURA_OK && sodium_memcmp(tag, r->tag, KURA_STATE_TAG) == 0);
     }
     /* The states after r's, in order; a re-signed file (--trust-file) skips generations. */
     memcpy(link, r->link, KURA_STATE_TAG);
@@ -559,8 +559,7 @@ static int seen_check(kura_vault *v)
         if (!v->resign) kura_state_seen(v, 0);
         return KURA_OK;
     }
-    int same = r.gen == v->state_gen &&
-               sodium_memcmp(r.tag, v->state_tag, KURA_STATE_TAG) == 0 &&
+    int same = r.gen == v->state_gen && sodium_memcmp(r.tag, v->state_tag, KURA_STATE_TAG) == 0 &&
                (zero(r.link) || sodium_memcmp(r.link, v->state_link, KURA_STATE_TAG) == 0);
     if (same) return KURA_OK;
     if (r.gen < v->state_gen && descends(v, &r)) {
@@ -600,9 +599,8 @@ static int check_root(kura_vault *v)
     if (rc == KURA_OK && b.n != (chain ? STATE_VALUE3 : STATE_VALUE)) rc = KURA_ERR_CORRUPT;
     uint64_t gen = rc == KURA_OK ? kura_get64(b.p) : 0;
     int known = rc == KURA_OK && v->root_checked &&
-                kura_db_data_version(v->db, &version) == KURA_OK &&
-                version == v->root_version && gen == v->state_gen &&
-                sodium_memcmp(b.p + 8, v->state_tag, KURA_STATE_TAG) == 0;
+                kura_db_data_version(v->db, &version) == KURA_OK && version == v->root_version &&
+                gen == v->state_gen && sodium_memcmp(b.p + 8, v->state_tag, KURA_STATE_TAG) == 0;
     if (known) {
         free(b.p);
         return KURA_OK;
@@ -629,8 +627,10 @@ int kura_state_check(kura_vault *v)
     int rc = check_root(v);
     /* A file the user trusts is checked whole, and re-signed if anything fails. */
     if (rc == KURA_OK && v->trust_file) rc = kura_state_check_all(v);
-    if ((rc == KURA_ERR_CORRUPT || rc == KURA_ERR_TAMPERED) && v->trust_file) v->resign = 1;
-    else if (rc != KURA_OK) return rc;
+    if ((rc == KURA_ERR_CORRUPT || rc == KURA_ERR_TAMPERED) && v->trust_file)
+        v->resign = 1;
+    else if (rc != KURA_OK)
+        return rc;
     return seen_check(v);
 }
 

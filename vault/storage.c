@@ -11,7 +11,6 @@
 
 #include "vault_int.h"
 
-
 /* Statements, prepared on first use: those of items differ by format (2 adds the title
  * index column, name). */
 enum {
@@ -59,7 +58,7 @@ struct kura_db {
     sqlite3 *h;
     sqlite3_stmt *st[ST_COUNT];
     int format;
-    int upgrading; /* kura_db_upgrade ran in the open transaction ... */
+    int upgrading;     /* kura_db_upgrade ran in the open transaction ... */
     int format_before; /* ... on a file of this format */
     char err[200];
 };
@@ -200,8 +199,8 @@ static int configure(kura_db *db)
 static int stmt(kura_db *db, int i, sqlite3_stmt **out)
 {
     if (!db->st[i]) {
-        int src = sqlite3_prepare_v3(db->h, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT,
-                                     &db->st[i], NULL);
+        int src =
+            sqlite3_prepare_v3(db->h, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &db->st[i], NULL);
         if (src != SQLITE_OK) {
             sqlite3_finalize(db->st[i]);
             db->st[i] = NULL;
@@ -230,32 +229,40 @@ static int read_format(kura_db *db)
 
 /* The schema kura writes, row for row (type, name, table, SQL) in name order: a format 1 file,
  * format 2 and 3 files as created or upgraded from format 1 (ALTER TABLE leaves its own text;
- * format 3 adds the chain table). Anything else in sqlite_schema (another table, an index, a trigger, a view,
- * sqlite_stat1) could change what a query reads without changing what the state signs: a
- * covering index holding older copies of the items would answer a lookup with an old
+ * format 3 adds the chain table). Anything else in sqlite_schema (another table, an index, a
+ * trigger, a view, sqlite_stat1) could change what a query reads without changing what the state
+ * signs: a covering index holding older copies of the items would answer a lookup with an old
  * password. So the file must hold exactly one of these. */
 #define META_SQL "CREATE TABLE meta(k TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID"
 #define BUCKETS_SQL "CREATE TABLE buckets(b INTEGER PRIMARY KEY, h BLOB NOT NULL)"
-#define ITEMS_HEAD "CREATE TABLE items(id BLOB PRIMARY KEY CHECK(length(id) = 16), overview BLOB NOT NULL, details BLOB NOT NULL"
+#define ITEMS_HEAD                                                                                 \
+    "CREATE TABLE items(id BLOB PRIMARY KEY CHECK(length(id) = 16), overview BLOB NOT NULL, "      \
+    "details BLOB NOT NULL"
 #define NAME_INDEX_SQL "CREATE INDEX items_name ON items(name)"
 #define CHAIN_SQL "table|chain|chain|CREATE TABLE chain(g INTEGER PRIMARY KEY, tag BLOB NOT NULL)"
 #define ITEMS2 "table|items|items|" ITEMS_HEAD ", name BLOB NOT NULL) WITHOUT ROWID"
-#define ITEMS2_UP "table|items|items|" ITEMS_HEAD ", name BLOB NOT NULL DEFAULT x'0000') WITHOUT ROWID"
+#define ITEMS2_UP                                                                                  \
+    "table|items|items|" ITEMS_HEAD ", name BLOB NOT NULL DEFAULT x'0000') WITHOUT ROWID"
 #define N_SCHEMAS 5
 static const struct {
     int format;
     const char *rows[6];
 } schemas[N_SCHEMAS] = {
-    {1, {"table|buckets|buckets|" BUCKETS_SQL, "table|items|items|" ITEMS_HEAD ") WITHOUT ROWID",
-         "table|meta|meta|" META_SQL}},
-    {2, {"table|buckets|buckets|" BUCKETS_SQL, ITEMS2, "index|items_name|items|" NAME_INDEX_SQL,
-         "table|meta|meta|" META_SQL}},
-    {2, {"table|buckets|buckets|" BUCKETS_SQL, ITEMS2_UP, "index|items_name|items|" NAME_INDEX_SQL,
-         "table|meta|meta|" META_SQL}},
-    {3, {"table|buckets|buckets|" BUCKETS_SQL, CHAIN_SQL, ITEMS2,
-         "index|items_name|items|" NAME_INDEX_SQL, "table|meta|meta|" META_SQL}},
-    {3, {"table|buckets|buckets|" BUCKETS_SQL, CHAIN_SQL, ITEMS2_UP,
-         "index|items_name|items|" NAME_INDEX_SQL, "table|meta|meta|" META_SQL}},
+    {1,
+     {"table|buckets|buckets|" BUCKETS_SQL, "table|items|items|" ITEMS_HEAD ") WITHOUT ROWID",
+      "table|meta|meta|" META_SQL}},
+    {2,
+     {"table|buckets|buckets|" BUCKETS_SQL, ITEMS2, "index|items_name|items|" NAME_INDEX_SQL,
+      "table|meta|meta|" META_SQL}},
+    {2,
+     {"table|buckets|buckets|" BUCKETS_SQL, ITEMS2_UP, "index|items_name|items|" NAME_INDEX_SQL,
+      "table|meta|meta|" META_SQL}},
+    {3,
+     {"table|buckets|buckets|" BUCKETS_SQL, CHAIN_SQL, ITEMS2,
+      "index|items_name|items|" NAME_INDEX_SQL, "table|meta|meta|" META_SQL}},
+    {3,
+     {"table|buckets|buckets|" BUCKETS_SQL, CHAIN_SQL, ITEMS2_UP,
+      "index|items_name|items|" NAME_INDEX_SQL, "table|meta|meta|" META_SQL}},
 };
 
 static int check_schema(kura_db *db)
@@ -307,11 +314,11 @@ static int open_handle(kura_db **out, const char *path, int creating, int as_is)
     *out = db;
     const char *vfs = as_is ? kura_pagesum_vfs_lenient() : kura_pagesum_vfs();
     if (!vfs) return KURA_ERR_NOMEM;
-    int src = sqlite3_open_v2(path, &db->h,
-                              (as_is ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
-                                  SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE |
-                                  SQLITE_OPEN_NOMUTEX,
-                              vfs); /* NOMUTEX: a handle is used by one thread at a time */
+    int src =
+        sqlite3_open_v2(path, &db->h,
+                        (as_is ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+                            SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_NOMUTEX,
+                        vfs); /* NOMUTEX: a handle is used by one thread at a time */
     if (src != SQLITE_OK) return fail(db, src);
     if (creating) {
         int reserve = KURA_PAGESUM_BYTES;
@@ -732,8 +739,11 @@ int kura_db_chain_rows(kura_db *db, uint64_t after, uint64_t before, kura_db_row
             break;
         }
         sqlite3_int64 g = sqlite3_column_int64(st, 0);
-        kura_row row = {.table = 'c', .key = &g, .keylen = sizeof g,
-                        .a = sqlite3_column_blob(st, 1), .alen = KURA_STATE_TAG};
+        kura_row row = {.table = 'c',
+                        .key = &g,
+                        .keylen = sizeof g,
+                        .a = sqlite3_column_blob(st, 1),
+                        .alen = KURA_STATE_TAG};
         rc = fn(ctx, &row);
     }
     if (rc == KURA_OK && src != SQLITE_DONE) rc = fail(db, src);
@@ -891,9 +901,8 @@ int kura_db_root_rows(kura_db *db, kura_db_row_fn fn, void *ctx)
 int kura_db_all_items(kura_db *db, kura_db_row_fn fn, void *ctx)
 {
     return rows_sql(db,
-                    db->format >= 2
-                        ? "SELECT id, overview, details, name FROM items ORDER BY id"
-                        : "SELECT id, overview, details FROM items ORDER BY id",
+                    db->format >= 2 ? "SELECT id, overview, details, name FROM items ORDER BY id"
+                                    : "SELECT id, overview, details FROM items ORDER BY id",
                     'i', SQLITE_BLOB, fn, ctx);
 }
 

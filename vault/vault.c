@@ -566,8 +566,7 @@ int kura_vault_rotate(kura_vault *v, kura_client_key *new_key, size_t *items, ku
     }
     unsigned char *vk = next, *item_key = next + KURA_KEYBYTES,
                   *state_key = next + 2 * KURA_KEYBYTES, *name_key = next + 3 * KURA_KEYBYTES,
-                  *wrap = next + VAULT_KEYS,
-                  *commit = next + VAULT_KEYS + KURA_KEYBYTES;
+                  *wrap = next + VAULT_KEYS, *commit = next + VAULT_KEYS + KURA_KEYBYTES;
     randombytes_buf(vk, KURA_KEYBYTES);
     kura_vault_derive_keys(next);
     kura_key_generate(new_key);

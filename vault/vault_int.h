@@ -154,8 +154,7 @@ typedef int (*kura_db_row_fn)(void *ctx, const kura_row *row);
 KURA_MUST_CHECK int kura_db_root_rows(kura_db *db, kura_db_row_fn fn, void *ctx);
 /* Opens a damaged file as it is, to read what is left: read-only, through the lenient VFS
  * (no page checksums), no checks of the schema or the tables; the format from the header. */
-KURA_MUST_CHECK int kura_db_open_as_is(kura_db **out, const char *path, char *err,
-                                       size_t errlen);
+KURA_MUST_CHECK int kura_db_open_as_is(kura_db **out, const char *path, char *err, size_t errlen);
 /* Every item row that can still be read, in id order: a range whose pages do not parse is
  * split, and read on after the last row it gave; *unreadable gets how many stretches were
  * given up on. Returns fn's failure, if any (a row that does not parse is not one). */
@@ -192,8 +191,7 @@ KURA_MUST_CHECK int kura_db_chain_put(kura_db *db, uint64_t gen,
 KURA_MUST_CHECK int kura_db_chain_rows(kura_db *db, uint64_t after, uint64_t before,
                                        kura_db_row_fn fn, void *ctx);
 /* KURA_ERR_NOT_FOUND if generation gen has no row (or the file is format 1 or 2). */
-KURA_MUST_CHECK int kura_db_chain_get(kura_db *db, uint64_t gen,
-                                      unsigned char tag[KURA_STATE_TAG]);
+KURA_MUST_CHECK int kura_db_chain_get(kura_db *db, uint64_t gen, unsigned char tag[KURA_STATE_TAG]);
 /* Bucket b's stored hash: KURA_ERR_NOT_FOUND if it has none (an empty bucket). */
 KURA_MUST_CHECK int kura_db_bucket_get(kura_db *db, unsigned b, unsigned char h[32]);
 /* Stores bucket b's hash, or with h NULL removes its row. */
@@ -242,15 +240,15 @@ struct kura_vault {
     unsigned char state_prev[KURA_STATE_TAG]; /* format 3: the link of the state before it */
     unsigned char state_link[KURA_STATE_TAG]; /* the link of the state checked last: its
                                                * place in the chain (state.c) */
-    int root_checked;    /* the state above was checked against the file ... */
-    unsigned root_version; /* ... at this data version (kura_db_data_version) */
+    int root_checked;                         /* the state above was checked against the file ... */
+    unsigned root_version;                    /* ... at this data version (kura_db_data_version) */
     unsigned bucket_checked; /* 1 + the bucket checked last at that version; 0: none */
     unsigned char *prints;   /* per item of the bucket checked last: id (16) || BLAKE2b-256 of
                               * its overview and details, as the check read them (malloc) */
     size_t n_prints, cap_prints;
-    unsigned prints_bucket; /* 1 + that bucket; 0: none */
+    unsigned prints_bucket;               /* 1 + that bucket; 0: none */
     crypto_generichash_state *hash_state; /* sodium_malloc: the keyed hash being computed */
-    char *cache_dir;        /* where the overview cache lives (cache.c); NULL: none */
+    char *cache_dir;                      /* where the overview cache lives (cache.c); NULL: none */
     unsigned char *scratch; /* sodium_malloc: plaintext being sealed, wiped after each use */
     size_t scratch_cap;
     char err[256];
@@ -268,8 +266,7 @@ void kura_vault_derive_keys(unsigned char *keys);
 /* Meta rows with their unkeyed checksum (vault.c). A missing or damaged row is
  * KURA_ERR_CORRUPT; the blob is malloc'd. */
 KURA_MUST_CHECK int kura_meta_get(kura_vault *v, kura_blob *out, const char *key);
-KURA_MUST_CHECK int kura_meta_put(kura_vault *v, const char *key, const unsigned char *p,
-                                  size_t n);
+KURA_MUST_CHECK int kura_meta_put(kura_vault *v, const char *key, const unsigned char *p, size_t n);
 
 /* ---- state.c: the signed state over the whole file, and the rollback guard ---- */
 /* At unlock, inside the caller's read transaction: the stored state against the bucket rows
@@ -379,7 +376,10 @@ typedef struct kura_module {
     void *handle;
     char err[300];
 } kura_module;
-#define KURA_MODULE(file) {.name = file, .mu = PTHREAD_MUTEX_INITIALIZER}
+#define KURA_MODULE(file)                                                                          \
+    {                                                                                              \
+        .name = file, .mu = PTHREAD_MUTEX_INITIALIZER                                              \
+    }
 /* A symbol of m, loading m the first time (thread-safe); NULL with m's error set. */
 void *kura_module_symbol(kura_module *m, const char *symbol);
 /* Why m did not load or lacks a symbol, in one line ("no error" if it did). */

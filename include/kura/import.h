@@ -32,8 +32,8 @@ typedef struct kura_import_sink {
 } kura_import_sink;
 
 /* The formats, by the names --from takes. */
-#define KURA_IMPORT_FORMATS                                                                  \
-    "bitwarden-json, bitwarden-csv, 1password-1pux, 1password-csv, keepassxc-csv, "          \
+#define KURA_IMPORT_FORMATS                                                                        \
+    "bitwarden-json, bitwarden-csv, 1password-1pux, 1password-csv, keepassxc-csv, "                \
     "keepass-xml, chrome-csv, firefox-csv, kura-csv"
 
 /* A time as exports write it: "2024-05-01T10:20:30Z" (a fraction and an offset allowed, "T"
@@ -43,8 +43,8 @@ int64_t kura_time_parse(const char *s, int ms);
 /* What reading one file may hold in memory at once (its parsers' memory, a zip's inflated
  * data): 16 times the file, at least 256 MiB. Past it the file is refused, not the machine's
  * memory exhausted (a zip bomb, entities that expand). */
-#define KURA_IMPORT_BUDGET(len)                                                              \
-    ((size_t)(len) > ((size_t)16 << 20) ? (size_t)(len) * 16 : (size_t)256 << 20)
+#define KURA_IMPORT_BUDGET(len)                                                                    \
+    ((size_t)(len) > ((size_t)16 << 20) ? (size_t)(len)*16 : (size_t)256 << 20)
 
 /* Both take a file's text without a UTF-8 byte order mark (kura import drops one).
  *

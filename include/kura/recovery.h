@@ -66,8 +66,8 @@ void kura_kit_payload(char *out, const char *vault_id, const kura_client_key *ke
 
 /* Parses a payload. KURA_ERR_NOT_FOUND if text is not a kura kit payload; otherwise the
  * results of kura_key_parse for its key part. vault_id gets 26 symbols and a NUL. */
-KURA_MUST_CHECK int kura_kit_payload_parse(char *vault_id, kura_client_key *key,
-                                           const char *text, size_t len);
+KURA_MUST_CHECK int kura_kit_payload_parse(char *vault_id, kura_client_key *key, const char *text,
+                                           size_t len);
 
 /* The kit's file names in dir: "Kura client key NNNNN.pdf" and
  * "KURA_CLIENT_KEY_EMERGENCY_KIT<NNNNN>.png", NNNNN from the vault id. Each buffer holds n
@@ -95,8 +95,8 @@ KURA_MUST_CHECK int kura_kit_read(char *vault_id, kura_client_key *key, const ch
 /* The kit's QR code as terminal text: Unicode half blocks, or ASCII ("##") when ascii is
  * set; dark modules drawn light-on-dark friendly with a quiet zone. *out is sodium_malloc
  * memory (free with sodium_free). */
-KURA_MUST_CHECK int kura_kit_qr_text(char **out, const char *vault_id,
-                                     const kura_client_key *key, int ascii);
+KURA_MUST_CHECK int kura_kit_qr_text(char **out, const char *vault_id, const kura_client_key *key,
+                                     int ascii);
 
 /* ---- recover ---- */
 
@@ -111,11 +111,11 @@ void kura_recover_free_kits(char **list, size_t count);
 
 /* What a reset destroyed. No secret in it: it is the receipt. */
 typedef struct kura_reset_report {
-    char old_id[27];   /* the destroyed vault's id, "" if it could not be read */
-    long long items;   /* items destroyed, -1 if they could not be counted */
-    size_t files;      /* files overwritten and removed (vault, journals) */
-    size_t sessions;   /* this device's sessions of the vault ended */
-    int device_slot;   /* 1 if this device's slot for the vault was removed */
+    char old_id[27]; /* the destroyed vault's id, "" if it could not be read */
+    long long items; /* items destroyed, -1 if they could not be counted */
+    size_t files;    /* files overwritten and removed (vault, journals) */
+    size_t sessions; /* this device's sessions of the vault ended */
+    int device_slot; /* 1 if this device's slot for the vault was removed */
 } kura_reset_report;
 
 /* What lies at the path a reset would destroy. A reset destroys only kura's files. */

@@ -69,8 +69,9 @@ KURA_MUST_CHECK int kura_vault_client_key(const kura_vault *v, kura_client_key *
 
 /* Checks everything: the schema, SQLite's integrity_check over the whole file (every page
  * read, so every page checksum; every index against its table), every bucket against the
- * signed state, and both parts of every item decrypted. Opening and reading check only what they touch; this is the whole file.
- * KURA_ERR_CORRUPT if anything fails; *items gets how many items were read. */
+ * signed state, and both parts of every item decrypted. Opening and reading check only what they
+ * touch; this is the whole file. KURA_ERR_CORRUPT if anything fails; *items gets how many items
+ * were read. */
 KURA_MUST_CHECK int kura_vault_verify(kura_vault *v, size_t *items);
 
 /* The file's format version: 1 (kura 0.1 before the title index) or KURA_FORMAT_VERSION. A
@@ -220,8 +221,8 @@ void kura_batch_abort(kura_batch *b);
 typedef struct kura_items {
     kura_item *items; /* overview parts only, sorted by title then id */
     size_t count;
-    size_t damaged; /* items skipped because their overview does not decrypt (a file the
-                     * user trusted as it is); kura_vault_error() names the first */
+    size_t damaged;    /* items skipped because their overview does not decrypt (a file the
+                        * user trusted as it is); kura_vault_error() names the first */
     size_t unreadable; /* a vault read as it is: stretches of the file that do not parse
                         * (their items unknown) */
     struct kura_arena *arena;
@@ -261,9 +262,8 @@ KURA_MUST_CHECK int kura_export_seal(const char *path, const unsigned char *data
  * the data. KURA_ERR_WRONG_KEY if the passphrase does not open it (or its first chunk is
  * damaged), KURA_ERR_CORRUPT if it is not an export, damaged, cut short or asks for KDF
  * limits under MODERATE or over 64 passes and 8 GiB. */
-KURA_MUST_CHECK int kura_export_open(unsigned char **out, size_t *outlen,
-                                     const unsigned char *file, size_t n, const char *pass,
-                                     size_t passlen);
+KURA_MUST_CHECK int kura_export_open(unsigned char **out, size_t *outlen, const unsigned char *file,
+                                     size_t n, const char *pass, size_t passlen);
 
 /* ---- guarded output ---- */
 
@@ -309,9 +309,9 @@ KURA_MUST_CHECK int kura_session_start(char out[KURA_SESSION_TEXT], kura_vault *
                                        unsigned timeout);
 
 /* Unlocks v from the session named by handle text. KURA_ERR_NOT_FOUND if there is no such
- * session, it is another vault's or from before a key rotation (then it is removed), KURA_ERR_EXPIRED if it timed out (and is then removed).
- * A successful resume restarts the idle clock. *remaining (may be NULL) gets the seconds
- * left. */
+ * session, it is another vault's or from before a key rotation (then it is removed),
+ * KURA_ERR_EXPIRED if it timed out (and is then removed). A successful resume restarts the idle
+ * clock. *remaining (may be NULL) gets the seconds left. */
 KURA_MUST_CHECK int kura_session_resume(kura_vault *v, const char *dir, const char *handle,
                                         unsigned *remaining);
 

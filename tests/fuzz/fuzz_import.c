@@ -38,8 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
     if (!item && !(item = kura_item_new())) abort();
     if (n < 1) return 0;
     int no_module = 0;
-    const char *format = data[0] < N_FORMATS ? formats[data[0]]
-                                             : kura_import_detect(data + 1, n - 1, &no_module);
+    const char *format =
+        data[0] < N_FORMATS ? formats[data[0]] : kura_import_detect(data + 1, n - 1, &no_module);
     if (!format) return 0;
     /* The format named (--from) or not: the strict and the dropping paths both. */
     kura_import_sink sink = {NULL, next, put, dropped, n > 1 && (data[1] & 1)};

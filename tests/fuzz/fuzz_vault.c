@@ -5,7 +5,6 @@
 #include "fuzz_common.h"
 #include "kura/kura.h"
 
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
     kura_vault *v = NULL;
@@ -25,8 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
         if (kura_vault_set_state_dir(v, state) != KURA_OK) opened = 0;
         kura_vault_trust_file(v);
     }
-    if (opened && seed_key &&
-        kura_key_parse(&key, NULL, seed_key, strlen(seed_key)) == KURA_OK &&
+    if (opened && seed_key && kura_key_parse(&key, NULL, seed_key, strlen(seed_key)) == KURA_OK &&
         kura_vault_unlock(v, &key) == KURA_OK) {
         kura_items *list = NULL;
         if (kura_item_list(v, &list, NULL) == KURA_OK) {

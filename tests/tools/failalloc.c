@@ -124,7 +124,7 @@ static void sq_shutdown(void *ctx)
 
 __attribute__((constructor)) static void install(void)
 {
-    static const sqlite3_mem_methods methods = {sq_malloc, sq_free,   sq_realloc, sq_size,
+    static const sqlite3_mem_methods methods = {sq_malloc,  sq_free, sq_realloc,  sq_size,
                                                 sq_roundup, sq_init, sq_shutdown, NULL};
     if (sqlite3_config(SQLITE_CONFIG_MALLOC, &methods) != SQLITE_OK) abort();
 }

@@ -1,8 +1,8 @@
 /* vault_items VAULT KEYFILE fill N | dump: a test tool on the library.
  * fill N adds "Item 1".."Item N" (password "pw-I", username "user-I") in one transaction
- * (kura_batch), so a 1,000-item vault takes a moment, not a thousand kura runs. dump prints every item as
- * "title<TAB>password" sorted by title: the whole vault, for tests that compare it with what
- * they expect. Exit codes as kura's library results (0 ok, else the kura_err value). */
+ * (kura_batch), so a 1,000-item vault takes a moment, not a thousand kura runs. dump prints every
+ * item as "title<TAB>password" sorted by title: the whole vault, for tests that compare it with
+ * what they expect. Exit codes as kura's library results (0 ok, else the kura_err value). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

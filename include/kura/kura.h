@@ -4,6 +4,7 @@
 
 #include "errors.h"
 #include "import.h"
+#include "key.h"
 #include "recovery.h"
 #include "vault.h"
 

@@ -1,49 +1,16 @@
-/* kura/recovery.h: the client key: generating, parsing, formatting.
- * A key is 36 Crockford base32 symbols: a version symbol, 33 random symbols (165 bits),
- * and two check symbols that catch every single-symbol typo and every swap of neighbours. */
+/* kura/recovery.h: the emergency kit (its payload, file names, drawing and reading), finding
+ * kits to recover with, and reset. The client key is in key.h. */
 #ifndef KURA_RECOVERY_H
 #define KURA_RECOVERY_H
 
 #include <stddef.h>
 #include "errors.h"
+#include "key.h"
+#include "vault.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define KURA_KEY_SYMBOLS 36
-#define KURA_KEY_RANDOM_SYMBOLS 33
-#define KURA_KEY_VERSION 1
-/* Length of the grouped text form "XXXXXX-XXXXXX-...": 36 symbols and 5 dashes. */
-#define KURA_KEY_TEXT_LEN 41
-
-/* A client key: one symbol value (0..31) per byte. Keep it in sodium_malloc memory. */
-typedef struct kura_client_key {
-    unsigned char sym[KURA_KEY_SYMBOLS];
-} kura_client_key;
-
-/* Fills *key with a fresh key from the CSPRNG. Requires sodium_init(). */
-void kura_key_generate(kura_client_key *key);
-
-/* Parses text (len bytes, need not be NUL-terminated) into *key, forgiving case, spaces,
- * dashes, O for 0 and I/L for 1. Returns KURA_OK, or:
- *   KURA_ERR_KEY_MALFORMED: wrong length or a bad character; *bad_pos (if not NULL) is the
- *       1-based position of the bad character in text, or 0 for a length error;
- *   KURA_ERR_KEY_TYPO: every character is valid but the check symbols fail;
- *   KURA_ERR_KEY_VERSION: a consistent key of an unknown format version.
- * *key is wiped on failure. */
-KURA_MUST_CHECK int kura_key_parse(kura_client_key *key, size_t *bad_pos, const char *text,
-                                   size_t len);
-
-/* Number of symbols kura_key_parse counted in text (after dropping spaces and dashes):
- * lets a caller say "35 symbols, a client key has 36". */
-size_t kura_key_count_symbols(const char *text, size_t len);
-
-/* Writes the grouped form and a NUL into out (KURA_KEY_TEXT_LEN + 1 bytes). */
-void kura_key_format(char *out, const kura_client_key *key);
-
-/* Returns 1 if the check symbols of key hold, else 0. */
-int kura_key_check(const kura_client_key *key);
 
 /* ---- the emergency kit ---- */
 
@@ -111,11 +78,11 @@ void kura_recover_free_kits(char **list, size_t count);
 
 /* What a reset destroyed. No secret in it: it is the receipt. */
 typedef struct kura_reset_report {
-    char old_id[27]; /* the destroyed vault's id, "" if it could not be read */
-    long long items; /* items destroyed, -1 if they could not be counted */
-    size_t files;    /* files overwritten and removed (vault, journals) */
-    size_t sessions; /* this device's sessions of the vault ended */
-    int device_slot; /* 1 if this device's slot for the vault was removed */
+    char old_id[KURA_VAULT_ID_TEXT + 1]; /* the destroyed vault's id, "" if unreadable */
+    long long items;                     /* items destroyed, -1 if they could not be counted */
+    size_t files;                        /* files overwritten and removed (vault, journals) */
+    size_t sessions;                     /* this device's sessions of the vault ended */
+    int device_slot;                     /* 1 if this device's slot for the vault was removed */
 } kura_reset_report;
 
 /* What lies at the path a reset would destroy. A reset destroys only kura's files. */
@@ -150,11 +117,6 @@ KURA_MUST_CHECK int kura_reset_fresh_path(char *out, size_t n, const char *path)
 KURA_MUST_CHECK int kura_reset_replace(kura_reset_report *r, const char *fresh, const char *path,
                                        const char *device_dir, const char *state_dir,
                                        const char *runtime_dir);
-
-/* Crockford base32: the symbol for a value 0..31, and the value for a character, -1 if none
- * (with the forgiving mapping of kura_key_parse). */
-char kura_b32_symbol(unsigned v);
-int kura_b32_value(int c);
 
 #ifdef __cplusplus
 }

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "errors.h"
-#include "recovery.h"
+#include "key.h"
 
 #ifdef __cplusplus
 extern "C" {

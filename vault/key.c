@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sodium.h>
 
-#include "kura/recovery.h"
+#include "kura/key.h"
 
 static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 

@@ -667,7 +667,9 @@ int kura_vault_write_begin(kura_vault *v, const unsigned char *id)
     rc = check_root(v);
     /* A format 1 file gets its title index, and a format 2 file its chain, with its first
      * write (reads never write). */
-    if (rc == KURA_OK && kura_db_format(v->db) < 2) rc = kura_items_upgrade(v);
+    if (rc == KURA_OK && kura_db_format(v->db) < 2)
+        rc = v->upgrade_items ? v->upgrade_items(v)
+                              : kura_vault_fail(v, KURA_ERR_INVALID, "no format 1 upgrade");
     if (rc == KURA_OK && kura_db_format(v->db) < 3) rc = kura_state_upgrade_chain(v);
     if (rc == KURA_OK && id) rc = kura_state_check_item(v, id);
     if (rc != KURA_OK) kura_db_rollback(v->db);

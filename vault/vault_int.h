@@ -249,6 +249,9 @@ struct kura_vault {
     unsigned prints_bucket;               /* 1 + that bucket; 0: none */
     crypto_generichash_state *hash_state; /* sodium_malloc: the keyed hash being computed */
     char *cache_dir;                      /* where the overview cache lives (cache.c); NULL: none */
+    /* Format 1 to 2 inside the first write transaction (kura_items_upgrade): set by the layer
+     * that opens the vault, so the state below it calls the items above it only this way. */
+    int (*upgrade_items)(kura_vault *v);
     unsigned char *scratch; /* sodium_malloc: plaintext being sealed, wiped after each use */
     size_t scratch_cap;
     char err[256];
@@ -263,7 +266,7 @@ struct kura_vault {
  * VAULT_KEYS bytes). */
 void kura_vault_derive_keys(unsigned char *keys);
 
-/* Meta rows with their unkeyed checksum (vault.c). A missing or damaged row is
+/* Meta rows with their unkeyed checksum (handle.c). A missing or damaged row is
  * KURA_ERR_CORRUPT; the blob is malloc'd. */
 KURA_MUST_CHECK int kura_meta_get(kura_vault *v, kura_blob *out, const char *key);
 KURA_MUST_CHECK int kura_meta_put(kura_vault *v, const char *key, const unsigned char *p, size_t n);
@@ -352,7 +355,7 @@ KURA_MUST_CHECK int kura_vault_make(kura_vault **out, const char *path,
 /* The generation of this device's record of v, 0 if none (state.c). */
 uint64_t kura_state_seen_gen(const kura_vault *v);
 
-/* Sets v->err (printf-style) and returns rc. */
+/* Sets v->err (printf-style) and returns rc (handle.c). */
 int kura_vault_fail(kura_vault *v, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Unlocks v with a raw vault key (from a slot or a session). */

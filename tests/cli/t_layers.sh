@@ -1,3 +1,6 @@
+# The core has layers: between the files of libkura (vault/, recovery/) calls go one way, so no
+# two files call each other through any chain (symbols defined and used, read with nm from the
+# build's objects), and vault/ never calls up into recovery/.
 # The library talks in codes, the CLI in words: no file of vault/, recovery/ or import/ prints,
 # prompts or exits, and no message of theirs names a CLI flag (the CLI adds the way out, by
 # the error's code). The kit's printed text (recovery/kit_layout.c) is content, not a message:
@@ -13,5 +16,49 @@ flags=$(grep -nE '"[^"]*--[a-z][a-z-]*[^"]*"' $(ls $lib | grep -v recovery/kit_l
 check "no library message names a CLI flag (found: ${flags:-none})" test -z "$flags"
 check "the CLI decides by codes, not by the library's words" \
     bash -c "! grep -nE 'strstr\((detail|kura_vault_error)' cli/*.c"
+objs=$(dirname "$KURA")/CMakeFiles/kura.dir
+check "the library's objects are there to read" test -d "$objs/vault"
+python3 - "$objs" >"$T/layers.out" <<'PY'
+import collections, glob, subprocess, sys
+root = sys.argv[1]
+defs, uses = {}, collections.defaultdict(set)
+for o in glob.glob(root + "/vault/*.o") + glob.glob(root + "/recovery/*.o"):
+    name = o[len(root) + 1:].replace(".c.o", "")
+    for line in subprocess.run(["nm", o], capture_output=True, text=True).stdout.splitlines():
+        p = line.split()
+        if len(p) == 3 and p[1] in "TDBR":
+            defs[p[2]] = name
+        elif len(p) == 2 and p[0] == "U":
+            uses[name].add(p[1])
+calls = collections.defaultdict(set)
+for f, us in uses.items():
+    for u in us:
+        if u in defs and defs[u] != f:
+            calls[f].add(defs[u])
+for f in sorted(calls):
+    for g in sorted(calls[f]):
+        if f.startswith("vault/") and g.startswith("recovery/"):
+            print("up: %s calls %s" % (f, g))
+# cycles: strongly connected components of more than one file
+index, low, stack, on, n = {}, {}, [], set(), [0]
+def visit(v):
+    index[v] = low[v] = n[0]; n[0] += 1; stack.append(v); on.add(v)
+    for w in calls[v]:
+        if w not in index:
+            visit(w); low[v] = min(low[v], low[w])
+        elif w in on:
+            low[v] = min(low[v], index[w])
+    if low[v] == index[v]:
+        comp = []
+        while True:
+            w = stack.pop(); on.discard(w); comp.append(w)
+            if w == v: break
+        if len(comp) > 1: print("cycle: " + " ".join(sorted(comp)))
+for v in list(calls):
+    if v not in index: visit(v)
+print("files: %d" % len(uses))
+PY
+check "no cycle between the library's files, nothing in vault/ calls recovery/ ($(grep -v '^files' "$T/layers.out" | tr '\n' ';'))" \
+    bash -c "! grep -qE '^(cycle|up):' '$T/layers.out' && grep -qE '^files: [1-9]' '$T/layers.out'"
 cd "$T" || exit 1
 finish

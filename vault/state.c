@@ -25,29 +25,6 @@
 
 #define STATE_VALUE (8 + KURA_STATE_TAG)                   /* formats 1, 2 */
 #define STATE_VALUE3 (8 + KURA_STATE_TAG + KURA_STATE_TAG) /* format 3: the previous link too */
-#define SEEN_MAGIC "KURASEEN"                              /* generation and tag */
-#define SEEN_MAGIC2 "KURASEE2"                             /* and the link */
-#define SEEN_SUM 16
-#define SEEN_BYTES (8 + KURA_VAULT_ID_BYTES + 8 + KURA_STATE_TAG + SEEN_SUM)
-#define SEEN_BYTES2 (SEEN_BYTES + KURA_STATE_TAG)
-
-static int chained(const kura_vault *v)
-{
-    return kura_db_format(v->db) >= 3;
-}
-
-/* The link of a state in the chain: unkeyed, since the tag it covers is keyed (a rotation
- * changes the key, not the chain). */
-static void link_of(unsigned char out[KURA_STATE_TAG], const unsigned char prev[KURA_STATE_TAG],
-                    const unsigned char tag[KURA_STATE_TAG])
-{
-    crypto_generichash_state st;
-    crypto_generichash_init(&st, NULL, 0, KURA_STATE_TAG);
-    crypto_generichash_update(&st, (const unsigned char *)"kura/link/1", 12);
-    crypto_generichash_update(&st, prev, KURA_STATE_TAG);
-    crypto_generichash_update(&st, tag, KURA_STATE_TAG);
-    crypto_generichash_final(&st, out, KURA_STATE_TAG);
-}
 
 /* Each row as: table, then length-prefixed key and values (for items of format 2: the seals
  * of its parts, and the title index tag), so no two row sets hash alike. A row is gathered
@@ -233,7 +210,7 @@ static int tampered(kura_vault *v)
                            v->id_text);
 }
 
-static int db_fail(kura_vault *v, int rc)
+int kura_state_fail(kura_vault *v, int rc)
 {
     if (rc == KURA_ERR_CORRUPT) return tampered(v);
     if (rc == KURA_ERR_NOMEM) return kura_vault_fail(v, rc, "out of memory");
@@ -246,7 +223,7 @@ static int bucket_matches(kura_vault *v, unsigned b, const unsigned char *h, siz
     unsigned char stored[KURA_STATE_TAG];
     int rc = kura_db_bucket_get(v->db, b, stored);
     if (rc == KURA_ERR_NOT_FOUND) return count == 0 ? KURA_OK : tampered(v);
-    if (rc != KURA_OK) return db_fail(v, rc);
+    if (rc != KURA_OK) return kura_state_fail(v, rc);
     if (count == 0 || sodium_memcmp(stored, h, KURA_STATE_TAG) != 0) return tampered(v);
     return KURA_OK;
 }
@@ -263,7 +240,7 @@ int kura_state_check_bucket(kura_vault *v, unsigned b)
                 kura_db_data_version(v->db, &version) == KURA_OK && version == v->root_version;
     if (known) return KURA_OK;
     int rc = bucket_hash(v, STATE_KEY(v), b, h, &count, 1);
-    if (rc != KURA_OK) return db_fail(v, rc);
+    if (rc != KURA_OK) return kura_state_fail(v, rc);
     rc = bucket_matches(v, b, h, count);
     if (rc == KURA_OK) v->prints_bucket = b + 1;
     if (rc == KURA_OK && v->root_checked) v->bucket_checked = b + 1;
@@ -303,7 +280,7 @@ int kura_state_put_bucket(kura_vault *v, const unsigned char *key, unsigned b)
     size_t count;
     int rc = bucket_hash(v, key, b, h, &count, 0);
     if (rc == KURA_OK) rc = kura_db_bucket_put(v->db, b, count ? h : NULL);
-    return rc == KURA_OK ? KURA_OK : db_fail(v, rc);
+    return rc == KURA_OK ? KURA_OK : kura_state_fail(v, rc);
 }
 
 int kura_state_put_item(kura_vault *v, const unsigned char *key, const unsigned char *id)
@@ -386,7 +363,7 @@ int kura_state_check_all_rows(kura_vault *v, kura_db_row_fn each, void *ctx)
     int rc = sweep_all(&w);
     if (rc == KURA_OK) rc = kura_db_bucket_count(v->db, &rows);
     if (rc == KURA_OK && rows != w.buckets) return tampered(v); /* a row for an empty bucket */
-    if (rc != KURA_OK && !v->err[0]) return db_fail(v, rc);
+    if (rc != KURA_OK && !v->err[0]) return kura_state_fail(v, rc);
     return rc;
 }
 
@@ -395,27 +372,27 @@ int kura_state_rebuild(kura_vault *v, const unsigned char *key)
     sweep w = {.v = v, .key = key, .fn = put_one};
     int rc = kura_db_buckets_clear(v->db);
     if (rc == KURA_OK) rc = sweep_all(&w);
-    return rc == KURA_OK ? KURA_OK : db_fail(v, rc);
+    return rc == KURA_OK ? KURA_OK : kura_state_fail(v, rc);
 }
 
 int kura_state_put(kura_vault *v, const unsigned char *key, uint64_t gen)
 {
     unsigned char value[STATE_VALUE3];
-    int chain = chained(v);
+    int chain = kura_state_chained(v);
     kura_put64(value, gen);
     memcpy(value + 8 + KURA_STATE_TAG, v->state_link, KURA_STATE_TAG); /* format 3: prev */
     int rc = root_tag(v, value + 8, key, gen, chain ? value + 8 + KURA_STATE_TAG : NULL);
     if (rc == KURA_OK)
         rc = kura_meta_put(v, KURA_META_STATE, value, chain ? STATE_VALUE3 : STATE_VALUE);
     if (rc == KURA_OK && chain) rc = kura_db_chain_put(v->db, gen, value + 8);
-    if (rc != KURA_OK) return db_fail(v, rc);
+    if (rc != KURA_OK) return kura_state_fail(v, rc);
     v->state_gen = gen;
     memcpy(v->state_tag, value + 8, KURA_STATE_TAG);
     if (chain)
         memcpy(v->state_prev, value + 8 + KURA_STATE_TAG, KURA_STATE_TAG);
     else
         memset(v->state_prev, 0, KURA_STATE_TAG);
-    link_of(v->state_link, v->state_prev, v->state_tag);
+    kura_state_link(v->state_link, v->state_prev, v->state_tag);
     return KURA_OK;
 }
 
@@ -425,176 +402,19 @@ int kura_state_upgrade_chain(kura_vault *v)
      * state with no previous one (v->state_link already). */
     int rc = kura_db_upgrade3(v->db);
     if (rc == KURA_OK) rc = kura_db_chain_put(v->db, v->state_gen, v->state_tag);
-    return rc == KURA_OK ? KURA_OK : db_fail(v, rc);
-}
-
-/* ---- this device's record: magic, vault id, generation, tag, [link,] checksum ---- */
-
-typedef struct seen {
-    uint64_t gen;
-    unsigned char tag[KURA_STATE_TAG];
-    unsigned char link[KURA_STATE_TAG]; /* all zero: not known (a record of format 1 or 2) */
-} seen;
-
-static int seen_path(char *out, size_t n, const kura_vault *v)
-{
-    if (!v->state_dir) return KURA_ERR_NOT_FOUND;
-    int len = snprintf(out, n, "%s/%s.seen", v->state_dir, v->id_text);
-    return len > 0 && (size_t)len < n ? KURA_OK : KURA_ERR_INVALID;
-}
-
-/* KURA_OK with *r, KURA_ERR_NOT_FOUND (none, or unreadable after a torn write). Reads the
- * record of kura before the chain (no link) too. */
-static int seen_parse(const kura_vault *v, const unsigned char *rec, ssize_t n, seen *r)
-{
-    unsigned char sum[SEEN_SUM];
-    int two = n == SEEN_BYTES2 && memcmp(rec, SEEN_MAGIC2, 8) == 0;
-    if (!two && (n != SEEN_BYTES || memcmp(rec, SEEN_MAGIC, 8) != 0)) return KURA_ERR_NOT_FOUND;
-    crypto_generichash(sum, SEEN_SUM, rec, (size_t)n - SEEN_SUM, NULL, 0);
-    if (sodium_memcmp(sum, rec + n - SEEN_SUM, SEEN_SUM) != 0) return KURA_ERR_NOT_FOUND;
-    if (memcmp(rec + 8, v->id, KURA_VAULT_ID_BYTES) != 0) return KURA_ERR_NOT_FOUND;
-    r->gen = kura_get64(rec + 8 + KURA_VAULT_ID_BYTES);
-    memcpy(r->tag, rec + 16 + KURA_VAULT_ID_BYTES, KURA_STATE_TAG);
-    memset(r->link, 0, KURA_STATE_TAG);
-    if (two) memcpy(r->link, rec + 16 + KURA_VAULT_ID_BYTES + KURA_STATE_TAG, KURA_STATE_TAG);
-    return KURA_OK;
-}
-
-static int zero(const unsigned char *p)
-{
-    return sodium_is_zero(p, KURA_STATE_TAG);
-}
-
-/* Opens (creating) and locks the record: concurrent kura processes move it forward only. */
-static int seen_open(const kura_vault *v)
-{
-    char path[4096];
-    if (seen_path(path, sizeof path, v) != KURA_OK) return -1;
-    if (kura_mkdir_private(v->state_dir) != KURA_OK) return -1;
-    int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) return -1;
-    if (flock(fd, LOCK_EX) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-uint64_t kura_state_seen_gen(const kura_vault *v)
-{
-    char path[4096];
-    unsigned char rec[SEEN_BYTES2];
-    seen r;
-    if (seen_path(path, sizeof path, v) != KURA_OK) return 0;
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    ssize_t n = fd < 0 ? -1 : read(fd, rec, sizeof rec);
-    if (fd >= 0) close(fd);
-    return seen_parse(v, rec, n, &r) == KURA_OK ? r.gen : 0;
-}
-
-void kura_state_seen(kura_vault *v, int force)
-{
-    unsigned char rec[SEEN_BYTES2];
-    seen r;
-    int fd = seen_open(v);
-    if (fd < 0) return; /* the guard is best effort: the vault write itself succeeded */
-    ssize_t n = pread(fd, rec, sizeof rec, 0);
-    if (!force && seen_parse(v, rec, n, &r) == KURA_OK && r.gen >= v->state_gen) {
-        close(fd);
-        return;
-    }
-    unsigned char *p = rec;
-    memcpy(p, SEEN_MAGIC2, 8), p += 8;
-    memcpy(p, v->id, KURA_VAULT_ID_BYTES), p += KURA_VAULT_ID_BYTES;
-    kura_put64(p, v->state_gen), p += 8;
-    memcpy(p, v->state_tag, KURA_STATE_TAG), p += KURA_STATE_TAG;
-    /* The link only where the file has a chain: a record of a format 2 state says "not known". */
-    if (chained(v))
-        memcpy(p, v->state_link, KURA_STATE_TAG);
-    else
-        memset(p, 0, KURA_STATE_TAG);
-    p += KURA_STATE_TAG;
-    crypto_generichash(p, SEEN_SUM, rec, (size_t)(p - rec), NULL, 0);
-    if (pwrite(fd, rec, sizeof rec, 0) == (ssize_t)sizeof rec && ftruncate(fd, SEEN_BYTES2) == 0)
-        (void)fsync(fd);
-    close(fd);
-}
-
-static int follow(void *ctx, const kura_row *row)
-{
-    link_of(ctx, ctx, row->a);
-    return KURA_OK;
-}
-
-/* 1 if the file's chain leads back to what this device saw (r, older than the file): the
- * chain's tags from r's generation on, linked from r's link, give the link the file's state
- * covers. A record without a link (kura before the chain) can only be compared where the
- * chain holds its generation. */
-static int descends(kura_vault *v, const seen *r)
-{
-    unsigned char link[KURA_STATE_TAG], tag[KURA_STATE_TAG];
-    if (!chained(v)) return zero(r->link); /* a chain seen, then a file without: a fork */
-    if (zero(r->link)) {
-        int rc = kura_db_chain_get(v->db, r->gen, tag);
-        return rc == KURA_ERR_NOT_FOUND ||
-               (rc == KURA_OK && sodium_memcmp(tag, r->tag, KURA_STATE_TAG) == 0);
-    }
-    /* The states after r's, in order; a re-signed file (--trust-file) skips generations. */
-    memcpy(link, r->link, KURA_STATE_TAG);
-    if (kura_db_chain_rows(v->db, r->gen, v->state_gen, follow, link) != KURA_OK) return 0;
-    return sodium_memcmp(link, v->state_prev, KURA_STATE_TAG) == 0;
-}
-
-/* Compares the file's (checked) state with the record: older or forked is refused. */
-static int seen_check(kura_vault *v)
-{
-    char path[4096];
-    unsigned char rec[SEEN_BYTES2];
-    seen r;
-    if (seen_path(path, sizeof path, v) != KURA_OK) return KURA_OK;
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    ssize_t n = fd < 0 ? -1 : read(fd, rec, sizeof rec);
-    if (fd >= 0) close(fd);
-    if (seen_parse(v, rec, n, &r) != KURA_OK) {
-        if (!v->resign) kura_state_seen(v, 0);
-        return KURA_OK;
-    }
-    int same = r.gen == v->state_gen && sodium_memcmp(r.tag, v->state_tag, KURA_STATE_TAG) == 0 &&
-               (zero(r.link) || sodium_memcmp(r.link, v->state_link, KURA_STATE_TAG) == 0);
-    if (same) return KURA_OK;
-    if (r.gen < v->state_gen && descends(v, &r)) {
-        if (!v->resign) kura_state_seen(v, 0);
-        return KURA_OK;
-    }
-    if (v->trust_file) {
-        v->state_gen = r.gen > v->state_gen ? r.gen : v->state_gen;
-        v->resign = 1;
-        return KURA_OK;
-    }
-    if (r.gen > v->state_gen)
-        return kura_vault_fail(v, KURA_ERR_ROLLED_BACK,
-                               "vault %s is older than this device last saw it (change %" PRIu64
-                               ", the file has change %" PRIu64
-                               "): it was rolled back or restored from a backup",
-                               v->id_text, r.gen, v->state_gen);
-    return kura_vault_fail(v, KURA_ERR_FORK,
-                           "vault %s is a fork: its change %" PRIu64
-                           " does not follow from change %" PRIu64
-                           " that this device saw, so changes made here are not in it (a sync "
-                           "conflict, or an older copy written to on another device)",
-                           v->id_text, v->state_gen, r.gen);
+    return rc == KURA_OK ? KURA_OK : kura_state_fail(v, rc);
 }
 
 /* The stored state against the bucket rows and records; sets v->state_gen and tag. Inside
  * a transaction. A state checked before in this process, on a file no connection has changed
  * since (the same data version, the same stored state), is not hashed again: a command checks
  * at unlock and again for each read, and each check reads every bucket row. */
-static int check_root(kura_vault *v)
+int kura_state_check_root(kura_vault *v)
 {
     kura_blob b;
     unsigned char tag[KURA_STATE_TAG];
     unsigned version;
-    int chain = chained(v);
+    int chain = kura_state_chained(v);
     int rc = kura_meta_get(v, &b, KURA_META_STATE);
     if (rc == KURA_OK && b.n != (chain ? STATE_VALUE3 : STATE_VALUE)) rc = KURA_ERR_CORRUPT;
     uint64_t gen = rc == KURA_OK ? kura_get64(b.p) : 0;
@@ -614,82 +434,22 @@ static int check_root(kura_vault *v)
     free(b.p);
     v->state_gen = gen;
     memcpy(v->state_tag, tag, KURA_STATE_TAG);
-    link_of(v->state_link, v->state_prev, v->state_tag);
+    kura_state_link(v->state_link, v->state_prev, v->state_tag);
     if (rc == KURA_OK && kura_db_data_version(v->db, &version) == KURA_OK) {
         v->root_checked = 1;
         v->root_version = version;
     }
-    return rc == KURA_OK ? KURA_OK : db_fail(v, rc);
+    return rc == KURA_OK ? KURA_OK : kura_state_fail(v, rc);
 }
 
 int kura_state_check(kura_vault *v)
 {
-    int rc = check_root(v);
+    int rc = kura_state_check_root(v);
     /* A file the user trusts is checked whole, and re-signed if anything fails. */
     if (rc == KURA_OK && v->trust_file) rc = kura_state_check_all(v);
     if ((rc == KURA_ERR_CORRUPT || rc == KURA_ERR_TAMPERED) && v->trust_file)
         v->resign = 1;
     else if (rc != KURA_OK)
         return rc;
-    return seen_check(v);
-}
-
-int kura_vault_read_begin(kura_vault *v, int whole)
-{
-    if (!v->keys) return kura_vault_fail(v, KURA_ERR_LOCKED, "the vault is locked");
-    int rc = kura_db_begin_read(v->db);
-    if (rc != KURA_OK) return db_fail(v, rc);
-    if (v->as_is) return KURA_OK;
-    rc = check_root(v);
-    if (rc == KURA_OK && whole) rc = kura_state_check_all(v);
-    if (rc != KURA_OK) kura_db_rollback(v->db);
-    return rc;
-}
-
-void kura_vault_read_end(kura_vault *v)
-{
-    kura_db_rollback(v->db); /* only read */
-}
-
-int kura_vault_write_begin(kura_vault *v, const unsigned char *id)
-{
-    if (!v->keys) return kura_vault_fail(v, KURA_ERR_LOCKED, "the vault is locked");
-    if (v->as_is)
-        return kura_vault_fail(v, KURA_ERR_CORRUPT,
-                               "vault %s is damaged and read as it is, so nothing is written to "
-                               "it; 'kura salvage' saves what still reads into a new vault",
-                               v->id_text);
-    v->root_checked = 0; /* a write is checked afresh, and changes the file */
-    v->bucket_checked = 0;
-    int rc = kura_db_begin(v->db);
-    if (rc != KURA_OK) return db_fail(v, rc);
-    v->err[0] = '\0';
-    rc = check_root(v);
-    /* A format 1 file gets its title index, and a format 2 file its chain, with its first
-     * write (reads never write). */
-    if (rc == KURA_OK && kura_db_format(v->db) < 2)
-        rc = v->upgrade_items ? v->upgrade_items(v)
-                              : kura_vault_fail(v, KURA_ERR_INVALID, "no format 1 upgrade");
-    if (rc == KURA_OK && kura_db_format(v->db) < 3) rc = kura_state_upgrade_chain(v);
-    if (rc == KURA_OK && id) rc = kura_state_check_item(v, id);
-    if (rc != KURA_OK) kura_db_rollback(v->db);
-    return rc;
-}
-
-int kura_vault_write_end(kura_vault *v, int rc, const unsigned char *id)
-{
-    uint64_t gen = v->state_gen;
-    if (rc == KURA_OK && id) rc = kura_state_put_item(v, STATE_KEY(v), id);
-    if (rc == KURA_OK) rc = kura_state_put(v, STATE_KEY(v), gen + 1);
-    if (rc == KURA_OK) {
-        rc = kura_db_commit(v->db);
-        if (rc != KURA_OK) kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
-    }
-    if (rc != KURA_OK) {
-        kura_db_rollback(v->db);
-        v->state_gen = gen;
-        return rc;
-    }
-    kura_state_seen(v, 0);
-    return KURA_OK;
+    return kura_seen_check(v);
 }

@@ -303,8 +303,27 @@ KURA_MUST_CHECK int kura_state_put(kura_vault *v, const unsigned char *key, uint
 /* Format 2 to 3 inside the caller's write transaction: the chain table, its first row the
  * state just checked. */
 KURA_MUST_CHECK int kura_state_upgrade_chain(kura_vault *v);
+/* The stored state against the bucket rows and records, inside the caller's transaction; sets
+ * v->state_gen, tag and link. A state checked before, on an unchanged file, is not hashed
+ * again. */
+KURA_MUST_CHECK int kura_state_check_root(kura_vault *v);
+/* A storage failure on v in words: the file's own damage as tampering (KURA_ERR_TAMPERED),
+ * memory, else SQLite's message. Returns the code. */
+int kura_state_fail(kura_vault *v, int rc);
+
+/* ---- seen.c: this device's record, and the chain of states (below state.c) ---- */
+/* 1 if the file's states form a chain (format 3). */
+int kura_state_chained(const kura_vault *v);
+/* A state's link: BLAKE2b-256("kura/link/1" || prev || tag); out may be prev. */
+void kura_state_link(unsigned char out[KURA_STATE_TAG], const unsigned char prev[KURA_STATE_TAG],
+                     const unsigned char tag[KURA_STATE_TAG]);
 /* After a commit: records v's state as the newest this device has seen. */
 void kura_state_seen(kura_vault *v, int force);
+/* v's checked state against this device's record: KURA_ERR_ROLLED_BACK, KURA_ERR_FORK, or
+ * KURA_OK (the record moved forward; with trust_file, v->resign set instead of failing). */
+KURA_MUST_CHECK int kura_seen_check(kura_vault *v);
+
+/* ---- txn.c: reads and writes as transactions (above state.c) ---- */
 /* A read: a read transaction, the state checked (whole: every bucket too, for reads of every
  * item); end it with kura_vault_read_end. */
 KURA_MUST_CHECK int kura_vault_read_begin(kura_vault *v, int whole);
@@ -352,7 +371,7 @@ KURA_MUST_CHECK int kura_vault_make(kura_vault **out, const char *path,
                                     const unsigned char vk[KURA_KEYBYTES],
                                     const kura_client_key *key, const char *name, uint64_t gen,
                                     int adopt);
-/* The generation of this device's record of v, 0 if none (state.c). */
+/* The generation of this device's record of v, 0 if none (seen.c). */
 uint64_t kura_state_seen_gen(const kura_vault *v);
 
 /* Sets v->err (printf-style) and returns rc (handle.c). */

@@ -1,6 +1,7 @@
 /* kit_int.h: the emergency kit's parts in the kit module (kura-kit.so). One layout
- * (kit_layout.c) computed with a renderer's own text measure, drawn by two renderers (kit_pdf.c: libharu, kit_png.c:
- * cairo); the QR matrix (qr.c: libqrencode); the kit reader (kit_read.c: libzbar). */
+ * (kit_layout.c) computed with a renderer's own text measure, drawn by two renderers (kit_pdf.c:
+ * libharu, kit_png.c: cairo); the QR matrix (qr.c: libqrencode); the kit reader (kit_read.c:
+ * libzbar). */
 #ifndef KURA_KIT_INT_H
 #define KURA_KIT_INT_H
 

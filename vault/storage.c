@@ -1,5 +1,7 @@
-/* The vault's SQLite file: the only file that calls SQLite. It stores ciphertext blobs and
- * never sees plaintext. Opened defensively (DESIGN.md, "Hardening we expect"). */
+/* The vault's SQLite file: opening it defensively (DESIGN.md, "Hardening we expect"), its
+ * header, schema and integrity checks, transactions and format upgrades. With rows.c (its
+ * rows) and pagesum.c (the page checksums) the only files that call SQLite. It stores
+ * ciphertext blobs and never sees plaintext. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,29 +11,7 @@
 #include <unistd.h>
 #include <sqlite3.h>
 
-#include "vault_int.h"
-
-/* Statements, prepared on first use: those of items differ by format (2 adds the title
- * index column, name). */
-enum {
-    ST_ITEM_GET,
-    ST_ITEM_INSERT,
-    ST_ITEM_UPDATE,
-    ST_ITEM_DELETE,
-    ST_RANGE_ITEMS,
-    ST_BUCKET_GET,
-    ST_BUCKET_PUT,
-    ST_BUCKET_DELETE,
-    ST_ITEM_INSERT2,
-    ST_ITEM_UPDATE2,
-    ST_RANGE_ITEMS2,
-    ST_NAMED,
-    ST_SET_NAME,
-    ST_CHAIN_PUT,
-    ST_CHAIN_GET,
-    ST_CHAIN_RANGE,
-    ST_COUNT
-};
+#include "storage_int.h"
 
 static const char *const sql_text[ST_COUNT] = {
     [ST_ITEM_GET] = "SELECT overview, details FROM items WHERE id = ?1",
@@ -52,15 +32,6 @@ static const char *const sql_text[ST_COUNT] = {
     [ST_CHAIN_PUT] = "INSERT OR REPLACE INTO chain(g, tag) VALUES (?1, ?2)",
     [ST_CHAIN_GET] = "SELECT tag FROM chain WHERE g = ?1",
     [ST_CHAIN_RANGE] = "SELECT g, tag FROM chain WHERE g > ?1 AND g < ?2 ORDER BY g",
-};
-
-struct kura_db {
-    sqlite3 *h;
-    sqlite3_stmt *st[ST_COUNT];
-    int format;
-    int upgrading;     /* kura_db_upgrade ran in the open transaction ... */
-    int format_before; /* ... on a file of this format */
-    char err[200];
 };
 
 static const char schema[] =
@@ -120,7 +91,7 @@ static void one_line(char *s)
         if ((unsigned char)*s < 0x20) *s = ' ';
 }
 
-static int fail(kura_db *db, int src)
+int kura_db_fail(kura_db *db, int src)
 {
     if (src == SQLITE_IOERR_DATA)
         snprintf(db->err, sizeof db->err, "a page of the file fails its checksum");
@@ -132,10 +103,10 @@ static int fail(kura_db *db, int src)
     return map_rc(src);
 }
 
-static int exec(kura_db *db, const char *sql)
+int kura_db_exec(kura_db *db, const char *sql)
 {
     int src = sqlite3_exec(db->h, sql, NULL, NULL, NULL);
-    return src == SQLITE_OK ? KURA_OK : fail(db, src);
+    return src == SQLITE_OK ? KURA_OK : kura_db_fail(db, src);
 }
 
 /* Reads the 100-byte SQLite header ourselves: tells "not a vault" from "damaged" from
@@ -188,15 +159,16 @@ static int configure(kura_db *db)
         sqlite3_db_config(db->h, SQLITE_DBCONFIG_TRUSTED_SCHEMA, off, NULL) != SQLITE_OK ||
         sqlite3_db_config(db->h, SQLITE_DBCONFIG_ENABLE_TRIGGER, off, NULL) != SQLITE_OK ||
         sqlite3_db_config(db->h, SQLITE_DBCONFIG_ENABLE_VIEW, off, NULL) != SQLITE_OK)
-        return fail(db, SQLITE_ERROR);
+        return kura_db_fail(db, SQLITE_ERROR);
     /* journal_mode=DELETE: after every command the vault is one file, safe to copy or sync. */
-    return exec(db, "PRAGMA cell_size_check=ON; PRAGMA mmap_size=0; PRAGMA secure_delete=ON;"
-                    "PRAGMA synchronous=FULL; PRAGMA journal_mode=DELETE;"
-                    "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-131072;");
+    return kura_db_exec(db,
+                        "PRAGMA cell_size_check=ON; PRAGMA mmap_size=0; PRAGMA secure_delete=ON;"
+                        "PRAGMA synchronous=FULL; PRAGMA journal_mode=DELETE;"
+                        "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-131072;");
 }
 
 /* The statement i in *out, prepared the first time it is needed. */
-static int stmt(kura_db *db, int i, sqlite3_stmt **out)
+int kura_db_stmt(kura_db *db, int i, sqlite3_stmt **out)
 {
     if (!db->st[i]) {
         int src =
@@ -204,20 +176,30 @@ static int stmt(kura_db *db, int i, sqlite3_stmt **out)
         if (src != SQLITE_OK) {
             sqlite3_finalize(db->st[i]);
             db->st[i] = NULL;
-            return fail(db, src);
+            return kura_db_fail(db, src);
         }
     }
     *out = db->st[i];
     return KURA_OK;
 }
 
-static int one_number(kura_db *db, const char *sql, size_t *out);
+/* The one number a query gives (a count). */
+int kura_db_one_number(kura_db *db, const char *sql, size_t *out)
+{
+    sqlite3_stmt *st = NULL;
+    int src = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL);
+    if (src != SQLITE_OK) return kura_db_fail(db, src);
+    src = sqlite3_step(st);
+    if (src == SQLITE_ROW) *out = (size_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return src == SQLITE_ROW ? KURA_OK : kura_db_fail(db, src);
+}
 
 /* Reads the format (user_version): 1 to 3, else the file is not one kura wrote. */
 static int read_format(kura_db *db)
 {
     size_t version = 0;
-    int rc = one_number(db, "PRAGMA user_version", &version);
+    int rc = kura_db_one_number(db, "PRAGMA user_version", &version);
     if (rc != KURA_OK) return rc;
     if (version < 1 || version > KURA_FORMAT_VERSION) {
         snprintf(db->err, sizeof db->err, "format version %zu is not one kura wrote", version);
@@ -272,7 +254,7 @@ static int check_schema(kura_db *db)
                                  "SELECT type || '|' || name || '|' || tbl_name || '|' || "
                                  "coalesce(sql, '') FROM sqlite_schema ORDER BY name",
                                  -1, &st, NULL);
-    if (src != SQLITE_OK) return fail(db, src);
+    if (src != SQLITE_OK) return kura_db_fail(db, src);
     int match[N_SCHEMAS];
     for (int k = 0; k < N_SCHEMAS; k++)
         match[k] = schemas[k].format == db->format;
@@ -286,7 +268,7 @@ static int check_schema(kura_db *db)
         row++;
     }
     sqlite3_finalize(st);
-    if (src != SQLITE_DONE) return fail(db, src);
+    if (src != SQLITE_DONE) return kura_db_fail(db, src);
     for (int k = 0; k < N_SCHEMAS; k++)
         if (match[k] && row <= 5 && !schemas[k].rows[row]) return KURA_OK;
     snprintf(db->err, sizeof db->err,
@@ -319,13 +301,13 @@ static int open_handle(kura_db **out, const char *path, int creating, int as_is)
                         (as_is ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
                             SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_NOMUTEX,
                         vfs); /* NOMUTEX: a handle is used by one thread at a time */
-    if (src != SQLITE_OK) return fail(db, src);
+    if (src != SQLITE_OK) return kura_db_fail(db, src);
     if (creating) {
         int reserve = KURA_PAGESUM_BYTES;
-        int rc = exec(db, "PRAGMA page_size=4096");
+        int rc = kura_db_exec(db, "PRAGMA page_size=4096");
         if (rc != KURA_OK) return rc;
         src = sqlite3_file_control(db->h, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve);
-        if (src != SQLITE_OK) return fail(db, src);
+        if (src != SQLITE_OK) return kura_db_fail(db, src);
     }
     return configure(db);
 }
@@ -352,10 +334,11 @@ int kura_db_create(kura_db **out, const char *path, char *err, size_t errlen)
     }
     close(fd);
     rc = open_handle(&db, path, 1, 0);
-    if (rc == KURA_OK) rc = exec(db, "BEGIN IMMEDIATE");
-    if (rc == KURA_OK) rc = exec(db, schema);
-    if (rc == KURA_OK) rc = exec(db, "PRAGMA application_id=1263882817; PRAGMA user_version=3");
-    if (rc == KURA_OK) rc = exec(db, "COMMIT");
+    if (rc == KURA_OK) rc = kura_db_exec(db, "BEGIN IMMEDIATE");
+    if (rc == KURA_OK) rc = kura_db_exec(db, schema);
+    if (rc == KURA_OK)
+        rc = kura_db_exec(db, "PRAGMA application_id=1263882817; PRAGMA user_version=3");
+    if (rc == KURA_OK) rc = kura_db_exec(db, "COMMIT");
     if (rc == KURA_OK) db->format = 3;
     if (rc != KURA_OK) {
         snprintf(err, errlen, "%s", db ? db->err : "out of memory");
@@ -372,7 +355,7 @@ static int quick_check(kura_db *db, const char *sql)
 {
     sqlite3_stmt *st = NULL;
     int src = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL);
-    if (src != SQLITE_OK) return fail(db, src);
+    if (src != SQLITE_OK) return kura_db_fail(db, src);
     src = sqlite3_step(st);
     int ok = src == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
     int rc = ok ? KURA_OK : KURA_ERR_CORRUPT;
@@ -393,7 +376,7 @@ static int quick_check(kura_db *db, const char *sql)
     }
     one_line(db->err);
     sqlite3_finalize(st);
-    if (src != SQLITE_ROW) return fail(db, src);
+    if (src != SQLITE_ROW) return kura_db_fail(db, src);
     return rc;
 }
 
@@ -464,18 +447,18 @@ int kura_db_check_file(kura_db *db)
 
 int kura_db_begin(kura_db *db)
 {
-    return exec(db, "BEGIN IMMEDIATE");
+    return kura_db_exec(db, "BEGIN IMMEDIATE");
 }
 
 int kura_db_begin_read(kura_db *db)
 {
     if (!sqlite3_get_autocommit(db->h)) return KURA_OK; /* already inside the caller's */
-    return exec(db, "BEGIN");
+    return kura_db_exec(db, "BEGIN");
 }
 
 int kura_db_commit(kura_db *db)
 {
-    int rc = exec(db, "COMMIT");
+    int rc = kura_db_exec(db, "COMMIT");
     if (rc == KURA_OK) db->upgrading = 0;
     return rc;
 }
@@ -493,84 +476,6 @@ void kura_db_rollback(kura_db *db)
     }
 }
 
-static int copy_col(kura_blob *b, sqlite3_stmt *st, int col)
-{
-    const void *p = sqlite3_column_blob(st, col);
-    int n = sqlite3_column_bytes(st, col);
-    if (sqlite3_column_type(st, col) != SQLITE_BLOB) return KURA_ERR_CORRUPT;
-    b->p = malloc(n ? (size_t)n : 1);
-    if (!b->p) return KURA_ERR_NOMEM;
-    memcpy(b->p, p, (size_t)n);
-    b->n = (size_t)n;
-    return KURA_OK;
-}
-
-int kura_db_meta_get(kura_db *db, kura_blob *out, const char *key)
-{
-    sqlite3_stmt *st = NULL;
-    out->p = NULL;
-    out->n = 0;
-    int src = sqlite3_prepare_v2(db->h, "SELECT v FROM meta WHERE k = ?1", -1, &st, NULL);
-    if (src != SQLITE_OK) return fail(db, src);
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    src = sqlite3_step(st);
-    int rc = src == SQLITE_ROW    ? copy_col(out, st, 0)
-             : src == SQLITE_DONE ? KURA_ERR_NOT_FOUND
-                                  : fail(db, src);
-    sqlite3_finalize(st);
-    return rc;
-}
-
-int kura_db_meta_put(kura_db *db, const char *key, const void *p, size_t n)
-{
-    sqlite3_stmt *st = NULL;
-    int src = sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO meta(k, v) VALUES (?1, ?2)", -1,
-                                 &st, NULL);
-    if (src != SQLITE_OK) return fail(db, src);
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 2, p, (int)n, SQLITE_STATIC);
-    src = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return src == SQLITE_DONE ? KURA_OK : fail(db, src);
-}
-
-static int run(kura_db *db, sqlite3_stmt *st)
-{
-    int src = sqlite3_step(st);
-    int changed = sqlite3_changes(db->h);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (src != SQLITE_DONE) return fail(db, src);
-    return changed > 0 ? KURA_OK : KURA_ERR_NOT_FOUND;
-}
-
-int kura_db_item_put(kura_db *db, const unsigned char id[16], const kura_blob *ov,
-                     const kura_blob *det, const unsigned char *name, int insert)
-{
-    int two = db->format >= 2;
-    sqlite3_stmt *st = NULL;
-    int prc = stmt(db,
-                   insert ? (two ? ST_ITEM_INSERT2 : ST_ITEM_INSERT)
-                          : (two ? ST_ITEM_UPDATE2 : ST_ITEM_UPDATE),
-                   &st);
-    if (prc != KURA_OK) return prc;
-    sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 2, ov->p, (int)ov->n, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 3, det->p, (int)det->n, SQLITE_STATIC);
-    if (two) sqlite3_bind_blob(st, 4, name, KURA_NAME_BYTES, SQLITE_STATIC);
-    return run(db, st);
-}
-
-int kura_db_set_name(kura_db *db, const unsigned char id[16], const unsigned char *name)
-{
-    sqlite3_stmt *st = NULL;
-    int prc = stmt(db, ST_SET_NAME, &st);
-    if (prc != KURA_OK) return prc;
-    sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 2, name, KURA_NAME_BYTES, SQLITE_STATIC);
-    return run(db, st);
-}
-
 int kura_db_upgrade(kura_db *db)
 {
     for (int i = 0; i < ST_COUNT; i++) { /* the schema changes under them */
@@ -578,294 +483,15 @@ int kura_db_upgrade(kura_db *db)
         db->st[i] = NULL;
     }
     if (!db->upgrading) db->format_before = db->format;
-    int rc = exec(db, upgrade_sql);
+    int rc = kura_db_exec(db, upgrade_sql);
     if (rc == KURA_OK) db->format = 2, db->upgrading = 1;
-    return rc;
-}
-
-/* The one 32-byte blob a bound statement gives (a bucket's hash, a chain row's tag) into out;
- * KURA_ERR_NOT_FOUND if no row, KURA_ERR_CORRUPT if it is not such a blob. Resets st. */
-static int one_tag(kura_db *db, sqlite3_stmt *st, unsigned char out[KURA_STATE_TAG])
-{
-    int src = sqlite3_step(st), rc;
-    if (src == SQLITE_ROW) {
-        rc = sqlite3_column_type(st, 0) == SQLITE_BLOB &&
-                     sqlite3_column_bytes(st, 0) == KURA_STATE_TAG
-                 ? KURA_OK
-                 : KURA_ERR_CORRUPT;
-        if (rc == KURA_OK) memcpy(out, sqlite3_column_blob(st, 0), KURA_STATE_TAG);
-    } else {
-        rc = src == SQLITE_DONE ? KURA_ERR_NOT_FOUND : fail(db, src);
-    }
-    sqlite3_reset(st);
     return rc;
 }
 
 int kura_db_upgrade3(kura_db *db)
 {
     if (!db->upgrading) db->format_before = db->format;
-    int rc = exec(db, upgrade3_sql);
+    int rc = kura_db_exec(db, upgrade3_sql);
     if (rc == KURA_OK) db->format = 3, db->upgrading = 1;
     return rc;
-}
-
-int kura_db_chain_put(kura_db *db, uint64_t gen, const unsigned char tag[KURA_STATE_TAG])
-{
-    sqlite3_stmt *st = NULL;
-    int prc = stmt(db, ST_CHAIN_PUT, &st);
-    if (prc != KURA_OK) return prc;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)gen);
-    sqlite3_bind_blob(st, 2, tag, KURA_STATE_TAG, SQLITE_STATIC);
-    return run(db, st);
-}
-
-int kura_db_chain_rows(kura_db *db, uint64_t after, uint64_t before, kura_db_row_fn fn, void *ctx)
-{
-    sqlite3_stmt *st = NULL;
-    if (db->format < 3) return KURA_OK;
-    int prc = stmt(db, ST_CHAIN_RANGE, &st);
-    if (prc != KURA_OK) return prc;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)after);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)before);
-    int src, rc = KURA_OK;
-    while (rc == KURA_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
-        if (sqlite3_column_type(st, 1) != SQLITE_BLOB ||
-            sqlite3_column_bytes(st, 1) != KURA_STATE_TAG) {
-            rc = KURA_ERR_CORRUPT;
-            break;
-        }
-        sqlite3_int64 g = sqlite3_column_int64(st, 0);
-        kura_row row = {.table = 'c',
-                        .key = &g,
-                        .keylen = sizeof g,
-                        .a = sqlite3_column_blob(st, 1),
-                        .alen = KURA_STATE_TAG};
-        rc = fn(ctx, &row);
-    }
-    if (rc == KURA_OK && src != SQLITE_DONE) rc = fail(db, src);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc;
-}
-
-int kura_db_chain_get(kura_db *db, uint64_t gen, unsigned char tag[KURA_STATE_TAG])
-{
-    sqlite3_stmt *st = NULL;
-    if (db->format < 3) return KURA_ERR_NOT_FOUND;
-    int prc = stmt(db, ST_CHAIN_GET, &st);
-    if (prc != KURA_OK) return prc;
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)gen);
-    return one_tag(db, st, tag);
-}
-
-int kura_db_item_delete(kura_db *db, const unsigned char id[16])
-{
-    sqlite3_stmt *st = NULL;
-    int prc = stmt(db, ST_ITEM_DELETE, &st);
-    if (prc != KURA_OK) return prc;
-    sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
-    return run(db, st);
-}
-
-int kura_db_item_get(kura_db *db, kura_blob *ov, kura_blob *det, const unsigned char id[16])
-{
-    sqlite3_stmt *st = NULL;
-    ov->p = det->p = NULL;
-    int rc = stmt(db, ST_ITEM_GET, &st);
-    if (rc != KURA_OK) return rc;
-    sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
-    int src = sqlite3_step(st);
-    if (src == SQLITE_ROW) {
-        rc = copy_col(ov, st, 0);
-        if (rc == KURA_OK) rc = copy_col(det, st, 1);
-        if (rc != KURA_OK) {
-            free(ov->p);
-            ov->p = NULL;
-        }
-    } else {
-        rc = src == SQLITE_DONE ? KURA_ERR_NOT_FOUND : fail(db, src);
-    }
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc;
-}
-
-int kura_db_item_each(kura_db *db, kura_db_item_fn fn, void *ctx)
-{
-    sqlite3_stmt *st = NULL;
-    int src = sqlite3_prepare_v2(db->h, "SELECT id, overview FROM items", -1, &st, NULL);
-    if (src != SQLITE_OK) return fail(db, src);
-    int rc = KURA_OK;
-    while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-        if (sqlite3_column_type(st, 1) != SQLITE_BLOB) {
-            rc = KURA_ERR_CORRUPT;
-            break;
-        }
-        rc = fn(ctx, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
-                sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
-        if (rc != KURA_OK) break;
-    }
-    if (rc == KURA_OK && src != SQLITE_DONE) rc = fail(db, src);
-    sqlite3_finalize(st);
-    return rc;
-}
-
-/* The one number a query gives (a count). */
-static int one_number(kura_db *db, const char *sql, size_t *out)
-{
-    sqlite3_stmt *st = NULL;
-    int src = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL);
-    if (src != SQLITE_OK) return fail(db, src);
-    src = sqlite3_step(st);
-    if (src == SQLITE_ROW) *out = (size_t)sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return src == SQLITE_ROW ? KURA_OK : fail(db, src);
-}
-
-int kura_db_item_count(kura_db *db, size_t *count)
-{
-    return one_number(db, "SELECT count(*) FROM items", count);
-}
-
-/* Rows of one statement in key order, each checked to be what kura writes (a blob, text or
- * integer key, blob values, a name of KURA_NAME_BYTES), so a row an attacker typed
- * differently reads as damage. Columns: key, a, then b and name when there. */
-static int rows_of(kura_db *db, sqlite3_stmt *st, char table, int key_type, kura_db_row_fn fn,
-                   void *ctx)
-{
-    int src, rc = KURA_OK, ncol = sqlite3_column_count(st);
-    while (rc == KURA_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
-        if (sqlite3_column_type(st, 0) != key_type ||
-            (ncol > 1 && sqlite3_column_type(st, 1) != SQLITE_BLOB) ||
-            (ncol > 2 && sqlite3_column_type(st, 2) != SQLITE_BLOB) ||
-            (ncol > 3 && (sqlite3_column_type(st, 3) != SQLITE_BLOB ||
-                          sqlite3_column_bytes(st, 3) != KURA_NAME_BYTES))) {
-            rc = KURA_ERR_CORRUPT;
-            break;
-        }
-        unsigned char num[2];
-        kura_row row = {.table = table};
-        if (key_type == SQLITE_INTEGER) { /* bucket numbers: 2 bytes, little-endian */
-            sqlite3_int64 b = sqlite3_column_int64(st, 0);
-            if (b < 0 || b >= (sqlite3_int64)1 << kura_db_bucket_bits(db)) {
-                rc = KURA_ERR_CORRUPT;
-                break;
-            }
-            num[0] = (unsigned char)(b & 0xff);
-            num[1] = (unsigned char)(b >> 8);
-            row.key = num;
-            row.keylen = 2;
-        } else {
-            row.key = key_type == SQLITE_BLOB ? sqlite3_column_blob(st, 0)
-                                              : (const void *)sqlite3_column_text(st, 0);
-            row.keylen = (size_t)sqlite3_column_bytes(st, 0);
-        }
-        if (ncol > 1) {
-            row.a = sqlite3_column_blob(st, 1);
-            row.alen = (size_t)sqlite3_column_bytes(st, 1);
-        }
-        if (ncol > 2) {
-            row.b = sqlite3_column_blob(st, 2);
-            row.blen = (size_t)sqlite3_column_bytes(st, 2);
-        }
-        if (ncol > 3) row.name = sqlite3_column_blob(st, 3);
-        rc = fn(ctx, &row);
-    }
-    if (rc == KURA_OK && src != SQLITE_DONE) rc = fail(db, src);
-    return rc;
-}
-
-static int rows_sql(kura_db *db, const char *sql, char table, int key_type, kura_db_row_fn fn,
-                    void *ctx)
-{
-    sqlite3_stmt *st = NULL;
-    int src = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL);
-    if (src != SQLITE_OK) return fail(db, src);
-    int rc = rows_of(db, st, table, key_type, fn, ctx);
-    sqlite3_finalize(st);
-    return rc;
-}
-
-int kura_db_root_rows(kura_db *db, kura_db_row_fn fn, void *ctx)
-{
-    int rc = rows_sql(db, "SELECT b, h FROM buckets ORDER BY b", 'b', SQLITE_INTEGER, fn, ctx);
-    if (rc != KURA_OK) return rc;
-    return rows_sql(db, "SELECT k, v FROM meta WHERE k <> '" KURA_META_STATE "' ORDER BY k", 'm',
-                    SQLITE_TEXT, fn, ctx);
-}
-
-int kura_db_all_items(kura_db *db, kura_db_row_fn fn, void *ctx)
-{
-    return rows_sql(db,
-                    db->format >= 2 ? "SELECT id, overview, details, name FROM items ORDER BY id"
-                                    : "SELECT id, overview, details FROM items ORDER BY id",
-                    'i', SQLITE_BLOB, fn, ctx);
-}
-
-int kura_db_range_items(kura_db *db, const unsigned char *lo, const unsigned char *hi,
-                        kura_db_row_fn fn, void *ctx)
-{
-    sqlite3_stmt *st = NULL;
-    int prc = stmt(db, db->format >= 2 ? ST_RANGE_ITEMS2 : ST_RANGE_ITEMS, &st);
-    if (prc != KURA_OK) return prc;
-    sqlite3_bind_blob(st, 1, lo, 16, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 2, hi, 16, SQLITE_STATIC);
-    int rc = rows_of(db, st, 'i', SQLITE_BLOB, fn, ctx);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc;
-}
-
-int kura_db_bucket_items(kura_db *db, unsigned b, kura_db_row_fn fn, void *ctx)
-{
-    unsigned char lo[16] = {0}, hi[16];
-    unsigned rest = 16 - kura_db_bucket_bits(db); /* bits of the first two bytes after b */
-    unsigned first = b << rest, last = first | ((1u << rest) - 1);
-    memset(hi, 0xff, sizeof hi);
-    lo[0] = (unsigned char)(first >> 8), lo[1] = (unsigned char)(first & 0xff);
-    hi[0] = (unsigned char)(last >> 8), hi[1] = (unsigned char)(last & 0xff);
-    return kura_db_range_items(db, lo, hi, fn, ctx);
-}
-
-int kura_db_named(kura_db *db, const unsigned char *name, kura_db_row_fn fn, void *ctx)
-{
-    if (db->format < 2) return KURA_ERR_NOT_FOUND;
-    sqlite3_stmt *st = NULL;
-    int prc = stmt(db, ST_NAMED, &st);
-    if (prc != KURA_OK) return prc;
-    sqlite3_bind_blob(st, 1, name, KURA_NAME_BYTES, SQLITE_STATIC);
-    int rc = rows_of(db, st, 'i', SQLITE_BLOB, fn, ctx);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    return rc;
-}
-
-int kura_db_bucket_get(kura_db *db, unsigned b, unsigned char h[KURA_STATE_TAG])
-{
-    sqlite3_stmt *st = NULL;
-    int prc = stmt(db, ST_BUCKET_GET, &st);
-    if (prc != KURA_OK) return prc;
-    sqlite3_bind_int64(st, 1, b);
-    return one_tag(db, st, h);
-}
-
-int kura_db_bucket_put(kura_db *db, unsigned b, const unsigned char *h)
-{
-    sqlite3_stmt *st = NULL;
-    int prc = stmt(db, h ? ST_BUCKET_PUT : ST_BUCKET_DELETE, &st);
-    if (prc != KURA_OK) return prc;
-    sqlite3_bind_int64(st, 1, b);
-    if (h) sqlite3_bind_blob(st, 2, h, KURA_STATE_TAG, SQLITE_STATIC);
-    int rc = run(db, st);
-    return rc == KURA_ERR_NOT_FOUND ? KURA_OK : rc;
-}
-
-int kura_db_bucket_count(kura_db *db, size_t *count)
-{
-    return one_number(db, "SELECT count(*) FROM buckets", count);
-}
-
-int kura_db_buckets_clear(kura_db *db)
-{
-    return exec(db, "DELETE FROM buckets");
 }

@@ -28,13 +28,22 @@ int colour(FILE *f)
     return on[i];
 }
 
+/* How many bytes at p make a control character a terminal would obey: 1 for C0 and DEL (but
+ * newlines and tabs when keep_lines), 2 for a C1 control (U+0080..U+009F in UTF-8), else 0. */
+static int control_at(const unsigned char *p, int keep_lines)
+{
+    if ((*p < 0x20 && !(keep_lines && (*p == '\n' || *p == '\t'))) || *p == 0x7f) return 1;
+    return *p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f ? 2 : 0;
+}
+
 const char *escaped(char *out, size_t cap, const char *s, int keep_lines)
 {
     size_t n = 0;
     for (const unsigned char *p = (const unsigned char *)s; *p && n + 7 < cap; p++) {
-        if ((*p < 0x20 && !(keep_lines && (*p == '\n' || *p == '\t'))) || *p == 0x7f)
+        int k = control_at(p, keep_lines);
+        if (k == 1)
             n += (size_t)snprintf(out + n, cap - n, "\\x%02x", *p);
-        else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) /* C1 controls: U+0080..U+009F */
+        else if (k == 2)
             n += (size_t)snprintf(out + n, cap - n, "\\u%04x", *++p);
         else
             out[n++] = (char)*p;
@@ -45,18 +54,14 @@ const char *escaped(char *out, size_t cap, const char *s, int keep_lines)
 
 void print_escaped(const char *s, int keep_lines)
 {
-    char buf[256];
-    for (size_t len = strlen(s); len;) { /* a piece at a time, never a sequence cut in two */
-        size_t take = len < 48 ? len : 48;
-        while (take < len && ((unsigned char)s[take] & 0xc0) == 0x80)
-            take++;
-        char piece[64];
-        memcpy(piece, s, take);
-        piece[take] = '\0';
-        fputs(escaped(buf, sizeof buf, piece, keep_lines), stdout);
-        sodium_memzero(piece, sizeof piece);
-        sodium_memzero(buf, sizeof buf);
-        s += take, len -= take;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        int k = control_at(p, keep_lines);
+        if (k == 1)
+            printf("\\x%02x", *p);
+        else if (k == 2)
+            printf("\\u%04x", *++p);
+        else
+            putchar(*p);
     }
 }
 
@@ -69,10 +74,8 @@ int fail(int code, const char *fmt, ...)
     va_end(ap);
     /* One line, whatever a title or a library message holds. */
     for (unsigned char *p = (unsigned char *)line; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            *p = ' ';
-        else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) /* a C1 control */
-            p[0] = p[1] = ' ';
+        for (int k = control_at(p, 0); k > 0; k--)
+            p[k - 1] = ' ';
     fprintf(stderr, colour(stderr) ? COLOUR_ERROR "kura:" COLOUR_OFF " %s\n" : "kura: %s\n", line);
     return code;
 }

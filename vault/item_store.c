@@ -103,6 +103,7 @@ static int fill_item(kura_vault *v, kura_item *item, scratch *sc, const char *id
 int kura_item_from_row(kura_vault *v, kura_item *into, const kura_row *r)
 {
     char idtext[KURA_ITEM_ID_TEXT + 1];
+    kura_item_clear(into); /* a row without an id leaves no earlier item's id behind */
     if (r->keylen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
     kura_hex(idtext, r->key, KURA_ITEM_ID_BYTES);
     kura_blob ov = {(unsigned char *)r->a, r->alen}, det = {(unsigned char *)r->b, r->blen};

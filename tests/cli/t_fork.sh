@@ -9,7 +9,14 @@
 
 new_vault v
 V=(--vault "$T/v.kura" --key-file v.key)
-there() { HOME=$T/there k "$@"; } # another device: a HOME of its own
+# edits_on HOME VAULT KEYFILE ITEM PREFIX N: N edits of ITEM's password (PREFIX-1..N) on the
+# device whose HOME is given.
+edits_on() {
+    for i in $(seq 1 "$6"); do
+        printf '%s-%s\n' "$5" "$i" | HOME=$1 setsid -w "$KURA" --vault "$2" --key-file "$3" \
+            edit "$4" --password-file - >/dev/null 2>&1
+    done
+}
 for t in Alpha Beta; do
     k_in "pw-$t" "${V[@]}" add "$t" --password-file -
 done
@@ -18,10 +25,7 @@ check "a new vault is format 3" json_ok '.format == 3'
 cp v.kura copy.kura
 
 # The other device writes three changes on its copy; this device one on its own.
-for i in 1 2 3; do
-    printf 'pw-there-%s\n' "$i" | HOME=$T/there setsid -w "$KURA" --vault "$T/copy.kura" \
-        --key-file v.key edit Alpha --password-file - >/dev/null 2>&1
-done
+edits_on "$T/there" "$T/copy.kura" v.key Alpha pw-there 3
 k_in "pw-here" "${V[@]}" edit Beta --password-file -
 expect "this device writes (acknowledged)" 0
 cp v.kura mine.kura
@@ -39,10 +43,7 @@ expect "every command refuses it" 6 "is a fork"
 # this device's file, and it comes back.
 cp mine.kura v.kura
 cp mine.kura cont.kura
-for i in 1 2; do
-    printf 'pw-cont-%s\n' "$i" | HOME=$T/there2 setsid -w "$KURA" --vault "$T/cont.kura" \
-        --key-file v.key edit Alpha --password-file - >/dev/null 2>&1
-done
+edits_on "$T/there2" "$T/cont.kura" v.key Alpha pw-cont 2
 cp cont.kura v.kura
 k "${V[@]}" get Alpha --field password
 expect "a copy that descends from what this device saw opens" 0
@@ -70,10 +71,7 @@ expect "and takes writes" 0
 # The chain cannot be forged: a fork whose chain rows are rewritten to look like this device's
 # history still fails (the state's keyed tag covers the link it must reach).
 cp v.kura good.kura
-for i in 1 2 3; do
-    printf 'pw-f-%s\n' "$i" | HOME=$T/there4 setsid -w "$KURA" --vault "$T/good.kura" \
-        --key-file v.key edit Alpha --password-file - >/dev/null 2>&1
-done
+edits_on "$T/there4" "$T/good.kura" v.key Alpha pw-f 3
 k_in "pw-g" "${V[@]}" edit Alpha --password-file -
 "$VAULT_SQL" "$T/good.kura" "ATTACH '$T/v.kura' AS mine; DELETE FROM chain; INSERT INTO chain SELECT g, tag FROM mine.chain" >/dev/null
 cp good.kura v.kura
@@ -101,10 +99,7 @@ cp f2-before.kura f2.kura
 k "${F[@]}" ls
 expect "the copy from before the upgrade is a rollback" 6 "older than this device last saw it"
 cp f2-before.kura f2fork.kura
-for i in 1 2; do
-    printf 'pw-x-%s\n' "$i" | HOME=$T/f2there setsid -w "$KURA" --vault "$T/f2fork.kura" \
-        --key-file f2.key edit Beta --password-file - >/dev/null 2>&1
-done
+edits_on "$T/f2there" "$T/f2fork.kura" f2.key Beta pw-x 2
 cp f2fork.kura f2.kura
 k "${F[@]}" ls
 expect "a fork of the format 2 file, upgraded elsewhere with more changes" 6 "is a fork"

@@ -3,11 +3,11 @@
 #ifndef KURA_CLI_H
 #define KURA_CLI_H
 
-#include <getopt.h>
 #include <stdio.h>
 #include <jansson.h>
 
 #include "kura/kura.h"
+#include "options.h"
 
 /* Exit codes: DESIGN.md "Errors and exit codes", docs/kura.1 EXIT STATUS. */
 enum {
@@ -23,41 +23,73 @@ enum {
     EX_CANCELLED = 9,
 };
 
+/* The config file's settings (config.c): defaults that options and the environment override. */
+typedef struct settings {
+    char *vault;         /* vault = PATH, or NULL */
+    int session_timeout; /* kura unlock's idle timeout, minutes */
+    int clipboard_time;  /* seconds before get --copy clears the clipboard; 0 never */
+    int kit_paper;       /* KURA_PAPER_* */
+    int kit_lang;        /* KURA_LANG_* */
+} settings;
+
 typedef struct ctx {
-    char *vault_path;            /* --vault, KURA_VAULT, or the default */
+    /* the options for every command (commands.c's global rows) */
+    const char *vault_option;    /* --vault */
     const char *key_file;        /* --key-file or KURA_CLIENT_KEY_FILE */
     const char *kit_file;        /* --kit: the key from a kit image */
     const char *passphrase_file; /* --passphrase-file or KURA_PASSPHRASE_FILE */
     int use_key;                 /* --key: the client key, not this device's passphrase */
-    int by_passphrase;           /* set when this device's passphrase unlocked the vault */
-    char *device_dir;            /* device slots */
-    char *state_dir;             /* records of the newest state seen (the rollback guard) */
-    char *runtime_dir;           /* sessions */
     int json;                    /* --json */
     int trust_file;              /* --trust-file: accept a rolled-back or re-signed file */
-    kura_vault *v;               /* opened (and unlocked) by main for commands that ask */
+    int help, version;           /* --help, --version */
+
+    settings settings;
+    char *vault_path;  /* --vault, KURA_VAULT, the config's vault, or the default */
+    int by_passphrase; /* set when this device's passphrase unlocked the vault */
+    char *device_dir;  /* device slots */
+    char *state_dir;   /* records of the newest state seen (the rollback guard) */
+    char *runtime_dir; /* sessions */
+    kura_vault *v;     /* opened (and unlocked) by main for commands that ask */
 } ctx;
 
 enum {
     CMD_OPEN = 1,   /* the vault must exist: main opens it */
     CMD_UNLOCK = 2, /* and unlocks it (session, key file, or a prompt) */
+    CMD_ITEM = 4,   /* the first argument names an item (completion offers titles) */
+    CMD_BARE = 8,   /* with subcommands: the command alone is one too ("kura kit") */
 };
 
+/* A command: its name and help, and one table of option rows (options.h) whose values land
+ * in the command's own args struct, zeroed before parsing and handed to exec. */
 typedef struct cmd {
     const char *name;
     const char *summary;
-    const char *usage; /* after "kura NAME " */
-    const char *help;  /* option lines for "kura help NAME" */
+    const char *args; /* the arguments after the name and subcommand, for usage ("ITEM") */
+    const char *more; /* a paragraph after the options in help, or NULL */
     unsigned flags;
-    int min_args, max_args; /* positional arguments (-1: no limit) */
-    const struct option *opts;
-    int (*opt)(ctx *c, int id, const char *arg); /* one parsed option of opts */
-    int (*run)(ctx *c, int argc, char **argv);
+    int min_args, max_args; /* positional arguments (-1: no limit); a subcommand row's own */
+    const opt_row *rows;
+    size_t args_size;
+    int (*exec)(ctx *c, void *args, int argc, char **argv);
 } cmd;
 
 extern const cmd cmd_init, cmd_unlock, cmd_lock, cmd_add, cmd_get, cmd_edit, cmd_rm, cmd_ls,
     cmd_search, cmd_import, cmd_export, cmd_check, cmd_otp, cmd_generate, cmd_status, cmd_kit,
     cmd_key, cmd_device, cmd_reset, cmd_recover, cmd_salvage;
+
+/* ---- commands.c: the table, and what comes from its rows ---- */
+const cmd *find_cmd(const char *name);
+/* The global options before the command's name (into c); *next: the command's index. */
+int parse_globals(ctx *c, int argc, char **argv, int *next);
+/* Parses a command line (argv[0]: its name) into args and c, and its subcommand; checks the
+ * number of arguments; *first: the first of them. An exit code, the message printed. */
+int parse_command(ctx *c, const cmd *cm, void *args, int argc, char **argv, int *first);
+void print_help(FILE *f);
+void print_cmd_help(FILE *f, const cmd *cm);
+/* kura __complete WHAT [COMMAND]: what a shell offers next. */
+int complete(int argc, char **argv);
+/* KURA_VAULT, the config's vault, or the default (malloc'd; NULL: none, or out of memory). */
+char *unnamed_vault_path(const settings *s);
 
 /* ---- io.c ---- */
 /* 1 when f (stdout or stderr) may take colour: a terminal, NO_COLOR unset or empty, TERM not
@@ -102,8 +134,6 @@ int tty_confirm(const char *question);
 int read_secret_file(char **out, const char *path, const char *what, size_t max);
 void secret_free(char *s);
 
-/* Parses a whole number in [lo, hi] for option flag; exit 2 with a message otherwise. */
-int parse_number(const char *arg, const char *flag, int lo, int hi, int *out);
 /* Reports a change to an item: "<verb> "TITLE" (id8)", or its id and title as JSON. */
 void report_item(const ctx *c, const char *verb, const kura_item *item);
 
@@ -118,7 +148,6 @@ void json_init(void);
 void format_time(char out[32], int64_t t);
 
 /* ---- clipboard.c ---- */
-extern int clipboard_seconds; /* config clipboard_time: seconds before it is cleared; 0 never */
 /* Puts value (what: "password", or a field's name) on the clipboard and starts what clears
  * it; prints what it did. An exit code. */
 int clipboard_copy(ctx *c, const kura_item *it, const char *what, const char *value);
@@ -126,12 +155,10 @@ int clipboard_copy(ctx *c, const kura_item *it, const char *what, const char *va
 int clipboard_clear_main(int argc, char **argv);
 
 /* ---- config.c: $XDG_CONFIG_HOME/kura/config ---- */
-/* Reads the config file if there is one (before the options, which override it): an exit
- * code, the message printed. */
-int load_config(void);
-extern char *config_vault; /* its vault = PATH, or NULL */
-/* cmd_unlock.c: the idle timeout when --timeout is not given. */
-void unlock_default_timeout(int minutes);
+/* Fills s with the built-in defaults, then with the config file if there is one: an exit code,
+ * the message printed. settings_free releases what it holds. */
+int load_config(settings *s);
+void settings_free(settings *s);
 
 /* ---- unlock.c ---- */
 /* Unlocks without a session: --kit, --key-file (KURA_CLIENT_KEY_FILE), this device's
@@ -172,44 +199,42 @@ int ways_find(ctx *c, ways *w);
 json_t *ways_json(const ways *w);
 void ways_free(ways *w);
 
-/* ---- the kit, shared by kit and init (cmd_kit.c) ---- */
-enum { K_DIR = 300, K_PDF, K_PNG, K_PAPER, K_LANG, K_NO_KIT };
+/* ---- the kit, shared by init, kit, key rotate, recover and reset (cmd_kit.c) ---- */
 typedef struct kit_opts {
-    const char *dir, *pdf, *png;
-    int paper, lang, none;
+    const char *dir, *pdf, *png; /* NULL: the current folder, the usual names */
+    int paper, lang;             /* 1 + KURA_PAPER_*, 1 + KURA_LANG_*; 0: the settings' */
+    int none;                    /* --no-kit */
 } kit_opts;
-extern kit_opts kit_options;
-int kit_opt(int id, const char *arg);
+extern const char *const paper_words[], *const lang_words[];
+#define KIT_ROW_PAPER(T, f)                                                                        \
+    OPT_CHOICE("paper", T, f.paper, paper_words,                                                   \
+               "the kit's paper size (default a4, or kit_paper in the config file)")
+#define KIT_ROW_LANG(T, f)                                                                         \
+    OPT_CHOICE("lang", T, f.lang, lang_words,                                                      \
+               "the kit's language (default en, or kit_lang in the config file)")
+/* The kit's folder: --dir or the current folder. */
+const char *kit_dir(const kit_opts *k);
 /* The kit's two paths as a JSON array, or [] when none was saved. */
 json_t *kit_json(int saved, char paths[2][4096]);
 /* Writes the kit of the open vault with key; paths[0] the PDF, paths[1] the PNG. */
-int save_kit(ctx *c, const kura_client_key *key, char paths[2][4096]);
+int save_kit(ctx *c, const kit_opts *k, const kura_client_key *key, char paths[2][4096]);
 
 /* ---- item editing, shared by add and edit (cmd_add.c) ---- */
-extern const struct option item_edit_opts[];
-extern const char item_edit_help[];
-#define ITEM_EDIT_HELP                                                                             \
-    "  --username USER    the login name\n"                                                        \
-    "  --url URL          a URL (repeat for several; on edit, replaces the URLs)\n"                \
-    "  --add-url URL, --rm-url URL      add or remove one URL\n"                                   \
-    "  --tag TAG          a tag (repeat for several; on edit, replaces the tags)\n"                \
-    "  --add-tag TAG, --rm-tag TAG      add or remove one tag\n"                                   \
-    "  --password         ask for the password on the terminal (add asks by default)\n"            \
-    "  --password-file F  read the password from F, - for stdin (an empty F is refused\n"          \
-    "                     unless --allow-empty)\n"                                                 \
-    "  --generate         generate the password (--length N, or --words N for a passphrase)\n"     \
-    "  --clear-password   remove the password\n"                                                   \
-    "  --notes-file F     read the notes from F, - for stdin; --clear-notes removes them\n"        \
-    "  --field NAME=VALUE a visible custom field (not named like a built-in: password,\n"          \
-    "                     username, url, notes, tags, otp...)\n"                                   \
-    "  --hidden-field NAME             a hidden field, its value asked on the terminal\n"          \
-    "  --hidden-field-file NAME=FILE   a hidden field, its value read from FILE\n"                 \
-    "  --rm-field NAME    remove a custom field\n"                                                 \
-    "  --otp-file F       a TOTP secret (otpauth://totp/ URI or base32) from F, - for stdin:\n"    \
-    "                     the hidden field otp, which 'kura otp ITEM' reads\n"
-
-int item_edit_opt(ctx *c, int id, const char *arg);
-int item_edit_apply(ctx *c, kura_item *item, int is_new);
+#define MAX_EDITS 512
+typedef struct item_edits {
+    struct edit {
+        int id;
+        const char *arg;
+    } list[MAX_EDITS]; /* in the order given */
+    size_t n;
+    int length, words; /* --generate's --length, --words */
+    int allow_empty;
+} item_edits;
+enum { E_TITLE = 1 };
+/* The rows of add, edit's too; and the call that records a change (value E_*). */
+extern const opt_row item_edit_rows[];
+int item_edit_call(void *edits, const opt_row *row, const char *value);
+int item_edit_apply(const item_edits *e, kura_item *item, int is_new);
 
 /* The item as JSON (cmd_get.c): secrets only when with_secrets. */
 json_t *item_json(const kura_item *it, int with_secrets);

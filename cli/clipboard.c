@@ -1,8 +1,8 @@
 /* The clipboard: kura get --copy. kura hands the value to wl-copy (Wayland), xclip or xsel
  * (X11) on their standard input, never in argv; marks it as a secret where the tool can
  * (wl-copy --sensitive, in wl-clipboard 2.2 and later); and leaves a small process behind
- * that clears the clipboard after clipboard_seconds unless it holds something else by then.
- * That process is kura itself, started afresh (exec), so it holds no key and no vault: only a
+ * that clears the clipboard after the config's clipboard_time unless it holds something else by
+ * then. That process is kura itself, started afresh (exec), so it holds no key and no vault: only a
  * keyed hash of the value, under a key of its own, read from a pipe. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,8 +18,6 @@
 #include <sodium.h>
 
 #include "cli.h"
-
-int clipboard_seconds = 45;
 
 #define MAX_PASTE (KURA_MAX_LONG + 1)
 #define TAG_BYTES 32
@@ -148,7 +146,7 @@ static int wl_sensitive(void)
 
 /* Starts the clearer, detached (its own session, reparented to init), with the key and tag
  * on its fd 3. */
-static int start_clearer(const tool *t, const unsigned char secret[2 * TAG_BYTES])
+static int start_clearer(const tool *t, const unsigned char secret[2 * TAG_BYTES], int seconds)
 {
     int p[2];
     if (pipe(p) != 0) return -1;
@@ -164,7 +162,7 @@ static int start_clearer(const tool *t, const unsigned char secret[2 * TAG_BYTES
             close(p[0]);
         }
         char secs[16];
-        snprintf(secs, sizeof secs, "%d", clipboard_seconds);
+        snprintf(secs, sizeof secs, "%d", seconds);
         const char *argv[] = {"kura", "__clipboard-clear", t->name, secs, NULL};
         execv("/proc/self/exe", (char *const *)argv);
         _exit(127);
@@ -190,13 +188,13 @@ int clipboard_copy(ctx *c, const kura_item *it, const char *what, const char *va
     if (run_tool(argv, value, len, NULL, 0, NULL) != 0)
         return fail(EX_FAIL, "%s could not take the value (is the display %s open?)", t->name,
                     getenv(t->display));
-    int cleared = clipboard_seconds > 0;
+    int seconds = c->settings.clipboard_time, cleared = seconds > 0;
     if (cleared) {
         unsigned char secret[2 * TAG_BYTES]; /* a key of its own, then the value's tag */
         randombytes_buf(secret, TAG_BYTES);
         crypto_generichash(secret + TAG_BYTES, TAG_BYTES, (const unsigned char *)value, len, secret,
                            TAG_BYTES);
-        int r = start_clearer(t, secret);
+        int r = start_clearer(t, secret, seconds);
         sodium_memzero(secret, sizeof secret);
         if (r != 0)
             note("kura: the clipboard will not be cleared by itself: cannot start the process "
@@ -204,12 +202,12 @@ int clipboard_copy(ctx *c, const kura_item *it, const char *what, const char *va
     }
     if (c->json) {
         json_print(json_pack("{s:s, s:s, s:s, s:s, s:i, s:b}", "id", it->id, "title", it->title,
-                             "copied", what, "tool", t->name, "clear_after",
-                             cleared ? clipboard_seconds : 0, "sensitive", sensitive));
+                             "copied", what, "tool", t->name, "clear_after", cleared ? seconds : 0,
+                             "sensitive", sensitive));
     } else if (cleared) {
         printf("copied the %s of \"%s\" to the clipboard (%s); it is cleared in %d s unless "
                "it changes\n",
-               what, it->title, t->name, clipboard_seconds);
+               what, it->title, t->name, seconds);
     } else {
         printf("copied the %s of \"%s\" to the clipboard (%s)\n", what, it->title, t->name);
     }

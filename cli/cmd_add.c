@@ -10,8 +10,7 @@
 #include "cli.h"
 
 enum {
-    E_TITLE = 1,
-    E_USERNAME,
+    E_USERNAME = E_TITLE + 1,
     E_URL,
     E_ADD_URL,
     E_RM_URL,
@@ -21,8 +20,6 @@ enum {
     E_PASSWORD_FILE,
     E_ASK_PASSWORD,
     E_GENERATE,
-    E_LENGTH,
-    E_WORDS,
     E_CLEAR_PASSWORD,
     E_NOTES_FILE,
     E_CLEAR_NOTES,
@@ -31,67 +28,66 @@ enum {
     E_HIDDEN_FIELD_FILE,
     E_RM_FIELD,
     E_OTP_FILE,
-    E_ALLOW_EMPTY,
 };
 
-const struct option item_edit_opts[] = {
-    {"title", required_argument, NULL, E_TITLE},
-    {"username", required_argument, NULL, E_USERNAME},
-    {"url", required_argument, NULL, E_URL},
-    {"add-url", required_argument, NULL, E_ADD_URL},
-    {"rm-url", required_argument, NULL, E_RM_URL},
-    {"tag", required_argument, NULL, E_TAG},
-    {"add-tag", required_argument, NULL, E_ADD_TAG},
-    {"rm-tag", required_argument, NULL, E_RM_TAG},
-    {"password-file", required_argument, NULL, E_PASSWORD_FILE},
-    {"password", no_argument, NULL, E_ASK_PASSWORD},
-    {"generate", no_argument, NULL, E_GENERATE},
-    {"length", required_argument, NULL, E_LENGTH},
-    {"words", required_argument, NULL, E_WORDS},
-    {"clear-password", no_argument, NULL, E_CLEAR_PASSWORD},
-    {"notes-file", required_argument, NULL, E_NOTES_FILE},
-    {"clear-notes", no_argument, NULL, E_CLEAR_NOTES},
-    {"field", required_argument, NULL, E_FIELD},
-    {"hidden-field", required_argument, NULL, E_HIDDEN_FIELD},
-    {"hidden-field-file", required_argument, NULL, E_HIDDEN_FIELD_FILE},
-    {"rm-field", required_argument, NULL, E_RM_FIELD},
-    {"otp-file", required_argument, NULL, E_OTP_FILE},
-    {"allow-empty", no_argument, NULL, E_ALLOW_EMPTY},
-    {0},
-};
-
-const char item_edit_help[] = ITEM_EDIT_HELP;
-
-#define MAX_EDITS 512
-static struct edit {
-    int id;
-    const char *arg;
-} edits[MAX_EDITS];
-static size_t n_edits;
-static int gen_length = 24, gen_words = 0, empty_ok = 0;
-
-int item_edit_opt(ctx *c, int id, const char *arg)
+int item_edit_call(void *field, const opt_row *row, const char *value)
 {
-    (void)c;
-    if (id == E_LENGTH) return parse_number(arg, "--length", 4, 4096, &gen_length);
-    if (id == E_WORDS) return parse_number(arg, "--words", 3, 64, &gen_words);
-    if (id == E_ALLOW_EMPTY) {
-        empty_ok = 1;
-        return EX_OK;
-    }
-    if (n_edits == MAX_EDITS) return fail(EX_USAGE, "too many options");
-    if ((id == E_FIELD || id == E_HIDDEN_FIELD_FILE) && (!strchr(arg, '=') || arg[0] == '='))
-        return fail(EX_USAGE, "--%s takes NAME=%s", id == E_FIELD ? "field" : "hidden-field-file",
-                    id == E_FIELD ? "VALUE" : "FILE");
-    edits[n_edits].id = id;
-    edits[n_edits++].arg = arg;
+    item_edits *e = field;
+    int id = row->value;
+    if (e->n == MAX_EDITS) return fail(EX_USAGE, "too many options");
+    if ((id == E_FIELD || id == E_HIDDEN_FIELD_FILE) && (!strchr(value, '=') || value[0] == '='))
+        return fail(EX_USAGE, "--%s takes NAME=%s", row->name, id == E_FIELD ? "VALUE" : "FILE");
+    e->list[e->n].id = id;
+    e->list[e->n++].arg = value;
     return EX_OK;
 }
 
-static int has_edit(int id)
+#define EDIT(name, meta, id, help) OPT_CALL(name, item_edits, list, meta, item_edit_call, id, help)
+#define EDITS(name, meta, id, help) OPT_LIST(name, item_edits, list, meta, item_edit_call, id, help)
+#define EDIT_FLAG(name, id, help) OPT_CALL(name, item_edits, list, NULL, item_edit_call, id, help)
+
+const opt_row item_edit_rows[] = {
+    EDIT("username", "USER", E_USERNAME, "the login name"),
+    EDITS("url", "URL", E_URL, "a URL (repeat for several; on edit, replaces the URLs)"),
+    EDITS("add-url", "URL", E_ADD_URL, "add one URL"),
+    EDITS("rm-url", "URL", E_RM_URL, "remove one URL"),
+    EDITS("tag", "TAG", E_TAG, "a tag (repeat for several; on edit, replaces the tags)"),
+    EDITS("add-tag", "TAG", E_ADD_TAG, "add one tag"),
+    EDITS("rm-tag", "TAG", E_RM_TAG, "remove one tag"),
+    EDIT_FLAG("password", E_ASK_PASSWORD,
+              "ask for the password on the terminal (add asks by default)"),
+    EDIT("password-file", "FILE", E_PASSWORD_FILE,
+         "read the password from FILE, - for stdin (an empty FILE is refused unless "
+         "--allow-empty)"),
+    OPT_FLAG("allow-empty", item_edits, allow_empty, "let --password-file be empty: no password"),
+    EDIT_FLAG("generate", E_GENERATE,
+              "generate the password (--length N, or --words N for a "
+              "passphrase)"),
+    OPT_NUMBER("length", item_edits, length, "N", 4, 4096, NULL,
+               "the generated password's length (default 24)"),
+    OPT_NUMBER("words", item_edits, words, "N", 3, 64, NULL,
+               "generate a passphrase of N words instead"),
+    EDIT_FLAG("clear-password", E_CLEAR_PASSWORD, "remove the password"),
+    EDIT("notes-file", "FILE", E_NOTES_FILE, "read the notes from FILE, - for stdin"),
+    EDIT_FLAG("clear-notes", E_CLEAR_NOTES, "remove the notes"),
+    EDITS("field", "NAME=VALUE", E_FIELD,
+          "a visible custom field (not named like a built-in: password, username, url, notes, "
+          "tags, otp...)"),
+    EDITS("hidden-field", "NAME", E_HIDDEN_FIELD,
+          "a hidden field, its value asked on the terminal"),
+    EDITS("hidden-field-file", "NAME=FILE", E_HIDDEN_FIELD_FILE,
+          "a hidden field, its value read from FILE"),
+    EDITS("rm-field", "NAME", E_RM_FIELD, "remove a custom field"),
+    EDIT("otp-file", "FILE", E_OTP_FILE,
+         "a TOTP secret (otpauth://totp/ URI or base32) from FILE, - for stdin: the hidden "
+         "field otp, which 'kura otp ITEM' reads"),
+    OPT_END(),
+};
+
+static int has_edit(const item_edits *e, int id)
 {
-    for (size_t i = 0; i < n_edits; i++)
-        if (edits[i].id == id) return 1;
+    for (size_t i = 0; i < e->n; i++)
+        if (e->list[i].id == id) return 1;
     return 0;
 }
 
@@ -197,7 +193,8 @@ static int field_checked(kura_item *item, const char *name, size_t nlen, const c
     return rc == KURA_OK ? EX_OK : fail(EX_FAIL, "out of memory");
 }
 
-static int apply_one(kura_item *item, const struct edit *e, int *urls_replaced, int *tags_replaced)
+static int apply_one(const item_edits *all, kura_item *item, const struct edit *e,
+                     int *urls_replaced, int *tags_replaced)
 {
     char *secret = NULL;
     int ex = EX_OK;
@@ -227,7 +224,7 @@ static int apply_one(kura_item *item, const struct edit *e, int *urls_replaced, 
         return remove_from(item, 0, e->arg);
     case E_PASSWORD_FILE:
         ex = read_secret_file(&secret, e->arg, "password", KURA_MAX_SHORT);
-        if (ex == EX_OK && !*secret && !empty_ok)
+        if (ex == EX_OK && !*secret && !all->allow_empty)
             ex = fail(EX_USAGE,
                       "%s holds no password (it is empty); nothing was saved. Give a "
                       "file with the password, or --allow-empty if none is meant",
@@ -240,7 +237,7 @@ static int apply_one(kura_item *item, const struct edit *e, int *urls_replaced, 
         break;
     case E_GENERATE: {
         double bits;
-        if (generate_password(&secret, &bits, gen_length, gen_words,
+        if (generate_password(&secret, &bits, all->length ? all->length : 24, all->words,
                               CL_LOWER | CL_UPPER | CL_DIGIT | CL_SYMBOL, "-") != 0)
             return fail(EX_FAIL, "out of memory");
         ex = set_checked(item, KURA_PASSWORD, secret, "password");
@@ -305,20 +302,19 @@ static int apply_one(kura_item *item, const struct edit *e, int *urls_replaced, 
     return ex;
 }
 
-int item_edit_apply(ctx *c, kura_item *item, int is_new)
+int item_edit_apply(const item_edits *e, kura_item *item, int is_new)
 {
-    (void)c;
-    if (!is_new && n_edits == 0)
+    if (!is_new && e->n == 0)
         return fail(EX_USAGE, "nothing to change in \"%s\"; see 'kura help edit'", item->title);
     int urls_replaced = is_new, tags_replaced = is_new;
-    int sources = has_edit(E_PASSWORD_FILE) + has_edit(E_ASK_PASSWORD) + has_edit(E_GENERATE) +
-                  has_edit(E_CLEAR_PASSWORD);
+    int sources = has_edit(e, E_PASSWORD_FILE) + has_edit(e, E_ASK_PASSWORD) +
+                  has_edit(e, E_GENERATE) + has_edit(e, E_CLEAR_PASSWORD);
     if (sources > 1)
         return fail(EX_USAGE, "give one of --password, --password-file, --generate, "
                               "--clear-password");
-    if (gen_words && !has_edit(E_GENERATE)) return fail(EX_USAGE, "--words goes with --generate");
-    for (size_t i = 0; i < n_edits; i++) {
-        int ex = apply_one(item, &edits[i], &urls_replaced, &tags_replaced);
+    if (e->words && !has_edit(e, E_GENERATE)) return fail(EX_USAGE, "--words goes with --generate");
+    for (size_t i = 0; i < e->n; i++) {
+        int ex = apply_one(e, item, &e->list[i], &urls_replaced, &tags_replaced);
         if (ex != EX_OK) return ex;
     }
     if (is_new && sources == 0) {
@@ -336,8 +332,18 @@ int item_edit_apply(ctx *c, kura_item *item, int is_new)
     return EX_OK;
 }
 
-static int run(ctx *c, int argc, char **argv)
+typedef struct add_args {
+    item_edits edits;
+} add_args;
+
+static const opt_row add_rows[] = {
+    OPT_INCLUDE(item_edit_rows, add_args, edits),
+    OPT_END(),
+};
+
+static int add_exec(ctx *c, void *args, int argc, char **argv)
 {
+    const add_args *a = args;
     (void)argc;
     kura_item *item = kura_item_new();
     int ex;
@@ -347,8 +353,7 @@ static int run(ctx *c, int argc, char **argv)
         return fail(EX_USAGE, "the title cannot be empty");
     }
     ex = set_checked(item, KURA_TITLE, argv[0], "title");
-    if (ex == EX_OK && has_edit(E_TITLE)) ex = fail(EX_USAGE, "add takes the title as argument");
-    if (ex == EX_OK) ex = item_edit_apply(c, item, 1);
+    if (ex == EX_OK) ex = item_edit_apply(&a->edits, item, 1);
     if (ex == EX_OK) {
         int rc = kura_item_add(c->v, item);
         if (rc != KURA_OK) ex = fail_vault(c, rc, "add the item");
@@ -361,13 +366,11 @@ static int run(ctx *c, int argc, char **argv)
 const cmd cmd_add = {
     .name = "add",
     .summary = "add an item",
-    .usage = "TITLE [--username USER] [--url URL]... [--tag TAG]... [--password-file FILE | "
-             "--generate] [--notes-file FILE] [--field NAME=VALUE]... [--json]",
-    .help = item_edit_help,
+    .args = "TITLE",
     .flags = CMD_OPEN | CMD_UNLOCK,
     .min_args = 1,
     .max_args = 1,
-    .opts = item_edit_opts,
-    .opt = item_edit_opt,
-    .run = run,
+    .rows = add_rows,
+    .args_size = sizeof(add_args),
+    .exec = add_exec,
 };

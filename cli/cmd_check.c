@@ -4,9 +4,9 @@
 
 #include "cli.h"
 
-static int run(ctx *c, int argc, char **argv)
+static int check_exec(ctx *c, void *args, int argc, char **argv)
 {
-    (void)argc, (void)argv;
+    (void)args, (void)argc, (void)argv;
     size_t items = 0;
     int rc = kura_vault_verify(c->v, &items);
     if (rc != KURA_OK) return fail_vault(c, rc, "check the vault");
@@ -23,8 +23,6 @@ static int run(ctx *c, int argc, char **argv)
 const cmd cmd_check = {
     .name = "check",
     .summary = "read and check the whole vault file, every item",
-    .usage = "[--json]",
     .flags = CMD_OPEN | CMD_UNLOCK,
-    .max_args = 0,
-    .run = run,
+    .exec = check_exec,
 };

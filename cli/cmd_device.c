@@ -5,19 +5,25 @@
 
 #include "cli.h"
 
-enum { O_NEW = 1 };
-static const struct option opts[] = {
-    {"new-passphrase-file", required_argument, NULL, O_NEW},
-    {0},
-};
-static const char *new_file;
+enum { DEVICE_ENROLL = 1, DEVICE_PASSPHRASE, DEVICE_FORGET };
+typedef struct device_args {
+    int sub;
+    const char *new_file;
+} device_args;
 
-static int opt(ctx *c, int id, const char *arg)
-{
-    (void)c;
-    if (id == O_NEW) new_file = arg;
-    return EX_OK;
-}
+static const opt_row device_rows[] = {
+    OPT_SUBCOMMAND("enroll", device_args, sub, DEVICE_ENROLL, NULL, 0, 0,
+                   "let a passphrase of this device's own unlock the vault here (Argon2id, "
+                   "libsodium's MODERATE limits); asks for the client key unless a session is "
+                   "open; --passphrase-file gives the new passphrase"),
+    OPT_SUBCOMMAND("passphrase", device_args, sub, DEVICE_PASSPHRASE, NULL, 0, 0,
+                   "change this device's passphrase (--passphrase-file: the old one)"),
+    OPT_STRING("new-passphrase-file", device_args, new_file, "FILE",
+               "the new passphrase, for scripts"),
+    OPT_SUBCOMMAND("forget", device_args, sub, DEVICE_FORGET, NULL, 0, 0,
+                   "remove this device's slot (the client key still works)"),
+    OPT_END(),
+};
 
 static int enroll(ctx *c, const char *file, const char *verb)
 {
@@ -36,12 +42,28 @@ static int enroll(ctx *c, const char *file, const char *verb)
     return EX_OK;
 }
 
-static int run(ctx *c, int argc, char **argv)
+static int forget(ctx *c)
 {
-    (void)argc;
-    const char *sub = argv[0];
+    int rc = kura_device_forget(c->v, c->device_dir);
+    if (rc == KURA_ERR_NOT_FOUND)
+        return fail(EX_NOT_FOUND, "this device is not enrolled for vault %s", kura_vault_id(c->v));
+    if (rc != KURA_OK)
+        return fail(EX_FAIL, "cannot remove this device's slot in %s", c->device_dir);
+    if (c->json)
+        json_print(json_pack("{s:s, s:b}", "vault_id", kura_vault_id(c->v), "enrolled", 0));
+    else
+        printf("this device is no longer enrolled for vault %s; the client key still opens it\n",
+               kura_vault_id(c->v));
+    return EX_OK;
+}
+
+static int device_exec(ctx *c, void *args, int argc, char **argv)
+{
+    const device_args *a = args;
+    const char *new_file = a->new_file;
+    (void)argc, (void)argv;
     int ex;
-    if (strcmp(sub, "enroll") == 0) {
+    if (a->sub == DEVICE_ENROLL) {
         /* --passphrase-file names the new passphrase here: unlock by key or session. */
         if (new_file)
             return fail(EX_USAGE, "enroll takes the new passphrase from --passphrase-file");
@@ -51,7 +73,7 @@ static int run(ctx *c, int argc, char **argv)
         ex = unlock_vault(c);
         return ex == EX_OK ? enroll(c, pass_file, "enrolled") : ex;
     }
-    if (strcmp(sub, "passphrase") == 0) {
+    if (a->sub == DEVICE_PASSPHRASE) {
         if (!kura_device_enrolled(c->v, c->device_dir))
             return fail(EX_NOT_FOUND,
                         "this device is not enrolled for vault %s; use 'kura device "
@@ -60,39 +82,14 @@ static int run(ctx *c, int argc, char **argv)
         ex = unlock_vault(c);
         return ex == EX_OK ? enroll(c, new_file, "changed the passphrase of") : ex;
     }
-    if (strcmp(sub, "forget") == 0) {
-        int rc = kura_device_forget(c->v, c->device_dir);
-        if (rc == KURA_ERR_NOT_FOUND)
-            return fail(EX_NOT_FOUND, "this device is not enrolled for vault %s",
-                        kura_vault_id(c->v));
-        if (rc != KURA_OK)
-            return fail(EX_FAIL, "cannot remove this device's slot in %s", c->device_dir);
-        if (c->json)
-            json_print(json_pack("{s:s, s:b}", "vault_id", kura_vault_id(c->v), "enrolled", 0));
-        else
-            printf("this device is no longer enrolled for vault %s; the client key still opens "
-                   "it\n",
-                   kura_vault_id(c->v));
-        return EX_OK;
-    }
-    return fail(EX_USAGE, "unknown device command '%s'; see 'kura help device'", sub);
+    return forget(c);
 }
 
 const cmd cmd_device = {
     .name = "device",
     .summary = "enroll this device with a passphrase, change it, or forget it",
-    .usage = "enroll [--key-file F | --kit IMAGE] [--passphrase-file NEW] | passphrase "
-             "[--passphrase-file OLD] [--new-passphrase-file NEW] | forget",
-    .help = "  enroll             let a passphrase of this device's own unlock the vault here\n"
-            "                     (Argon2id, libsodium's MODERATE limits); asks for the client\n"
-            "                     key unless a session is open\n"
-            "  passphrase         change this device's passphrase\n"
-            "  --new-passphrase-file FILE   the new passphrase, for scripts\n"
-            "  forget             remove this device's slot (the client key still works)\n",
     .flags = CMD_OPEN,
-    .min_args = 1,
-    .max_args = 1,
-    .opts = opts,
-    .opt = opt,
-    .run = run,
+    .rows = device_rows,
+    .args_size = sizeof(device_args),
+    .exec = device_exec,
 };

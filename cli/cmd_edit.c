@@ -1,13 +1,24 @@
 /* kura edit: change an item in place, with the options of kura add. */
 #include "cli.h"
 
-static int run(ctx *c, int argc, char **argv)
+typedef struct edit_args {
+    item_edits edits;
+} edit_args;
+
+static const opt_row edit_rows[] = {
+    OPT_CALL("title", edit_args, edits, "TITLE", item_edit_call, E_TITLE, "a new title"),
+    OPT_INCLUDE(item_edit_rows, edit_args, edits),
+    OPT_END(),
+};
+
+static int edit_exec(ctx *c, void *args, int argc, char **argv)
 {
+    const edit_args *a = args;
     (void)argc;
     kura_item *item;
     int ex = resolve_item(c, &item, argv[0]);
     if (ex != EX_OK) return ex;
-    ex = item_edit_apply(c, item, 0);
+    ex = item_edit_apply(&a->edits, item, 0);
     if (ex == EX_OK) {
         int rc = kura_item_update(c->v, item);
         if (rc != KURA_OK) ex = fail_vault(c, rc, "save the item");
@@ -20,12 +31,11 @@ static int run(ctx *c, int argc, char **argv)
 const cmd cmd_edit = {
     .name = "edit",
     .summary = "change an item",
-    .usage = "ITEM [--title TITLE] [options of add]... [--json]",
-    .help = "  --title TITLE      a new title\n" ITEM_EDIT_HELP,
-    .flags = CMD_OPEN | CMD_UNLOCK,
+    .args = "ITEM",
+    .flags = CMD_OPEN | CMD_UNLOCK | CMD_ITEM,
     .min_args = 1,
     .max_args = 1,
-    .opts = item_edit_opts,
-    .opt = item_edit_opt,
-    .run = run,
+    .rows = edit_rows,
+    .args_size = sizeof(edit_args),
+    .exec = edit_exec,
 };

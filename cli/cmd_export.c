@@ -11,50 +11,44 @@
 
 #include "cli.h"
 
-enum { O_FORMAT = 1, O_OUTPUT, O_ENCRYPTED, O_YES, O_EXPORT_PASS };
-static const struct option opts[] = {
-    {"format", required_argument, NULL, O_FORMAT},
-    {"output", required_argument, NULL, O_OUTPUT},
-    {"encrypted", required_argument, NULL, O_ENCRYPTED},
-    {"yes", no_argument, NULL, O_YES},
-    {"export-passphrase-file", required_argument, NULL, O_EXPORT_PASS},
-    {0},
-};
-static const char *output, *encrypted, *pass_file;
-static int yes, csv;
+typedef struct export_args {
+    int csv;
+    const char *output, *encrypted, *pass_file;
+    int yes;
+} export_args;
 
-static int opt(ctx *c, int id, const char *arg)
+static int export_format(void *field, const opt_row *row, const char *value)
 {
-    (void)c;
-    switch (id) {
-    case O_FORMAT:
-        if (strcmp(arg, "json") != 0 && strcmp(arg, "csv") != 0)
-            return fail(EX_USAGE,
-                        "unknown export format '%s'; kura exports json or csv (and "
-                        "--encrypted FILE)",
-                        arg);
-        csv = strcmp(arg, "csv") == 0;
-        break;
-    case O_OUTPUT:
-        output = arg;
-        break;
-    case O_ENCRYPTED:
-        encrypted = arg;
-        break;
-    case O_YES:
-        yes = 1;
-        break;
-    case O_EXPORT_PASS:
-        pass_file = arg;
-        break;
-    }
+    (void)row;
+    if (strcmp(value, "json") != 0 && strcmp(value, "csv") != 0)
+        return fail(EX_USAGE,
+                    "unknown export format '%s'; kura exports json or csv (and --encrypted FILE)",
+                    value);
+    *(int *)field = strcmp(value, "csv") == 0;
     return EX_OK;
 }
 
-/* The export, built in guarded memory: it holds every password. */
+static const opt_row export_rows[] = {
+    OPT_CALL("format", export_args, csv, "json|csv", export_format, 0,
+             "kura's JSON (the default) or CSV, both of which 'kura import' reads: every "
+             "password in plaintext, after you type EXPORT (or --yes in scripts). CSV columns: "
+             "title, username, password, urls and tags (a line each), notes, fields (a JSON "
+             "list), created, updated"),
+    OPT_STRING("output", export_args, output, "FILE",
+               "write it to FILE (0600) instead of standard output"),
+    OPT_FLAG("yes", export_args, yes, "export in plaintext without asking (scripts)"),
+    OPT_STRING("encrypted", export_args, encrypted, "FILE",
+               "seal it under a passphrase of its own (Argon2id) into FILE; 'kura import FILE' "
+               "reads it on any vault"),
+    OPT_STRING("export-passphrase-file", export_args, pass_file, "FILE",
+               "that passphrase, for scripts"),
+    OPT_END(),
+};
+
 typedef struct text {
     kura_gbuf buf;
     size_t items;
+    int csv;
 } text;
 
 static void add(text *t, const void *p, size_t n)
@@ -149,7 +143,7 @@ static int one_csv(text *t, const kura_item *item)
 static int one(void *data, const kura_item *item)
 {
     text *t = data;
-    if (csv) return one_csv(t, item);
+    if (t->csv) return one_csv(t, item);
     json_t *j = item_json(item, 1);
     if (!j) return KURA_ERR_NOMEM;
     add(t, t->items++ ? ",\n  " : "[\n  ", 4);
@@ -169,7 +163,7 @@ static void warn_open_stdout(void)
          (unsigned)(sb.st_mode & 07777));
 }
 
-static int write_out(const text *t)
+static int write_out(const text *t, const char *output)
 {
     if (!output) {
         if (fwrite(t->buf.p, 1, t->buf.n, stdout) != t->buf.n || fflush(stdout) != 0)
@@ -181,7 +175,7 @@ static int write_out(const text *t)
     return EX_OK;
 }
 
-static int export_passphrase(char **pass)
+static int export_passphrase(char **pass, const char *pass_file)
 {
     if (pass_file) return read_secret_file(pass, pass_file, "export passphrase", 1024);
     char *a = tty_secret("A passphrase for the export (it opens the file on any vault): ");
@@ -199,8 +193,11 @@ static int export_passphrase(char **pass)
     return EX_OK;
 }
 
-static int run(ctx *c, int argc, char **argv)
+static int export_exec(ctx *c, void *args, int argc, char **argv)
 {
+    const export_args *a = args;
+    const char *output = a->output, *encrypted = a->encrypted;
+    int csv = a->csv;
     (void)argc, (void)argv;
     char *pass = NULL;
     int ex = EX_OK;
@@ -209,14 +206,14 @@ static int run(ctx *c, int argc, char **argv)
     if (encrypted && csv)
         return fail(EX_USAGE, "--encrypted seals kura JSON; leave out --format csv");
     if (encrypted) {
-        ex = export_passphrase(&pass);
+        ex = export_passphrase(&pass, a->pass_file);
         if (ex != EX_OK) return ex;
         if (strlen(pass) < 8) {
             secret_free(pass);
             return fail(EX_USAGE, "an export passphrase needs at least 8 characters");
         }
     } else {
-        if (!yes) {
+        if (!a->yes) {
             char *typed = tty_ask("A plaintext export holds every password in the clear. Type "
                                   "EXPORT to write it: ");
             int ok = typed && strcmp(typed, "EXPORT") == 0;
@@ -233,7 +230,7 @@ static int run(ctx *c, int argc, char **argv)
              kura_vault_id(c->v));
         if (!output) warn_open_stdout();
     }
-    text t = {0};
+    text t = {.csv = csv};
     int rc = kura_item_each_whole(c->v, one, &t);
     if (!csv)
         add(&t, t.items ? "\n]\n" : "[]\n", 3);
@@ -256,7 +253,7 @@ static int run(ctx *c, int argc, char **argv)
             printf("exported %zu item%s of vault %s to %s, sealed under its passphrase\n", t.items,
                    t.items == 1 ? "" : "s", kura_vault_id(c->v), encrypted);
     } else {
-        ex = write_out(&t);
+        ex = write_out(&t, output);
         if (ex == EX_OK && output)
             note("kura: exported %zu item%s to %s", t.items, t.items == 1 ? "" : "s", output);
     }
@@ -271,20 +268,8 @@ static int run(ctx *c, int argc, char **argv)
 const cmd cmd_export = {
     .name = "export",
     .summary = "write every item out: kura JSON or CSV, or sealed under a passphrase",
-    .usage = "[--format json|csv] [--output FILE] [--yes] | --encrypted FILE "
-             "[--export-passphrase-file F] [--json]",
-    .help = "  --format json|csv  kura's JSON (the default) or CSV, both of which 'kura import'\n"
-            "                     reads: every password in plaintext, after you type EXPORT\n"
-            "                     (or --yes in scripts). CSV columns: title, username,\n"
-            "                     password, urls and tags (a line each), notes, fields (a\n"
-            "                     JSON list), created, updated\n"
-            "  --output FILE      write it to FILE (0600) instead of standard output\n"
-            "  --encrypted FILE   seal it under a passphrase of its own (Argon2id) into FILE;\n"
-            "                     'kura import FILE' reads it on any vault\n"
-            "  --export-passphrase-file F   that passphrase, for scripts\n",
     .flags = CMD_OPEN | CMD_UNLOCK,
-    .max_args = 0,
-    .opts = opts,
-    .opt = opt,
-    .run = run,
+    .rows = export_rows,
+    .args_size = sizeof(export_args),
+    .exec = export_exec,
 };

@@ -64,52 +64,37 @@ int generate_password(char **out, double *bits, int length, int words, unsigned 
     return 0;
 }
 
-enum { O_LENGTH = 1, O_WORDS, O_SEP, O_NO_UPPER, O_NO_LOWER, O_NO_DIGITS, O_NO_SYMBOLS };
-static const struct option opts[] = {
-    {"length", required_argument, NULL, O_LENGTH},   {"words", required_argument, NULL, O_WORDS},
-    {"separator", required_argument, NULL, O_SEP},   {"no-upper", no_argument, NULL, O_NO_UPPER},
-    {"no-lower", no_argument, NULL, O_NO_LOWER},     {"no-digits", no_argument, NULL, O_NO_DIGITS},
-    {"no-symbols", no_argument, NULL, O_NO_SYMBOLS}, {0},
+typedef struct generate_args {
+    int length, words;
+    const char *separator;
+    int no_upper, no_lower, no_digits, no_symbols;
+} generate_args;
+
+static const opt_row generate_rows[] = {
+    OPT_NUMBER("length", generate_args, length, "N", 4, 4096, NULL, "characters (default 24)"),
+    OPT_FLAG("no-upper", generate_args, no_upper, "leave out upper-case letters"),
+    OPT_FLAG("no-lower", generate_args, no_lower, "leave out lower-case letters"),
+    OPT_FLAG("no-digits", generate_args, no_digits, "leave out digits"),
+    OPT_FLAG("no-symbols", generate_args, no_symbols, "leave out symbols"),
+    OPT_NUMBER("words", generate_args, words, "N", 3, 64, NULL,
+               "a passphrase of N words from the EFF list (12.9 bits each)"),
+    OPT_STRING("separator", generate_args, separator, "S", "between words (default -)"),
+    OPT_END(),
 };
-static int length = 24, words = 0;
-static unsigned classes = CL_LOWER | CL_UPPER | CL_DIGIT | CL_SYMBOL;
-static const char *sep = "-";
 
-static int opt(ctx *c, int id, const char *arg)
+static int generate_exec(ctx *c, void *args, int argc, char **argv)
 {
-    (void)c;
-    switch (id) {
-    case O_LENGTH:
-        return parse_number(arg, "--length", 4, 4096, &length);
-    case O_WORDS:
-        return parse_number(arg, "--words", 3, 64, &words);
-    case O_SEP:
-        if (strlen(arg) > 8) return fail(EX_USAGE, "--separator takes at most 8 characters");
-        sep = arg;
-        return EX_OK;
-    case O_NO_UPPER:
-        classes &= ~(unsigned)CL_UPPER;
-        return EX_OK;
-    case O_NO_LOWER:
-        classes &= ~(unsigned)CL_LOWER;
-        return EX_OK;
-    case O_NO_DIGITS:
-        classes &= ~(unsigned)CL_DIGIT;
-        return EX_OK;
-    case O_NO_SYMBOLS:
-        classes &= ~(unsigned)CL_SYMBOL;
-        return EX_OK;
-    }
-    return EX_USAGE;
-}
-
-static int run(ctx *c, int argc, char **argv)
-{
+    const generate_args *a = args;
+    unsigned classes = (a->no_lower ? 0 : CL_LOWER) | (a->no_upper ? 0 : CL_UPPER) |
+                       (a->no_digits ? 0 : CL_DIGIT) | (a->no_symbols ? 0 : CL_SYMBOL);
     (void)argc, (void)argv;
     char *pw;
     double bits;
-    if (!words && !classes) return fail(EX_USAGE, "every character class is turned off");
-    if (generate_password(&pw, &bits, length, words, classes, sep) != 0)
+    if (a->separator && strlen(a->separator) > 8)
+        return fail(EX_USAGE, "--separator takes at most 8 characters");
+    if (!a->words && !classes) return fail(EX_USAGE, "every character class is turned off");
+    if (generate_password(&pw, &bits, a->length ? a->length : 24, a->words, classes,
+                          a->separator ? a->separator : "-") != 0)
         return fail(EX_FAIL, "out of memory");
     if (c->json)
         json_print(json_pack("{s:s, s:f}", "password", pw, "entropy_bits", floor(bits * 10) / 10));
@@ -122,14 +107,7 @@ static int run(ctx *c, int argc, char **argv)
 const cmd cmd_generate = {
     .name = "generate",
     .summary = "make a random password or passphrase",
-    .usage = "[--length N] [--no-upper] [--no-lower] [--no-digits] [--no-symbols] | "
-             "[--words N [--separator S]] [--json]",
-    .help = "  --length N         characters (default 24)\n"
-            "  --no-upper, --no-lower, --no-digits, --no-symbols   leave a class out\n"
-            "  --words N          a passphrase of N words from the EFF list (12.9 bits each)\n"
-            "  --separator S      between words (default -)\n",
-    .max_args = 0,
-    .opts = opts,
-    .opt = opt,
-    .run = run,
+    .rows = generate_rows,
+    .args_size = sizeof(generate_args),
+    .exec = generate_exec,
 };

@@ -6,24 +6,22 @@
 
 #include "cli.h"
 
-enum { O_FIELD = 1, O_REVEAL, O_COPY };
-static const struct option opts[] = {
-    {"field", required_argument, NULL, O_FIELD},
-    {"reveal", no_argument, NULL, O_REVEAL},
-    {"copy", no_argument, NULL, O_COPY},
-    {0},
-};
-static const char *field;
-static int reveal, copy;
+typedef struct get_args {
+    const char *field;
+    int reveal, copy;
+} get_args;
 
-static int opt(ctx *c, int id, const char *arg)
-{
-    (void)c;
-    if (id == O_FIELD) field = arg;
-    if (id == O_REVEAL) reveal = 1;
-    if (id == O_COPY) copy = 1;
-    return EX_OK;
-}
+static const opt_row get_rows[] = {
+    OPT_STRING("field", get_args, field, "NAME",
+               "print only this field: password, username, url, notes, title, tags, id, "
+               "created, updated, or a custom field's name"),
+    OPT_FLAG("reveal", get_args, reveal, "show the password and hidden fields too"),
+    OPT_FLAG("copy", get_args, copy,
+             "put the password (or --field NAME) on the clipboard instead (wl-copy, xclip or "
+             "xsel), marked secret where the tool can; cleared after 45 s (config "
+             "clipboard_time) unless it changed"),
+    OPT_END(),
+};
 
 static json_t *str_array(const char **v, size_t n)
 {
@@ -77,7 +75,7 @@ static void print_line(const char *label, const char *s)
     putchar('\n');
 }
 
-static void print_item(const kura_item *it)
+static void print_item(const kura_item *it, int reveal)
 {
     char created[32], updated[32];
     format_time(created, it->created);
@@ -144,7 +142,7 @@ static const char *field_value(const kura_item *it, const char *name, char buf[3
 }
 
 /* One named field, raw, for scripts. Returns an exit code. */
-static int print_field(ctx *c, const kura_item *it)
+static int print_field(ctx *c, const kura_item *it, const char *field)
 {
     char buf[32];
     int multi;
@@ -174,13 +172,15 @@ static int print_field(ctx *c, const kura_item *it)
     return EX_OK;
 }
 
-static int run(ctx *c, int argc, char **argv)
+static int get_exec(ctx *c, void *args, int argc, char **argv)
 {
+    const get_args *a = args;
+    const char *field = a->field;
     (void)argc;
     kura_item *item;
     int ex = resolve_item(c, &item, argv[0]);
     if (ex != EX_OK) return ex;
-    if (copy) {
+    if (a->copy) {
         char buf[32];
         int multi;
         const char *what = field ? field : "password";
@@ -193,11 +193,11 @@ static int run(ctx *c, int argc, char **argv)
             ex = clipboard_copy(c, item, strcasecmp(what, "password") == 0 ? "password" : what,
                                 value);
     } else if (field)
-        ex = print_field(c, item);
+        ex = print_field(c, item, field);
     else if (c->json)
-        json_print(item_json(item, reveal));
+        json_print(item_json(item, a->reveal));
     else
-        print_item(item);
+        print_item(item, a->reveal);
     kura_item_free(item);
     return ex;
 }
@@ -205,17 +205,11 @@ static int run(ctx *c, int argc, char **argv)
 const cmd cmd_get = {
     .name = "get",
     .summary = "show an item, or one of its fields",
-    .usage = "ITEM [--field NAME] [--reveal] [--copy] [--json]",
-    .help = "  --field NAME       print only this field: password, username, url, notes, title,\n"
-            "                     tags, id, created, updated, or a custom field's name\n"
-            "  --reveal           show the password and hidden fields too\n"
-            "  --copy             put the password (or --field NAME) on the clipboard instead\n"
-            "                     (wl-copy, xclip or xsel), marked secret where the tool can;\n"
-            "                     cleared after 45 s (config clipboard_time) unless it changed\n",
-    .flags = CMD_OPEN | CMD_UNLOCK,
+    .args = "ITEM",
+    .flags = CMD_OPEN | CMD_UNLOCK | CMD_ITEM,
     .min_args = 1,
     .max_args = 1,
-    .opts = opts,
-    .opt = opt,
-    .run = run,
+    .rows = get_rows,
+    .args_size = sizeof(get_args),
+    .exec = get_exec,
 };

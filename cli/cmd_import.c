@@ -17,21 +17,24 @@
 #include "cli.h"
 #include "../import/json_words.h"
 
-enum { O_FROM = 1, O_EXPORT_PASS };
-static const struct option opts[] = {
-    {"from", required_argument, NULL, O_FROM},
-    {"export-passphrase-file", required_argument, NULL, O_EXPORT_PASS},
-    {0},
+typedef struct import_args {
+    const char *from, *pass_file;
+} import_args;
+
+static const opt_row import_rows[] = {
+    OPT_STRING("from", import_args, from, "FORMAT",
+               "what FILE is; told from the file when absent. FORMAT is one of kura (kura's "
+               "JSON: what 'kura export' and 'kura get --json --reveal' print), kura-csv, "
+               "bitwarden-json, bitwarden-csv, 1password-1pux, 1password-csv, keepassxc-csv, "
+               "keepass-xml, chrome-csv (Chrome and Edge), firefox-csv. FILE - reads stdin. A "
+               "file of 'kura export --encrypted' is told apart and opened. An item the vault "
+               "holds already (same title, username and first URL) gets what the file adds or "
+               "changes; nothing is removed from it"),
+    OPT_STRING("export-passphrase-file", import_args, pass_file, "FILE",
+               "the passphrase of an encrypted export"),
+    OPT_END(),
 };
 static const char *from, *pass_file;
-
-static int opt(ctx *c, int id, const char *arg)
-{
-    (void)c;
-    if (id == O_FROM) from = arg;
-    if (id == O_EXPORT_PASS) pass_file = arg;
-    return EX_OK;
-}
 
 /* "2026-11-22T02:37:11Z" (as kura prints it) or seconds since the epoch; 0 if neither. */
 static int64_t parse_time(const json_t *j)
@@ -797,8 +800,10 @@ static void report(const importer *im, const counts *n, const char *format, int 
              n->kept, n->kept == 1 ? "" : "s", im->file, n->kept == 1 ? "is" : "are");
 }
 
-static int run(ctx *c, int argc, char **argv)
+static int import_exec(ctx *c, void *args, int argc, char **argv)
 {
+    const import_args *a = args;
+    from = a->from, pass_file = a->pass_file;
     (void)argc;
     const char *file = argv[0];
     if (from && !format_named(from))
@@ -908,21 +913,11 @@ static int run(ctx *c, int argc, char **argv)
 const cmd cmd_import = {
     .name = "import",
     .summary = "add items from a file (kura, Bitwarden, 1Password, KeePass, browsers), all or none",
-    .usage = "FILE [--from FORMAT] [--export-passphrase-file F] [--json]",
-    .help = "  --from FORMAT      what FILE is; told from the file when absent. FORMAT is one of\n"
-            "                     kura (kura's JSON: what 'kura export' and 'kura get --json\n"
-            "                     --reveal' print), kura-csv, bitwarden-json, bitwarden-csv,\n"
-            "                     1password-1pux, 1password-csv, keepassxc-csv, keepass-xml,\n"
-            "                     chrome-csv (Chrome and Edge), firefox-csv. FILE - reads stdin.\n"
-            "                     A file of 'kura export --encrypted' is told apart and opened.\n"
-            "                     An item the vault holds already (same title, username and\n"
-            "                     first URL) gets what the file adds or changes; nothing is\n"
-            "                     removed from it\n"
-            "  --export-passphrase-file F   the passphrase of an encrypted export\n",
+    .args = "FILE",
     .flags = CMD_OPEN | CMD_UNLOCK,
     .min_args = 1,
     .max_args = 1,
-    .opts = opts,
-    .opt = opt,
-    .run = run,
+    .rows = import_rows,
+    .args_size = sizeof(import_args),
+    .exec = import_exec,
 };

@@ -7,26 +7,25 @@
 
 #include "cli.h"
 
-enum { O_NAME = 1 };
-static const struct option opts[] = {
-    {"name", required_argument, NULL, O_NAME},   {"kit-dir", required_argument, NULL, K_DIR},
-    {"paper", required_argument, NULL, K_PAPER}, {"lang", required_argument, NULL, K_LANG},
-    {"no-kit", no_argument, NULL, K_NO_KIT},     {0},
+typedef struct init_args {
+    const char *name;
+    kit_opts kit;
+} init_args;
+
+static const opt_row init_rows[] = {
+    OPT_STRING("name", init_args, name, "NAME", "a name for the vault, shown on its kit"),
+    OPT_STRING("kit-dir", init_args, kit.dir, "DIR",
+               "where to save the kit (default: the current folder)"),
+    KIT_ROW_PAPER(init_args, kit),
+    KIT_ROW_LANG(init_args, kit),
+    OPT_FLAG("no-kit", init_args, kit.none, "do not save a kit now ('kura kit' saves one later)"),
+    OPT_END(),
 };
-static const char *vault_name;
 
-static int opt(ctx *c, int id, const char *arg)
+static int init_exec(ctx *c, void *args, int argc, char **argv)
 {
-    (void)c;
-    if (id == O_NAME) {
-        vault_name = arg;
-        return EX_OK;
-    }
-    return kit_opt(id, arg);
-}
-
-static int run(ctx *c, int argc, char **argv)
-{
+    const init_args *a = args;
+    const char *vault_name = a->name;
     (void)argc, (void)argv;
     kura_client_key *key = sodium_malloc(sizeof *key);
     char *text = sodium_malloc(KURA_KEY_TEXT_LEN + 1), dir[PATH_MAX], paths[2][4096];
@@ -36,11 +35,11 @@ static int run(ctx *c, int argc, char **argv)
         ex = fail(EX_FAIL, "out of memory");
         goto out;
     }
-    if (!kit_options.none && !realpath(kit_options.dir, dir)) {
+    if (!a->kit.none && !realpath(kit_dir(&a->kit), dir)) {
         ex = fail(EX_NOT_FOUND,
                   "no folder %s for the emergency kit; make it, or name another "
                   "with --kit-dir",
-                  kit_options.dir);
+                  kit_dir(&a->kit));
         goto out;
     }
     int rc = kura_vault_create(&c->v, key, c->vault_path, vault_name);
@@ -62,8 +61,8 @@ static int run(ctx *c, int argc, char **argv)
     }
     warn_network_fs(c);
     kura_key_format(text, key);
-    if (!kit_options.none) kit_ex = save_kit(c, key, paths);
-    int have_kit = !kit_options.none && kit_ex == EX_OK;
+    if (!a->kit.none) kit_ex = save_kit(c, &a->kit, key, paths);
+    int have_kit = !a->kit.none && kit_ex == EX_OK;
     if (c->json) {
         json_t *kit = kit_json(have_kit, paths);
         json_print(json_pack("{s:s, s:s, s:s, s:o}", "vault_id", kura_vault_id(c->v), "client_key",
@@ -97,15 +96,7 @@ out:
 const cmd cmd_init = {
     .name = "init",
     .summary = "create a new vault, show its client key, save its emergency kit",
-    .usage = "[--name NAME] [--kit-dir DIR] [--paper a4|letter] [--lang en|ja] [--no-kit] "
-             "[--json]",
-    .help = "  --name NAME        a name for the vault, shown on its kit\n"
-            "  --kit-dir DIR      where to save the kit (default: the current folder)\n"
-            "  --paper a4|letter  the kit's paper size (default a4)\n"
-            "  --lang en|ja       the kit's language (default en)\n"
-            "  --no-kit           do not save a kit now ('kura kit' saves one later)\n",
-    .max_args = 0,
-    .opts = opts,
-    .opt = opt,
-    .run = run,
+    .rows = init_rows,
+    .args_size = sizeof(init_args),
+    .exec = init_exec,
 };

@@ -8,28 +8,32 @@
 
 #include "cli.h"
 
-enum { O_QR = 1, O_ASCII, O_YES };
-static const struct option opts[] = {
-    {"qr", no_argument, NULL, O_QR},
-    {"ascii", no_argument, NULL, O_ASCII},
-    {"yes", no_argument, NULL, O_YES},
-    {"dir", required_argument, NULL, K_DIR},
-    {"paper", required_argument, NULL, K_PAPER},
-    {"lang", required_argument, NULL, K_LANG},
-    {"no-kit", no_argument, NULL, K_NO_KIT},
-    {0},
-};
-static int qr, ascii, yes;
+enum { KEY_SHOW = 1, KEY_ROTATE };
+typedef struct key_args {
+    int sub;
+    int qr, ascii, yes;
+    kit_opts kit;
+} key_args;
 
-static int opt(ctx *c, int id, const char *arg)
-{
-    (void)c, (void)arg;
-    if (id == O_QR) qr = 1;
-    if (id == O_ASCII) qr = ascii = 1;
-    if (id == O_YES) yes = 1;
-    if (id >= K_DIR) return kit_opt(id, arg);
-    return EX_OK;
-}
+static const opt_row key_rows[] = {
+    OPT_SUBCOMMAND("show", key_args, sub, KEY_SHOW, NULL, 0, 0, "the client key, grouped"),
+    OPT_FLAG("qr", key_args, qr, "also draw the kit's QR code, for a phone to scan"),
+    OPT_FLAG("ascii", key_args, ascii, "draw it with '#' for terminals without Unicode blocks"),
+    OPT_SUBCOMMAND("rotate", key_args, sub, KEY_ROTATE, NULL, 0, 0,
+                   "a new client key and vault key, every item re-encrypted in one transaction, "
+                   "and a new kit; old keys, kits, sessions and device slots stop working; asks "
+                   "first on a terminal"),
+    OPT_FLAG("yes", key_args, yes,
+             "rotate without asking (scripts; without a terminal and without --yes nothing "
+             "changes, exit 9)"),
+    OPT_STRING("dir", key_args, kit.dir, "DIR", "the folder for the new kit (default: here)"),
+    KIT_ROW_PAPER(key_args, kit),
+    KIT_ROW_LANG(key_args, kit),
+    OPT_FLAG("no-kit", key_args, kit.none,
+             "no new kit: on a terminal, type the new key's last group back before the "
+             "rotation commits"),
+    OPT_END(),
+};
 
 /* Dark modules on a light ground whatever the terminal's colours, when it is a terminal. */
 static void print_qr(const char *text)
@@ -49,6 +53,7 @@ static void print_qr(const char *text)
 
 typedef struct rotation {
     ctx *c;
+    const kit_opts *opts;
     char paths[2][4096];
     int kit;
     int typed_back; /* --no-kit on a terminal: the user types the key's last group back */
@@ -84,8 +89,8 @@ static int before_commit(void *p, const kura_client_key *key)
 {
     rotation *r = p;
     char text[KURA_KEY_TEXT_LEN + 1];
-    if (!kit_options.none) {
-        if (save_kit(r->c, key, r->paths) != EX_OK) return 1;
+    if (!r->opts->none) {
+        if (save_kit(r->c, r->opts, key, r->paths) != EX_OK) return 1;
         r->kit = 1;
     }
     if (r->c->json) return 0;
@@ -103,18 +108,18 @@ static int before_commit(void *p, const kura_client_key *key)
     return 0;
 }
 
-static int rotate(ctx *c)
+static int rotate(ctx *c, const key_args *a)
 {
-    rotation r = {.c = c};
+    rotation r = {.c = c, .opts = &a->kit};
     size_t items = 0;
     int fd = tty_open();
     if (fd >= 0) close(fd);
-    if (fd < 0 && !yes)
+    if (fd < 0 && !a->yes)
         return fail(EX_CANCELLED, "not rotated: no terminal to confirm on, and no --yes; "
                                   "nothing was changed");
     int ex = unlock_vault(c);
     if (ex != EX_OK) return ex;
-    if (!yes) {
+    if (!a->yes) {
         char q[300];
         snprintf(q, sizeof q,
                  "Rotate the key of vault %s? Every session and enrolled device must unlock "
@@ -122,7 +127,7 @@ static int rotate(ctx *c)
                  kura_vault_id(c->v));
         if (tty_confirm(q) != 1) return fail(EX_CANCELLED, "not rotated: nothing was changed");
     }
-    r.typed_back = kit_options.none && fd >= 0 && !c->json;
+    r.typed_back = a->kit.none && fd >= 0 && !c->json;
     kura_client_key *key = sodium_malloc(sizeof *key);
     if (!key) return fail(EX_FAIL, "out of memory");
     int rc = kura_vault_rotate(c->v, key, &items, before_commit, &r);
@@ -159,11 +164,11 @@ static int rotate(ctx *c)
     return EX_OK;
 }
 
-static int run(ctx *c, int argc, char **argv)
+static int key_exec(ctx *c, void *args, int argc, char **argv)
 {
-    if (argc == 1 && strcmp(argv[0], "rotate") == 0) return rotate(c);
-    if (argc != 1 || strcmp(argv[0], "show") != 0)
-        return fail(EX_USAGE, "usage: kura key show [--qr] [--ascii] | kura key rotate");
+    const key_args *a = args;
+    (void)argc, (void)argv;
+    if (a->sub == KEY_ROTATE) return rotate(c, a);
     int ex = unlock_vault(c);
     if (ex != EX_OK) return ex;
     kura_client_key *key = sodium_malloc(sizeof *key);
@@ -173,7 +178,8 @@ static int run(ctx *c, int argc, char **argv)
         goto out;
     }
     kura_key_format(text, key);
-    int qrc = qr ? kura_kit_qr_text(&code, kura_vault_id(c->v), key, ascii) : KURA_OK;
+    int qrc =
+        a->qr || a->ascii ? kura_kit_qr_text(&code, kura_vault_id(c->v), key, a->ascii) : KURA_OK;
     if (qrc != KURA_OK) {
         ex = qrc == KURA_ERR_NO_MODULE ? fail_kit_module()
                                        : fail(EX_FAIL, "cannot draw the QR code");
@@ -195,23 +201,8 @@ out:
 const cmd cmd_key = {
     .name = "key",
     .summary = "show the client key again (key show [--qr]), or rotate it (key rotate)",
-    .usage = "show [--qr] [--ascii] [--json] | rotate [--yes] [--dir DIR] [--paper a4|letter] "
-             "[--lang en|ja] [--no-kit] [--json]",
-    .help = "  show               the client key, grouped\n"
-            "  --qr               also draw the kit's QR code, for a phone to scan\n"
-            "  --ascii            draw it with '#' for terminals without Unicode blocks\n"
-            "  rotate             a new client key and vault key, every item re-encrypted in\n"
-            "                     one transaction, and a new kit (--dir, --paper, --lang);\n"
-            "                     old keys, kits, sessions and device slots stop working;\n"
-            "                     asks first on a terminal\n"
-            "  --yes              rotate without asking (scripts; without a terminal and\n"
-            "                     without --yes nothing changes, exit 9)\n"
-            "  --no-kit           no new kit: on a terminal, type the new key's last group\n"
-            "                     back before the rotation commits\n",
     .flags = CMD_OPEN,
-    .min_args = 1,
-    .max_args = 1,
-    .opts = opts,
-    .opt = opt,
-    .run = run,
+    .rows = key_rows,
+    .args_size = sizeof(key_args),
+    .exec = key_exec,
 };

@@ -9,41 +9,11 @@
 
 #include "cli.h"
 
-kit_opts kit_options = {.dir = ".", .paper = KURA_PAPER_A4, .lang = KURA_LANG_EN};
+const char *const paper_words[] = {"a4", "letter", NULL}, *const lang_words[] = {"en", "ja", NULL};
 
-int kit_opt(int id, const char *arg)
+const char *kit_dir(const kit_opts *k)
 {
-    switch (id) {
-    case K_DIR:
-        kit_options.dir = arg;
-        return EX_OK;
-    case K_PDF:
-        kit_options.pdf = arg;
-        return EX_OK;
-    case K_PNG:
-        kit_options.png = arg;
-        return EX_OK;
-    case K_PAPER:
-        if (strcmp(arg, "a4") == 0)
-            kit_options.paper = KURA_PAPER_A4;
-        else if (strcmp(arg, "letter") == 0)
-            kit_options.paper = KURA_PAPER_LETTER;
-        else
-            return fail(EX_USAGE, "--paper is a4 or letter");
-        return EX_OK;
-    case K_LANG:
-        if (strcmp(arg, "en") == 0)
-            kit_options.lang = KURA_LANG_EN;
-        else if (strcmp(arg, "ja") == 0)
-            kit_options.lang = KURA_LANG_JA;
-        else
-            return fail(EX_USAGE, "--lang is en or ja");
-        return EX_OK;
-    case K_NO_KIT:
-        kit_options.none = 1;
-        return EX_OK;
-    }
-    return EX_USAGE;
+    return k->dir ? k->dir : ".";
 }
 
 static int kit_failed(int rc, const char *path)
@@ -60,7 +30,7 @@ static int kit_failed(int rc, const char *path)
                 path, rc == KURA_ERR_IO ? strerror(errno) : kura_strerror(rc));
 }
 
-int save_kit(ctx *c, const kura_client_key *key, char paths[2][4096])
+int save_kit(ctx *c, const kit_opts *k, const kura_client_key *key, char paths[2][4096])
 {
     char date[16], pdf[PATH_MAX], png[PATH_MAX], dir[PATH_MAX];
     time_t now = time(NULL);
@@ -69,23 +39,20 @@ int save_kit(ctx *c, const kura_client_key *key, char paths[2][4096])
 
     gmtime_r(&now, &tm);
     strftime(date, sizeof date, "%Y-%m-%d", &tm);
-    if (!realpath(kit_options.dir, dir)) {
-        return fail(EX_NOT_FOUND,
-                    "no folder %s for the kit; make it or name another with "
-                    "--dir",
-                    kit_options.dir);
-    }
+    if (!realpath(kit_dir(k), dir))
+        return fail(EX_NOT_FOUND, "no folder %s for the kit; make it or name another with --dir",
+                    kit_dir(k));
     if (kura_kit_names(pdf, png, sizeof pdf, dir, kura_vault_id(c->v)) != KURA_OK)
         return fail(EX_USAGE, "the kit folder's path is too long");
-    snprintf(paths[0], PATH_MAX, "%s", kit_options.pdf ? kit_options.pdf : pdf);
-    snprintf(paths[1], PATH_MAX, "%s", kit_options.png ? kit_options.png : png);
+    snprintf(paths[0], PATH_MAX, "%s", k->pdf ? k->pdf : pdf);
+    snprintf(paths[1], PATH_MAX, "%s", k->png ? k->png : png);
     kura_kit_spec spec = {
         .vault_id = kura_vault_id(c->v),
         .vault_name = kura_vault_name(c->v),
         .key = key,
         .date = date,
-        .paper = kit_options.paper,
-        .lang = kit_options.lang,
+        .paper = k->paper ? k->paper - 1 : c->settings.kit_paper,
+        .lang = k->lang ? k->lang - 1 : c->settings.kit_lang,
     };
     int rc = kura_kit_write_pdf(paths[0], &spec);
     if (rc != KURA_OK) ex = kit_failed(rc, paths[0]);
@@ -130,32 +97,35 @@ static int check(ctx *c, const char *file)
     return EX_OK;
 }
 
-enum { O_DIR = K_DIR, O_PDF = K_PDF, O_PNG = K_PNG, O_PAPER = K_PAPER, O_LANG = K_LANG };
-static const struct option opts[] = {
-    {"dir", required_argument, NULL, O_DIR},   {"pdf", required_argument, NULL, O_PDF},
-    {"png", required_argument, NULL, O_PNG},   {"paper", required_argument, NULL, O_PAPER},
-    {"lang", required_argument, NULL, O_LANG}, {0},
+enum { KIT_CHECK = 1 };
+typedef struct kit_args {
+    kit_opts kit;
+    int sub;
+} kit_args;
+
+static const opt_row kit_rows[] = {
+    OPT_STRING("dir", kit_args, kit.dir, "DIR",
+               "the folder for both files (default: the current folder)"),
+    OPT_STRING("pdf", kit_args, kit.pdf, "FILE", "name the PDF yourself"),
+    OPT_STRING("png", kit_args, kit.png, "FILE", "name the PNG yourself"),
+    KIT_ROW_PAPER(kit_args, kit),
+    KIT_ROW_LANG(kit_args, kit),
+    OPT_SUBCOMMAND("check", kit_args, sub, KIT_CHECK, "FILE", 1, 1,
+                   "say whether a kit image (PNG, JPEG) opens this vault"),
+    OPT_END(),
 };
 
-static int opt(ctx *c, int id, const char *arg)
+static int kit_exec(ctx *c, void *args, int argc, char **argv)
 {
-    (void)c;
-    return kit_opt(id, arg);
-}
-
-static int run(ctx *c, int argc, char **argv)
-{
-    if (argc >= 1 && strcmp(argv[0], "check") == 0) {
-        if (argc != 2) return fail(EX_USAGE, "usage: kura kit check FILE");
-        return check(c, argv[1]);
-    }
-    if (argc > 0) return fail(EX_USAGE, "unknown kit command '%s'; see 'kura help kit'", argv[0]);
+    const kit_args *a = args;
+    (void)argc;
+    if (a->sub == KIT_CHECK) return check(c, argv[0]);
     int ex = unlock_vault(c);
     if (ex != EX_OK) return ex;
     char paths[2][4096];
     kura_client_key *key = sodium_malloc(sizeof *key);
     if (!key) return fail(EX_FAIL, "out of memory");
-    ex = kura_vault_client_key(c->v, key) == KURA_OK ? save_kit(c, key, paths)
+    ex = kura_vault_client_key(c->v, key) == KURA_OK ? save_kit(c, &a->kit, key, paths)
                                                      : fail(EX_LOCKED, "the vault is locked");
     sodium_free(key);
     if (ex != EX_OK) return ex;
@@ -174,16 +144,9 @@ static int run(ctx *c, int argc, char **argv)
 const cmd cmd_kit = {
     .name = "kit",
     .summary = "save the emergency kit (PDF and PNG), or check one: kura kit check FILE",
-    .usage = "[--dir DIR] [--pdf FILE] [--png FILE] [--paper a4|letter] [--lang en|ja] | "
-             "check FILE",
-    .help = "  --dir DIR          the folder for both files (default: the current folder)\n"
-            "  --pdf FILE, --png FILE   name either file yourself\n"
-            "  --paper a4|letter  paper size (default a4)\n"
-            "  --lang en|ja       the kit's language (default en)\n"
-            "  check FILE         say whether a kit image (PNG, JPEG) opens this vault\n",
-    .flags = CMD_OPEN,
-    .max_args = 2,
-    .opts = opts,
-    .opt = opt,
-    .run = run,
+    .flags = CMD_OPEN | CMD_BARE,
+    .max_args = 0,
+    .rows = kit_rows,
+    .args_size = sizeof(kit_args),
+    .exec = kit_exec,
 };

@@ -6,18 +6,16 @@
 
 #include "cli.h"
 
-enum { O_TAG = 1 };
-static const struct option ls_opts[] = {{"tag", required_argument, NULL, O_TAG}, {0}};
-static const char *tag;
+typedef struct ls_args {
+    const char *tag;
+} ls_args;
 
-static int ls_opt(ctx *c, int id, const char *arg)
-{
-    (void)c;
-    if (id == O_TAG) tag = arg;
-    return EX_OK;
-}
+static const opt_row ls_rows[] = {
+    OPT_STRING("tag", ls_args, tag, "TAG", "only items with this tag"),
+    OPT_END(),
+};
 
-static int has_tag(const kura_item *it)
+static int has_tag(const kura_item *it, const char *tag)
 {
     if (!tag) return 1;
     for (size_t i = 0; i < it->n_tags; i++)
@@ -116,14 +114,14 @@ static void json_list(out *o, const char *key, const char **v, size_t n)
 
 /* The list as a JSON array, an item at a time: what json_print(item_json(...)) gives for
  * each listed item (tests/cli/t_items.sh compares the two). */
-static void print_json_list(const kura_items *list)
+static void print_json_list(const kura_items *list, const char *tag)
 {
     static out o;
     size_t shown = 0;
     char created[32], updated[32];
     for (size_t i = 0; i < list->count; i++) {
         const kura_item *it = &list->items[i];
-        if (!has_tag(it)) continue;
+        if (!has_tag(it, tag)) continue;
         if (shown++)
             PUT(&o, ",\n  {\n");
         else
@@ -150,19 +148,19 @@ static void print_json_list(const kura_items *list)
     sodium_memzero(&o, sizeof o);
 }
 
-static int show(ctx *c, const char *query)
+static int show(ctx *c, const char *query, const char *tag)
 {
     kura_items *list;
     int rc = kura_item_list(c->v, &list, query);
     if (rc != KURA_OK) return fail_vault(c, rc, "list the items");
     if (c->json) {
-        print_json_list(list);
+        print_json_list(list, tag);
     } else {
         size_t shown = 0;
         int c_on = colour(stdout);
         for (size_t i = 0; i < list->count; i++) {
             const kura_item *it = &list->items[i];
-            if (!has_tag(it)) continue;
+            if (!has_tag(it, tag)) continue;
             char title[4 * KURA_MAX_SHORT + 8], user[4 * KURA_MAX_SHORT + 8];
             escaped(title, sizeof title, it->title, 0);
             escaped(user, sizeof user, it->username ? it->username : "", 0);
@@ -193,40 +191,36 @@ static int show(ctx *c, const char *query)
     return EX_OK;
 }
 
-static int ls_run(ctx *c, int argc, char **argv)
+static int ls_exec(ctx *c, void *args, int argc, char **argv)
 {
     (void)argc, (void)argv;
-    return show(c, NULL);
+    return show(c, NULL, ((const ls_args *)args)->tag);
 }
 
 const cmd cmd_ls = {
     .name = "ls",
     .summary = "list the items",
-    .usage = "[--tag TAG] [--json]",
-    .help = "  --tag TAG          only items with this tag\n",
     .flags = CMD_OPEN | CMD_UNLOCK,
-    .max_args = 0,
-    .opts = ls_opts,
-    .opt = ls_opt,
-    .run = ls_run,
+    .rows = ls_rows,
+    .args_size = sizeof(ls_args),
+    .exec = ls_exec,
 };
 
-static int search_run(ctx *c, int argc, char **argv)
+static int search_exec(ctx *c, void *args, int argc, char **argv)
 {
     (void)argc;
     if (!*argv[0]) return fail(EX_USAGE, "search needs a word to look for");
-    return show(c, argv[0]);
+    return show(c, argv[0], ((const ls_args *)args)->tag);
 }
 
 const cmd cmd_search = {
     .name = "search",
     .summary = "find items by title, username, URL or tag (any case)",
-    .usage = "QUERY [--tag TAG] [--json]",
-    .help = "  --tag TAG          only items with this tag\n",
+    .args = "QUERY",
     .flags = CMD_OPEN | CMD_UNLOCK,
     .min_args = 1,
     .max_args = 1,
-    .opts = ls_opts,
-    .opt = ls_opt,
-    .run = search_run,
+    .rows = ls_rows,
+    .args_size = sizeof(ls_args),
+    .exec = search_exec,
 };

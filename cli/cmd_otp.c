@@ -7,9 +7,9 @@
 
 #include "cli.h"
 
-static int run(ctx *c, int argc, char **argv)
+static int otp_exec(ctx *c, void *args, int argc, char **argv)
 {
-    (void)argc;
+    (void)args, (void)argc;
     kura_item *item;
     const char *spec = NULL;
     int ex = resolve_item(c, &item, argv[0]);
@@ -41,10 +41,9 @@ static int run(ctx *c, int argc, char **argv)
 const cmd cmd_otp = {
     .name = "otp",
     .summary = "the current one-time password (TOTP) of an item",
-    .usage = "ITEM [--json]",
-    .help = "",
-    .flags = CMD_OPEN | CMD_UNLOCK,
+    .args = "ITEM",
+    .flags = CMD_OPEN | CMD_UNLOCK | CMD_ITEM,
     .min_args = 1,
     .max_args = 1,
-    .run = run,
+    .exec = otp_exec,
 };

@@ -36,7 +36,7 @@ static void explain_damage(ctx *c, const char *why)
            c->vault_path, why);
 }
 
-static int show_key_and_kit(ctx *c)
+static int show_key_and_kit(ctx *c, const kit_opts *k)
 {
     char paths[2][4096], text[KURA_KEY_TEXT_LEN + 1];
     kura_client_key *key = sodium_malloc(sizeof *key);
@@ -47,7 +47,7 @@ static int show_key_and_kit(ctx *c)
     kura_key_format(text, key);
     printf("\nYour client key for vault %s:\n\n    %s\n\n", kura_vault_id(c->v), text);
     sodium_memzero(text, sizeof text);
-    int ex = save_kit(c, key, paths);
+    int ex = save_kit(c, k, key, paths);
     sodium_free(key);
     if (ex == EX_OK)
         printf("Saved a fresh emergency kit:\n  %s\n  %s\nPrint the PDF and keep it somewhere "
@@ -105,8 +105,13 @@ static void report(ctx *c, const char *id, int enrolled, const ways *f, const ch
         explain_reset(c, id != NULL);
 }
 
-static int run(ctx *c, int argc, char **argv)
+typedef struct recover_args {
+    kit_opts kit;
+} recover_args;
+
+static int recover_exec(ctx *c, void *args, int argc, char **argv)
 {
+    const recover_args *a = args;
     (void)argc, (void)argv;
     struct stat sb;
     ways f = {.opening = -1};
@@ -147,7 +152,7 @@ static int run(ctx *c, int argc, char **argv)
         printf("This device is enrolled for vault %s: its passphrase shows your key again.\n", id);
         fflush(stdout);
         if (unlock_with_key(c) == EX_OK) {
-            ex = show_key_and_kit(c);
+            ex = show_key_and_kit(c, &a->kit);
             goto out;
         }
         printf("That did not work. Let's look for your kit.\n");
@@ -175,7 +180,7 @@ static int run(ctx *c, int argc, char **argv)
         tty_confirm("\nDo you have your client key written down, to type it now?") == 1) {
         c->use_key = 1;
         if (unlock_with_key(c) == EX_OK) {
-            ex = show_key_and_kit(c);
+            ex = show_key_and_kit(c, &a->kit);
             goto out;
         }
     }
@@ -187,29 +192,21 @@ out:
     return ex;
 }
 
-static const struct option opts[] = {
-    {"kit-dir", required_argument, NULL, K_DIR},
-    {"paper", required_argument, NULL, K_PAPER},
-    {"lang", required_argument, NULL, K_LANG},
-    {0},
+static const opt_row recover_rows[] = {
+    OPT_STRING("kit-dir", recover_args, kit.dir, "DIR",
+               "where to save a fresh kit once unlocked (default: here)"),
+    KIT_ROW_PAPER(recover_args, kit),
+    KIT_ROW_LANG(recover_args, kit),
+    OPT_END(),
 };
-
-static int opt(ctx *c, int id, const char *arg)
-{
-    (void)c;
-    return kit_opt(id, arg);
-}
 
 const cmd cmd_recover = {
     .name = "recover",
     .summary = "lost your key? find a way back in (device, kit, typed key), or learn about reset",
-    .usage = "[--kit-dir DIR] [--paper a4|letter] [--lang en|ja] [--json]",
-    .help = "  --kit-dir DIR      where to save a fresh kit once unlocked (default: here)\n"
-            "  with no terminal or with --json: reports what it found; exit 0 when a way in\n"
-            "  exists (an enrolled device, a kit that opens the vault), 5 when none does,\n"
-            "  6 when the vault is damaged (then: a backup, or kura salvage; never reset)\n",
-    .max_args = 0,
-    .opts = opts,
-    .opt = opt,
-    .run = run,
+    .more = "With no terminal or with --json it reports what it found: exit 0 when a way in "
+            "exists (an enrolled device, a kit that opens the vault), 5 when none does, 6 when "
+            "the vault is damaged (then: a backup, or kura salvage; never reset).",
+    .rows = recover_rows,
+    .args_size = sizeof(recover_args),
+    .exec = recover_exec,
 };

@@ -13,32 +13,27 @@
 
 #include "cli.h"
 
-enum { O_CONFIRM = 1, O_NAME };
-static const struct option opts[] = {
-    {"confirm", required_argument, NULL, O_CONFIRM},
-    {"name", required_argument, NULL, O_NAME},
-    {"kit-dir", required_argument, NULL, K_DIR},
-    {"paper", required_argument, NULL, K_PAPER},
-    {"lang", required_argument, NULL, K_LANG},
-    {"no-kit", no_argument, NULL, K_NO_KIT},
-    {0},
-};
-static const char *confirm, *new_name;
+typedef struct reset_args {
+    const char *confirm, *name;
+    kit_opts kit;
+} reset_args;
 
-static int opt(ctx *c, int id, const char *arg)
-{
-    (void)c;
-    if (id == O_CONFIRM)
-        confirm = arg;
-    else if (id == O_NAME)
-        new_name = arg;
-    else
-        return kit_opt(id, arg);
-    return EX_OK;
-}
+static const opt_row reset_rows[] = {
+    OPT_STRING("confirm", reset_args, confirm, "WORD",
+               "the vault's short id (the first 8 symbols of its id), or DELETE when the file "
+               "cannot be read as a vault: for scripts"),
+    OPT_STRING("name", reset_args, name, "NAME", "a name for the new vault"),
+    OPT_STRING("kit-dir", reset_args, kit.dir, "DIR",
+               "where to save the new kit (default: the current folder)"),
+    KIT_ROW_PAPER(reset_args, kit),
+    KIT_ROW_LANG(reset_args, kit),
+    OPT_FLAG("no-kit", reset_args, kit.none, "do not save a kit now ('kura kit' saves one later)"),
+    OPT_END(),
+};
 
 /* The word that confirms: the short id, or DELETE when no id can be read. */
-static int confirmed(const kura_reset_report *r, const char *word, const char *path)
+static int confirmed(const char *confirm, const kura_reset_report *r, const char *word,
+                     const char *path)
 {
     if (confirm) {
         int ok =
@@ -106,8 +101,9 @@ static int writable(const char *real)
     return EX_OK;
 }
 
-static int run(ctx *c, int argc, char **argv)
+static int reset_exec(ctx *c, void *args, int argc, char **argv)
 {
+    const reset_args *a = args;
     (void)argc, (void)argv;
     char real[PATH_MAX], kitdir[PATH_MAX], word[16], when[32], paths[2][4096], what[64];
     kura_reset_report r;
@@ -130,11 +126,11 @@ static int run(ctx *c, int argc, char **argv)
                     c->vault_path, what);
     }
     if (!realpath(c->vault_path, real)) snprintf(real, sizeof real, "%s", c->vault_path);
-    if (!kit_options.none && !realpath(kit_options.dir, kitdir))
+    if (!a->kit.none && !realpath(kit_dir(&a->kit), kitdir))
         return fail(EX_NOT_FOUND,
                     "no folder %s for the new kit; make it, or name another with "
                     "--kit-dir",
-                    kit_options.dir);
+                    kit_dir(&a->kit));
     int ex = writable(real);
     if (ex != EX_OK) return ex;
     kura_reset_inspect(&r, real);
@@ -145,7 +141,7 @@ static int run(ctx *c, int argc, char **argv)
     kura_vault_close(c->v);
     c->v = NULL;
     snprintf(word, sizeof word, "%.8s", r.old_id[0] ? r.old_id : "DELETE");
-    if (ex == EX_OK) ex = confirmed(&r, word, c->vault_path);
+    if (ex == EX_OK) ex = confirmed(a->confirm, &r, word, c->vault_path);
     if (ex != EX_OK) {
         ways_free(&w);
         return ex;
@@ -169,15 +165,15 @@ static int run(ctx *c, int argc, char **argv)
         ex = fail(EX_FAIL, "out of memory; nothing was destroyed");
         goto out;
     }
-    rc = kura_vault_create(&c->v, key, fresh, new_name);
+    rc = kura_vault_create(&c->v, key, fresh, a->name);
     if (rc != KURA_OK) {
         ex = fail(EX_FAIL, "cannot make the new vault at %s: %s; nothing was destroyed", fresh,
                   kura_vault_error(c->v));
         goto out;
     }
     kura_key_format(text, key);
-    int kit_ex = kit_options.none ? EX_OK : save_kit(c, key, paths);
-    int have_kit = !kit_options.none && kit_ex == EX_OK;
+    int kit_ex = a->kit.none ? EX_OK : save_kit(c, &a->kit, key, paths);
+    int have_kit = !a->kit.none && kit_ex == EX_OK;
     if (!c->json) {
         printf("The new vault's client key (shown only now: write it down):\n\n    %s\n\n", text);
         if (have_kit)
@@ -250,14 +246,7 @@ out:
 const cmd cmd_reset = {
     .name = "reset",
     .summary = "the last resort: destroy the vault and make a new empty one, new key and kit",
-    .usage = "[--confirm SHORT-ID|DELETE] [--name NAME] [--kit-dir DIR] [--paper a4|letter] "
-             "[--lang en|ja] [--no-kit] [--json]",
-    .help = "  --confirm WORD     the vault's short id (the first 8 symbols of its id), or\n"
-            "                     DELETE when the file cannot be read as a vault: for scripts\n"
-            "  --name NAME        a name for the new vault\n"
-            "  --kit-dir DIR      where to save the new kit (default: the current folder)\n",
-    .max_args = 0,
-    .opts = opts,
-    .opt = opt,
-    .run = run,
+    .rows = reset_rows,
+    .args_size = sizeof(reset_args),
+    .exec = reset_exec,
 };

@@ -3,24 +3,23 @@
 
 #include "cli.h"
 
-enum { O_YES = 1 };
-static const struct option opts[] = {{"yes", no_argument, NULL, O_YES}, {0}};
-static int yes;
+typedef struct rm_args {
+    int yes;
+} rm_args;
 
-static int opt(ctx *c, int id, const char *arg)
-{
-    (void)c, (void)arg;
-    if (id == O_YES) yes = 1;
-    return EX_OK;
-}
+static const opt_row rm_rows[] = {
+    OPT_FLAG("yes", rm_args, yes, "do not ask first (for scripts)"),
+    OPT_END(),
+};
 
-static int run(ctx *c, int argc, char **argv)
+static int rm_exec(ctx *c, void *args, int argc, char **argv)
 {
+    const rm_args *a = args;
     (void)argc;
     kura_item *item;
     int ex = resolve_item(c, &item, argv[0]);
     if (ex != EX_OK) return ex;
-    if (!yes) {
+    if (!a->yes) {
         char q[300];
         snprintf(q, sizeof q, "Delete \"%.200s\" (%.8s)? It cannot be undone.", item->title,
                  item->id);
@@ -45,12 +44,11 @@ static int run(ctx *c, int argc, char **argv)
 const cmd cmd_rm = {
     .name = "rm",
     .summary = "delete an item",
-    .usage = "ITEM [--yes] [--json]",
-    .help = "  --yes              do not ask first (for scripts)\n",
-    .flags = CMD_OPEN | CMD_UNLOCK,
+    .args = "ITEM",
+    .flags = CMD_OPEN | CMD_UNLOCK | CMD_ITEM,
     .min_args = 1,
     .max_args = 1,
-    .opts = opts,
-    .opt = opt,
-    .run = run,
+    .rows = rm_rows,
+    .args_size = sizeof(rm_args),
+    .exec = rm_exec,
 };

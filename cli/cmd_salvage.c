@@ -8,19 +8,17 @@
 
 #include "cli.h"
 
-enum { O_TO = 1 };
-static const struct option opts[] = {
-    {"to", required_argument, NULL, O_TO},
-    {0},
-};
-static const char *to;
+typedef struct salvage_args {
+    const char *to;
+} salvage_args;
 
-static int opt(ctx *c, int id, const char *arg)
-{
-    (void)c;
-    if (id == O_TO) to = arg;
-    return EX_OK;
-}
+static const opt_row salvage_rows[] = {
+    OPT_STRING("to", salvage_args, to, "PATH",
+               "the new vault file (default: beside the vault, NAME.salvaged.kura); it must not "
+               "exist. It is the same vault: the same client key, kits and device slot open it. "
+               "Exit 0 if nothing was lost, 6 if some items were (each named by id)"),
+    OPT_END(),
+};
 
 static void on_lost(void *list, const char *id)
 {
@@ -36,8 +34,9 @@ static int default_to(char *out, size_t n, const char *vault)
     return w > 0 && (size_t)w < n ? EX_OK : fail(EX_USAGE, "the vault path is too long");
 }
 
-static int run(ctx *c, int argc, char **argv)
+static int salvage_exec(ctx *c, void *args, int argc, char **argv)
 {
+    const char *to = ((const salvage_args *)args)->to;
     (void)argc, (void)argv;
     char path[PATH_MAX], what[64];
     kura_salvage_report r;
@@ -103,14 +102,7 @@ static int run(ctx *c, int argc, char **argv)
 const cmd cmd_salvage = {
     .name = "salvage",
     .summary = "save every item of a damaged vault that still reads into a new vault file",
-    .usage = "[--to PATH] [--json]",
-    .help =
-        "  --to PATH          the new vault file (default: beside the vault, NAME.salvaged.kura);\n"
-        "                     it must not exist. It is the same vault: the same client key,\n"
-        "                     kits and device slot open it. Exit 0 if nothing was lost, 6 if\n"
-        "                     some items were (each named by id)\n",
-    .max_args = 0,
-    .opts = opts,
-    .opt = opt,
-    .run = run,
+    .rows = salvage_rows,
+    .args_size = sizeof(salvage_args),
+    .exec = salvage_exec,
 };

@@ -5,9 +5,9 @@
 
 #include "cli.h"
 
-static int run(ctx *c, int argc, char **argv)
+static int status_exec(ctx *c, void *args, int argc, char **argv)
 {
-    (void)argc, (void)argv;
+    (void)args, (void)argc, (void)argv;
     size_t count = 0;
     unsigned remaining = 0;
     int rc = kura_vault_open(&c->v, c->vault_path);
@@ -55,7 +55,5 @@ static int run(ctx *c, int argc, char **argv)
 const cmd cmd_status = {
     .name = "status",
     .summary = "show the vault, its id and item count, and whether it is unlocked",
-    .usage = "[--json]",
-    .max_args = 0,
-    .run = run,
+    .exec = status_exec,
 };

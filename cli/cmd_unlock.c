@@ -5,26 +5,21 @@
 
 #include "cli.h"
 
-#define DEFAULT_TIMEOUT_MIN 15
+typedef struct unlock_args {
+    int timeout;
+} unlock_args;
 
-enum { O_TIMEOUT = 1 };
-static const struct option unlock_opts[] = {{"timeout", required_argument, NULL, O_TIMEOUT}, {0}};
-static int timeout_min = DEFAULT_TIMEOUT_MIN;
+static const opt_row unlock_rows[] = {
+    OPT_NUMBER("timeout", unlock_args, timeout, "MINUTES", 1, 24 * 60, "minutes",
+               "lock after this many idle minutes (default 15, or session_timeout in the config "
+               "file)"),
+    OPT_END(),
+};
 
-void unlock_default_timeout(int minutes)
+static int unlock_exec(ctx *c, void *args, int argc, char **argv)
 {
-    timeout_min = minutes;
-}
-
-static int unlock_opt(ctx *c, int id, const char *arg)
-{
-    (void)c;
-    if (id == O_TIMEOUT) return parse_number(arg, "--timeout (minutes)", 1, 24 * 60, &timeout_min);
-    return EX_OK;
-}
-
-static int unlock_run(ctx *c, int argc, char **argv)
-{
+    const unlock_args *a = args;
+    int timeout_min = a->timeout ? a->timeout : c->settings.session_timeout;
     (void)argc, (void)argv;
     char handle[KURA_SESSION_TEXT];
     int ex = unlock_with_key(c);
@@ -50,19 +45,15 @@ static int unlock_run(ctx *c, int argc, char **argv)
 const cmd cmd_unlock = {
     .name = "unlock",
     .summary = "unlock the vault for this shell: eval \"$(kura unlock)\"",
-    .usage = "[--timeout MINUTES] [--key-file FILE] [--json]",
-    .help = "  --timeout MINUTES  lock after this many idle minutes (default 15, or\n"
-            "                     session_timeout in the config file)\n",
     .flags = CMD_OPEN,
-    .max_args = 0,
-    .opts = unlock_opts,
-    .opt = unlock_opt,
-    .run = unlock_run,
+    .rows = unlock_rows,
+    .args_size = sizeof(unlock_args),
+    .exec = unlock_exec,
 };
 
-static int lock_run(ctx *c, int argc, char **argv)
+static int lock_exec(ctx *c, void *args, int argc, char **argv)
 {
-    (void)argc, (void)argv;
+    (void)args, (void)argc, (void)argv;
     const char *session = getenv("KURA_SESSION");
     int ended = 0;
     if (session && *session) {
@@ -84,7 +75,5 @@ static int lock_run(ctx *c, int argc, char **argv)
 const cmd cmd_lock = {
     .name = "lock",
     .summary = "end this shell's session: eval \"$(kura lock)\"",
-    .usage = "[--json]",
-    .max_args = 0,
-    .run = lock_run,
+    .exec = lock_exec,
 };

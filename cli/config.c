@@ -15,8 +15,6 @@
 
 #include "cli.h"
 
-char *config_vault;
-
 static char *trim(char *s)
 {
     while (*s == ' ' || *s == '\t')
@@ -31,45 +29,48 @@ static char *trim(char *s)
     return s;
 }
 
-static int setting(const char *path, int line, const char *key, const char *value)
+/* The index of value among words, or -1. */
+static int word_index(const char *const *words, const char *value)
 {
-    int minutes;
+    for (int i = 0; words[i]; i++)
+        if (strcmp(words[i], value) == 0) return i;
+    return -1;
+}
+
+/* A whole number from lo to hi, or -1. */
+static int number_in(const char *value, int lo, int hi)
+{
+    char *end;
+    long n = strtol(value, &end, 10);
+    return *value && !*end && n >= lo && n <= hi ? (int)n : -1;
+}
+
+static int setting(settings *s, const char *path, int line, const char *key, const char *value)
+{
     if (strcmp(key, "vault") == 0) {
         if (!*value) return fail(EX_USAGE, "%s line %d: vault needs a path", path, line);
-        free(config_vault);
-        config_vault = strdup(value);
-        return config_vault ? EX_OK : fail(EX_FAIL, "out of memory");
+        free(s->vault);
+        s->vault = strdup(value);
+        return s->vault ? EX_OK : fail(EX_FAIL, "out of memory");
     }
     if (strcmp(key, "session_timeout") == 0) {
-        char *end;
-        long m = strtol(value, &end, 10);
-        if (!*value || *end || m < 1 || m > 24 * 60)
+        if ((s->session_timeout = number_in(value, 1, 24 * 60)) < 0)
             return fail(EX_USAGE, "%s line %d: session_timeout is minutes, 1 to 1440", path, line);
-        minutes = (int)m;
-        unlock_default_timeout(minutes);
         return EX_OK;
     }
     if (strcmp(key, "clipboard_time") == 0) {
-        char *end;
-        long secs = strtol(value, &end, 10);
-        if (!*value || *end || secs < 0 || secs > 3600)
+        if ((s->clipboard_time = number_in(value, 0, 3600)) < 0)
             return fail(EX_USAGE, "%s line %d: clipboard_time is seconds, 0 to 3600", path, line);
-        clipboard_seconds = (int)secs;
         return EX_OK;
     }
-    if (strcmp(key, "kit_paper") == 0 || strcmp(key, "kit_lang") == 0) {
-        int paper = strcmp(key, "kit_paper") == 0;
-        if (paper && strcmp(value, "a4") == 0)
-            kit_options.paper = KURA_PAPER_A4;
-        else if (paper && strcmp(value, "letter") == 0)
-            kit_options.paper = KURA_PAPER_LETTER;
-        else if (!paper && strcmp(value, "en") == 0)
-            kit_options.lang = KURA_LANG_EN;
-        else if (!paper && strcmp(value, "ja") == 0)
-            kit_options.lang = KURA_LANG_JA;
-        else
-            return fail(EX_USAGE, "%s line %d: %s is %s", path, line, key,
-                        paper ? "a4 or letter" : "en or ja");
+    if (strcmp(key, "kit_paper") == 0) {
+        if ((s->kit_paper = word_index(paper_words, value)) < 0)
+            return fail(EX_USAGE, "%s line %d: %s is %s", path, line, key, "a4 or letter");
+        return EX_OK;
+    }
+    if (strcmp(key, "kit_lang") == 0) {
+        if ((s->kit_lang = word_index(lang_words, value)) < 0)
+            return fail(EX_USAGE, "%s line %d: %s is %s", path, line, key, "en or ja");
         return EX_OK;
     }
     return fail(EX_USAGE,
@@ -78,8 +79,20 @@ static int setting(const char *path, int line, const char *key, const char *valu
                 path, line, key);
 }
 
-int load_config(void)
+void settings_free(settings *s)
 {
+    free(s->vault);
+    s->vault = NULL;
+}
+
+int load_config(settings *s)
+{
+    *s = (settings){
+        .session_timeout = 15,
+        .clipboard_time = 45,
+        .kit_paper = KURA_PAPER_A4,
+        .kit_lang = KURA_LANG_EN,
+    };
     const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
     char path[4096];
     if (xdg && xdg[0] == '/')
@@ -99,15 +112,15 @@ int load_config(void)
         line++;
         char *hash = strchr(buf, '#');
         if (hash) *hash = '\0';
-        char *s = trim(buf);
-        if (!*s) continue;
-        char *eq = strchr(s, '=');
+        char *t = trim(buf);
+        if (!*t) continue;
+        char *eq = strchr(t, '=');
         if (!eq) {
             ex = fail(EX_USAGE, "%s line %d: not \"key = value\"", path, line);
             break;
         }
         *eq = '\0';
-        ex = setting(path, line, trim(s), trim(eq + 1));
+        ex = setting(s, path, line, trim(t), trim(eq + 1));
     }
     fclose(f);
     return ex;

@@ -349,17 +349,6 @@ int read_secret_file(char **out, const char *path, const char *what, size_t max)
     return EX_OK;
 }
 
-int parse_number(const char *arg, const char *flag, int lo, int hi, int *out)
-{
-    char *end;
-    errno = 0;
-    long n = strtol(arg, &end, 10);
-    if (errno || *end || end == arg || n < lo || n > hi)
-        return fail(EX_USAGE, "%s takes a number from %d to %d", flag, lo, hi);
-    *out = (int)n;
-    return EX_OK;
-}
-
 void report_item(const ctx *c, const char *verb, const kura_item *item)
 {
     if (c->json)

@@ -3,9 +3,11 @@
 #ifndef KURA_CLI_H
 #define KURA_CLI_H
 
+#include <pthread.h>
 #include <stdio.h>
 #include <jansson.h>
 
+#include "kura/import.h"
 #include "kura/kura.h"
 #include "options.h"
 
@@ -238,6 +240,61 @@ int item_edit_apply(const item_edits *e, kura_item *item, int is_new);
 
 /* The item as JSON (cmd_get.c): secrets only when with_secrets. */
 json_t *item_json(const kura_item *it, int with_secrets);
+
+/* ---- ring.c: an import read on one thread, stored on the main one ---- */
+#define RING_SLOTS 64
+typedef struct ring {
+    /* set before ring_start */
+    const kura_import_format *format;
+    const char *text;
+    size_t len;
+    int named; /* --from named the format */
+    /* the ring */
+    pthread_t thread;
+    int started;
+    pthread_mutex_t mu;
+    pthread_cond_t can_put, can_take;
+    kura_item *item[RING_SLOTS];
+    const char *why[RING_SLOTS]; /* the reason an element is skipped, or NULL */
+    size_t index[RING_SLOTS];    /* its place in the file */
+    size_t head, tail;           /* taken so far, filled so far: tail - head slots wait */
+    size_t given;                /* elements the reader has read (skipped ones too) */
+    size_t done;                 /* bytes of the file read, as the reader last said */
+    int finished, stop;          /* the reader finished; the main thread stopped taking */
+    /* what the reader ended with */
+    int read_rc;   /* kura_import_read's result */
+    char err[300]; /* and its reason */
+    struct drop {  /* kinds of data dropped, and from how many items */
+        char kind[80];
+        size_t items;
+    } drops[16];
+    size_t n_drops, more_drops; /* more_drops: items that lost a kind past the table */
+} ring;
+/* Starts the reader on r's text: KURA_OK or KURA_ERR_NOMEM (ring_end cleans up either way). */
+int ring_start(ring *r);
+/* Waits for the next slot in order: 1 with *slot (r->item[*slot] filled, or r->why[*slot]
+ * says why it is skipped); 0 when the reader has finished and nothing is left. */
+int ring_take(ring *r, size_t *slot);
+/* Gives the slot back; stop: take no more (the reader stops too). */
+void ring_release(ring *r, int stop);
+/* Stops the reader without taking anything. */
+void ring_stop(ring *r);
+/* Bytes of the text read so far. */
+size_t ring_done(ring *r);
+/* Waits for the reader and frees the slots. */
+void ring_end(ring *r);
+
+/* ---- progress.c: a line on stderr that shows how far a long command is ---- */
+typedef struct progress {
+    int on;    /* stderr is a terminal and --json is off */
+    int drawn; /* a line is on the screen */
+    double start, last;
+} progress;
+void progress_start(progress *p, int on);
+/* Draws done of total bytes and items so far (at most ten times a second, after half a
+ * second). */
+void progress_draw(progress *p, size_t done, size_t total, size_t items);
+void progress_clear(progress *p);
 
 /* ---- generate (cmd_generate.c), words (wordlist.c) ---- */
 extern const char *const kura_words[];

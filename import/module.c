@@ -1,7 +1,8 @@
-/* kura-import.so's two entry points (kura/import.h): tell a file's format, and read it. */
+/* kura-import.so's table (import_api.h): tell a file's format, and the readers. */
 #include <string.h>
 
 #include "common.h"
+#include "import_api.h"
 
 static size_t skip_space(const unsigned char *t, size_t len, size_t off)
 {
@@ -10,36 +11,63 @@ static size_t skip_space(const unsigned char *t, size_t len, size_t off)
     return off;
 }
 
-const char *kura_import_detect(const unsigned char *text, size_t len, int *no_module)
+static const char *detect(const unsigned char *text, size_t len)
 {
-    *no_module = 0;
     if (len >= 4 && memcmp(text, "PK\3\4", 4) == 0) return "1password-1pux";
     size_t off = skip_space(text, len, 0);
     if (off < len && text[off] == '<') return "keepass-xml";
     return detect_csv(text, len);
 }
 
-static int read_as(reader *r, const char *format, const unsigned char *text, size_t len);
-
-int kura_import_read(const char *format, const unsigned char *text, size_t len,
-                     kura_import_sink *sink, char *err, size_t errlen)
+/* Runs one reader over text with the import's memory budget. */
+static int run(int (*fn)(reader *r, const char *format), const char *format,
+               const unsigned char *text, size_t len, kura_import_sink *sink, char *err,
+               size_t errlen)
 {
     reader r = {.sink = sink, .text = text, .len = len, .err = err, .errlen = errlen};
     err[0] = '\0';
     import_budget(len);
-    int rc = read_as(&r, format, text, len);
+    int rc = fn(&r, format);
     if (rc == KURA_ERR_NOMEM && import_over_budget()) rc = rd_too_big(&r);
     return rc;
 }
 
-static int read_as(reader *r, const char *format, const unsigned char *text, size_t len)
+static int bitwarden(reader *r, const char *format)
 {
-    if (strcmp(format, "bitwarden-json") == 0) return read_bitwarden(r);
-    if (strcmp(format, "1password-1pux") == 0) {
-        size_t off = skip_space(text, len, 0);
-        return off < len && text[off] == '{' ? read_1pux_json(r, text + off, len - off)
-                                             : read_1pux_zip(r);
-    }
-    if (strcmp(format, "keepass-xml") == 0) return read_keepass_xml(r);
-    return read_csv(r, format); /* the CSV formats, or "kura does not know the format" */
+    (void)format;
+    return read_bitwarden(r);
 }
+
+static int onepux(reader *r, const char *format)
+{
+    (void)format;
+    size_t off = skip_space(r->text, r->len, 0);
+    return off < r->len && r->text[off] == '{' ? read_1pux_json(r, r->text + off, r->len - off)
+                                               : read_1pux_zip(r);
+}
+
+static int keepass_xml(reader *r, const char *format)
+{
+    (void)format;
+    return read_keepass_xml(r);
+}
+
+#define READER(name, fn)                                                                           \
+    static int name(const char *format, const unsigned char *text, size_t len,                     \
+                    kura_import_sink *sink, char *err, size_t errlen)                              \
+    {                                                                                              \
+        return run(fn, format, text, len, sink, err, errlen);                                      \
+    }
+READER(csv_reader, read_csv)
+READER(bitwarden_reader, bitwarden)
+READER(onepux_reader, onepux)
+READER(keepass_reader, keepass_xml)
+
+const kura_import_api kura_import_module_api = {
+    .version = KURA_IMPORT_API_VERSION,
+    .detect = detect,
+    .read_csv = csv_reader,
+    .read_bitwarden = bitwarden_reader,
+    .read_1pux = onepux_reader,
+    .read_keepass_xml = keepass_reader,
+};

@@ -1,11 +1,11 @@
 /* The emergency kit's QR payload and file names: what kura needs without drawing a kit
  * (unlock --kit, recover). The layout and the renderers are in the kit module
- * (kit_layout.c, kit_pdf.c, kit_png.c). */
+ * (recovery/kit/). */
 #include <stdio.h>
 #include <string.h>
 
-#include "kit_int.h"
 #include "kura/kura.h"
+#include "vault_int.h"
 
 /* ---- payload, names ---- */
 void kura_kit_payload(char *out, const char *vault_id, const kura_client_key *key)

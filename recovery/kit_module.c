@@ -1,16 +1,27 @@
-/* The kit functions that need libharu, cairo, poppler, libzbar and libqrencode, reached
- * through kura-kit.so, loaded on first use (vault/module.c says where it is looked for).
- *
- * These definitions are weak: a program that links the kit sources itself (a test tool, a
- * fuzz target) gets those instead. */
+/* The kit functions of kura/recovery.h that need libharu, cairo, poppler, libzbar and
+ * libqrencode, reached through the kit module's table (kit_api.h). A program that links the
+ * module's sources itself (a test tool, a fuzz target) has the table already; kura loads
+ * kura-kit.so on first use (vault/module.c says where it is looked for). */
+#include <stdio.h>
 
-#include "kit_int.h"
+#include "kit_api.h"
+#include "vault_int.h"
+
+/* Defined only when the module's sources are linked in. */
+extern const kura_kit_api kura_kit_module_api __attribute__((weak));
 
 static kura_module module = KURA_MODULE("kura-kit.so");
 
-static void *entry(const char *symbol)
+static const kura_kit_api *api(void)
 {
-    return kura_module_symbol(&module, symbol);
+    if (&kura_kit_module_api) return &kura_kit_module_api;
+    const kura_kit_api *a = kura_module_symbol(&module, KURA_KIT_API_SYMBOL);
+    if (a && a->version != KURA_KIT_API_VERSION) {
+        snprintf(module.err, sizeof module.err, "%s is of another kura (table version %u)",
+                 module.name, a->version);
+        return NULL;
+    }
+    return a;
 }
 
 const char *kura_kit_module_error(void)
@@ -18,32 +29,27 @@ const char *kura_kit_module_error(void)
     return kura_module_error(&module);
 }
 
-__attribute__((weak)) int kura_kit_write_pdf(const char *path, const kura_kit_spec *spec)
+int kura_kit_write_pdf(const char *path, const kura_kit_spec *spec)
 {
-    int (*fn)(const char *, const kura_kit_spec *) =
-        (int (*)(const char *, const kura_kit_spec *))entry("kura_kit_write_pdf");
-    return fn ? fn(path, spec) : KURA_ERR_NO_MODULE;
+    const kura_kit_api *a = api();
+    return a ? a->write_pdf(path, spec) : KURA_ERR_NO_MODULE;
 }
 
-__attribute__((weak)) int kura_kit_write_png(const char *path, const kura_kit_spec *spec)
+int kura_kit_write_png(const char *path, const kura_kit_spec *spec)
 {
-    int (*fn)(const char *, const kura_kit_spec *) =
-        (int (*)(const char *, const kura_kit_spec *))entry("kura_kit_write_png");
-    return fn ? fn(path, spec) : KURA_ERR_NO_MODULE;
+    const kura_kit_api *a = api();
+    return a ? a->write_png(path, spec) : KURA_ERR_NO_MODULE;
 }
 
-__attribute__((weak)) int kura_kit_read(char *vault_id, kura_client_key *key, const char *path)
+int kura_kit_read(char *vault_id, kura_client_key *key, const char *path)
 {
-    int (*fn)(char *, kura_client_key *, const char *) =
-        (int (*)(char *, kura_client_key *, const char *))entry("kura_kit_read");
-    return fn ? fn(vault_id, key, path) : KURA_ERR_NO_MODULE;
+    const kura_kit_api *a = api();
+    return a ? a->read(vault_id, key, path) : KURA_ERR_NO_MODULE;
 }
 
-__attribute__((weak)) int kura_kit_qr_text(char **out, const char *vault_id,
-                                           const kura_client_key *key, int ascii)
+int kura_kit_qr_text(char **out, const char *vault_id, const kura_client_key *key, int ascii)
 {
-    int (*fn)(char **, const char *, const kura_client_key *, int) =
-        (int (*)(char **, const char *, const kura_client_key *, int))entry("kura_kit_qr_text");
+    const kura_kit_api *a = api();
     *out = NULL;
-    return fn ? fn(out, vault_id, key, ascii) : KURA_ERR_NO_MODULE;
+    return a ? a->qr_text(out, vault_id, key, ascii) : KURA_ERR_NO_MODULE;
 }

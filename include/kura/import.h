@@ -1,6 +1,6 @@
-/* kura/import.h: other password managers' exports read into items. The readers live in the
- * module kura-import.so (with libcsv, libxml2, libzip and jansson), loaded on first use the way
- * the kit's renderers are. kura's own JSON is read by the command itself. */
+/* kura/import.h: kura's and other password managers' exports read into items. kura's own
+ * JSON is read by libkura (with jansson); the other readers live in the module kura-import.so
+ * (with libcsv, libxml2 and libzip), loaded on first use the way the kit's renderers are. */
 #ifndef KURA_IMPORT_H
 #define KURA_IMPORT_H
 
@@ -31,11 +31,6 @@ typedef struct kura_import_sink {
     int named;
 } kura_import_sink;
 
-/* The formats, by the names --from takes. */
-#define KURA_IMPORT_FORMATS                                                                        \
-    "bitwarden-json, bitwarden-csv, 1password-1pux, 1password-csv, keepassxc-csv, "                \
-    "keepass-xml, chrome-csv, firefox-csv, kura-csv"
-
 /* A time as exports write it: "2024-05-01T10:20:30Z" (a fraction and an offset allowed, "T"
  * or " "), or seconds or, when ms, milliseconds since the epoch. 0 if it is none of those. */
 int64_t kura_time_parse(const char *s, int ms);
@@ -46,21 +41,42 @@ int64_t kura_time_parse(const char *s, int ms);
 #define KURA_IMPORT_BUDGET(len)                                                                    \
     ((size_t)(len) > ((size_t)16 << 20) ? (size_t)(len)*16 : (size_t)256 << 20)
 
+/* A reader: text (a whole file) as format into sink. KURA_OK; KURA_ERR_INVALID with a
+ * one-line reason in err when the text is not that format; KURA_ERR_UNREAD when it holds data
+ * the format's reader does not read and the sink did not name the format (err names the
+ * data); KURA_ERR_CORRUPT when kura's JSON is not JSON (err: where, and what kind of fault,
+ * never what the file holds); KURA_ERR_NOT_FOUND when kura's JSON holds no list of items;
+ * KURA_ERR_NOMEM; KURA_ERR_NO_MODULE when kura-import.so does not load
+ * (kura_import_module_error says why); or KURA_ERR_IO when the sink stopped it. */
+typedef int (*kura_import_reader)(const char *format, const unsigned char *text, size_t len,
+                                  kura_import_sink *sink, char *err, size_t errlen);
+
+/* One format kura imports (import/formats.c holds the table). */
+typedef struct kura_import_format kura_import_format;
+
+/* The format a name or an alias that --from takes names ("bitwarden", "bitwarden-json"), or
+ * NULL. */
+const kura_import_format *kura_import_format_named(const char *name);
+/* kura's encrypted export (kura export --encrypted), which is told apart, never named: its
+ * opened text is kura's JSON. */
+const kura_import_format *kura_import_format_sealed(void);
+/* Its name ("bitwarden-json") and its label for people ("Bitwarden JSON"). */
+const char *kura_import_format_name(const kura_import_format *f);
+const char *kura_import_format_label(const kura_import_format *f);
+/* The names --from takes, ", " between them, into out (cut to cap bytes). */
+void kura_import_format_names(char *out, size_t cap);
+
 /* Both take a file's text without a UTF-8 byte order mark (kura import drops one).
  *
- * The format name of a file's text (a CSV's header, a zip, XML), or NULL if it is none that
- * kura knows. JSON is told apart by the caller. KURA_ERR_NO_MODULE-like failure: NULL, with
- * *no_module set. */
-const char *kura_import_detect(const unsigned char *text, size_t len, int *no_module);
+ * What text is: KURA_OK with *out; KURA_ERR_NOT_FOUND when it is no kind kura knows;
+ * KURA_ERR_NO_MODULE when telling needs kura-import.so and it does not load. JSON is told
+ * without the module. */
+KURA_MUST_CHECK int kura_import_detect(const kura_import_format **out, const unsigned char *text,
+                                       size_t len);
 
-/* Reads text (a whole file) as format into sink. KURA_OK; KURA_ERR_INVALID with a one-line
- * reason in err when the text is not that format; KURA_ERR_UNREAD when it holds data that
- * format's reader does not read and the sink did not name the format (err names the data);
- * KURA_ERR_NOMEM; KURA_ERR_NO_MODULE when
- * kura-import.so does not load (kura_import_module_error says why); or KURA_ERR_IO when the
- * sink stopped it. */
-KURA_MUST_CHECK int kura_import_read(const char *format, const unsigned char *text, size_t len,
-                                     kura_import_sink *sink, char *err, size_t errlen);
+/* Reads text as format f into sink: kura_import_reader says what it returns. */
+KURA_MUST_CHECK int kura_import_read(const kura_import_format *f, const unsigned char *text,
+                                     size_t len, kura_import_sink *sink, char *err, size_t errlen);
 
 /* Why kura-import.so did not load, in one line ("no error" if it did). Never NULL. */
 const char *kura_import_module_error(void);

@@ -218,6 +218,28 @@ KURA_MUST_CHECK int kura_batch_commit(kura_batch *b);
 /* Rolls back and frees b (NULL is allowed). */
 void kura_batch_abort(kura_batch *b);
 
+/* Re-imports (item_merge.c). An imported item that matches one of the vault's (same title,
+ * username and first URL) is merged into it rather than added again. */
+typedef struct kura_matches kura_matches;
+/* The vault's items, each known by a keyed hash of those three (nothing of them kept in the
+ * clear). The vault must be unlocked. */
+KURA_MUST_CHECK int kura_matches_load(kura_vault *v, kura_matches **out);
+void kura_matches_free(kura_matches *m);
+/* What an imported item has and the vault's item lacks or holds older, merged into it: never
+ * going back in time, never removing. When src was changed after into (both times known), its
+ * password, notes and field values replace into's and its URLs and tags are added. Otherwise
+ * nothing of into's is overwritten: what it lacks is added (a password or notes where it has
+ * none, a field of another name; URLs and tags only when src has no time, since a newer item
+ * may have dropped them), and each value that differs is left alone and counted in *kept. */
+KURA_MUST_CHECK int kura_item_merge(kura_item *into, const kura_item *src, size_t *kept);
+/* What kura_batch_merge did with an item. */
+enum kura_merged { KURA_MERGED_ADDED, KURA_MERGED_UPDATED, KURA_MERGED_UNCHANGED };
+/* Puts it into b: added when it matches none of m's items (each is matched at most once),
+ * else merged into the match (kura_item_merge, through scratch, an item from kura_item_new)
+ * and written back, or left as it is when that changes nothing. */
+KURA_MUST_CHECK int kura_batch_merge(kura_batch *b, kura_matches *m, kura_item *it,
+                                     kura_item *scratch, enum kura_merged *what, size_t *kept);
+
 typedef struct kura_items {
     kura_item *items; /* overview parts only, sorted by title then id */
     size_t count;

@@ -1,12 +1,13 @@
-/* Fuzz target: the import readers of kura-import.so (libcsv, libxml2, libzip, jansson). The
+/* Fuzz target: the import readers: kura's JSON, and kura-import.so's (libcsv, libxml2, libzip,
+ * jansson). The
  * first input byte picks the format (or detection); the rest is the file, read into items
  * that are filled and dropped. */
 #include "fuzz_common.h"
 #include "kura/kura.h"
 
-static const char *const formats[] = {"bitwarden-json", "bitwarden-csv", "1password-1pux",
-                                      "1password-csv",  "keepassxc-csv", "keepass-xml",
-                                      "chrome-csv",     "firefox-csv",   "kura-csv"};
+static const char *const formats[] = {
+    "bitwarden-json", "bitwarden-csv", "1password-1pux", "1password-csv", "keepassxc-csv",
+    "keepass-xml",    "chrome-csv",    "firefox-csv",    "kura-csv",      "kura"};
 #define N_FORMATS (sizeof formats / sizeof formats[0])
 
 static kura_item *item;
@@ -37,10 +38,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
     fuzz_setup();
     if (!item && !(item = kura_item_new())) abort();
     if (n < 1) return 0;
-    int no_module = 0;
-    const char *format =
-        data[0] < N_FORMATS ? formats[data[0]] : kura_import_detect(data + 1, n - 1, &no_module);
-    if (!format) return 0;
+    const kura_import_format *format = NULL;
+    if (data[0] < N_FORMATS)
+        format = kura_import_format_named(formats[data[0]]);
+    else if (kura_import_detect(&format, data + 1, n - 1) != KURA_OK)
+        return 0;
+    if (!format) abort();
     /* The format named (--from) or not: the strict and the dropping paths both. */
     kura_import_sink sink = {NULL, next, put, dropped, n > 1 && (data[1] & 1)};
     char err[300];

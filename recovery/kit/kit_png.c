@@ -137,7 +137,7 @@ static void draw(cairo_t *cr, const kit_layout *l, double scale)
     }
 }
 
-int kura_kit_write_png(const char *path, const kura_kit_spec *spec)
+int kit_write_png(const char *path, const kura_kit_spec *spec)
 {
     double pw, ph, scale = DPI / 72.0;
     kit_page_size(spec, &pw, &ph);

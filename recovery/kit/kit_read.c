@@ -59,7 +59,7 @@ static int rescale(kura_gray *out, const kura_gray *img, int up)
     return KURA_OK;
 }
 
-int kura_kit_read(char *vault_id, kura_client_key *key, const char *path)
+int kit_read(char *vault_id, kura_client_key *key, const char *path)
 {
     kura_gray img, half = {0}, alt;
     int rc = kura_gray_load(&img, path);

@@ -76,7 +76,7 @@ static const kit_text text_ja = {
 
 /* ---- terminal QR ---- */
 
-int kura_kit_qr_text(char **out, const char *vault_id, const kura_client_key *key, int ascii)
+int kit_qr_text(char **out, const char *vault_id, const kura_client_key *key, int ascii)
 {
     char payload[KURA_KIT_PAYLOAD_MAX];
     kura_qr qr;

@@ -1,4 +1,4 @@
-/* kit_int.h: the emergency kit's parts in the kit module (kura-kit.so). One layout
+/* kit_int.h: the emergency kit's parts in the kit module (kura-kit.so, this folder). One layout
  * (kit_layout.c) computed with a renderer's own text measure, drawn by two renderers (kit_pdf.c:
  * libharu, kit_png.c: cairo); the QR matrix (qr.c: libqrencode); the kit reader (kit_read.c:
  * libzbar). */
@@ -7,8 +7,16 @@
 
 #include <stddef.h>
 
+#include "kit_api.h"
 #include "kura/recovery.h"
 #include "vault_int.h"
+
+/* The module's four functions, in its table (api.c); kura/recovery.h's kura_kit_* say what
+ * each does. */
+int kit_write_pdf(const char *path, const kura_kit_spec *spec);
+int kit_write_png(const char *path, const kura_kit_spec *spec);
+int kit_read(char *vault_id, kura_client_key *key, const char *path);
+int kit_qr_text(char **out, const char *vault_id, const kura_client_key *key, int ascii);
 
 /* ---- qr.c ---- */
 #define KURA_QR_QUIET 4 /* modules of white around the code */

@@ -164,7 +164,7 @@ static void draw(pdf *p, HPDF_Page page, const kit_layout *l)
     }
 }
 
-int kura_kit_write_pdf(const char *path, const kura_kit_spec *spec)
+int kit_write_pdf(const char *path, const kura_kit_spec *spec)
 {
     pdf p = {0};
     kit_layout *l = sodium_malloc(sizeof *l);

@@ -1,0 +1,126 @@
+/* An import read on one thread and stored on another. Reading is a large part of an import's
+ * work and sealing and storing the rest, so the reader fills items in a ring of slots while
+ * the main thread (the only one that touches the vault) takes them in order. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* The reader: the item being filled loses data of this kind. */
+static void ring_dropped(void *arg, const char *kind)
+{
+    ring *r = arg;
+    pthread_mutex_lock(&r->mu);
+    size_t i = 0;
+    while (i < r->n_drops && strcmp(r->drops[i].kind, kind) != 0)
+        i++;
+    if (i == r->n_drops && i < sizeof r->drops / sizeof r->drops[0])
+        snprintf(r->drops[r->n_drops++].kind, sizeof r->drops[0].kind, "%s", kind);
+    if (i < r->n_drops)
+        r->drops[i].items++;
+    else
+        r->more_drops++;
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* The reader: the next free slot's item, emptied; NULL once the main thread stopped. */
+static kura_item *ring_next(void *arg)
+{
+    ring *r = arg;
+    pthread_mutex_lock(&r->mu);
+    while (r->tail - r->head == RING_SLOTS && !r->stop)
+        pthread_cond_wait(&r->can_put, &r->mu);
+    int stop = r->stop;
+    pthread_mutex_unlock(&r->mu);
+    if (stop) return NULL;
+    kura_item *it = r->item[r->tail % RING_SLOTS]; /* the main thread leaves it until tail moves */
+    kura_item_clear(it);
+    return it;
+}
+
+/* The reader: that slot filled (or skipped, with why); done bytes of the file read. */
+static int ring_put(void *arg, const char *why, size_t done)
+{
+    ring *r = arg;
+    size_t slot = r->tail % RING_SLOTS;
+    r->why[slot] = why;
+    r->index[slot] = r->given++;
+    pthread_mutex_lock(&r->mu);
+    r->done = done;
+    if (r->tail++ == r->head) pthread_cond_signal(&r->can_take); /* it was empty */
+    int stop = r->stop;
+    pthread_mutex_unlock(&r->mu);
+    return stop;
+}
+
+static void *reader(void *arg)
+{
+    ring *r = arg;
+    kura_import_sink sink = {r, ring_next, ring_put, ring_dropped, r->named};
+    int rc = kura_import_read(r->format, (const unsigned char *)r->text, r->len, &sink, r->err,
+                              sizeof r->err);
+    pthread_mutex_lock(&r->mu);
+    r->read_rc = rc;
+    r->finished = 1;
+    pthread_cond_signal(&r->can_take);
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+int ring_start(ring *r)
+{
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->can_put, NULL);
+    pthread_cond_init(&r->can_take, NULL);
+    for (size_t i = 0; i < RING_SLOTS; i++)
+        if (!(r->item[i] = kura_item_new())) return KURA_ERR_NOMEM;
+    if (pthread_create(&r->thread, NULL, reader, r) != 0) return KURA_ERR_NOMEM;
+    r->started = 1;
+    return KURA_OK;
+}
+
+int ring_take(ring *r, size_t *slot)
+{
+    pthread_mutex_lock(&r->mu);
+    while (r->head == r->tail && !r->finished)
+        pthread_cond_wait(&r->can_take, &r->mu);
+    int empty = r->head == r->tail;
+    pthread_mutex_unlock(&r->mu);
+    *slot = r->head % RING_SLOTS;
+    return !empty;
+}
+
+void ring_release(ring *r, int stop)
+{
+    pthread_mutex_lock(&r->mu);
+    if (r->tail - r->head++ == RING_SLOTS || stop) /* it was full, or we stop */
+        pthread_cond_signal(&r->can_put);
+    if (stop) r->stop = 1;
+    pthread_mutex_unlock(&r->mu);
+}
+
+void ring_stop(ring *r)
+{
+    pthread_mutex_lock(&r->mu);
+    r->stop = 1;
+    pthread_cond_signal(&r->can_put);
+    pthread_mutex_unlock(&r->mu);
+}
+
+size_t ring_done(ring *r)
+{
+    pthread_mutex_lock(&r->mu);
+    size_t done = r->done;
+    pthread_mutex_unlock(&r->mu);
+    return done;
+}
+
+void ring_end(ring *r)
+{
+    if (r->started) pthread_join(r->thread, NULL);
+    for (size_t i = 0; i < RING_SLOTS; i++)
+        kura_item_free(r->item[i]);
+    pthread_cond_destroy(&r->can_put);
+    pthread_cond_destroy(&r->can_take);
+    pthread_mutex_destroy(&r->mu);
+}

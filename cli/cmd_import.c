@@ -85,13 +85,8 @@ static int skip(counts *n, progress *p, const char *file, size_t index, const ch
         note("kura: skipped item %zu of %s: %s", index + 1, file, why);
         return KURA_OK;
     }
-    if (n->n_skips == n->cap_skips) {
-        size_t cap = n->cap_skips ? n->cap_skips * 2 : 16;
-        skipped_item *grown = realloc(n->skips, cap * sizeof *grown);
-        if (!grown) return KURA_ERR_NOMEM;
-        n->skips = grown;
-        n->cap_skips = cap;
-    }
+    if (kura_grow(&n->skips, &n->cap_skips, n->n_skips, sizeof *n->skips) != KURA_OK)
+        return KURA_ERR_NOMEM;
     n->skips[n->n_skips++] = (skipped_item){index, why};
     return KURA_OK;
 }

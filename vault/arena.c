@@ -1,5 +1,6 @@
 /* Guarded memory for plaintext: sodium_malloc chunks (guard pages, mlock, wiped on free)
  * handed out in small pieces, so thousands of decrypted titles cost a few mappings. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,4 +111,18 @@ void kura_gbuf_free(kura_gbuf *b)
 {
     sodium_free(b->p);
     *b = (kura_gbuf){0};
+}
+
+int kura_grow(void *array, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap) return KURA_OK;
+    size_t grown = *cap ? *cap : 16;
+    while (grown <= n)
+        grown *= 2;
+    if (grown > SIZE_MAX / size) return KURA_ERR_NOMEM;
+    void *p = realloc(*(void **)array, grown * size);
+    if (!p) return KURA_ERR_NOMEM;
+    *(void **)array = p;
+    *cap = grown;
+    return KURA_OK;
 }

@@ -47,13 +47,7 @@ static int matches(const kura_item *it, const char *q)
 int kura_ids_add(ids *l, const unsigned char *id, size_t idlen)
 {
     if (idlen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        unsigned char *grown = realloc(l->p, cap * KURA_ITEM_ID_BYTES);
-        if (!grown) return KURA_ERR_NOMEM;
-        l->p = grown;
-        l->cap = cap;
-    }
+    if (kura_grow(&l->p, &l->cap, l->n, KURA_ITEM_ID_BYTES) != KURA_OK) return KURA_ERR_NOMEM;
     memcpy(l->p + l->n++ * KURA_ITEM_ID_BYTES, id, KURA_ITEM_ID_BYTES);
     return KURA_OK;
 }
@@ -83,13 +77,7 @@ static int title_is(const kura_item *it, const char *q)
 static kura_item *next_slot(walk *w, const unsigned char *id)
 {
     kura_items *l = w->list;
-    if (l->count == w->cap) {
-        size_t cap = w->cap ? w->cap * 2 : 64;
-        kura_item *grown = realloc(l->items, cap * sizeof *grown);
-        if (!grown) return NULL;
-        l->items = grown;
-        w->cap = cap;
-    }
+    if (kura_grow(&l->items, &w->cap, l->count, sizeof *l->items) != KURA_OK) return NULL;
     kura_item *it = &l->items[l->count];
     memset(it, 0, sizeof *it);
     kura_hex(it->id, id, KURA_ITEM_ID_BYTES);

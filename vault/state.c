@@ -166,13 +166,8 @@ static void fingerprint(unsigned char out[PRINT_BYTES], const unsigned char *id,
 static int remember(kura_vault *v, const kura_row *r)
 {
     if (r->keylen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
-    if (v->n_prints == v->cap_prints) {
-        size_t cap = v->cap_prints ? 2 * v->cap_prints : 64;
-        unsigned char *grown = realloc(v->prints, cap * PRINT_BYTES);
-        if (!grown) return KURA_ERR_NOMEM;
-        v->prints = grown;
-        v->cap_prints = cap;
-    }
+    if (kura_grow(&v->prints, &v->cap_prints, v->n_prints, PRINT_BYTES) != KURA_OK)
+        return KURA_ERR_NOMEM;
     fingerprint(v->prints + v->n_prints++ * PRINT_BYTES, r->key, r->a, r->alen, r->b, r->blen);
     return KURA_OK;
 }

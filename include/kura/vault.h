@@ -301,6 +301,11 @@ int kura_gbuf_add(kura_gbuf *b, const void *p, size_t n);
 /* Wipes and frees the contents; b is empty again. */
 void kura_gbuf_free(kura_gbuf *b);
 
+/* The growable array (for lists that hold no secret; kura_gbuf is for bytes that do): makes
+ * room in *(T **)array, of *cap elements of size bytes, for element n, doubling from 16.
+ * KURA_OK, or KURA_ERR_NOMEM with the array as it was. Start from NULL and 0. */
+KURA_MUST_CHECK int kura_grow(void *array, size_t *cap, size_t n, size_t size);
+
 /* ---- one-time passwords ---- */
 
 /* An item's TOTP secret is its hidden field KURA_OTP_FIELD: an otpauth://totp/ URI or a base32

@@ -113,10 +113,11 @@ int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Reports a library failure on the vault: the mapped exit code and a one-line message. */
 int fail_vault(ctx *c, int rc, const char *doing);
 int exit_code(int rc);
-/* Reports that kura-kit.so did not load (KURA_ERR_NO_MODULE): exit 1, and why. */
+/* Reports that kura-kit.so did not load (KURA_ERR_NO_MODULE): exit 1, and why
+ * (kura_error_detail, read right after the failing call). */
 int fail_kit_module(void);
-/* The same for kura-import.so (KURA_ERR_NO_MODULE from kura/import.h). */
-int fail_import_module(void);
+/* The same for kura-import.so (KURA_ERR_NO_MODULE from kura/import.h), why it did not. */
+int fail_import_module(const char *why);
 /* Warns on stderr when the vault is on a network filesystem (kura_vault_network_fs). */
 void warn_network_fs(ctx *c);
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

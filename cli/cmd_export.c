@@ -261,7 +261,7 @@ static int export_exec(ctx *c, void *args, int argc, char **argv)
     secret_free(pass);
     if (ex == EX_OK && partial)
         ex = fail(EX_DAMAGED, "exported the %zu item%s that still read; %s", t.items,
-                  t.items == 1 ? "" : "s", kura_vault_error(c->v));
+                  t.items == 1 ? "" : "s", kura_error_detail());
     return ex;
 }
 

@@ -170,7 +170,7 @@ static int format_of(const kura_import_format **out, int *detected, const import
         return EX_OK;
     }
     int rc = kura_import_detect(out, (const unsigned char *)text, len);
-    if (rc == KURA_ERR_NO_MODULE) return fail_import_module();
+    if (rc == KURA_ERR_NO_MODULE) return fail_import_module(kura_error_detail());
     if (rc != KURA_OK) {
         char names[400];
         kura_import_format_names(names, sizeof names);
@@ -188,7 +188,7 @@ static int read_failed(const ring *r, const char *file, int too_big)
     const char *label = kura_import_format_label(r->format);
     switch (too_big ? KURA_ERR_NOMEM : r->read_rc) {
     case KURA_ERR_NO_MODULE:
-        return fail_import_module();
+        return fail_import_module(r->err);
     case KURA_ERR_NOMEM:
         if (too_big)
             return fail(EX_FAIL,

@@ -56,7 +56,7 @@ static int init_exec(ctx *c, void *args, int argc, char **argv)
     }
     if (rc != KURA_OK) {
         ex = fail(exit_code(rc), "cannot create a vault at %s: %s", c->vault_path,
-                  kura_vault_error(c->v)[0] ? kura_vault_error(c->v) : kura_strerror(rc));
+                  kura_error_detail()[0] ? kura_error_detail() : kura_strerror(rc));
         goto out;
     }
     warn_network_fs(c);

@@ -141,7 +141,7 @@ static int rotate(ctx *c, const key_args *a)
         if (r.kit || !c->json)
             return fail(exit_code(rc) == EX_OK ? EX_FAIL : exit_code(rc),
                         "the rotation did not happen (%s); the OLD key still opens vault %s%s",
-                        kura_vault_error(c->v), kura_vault_id(c->v),
+                        kura_error_detail(), kura_vault_id(c->v),
                         r.kit ? ", and the new kit does not" : "");
         return fail_vault(c, rc, "rotate the key");
     }

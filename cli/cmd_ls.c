@@ -181,7 +181,7 @@ static int show(ctx *c, const char *query, const char *tag)
     if (damaged)
         return fail(EX_DAMAGED, "%zu item%s of vault %s do%s not decrypt and %s left out (%s)",
                     damaged, damaged == 1 ? "" : "s", kura_vault_id(c->v), damaged == 1 ? "es" : "",
-                    damaged == 1 ? "is" : "are", kura_vault_error(c->v));
+                    damaged == 1 ? "is" : "are", kura_error_detail());
     if (unreadable)
         return fail(EX_DAMAGED,
                     "%zu stretch%s of vault %s cannot be read: the items in %s are "

@@ -130,7 +130,7 @@ static int recover_exec(ctx *c, void *args, int argc, char **argv)
     int vault_ok = orc == KURA_OK;
     if (!vault_ok) { /* kura's file, but it does not open: damage, never a lost key */
         snprintf(damage_text, sizeof damage_text, "%s",
-                 orc == KURA_ERR_TOO_NEW ? "it needs a newer kura" : kura_vault_error(c->v));
+                 orc == KURA_ERR_TOO_NEW ? "it needs a newer kura" : kura_error_detail());
         damage = damage_text;
     }
     const char *id = vault_ok ? kura_vault_id(c->v) : NULL;

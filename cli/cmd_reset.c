@@ -168,7 +168,7 @@ static int reset_exec(ctx *c, void *args, int argc, char **argv)
     rc = kura_vault_create(&c->v, key, fresh, a->name);
     if (rc != KURA_OK) {
         ex = fail(EX_FAIL, "cannot make the new vault at %s: %s; nothing was destroyed", fresh,
-                  kura_vault_error(c->v));
+                  kura_error_detail());
         goto out;
     }
     kura_key_format(text, key);

@@ -62,7 +62,7 @@ static int salvage_exec(ctx *c, void *args, int argc, char **argv)
             return fail(EX_DAMAGED,
                         "the vault id in %s cannot be read (%s): nothing in it can be "
                         "opened; restore it from a backup or a synced copy",
-                        c->vault_path, kura_vault_error(c->v));
+                        c->vault_path, kura_error_detail());
         return fail_vault(c, rc, "open the vault");
     }
     ex = unlock_vault(c);

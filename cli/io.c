@@ -145,7 +145,7 @@ static const char *shown_path(const char *path)
 
 int fail_vault(ctx *c, int rc, const char *doing)
 {
-    const char *path = shown_path(c->vault_path), *detail = kura_vault_error(c->v);
+    const char *path = shown_path(c->vault_path), *detail = kura_error_detail();
     switch (rc) {
     case KURA_ERR_NOT_FOUND:
         if (!c->v || !kura_vault_is_unlocked(c->v))
@@ -445,13 +445,13 @@ void format_time(char out[32], int64_t t)
     *p = '\0';
 }
 
-int fail_import_module(void)
+int fail_import_module(const char *why)
 {
     return fail(EX_FAIL,
                 "cannot read other managers' exports: kura's import module did not load (%s); "
                 "reinstall kura (cmake --install puts kura-import.so in lib/kura); nothing "
                 "imported",
-                kura_import_module_error());
+                why);
 }
 
 int fail_kit_module(void)
@@ -459,5 +459,5 @@ int fail_kit_module(void)
     return fail(EX_FAIL,
                 "cannot draw or read kits: kura's kit module did not load (%s); reinstall kura "
                 "(cmake --install puts kura-kit.so in lib/kura)",
-                kura_kit_module_error());
+                kura_error_detail());
 }

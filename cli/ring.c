@@ -57,8 +57,8 @@ static void *reader(void *arg)
 {
     ring *r = arg;
     kura_import_sink sink = {r, ring_next, ring_put, ring_dropped, r->named};
-    int rc = kura_import_read(r->format, (const unsigned char *)r->text, r->len, &sink, r->err,
-                              sizeof r->err);
+    int rc = kura_import_read(r->format, (const unsigned char *)r->text, r->len, &sink);
+    if (rc != KURA_OK) snprintf(r->err, sizeof r->err, "%s", kura_error_detail()); /* ours */
     pthread_mutex_lock(&r->mu);
     r->read_rc = rc;
     r->finished = 1;

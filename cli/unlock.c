@@ -119,7 +119,7 @@ static int unlock_with_kit(ctx *c)
 
 static int passphrase_failed(ctx *c, int rc)
 {
-    const char *detail = kura_vault_error(c->v);
+    const char *detail = kura_error_detail();
     if (rc == KURA_ERR_OLD_KEY)
         return fail(EX_WRONG_KEY,
                     "this device was enrolled before vault %s's key was rotated; unlock with the "
@@ -312,5 +312,5 @@ void offer_enroll(ctx *c)
     if (rc == KURA_OK)
         note("kura: this device is enrolled: 'kura unlock' asks for the passphrase from now on");
     else
-        fail(EX_FAIL, "could not enroll this device: %s", kura_vault_error(c->v));
+        fail(EX_FAIL, "could not enroll this device: %s", kura_error_detail());
 }

@@ -30,7 +30,7 @@ int ways_find_kits(ctx *c, ways *w, int vault_ok)
         int rc = kura_kit_read(w->ids[i], key, w->paths[i]);
         if (rc == KURA_ERR_NO_MODULE && i == 0)
             note("kura: cannot read kits: kura's kit module did not load (%s); reinstall kura",
-                 kura_kit_module_error());
+                 kura_error_detail());
         if (rc != KURA_OK) {
             w->status[i] = KIT_UNREADABLE;
             w->ids[i][0] = '\0';

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "import_api.h"
+#include "vault_int.h"
 
 struct kura_import_format {
     const char *name, *label;
@@ -124,12 +125,16 @@ int kura_import_detect(const kura_import_format **out, const unsigned char *text
 }
 
 int kura_import_read(const kura_import_format *f, const unsigned char *text, size_t len,
-                     kura_import_sink *sink, char *err, size_t errlen)
+                     kura_import_sink *sink)
 {
-    if (f->own) return f->own(f->name, text, len, sink, err, errlen);
-    const kura_import_api *api = kura_import_api_get();
-    if (!api) return KURA_ERR_NO_MODULE;
-    kura_import_reader read;
-    memcpy(&read, (const char *)api + f->module_reader, sizeof read);
-    return read(f->name, text, len, sink, err, errlen);
+    kura_import_reader read = f->own;
+    char err[300] = "";
+    if (!read) {
+        const kura_import_api *api = kura_import_api_get();
+        if (!api) return KURA_ERR_NO_MODULE;
+        memcpy(&read, (const char *)api + f->module_reader, sizeof read);
+    }
+    int rc = read(f->name, text, len, sink, err, sizeof err);
+    if (rc != KURA_OK) kura_fail(rc, "%s", err);
+    return rc;
 }

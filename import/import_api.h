@@ -8,6 +8,11 @@
 
 #define KURA_IMPORT_API_VERSION 1
 
+/* A reader: text as format into sink, returning what kura_import_read says, with its reason
+ * in err (the module's copy of libkura has a detail of its own, so the text crosses here). */
+typedef int (*kura_import_reader)(const char *format, const unsigned char *text, size_t len,
+                                  kura_import_sink *sink, char *err, size_t errlen);
+
 typedef struct kura_import_api {
     unsigned version; /* KURA_IMPORT_API_VERSION: a module of another version is not used */
     /* The format of a file that is not JSON (a zip, XML, a CSV's header): a name in
@@ -22,7 +27,7 @@ extern const kura_import_api kura_import_module_api;
 #define KURA_IMPORT_API_SYMBOL "kura_import_module_api"
 
 /* The table, from the program itself or from kura-import.so; NULL when it does not load
- * (import/load.c; kura_import_module_error says why). */
+ * (import/load.c; kura_error_detail says why). */
 const kura_import_api *kura_import_api_get(void);
 
 /* kura's own JSON (import/kura_json.c), read without the module. */

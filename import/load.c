@@ -1,8 +1,6 @@
 /* The import module's table (import_api.h), from the program itself when it links the
  * module's sources (a fuzz target), else from kura-import.so, loaded on first use (vault/
  * module.c says where it is looked for). */
-#include <stdio.h>
-
 #include "import_api.h"
 #include "vault_int.h"
 
@@ -16,14 +14,9 @@ const kura_import_api *kura_import_api_get(void)
     if (&kura_import_module_api) return &kura_import_module_api;
     const kura_import_api *a = kura_module_symbol(&module, KURA_IMPORT_API_SYMBOL);
     if (a && a->version != KURA_IMPORT_API_VERSION) {
-        snprintf(module.err, sizeof module.err, "%s is of another kura (table version %u)",
-                 module.name, a->version);
+        kura_fail(KURA_ERR_NO_MODULE, "%s is of another kura (table version %u)", module.name,
+                  a->version);
         return NULL;
     }
     return a;
-}
-
-const char *kura_import_module_error(void)
-{
-    return kura_module_error(&module);
 }

@@ -2,8 +2,6 @@
  * libqrencode, reached through the kit module's table (kit_api.h). A program that links the
  * module's sources itself (a test tool, a fuzz target) has the table already; kura loads
  * kura-kit.so on first use (vault/module.c says where it is looked for). */
-#include <stdio.h>
-
 #include "kit_api.h"
 #include "vault_int.h"
 
@@ -17,16 +15,11 @@ static const kura_kit_api *api(void)
     if (&kura_kit_module_api) return &kura_kit_module_api;
     const kura_kit_api *a = kura_module_symbol(&module, KURA_KIT_API_SYMBOL);
     if (a && a->version != KURA_KIT_API_VERSION) {
-        snprintf(module.err, sizeof module.err, "%s is of another kura (table version %u)",
-                 module.name, a->version);
+        kura_fail(KURA_ERR_NO_MODULE, "%s is of another kura (table version %u)", module.name,
+                  a->version);
         return NULL;
     }
     return a;
-}
-
-const char *kura_kit_module_error(void)
-{
-    return kura_module_error(&module);
 }
 
 int kura_kit_write_pdf(const char *path, const kura_kit_spec *spec)

@@ -67,14 +67,14 @@ int kura_device_enroll(kura_vault *v, const char *dir, const char *pass, size_t 
     kura_slot_params p = {.kind = KURA_SLOT_PASSPHRASE, .opslimit = opslimit, .memlimit = memlimit};
     int rc;
 
-    if (!v->keys) return kura_vault_fail(v, KURA_ERR_LOCKED, "the vault is locked");
+    if (!v->keys) return kura_fail(KURA_ERR_LOCKED, "the vault is locked");
     if (opslimit < crypto_pwhash_OPSLIMIT_MODERATE || memlimit < crypto_pwhash_MEMLIMIT_MODERATE)
-        return kura_vault_fail(v, KURA_ERR_INVALID, "Argon2id limits below the floor");
+        return kura_fail(KURA_ERR_INVALID, "Argon2id limits below the floor");
     if ((rc = device_path(path, sizeof path, dir, v)) != KURA_OK ||
         (rc = kura_mkdir_private(dir)) != KURA_OK)
-        return kura_vault_fail(v, rc, "cannot make the device folder %s", dir);
+        return kura_fail(rc, "cannot make the device folder %s", dir);
     k = sodium_malloc(2 * KURA_KEYBYTES);
-    if (!k) return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+    if (!k) return kura_fail(KURA_ERR_NOMEM, "out of memory");
     randombytes_buf(p.salt, sizeof p.salt);
     rc = derive(k, k + KURA_KEYBYTES, pass, passlen, &p, v->id);
     if (rc == KURA_OK) {
@@ -85,9 +85,9 @@ int kura_device_enroll(kura_vault *v, const char *dir, const char *pass, size_t 
                        NULL);
         crypto_generichash(file + BODY_BYTES, SUM_BYTES, file, BODY_BYTES, NULL, 0);
         rc = kura_write_private_file(path, file, sizeof file);
-        if (rc != KURA_OK) kura_vault_fail(v, rc, "cannot write %s: %s", path, strerror(errno));
+        if (rc != KURA_OK) kura_fail(rc, "cannot write %s: %s", path, strerror(errno));
     } else {
-        kura_vault_fail(v, rc, "Argon2id could not get %zu MiB of memory", memlimit >> 20);
+        kura_fail(rc, "Argon2id could not get %zu MiB of memory", memlimit >> 20);
     }
     sodium_free(k);
     sodium_memzero(file, sizeof file);
@@ -110,8 +110,8 @@ int kura_device_unlock(kura_vault *v, const char *dir, const char *pass, size_t 
 
     if (rc == KURA_OK) rc = kura_read_small(&file, &n, path, 4096);
     if (rc == KURA_ERR_NOT_FOUND)
-        return kura_vault_fail(v, rc, "this device is not enrolled for vault %s", v->id_text);
-    if (rc != KURA_OK) return kura_vault_fail(v, rc, "cannot read %s", path);
+        return kura_fail(rc, "this device is not enrolled for vault %s", v->id_text);
+    if (rc != KURA_OK) return kura_fail(rc, "cannot read %s", path);
     const unsigned char *slot = file + 5 + KURA_VAULT_ID_BYTES;
     unsigned char sum[SUM_BYTES];
     if (n == FILE_BYTES) crypto_generichash(sum, SUM_BYTES, file, BODY_BYTES, NULL, 0);
@@ -119,7 +119,7 @@ int kura_device_unlock(kura_vault *v, const char *dir, const char *pass, size_t 
         memcmp(file, MAGIC, 4) != 0 || file[4] != 1 ||
         sodium_memcmp(file + 5, v->id, KURA_VAULT_ID_BYTES) != 0 ||
         kura_slot_parse(&p, slot, KURA_SLOT_BYTES) != KURA_OK || p.kind != KURA_SLOT_PASSPHRASE) {
-        rc = kura_vault_fail(v, KURA_ERR_CORRUPT, "the device file %s is damaged", path);
+        rc = kura_fail(KURA_ERR_CORRUPT, "the device file %s is damaged", path);
         goto out;
     }
     /* kura writes MODERATE; a slot asking for less is a downgrade, one asking for much more
@@ -129,27 +129,27 @@ int kura_device_unlock(kura_vault *v, const char *dir, const char *pass, size_t 
         p.memlimit < crypto_pwhash_MEMLIMIT_MODERATE ||
         p.opslimit > crypto_pwhash_OPSLIMIT_SENSITIVE ||
         p.memlimit > crypto_pwhash_MEMLIMIT_SENSITIVE) {
-        rc = kura_vault_fail(v, KURA_ERR_CORRUPT,
-                             "this device's slot was changed: %s asks for Argon2id limits outside "
-                             "what kura writes; enroll this device again with 'kura device enroll'",
-                             path);
+        rc = kura_fail(KURA_ERR_CORRUPT,
+                       "this device's slot was changed: %s asks for Argon2id limits outside "
+                       "what kura writes; enroll this device again with 'kura device enroll'",
+                       path);
         goto out;
     }
     k = sodium_malloc(3 * KURA_KEYBYTES);
     if (!k) {
-        rc = kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+        rc = kura_fail(KURA_ERR_NOMEM, "out of memory");
         goto out;
     }
     rc = derive(k, k + KURA_KEYBYTES, pass, passlen, &p, v->id);
     if (rc != KURA_OK) {
-        kura_vault_fail(v, rc, "Argon2id could not get its memory");
+        kura_fail(rc, "Argon2id could not get its memory");
         goto out;
     }
     rc = kura_slot_open(k + 2 * KURA_KEYBYTES, slot, KURA_SLOT_BYTES, k, k + KURA_KEYBYTES, v->id);
     if (rc == KURA_ERR_WRONG_KEY)
-        kura_vault_fail(v, rc, "the passphrase does not open vault %s on this device", v->id_text);
+        kura_fail(rc, "the passphrase does not open vault %s on this device", v->id_text);
     else if (rc != KURA_OK)
-        kura_vault_fail(v, rc, "the device file %s is damaged", path);
+        kura_fail(rc, "the device file %s is damaged", path);
     else
         rc = kura_vault_unlock_vk(v, k + 2 * KURA_KEYBYTES);
 out:

@@ -1,5 +1,46 @@
-/* Result codes as text: short, secret-free, stable. */
-#include "kura/errors.h"
+/* Result codes as text (short, secret-free, stable), and the detail of this thread's last
+ * failure. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vault_int.h"
+
+static _Thread_local char detail[300];
+
+const char *kura_error_detail(void)
+{
+    return detail;
+}
+
+int kura_fail(int rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int kura_fail_in(int rc, const char *fmt, ...)
+{
+    char what[200], deeper[sizeof detail];
+    snprintf(deeper, sizeof deeper, "%s", detail);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    size_t n = strlen(what);
+    memcpy(detail, what, n + 1);
+    if (deeper[0])
+        snprintf(detail + n, sizeof detail - n, ": %.*s", (int)(sizeof detail - n), deeper);
+    return rc;
+}
+
+void kura_detail_clear(void)
+{
+    detail[0] = '\0';
+}
 
 const char *kura_strerror(int rc)
 {

@@ -1,5 +1,5 @@
-/* The vault handle's own small parts, below everything that uses a handle: its one-line
- * failure detail, what it says of itself (id, name, key, lock), and its records (meta rows),
+/* The vault handle's own small parts, below everything that uses a handle: what it says
+ * of itself (id, name, key, lock), and its records (meta rows),
  * each with a checksum of its name and value. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,20 +7,6 @@
 #include <string.h>
 
 #include "vault_int.h"
-
-int kura_vault_fail(kura_vault *v, int rc, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(v->err, sizeof v->err, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
-const char *kura_vault_error(const kura_vault *v)
-{
-    return v ? v->err : "";
-}
 
 const char *kura_vault_id(const kura_vault *v)
 {
@@ -47,7 +33,7 @@ int kura_vault_client_key(const kura_vault *v, kura_client_key *key)
 int kura_vault_count(kura_vault *v, size_t *count)
 {
     int rc = kura_db_item_count(v->db, count);
-    if (rc != KURA_OK) return kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+    if (rc != KURA_OK) return kura_fail(rc, "%s", kura_db_error(v->db));
     return KURA_OK;
 }
 

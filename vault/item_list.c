@@ -97,7 +97,7 @@ static int collect(void *ctx, const unsigned char *id, size_t idlen, const unsig
     const char *hex = it->id;
     int rc = kura_part_open(it, l->arena, &w->sc, w->v, id, ov, ovlen, PART_OVERVIEW);
     if (rc == KURA_ERR_CORRUPT) { /* skipped and counted: the rest still lists */
-        if (l->damaged++ == 0) kura_vault_fail(w->v, rc, "item %s does not decrypt", hex);
+        if (l->damaged++ == 0) kura_fail(rc, "item %s does not decrypt", hex);
         return KURA_OK;
     }
     if (rc != KURA_OK) return rc;
@@ -171,13 +171,13 @@ static int walk_begin(kura_vault *v, walk *w)
 {
     int rc = kura_need_unlocked(v);
     if (rc != KURA_OK) return rc;
-    v->err[0] = '\0';
+    kura_detail_clear();
     w->v = v;
     w->list = calloc(1, sizeof *w->list);
     if (!w->list || !(w->list->arena = kura_arena_new())) {
         free(w->list);
         w->list = NULL;
-        return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+        return kura_fail(KURA_ERR_NOMEM, "out of memory");
     }
     return KURA_OK;
 }
@@ -188,7 +188,7 @@ static int walk_end(kura_vault *v, kura_items **out, walk *w, int rc)
     sodium_free(w->sc.p);
     w->sc.p = NULL;
     if (rc != KURA_OK) {
-        if (!v->err[0]) kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+        if (!kura_error_detail()[0]) kura_fail(rc, "%s", kura_db_error(v->db));
         kura_items_free(w->list);
         return rc;
     }
@@ -448,10 +448,9 @@ int kura_item_resolve(kura_vault *v, kura_items **out, const char *ref)
     kura_items_free(*out);
     *out = NULL;
     if (damaged)
-        return kura_vault_fail(v, KURA_ERR_CORRUPT,
-                               "no readable item \"%.100s\" in vault %s, and %zu item%s do not "
-                               "decrypt: it may be among them",
-                               ref, v->id_text, damaged, damaged == 1 ? "" : "s");
-    return kura_vault_fail(v, KURA_ERR_NOT_FOUND, "no item \"%.100s\" in vault %s", ref,
-                           v->id_text);
+        return kura_fail(KURA_ERR_CORRUPT,
+                         "no readable item \"%.100s\" in vault %s, and %zu item%s do not "
+                         "decrypt: it may be among them",
+                         ref, v->id_text, damaged, damaged == 1 ? "" : "s");
+    return kura_fail(KURA_ERR_NOT_FOUND, "no item \"%.100s\" in vault %s", ref, v->id_text);
 }

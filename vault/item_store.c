@@ -12,7 +12,7 @@
 int kura_need_unlocked(kura_vault *v)
 {
     if (v->keys) return KURA_OK;
-    return kura_vault_fail(v, KURA_ERR_LOCKED, "the vault is locked");
+    return kura_fail(KURA_ERR_LOCKED, "the vault is locked");
 }
 
 /* The title index tag: 16 bits of a keyed BLAKE2b (the title index key, from VK) of the
@@ -48,8 +48,7 @@ static int store(kura_vault *v, kura_item *item, const unsigned char id[16], int
     kura_name_tag(name, NAME_KEY(v), item->title);
     if (rc == KURA_OK && (rc = kura_vault_write_begin(v, id)) == KURA_OK) {
         rc = kura_db_item_put(v->db, id, &ov, &det, name, insert);
-        if (rc != KURA_OK && rc != KURA_ERR_NOT_FOUND)
-            kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+        if (rc != KURA_OK && rc != KURA_ERR_NOT_FOUND) kura_fail(rc, "%s", kura_db_error(v->db));
         rc = kura_vault_write_end(v, rc, id);
     }
     free(ov.p);
@@ -62,8 +61,7 @@ int kura_item_add(kura_vault *v, kura_item *item)
     unsigned char id[KURA_ITEM_ID_BYTES];
     int rc = kura_need_unlocked(v);
     if (rc != KURA_OK) return rc;
-    if (!item->title || !*item->title)
-        return kura_vault_fail(v, KURA_ERR_INVALID, "an item needs a title");
+    if (!item->title || !*item->title) return kura_fail(KURA_ERR_INVALID, "an item needs a title");
     randombytes_buf(id, sizeof id);
     kura_hex(item->id, id, sizeof id);
     item->created = item->updated = (int64_t)time(NULL);
@@ -76,14 +74,13 @@ int kura_item_update(kura_vault *v, kura_item *item)
     int rc = kura_need_unlocked(v);
     if (rc != KURA_OK) return rc;
     if (!item->has_details)
-        return kura_vault_fail(v, KURA_ERR_INVALID, "a listed item has no details to write");
-    if (!item->title || !*item->title)
-        return kura_vault_fail(v, KURA_ERR_INVALID, "an item needs a title");
+        return kura_fail(KURA_ERR_INVALID, "a listed item has no details to write");
+    if (!item->title || !*item->title) return kura_fail(KURA_ERR_INVALID, "an item needs a title");
     if (kura_unhex(id, sizeof id, item->id) != KURA_OK)
-        return kura_vault_fail(v, KURA_ERR_INVALID, "not an item id");
+        return kura_fail(KURA_ERR_INVALID, "not an item id");
     item->updated = (int64_t)time(NULL);
     rc = store(v, item, id, 0);
-    if (rc == KURA_ERR_NOT_FOUND) kura_vault_fail(v, rc, "no item with id %s", item->id);
+    if (rc == KURA_ERR_NOT_FOUND) kura_fail(rc, "no item with id %s", item->id);
     return rc;
 }
 
@@ -96,7 +93,7 @@ static int fill_item(kura_vault *v, kura_item *item, scratch *sc, const char *id
     int rc = kura_part_open(item, item->arena, sc, v, id, ov->p, ov->n, PART_OVERVIEW);
     if (rc == KURA_OK)
         rc = kura_part_open(item, item->arena, sc, v, id, det->p, det->n, PART_DETAILS);
-    if (rc == KURA_ERR_CORRUPT) kura_vault_fail(v, rc, "item %s does not decrypt", idtext);
+    if (rc == KURA_ERR_CORRUPT) kura_fail(rc, "item %s does not decrypt", idtext);
     return rc;
 }
 
@@ -138,14 +135,15 @@ int kura_item_get(kura_vault *v, kura_item **out, const char *idtext)
     int rc = kura_need_unlocked(v);
     if (rc != KURA_OK) return rc;
     if (kura_unhex(id, sizeof id, idtext) != KURA_OK)
-        return kura_vault_fail(v, KURA_ERR_NOT_FOUND, "no item with id %s", idtext);
+        return kura_fail(KURA_ERR_NOT_FOUND, "no item with id %s", idtext);
     /* Just this item's bucket and the state: constant time at any vault size. */
     rc = kura_vault_read_begin(v, 0);
     if (rc != KURA_OK) return rc;
     rc = kura_state_item_get(v, id, &ov, &det);
     kura_vault_read_end(v);
-    if (rc == KURA_ERR_NOT_FOUND) return kura_vault_fail(v, rc, "no item with id %s", idtext);
-    if (rc != KURA_OK) return v->err[0] ? rc : kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+    if (rc == KURA_ERR_NOT_FOUND) return kura_fail(rc, "no item with id %s", idtext);
+    if (rc != KURA_OK)
+        return kura_error_detail()[0] ? rc : kura_fail(rc, "%s", kura_db_error(v->db));
     rc = open_item(v, out, idtext, id, &ov, &det);
     free(ov.p);
     free(det.p);
@@ -158,14 +156,14 @@ int kura_item_delete(kura_vault *v, const char *idtext)
     int rc = kura_need_unlocked(v);
     if (rc != KURA_OK) return rc;
     if (kura_unhex(id, sizeof id, idtext) != KURA_OK)
-        return kura_vault_fail(v, KURA_ERR_NOT_FOUND, "no item with id %s", idtext);
+        return kura_fail(KURA_ERR_NOT_FOUND, "no item with id %s", idtext);
     rc = kura_vault_write_begin(v, id);
     if (rc != KURA_OK) return rc;
     rc = kura_db_item_delete(v->db, id);
     if (rc == KURA_ERR_NOT_FOUND)
-        kura_vault_fail(v, rc, "no item with id %s", idtext);
+        kura_fail(rc, "no item with id %s", idtext);
     else if (rc != KURA_OK)
-        kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+        kura_fail(rc, "%s", kura_db_error(v->db));
     return kura_vault_write_end(v, rc, id);
 }
 
@@ -184,7 +182,7 @@ int kura_batch_begin(kura_vault *v, kura_batch **out)
     int rc = kura_need_unlocked(v);
     if (rc != KURA_OK) return rc;
     kura_batch *b = calloc(1, sizeof *b);
-    if (!b) return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+    if (!b) return kura_fail(KURA_ERR_NOMEM, "out of memory");
     rc = kura_vault_write_begin(v, NULL);
     if (rc != KURA_OK) {
         free(b);
@@ -202,8 +200,7 @@ static int batch_put(kura_batch *b, kura_item *item, const unsigned char id[KURA
     kura_vault *v = b->v;
     kura_blob ov = {0}, det = {0};
 
-    if (!item->title || !*item->title)
-        return kura_vault_fail(v, KURA_ERR_INVALID, "an item needs a title");
+    if (!item->title || !*item->title) return kura_fail(KURA_ERR_INVALID, "an item needs a title");
     /* A bucket is checked before the batch first writes to it, so the new hash signs only
      * what was already signed plus this batch. */
     unsigned bucket = kura_bucket_of(v, id);
@@ -219,9 +216,9 @@ static int batch_put(kura_batch *b, kura_item *item, const unsigned char id[KURA
         kura_name_tag(name, NAME_KEY(v), item->title);
         rc = kura_db_item_put(v->db, id, &ov, &det, name, insert);
         if (rc == KURA_ERR_NOT_FOUND)
-            kura_vault_fail(v, rc, "no item with id %s", item->id);
+            kura_fail(rc, "no item with id %s", item->id);
         else if (rc != KURA_OK)
-            kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+            kura_fail(rc, "%s", kura_db_error(v->db));
     }
     free(ov.p);
     free(det.p);
@@ -244,7 +241,7 @@ int kura_batch_insert(kura_batch *b, kura_item *item)
 {
     unsigned char id[KURA_ITEM_ID_BYTES];
     if (kura_unhex(id, sizeof id, item->id) != KURA_OK)
-        return kura_vault_fail(b->v, KURA_ERR_INVALID, "not an item id");
+        return kura_fail(KURA_ERR_INVALID, "not an item id");
     return batch_put(b, item, id, 1);
 }
 
@@ -252,7 +249,7 @@ int kura_batch_replace(kura_batch *b, kura_item *item)
 {
     unsigned char id[KURA_ITEM_ID_BYTES];
     if (kura_unhex(id, sizeof id, item->id) != KURA_OK)
-        return kura_vault_fail(b->v, KURA_ERR_INVALID, "not an item id");
+        return kura_fail(KURA_ERR_INVALID, "not an item id");
     item->updated = (int64_t)time(NULL);
     if (item->created <= 0 || item->created > item->updated) item->created = item->updated;
     return batch_put(b, item, id, 0);
@@ -264,7 +261,7 @@ int kura_batch_get(kura_batch *b, kura_item *into, const char *idtext)
     unsigned char id[KURA_ITEM_ID_BYTES];
     kura_blob ov = {0}, det = {0};
     if (kura_unhex(id, sizeof id, idtext) != KURA_OK)
-        return kura_vault_fail(v, KURA_ERR_NOT_FOUND, "no item with id %s", idtext);
+        return kura_fail(KURA_ERR_NOT_FOUND, "no item with id %s", idtext);
     /* A bucket this batch wrote to was checked before its first write; the state signs it
      * again at commit, so it is not checked against the state meanwhile. */
     unsigned bucket = kura_bucket_of(v, id);
@@ -274,8 +271,9 @@ int kura_batch_get(kura_batch *b, kura_item *into, const char *idtext)
         if (rc == KURA_OK) b->touched[bucket / 8] |= (unsigned char)(1u << (bucket % 8));
     }
     if (rc == KURA_OK) rc = kura_db_item_get(v->db, &ov, &det, id);
-    if (rc == KURA_ERR_NOT_FOUND) return kura_vault_fail(v, rc, "no item with id %s", idtext);
-    if (rc != KURA_OK) return v->err[0] ? rc : kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+    if (rc == KURA_ERR_NOT_FOUND) return kura_fail(rc, "no item with id %s", idtext);
+    if (rc != KURA_OK)
+        return kura_error_detail()[0] ? rc : kura_fail(rc, "%s", kura_db_error(v->db));
     rc = fill_item(v, into, &b->sc, idtext, id, &ov, &det);
     free(ov.p);
     free(det.p);

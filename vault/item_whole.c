@@ -47,21 +47,20 @@ int kura_vault_verify(kura_vault *v, size_t *items)
     int rc = kura_need_unlocked(v);
     if (rc != KURA_OK) return rc;
     rc = kura_db_check_file(v->db);
-    if (rc != KURA_OK) return kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
-    if (!(w.item = kura_item_new())) return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+    if (rc != KURA_OK) return kura_fail(rc, "%s", kura_db_error(v->db));
+    if (!(w.item = kura_item_new())) return kura_fail(KURA_ERR_NOMEM, "out of memory");
     rc = kura_vault_read_begin(v, 1);
     if (rc == KURA_OK) {
         rc = kura_db_all_items(v->db, verify_row, &w);
         kura_vault_read_end(v);
-        if (rc != KURA_OK && !v->err[0]) kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+        if (rc != KURA_OK && !kura_error_detail()[0]) kura_fail(rc, "%s", kura_db_error(v->db));
     }
     kura_item_free(w.item);
     sodium_free(w.sc.p);
     *items = w.count;
     if (rc == KURA_OK && w.damaged)
-        return kura_vault_fail(v, KURA_ERR_CORRUPT,
-                               "%zu of %zu items do not decrypt (the first: %s)", w.damaged,
-                               w.count, w.first);
+        return kura_fail(KURA_ERR_CORRUPT, "%zu of %zu items do not decrypt (the first: %s)",
+                         w.damaged, w.count, w.first);
     return rc;
 }
 
@@ -91,8 +90,7 @@ static int whole_row(void *ctx, const kura_row *r)
         w->skipped++;
         return KURA_OK;
     }
-    if (rc == KURA_ERR_CORRUPT)
-        return kura_vault_fail(w->v, rc, "item %s does not decrypt", w->item->id);
+    if (rc == KURA_ERR_CORRUPT) return kura_fail(rc, "item %s does not decrypt", w->item->id);
     return rc == KURA_OK ? w->fn(w->ctx, w->item) : rc;
 }
 
@@ -102,23 +100,23 @@ int kura_item_each_whole(kura_vault *v, kura_item_fn fn, void *ctx)
     v->unreadable = 0;
     int rc = kura_need_unlocked(v);
     if (rc != KURA_OK) return rc;
-    if (!(w.item = kura_item_new())) return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
-    v->err[0] = '\0';
+    if (!(w.item = kura_item_new())) return kura_fail(KURA_ERR_NOMEM, "out of memory");
+    kura_detail_clear();
     rc = kura_vault_read_begin(v, 0);
     if (rc == KURA_OK) {
         rc = kura_state_check_all_rows(v, whole_row, &w);
         kura_vault_read_end(v);
-        if (rc != KURA_OK && !v->err[0]) kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+        if (rc != KURA_OK && !kura_error_detail()[0]) kura_fail(rc, "%s", kura_db_error(v->db));
     }
     kura_item_free(w.item);
     sodium_free(w.sc.p);
     if (rc == KURA_OK && (w.skipped || v->unreadable))
-        return kura_vault_fail(v, KURA_ERR_CORRUPT,
-                               "%zu item%s of vault %s %s not decrypt and %zu stretch%s of the "
-                               "file cannot be read",
-                               w.skipped, w.skipped == 1 ? "" : "s", v->id_text,
-                               w.skipped == 1 ? "does" : "do", v->unreadable,
-                               v->unreadable == 1 ? "" : "es");
+        return kura_fail(KURA_ERR_CORRUPT,
+                         "%zu item%s of vault %s %s not decrypt and %zu stretch%s of the "
+                         "file cannot be read",
+                         w.skipped, w.skipped == 1 ? "" : "s", v->id_text,
+                         w.skipped == 1 ? "does" : "do", v->unreadable,
+                         v->unreadable == 1 ? "" : "es");
     return rc;
 }
 
@@ -176,7 +174,7 @@ int kura_items_rekey(kura_vault *v, const unsigned char *new_item_key,
         if (rc == KURA_ERR_CORRUPT) {
             char hex[KURA_ITEM_ID_TEXT + 1];
             kura_hex(hex, id, KURA_ITEM_ID_BYTES);
-            kura_vault_fail(v, rc, "item %s does not decrypt", hex);
+            kura_fail(rc, "item %s does not decrypt", hex);
         }
         free(ov.p), free(det.p), free(ov2.p), free(det2.p);
     }
@@ -223,8 +221,8 @@ int kura_items_upgrade(kura_vault *v)
     kura_item_free(w.item);
     sodium_free(w.sc.p);
     free(w.list.p);
-    if (rc != KURA_OK && !v->err[0])
-        kura_vault_fail(v, rc, "cannot upgrade vault %s to format 2: %s", v->id_text,
-                        rc == KURA_ERR_CORRUPT ? "an item does not decrypt" : kura_db_error(v->db));
+    if (rc != KURA_OK && !kura_error_detail()[0])
+        kura_fail(rc, "cannot upgrade vault %s to format 2: %s", v->id_text,
+                  rc == KURA_ERR_CORRUPT ? "an item does not decrypt" : kura_db_error(v->db));
     return rc;
 }

@@ -56,10 +56,7 @@ void *kura_module_symbol(kura_module *m, const char *symbol)
         m->tried = 1;
     }
     pthread_mutex_unlock(&m->mu);
-    return kura_module_entry(m->handle, m->name, symbol, m->err, sizeof m->err);
-}
-
-const char *kura_module_error(const kura_module *m)
-{
-    return m->err[0] ? m->err : "no error";
+    void *p = kura_module_entry(m->handle, m->name, symbol, m->err, sizeof m->err);
+    if (!p) kura_fail(KURA_ERR_NO_MODULE, "%s", m->err);
+    return p;
 }

@@ -46,16 +46,16 @@ int kura_vault_salvage(kura_vault *v, const char *to, kura_salvage_report *r,
 {
     kura_vault *nv = NULL;
     memset(r, 0, sizeof *r);
-    if (!v->keys) return kura_vault_fail(v, KURA_ERR_LOCKED, "the vault is locked");
+    if (!v->keys) return kura_fail(KURA_ERR_LOCKED, "the vault is locked");
     if (!v->client_key)
-        return kura_vault_fail(v, KURA_ERR_LOCKED,
-                               "the vault's own record is damaged, so its client key is not in "
-                               "it: unlock with the client key (or a kit) to salvage");
+        return kura_fail(KURA_ERR_LOCKED,
+                         "the vault's own record is damaged, so its client key is not in "
+                         "it: unlock with the client key (or a kit) to salvage");
     uint64_t gen = file_gen(v), seen = kura_state_seen_gen(v);
     gen = (gen > seen ? gen : seen) + 1;
     int rc = kura_vault_make(&nv, to, v->id, VK(v), v->client_key, v->name, gen, 1);
     if (rc != KURA_OK) {
-        kura_vault_fail(v, rc, "cannot make %s: %s", to, nv ? kura_vault_error(nv) : "");
+        kura_fail_in(rc, "cannot make %s", to);
         kura_vault_close(nv);
         return rc;
     }
@@ -70,7 +70,7 @@ int kura_vault_salvage(kura_vault *v, const char *to, kura_salvage_report *r,
     }
     kura_item_free(s.item);
     if (rc != KURA_OK) {
-        kura_vault_fail(v, rc, "cannot write %s: %s", to, kura_vault_error(nv));
+        kura_fail_in(rc, "cannot write %s", to);
         kura_vault_close(nv);
         (void)kura_shred(to);
         return rc;

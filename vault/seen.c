@@ -182,15 +182,15 @@ int kura_seen_check(kura_vault *v)
         return KURA_OK;
     }
     if (r.gen > v->state_gen)
-        return kura_vault_fail(v, KURA_ERR_ROLLED_BACK,
-                               "vault %s is older than this device last saw it (change %" PRIu64
-                               ", the file has change %" PRIu64
-                               "): it was rolled back or restored from a backup",
-                               v->id_text, r.gen, v->state_gen);
-    return kura_vault_fail(v, KURA_ERR_FORK,
-                           "vault %s is a fork: its change %" PRIu64
-                           " does not follow from change %" PRIu64
-                           " that this device saw, so changes made here are not in it (a sync "
-                           "conflict, or an older copy written to on another device)",
-                           v->id_text, v->state_gen, r.gen);
+        return kura_fail(KURA_ERR_ROLLED_BACK,
+                         "vault %s is older than this device last saw it (change %" PRIu64
+                         ", the file has change %" PRIu64
+                         "): it was rolled back or restored from a backup",
+                         v->id_text, r.gen, v->state_gen);
+    return kura_fail(KURA_ERR_FORK,
+                     "vault %s is a fork: its change %" PRIu64
+                     " does not follow from change %" PRIu64
+                     " that this device saw, so changes made here are not in it (a sync "
+                     "conflict, or an older copy written to on another device)",
+                     v->id_text, v->state_gen, r.gen);
 }

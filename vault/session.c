@@ -27,19 +27,18 @@ typedef struct handle {
 } handle;
 
 /* Says why dir is not private: someone else's (made before us, in /tmp), or open to others. */
-static int not_private(kura_vault *v, const char *dir)
+static int not_private(const char *dir)
 {
     unsigned long owner = 0;
     if (kura_dir_private(dir, &owner) == KURA_OK) return KURA_OK;
     if (owner != (unsigned long)getuid())
-        return kura_vault_fail(v, KURA_ERR_PERM,
-                               "the session folder %s belongs to another user (uid %lu), who may "
-                               "have made it first; kura will not use it: remove it, or set "
-                               "XDG_RUNTIME_DIR",
-                               dir, owner);
-    return kura_vault_fail(v, KURA_ERR_PERM,
-                           "the session folder %s is not private to you (it must be mode 0700)",
-                           dir);
+        return kura_fail(KURA_ERR_PERM,
+                         "the session folder %s belongs to another user (uid %lu), who may "
+                         "have made it first; kura will not use it: remove it, or set "
+                         "XDG_RUNTIME_DIR",
+                         dir, owner);
+    return kura_fail(KURA_ERR_PERM,
+                     "the session folder %s is not private to you (it must be mode 0700)", dir);
 }
 
 /* Blobs are named <vault id>.<session id>, so a reset can find a vault's sessions without
@@ -106,17 +105,17 @@ int kura_session_start(char out[KURA_SESSION_TEXT], kura_vault *v, const char *d
     int rc;
 
     if (!h || !pt) {
-        rc = kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+        rc = kura_fail(KURA_ERR_NOMEM, "out of memory");
         goto out;
     }
     if (!v->keys) {
-        rc = kura_vault_fail(v, KURA_ERR_LOCKED, "the vault is locked");
+        rc = kura_fail(KURA_ERR_LOCKED, "the vault is locked");
         goto out;
     }
     rc = kura_mkdir_private(dir);
-    if (rc == KURA_OK || rc == KURA_ERR_PERM) rc = not_private(v, dir);
+    if (rc == KURA_OK || rc == KURA_ERR_PERM) rc = not_private(dir);
     if (rc != KURA_OK) {
-        if (rc != KURA_ERR_PERM) kura_vault_fail(v, rc, "cannot make the session folder %s", dir);
+        if (rc != KURA_ERR_PERM) kura_fail(rc, "cannot make the session folder %s", dir);
         goto out;
     }
     randombytes_buf(h->sid, SID_BYTES);
@@ -124,7 +123,7 @@ int kura_session_start(char out[KURA_SESSION_TEXT], kura_vault *v, const char *d
     kura_hex(sid, h->sid, SID_BYTES);
     rc = find_blob(h, dir, sid, v->id_text);
     if (rc != KURA_OK) {
-        kura_vault_fail(v, rc, "the session folder path is too long");
+        kura_fail(rc, "the session folder path is too long");
         goto out;
     }
     uint64_t now = (uint64_t)time(NULL);
@@ -135,7 +134,7 @@ int kura_session_start(char out[KURA_SESSION_TEXT], kura_vault *v, const char *d
     kura_put64(pt + 60, now);
     rc = write_blob(h, pt);
     if (rc != KURA_OK) {
-        kura_vault_fail(v, rc, "cannot write the session file in %s: %s", dir, strerror(errno));
+        kura_fail(rc, "cannot write the session file in %s: %s", dir, strerror(errno));
         goto out;
     }
     memcpy(out, sid, 2 * SID_BYTES);
@@ -164,7 +163,7 @@ int kura_session_resume(kura_vault *v, const char *dir, const char *text, unsign
     if (rc != KURA_OK) goto out;
     rc = kura_dir_private(dir, NULL);
     if (rc == KURA_ERR_PERM) {
-        rc = not_private(v, dir);
+        rc = not_private(dir);
         goto out;
     }
     if (rc != KURA_OK) {
@@ -203,10 +202,9 @@ out:
     sodium_free(h);
     sodium_free(pt);
     if (rc == KURA_ERR_NOT_FOUND)
-        kura_vault_fail(v, rc, "no session for vault %s (it was locked, or is another's)",
-                        v->id_text);
+        kura_fail(rc, "no session for vault %s (it was locked, or is another's)", v->id_text);
     else if (rc == KURA_ERR_EXPIRED)
-        kura_vault_fail(v, rc, "the session timed out");
+        kura_fail(rc, "the session timed out");
     return rc;
 }
 

@@ -198,18 +198,18 @@ static int bucket_hash(kura_vault *v, const unsigned char *key, unsigned b,
 
 static int tampered(kura_vault *v)
 {
-    return kura_vault_fail(v, KURA_ERR_TAMPERED,
-                           "vault %s was changed without its key: its items or records do not "
-                           "match its signed state (an item removed, added, replayed or "
-                           "damaged)",
-                           v->id_text);
+    return kura_fail(KURA_ERR_TAMPERED,
+                     "vault %s was changed without its key: its items or records do not "
+                     "match its signed state (an item removed, added, replayed or "
+                     "damaged)",
+                     v->id_text);
 }
 
 int kura_state_fail(kura_vault *v, int rc)
 {
     if (rc == KURA_ERR_CORRUPT) return tampered(v);
-    if (rc == KURA_ERR_NOMEM) return kura_vault_fail(v, rc, "out of memory");
-    return kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+    if (rc == KURA_ERR_NOMEM) return kura_fail(rc, "out of memory");
+    return kura_fail(rc, "%s", kura_db_error(v->db));
 }
 
 /* Compares a bucket's hash with its row: no items, no row; else the same hash. */
@@ -354,11 +354,11 @@ int kura_state_check_all_rows(kura_vault *v, kura_db_row_fn each, void *ctx)
         return each ? kura_db_items_around_damage(v->db, each, ctx, &v->unreadable) : KURA_OK;
     sweep w = {.v = v, .key = STATE_KEY(v), .fn = check_one, .each = each, .each_ctx = ctx};
     size_t rows = 0;
-    v->err[0] = '\0';
+    kura_detail_clear();
     int rc = sweep_all(&w);
     if (rc == KURA_OK) rc = kura_db_bucket_count(v->db, &rows);
     if (rc == KURA_OK && rows != w.buckets) return tampered(v); /* a row for an empty bucket */
-    if (rc != KURA_OK && !v->err[0]) return kura_state_fail(v, rc);
+    if (rc != KURA_OK && !kura_error_detail()[0]) return kura_state_fail(v, rc);
     return rc;
 }
 

@@ -14,7 +14,7 @@
 
 int kura_vault_read_begin(kura_vault *v, int whole)
 {
-    if (!v->keys) return kura_vault_fail(v, KURA_ERR_LOCKED, "the vault is locked");
+    if (!v->keys) return kura_fail(KURA_ERR_LOCKED, "the vault is locked");
     int rc = kura_db_begin_read(v->db);
     if (rc != KURA_OK) return kura_state_fail(v, rc);
     if (v->as_is) return KURA_OK;
@@ -31,23 +31,23 @@ void kura_vault_read_end(kura_vault *v)
 
 int kura_vault_write_begin(kura_vault *v, const unsigned char *id)
 {
-    if (!v->keys) return kura_vault_fail(v, KURA_ERR_LOCKED, "the vault is locked");
+    if (!v->keys) return kura_fail(KURA_ERR_LOCKED, "the vault is locked");
     if (v->as_is)
-        return kura_vault_fail(v, KURA_ERR_CORRUPT,
-                               "vault %s is damaged and read as it is, so nothing is written to "
-                               "it; 'kura salvage' saves what still reads into a new vault",
-                               v->id_text);
+        return kura_fail(KURA_ERR_CORRUPT,
+                         "vault %s is damaged and read as it is, so nothing is written to "
+                         "it; 'kura salvage' saves what still reads into a new vault",
+                         v->id_text);
     v->root_checked = 0; /* a write is checked afresh, and changes the file */
     v->bucket_checked = 0;
     int rc = kura_db_begin(v->db);
     if (rc != KURA_OK) return kura_state_fail(v, rc);
-    v->err[0] = '\0';
+    kura_detail_clear();
     rc = kura_state_check_root(v);
     /* A format 1 file gets its title index, and a format 2 file its chain, with its first
      * write (reads never write). */
     if (rc == KURA_OK && kura_db_format(v->db) < 2)
         rc = v->upgrade_items ? v->upgrade_items(v)
-                              : kura_vault_fail(v, KURA_ERR_INVALID, "no format 1 upgrade");
+                              : kura_fail(KURA_ERR_INVALID, "no format 1 upgrade");
     if (rc == KURA_OK && kura_db_format(v->db) < 3) rc = kura_state_upgrade_chain(v);
     if (rc == KURA_OK && id) rc = kura_state_check_item(v, id);
     if (rc != KURA_OK) kura_db_rollback(v->db);
@@ -61,7 +61,7 @@ int kura_vault_write_end(kura_vault *v, int rc, const unsigned char *id)
     if (rc == KURA_OK) rc = kura_state_put(v, STATE_KEY(v), gen + 1);
     if (rc == KURA_OK) {
         rc = kura_db_commit(v->db);
-        if (rc != KURA_OK) kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+        if (rc != KURA_OK) kura_fail(rc, "%s", kura_db_error(v->db));
     }
     if (rc != KURA_OK) {
         kura_db_rollback(v->db);

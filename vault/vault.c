@@ -24,9 +24,9 @@
  * in SQLite's. */
 static int meta_fail(kura_vault *v, int rc, const char *damaged)
 {
-    if (rc == KURA_ERR_CORRUPT) return kura_vault_fail(v, rc, "%s", damaged);
-    if (rc == KURA_ERR_NOMEM) return kura_vault_fail(v, rc, "out of memory");
-    return kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+    if (rc == KURA_ERR_CORRUPT) return kura_fail(rc, "%s", damaged);
+    if (rc == KURA_ERR_NOMEM) return kura_fail(rc, "out of memory");
+    return kura_fail(rc, "%s", kura_db_error(v->db));
 }
 
 /* 128 bits as 26 Crockford symbols, most significant first. */
@@ -197,10 +197,10 @@ static int unlock_vk(kura_vault *v, const unsigned char vk[KURA_KEYBYTES])
     }
     free(stored.p);
     if (!same)
-        return kura_vault_fail(v, KURA_ERR_OLD_KEY,
-                               "key material from before vault %s's key was rotated", v->id_text);
+        return kura_fail(KURA_ERR_OLD_KEY, "key material from before vault %s's key was rotated",
+                         v->id_text);
     v->keys = sodium_malloc(VAULT_KEYS);
-    if (!v->keys) return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+    if (!v->keys) return kura_fail(KURA_ERR_NOMEM, "out of memory");
     memcpy(VK(v), vk, KURA_KEYBYTES);
     kura_vault_derive_keys(v->keys);
     rc = open_info(v);
@@ -209,7 +209,7 @@ static int unlock_vk(kura_vault *v, const unsigned char vk[KURA_KEYBYTES])
         sodium_free(v->client_key);
         v->client_key = NULL;
         v->name = sodium_malloc(1);
-        if (!v->name) return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+        if (!v->name) return kura_fail(KURA_ERR_NOMEM, "out of memory");
         v->name[0] = '\0';
         rc = KURA_OK;
     }
@@ -235,7 +235,7 @@ static int reopen_as_is(kura_vault *v)
     kura_db *db = NULL;
     char err[200];
     int rc = kura_db_open_as_is(&db, v->path, err, sizeof err);
-    if (rc != KURA_OK) return kura_vault_fail(v, rc, "%s", err);
+    if (rc != KURA_OK) return kura_fail(rc, "%s", err);
     kura_db_close(v->db);
     v->db = db;
     v->as_is = 1;
@@ -248,7 +248,7 @@ static int reopen_as_is(kura_vault *v)
 int kura_vault_unlock_vk(kura_vault *v, const unsigned char vk[KURA_KEYBYTES])
 {
     int rc = kura_db_begin_read(v->db);
-    if (rc != KURA_OK) return kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+    if (rc != KURA_OK) return kura_fail(rc, "%s", kura_db_error(v->db));
     v->resign = 0;
     rc = unlock_vk(v, vk);
     kura_db_rollback(v->db); /* only read */
@@ -270,7 +270,7 @@ int kura_vault_unlock_vk(kura_vault *v, const unsigned char vk[KURA_KEYBYTES])
     if (rc != KURA_OK) {
         kura_db_rollback(v->db);
         lock(v);
-        return kura_vault_fail(v, rc, "cannot re-sign the vault: %s", kura_db_error(v->db));
+        return kura_fail(rc, "cannot re-sign the vault: %s", kura_db_error(v->db));
     }
     v->resign = 0;
     kura_state_seen(v, 1);
@@ -283,7 +283,7 @@ int kura_vault_unlock(kura_vault *v, const kura_client_key *key)
     kura_blob slot;
     int rc;
 
-    if (!k) return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+    if (!k) return kura_fail(KURA_ERR_NOMEM, "out of memory");
     rc = kura_meta_get(v, &slot, META_SLOT);
     if (rc != KURA_OK) {
         sodium_free(k);
@@ -299,12 +299,12 @@ int kura_vault_unlock(kura_vault *v, const kura_client_key *key)
             if (v->client_key)
                 memcpy(v->client_key, key, sizeof *key);
             else
-                rc = kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+                rc = kura_fail(KURA_ERR_NOMEM, "out of memory");
         }
     } else if (rc == KURA_ERR_WRONG_KEY) {
-        kura_vault_fail(v, rc, "this key does not open vault %s", v->id_text);
+        kura_fail(rc, "this key does not open vault %s", v->id_text);
     } else {
-        kura_vault_fail(v, rc, "the client-key slot is damaged");
+        kura_fail(rc, "the client-key slot is damaged");
     }
     sodium_free(k);
     return rc;
@@ -338,15 +338,19 @@ int kura_vault_make(kura_vault **out, const char *path, const unsigned char id[K
     *out = v;
     rc = make_parent(path);
     if (rc != KURA_OK) {
-        rc = kura_vault_fail(v, rc, "cannot make the folder for %s: %s", path, strerror(errno));
+        rc = kura_fail(rc, "cannot make the folder for %s: %s", path, strerror(errno));
         goto out;
     }
-    rc = kura_db_create(&v->db, path, v->err, sizeof v->err);
-    if (rc != KURA_OK) goto out;
+    char err[256] = "";
+    rc = kura_db_create(&v->db, path, err, sizeof err);
+    if (rc != KURA_OK) {
+        kura_fail(rc, "%s", err);
+        goto out;
+    }
     created = 1;
     k = sodium_malloc(2 * KURA_KEYBYTES);
     if (!k) {
-        rc = kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+        rc = kura_fail(KURA_ERR_NOMEM, "out of memory");
         goto out;
     }
     memcpy(v->id, id, sizeof v->id);
@@ -355,7 +359,7 @@ int kura_vault_make(kura_vault **out, const char *path, const unsigned char id[K
     kura_slot_seal(slot, &params, k, k + KURA_KEYBYTES, v->id, vk, NULL);
     v->keys = sodium_malloc(VAULT_KEYS);
     if (!v->keys) {
-        rc = kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+        rc = kura_fail(KURA_ERR_NOMEM, "out of memory");
         goto out;
     }
     memcpy(VK(v), vk, KURA_KEYBYTES);
@@ -373,7 +377,7 @@ int kura_vault_make(kura_vault **out, const char *path, const unsigned char id[K
     if (rc == KURA_OK) rc = kura_db_commit(v->db);
     if (rc != KURA_OK) {
         kura_db_rollback(v->db);
-        kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+        kura_fail(rc, "%s", kura_db_error(v->db));
         goto out;
     }
     if (adopt) kura_state_seen(v, 1); /* the same vault, made anew: this device takes it */
@@ -411,10 +415,11 @@ static int open_with(kura_vault **out, const char *path, int as_is)
     /* A vault reached through a symlink (a synced folder) is fine: resolve it once, then
      * open the real file without following links. */
     char *real = realpath(path, NULL);
-    int rc = as_is ? kura_db_open_as_is(&v->db, real ? real : path, v->err, sizeof v->err)
-                   : kura_db_open(&v->db, real ? real : path, v->err, sizeof v->err);
+    char err[256] = "";
+    int rc = as_is ? kura_db_open_as_is(&v->db, real ? real : path, err, sizeof err)
+                   : kura_db_open(&v->db, real ? real : path, err, sizeof err);
     free(real);
-    if (rc != KURA_OK) return rc;
+    if (rc != KURA_OK) return kura_fail(rc, "%s", err);
     v->as_is = as_is;
     v->upgrade_items = kura_items_upgrade;
     rc = kura_meta_get(v, &id, META_ID);
@@ -474,10 +479,10 @@ int kura_vault_rotate(kura_vault *v, kura_client_key *new_key, size_t *items, ku
     int rc;
 
     *items = 0;
-    if (!next) return kura_vault_fail(v, KURA_ERR_NOMEM, "out of memory");
+    if (!next) return kura_fail(KURA_ERR_NOMEM, "out of memory");
     if (!v->keys) {
         sodium_free(next);
-        return kura_vault_fail(v, KURA_ERR_LOCKED, "the vault is locked");
+        return kura_fail(KURA_ERR_LOCKED, "the vault is locked");
     }
     unsigned char *vk = next, *item_key = next + KURA_KEYBYTES,
                   *state_key = next + 2 * KURA_KEYBYTES, *name_key = next + 3 * KURA_KEYBYTES,
@@ -492,7 +497,7 @@ int kura_vault_rotate(kura_vault *v, kura_client_key *new_key, size_t *items, ku
 
     /* One transaction: every item, the slot, the info record, the key check and the state
      * (signed with the new key), or none. A file that fails its old state is not rotated. */
-    v->err[0] = '\0';
+    kura_detail_clear();
     if (rc == KURA_OK) rc = kura_vault_write_begin(v, NULL);
     if (rc == KURA_OK) {
         rc = kura_state_check_all(v);
@@ -503,11 +508,11 @@ int kura_vault_rotate(kura_vault *v, kura_client_key *new_key, size_t *items, ku
         if (rc == KURA_OK) rc = kura_state_rebuild(v, state_key);
         if (rc == KURA_OK) rc = kura_state_put(v, state_key, v->state_gen + 1);
         if (rc == KURA_OK && ready && ready(ctx, new_key) != 0)
-            rc = kura_vault_fail(v, KURA_ERR_IO, "the new key could not be saved");
+            rc = kura_fail(KURA_ERR_IO, "the new key could not be saved");
         if (rc == KURA_OK) rc = kura_db_commit(v->db);
         if (rc != KURA_OK) {
             kura_db_rollback(v->db);
-            if (!v->err[0]) kura_vault_fail(v, rc, "%s", kura_db_error(v->db));
+            if (!kura_error_detail()[0]) kura_fail(rc, "%s", kura_db_error(v->db));
         } else {
             memcpy(v->keys, next, VAULT_KEYS);
             memcpy(v->client_key, new_key, sizeof *new_key);

@@ -254,7 +254,6 @@ struct kura_vault {
     int (*upgrade_items)(kura_vault *v);
     unsigned char *scratch; /* sodium_malloc: plaintext being sealed, wiped after each use */
     size_t scratch_cap;
-    char err[256];
 };
 #define VAULT_KEYS (4 * KURA_KEYBYTES)
 #define VK(v) ((v)->keys)
@@ -374,9 +373,12 @@ KURA_MUST_CHECK int kura_vault_make(kura_vault **out, const char *path,
 /* The generation of this device's record of v, 0 if none (seen.c). */
 uint64_t kura_state_seen_gen(const kura_vault *v);
 
-/* Sets v->err (printf-style) and returns rc (handle.c). */
-int kura_vault_fail(kura_vault *v, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Sets this thread's failure detail (kura_error_detail; printf-style) and returns rc
+ * (errors.c); kura_detail_clear empties it, so a call can tell whether a deeper one set it. */
+int kura_fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void kura_detail_clear(void);
+/* The same, before the detail a deeper call set: "cannot write X: <deeper detail>". */
+int kura_fail_in(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Unlocks v with a raw vault key (from a slot or a session). */
 KURA_MUST_CHECK int kura_vault_unlock_vk(kura_vault *v, const unsigned char vk[KURA_KEYBYTES]);
 
@@ -402,10 +404,9 @@ typedef struct kura_module {
     {                                                                                              \
         .name = file, .mu = PTHREAD_MUTEX_INITIALIZER                                              \
     }
-/* A symbol of m, loading m the first time (thread-safe); NULL with m's error set. */
+/* A symbol of m, loading m the first time (thread-safe); NULL with the failure's detail
+ * (kura_error_detail) saying why m did not load or lacks it. */
 void *kura_module_symbol(kura_module *m, const char *symbol);
-/* Why m did not load or lacks a symbol, in one line ("no error" if it did). */
-const char *kura_module_error(const kura_module *m);
 
 /* Hex helpers. */
 void kura_hex(char *out, const unsigned char *in, size_t n);

@@ -1,5 +1,5 @@
-/* kura/errors.h: the result codes every library function returns.
- * A code never carries a secret; handles add a detail line (kura_vault_error). */
+/* kura/errors.h: the result codes every library function returns, and the one place a
+ * failure's detail is read. A code never carries a secret, and neither does a detail. */
 #ifndef KURA_ERRORS_H
 #define KURA_ERRORS_H
 
@@ -45,6 +45,12 @@ enum {
 
 /* Returns a static, secret-free text for a result code. Never NULL. */
 const char *kura_strerror(int rc);
+
+/* The detail of the last failure on this thread, in one secret-free line ("" if none yet):
+ * what its code alone does not say (the SQLite message, where a file is damaged, why a
+ * module did not load, where an import file went wrong). Each failure that has one replaces
+ * it; read it right after the failing call. Never NULL. */
+const char *kura_error_detail(void);
 
 #ifdef __cplusplus
 }

@@ -41,16 +41,6 @@ int64_t kura_time_parse(const char *s, int ms);
 #define KURA_IMPORT_BUDGET(len)                                                                    \
     ((size_t)(len) > ((size_t)16 << 20) ? (size_t)(len)*16 : (size_t)256 << 20)
 
-/* A reader: text (a whole file) as format into sink. KURA_OK; KURA_ERR_INVALID with a
- * one-line reason in err when the text is not that format; KURA_ERR_UNREAD when it holds data
- * the format's reader does not read and the sink did not name the format (err names the
- * data); KURA_ERR_CORRUPT when kura's JSON is not JSON (err: where, and what kind of fault,
- * never what the file holds); KURA_ERR_NOT_FOUND when kura's JSON holds no list of items;
- * KURA_ERR_NOMEM; KURA_ERR_NO_MODULE when kura-import.so does not load
- * (kura_import_module_error says why); or KURA_ERR_IO when the sink stopped it. */
-typedef int (*kura_import_reader)(const char *format, const unsigned char *text, size_t len,
-                                  kura_import_sink *sink, char *err, size_t errlen);
-
 /* One format kura imports (import/formats.c holds the table). */
 typedef struct kura_import_format kura_import_format;
 
@@ -74,12 +64,15 @@ void kura_import_format_names(char *out, size_t cap);
 KURA_MUST_CHECK int kura_import_detect(const kura_import_format **out, const unsigned char *text,
                                        size_t len);
 
-/* Reads text as format f into sink: kura_import_reader says what it returns. */
+/* Reads text (a whole file) as format f into sink. KURA_OK; KURA_ERR_INVALID when the text
+ * is not that format; KURA_ERR_UNREAD when it holds data the format's reader does not read and
+ * the sink did not name the format; KURA_ERR_CORRUPT when kura's JSON is not JSON;
+ * KURA_ERR_NOT_FOUND when kura's JSON holds no list of items; KURA_ERR_NOMEM;
+ * KURA_ERR_NO_MODULE when kura-import.so does not load; or KURA_ERR_IO when the sink stopped
+ * it. kura_error_detail() says why in one line (where a file went wrong and what kind of fault,
+ * which data was not read), never quoting the file. */
 KURA_MUST_CHECK int kura_import_read(const kura_import_format *f, const unsigned char *text,
-                                     size_t len, kura_import_sink *sink, char *err, size_t errlen);
-
-/* Why kura-import.so did not load, in one line ("no error" if it did). Never NULL. */
-const char *kura_import_module_error(void);
+                                     size_t len, kura_import_sink *sink);
 
 #ifdef __cplusplus
 }

@@ -46,8 +46,7 @@ KURA_MUST_CHECK int kura_kit_names(char *pdf, char *png, size_t n, const char *d
  * in a module, kura-kit.so, loaded on first use (from the folder of the running program,
  * else the install's lib/kura), so that commands which draw no kit start without them.
  * The four functions below return KURA_ERR_NO_MODULE when it cannot load;
- * kura_kit_module_error() then says why, in one line. */
-const char *kura_kit_module_error(void);
+ * kura_error_detail() then says why, in one line. */
 
 /* Write the kit as a PDF (libharu) or a PNG (cairo), mode 0600, replacing path atomically.
  * KURA_ERR_IO if it cannot be written, KURA_ERR_NOT_FOUND if a font it needs is missing. */

@@ -39,8 +39,8 @@ KURA_MUST_CHECK int kura_vault_create(kura_vault **out, kura_client_key *key, co
                                       const char *name);
 
 /* Opens an existing vault, locked. Checks the format version (KURA_ERR_TOO_NEW), that it is
- * a kura vault and whole (KURA_ERR_CORRUPT). On failure *out may still hold a handle whose
- * kura_vault_error() explains; always kura_vault_close() it. */
+ * a kura vault and whole (KURA_ERR_CORRUPT). On failure kura_error_detail() explains, and *out
+ * may still hold a handle: always kura_vault_close() it. */
 KURA_MUST_CHECK int kura_vault_open(kura_vault **out, const char *path);
 
 /* Closes and frees; wipes keys. NULL is allowed. */
@@ -50,9 +50,6 @@ void kura_vault_close(kura_vault *v);
  * for a local disk (or when it cannot be told). SQLite's file locks are not reliable on
  * network filesystems, so two machines writing at once can corrupt the file: callers warn. */
 const char *kura_vault_network_fs(const kura_vault *v);
-
-/* A one-line, secret-free detail of the last failure on this handle ("" if none). */
-const char *kura_vault_error(const kura_vault *v);
 
 /* The vault id as text (KURA_VAULT_ID_TEXT symbols). */
 const char *kura_vault_id(const kura_vault *v);
@@ -244,7 +241,7 @@ typedef struct kura_items {
     kura_item *items; /* overview parts only, sorted by title then id */
     size_t count;
     size_t damaged;    /* items skipped because their overview does not decrypt (a file the
-                        * user trusted as it is); kura_vault_error() names the first */
+                        * user trusted as it is); kura_error_detail() names the first */
     size_t unreadable; /* a vault read as it is: stretches of the file that do not parse
                         * (their items unknown) */
     struct kura_arena *arena;

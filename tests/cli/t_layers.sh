@@ -16,7 +16,7 @@ check "no library file prints or exits (found: ${printing:-none})" test -z "$pri
 flags=$(grep -nE '"[^"]*--[a-z][a-z-]*[^"]*"' $(ls $lib | grep -v recovery/kit/kit_layout.c) || true)
 check "no library message names a CLI flag (found: ${flags:-none})" test -z "$flags"
 check "the CLI decides by codes, not by the library's words" \
-    bash -c "! grep -nE 'strstr\((detail|kura_vault_error)' cli/*.c"
+    bash -c "! grep -nE 'strstr\((detail|kura_error_detail)' cli/*.c"
 objs=$(dirname "$KURA")/CMakeFiles
 check "the library's objects are there to read" test -d "$objs/kura.dir/vault"
 python3 - "$objs" >"$T/layers.out" <<'PY'

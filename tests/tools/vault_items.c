@@ -24,7 +24,7 @@ static int unlock(kura_vault **v, const char *path, const char *keyfile)
     int rc = kura_key_parse(&key, &bad, text, strcspn(text, "\n"));
     if (rc == KURA_OK) rc = kura_vault_open(v, path);
     if (rc == KURA_OK) rc = kura_vault_unlock(*v, &key);
-    if (rc != KURA_OK) fprintf(stderr, "vault_items: %s\n", *v ? kura_vault_error(*v) : "bad key");
+    if (rc != KURA_OK) fprintf(stderr, "vault_items: %s\n", *v ? kura_error_detail() : "bad key");
     return rc;
 }
 
@@ -46,13 +46,13 @@ static int fill(kura_vault *v, long n)
         if (rc == KURA_OK) rc = kura_batch_add(b, it);
         kura_item_free(it);
         if (rc != KURA_OK) {
-            fprintf(stderr, "vault_items: %s\n", kura_vault_error(v));
+            fprintf(stderr, "vault_items: %s\n", kura_error_detail());
             kura_batch_abort(b);
             return rc;
         }
     }
     brc = kura_batch_commit(b);
-    if (brc != KURA_OK) fprintf(stderr, "vault_items: %s\n", kura_vault_error(v));
+    if (brc != KURA_OK) fprintf(stderr, "vault_items: %s\n", kura_error_detail());
     return brc;
 }
 
@@ -68,7 +68,7 @@ static int dump(kura_vault *v)
         kura_item_free(it);
     }
     if (rc == KURA_OK) kura_items_free(list);
-    if (rc != KURA_OK) fprintf(stderr, "vault_items: %s\n", kura_vault_error(v));
+    if (rc != KURA_OK) fprintf(stderr, "vault_items: %s\n", kura_error_detail());
     return rc;
 }
 

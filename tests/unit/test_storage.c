@@ -138,7 +138,7 @@ static void test_unlock_and_read(void **state)
     assert_false(kura_vault_is_unlocked(v));
     assert_int_equal(kura_item_list(v, &list, NULL), KURA_ERR_LOCKED);
     assert_int_equal(kura_vault_unlock(v, &key2), KURA_ERR_WRONG_KEY);
-    assert_non_null(strstr(kura_vault_error(v), "does not open vault"));
+    assert_non_null(strstr(kura_error_detail(), "does not open vault"));
     assert_int_equal(kura_vault_unlock(v, &key1), KURA_OK);
     assert_string_equal(kura_vault_name(v), "Personal");
     kura_client_key shown;
@@ -389,7 +389,7 @@ static void test_open_refusals(void **state)
     snprintf(file, sizeof file, "%s/plain.db", dir);
     sql(file, "CREATE TABLE t(x)");
     assert_int_equal(kura_vault_open(&v, file), KURA_ERR_CORRUPT);
-    assert_non_null(strstr(kura_vault_error(v), "another program"));
+    assert_non_null(strstr(kura_error_detail(), "another program"));
     kura_vault_close(v);
     /* Page checksums: the layout is in the header, and a byte changed anywhere, even in a
      * page's unused space, is refused. */
@@ -406,7 +406,7 @@ static void test_open_refusals(void **state)
     fputc(ch ^ 0x01, f);
     fclose(f);
     assert_int_equal(kura_vault_open(&v, file), KURA_ERR_CORRUPT);
-    assert_non_null(strstr(kura_vault_error(v), "checksum"));
+    assert_non_null(strstr(kura_error_detail(), "checksum"));
     kura_vault_close(v);
 
     /* A newer format version. */

@@ -7,7 +7,7 @@
 #include <jansson.h>
 
 #include "import_api.h"
-#include "vault_int.h"
+#include "base.h"
 
 struct kura_import_format {
     const char *name, *label;

@@ -2,7 +2,7 @@
  * module's sources (a fuzz target), else from kura-import.so, loaded on first use (vault/
  * module.c says where it is looked for). */
 #include "import_api.h"
-#include "vault_int.h"
+#include "base.h"
 
 /* Defined only when the module's sources are linked in. */
 extern const kura_import_api kura_import_module_api __attribute__((weak));

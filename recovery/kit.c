@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "kura/kura.h"
-#include "vault_int.h"
+#include "base.h"
 
 /* ---- payload, names ---- */
 void kura_kit_payload(char *out, const char *vault_id, const kura_client_key *key)

@@ -3,7 +3,7 @@
  * module's sources itself (a test tool, a fuzz target) has the table already; kura loads
  * kura-kit.so on first use (vault/module.c says where it is looked for). */
 #include "kit_api.h"
-#include "vault_int.h"
+#include "base.h"
 
 /* Defined only when the module's sources are linked in. */
 extern const kura_kit_api kura_kit_module_api __attribute__((weak));

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "kura/kura.h"
-#include "vault_int.h"
+#include "storage.h"
 
 #define SCAN_PAGES 1024 /* 4 MiB: a kura vault with a damaged header has whole pages early on */
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vault_int.h"
+#include "base.h"
 
 struct chunk {
     struct chunk *next;

@@ -3,7 +3,7 @@
  * fails or ends early. Above storage.c, which it only queries. */
 #include <string.h>
 
-#include "vault_int.h"
+#include "storage.h"
 
 typedef struct around {
     kura_db *db;

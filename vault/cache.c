@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "vault_int.h"
+#include "state.h"
 
 #define MAGIC "KIDX"
 #define HEAD (4 + 1 + 8 + KURA_STATE_TAG)

@@ -3,7 +3,7 @@
 #include <endian.h>
 #include <string.h>
 
-#include "vault_int.h"
+#include "base.h"
 
 void kura_seal(unsigned char *out, const unsigned char *m, size_t mlen, const unsigned char *ad,
                size_t adlen, const unsigned char *nonce, const unsigned char key[KURA_KEYBYTES])

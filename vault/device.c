@@ -9,7 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vault_int.h"
+#include "handle.h"
+#include "open.h"
 
 #define MAGIC "KDEV"
 #define BODY_BYTES (4 + 1 + KURA_VAULT_ID_BYTES + KURA_SLOT_BYTES)

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vault_int.h"
+#include "base.h"
 
 static _Thread_local char detail[300];
 

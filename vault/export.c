@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vault_int.h"
+#include "base.h"
 
 #define MAGIC "KURAEXP1"
 #define HEAD (8 + 8 + 8 + 16 + crypto_secretstream_xchacha20poly1305_HEADERBYTES)

@@ -13,7 +13,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "vault_int.h"
+#include "base.h"
 
 int kura_mkdir_private(const char *dir)
 {

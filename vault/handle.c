@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vault_int.h"
+#include "handle.h"
 
 const char *kura_vault_id(const kura_vault *v)
 {

@@ -4,7 +4,7 @@
 #ifndef KURA_ITEM_INT_H
 #define KURA_ITEM_INT_H
 
-#include "vault_int.h"
+#include "state.h"
 
 #define OV_PAD 64
 #define DET_PAD 256
@@ -57,5 +57,22 @@ typedef struct ids {
     size_t n, cap;
 } ids;
 KURA_MUST_CHECK int kura_ids_add(ids *l, const unsigned char *id, size_t idlen);
+
+/* ---- for the layers that reach items ---- */
+/* 1 if s[0..n) is UTF-8 without NUL bytes (item.c). */
+int kura_utf8_valid(const char *s, size_t n);
+/* Re-seals every item's two parts under new_item_key, and re-tags its title under
+ * new_name_key, inside the caller's transaction (item_whole.c). *count gets the number of items. */
+KURA_MUST_CHECK int kura_items_rekey(kura_vault *v, const unsigned char *new_item_key,
+                                     const unsigned char *new_name_key, size_t *count);
+/* Format 1 to 2 (item_whole.c), inside the caller's write transaction, every bucket checked first:
+ * adds the title index and re-hashes every bucket. */
+KURA_MUST_CHECK int kura_items_upgrade(kura_vault *v);
+
+/* Decrypts an item row (id, overview, details) into into: KURA_ERR_CORRUPT if a part does not
+ * open (item_store.c). */
+KURA_MUST_CHECK int kura_item_from_row(kura_vault *v, kura_item *into, const kura_row *r);
+/* Stores item under its own id (item->id) and times, in a batch (item_store.c): salvage. */
+KURA_MUST_CHECK int kura_batch_insert(kura_batch *b, kura_item *item);
 
 #endif

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vault_int.h"
+#include "base.h"
 
 #ifndef KURA_MODULE_DIR
 #define KURA_MODULE_DIR "/usr/local/lib/kura"

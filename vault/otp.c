@@ -7,7 +7,7 @@
 #include <strings.h>
 #include <liboath/oath.h>
 
-#include "vault_int.h"
+#include "base.h"
 
 #define MAX_SECRET 1024 /* base32 symbols */
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sqlite3.h>
 
-#include "vault_int.h"
+#include "storage.h"
 
 #define VFS_NAME "kura-pagesum"
 #define ALIGN8(n) (((n) + 7) & ~(size_t)7)

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vault_int.h"
+#include "item_int.h"
+#include "open.h"
 
 typedef struct salvage {
     kura_vault *from;

@@ -11,7 +11,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "vault_int.h"
+#include "state.h"
 
 #define SEEN_MAGIC "KURASEEN"  /* generation and tag */
 #define SEEN_MAGIC2 "KURASEE2" /* and the link */

@@ -11,7 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vault_int.h"
+#include "handle.h"
+#include "open.h"
 
 #define SID_BYTES 16
 #define TOKEN_BYTES 32

@@ -21,7 +21,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "vault_int.h"
+#include "state.h"
 
 #define STATE_VALUE (8 + KURA_STATE_TAG)                   /* formats 1, 2 */
 #define STATE_VALUE3 (8 + KURA_STATE_TAG + KURA_STATE_TAG) /* format 3: the previous link too */

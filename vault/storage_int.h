@@ -5,7 +5,7 @@
 
 #include <sqlite3.h>
 
-#include "vault_int.h"
+#include "storage.h"
 
 /* Statements, prepared on first use: those of items differ by format (2 adds the title
  * index column, name). */

@@ -10,7 +10,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "vault_int.h"
+#include "state.h"
 
 int kura_vault_read_begin(kura_vault *v, int whole)
 {

@@ -11,7 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vault_int.h"
+#include "item_int.h"
+#include "open.h"
 
 #define META_ID "vault_id"
 #define META_SLOT "slot.client"

@@ -9,7 +9,7 @@
 
 #include "kit_api.h"
 #include "kura/recovery.h"
-#include "vault_int.h"
+#include "base.h"
 
 /* The module's four functions, in its table (api.c); kura/recovery.h's kura_kit_* say what
  * each does. */

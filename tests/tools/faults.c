@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sqlite3.h>
 
-#include "vault_int.h"
+#include "storage.h"
 
 static long calls[3];
 static int ready, always, fail_op = -1, full;

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sqlite3.h>
 
-#include "vault_int.h"
+#include "storage.h"
 
 /* flip(blob, n) and poke(blob, n, byte): the blob with byte n inverted, or set. */
 static void change_byte(sqlite3_context *ctx, int argc, sqlite3_value **argv)

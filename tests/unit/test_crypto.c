@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vault_int.h"
+#include "base.h"
 
 static void unhex(unsigned char *out, const char *hex, size_t n)
 {

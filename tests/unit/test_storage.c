@@ -13,7 +13,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "vault_int.h"
+#include "storage.h"
 
 static char dir[256], path[300], path2[300], rundir[300];
 

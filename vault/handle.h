@@ -1,0 +1,57 @@
+/* handle.h: the vault handle (its fields, its keys) and its records (meta rows, handle.c).
+ * Above storage.h. Not installed. */
+#ifndef KURA_VAULT_HANDLE_H
+#define KURA_VAULT_HANDLE_H
+
+#include "storage.h"
+
+/* ---- the vault handle (vault.c), shared with item.c and session.c ---- */
+struct kura_vault {
+    kura_db *db;
+    char *path;
+    unsigned char id[KURA_VAULT_ID_BYTES];
+    char id_text[KURA_VAULT_ID_TEXT + 1];
+    unsigned char *keys; /* sodium_malloc: vk, item key, state key; NULL while locked */
+    char *name;          /* sodium_malloc, after unlock */
+    kura_client_key *client_key;
+    char *state_dir;    /* where this device's record of the newest state lives; NULL: none */
+    int trust_file;     /* accept the file as it is at the next unlock (kura_vault_trust_file) */
+    int as_is;          /* a damaged file read as it is: read-only, lenient, unsigned reads */
+    size_t unreadable;  /* as_is: stretches of the file the last whole read could not parse */
+    int resign;         /* the unlock found a state to re-sign (trust_file) */
+    uint64_t state_gen; /* the state checked last */
+    unsigned char state_tag[KURA_STATE_TAG];
+    unsigned char state_prev[KURA_STATE_TAG]; /* format 3: the link of the state before it */
+    unsigned char state_link[KURA_STATE_TAG]; /* the link of the state checked last: its
+                                               * place in the chain (state.c) */
+    int root_checked;                         /* the state above was checked against the file ... */
+    unsigned root_version;                    /* ... at this data version (kura_db_data_version) */
+    unsigned bucket_checked; /* 1 + the bucket checked last at that version; 0: none */
+    unsigned char *prints;   /* per item of the bucket checked last: id (16) || BLAKE2b-256 of
+                              * its overview and details, as the check read them (malloc) */
+    size_t n_prints, cap_prints;
+    unsigned prints_bucket;               /* 1 + that bucket; 0: none */
+    crypto_generichash_state *hash_state; /* sodium_malloc: the keyed hash being computed */
+    char *cache_dir;                      /* where the overview cache lives (cache.c); NULL: none */
+    /* Format 1 to 2 inside the first write transaction (kura_items_upgrade): set by the layer
+     * that opens the vault, so the state below it calls the items above it only this way. */
+    int (*upgrade_items)(kura_vault *v);
+    unsigned char *scratch; /* sodium_malloc: plaintext being sealed, wiped after each use */
+    size_t scratch_cap;
+};
+#define VAULT_KEYS (4 * KURA_KEYBYTES)
+#define VK(v) ((v)->keys)
+#define ITEM_KEY(v) ((v)->keys + KURA_KEYBYTES)
+#define STATE_KEY(v) ((v)->keys + 2 * KURA_KEYBYTES)
+#define NAME_KEY(v) ((v)->keys + 3 * KURA_KEYBYTES)
+
+/* Fills the item key, the state key and the title index key from the vault key (keys:
+ * VAULT_KEYS bytes). */
+void kura_vault_derive_keys(unsigned char *keys);
+
+/* Meta rows with their unkeyed checksum (handle.c). A missing or damaged row is
+ * KURA_ERR_CORRUPT; the blob is malloc'd. */
+KURA_MUST_CHECK int kura_meta_get(kura_vault *v, kura_blob *out, const char *key);
+KURA_MUST_CHECK int kura_meta_put(kura_vault *v, const char *key, const unsigned char *p, size_t n);
+
+#endif

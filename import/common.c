@@ -18,6 +18,8 @@ kura_item *rd_next(reader *r)
     return r->item;
 }
 
+static const char *title_fallback(kura_item *it);
+
 int rd_put(reader *r, const char *why, size_t done)
 {
     if (!why) why = title_fallback(r->item);
@@ -52,7 +54,7 @@ void import_budget(size_t file_len)
     over = 0;
 }
 
-size_t import_budget_bytes(void)
+static size_t import_budget_bytes(void)
 {
     return budget;
 }
@@ -246,7 +248,8 @@ const char *put_group(kura_item *it, const char *path, int drop_root)
     return put_tag(it, path);
 }
 
-const char *title_fallback(kura_item *it)
+/* With no title: the host of the first URL, else the username. */
+static const char *title_fallback(kura_item *it)
 {
     if (!it || (it->title && *it->title)) return NULL;
     if (it->n_urls) {

@@ -22,7 +22,8 @@ typedef struct reader {
 /* The next empty item, or NULL when the sink stops the reading (r->stopped is then set). */
 kura_item *rd_next(reader *r);
 /* Hands over the item from rd_next, filled (an item without a title is named by
- * title_fallback), or with the reason it is skipped. Non-zero: stop. */
+ * the host of its first URL, else its username), or with the reason it is skipped. Non-zero: stop.
+ */
 int rd_put(reader *r, const char *why, size_t done);
 /* The item being filled loses data of kind (kura_import_sink.dropped). */
 void rd_dropped(reader *r, const char *kind);
@@ -43,14 +44,11 @@ const char *put_otp(kura_item *it, const char *secret);
 /* A group or folder path as a tag, without its first part when drop_root ("Root/Work/Mail":
  * "Work/Mail"); nothing for the root itself. */
 const char *put_group(kura_item *it, const char *path, int drop_root);
-/* With no title: the host of the first URL, else the username. */
-const char *title_fallback(kura_item *it);
 
 /* realloc and free that wipe what they let go of (malloc_usable_size bytes): for the
  * parsers' buffers, which hold passwords as text. They and budget_malloc count against the
  * read's budget, KURA_IMPORT_BUDGET (jansson's memory has the same limit in the command). */
 void import_budget(size_t file_len);
-size_t import_budget_bytes(void);
 int import_over_budget(void);
 /* Counts n bytes against the budget: 0 (and nothing counted) if that would exceed it. */
 int import_budget_take(size_t n);

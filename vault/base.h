@@ -121,13 +121,6 @@ void kura_hex(char *out, const unsigned char *in, size_t n);
 KURA_MUST_CHECK int kura_unhex(unsigned char *out, size_t n, const char *hex);
 
 /* ---- module.c: modules loaded on first use ---- */
-/* Loads the module file name (vault/module.c): next to the program, then in the install's
- * lib/kura. NULL with err set when it is missing or does not load. */
-void *kura_module_load(const char *name, char *err, size_t errlen);
-/* A symbol of a loaded module (NULL module: NULL, err already set). */
-void *kura_module_entry(void *module, const char *module_name, const char *symbol, char *err,
-                        size_t errlen);
-
 /* A module loaded on first use: KURA_MODULE("kura-kit.so"). */
 typedef struct kura_module {
     const char *name;

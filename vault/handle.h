@@ -45,10 +45,6 @@ struct kura_vault {
 #define STATE_KEY(v) ((v)->keys + 2 * KURA_KEYBYTES)
 #define NAME_KEY(v) ((v)->keys + 3 * KURA_KEYBYTES)
 
-/* Fills the item key, the state key and the title index key from the vault key (keys:
- * VAULT_KEYS bytes). */
-void kura_vault_derive_keys(unsigned char *keys);
-
 /* Meta rows with their unkeyed checksum (handle.c). A missing or damaged row is
  * KURA_ERR_CORRUPT; the blob is malloc'd. */
 KURA_MUST_CHECK int kura_meta_get(kura_vault *v, kura_blob *out, const char *key);

@@ -16,7 +16,9 @@
 #define KURA_MODULE_DIR "/usr/local/lib/kura"
 #endif
 
-void *kura_module_load(const char *name, char *err, size_t errlen)
+/* Loads the module file name: next to the program, then in the install's lib/kura. NULL
+ * with err set when it is missing or does not load. */
+static void *kura_module_load(const char *name, char *err, size_t errlen)
 {
     char path[PATH_MAX];
     void *module = NULL;
@@ -39,8 +41,9 @@ void *kura_module_load(const char *name, char *err, size_t errlen)
     return module;
 }
 
-void *kura_module_entry(void *module, const char *module_name, const char *symbol, char *err,
-                        size_t errlen)
+/* A symbol of a loaded module (NULL module: NULL, err already set). */
+static void *kura_module_entry(void *module, const char *module_name, const char *symbol, char *err,
+                               size_t errlen)
 {
     if (!module) return NULL;
     void *fn = dlsym(module, symbol);

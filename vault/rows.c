@@ -47,7 +47,8 @@ int kura_db_meta_put(kura_db *db, const char *key, const void *p, size_t n)
     return src == SQLITE_DONE ? KURA_OK : kura_db_fail(db, src);
 }
 
-int kura_db_run(kura_db *db, sqlite3_stmt *st)
+/* Steps a bound write st, resets it: KURA_ERR_NOT_FOUND if it changed no row. */
+static int kura_db_run(kura_db *db, sqlite3_stmt *st)
 {
     int src = sqlite3_step(st);
     int changed = sqlite3_changes(db->h);

@@ -44,8 +44,6 @@ int kura_db_stmt(kura_db *db, int i, sqlite3_stmt **out);
 int kura_db_fail(kura_db *db, int src);
 /* Runs SQL without results. */
 int kura_db_exec(kura_db *db, const char *sql);
-/* Steps a bound write st, resets it: KURA_ERR_NOT_FOUND if it changed no row (rows.c). */
-int kura_db_run(kura_db *db, sqlite3_stmt *st);
 /* The one number a query gives (a count). */
 int kura_db_one_number(kura_db *db, const char *sql, size_t *out);
 

@@ -173,7 +173,9 @@ static void vk_check(unsigned char out[KURA_COMMITBYTES], const unsigned char *v
                        KURA_KEYBYTES);
 }
 
-void kura_vault_derive_keys(unsigned char *keys)
+/* Fills the item key, the state key and the title index key from the vault key (keys:
+ * VAULT_KEYS bytes). */
+static void kura_vault_derive_keys(unsigned char *keys)
 {
     crypto_kdf_derive_from_key(keys + KURA_KEYBYTES, KURA_KEYBYTES, 1, "kuraitem", keys);
     crypto_kdf_derive_from_key(keys + 2 * KURA_KEYBYTES, KURA_KEYBYTES, 2, "kurastat", keys);

@@ -215,6 +215,13 @@ extern const char *const paper_words[], *const lang_words[];
 #define KIT_ROW_LANG(T, f)                                                                         \
     OPT_CHOICE("lang", T, f.lang, lang_words,                                                      \
                "the kit's language (default en, or kit_lang in the config file)")
+#define KIT_ROW_DIR(name, T, f, help) OPT_STRING(name, T, f.dir, "DIR", help)
+#define KIT_ROW_NO_KIT(T, f, help) OPT_FLAG("no-kit", T, f.none, help)
+/* The kit rows of a command that makes a new vault (init, reset). */
+#define KIT_ROWS_NEW_VAULT(T, f)                                                                   \
+    KIT_ROW_DIR("kit-dir", T, f, "where to save the kit (default: the current folder)"),           \
+        KIT_ROW_PAPER(T, f), KIT_ROW_LANG(T, f),                                                   \
+        KIT_ROW_NO_KIT(T, f, "do not save a kit now ('kura kit' saves one later)")
 /* The kit's folder: --dir or the current folder. */
 const char *kit_dir(const kit_opts *k);
 /* The kit's two paths as a JSON array, or [] when none was saved. */

@@ -14,11 +14,7 @@ typedef struct init_args {
 
 static const opt_row init_rows[] = {
     OPT_STRING("name", init_args, name, "NAME", "a name for the vault, shown on its kit"),
-    OPT_STRING("kit-dir", init_args, kit.dir, "DIR",
-               "where to save the kit (default: the current folder)"),
-    KIT_ROW_PAPER(init_args, kit),
-    KIT_ROW_LANG(init_args, kit),
-    OPT_FLAG("no-kit", init_args, kit.none, "do not save a kit now ('kura kit' saves one later)"),
+    KIT_ROWS_NEW_VAULT(init_args, kit),
     OPT_END(),
 };
 

@@ -26,12 +26,12 @@ static const opt_row key_rows[] = {
     OPT_FLAG("yes", key_args, yes,
              "rotate without asking (scripts; without a terminal and without --yes nothing "
              "changes, exit 9)"),
-    OPT_STRING("dir", key_args, kit.dir, "DIR", "the folder for the new kit (default: here)"),
+    KIT_ROW_DIR("dir", key_args, kit, "the folder for the new kit (default: here)"),
     KIT_ROW_PAPER(key_args, kit),
     KIT_ROW_LANG(key_args, kit),
-    OPT_FLAG("no-kit", key_args, kit.none,
-             "no new kit: on a terminal, type the new key's last group back before the "
-             "rotation commits"),
+    KIT_ROW_NO_KIT(key_args, kit,
+                   "no new kit: on a terminal, type the new key's last group back before the "
+                   "rotation commits"),
     OPT_END(),
 };
 

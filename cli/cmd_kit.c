@@ -104,8 +104,7 @@ typedef struct kit_args {
 } kit_args;
 
 static const opt_row kit_rows[] = {
-    OPT_STRING("dir", kit_args, kit.dir, "DIR",
-               "the folder for both files (default: the current folder)"),
+    KIT_ROW_DIR("dir", kit_args, kit, "the folder for both files (default: the current folder)"),
     OPT_STRING("pdf", kit_args, kit.pdf, "FILE", "name the PDF yourself"),
     OPT_STRING("png", kit_args, kit.png, "FILE", "name the PNG yourself"),
     KIT_ROW_PAPER(kit_args, kit),

@@ -193,8 +193,8 @@ out:
 }
 
 static const opt_row recover_rows[] = {
-    OPT_STRING("kit-dir", recover_args, kit.dir, "DIR",
-               "where to save a fresh kit once unlocked (default: here)"),
+    KIT_ROW_DIR("kit-dir", recover_args, kit,
+                "where to save a fresh kit once unlocked (default: here)"),
     KIT_ROW_PAPER(recover_args, kit),
     KIT_ROW_LANG(recover_args, kit),
     OPT_END(),

@@ -23,11 +23,7 @@ static const opt_row reset_rows[] = {
                "the vault's short id (the first 8 symbols of its id), or DELETE when the file "
                "cannot be read as a vault: for scripts"),
     OPT_STRING("name", reset_args, name, "NAME", "a name for the new vault"),
-    OPT_STRING("kit-dir", reset_args, kit.dir, "DIR",
-               "where to save the new kit (default: the current folder)"),
-    KIT_ROW_PAPER(reset_args, kit),
-    KIT_ROW_LANG(reset_args, kit),
-    OPT_FLAG("no-kit", reset_args, kit.none, "do not save a kit now ('kura kit' saves one later)"),
+    KIT_ROWS_NEW_VAULT(reset_args, kit),
     OPT_END(),
 };
 

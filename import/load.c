@@ -12,11 +12,5 @@ static kura_module module = KURA_MODULE("kura-import.so");
 const kura_import_api *kura_import_api_get(void)
 {
     if (&kura_import_module_api) return &kura_import_module_api;
-    const kura_import_api *a = kura_module_symbol(&module, KURA_IMPORT_API_SYMBOL);
-    if (a && a->version != KURA_IMPORT_API_VERSION) {
-        kura_fail(KURA_ERR_NO_MODULE, "%s is of another kura (table version %u)", module.name,
-                  a->version);
-        return NULL;
-    }
-    return a;
+    return kura_module_table(&module, KURA_IMPORT_API_SYMBOL, KURA_IMPORT_API_VERSION);
 }

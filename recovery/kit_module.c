@@ -13,13 +13,7 @@ static kura_module module = KURA_MODULE("kura-kit.so");
 static const kura_kit_api *api(void)
 {
     if (&kura_kit_module_api) return &kura_kit_module_api;
-    const kura_kit_api *a = kura_module_symbol(&module, KURA_KIT_API_SYMBOL);
-    if (a && a->version != KURA_KIT_API_VERSION) {
-        kura_fail(KURA_ERR_NO_MODULE, "%s is of another kura (table version %u)", module.name,
-                  a->version);
-        return NULL;
-    }
-    return a;
+    return kura_module_table(&module, KURA_KIT_API_SYMBOL, KURA_KIT_API_VERSION);
 }
 
 int kura_kit_write_pdf(const char *path, const kura_kit_spec *spec)

@@ -136,5 +136,8 @@ typedef struct kura_module {
 /* A symbol of m, loading m the first time (thread-safe); NULL with the failure's detail
  * (kura_error_detail) saying why m did not load or lacks it. */
 void *kura_module_symbol(kura_module *m, const char *symbol);
+/* A module's table of functions (a struct whose first member is its unsigned version) by its
+ * symbol: NULL, with the detail set, if m does not load or its table is of another version. */
+const void *kura_module_table(kura_module *m, const char *symbol, unsigned version);
 
 #endif

@@ -63,3 +63,14 @@ void *kura_module_symbol(kura_module *m, const char *symbol)
     if (!p) kura_fail(KURA_ERR_NO_MODULE, "%s", m->err);
     return p;
 }
+
+const void *kura_module_table(kura_module *m, const char *symbol, unsigned version)
+{
+    const unsigned *table = kura_module_symbol(m, symbol);
+    if (table && *table != version) {
+        kura_fail(KURA_ERR_NO_MODULE, "%s is of another kura (table version %u, not %u)", m->name,
+                  *table, version);
+        return NULL;
+    }
+    return table;
+}

@@ -13,29 +13,16 @@
 #include <sodium.h>
 
 #include "kura/kura.h"
+#include "unit_dir.h"
 
-static char dir[256], path[300];
+static char path[300];
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/kura-unit-XXXXXX");
-    if (!mkdtemp(dir)) return -1;
+    if (unit_dir_make() != 0) return -1;
     snprintf(path, sizeof path, "%s/vault.kura", dir);
-    char data[300];
-    snprintf(data, sizeof data, "%s/data", dir);
-    setenv("XDG_DATA_HOME", data, 1);
-    snprintf(data, sizeof data, "%s/state", dir);
-    setenv("XDG_STATE_HOME", data, 1);
     return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
 }
 
 static kura_item *login(const char *title, const char *pw, const char *url, int64_t updated)

@@ -14,31 +14,18 @@
 #include <sqlite3.h>
 
 #include "storage.h"
+#include "unit_dir.h"
 
-static char dir[256], path[300], path2[300], rundir[300];
+static char path[300], path2[300], rundir[300];
 
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/kura-unit-XXXXXX");
-    if (!mkdtemp(dir)) return -1;
+    if (unit_dir_make() != 0) return -1;
     snprintf(path, sizeof path, "%s/sub/vault.kura", dir);
     snprintf(path2, sizeof path2, "%s/sub/other.kura", dir);
     snprintf(rundir, sizeof rundir, "%s/run", dir);
-    char data[300]; /* device records (the rollback guard) under the test's folder */
-    snprintf(data, sizeof data, "%s/data", dir);
-    setenv("XDG_DATA_HOME", data, 1);
-    snprintf(data, sizeof data, "%s/state", dir);
-    setenv("XDG_STATE_HOME", data, 1);
     return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
 }
 
 static void copy_file(const char *from, const char *to)

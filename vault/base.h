@@ -42,6 +42,9 @@ KURA_MUST_CHECK int kura_read_small(unsigned char **out, size_t *outlen, const c
  * KURA_ERR_PERM if not (*owner, if not NULL, gets its owner), KURA_ERR_NOT_FOUND if absent.
  * The session folder may be /tmp/kura-<uid>, which another user can make first. */
 KURA_MUST_CHECK int kura_dir_private(const char *dir, unsigned long *owner);
+/* kura_write_private_file without its two fsyncs: for a file whose loss in a crash is
+ * harmless (a session's idle clock: the session then ends sooner, or does not open). */
+KURA_MUST_CHECK int kura_write_private_quick(const char *path, const void *p, size_t n);
 /* Overwrites a file with zeros, syncs and unlinks it. */
 int kura_shred(const char *path);
 /* Overwrites an open regular file with zeros and syncs it. */

@@ -48,7 +48,9 @@ static int write_all(int fd, const unsigned char *p, size_t n)
     return 0;
 }
 
-int kura_write_private_file(const char *path, const void *p, size_t n)
+/* Writes a new file beside path and renames it over path; durable: synced first, and its
+ * folder after. */
+static int replace_file(const char *path, const void *p, size_t n, int durable)
 {
     char tmp[PATH_MAX];
     unsigned char rnd[8];
@@ -60,16 +62,26 @@ int kura_write_private_file(const char *path, const void *p, size_t n)
         return KURA_ERR_INVALID;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) return KURA_ERR_IO;
-    int ok = write_all(fd, p, n) == 0 && fsync(fd) == 0;
+    int ok = write_all(fd, p, n) == 0 && (!durable || fsync(fd) == 0);
     ok = close(fd) == 0 && ok;
     if (ok && rename(tmp, path) == 0) {
-        (void)kura_sync_parent(path); /* best effort: the file itself is complete */
+        if (durable) (void)kura_sync_parent(path); /* best effort: the file is complete */
         return KURA_OK;
     }
     int saved = errno;
     unlink(tmp);
     errno = saved;
     return KURA_ERR_IO;
+}
+
+int kura_write_private_file(const char *path, const void *p, size_t n)
+{
+    return replace_file(path, p, n, 1);
+}
+
+int kura_write_private_quick(const char *path, const void *p, size_t n)
+{
+    return replace_file(path, p, n, 0);
 }
 
 int kura_read_small(unsigned char **out, size_t *outlen, const char *path, size_t max)

@@ -46,9 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
     if (!format) abort();
     /* The format named (--from) or not: the strict and the dropping paths both. */
     kura_import_sink sink = {NULL, next, put, dropped, n > 1 && (data[1] & 1)};
-    char err[300];
     taken = 0;
     kura_item_clear(item);
-    if (kura_import_read(format, data + 1, n - 1, &sink, err, sizeof err) != KURA_OK) return 0;
+    if (kura_import_read(format, data + 1, n - 1, &sink) != KURA_OK) return 0;
     return 0;
 }

@@ -1,7 +1,8 @@
 # The core has layers: between the files of libkura (vault/, recovery/, import/) and of each
 # module (recovery/kit/, import/'s readers) calls go one way, so no two files call each other
 # through any chain (symbols defined and used, read with nm from the build's objects); no two
-# folders do either, and vault/ never calls up into recovery/ or import/.
+# folders do either, and vault/ never calls up into recovery/ or import/. The private headers
+# of vault/ are its layers, each including only the one below.
 # The library talks in codes, the CLI in words: no file of vault/, recovery/ or import/ prints,
 # prompts or exits, and no message of theirs names a CLI flag (the CLI adds the way out, by
 # the error's code). The kit's printed text (recovery/kit/kit_layout.c) is content, not a message:
@@ -17,6 +18,16 @@ flags=$(grep -nE '"[^"]*--[a-z][a-z-]*[^"]*"' $(ls $lib | grep -v recovery/kit/k
 check "no library message names a CLI flag (found: ${flags:-none})" test -z "$flags"
 check "the CLI decides by codes, not by the library's words" \
     bash -c "! grep -nE 'strstr\((detail|kura_error_detail)' cli/*.c"
+# The private headers are the layers: each includes only the one right below it.
+layers="base.h storage.h handle.h state.h item_int.h"
+wrong=""
+below=""
+for h in $layers; do
+    inc=$(grep -oE '^#include "(base|storage|handle|state|item_int|open)\.h"' "vault/$h" | sed 's/.*"\(.*\)"/\1/' | tr '\n' ' ')
+    [ "$inc" = "${below:+$below }" ] || wrong+=" $h includes '${inc% }', not '${below}'"
+    below=$h
+done
+check "each layer header includes only the one below it (wrong:${wrong:- none})" test -z "$wrong"
 objs=$(dirname "$KURA")/CMakeFiles
 check "the library's objects are there to read" test -d "$objs/kura.dir/vault"
 python3 - "$objs" >"$T/layers.out" <<'PY'

@@ -53,14 +53,16 @@ typedef struct parser {
     void *base[MAX_ROWS];    /* where each row's struct is: the args, or ctx */
     struct option longs[MAX_ROWS + 1];
     size_t n;
+    size_t help; /* 1 + the index of --help's row (-h is it too); 0: none */
 } parser;
 
 static void add_rows(parser *p, const opt_row *rows, void *base)
 {
     opt_flat flat[MAX_ROWS];
     size_t n = opt_flatten(rows, flat, MAX_ROWS);
-    for (size_t i = 0; i < n && i < MAX_ROWS && p->n < MAX_ROWS; i++) {
+    for (size_t i = 0; i < n && p->n < MAX_ROWS; i++) {
         if (flat[i].row->kind == ROW_SUBCOMMAND) continue;
+        if (strcmp(flat[i].row->name, "help") == 0) p->help = p->n + 1;
         int has_arg = flat[i].row->kind != ROW_FLAG &&
                       !(flat[i].row->kind == ROW_CALL && !flat[i].row->metavar);
         p->rows[p->n] = flat[i];
@@ -82,7 +84,8 @@ static int run_getopt(parser *p, int argc, char **argv, int in_order, const char
         int id = getopt_long(argc, argv, in_order ? "+:h" : ":h", p->longs, NULL);
         if (id == -1) break;
         const char *bad = argv[optind - 1];
-        if (id == 'h') id = -2;
+        if (id == 'h' && !p->help) continue;
+        if (id == 'h') id = 1000 + (int)p->help - 1;
         if (id == ':' && who)
             return fail(EX_USAGE, "option '%s' of '%s' needs a value; see 'kura help %s'", bad, who,
                         who);
@@ -91,11 +94,6 @@ static int run_getopt(parser *p, int argc, char **argv, int in_order, const char
             return fail(EX_USAGE, "unknown option '%s' for '%s'; see 'kura help %s'", bad, who,
                         who);
         if (id == '?') return fail(EX_USAGE, "unknown option '%s'; see 'kura --help'", bad);
-        if (id == -2) {
-            for (size_t i = 0; i < p->n; i++)
-                if (strcmp(p->rows[i].row->name, "help") == 0) id = 1000 + (int)i;
-            if (id == -2) continue;
-        }
         size_t i = (size_t)(id - 1000);
         int ex = opt_store(p->base[i], &p->rows[i], optarg);
         if (ex != EX_OK) return ex;
@@ -113,11 +111,11 @@ int parse_globals(ctx *c, int argc, char **argv, int *next)
 }
 
 /* The subcommand row named word, or NULL. */
-static const opt_row *find_sub(const opt_flat *rows, size_t n, const char *word)
+static const opt_flat *find_sub(const opt_flat *rows, size_t n, const char *word)
 {
     for (size_t i = 0; i < n; i++)
         if (rows[i].row->kind == ROW_SUBCOMMAND && strcmp(rows[i].row->name, word) == 0)
-            return rows[i].row;
+            return &rows[i];
     return NULL;
 }
 
@@ -134,11 +132,10 @@ int parse_command(ctx *c, const cmd *cm, void *args, int argc, char **argv, int 
     int min = cm->min_args, max = cm->max_args, subs = 0;
     for (size_t i = 0; i < n; i++)
         subs += flat[i].row->kind == ROW_SUBCOMMAND;
-    if (subs && pos < argc && find_sub(flat, n, argv[pos])) {
-        const opt_row *s = find_sub(flat, n, argv[pos]);
-        for (size_t i = 0; i < n; i++)
-            if (flat[i].row == s) opt_store(args, &flat[i], NULL);
-        min = s->lo, max = s->hi;
+    const opt_flat *sub = subs && pos < argc ? find_sub(flat, n, argv[pos]) : NULL;
+    if (sub) {
+        opt_store(args, sub, NULL);
+        min = sub->row->lo, max = sub->row->hi;
         pos++;
     } else if (subs && (!(cm->flags & CMD_BARE) || (pos < argc && cm->max_args == 0))) {
         if (pos < argc)
@@ -216,7 +213,7 @@ static void print_rows(FILE *f, const opt_row *rows)
     opt_flat flat[MAX_ROWS];
     size_t n = opt_flatten(rows, flat, MAX_ROWS);
     char label[128];
-    for (size_t i = 0; i < n && i < MAX_ROWS; i++) {
+    for (size_t i = 0; i < n; i++) {
         opt_label(label, sizeof label, flat[i].row);
         int col = fprintf(f, "  %s", label);
         col += fprintf(f, "%*s", col < HELP_COLUMN - 1 ? HELP_COLUMN - col : 2, "");
@@ -295,7 +292,7 @@ static void complete_rows(const opt_row *rows, int subcommands)
 {
     opt_flat flat[MAX_ROWS];
     size_t n = opt_flatten(rows, flat, MAX_ROWS);
-    for (size_t i = 0; i < n && i < MAX_ROWS; i++)
+    for (size_t i = 0; i < n; i++)
         if ((flat[i].row->kind == ROW_SUBCOMMAND) == subcommands)
             printf("%s%s\n", subcommands ? "" : "--", flat[i].row->name);
 }

@@ -22,7 +22,7 @@ static size_t flatten_at(const opt_row *rows, size_t base, opt_flat *out, size_t
 size_t opt_flatten(const opt_row *rows, opt_flat *out, size_t cap)
 {
     size_t n = flatten_at(rows, 0, out, cap, 0);
-    return n > cap ? cap + 1 : n;
+    return n > cap ? cap : n;
 }
 
 static int store_number(int *field, const opt_row *r, const char *value)

@@ -93,7 +93,8 @@ typedef struct opt_flat {
     const opt_row *row;
     size_t offset;
 } opt_flat;
-/* Fills out (cap entries) with rows; the count, or cap + 1 if they do not fit. */
+/* Fills out (cap entries) with rows and returns how many; rows past cap are left out (every
+ * table is far smaller, and t_docs.sh finds an option missing from help). */
 size_t opt_flatten(const opt_row *rows, opt_flat *out, size_t cap);
 
 /* Stores value (NULL for an option without one) by row into the struct at base: an exit code,

@@ -78,13 +78,6 @@ void kura_import_format_names(char *out, size_t cap)
         }
 }
 
-static size_t skip_space(const unsigned char *t, size_t len, size_t off)
-{
-    while (off < len && (t[off] == ' ' || t[off] == '\t' || t[off] == '\n' || t[off] == '\r'))
-        off++;
-    return off;
-}
-
 /* A JSON object: Bitwarden's export, 1Password's export.data, or kura's. */
 static const char *json_flavour(const unsigned char *text, size_t len)
 {
@@ -108,7 +101,7 @@ static const char *json_flavour(const unsigned char *text, size_t len)
 
 int kura_import_detect(const kura_import_format **out, const unsigned char *text, size_t len)
 {
-    size_t off = skip_space(text, len, 0);
+    size_t off = kura_import_skip_space(text, len, 0);
     const char *name = NULL;
     *out = NULL;
     if (off < len && text[off] == '[') {

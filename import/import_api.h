@@ -30,6 +30,14 @@ extern const kura_import_api kura_import_module_api;
  * (import/load.c; kura_error_detail says why). */
 const kura_import_api *kura_import_api_get(void);
 
+/* The offset of the first byte of text at or after off that is not JSON's white space. */
+static inline size_t kura_import_skip_space(const unsigned char *t, size_t len, size_t off)
+{
+    while (off < len && (t[off] == ' ' || t[off] == '\t' || t[off] == '\n' || t[off] == '\r'))
+        off++;
+    return off;
+}
+
 /* kura's own JSON (import/kura_json.c), read without the module. */
 int kura_json_read(const char *format, const unsigned char *text, size_t len,
                    kura_import_sink *sink, char *err, size_t errlen);

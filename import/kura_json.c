@@ -141,13 +141,6 @@ static int take(kjson *k, const json_t *o, size_t pos)
     return k->sink->put(k->sink->ctx, why, pos) ? KURA_ERR_IO : KURA_OK;
 }
 
-static size_t skip_space(const char *t, size_t len, size_t off)
-{
-    while (off < len && (t[off] == ' ' || t[off] == '\t' || t[off] == '\n' || t[off] == '\r'))
-        off++;
-    return off;
-}
-
 /* Where the JSON went wrong (the element read from off; e NULL: at off itself) and what kind of
  * fault (own, or jansson's code in our words): KURA_ERR_CORRUPT, or KURA_ERR_NOMEM. */
 static int bad_json(kjson *k, const char *text, size_t off, const json_error_t *e, const char *own)
@@ -168,7 +161,7 @@ int kura_json_read(const char *format, const unsigned char *bytes, size_t len,
     kjson k = {.sink = sink, .err = err, .errlen = errlen};
     const char *text = (const char *)bytes;
     json_error_t e = {.line = 0, .text = ""};
-    size_t off = skip_space(text, len, 0);
+    size_t off = kura_import_skip_space(bytes, len, 0);
     int rc = KURA_OK;
     (void)format;
     err[0] = '\0';
@@ -189,9 +182,9 @@ int kura_json_read(const char *format, const unsigned char *bytes, size_t len,
         return rc;
     }
     if (off >= len || text[off] != '[') return KURA_ERR_NOT_FOUND;
-    off = skip_space(text, len, off + 1);
+    off = kura_import_skip_space(bytes, len, off + 1);
     if (off < len && text[off] == ']')
-        off = skip_space(text, len, off + 1);
+        off = kura_import_skip_space(bytes, len, off + 1);
     else
         for (;;) {
             json_t *o =
@@ -202,13 +195,13 @@ int kura_json_read(const char *format, const unsigned char *bytes, size_t len,
             rc = take(&k, o, off);
             json_decref(o);
             if (rc != KURA_OK) return rc;
-            off = skip_space(text, len, off);
+            off = kura_import_skip_space(bytes, len, off);
             if (off < len && text[off] == ',') {
-                off = skip_space(text, len, off + 1);
+                off = kura_import_skip_space(bytes, len, off + 1);
                 continue;
             }
             if (off < len && text[off] == ']')
-                off = skip_space(text, len, off + 1);
+                off = kura_import_skip_space(bytes, len, off + 1);
             else
                 off = len + 1;
             break;

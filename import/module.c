@@ -4,17 +4,10 @@
 #include "common.h"
 #include "import_api.h"
 
-static size_t skip_space(const unsigned char *t, size_t len, size_t off)
-{
-    while (off < len && (t[off] == ' ' || t[off] == '\t' || t[off] == '\n' || t[off] == '\r'))
-        off++;
-    return off;
-}
-
 static const char *detect(const unsigned char *text, size_t len)
 {
     if (len >= 4 && memcmp(text, "PK\3\4", 4) == 0) return "1password-1pux";
-    size_t off = skip_space(text, len, 0);
+    size_t off = kura_import_skip_space(text, len, 0);
     if (off < len && text[off] == '<') return "keepass-xml";
     return detect_csv(text, len);
 }
@@ -41,7 +34,7 @@ static int bitwarden(reader *r, const char *format)
 static int onepux(reader *r, const char *format)
 {
     (void)format;
-    size_t off = skip_space(r->text, r->len, 0);
+    size_t off = kura_import_skip_space(r->text, r->len, 0);
     return off < r->len && r->text[off] == '{' ? read_1pux_json(r, r->text + off, r->len - off)
                                                : read_1pux_zip(r);
 }

@@ -19,9 +19,8 @@ struct kura_matches {
     size_t cap;
     unsigned char hash_key[crypto_generichash_KEYBYTES];
 };
-typedef struct kura_matches known_set;
 
-static void match_key(unsigned char out[16], const known_set *s, const kura_item *it)
+static void match_key(unsigned char out[16], const kura_matches *s, const kura_item *it)
 {
     crypto_generichash_state st;
     crypto_generichash_init(&st, s->hash_key, sizeof s->hash_key, 16);
@@ -33,15 +32,15 @@ static void match_key(unsigned char out[16], const known_set *s, const kura_item
     crypto_generichash_final(&st, out, 16);
 }
 
-static size_t slot_of(const known_set *s, const unsigned char key[16])
+static size_t slot_of(const kura_matches *s, const unsigned char key[16])
 {
     uint64_t h;
     memcpy(&h, key, sizeof h);
     return (size_t)h & (s->cap - 1);
 }
 
-/* The vault's items (their overviews: title, username, URLs) as a known_set. */
-static int known_load(kura_vault *v, known_set *s)
+/* The vault's items (their overviews: title, username, URLs) as matches. */
+static int known_load(kura_vault *v, kura_matches *s)
 {
     kura_items *list = NULL;
     int rc = kura_item_list(v, &list, NULL);
@@ -71,7 +70,7 @@ static int known_load(kura_vault *v, known_set *s)
 }
 
 /* The vault's item that it matches and no other imported item matched yet, or NULL. */
-static known *known_find(known_set *s, const kura_item *it)
+static known *known_find(kura_matches *s, const kura_item *it)
 {
     if (!s->cap) return NULL;
     unsigned char key[16];
@@ -81,13 +80,7 @@ static known *known_find(known_set *s, const kura_item *it)
     return NULL;
 }
 
-/* What an imported item holds, merged into the vault's item, never going back in time. When the
- * file's item was changed after the vault's (both times known), its password, notes and field
- * values replace the vault's and its URLs and tags are added. Otherwise (the vault's is newer,
- * or the file has no time) nothing of the vault's is overwritten: what the vault lacks is
- * added (a password or notes where it has none, a field of another name; URLs and tags only
- * when the file has no time, since the vault's newer item may have dropped them), and each
- * value that differs is left alone and counted in *kept. Nothing is ever removed. */
+/* The rule is kura/vault.h's, at kura_item_merge. */
 int kura_item_merge(kura_item *into, const kura_item *src, size_t *kept)
 {
     int newer = src->updated > 0 && into->updated > 0 && src->updated > into->updated;
@@ -130,7 +123,7 @@ int kura_item_merge(kura_item *into, const kura_item *src, size_t *kept)
 
 int kura_matches_load(kura_vault *v, kura_matches **out)
 {
-    known_set *s = calloc(1, sizeof *s);
+    kura_matches *s = calloc(1, sizeof *s);
     *out = NULL;
     if (!s) return KURA_ERR_NOMEM;
     int rc = known_load(v, s);

@@ -30,6 +30,8 @@ typedef struct settings {
     char *vault;         /* vault = PATH, or NULL */
     int session_timeout; /* kura unlock's idle timeout, minutes */
     int clipboard_time;  /* seconds before get --copy clears the clipboard; 0 never */
+    int history_keep;    /* versions of an item kept at least ... */
+    int history_days;    /* ... and every version of these last days */
     int kit_paper;       /* KURA_PAPER_* */
     int kit_lang;        /* KURA_LANG_* */
 } settings;
@@ -77,7 +79,8 @@ typedef struct cmd {
 
 extern const cmd cmd_init, cmd_unlock, cmd_lock, cmd_add, cmd_get, cmd_edit, cmd_rm, cmd_ls,
     cmd_search, cmd_import, cmd_export, cmd_check, cmd_otp, cmd_generate, cmd_status, cmd_kit,
-    cmd_key, cmd_device, cmd_reset, cmd_recover, cmd_salvage;
+    cmd_key, cmd_device, cmd_reset, cmd_recover, cmd_salvage, cmd_history, cmd_restore, cmd_remote,
+    cmd_sync, cmd_clone;
 
 /* ---- commands.c: the table, and what comes from its rows ---- */
 const cmd *find_cmd(const char *name);
@@ -178,6 +181,9 @@ int unlock_vault(ctx *c);
 /* Finds the one item ref means; lists the matches and returns 2 when there are several. */
 int resolve_item(ctx *c, kura_item **out, const char *ref);
 
+/* Explains a client key that did not parse (kura_key_parse's rc and bad position), without
+ * echoing it; source: "you typed", "in FILE". An exit code. */
+int key_parse_error(int rc, const char *text, size_t bad, const char *source);
 /* Reads the key and vault id from a kit image; exit code, message printed (5: no image or
  * no kura QR code in it). */
 int read_kit(kura_client_key *key, char *vault_id, const char *file);
@@ -248,6 +254,10 @@ int item_edit_apply(const item_edits *e, kura_item *item, int is_new);
 
 /* The item as JSON (cmd_get.c): secrets only when with_secrets. */
 json_t *item_json(const kura_item *it, int with_secrets);
+/* get's views of an item: whole (secrets masked unless reveal), or one field raw for scripts
+ * (an exit code). */
+void print_item(const kura_item *it, int reveal);
+int print_field(ctx *c, const kura_item *it, const char *field);
 
 /* ---- ring.c: an import read on one thread, stored on the main one ---- */
 #define RING_SLOTS 64

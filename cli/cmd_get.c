@@ -75,7 +75,7 @@ static void print_line(const char *label, const char *s)
     putchar('\n');
 }
 
-static void print_item(const kura_item *it, int reveal)
+void print_item(const kura_item *it, int reveal)
 {
     char created[32], updated[32];
     format_time(created, it->created);
@@ -142,7 +142,7 @@ static const char *field_value(const kura_item *it, const char *name, char buf[3
 }
 
 /* One named field, raw, for scripts. Returns an exit code. */
-static int print_field(ctx *c, const kura_item *it, const char *field)
+int print_field(ctx *c, const kura_item *it, const char *field)
 {
     char buf[32];
     int multi;

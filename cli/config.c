@@ -6,6 +6,8 @@
  *   kit_lang = en|ja          the kit's language
  *   clipboard_time = SECONDS  how long kura get --copy leaves a value on the clipboard
  *                             (0: until something else is copied; at most 3600)
+ *   history_keep = N          at least the last N versions of each item kept (1 to 10000)
+ *   history_days = DAYS       and every version of the last DAYS days (0 to 36500)
  * An unknown key or a bad value is a usage error naming the file and line: a typo in a
  * setting should not be quietly ignored. */
 #include <errno.h>
@@ -63,6 +65,16 @@ static int setting(settings *s, const char *path, int line, const char *key, con
             return fail(EX_USAGE, "%s line %d: clipboard_time is seconds, 0 to 3600", path, line);
         return EX_OK;
     }
+    if (strcmp(key, "history_keep") == 0) {
+        if ((s->history_keep = number_in(value, 1, 10000)) < 0)
+            return fail(EX_USAGE, "%s line %d: history_keep is versions, 1 to 10000", path, line);
+        return EX_OK;
+    }
+    if (strcmp(key, "history_days") == 0) {
+        if ((s->history_days = number_in(value, 0, 36500)) < 0)
+            return fail(EX_USAGE, "%s line %d: history_days is days, 0 to 36500", path, line);
+        return EX_OK;
+    }
     if (strcmp(key, "kit_paper") == 0) {
         if ((s->kit_paper = word_index(paper_words, value)) < 0)
             return fail(EX_USAGE, "%s line %d: %s is %s", path, line, key, "a4 or letter");
@@ -75,7 +87,7 @@ static int setting(settings *s, const char *path, int line, const char *key, con
     }
     return fail(EX_USAGE,
                 "%s line %d: unknown setting '%.40s' (kura knows vault, session_timeout, "
-                "clipboard_time, kit_paper and kit_lang)",
+                "clipboard_time, history_keep, history_days, kit_paper and kit_lang)",
                 path, line, key);
 }
 
@@ -90,6 +102,8 @@ int load_config(settings *s)
     *s = (settings){
         .session_timeout = 15,
         .clipboard_time = 45,
+        .history_keep = KURA_HISTORY_KEEP,
+        .history_days = KURA_HISTORY_DAYS,
         .kit_paper = KURA_PAPER_A4,
         .kit_lang = KURA_LANG_EN,
     };

@@ -112,6 +112,7 @@ int exit_code(int rc)
         return EX_USAGE;
     case KURA_ERR_WRONG_KEY:
     case KURA_ERR_OLD_KEY:
+    case KURA_ERR_ROTATED:
         return EX_WRONG_KEY;
     case KURA_ERR_KEY_MALFORMED:
     case KURA_ERR_KEY_TYPO:

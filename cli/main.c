@@ -59,6 +59,8 @@ static int open_vault(ctx *c, const cmd *cm)
     if (rc == KURA_OK) rc = kura_vault_set_state_dir(c->v, c->state_dir);
     if (rc == KURA_OK && c->trust_file) kura_vault_trust_file(c->v);
     if (rc != KURA_OK) return fail_vault(c, rc, "open the vault");
+    kura_vault_set_history(c->v, (unsigned)c->settings.history_keep,
+                           (unsigned)c->settings.history_days);
     warn_network_fs(c);
     int ex = cm->flags & CMD_UNLOCK ? unlock_vault(c) : EX_OK;
     if (ex == EX_OK && kura_vault_as_is(c->v))

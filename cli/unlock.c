@@ -11,7 +11,7 @@
 #define KEY_INPUT_MAX 1024
 
 /* Explains a key that failed to parse, without echoing the key. */
-static int key_parse_error(int rc, const char *text, size_t bad, const char *source)
+int key_parse_error(int rc, const char *text, size_t bad, const char *source)
 {
     switch (rc) {
     case KURA_ERR_KEY_MALFORMED:

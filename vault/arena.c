@@ -102,7 +102,7 @@ int kura_gbuf_add(kura_gbuf *b, const void *p, size_t n)
         b->p = grown;
         b->cap = cap;
     }
-    if (n) memcpy(b->p + b->n, p, n);
+    if (n && p) memcpy(b->p + b->n, p, n);
     b->n += n;
     return KURA_OK;
 }

@@ -95,6 +95,12 @@ const char *kura_strerror(int rc)
         return "the disk reported an input/output error";
     case KURA_ERR_UNREAD:
         return "the file holds data its format's reader does not read";
+    case KURA_ERR_UNREACHABLE:
+        return "the remote cannot be reached";
+    case KURA_ERR_ROTATED:
+        return "the vault's key was rotated on another device";
+    case KURA_ERR_RESET:
+        return "the vault was reset";
     default:
         return "unknown error";
     }

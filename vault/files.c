@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base.h"
+#include "kura/sync.h"
 
 int kura_mkdir_private(const char *dir)
 {
@@ -217,6 +218,11 @@ char *kura_default_vault_path(void)
 char *kura_default_state_dir(void)
 {
     return xdg_path("XDG_STATE_HOME", "/kura", "/.local/state/kura");
+}
+
+char *kura_default_cache_dir(void)
+{
+    return xdg_path("XDG_CACHE_HOME", "/kura/remotes", "/.cache/kura/remotes");
 }
 
 char *kura_default_runtime_dir(void)

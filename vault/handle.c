@@ -65,9 +65,14 @@ int kura_meta_put(kura_vault *v, const char *key, const unsigned char *p, size_t
 
 int kura_meta_get(kura_vault *v, kura_blob *out, const char *key)
 {
+    int rc = kura_meta_find(v, out, key);
+    return rc == KURA_ERR_NOT_FOUND ? KURA_ERR_CORRUPT : rc;
+}
+
+int kura_meta_find(kura_vault *v, kura_blob *out, const char *key)
+{
     unsigned char sum[SUM_BYTES];
     int rc = kura_db_meta_get(v->db, out, key);
-    if (rc == KURA_ERR_NOT_FOUND) rc = KURA_ERR_CORRUPT;
     if (rc != KURA_OK) return rc;
     if (out->n < SUM_BYTES) goto bad;
     out->n -= SUM_BYTES;

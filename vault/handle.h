@@ -38,6 +38,12 @@ struct kura_vault {
     int (*upgrade_items)(kura_vault *v);
     unsigned char *scratch; /* sodium_malloc: plaintext being sealed, wiped after each use */
     size_t scratch_cap;
+    unsigned char *dirty; /* items this write changed (ids), recorded before it commits ... */
+    size_t n_dirty, cap_dirty;
+    int (*before_commit)(kura_vault *v);        /* ... by this (item_sync.c), set by vault.c */
+    unsigned char device[KURA_DEVICE_ID_BYTES]; /* this copy's id (item_past.c) ... */
+    int have_device;                            /* ... once read or made */
+    unsigned history_keep, history_days;        /* what an item's history keeps at least */
 };
 #define VAULT_KEYS (4 * KURA_KEYBYTES)
 #define VK(v) ((v)->keys)
@@ -48,6 +54,8 @@ struct kura_vault {
 /* Meta rows with their unkeyed checksum (handle.c). A missing or damaged row is
  * KURA_ERR_CORRUPT; the blob is malloc'd. */
 KURA_MUST_CHECK int kura_meta_get(kura_vault *v, kura_blob *out, const char *key);
+/* The same for a record that may be missing: KURA_ERR_NOT_FOUND then. */
+KURA_MUST_CHECK int kura_meta_find(kura_vault *v, kura_blob *out, const char *key);
 KURA_MUST_CHECK int kura_meta_put(kura_vault *v, const char *key, const unsigned char *p, size_t n);
 
 #endif

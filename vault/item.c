@@ -190,3 +190,9 @@ int kura_item_set_field(kura_item *item, const char *name, const char *value, in
     item->n_fields++;
     return KURA_OK;
 }
+
+int kura_need_unlocked(kura_vault *v)
+{
+    if (v->keys) return KURA_OK;
+    return kura_fail(KURA_ERR_LOCKED, "the vault is locked");
+}

@@ -67,6 +67,13 @@ static void write_part(writer *w, const kura_item *item, char part)
             put_str(w, T_TAG, item->tags[i]);
         put_time(w, T_CREATED, item->created);
         put_time(w, T_UPDATED, item->updated);
+        if (item->stamp) {
+            unsigned char b[8];
+            put_head(w, T_STAMP, 8 + KURA_DEVICE_ID_BYTES);
+            kura_put64(b, item->stamp);
+            put_bytes(w, b, 8);
+            put_bytes(w, item->device, KURA_DEVICE_ID_BYTES);
+        }
         return;
     }
     put_str(w, T_PASSWORD, item->password);
@@ -98,6 +105,25 @@ int kura_reserve(unsigned char **p, size_t *cap, size_t need, size_t min)
     return KURA_OK;
 }
 
+int kura_plain_seal(kura_blob *out, kura_vault *v, const unsigned char id[16], char part,
+                    const unsigned char *plain, size_t n)
+{
+    size_t block = part == PART_OVERVIEW ? OV_PAD : DET_PAD, padded, cap = n + block;
+    unsigned char ad[KURA_AD_BYTES];
+    if (kura_reserve(&v->scratch, &v->scratch_cap, cap, 16384) != KURA_OK) return KURA_ERR_NOMEM;
+    memcpy(v->scratch, plain, n);
+    int rc = KURA_OK;
+    if (sodium_pad(&padded, v->scratch, n, block, cap) != 0) rc = KURA_ERR_INVALID;
+    out->n = padded + KURA_NONCEBYTES + KURA_MACBYTES;
+    if (rc == KURA_OK && !(out->p = malloc(out->n))) rc = KURA_ERR_NOMEM;
+    if (rc == KURA_OK) {
+        kura_item_ad(ad, v->id, id, part);
+        kura_seal(out->p, v->scratch, padded, ad, sizeof ad, NULL, ITEM_KEY(v));
+    }
+    sodium_memzero(v->scratch, cap);
+    return rc;
+}
+
 int kura_part_seal(kura_blob *out, kura_vault *v, const kura_item *item, const unsigned char id[16],
                    char part)
 {
@@ -125,8 +151,9 @@ int kura_part_seal(kura_blob *out, kura_vault *v, const kura_item *item, const u
 
 int kura_item_digest(unsigned char out[KURA_ITEM_DIGEST_BYTES], const kura_item *item)
 {
-    kura_item bare = *item; /* what the item says, not when */
+    kura_item bare = *item; /* what the item says, not when or where */
     bare.created = bare.updated = 0;
+    bare.stamp = 0;
     crypto_generichash_state st;
     crypto_generichash_init(&st, NULL, 0, KURA_ITEM_DIGEST_BYTES);
     writer w = {NULL, 0, &st};
@@ -194,6 +221,14 @@ int kura_part_parse(kura_item *item, kura_arena *a, const unsigned char *p, size
             *(tag == T_CREATED ? &item->created : &item->updated) = (int64_t)t;
             break;
         }
+        case T_STAMP:
+            if (len != 8 + KURA_DEVICE_ID_BYTES) {
+                rc = KURA_ERR_CORRUPT;
+                break;
+            }
+            item->stamp = kura_get64(d);
+            memcpy(item->device, d + 8, KURA_DEVICE_ID_BYTES);
+            break;
         case T_PASSWORD | 0x100:
             rc = take_str(&item->password, a, d, len);
             break;
@@ -244,4 +279,55 @@ int kura_part_open(kura_item *item, kura_arena *a, scratch *sc, const kura_vault
     }
     sodium_memzero(sc->p, n - KURA_NONCEBYTES - KURA_MACBYTES);
     return rc;
+}
+
+int kura_part_plain(kura_gbuf *out, const kura_vault *v, const unsigned char id[16],
+                    const unsigned char *blob, size_t n, char part)
+{
+    unsigned char ad[KURA_AD_BYTES];
+    size_t len, block = part == PART_OVERVIEW ? OV_PAD : DET_PAD;
+    if (n < KURA_NONCEBYTES + KURA_MACBYTES + block) return KURA_ERR_CORRUPT;
+    len = n - KURA_NONCEBYTES - KURA_MACBYTES;
+    size_t at = out->n;
+    if (kura_gbuf_add(out, NULL, len) != KURA_OK) return KURA_ERR_NOMEM;
+    kura_item_ad(ad, v->id, id, part);
+    int rc = kura_open(out->p + at, blob, n, ad, sizeof ad, ITEM_KEY(v));
+    if (rc == KURA_OK && sodium_unpad(&len, out->p + at, len, block) != 0) rc = KURA_ERR_CORRUPT;
+    if (rc != KURA_OK) len = 0;
+    sodium_memzero(out->p + at + len, out->n - at - len);
+    out->n = at + len;
+    return rc;
+}
+
+int kura_part_bytes(kura_gbuf *out, const kura_item *item, char part)
+{
+    writer w = {NULL, 0, NULL};
+    write_part(&w, item, part);
+    size_t at = out->n;
+    if (kura_gbuf_add(out, NULL, w.n) != KURA_OK) return KURA_ERR_NOMEM;
+    w.p = out->p + at;
+    write_part(&w, item, part);
+    return KURA_OK;
+}
+
+void kura_plain_stamp(const unsigned char *ov, size_t n, uint64_t *stamp,
+                      unsigned char device[KURA_DEVICE_ID_BYTES])
+{
+    uint64_t updated = 0;
+    *stamp = 0;
+    memset(device, 0, KURA_DEVICE_ID_BYTES);
+    for (size_t off = 1; off + 5 <= n;) {
+        unsigned tag = ov[off];
+        size_t len = kura_get32(ov + off + 1);
+        off += 5;
+        if (len > n - off) break;
+        if (tag == T_UPDATED && len == 8) updated = kura_get64(ov + off);
+        if (tag == T_STAMP && len == 8 + KURA_DEVICE_ID_BYTES) {
+            *stamp = kura_get64(ov + off);
+            memcpy(device, ov + off + 8, KURA_DEVICE_ID_BYTES);
+            return;
+        }
+        off += len;
+    }
+    *stamp = KURA_STAMP_OF_SECONDS(updated);
 }

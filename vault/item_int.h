@@ -10,6 +10,7 @@
 #define DET_PAD 256
 #define PART_OVERVIEW 'o'
 #define PART_DETAILS 'd'
+#define PART_PAST 'h' /* an item's past row: its older versions and its deletion */
 
 /* The records of a part's plaintext (FORMAT.md): tag (1) || length (4) || bytes. */
 enum {
@@ -19,6 +20,7 @@ enum {
     T_TAG = 4,
     T_CREATED = 5,
     T_UPDATED = 6,
+    T_STAMP = 7, /* format 4: the version's clock (8) || the device that wrote it (16) */
     T_PASSWORD = 16,
     T_NOTES = 17,
     T_FIELD = 18,
@@ -44,7 +46,101 @@ KURA_MUST_CHECK int kura_part_open(kura_item *item, kura_arena *a, scratch *sc, 
                                    const unsigned char id[16], const unsigned char *blob, size_t n,
                                    char part);
 
+/* A part's plaintext, decrypted and unpadded, appended to out (guarded memory).
+ * KURA_ERR_CORRUPT if its AEAD fails. */
+KURA_MUST_CHECK int kura_part_plain(kura_gbuf *out, const kura_vault *v, const unsigned char id[16],
+                                    const unsigned char *blob, size_t n, char part);
+/* A part's plaintext (unpadded) as kura_part_seal writes it, appended to out. */
+KURA_MUST_CHECK int kura_part_bytes(kura_gbuf *out, const kura_item *item, char part);
+/* An overview plaintext's version stamp (0 and a zero device if it has none: an item from
+ * before format 4, whose stamp is then its updated time) without parsing the rest. */
+void kura_plain_stamp(const unsigned char *ov, size_t n, uint64_t *stamp,
+                      unsigned char device[KURA_DEVICE_ID_BYTES]);
+/* A stamp for a time in seconds, for an item that has none. */
+#define KURA_STAMP_OF_SECONDS(t) ((uint64_t)(t)*1000u << 16)
+
+/* ---- item_past.c: versions, history, restore ---- */
+/* An item's past row, open: its plaintext (the version byte, then records tag (1) || length
+ * (4) || payload, FORMAT.md) and where each record is. */
+enum { REC_VERSION = 1, REC_DELETION = 2 };
+#define STAMP_BYTES (8 + KURA_DEVICE_ID_BYTES)
+typedef struct kura_past_entry {
+    int kind; /* REC_* */
+    uint64_t stamp;
+    size_t at, len; /* the whole record in the plaintext */
+} kura_past_entry;
+typedef struct kura_past {
+    kura_gbuf plain;
+    kura_past_entry *e;
+    size_t n, cap;
+} kura_past;
+/* Opens item id's sealed past row (body NULL: an empty past). */
+KURA_MUST_CHECK int kura_past_open(kura_past *p, const kura_vault *v, const unsigned char *id,
+                                   const kura_blob *body);
+/* Appends a record: head, stamp and device, then a and b. */
+KURA_MUST_CHECK int kura_past_add(kura_past *p, int kind, uint64_t stamp,
+                                  const unsigned char device[KURA_DEVICE_ID_BYTES], const void *a,
+                                  size_t alen, const void *b, size_t blen);
+/* Seals the records (oldest first, each version once, pruned to what v keeps) as id's row. */
+KURA_MUST_CHECK int kura_past_store(kura_vault *v, kura_past *p, const unsigned char *id);
+void kura_past_free(kura_past *p);
+/* The device of a record. */
+const unsigned char *kura_past_device(const kura_past *p, const kura_past_entry *e);
+/* Marks item id changed by this device in the write under way (item_sync.c), and records the
+ * marks before the write commits (v->before_commit). */
+KURA_MUST_CHECK int kura_dirty_mark(kura_vault *v, const unsigned char *id);
+KURA_MUST_CHECK int kura_dirty_flush(kura_vault *v);
+/* The items marked after since: ids (malloc'd), or *all: every item (too many to list). */
+KURA_MUST_CHECK int kura_dirty_get(kura_vault *v, uint64_t since, kura_blob *marked, int *all);
+/* Drops the marks every remote has had: those up to had. */
+KURA_MUST_CHECK int kura_dirty_prune(kura_vault *v, uint64_t had);
+/* Inside a write transaction: this copy's device id known (made if it has none). */
+KURA_MUST_CHECK int kura_stamp_ready(kura_vault *v);
+/* Moves this copy's clock past stamp (a version another device wrote). */
+KURA_MUST_CHECK int kura_clock_observe(kura_vault *v, uint64_t stamp);
+/* Seals a part's plaintext (unpadded) as kura_part_seal seals an item's. */
+KURA_MUST_CHECK int kura_plain_seal(kura_blob *out, kura_vault *v, const unsigned char id[16],
+                                    char part, const unsigned char *plain, size_t n);
+/* Gives item a new version stamp (this device, the clock moved on), inside a write
+ * transaction. */
+KURA_MUST_CHECK int kura_stamp_item(kura_vault *v, kura_item *item);
+/* Inside a write transaction that checked item id's buckets: the stored row of id (its sealed
+ * parts ov and det), about to be replaced or deleted, goes into its history; with deleting,
+ * a record of the deletion too. */
+KURA_MUST_CHECK int kura_past_keep(kura_vault *v, const unsigned char id[16], const kura_blob *ov,
+                                   const kura_blob *det, int deleting, int in_batch);
+/* Stores item (a new version, stamped) under its id: insert, or replace the stored one (kept
+ * in its history) (item_store.c). */
+KURA_MUST_CHECK int kura_item_store(kura_vault *v, kura_item *item, int insert);
+
+/* ---- item_sync.c: what sync reads and writes ---- */
+/* Each record this device wrote with a stamp above since (all: every item's; else the
+ * items marked after since), as item id (16) and a past record, to fn; inside the caller's
+ * write transaction. */
+typedef int (*kura_record_fn)(void *ctx, const unsigned char *item, const unsigned char *rec,
+                              size_t len);
+KURA_MUST_CHECK int kura_sync_own(kura_vault *v, uint64_t since, int all, kura_record_fn fn,
+                                  void *ctx);
+/* Merges records another device wrote into item id, inside batch b: each version and
+ * deletion is kept, the newest version that no deletion saw is the item (none: deleted).
+ * *changed: the item changed; *conflict: it also held an edit of this device's newer than
+ * since (not yet pushed), now in its history. */
+KURA_MUST_CHECK int kura_sync_apply(kura_batch *b, const unsigned char *id,
+                                    const unsigned char *const *recs, const size_t *lens, size_t n,
+                                    uint64_t since, int *changed, int *conflict);
+
+/* ---- records.c: records sealed under the item key, in the meta table ---- */
+/* Appends record name's plaintext to out: KURA_ERR_NOT_FOUND if there is none. */
+KURA_MUST_CHECK int kura_record_get(kura_vault *v, const char *name, kura_gbuf *out);
+KURA_MUST_CHECK int kura_record_put(kura_vault *v, const char *name, const unsigned char *p,
+                                    size_t n);
+/* Re-seals every such record under new_item_key (a rotation, in its transaction). */
+KURA_MUST_CHECK int kura_records_rekey(kura_vault *v, const unsigned char *new_item_key);
+
 /* ---- item_store.c ---- */
+kura_vault *kura_batch_vault(kura_batch *b);
+/* Checks bucket before the batch first writes to it or reads it (once a batch). */
+KURA_MUST_CHECK int kura_batch_touch(kura_batch *b, unsigned bucket);
 /* KURA_ERR_LOCKED (and the detail) unless v is unlocked. */
 KURA_MUST_CHECK int kura_need_unlocked(kura_vault *v);
 /* An item's title index tag: KURA_NAME_BYTES of a keyed hash of its title, ASCII lowered. */

@@ -454,3 +454,84 @@ int kura_item_resolve(kura_vault *v, kura_items **out, const char *ref)
                          ref, v->id_text, damaged, damaged == 1 ? "" : "s");
     return kura_fail(KURA_ERR_NOT_FOUND, "no item \"%.100s\" in vault %s", ref, v->id_text);
 }
+
+/* ---- deleted items ---- */
+
+typedef struct gone {
+    kura_vault *v;
+    kura_items *list;
+    size_t cap;
+    int rc;
+} gone;
+
+static int deleted_row(void *ctx, const kura_row *r)
+{
+    gone *g = ctx;
+    kura_vault *v = g->v;
+    kura_blob ov = {0}, det = {0}, body = {(unsigned char *)r->a, r->alen};
+    if (r->keylen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
+    int rc = kura_db_item_get(v->db, &ov, &det, r->key);
+    free(ov.p), free(det.p);
+    if (rc == KURA_OK) return KURA_OK; /* alive */
+    if (rc != KURA_ERR_NOT_FOUND) return rc;
+    kura_past p;
+    rc = kura_past_open(&p, v, r->key, &body);
+    const kura_past_entry *last = NULL, *del = NULL;
+    for (size_t i = 0; rc == KURA_OK && i < p.n; i++) {
+        if (p.e[i].kind == REC_VERSION && (!last || p.e[i].stamp > last->stamp)) last = &p.e[i];
+        if (p.e[i].kind == REC_DELETION && (!del || p.e[i].stamp > del->stamp)) del = &p.e[i];
+    }
+    if (rc == KURA_OK && last) {
+        kura_items *l = g->list;
+        if (kura_grow(&l->items, &g->cap, l->count, sizeof *l->items) != KURA_OK) {
+            kura_past_free(&p);
+            return KURA_ERR_NOMEM;
+        }
+        kura_item *it = &l->items[l->count];
+        memset(it, 0, sizeof *it);
+        kura_hex(it->id, r->key, KURA_ITEM_ID_BYTES);
+        const unsigned char *d = p.plain.p + last->at + 5;
+        rc = kura_part_parse(it, l->arena, d + STAMP_BYTES + 4, kura_get32(d + STAMP_BYTES),
+                             PART_OVERVIEW);
+        if (rc == KURA_OK) {
+            const kura_past_entry *when = del && del->stamp > last->stamp ? del : last;
+            it->updated = (int64_t)((when->stamp >> 16) / 1000u);
+            it->stamp = when->stamp;
+            memcpy(it->device, kura_past_device(&p, when), KURA_DEVICE_ID_BYTES);
+            it->has_details = 0;
+            it->arena = l->arena;
+            l->count++;
+        }
+    }
+    kura_past_free(&p);
+    if (rc == KURA_ERR_CORRUPT) { /* counted, the rest still listed */
+        g->list->damaged++;
+        return KURA_OK;
+    }
+    return rc;
+}
+
+int kura_item_list_deleted(kura_vault *v, kura_items **out)
+{
+    *out = NULL;
+    int rc = kura_need_unlocked(v);
+    if (rc != KURA_OK) return rc;
+    gone g = {.v = v};
+    if (!(g.list = calloc(1, sizeof *g.list)) || !(g.list->arena = kura_arena_new())) {
+        free(g.list);
+        return kura_fail(KURA_ERR_NOMEM, "out of memory");
+    }
+    kura_detail_clear();
+    rc = kura_vault_read_begin(v, 1); /* every bucket: past rows and items */
+    if (rc == KURA_OK) {
+        rc = kura_db_all_past(v->db, deleted_row, &g);
+        kura_vault_read_end(v);
+    }
+    if (rc != KURA_OK) {
+        kura_items_free(g.list);
+        return kura_error_detail()[0] ? rc : kura_state_fail(v, rc);
+    }
+    qsort(g.list->items, g.list->count, sizeof *g.list->items, by_title);
+    *out = g.list;
+    return KURA_OK;
+}

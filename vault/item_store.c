@@ -9,12 +9,6 @@
 
 /* ---- operations ---- */
 
-int kura_need_unlocked(kura_vault *v)
-{
-    if (v->keys) return KURA_OK;
-    return kura_fail(KURA_ERR_LOCKED, "the vault is locked");
-}
-
 /* The title index tag: 16 bits of a keyed BLAKE2b (the title index key, from VK) of the
  * title with ASCII letters lowered, as lookups by title match. Short on purpose: at 100,000
  * items each tag is shared by one or two items; a lookup decrypts those few overviews. */
@@ -38,22 +32,44 @@ void kura_name_tag(unsigned char out[KURA_NAME_BYTES], const unsigned char *key,
     sodium_memzero(&st, sizeof st);
 }
 
-/* Seals both parts and writes them in a transaction that checks and moves on the state. */
-static int store(kura_vault *v, kura_item *item, const unsigned char id[16], int insert)
+/* A new version of item under id, stamped, both parts sealed and written (inside the caller's
+ * write transaction, its buckets checked): a replaced version goes into the item's history. */
+static int put_version(kura_vault *v, kura_item *item, const unsigned char *id, int insert,
+                       int in_batch)
 {
     kura_blob ov = {0}, det = {0};
-    unsigned char name[KURA_NAME_BYTES];
-    int rc = kura_part_seal(&ov, v, item, id, PART_OVERVIEW);
+    int rc = KURA_OK;
+    if (!insert) { /* the version it replaces, into its history */
+        rc = in_batch ? kura_db_item_get(v->db, &ov, &det, id)
+                      : kura_state_item_get(v, id, &ov, &det);
+        if (rc == KURA_OK) rc = kura_past_keep(v, id, &ov, &det, 0, in_batch);
+        free(ov.p), free(det.p);
+        ov.p = det.p = NULL;
+    }
+    if (rc == KURA_OK) rc = kura_stamp_item(v, item);
+    if (rc == KURA_OK) rc = kura_dirty_mark(v, id);
+    if (rc == KURA_OK) rc = kura_part_seal(&ov, v, item, id, PART_OVERVIEW);
     if (rc == KURA_OK) rc = kura_part_seal(&det, v, item, id, PART_DETAILS);
-    kura_name_tag(name, NAME_KEY(v), item->title);
-    if (rc == KURA_OK && (rc = kura_vault_write_begin(v, id)) == KURA_OK) {
+    if (rc == KURA_OK) {
+        unsigned char name[KURA_NAME_BYTES];
+        kura_name_tag(name, NAME_KEY(v), item->title);
         rc = kura_db_item_put(v->db, id, &ov, &det, name, insert);
         if (rc != KURA_OK && rc != KURA_ERR_NOT_FOUND) kura_fail(rc, "%s", kura_db_error(v->db));
-        rc = kura_vault_write_end(v, rc, id);
     }
     free(ov.p);
     free(det.p);
     return rc;
+}
+
+int kura_item_store(kura_vault *v, kura_item *item, int insert)
+{
+    unsigned char id[KURA_ITEM_ID_BYTES];
+    if (kura_unhex(id, sizeof id, item->id) != KURA_OK)
+        return kura_fail(KURA_ERR_INVALID, "not an item id");
+    int rc = kura_vault_write_begin(v, id);
+    if (rc != KURA_OK) return rc;
+    rc = put_version(v, item, id, insert, 0);
+    return kura_vault_write_end(v, rc, id);
 }
 
 int kura_item_add(kura_vault *v, kura_item *item)
@@ -65,7 +81,7 @@ int kura_item_add(kura_vault *v, kura_item *item)
     randombytes_buf(id, sizeof id);
     kura_hex(item->id, id, sizeof id);
     item->created = item->updated = (int64_t)time(NULL);
-    return store(v, item, id, 1);
+    return kura_item_store(v, item, 1);
 }
 
 int kura_item_update(kura_vault *v, kura_item *item)
@@ -79,7 +95,7 @@ int kura_item_update(kura_vault *v, kura_item *item)
     if (kura_unhex(id, sizeof id, item->id) != KURA_OK)
         return kura_fail(KURA_ERR_INVALID, "not an item id");
     item->updated = (int64_t)time(NULL);
-    rc = store(v, item, id, 0);
+    rc = kura_item_store(v, item, 0);
     if (rc == KURA_ERR_NOT_FOUND) kura_fail(rc, "no item with id %s", item->id);
     return rc;
 }
@@ -159,7 +175,12 @@ int kura_item_delete(kura_vault *v, const char *idtext)
         return kura_fail(KURA_ERR_NOT_FOUND, "no item with id %s", idtext);
     rc = kura_vault_write_begin(v, id);
     if (rc != KURA_OK) return rc;
-    rc = kura_db_item_delete(v->db, id);
+    kura_blob ov = {0}, det = {0}; /* the last version and the deletion, into its history */
+    rc = kura_state_item_get(v, id, &ov, &det);
+    if (rc == KURA_OK) rc = kura_past_keep(v, id, &ov, &det, 1, 0);
+    if (rc == KURA_OK) rc = kura_dirty_mark(v, id);
+    free(ov.p), free(det.p);
+    if (rc == KURA_OK) rc = kura_db_item_delete(v->db, id);
     if (rc == KURA_ERR_NOT_FOUND)
         kura_fail(rc, "no item with id %s", idtext);
     else if (rc != KURA_OK)
@@ -193,35 +214,34 @@ int kura_batch_begin(kura_vault *v, kura_batch **out)
     return KURA_OK;
 }
 
+kura_vault *kura_batch_vault(kura_batch *b)
+{
+    return b->v;
+}
+
+/* Checks bucket before the batch first writes to it or reads it. */
+int kura_batch_touch(kura_batch *b, unsigned bucket)
+{
+    if (b->touched[bucket / 8] & (1u << (bucket % 8))) return KURA_OK;
+    int rc = kura_state_check_bucket(b->v, bucket);
+    if (rc == KURA_OK) b->touched[bucket / 8] |= (unsigned char)(1u << (bucket % 8));
+    return rc;
+}
+
 /* One item into the batch under id: insert (a new id) or replace (an item already stored). */
 static int batch_put(kura_batch *b, kura_item *item, const unsigned char id[KURA_ITEM_ID_BYTES],
                      int insert)
 {
     kura_vault *v = b->v;
-    kura_blob ov = {0}, det = {0};
 
     if (!item->title || !*item->title) return kura_fail(KURA_ERR_INVALID, "an item needs a title");
     /* A bucket is checked before the batch first writes to it, so the new hash signs only
      * what was already signed plus this batch. */
-    unsigned bucket = kura_bucket_of(v, id);
-    int rc = KURA_OK;
-    if (!(b->touched[bucket / 8] & (1u << (bucket % 8)))) {
-        rc = kura_state_check_bucket(v, bucket);
-        if (rc == KURA_OK) b->touched[bucket / 8] |= (unsigned char)(1u << (bucket % 8));
-    }
-    if (rc == KURA_OK) rc = kura_part_seal(&ov, v, item, id, PART_OVERVIEW);
-    if (rc == KURA_OK) rc = kura_part_seal(&det, v, item, id, PART_DETAILS);
-    if (rc == KURA_OK) {
-        unsigned char name[KURA_NAME_BYTES];
-        kura_name_tag(name, NAME_KEY(v), item->title);
-        rc = kura_db_item_put(v->db, id, &ov, &det, name, insert);
-        if (rc == KURA_ERR_NOT_FOUND)
-            kura_fail(rc, "no item with id %s", item->id);
-        else if (rc != KURA_OK)
-            kura_fail(rc, "%s", kura_db_error(v->db));
-    }
-    free(ov.p);
-    free(det.p);
+    int rc = kura_batch_touch(b, kura_bucket_of(v, id));
+    if (rc == KURA_OK && kura_db_format(v->db) >= 4)
+        rc = kura_batch_touch(b, kura_past_bucket_of(v, id));
+    if (rc == KURA_OK) rc = put_version(v, item, id, insert, 1);
+    if (rc == KURA_ERR_NOT_FOUND) kura_fail(rc, "no item with id %s", item->id);
     if (rc == KURA_OK) b->added++;
     return rc;
 }
@@ -264,12 +284,7 @@ int kura_batch_get(kura_batch *b, kura_item *into, const char *idtext)
         return kura_fail(KURA_ERR_NOT_FOUND, "no item with id %s", idtext);
     /* A bucket this batch wrote to was checked before its first write; the state signs it
      * again at commit, so it is not checked against the state meanwhile. */
-    unsigned bucket = kura_bucket_of(v, id);
-    int rc = KURA_OK;
-    if (!(b->touched[bucket / 8] & (1u << (bucket % 8)))) {
-        rc = kura_state_check_bucket(v, bucket);
-        if (rc == KURA_OK) b->touched[bucket / 8] |= (unsigned char)(1u << (bucket % 8));
-    }
+    int rc = kura_batch_touch(b, kura_bucket_of(v, id));
     if (rc == KURA_OK) rc = kura_db_item_get(v->db, &ov, &det, id);
     if (rc == KURA_ERR_NOT_FOUND) return kura_fail(rc, "no item with id %s", idtext);
     if (rc != KURA_OK)
@@ -284,7 +299,7 @@ int kura_batch_commit(kura_batch *b)
 {
     kura_vault *v = b->v;
     int rc = KURA_OK;
-    unsigned buckets = 1u << kura_db_bucket_bits(v->db);
+    unsigned buckets = kura_db_bucket_rows(v->db);
     for (unsigned i = 0; rc == KURA_OK && i < buckets; i++)
         if (b->touched[i / 8] & (1u << (i % 8))) rc = kura_state_put_bucket(v, STATE_KEY(v), i);
     sodium_free(b->sc.p);
@@ -295,7 +310,32 @@ int kura_batch_commit(kura_batch *b)
 void kura_batch_abort(kura_batch *b)
 {
     if (!b) return;
+    b->v->n_dirty = 0;
     kura_db_rollback(b->v->db);
     sodium_free(b->sc.p);
     free(b);
+}
+
+int kura_item_restore(kura_vault *v, const char *idtext, size_t n)
+{
+    kura_history *h;
+    int rc = kura_item_history(v, &h, idtext);
+    if (rc != KURA_OK) return rc;
+    int live = h->count > 0 && h->versions[h->count - 1].current;
+    if (n < 1 || n > h->count)
+        rc = kura_fail(KURA_ERR_NOT_FOUND, "item %s has no version %zu (it has %zu)", idtext, n,
+                       h->count);
+    else if (h->versions[n - 1].deleted)
+        rc = kura_fail(KURA_ERR_INVALID, "version %zu of item %s is its deletion, not a version", n,
+                       idtext);
+    else if (h->versions[n - 1].current)
+        rc = kura_fail(KURA_ERR_INVALID, "version %zu of item %s is already the current one", n,
+                       idtext);
+    if (rc == KURA_OK) {
+        kura_item *it = h->versions[n - 1].item;
+        it->updated = (int64_t)time(NULL);
+        rc = kura_item_store(v, it, live ? 0 : 1);
+    }
+    kura_history_free(h);
+    return rc;
 }

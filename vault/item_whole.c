@@ -129,6 +129,11 @@ static int collect_id(void *ctx, const unsigned char *id, size_t idlen, const un
     return kura_ids_add(ctx, id, idlen);
 }
 
+static int collect_past_id(void *ctx, const kura_row *r)
+{
+    return kura_ids_add(ctx, r->key, r->keylen);
+}
+
 static int reseal(kura_blob *out, const kura_blob *in, scratch *sc, const kura_vault *v,
                   const unsigned char *id, char part, const unsigned char *new_key)
 {
@@ -179,6 +184,23 @@ int kura_items_rekey(kura_vault *v, const unsigned char *new_item_key,
         free(ov.p), free(det.p), free(ov2.p), free(det2.p);
     }
     *count = list.n;
+    /* Past rows (format 4): their one part re-sealed, never parsed. */
+    list.n = 0;
+    if (rc == KURA_OK) rc = kura_db_past_ids(v->db, collect_past_id, &list);
+    for (size_t i = 0; rc == KURA_OK && i < list.n; i++) {
+        const unsigned char *id = list.p + i * KURA_ITEM_ID_BYTES;
+        kura_blob body, body2 = {0};
+        rc = kura_db_past_get(v->db, &body, id);
+        if (rc != KURA_OK) break;
+        rc = reseal(&body2, &body, &sc, v, id, PART_PAST, new_item_key);
+        if (rc == KURA_OK) rc = kura_db_past_put(v->db, id, &body2);
+        if (rc == KURA_ERR_CORRUPT) {
+            char hex[KURA_ITEM_ID_TEXT + 1];
+            kura_hex(hex, id, KURA_ITEM_ID_BYTES);
+            kura_fail(rc, "the history of item %s does not decrypt", hex);
+        }
+        free(body.p), free(body2.p);
+    }
     free(list.p);
     sodium_free(sc.p);
     kura_item_free(title);

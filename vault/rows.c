@@ -47,6 +47,17 @@ int kura_db_meta_put(kura_db *db, const char *key, const void *p, size_t n)
     return src == SQLITE_DONE ? KURA_OK : kura_db_fail(db, src);
 }
 
+int kura_db_meta_delete(kura_db *db, const char *key)
+{
+    sqlite3_stmt *st = NULL;
+    int src = sqlite3_prepare_v2(db->h, "DELETE FROM meta WHERE k = ?1", -1, &st, NULL);
+    if (src != SQLITE_OK) return kura_db_fail(db, src);
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    src = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return src == SQLITE_DONE ? KURA_OK : kura_db_fail(db, src);
+}
+
 /* Steps a bound write st, resets it: KURA_ERR_NOT_FOUND if it changed no row. */
 static int kura_db_run(kura_db *db, sqlite3_stmt *st)
 {
@@ -229,7 +240,7 @@ static int rows_of(kura_db *db, sqlite3_stmt *st, char table, int key_type, kura
         kura_row row = {.table = table};
         if (key_type == SQLITE_INTEGER) { /* bucket numbers: 2 bytes, little-endian */
             sqlite3_int64 b = sqlite3_column_int64(st, 0);
-            if (b < 0 || b >= (sqlite3_int64)1 << kura_db_bucket_bits(db)) {
+            if (b < 0 || b >= (sqlite3_int64)kura_db_bucket_rows(db)) {
                 rc = KURA_ERR_CORRUPT;
                 break;
             }
@@ -298,15 +309,80 @@ int kura_db_range_items(kura_db *db, const unsigned char *lo, const unsigned cha
     return rc;
 }
 
+unsigned kura_db_bucket_rows(const kura_db *db)
+{
+    unsigned n = 1u << kura_db_bucket_bits(db);
+    return db->format >= 4 ? 2 * n : n;
+}
+
+/* The past rows whose ids lie in [lo, hi], in id order: table 'p', a = the body. */
+static int range_past(kura_db *db, const unsigned char *lo, const unsigned char *hi,
+                      kura_db_row_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = NULL;
+    int prc = kura_db_stmt(db, ST_PAST_RANGE, &st);
+    if (prc != KURA_OK) return prc;
+    sqlite3_bind_blob(st, 1, lo, 16, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, hi, 16, SQLITE_STATIC);
+    int rc = rows_of(db, st, 'p', SQLITE_BLOB, fn, ctx);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
 int kura_db_bucket_items(kura_db *db, unsigned b, kura_db_row_fn fn, void *ctx)
 {
     unsigned char lo[16] = {0}, hi[16];
+    unsigned n = 1u << kura_db_bucket_bits(db);
+    int past = b >= n;
+    if (past) b -= n;
     unsigned rest = 16 - kura_db_bucket_bits(db); /* bits of the first two bytes after b */
     unsigned first = b << rest, last = first | ((1u << rest) - 1);
     memset(hi, 0xff, sizeof hi);
     lo[0] = (unsigned char)(first >> 8), lo[1] = (unsigned char)(first & 0xff);
     hi[0] = (unsigned char)(last >> 8), hi[1] = (unsigned char)(last & 0xff);
-    return kura_db_range_items(db, lo, hi, fn, ctx);
+    return past ? range_past(db, lo, hi, fn, ctx) : kura_db_range_items(db, lo, hi, fn, ctx);
+}
+
+int kura_db_all_past(kura_db *db, kura_db_row_fn fn, void *ctx)
+{
+    if (db->format < 4) return KURA_OK;
+    return rows_sql(db, "SELECT id, body FROM past ORDER BY id", 'p', SQLITE_BLOB, fn, ctx);
+}
+
+int kura_db_past_get(kura_db *db, kura_blob *body, const unsigned char id[16])
+{
+    sqlite3_stmt *st = NULL;
+    body->p = NULL;
+    body->n = 0;
+    if (db->format < 4) return KURA_ERR_NOT_FOUND;
+    int rc = kura_db_stmt(db, ST_PAST_GET, &st);
+    if (rc != KURA_OK) return rc;
+    sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
+    int src = sqlite3_step(st);
+    rc = src == SQLITE_ROW    ? copy_col(body, st, 0)
+         : src == SQLITE_DONE ? KURA_ERR_NOT_FOUND
+                              : kura_db_fail(db, src);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+int kura_db_past_put(kura_db *db, const unsigned char id[16], const kura_blob *body)
+{
+    sqlite3_stmt *st = NULL;
+    int prc = kura_db_stmt(db, body ? ST_PAST_PUT : ST_PAST_DELETE, &st);
+    if (prc != KURA_OK) return prc;
+    sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
+    if (body) sqlite3_bind_blob(st, 2, body->p, (int)body->n, SQLITE_STATIC);
+    int rc = kura_db_run(db, st);
+    return rc == KURA_ERR_NOT_FOUND ? KURA_OK : rc;
+}
+
+int kura_db_past_ids(kura_db *db, kura_db_row_fn fn, void *ctx)
+{
+    if (db->format < 4) return KURA_OK;
+    return rows_sql(db, "SELECT id FROM past ORDER BY id", 'p', SQLITE_BLOB, fn, ctx);
 }
 
 int kura_db_named(kura_db *db, const unsigned char *name, kura_db_row_fn fn, void *ctx)

@@ -42,6 +42,15 @@ static int absorb(void *ctx, const kura_row *r)
 {
     crypto_generichash_state *st = ctx;
     unsigned char row[1024], *p = row;
+    if (r->table == 'p') { /* a past row (format 4): signed by its one seal, as item parts are */
+        if (r->keylen > 64 || r->alen < KURA_NONCEBYTES + KURA_MACBYTES) return KURA_ERR_CORRUPT;
+        *p++ = 'p';
+        kura_put64(p, r->keylen), p += 8;
+        memcpy(p, r->key, r->keylen), p += r->keylen;
+        p = put_seal(p, r->a, r->alen);
+        crypto_generichash_update(st, row, (size_t)(p - row));
+        return KURA_OK;
+    }
     if (r->table == 'i' && r->name) {
         /* An item of format 2 is signed by the seals of its parts (each names one sealing
          * of one plaintext: the nonce is random, the tag binds the ciphertext under the item
@@ -176,7 +185,7 @@ static int absorb_counted(void *ctx, const kura_row *r)
 {
     counted *c = ctx;
     c->count++;
-    if (c->prints && r->table == 'i') {
+    if (c->prints && (r->table == 'i' || r->table == 'p')) {
         int rc = remember(c->prints, r);
         if (rc != KURA_OK) return rc;
     }
@@ -269,6 +278,34 @@ int kura_state_item_get(kura_vault *v, const unsigned char *id, kura_blob *ov, k
     return tampered(v); /* bytes the check did not read: another b-tree answered */
 }
 
+unsigned kura_past_bucket_of(const kura_vault *v, const unsigned char *id)
+{
+    return (1u << kura_db_bucket_bits(v->db)) + kura_bucket_of(v, id);
+}
+
+int kura_state_past_get(kura_vault *v, const unsigned char *id, kura_blob *body)
+{
+    if (v->as_is) return kura_db_past_get(v->db, body, id);
+    if (kura_db_format(v->db) < 4) return KURA_ERR_NOT_FOUND;
+    unsigned b = kura_past_bucket_of(v, id);
+    int rc = kura_state_check_bucket(v, b);
+    if (rc != KURA_OK) return rc;
+    if (v->prints_bucket != b + 1) return KURA_ERR_CORRUPT;
+    const unsigned char *want = NULL;
+    for (size_t i = 0; !want && i < v->n_prints; i++)
+        if (memcmp(v->prints + i * PRINT_BYTES, id, KURA_ITEM_ID_BYTES) == 0)
+            want = v->prints + i * PRINT_BYTES;
+    rc = kura_db_past_get(v->db, body, id);
+    if (rc == KURA_ERR_NOT_FOUND) return want ? tampered(v) : rc;
+    if (rc != KURA_OK) return rc;
+    unsigned char got[PRINT_BYTES];
+    fingerprint(got, id, body->p, body->n, NULL, 0);
+    if (want && sodium_memcmp(got, want, PRINT_BYTES) == 0) return KURA_OK;
+    free(body->p);
+    body->p = NULL;
+    return tampered(v);
+}
+
 int kura_state_put_bucket(kura_vault *v, const unsigned char *key, unsigned b)
 {
     unsigned char h[KURA_STATE_TAG];
@@ -280,7 +317,10 @@ int kura_state_put_bucket(kura_vault *v, const unsigned char *key, unsigned b)
 
 int kura_state_put_item(kura_vault *v, const unsigned char *key, const unsigned char *id)
 {
-    return kura_state_put_bucket(v, key, kura_bucket_of(v, id));
+    int rc = kura_state_put_bucket(v, key, kura_bucket_of(v, id));
+    if (rc == KURA_OK && kura_db_format(v->db) >= 4)
+        rc = kura_state_put_bucket(v, key, kura_past_bucket_of(v, id));
+    return rc;
 }
 
 /* Every item in id order, a bucket at a time: fn gets each non-empty bucket's hash. */
@@ -292,6 +332,7 @@ typedef struct sweep {
     void *each_ctx;
     crypto_generichash_state *st;
     unsigned b;
+    unsigned offset; /* added to each row's bucket: 1 << bits for past rows */
     size_t buckets;
 } sweep;
 
@@ -310,7 +351,7 @@ static int sweep_row(void *ctx, const kura_row *r)
 {
     sweep *w = ctx;
     if (r->keylen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
-    unsigned bucket = kura_bucket_of(w->v, r->key);
+    unsigned bucket = w->offset + kura_bucket_of(w->v, r->key);
     if (w->st && bucket != w->b) {
         int rc = sweep_close(w);
         if (rc != KURA_OK) return rc;
@@ -321,13 +362,19 @@ static int sweep_row(void *ctx, const kura_row *r)
         if (!w->st) return KURA_ERR_NOMEM;
     }
     int rc = absorb(w->st, r);
-    return rc == KURA_OK && w->each ? w->each(w->each_ctx, r) : rc;
+    return rc == KURA_OK && w->each && r->table == 'i' ? w->each(w->each_ctx, r) : rc;
 }
 
+/* Every item row, then (format 4) every past row, a bucket at a time. */
 static int sweep_all(sweep *w)
 {
     int rc = kura_db_all_items(w->v->db, sweep_row, w);
     if (rc == KURA_OK) rc = sweep_close(w);
+    if (rc == KURA_OK && kura_db_format(w->v->db) >= 4) {
+        w->offset = 1u << kura_db_bucket_bits(w->v->db);
+        rc = kura_db_all_past(w->v->db, sweep_row, w);
+        if (rc == KURA_OK) rc = sweep_close(w);
+    }
     done(w->st);
     w->st = NULL;
     return rc;
@@ -389,6 +436,12 @@ int kura_state_put(kura_vault *v, const unsigned char *key, uint64_t gen)
         memset(v->state_prev, 0, KURA_STATE_TAG);
     kura_state_link(v->state_link, v->state_prev, v->state_tag);
     return KURA_OK;
+}
+
+int kura_state_upgrade_past(kura_vault *v)
+{
+    int rc = kura_db_upgrade4(v->db); /* an empty table: no bucket changes */
+    return rc == KURA_OK ? KURA_OK : kura_state_fail(v, rc);
 }
 
 int kura_state_upgrade_chain(kura_vault *v)

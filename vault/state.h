@@ -22,12 +22,17 @@ KURA_MUST_CHECK int kura_state_check_item(kura_vault *v, const unsigned char *id
  * item. */
 KURA_MUST_CHECK int kura_state_item_get(kura_vault *v, const unsigned char *id, kura_blob *ov,
                                         kura_blob *det);
+/* Format 4: the bucket number of item id's past row (after the items' buckets), and that row
+ * read the signed way, as kura_state_item_get reads items. KURA_ERR_NOT_FOUND if none. */
+unsigned kura_past_bucket_of(const kura_vault *v, const unsigned char *id);
+KURA_MUST_CHECK int kura_state_past_get(kura_vault *v, const unsigned char *id, kura_blob *body);
 /* Every bucket against its items, and no bucket row without items. */
 KURA_MUST_CHECK int kura_state_check_all(kura_vault *v);
 /* The same, in the same single pass handing each item row to each (a listing reads the file
  * once, not twice). A failure of the check may come after each saw every row. */
 KURA_MUST_CHECK int kura_state_check_all_rows(kura_vault *v, kura_db_row_fn each, void *ctx);
-/* Re-hashes bucket b, or the bucket of item id, under key (after a write to it). */
+/* Re-hashes bucket b, or the buckets of item id (its row's and, in format 4, its past row's),
+ * under key (after a write to them). */
 KURA_MUST_CHECK int kura_state_put_bucket(kura_vault *v, const unsigned char *key, unsigned b);
 KURA_MUST_CHECK int kura_state_put_item(kura_vault *v, const unsigned char *key,
                                         const unsigned char *id);
@@ -35,6 +40,8 @@ KURA_MUST_CHECK int kura_state_put_item(kura_vault *v, const unsigned char *key,
 KURA_MUST_CHECK int kura_state_rebuild(kura_vault *v, const unsigned char *key);
 /* Signs the bucket rows and records as they are now, with generation gen, under key. */
 KURA_MUST_CHECK int kura_state_put(kura_vault *v, const unsigned char *key, uint64_t gen);
+/* Format 3 to 4 inside the caller's write transaction: the (empty) past table. */
+KURA_MUST_CHECK int kura_state_upgrade_past(kura_vault *v);
 /* Format 2 to 3 inside the caller's write transaction: the chain table, its first row the
  * state just checked. */
 KURA_MUST_CHECK int kura_state_upgrade_chain(kura_vault *v);

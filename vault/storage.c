@@ -32,6 +32,10 @@ static const char *const sql_text[ST_COUNT] = {
     [ST_CHAIN_PUT] = "INSERT OR REPLACE INTO chain(g, tag) VALUES (?1, ?2)",
     [ST_CHAIN_GET] = "SELECT tag FROM chain WHERE g = ?1",
     [ST_CHAIN_RANGE] = "SELECT g, tag FROM chain WHERE g > ?1 AND g < ?2 ORDER BY g",
+    [ST_PAST_GET] = "SELECT body FROM past WHERE id = ?1",
+    [ST_PAST_PUT] = "INSERT OR REPLACE INTO past(id, body) VALUES (?1, ?2)",
+    [ST_PAST_DELETE] = "DELETE FROM past WHERE id = ?1",
+    [ST_PAST_RANGE] = "SELECT id, body FROM past WHERE id >= ?1 AND id <= ?2 ORDER BY id",
 };
 
 static const char schema[] =
@@ -40,7 +44,9 @@ static const char schema[] =
     " overview BLOB NOT NULL, details BLOB NOT NULL, name BLOB NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX items_name ON items(name);"
     "CREATE TABLE buckets(b INTEGER PRIMARY KEY, h BLOB NOT NULL);"
-    "CREATE TABLE chain(g INTEGER PRIMARY KEY, tag BLOB NOT NULL);";
+    "CREATE TABLE chain(g INTEGER PRIMARY KEY, tag BLOB NOT NULL);"
+    "CREATE TABLE past(id BLOB PRIMARY KEY CHECK(length(id) = 16), body BLOB NOT NULL)"
+    " WITHOUT ROWID;";
 static const char upgrade_sql[] = /* format 1 to 2 */
     "ALTER TABLE items ADD COLUMN name BLOB NOT NULL DEFAULT x'0000';"
     "CREATE INDEX items_name ON items(name);"
@@ -48,6 +54,10 @@ static const char upgrade_sql[] = /* format 1 to 2 */
 static const char upgrade3_sql[] = /* format 2 to 3 */
     "CREATE TABLE chain(g INTEGER PRIMARY KEY, tag BLOB NOT NULL);"
     "PRAGMA user_version = 3;";
+static const char upgrade4_sql[] = /* format 3 to 4 */
+    "CREATE TABLE past(id BLOB PRIMARY KEY CHECK(length(id) = 16), body BLOB NOT NULL)"
+    " WITHOUT ROWID;"
+    "PRAGMA user_version = 4;";
 
 const char *kura_db_error(const kura_db *db)
 {
@@ -195,7 +205,7 @@ int kura_db_one_number(kura_db *db, const char *sql, size_t *out)
     return src == SQLITE_ROW ? KURA_OK : kura_db_fail(db, src);
 }
 
-/* Reads the format (user_version): 1 to 3, else the file is not one kura wrote. */
+/* Reads the format (user_version): 1 to 4, else the file is not one kura wrote. */
 static int read_format(kura_db *db)
 {
     size_t version = 0;
@@ -211,10 +221,10 @@ static int read_format(kura_db *db)
 
 /* The schema kura writes, row for row (type, name, table, SQL) in name order: a format 1 file,
  * format 2 and 3 files as created or upgraded from format 1 (ALTER TABLE leaves its own text;
- * format 3 adds the chain table). Anything else in sqlite_schema (another table, an index, a
- * trigger, a view, sqlite_stat1) could change what a query reads without changing what the state
- * signs: a covering index holding older copies of the items would answer a lookup with an old
- * password. So the file must hold exactly one of these. */
+ * format 3 adds the chain table, format 4 the past table). Anything else in sqlite_schema (another
+ * table, an index, a trigger, a view, sqlite_stat1) could change what a query reads without
+ * changing what the state signs: a covering index holding older copies of the items would answer a
+ * lookup with an old password. So the file must hold exactly one of these. */
 #define META_SQL "CREATE TABLE meta(k TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID"
 #define BUCKETS_SQL "CREATE TABLE buckets(b INTEGER PRIMARY KEY, h BLOB NOT NULL)"
 #define ITEMS_HEAD                                                                                 \
@@ -225,10 +235,14 @@ static int read_format(kura_db *db)
 #define ITEMS2 "table|items|items|" ITEMS_HEAD ", name BLOB NOT NULL) WITHOUT ROWID"
 #define ITEMS2_UP                                                                                  \
     "table|items|items|" ITEMS_HEAD ", name BLOB NOT NULL DEFAULT x'0000') WITHOUT ROWID"
-#define N_SCHEMAS 5
+#define PAST_SQL                                                                                   \
+    "table|past|past|CREATE TABLE past(id BLOB PRIMARY KEY CHECK(length(id) = 16), body BLOB "     \
+    "NOT NULL) WITHOUT ROWID"
+#define N_SCHEMAS 7
+#define SCHEMA_ROWS 6
 static const struct {
     int format;
-    const char *rows[6];
+    const char *rows[SCHEMA_ROWS + 1];
 } schemas[N_SCHEMAS] = {
     {1,
      {"table|buckets|buckets|" BUCKETS_SQL, "table|items|items|" ITEMS_HEAD ") WITHOUT ROWID",
@@ -245,6 +259,12 @@ static const struct {
     {3,
      {"table|buckets|buckets|" BUCKETS_SQL, CHAIN_SQL, ITEMS2_UP,
       "index|items_name|items|" NAME_INDEX_SQL, "table|meta|meta|" META_SQL}},
+    {4,
+     {"table|buckets|buckets|" BUCKETS_SQL, CHAIN_SQL, ITEMS2,
+      "index|items_name|items|" NAME_INDEX_SQL, "table|meta|meta|" META_SQL, PAST_SQL}},
+    {4,
+     {"table|buckets|buckets|" BUCKETS_SQL, CHAIN_SQL, ITEMS2_UP,
+      "index|items_name|items|" NAME_INDEX_SQL, "table|meta|meta|" META_SQL, PAST_SQL}},
 };
 
 static int check_schema(kura_db *db)
@@ -262,7 +282,7 @@ static int check_schema(kura_db *db)
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
         const char *got = (const char *)sqlite3_column_text(st, 0);
         for (int k = 0; k < N_SCHEMAS; k++)
-            if (match[k] && (row >= 5 || !schemas[k].rows[row] || !got ||
+            if (match[k] && (row >= SCHEMA_ROWS || !schemas[k].rows[row] || !got ||
                              strcmp(got, schemas[k].rows[row]) != 0))
                 match[k] = 0;
         row++;
@@ -270,7 +290,7 @@ static int check_schema(kura_db *db)
     sqlite3_finalize(st);
     if (src != SQLITE_DONE) return kura_db_fail(db, src);
     for (int k = 0; k < N_SCHEMAS; k++)
-        if (match[k] && row <= 5 && !schemas[k].rows[row]) return KURA_OK;
+        if (match[k] && row <= SCHEMA_ROWS && !schemas[k].rows[row]) return KURA_OK;
     snprintf(db->err, sizeof db->err,
              "its schema is not the one kura writes (a table, index, trigger or view was added "
              "or changed)");
@@ -337,9 +357,9 @@ int kura_db_create(kura_db **out, const char *path, char *err, size_t errlen)
     if (rc == KURA_OK) rc = kura_db_exec(db, "BEGIN IMMEDIATE");
     if (rc == KURA_OK) rc = kura_db_exec(db, schema);
     if (rc == KURA_OK)
-        rc = kura_db_exec(db, "PRAGMA application_id=1263882817; PRAGMA user_version=3");
+        rc = kura_db_exec(db, "PRAGMA application_id=1263882817; PRAGMA user_version=4");
     if (rc == KURA_OK) rc = kura_db_exec(db, "COMMIT");
-    if (rc == KURA_OK) db->format = 3;
+    if (rc == KURA_OK) db->format = 4;
     if (rc != KURA_OK) {
         snprintf(err, errlen, "%s", db ? db->err : "out of memory");
         kura_db_close(db);
@@ -493,5 +513,13 @@ int kura_db_upgrade3(kura_db *db)
     if (!db->upgrading) db->format_before = db->format;
     int rc = kura_db_exec(db, upgrade3_sql);
     if (rc == KURA_OK) db->format = 3, db->upgrading = 1;
+    return rc;
+}
+
+int kura_db_upgrade4(kura_db *db)
+{
+    if (!db->upgrading) db->format_before = db->format;
+    int rc = kura_db_exec(db, upgrade4_sql);
+    if (rc == KURA_OK) db->format = 4, db->upgrading = 1;
     return rc;
 }

@@ -48,6 +48,8 @@ void kura_db_rollback(kura_db *db);
 /* Meta values: the returned blob is malloc'd (caller frees p). */
 KURA_MUST_CHECK int kura_db_meta_get(kura_db *db, kura_blob *out, const char *key);
 KURA_MUST_CHECK int kura_db_meta_put(kura_db *db, const char *key, const void *p, size_t n);
+/* Removes a meta row (none: nothing to do). */
+KURA_MUST_CHECK int kura_db_meta_delete(kura_db *db, const char *key);
 /* Inserts or updates an item; name is its title index tag (ignored in format 1). */
 KURA_MUST_CHECK int kura_db_item_put(kura_db *db, const unsigned char id[16], const kura_blob *ov,
                                      const kura_blob *det, const unsigned char *name, int insert);
@@ -88,7 +90,8 @@ KURA_MUST_CHECK int kura_db_items_around_damage(kura_db *db, kura_db_row_fn fn, 
                                                 size_t *unreadable);
 /* Every item in id order. */
 KURA_MUST_CHECK int kura_db_all_items(kura_db *db, kura_db_row_fn fn, void *ctx);
-/* The items of bucket b in id order. */
+/* The items of bucket b in id order; in format 4, b from 1 << bits on: the past rows of
+ * bucket b - (1 << bits). */
 KURA_MUST_CHECK int kura_db_bucket_items(kura_db *db, unsigned b, kura_db_row_fn fn, void *ctx);
 /* The items whose ids lie in [lo, hi] (16 bytes each), in id order. */
 KURA_MUST_CHECK int kura_db_range_items(kura_db *db, const unsigned char *lo,
@@ -97,7 +100,7 @@ KURA_MUST_CHECK int kura_db_range_items(kura_db *db, const unsigned char *lo,
  * id as the row's key. */
 KURA_MUST_CHECK int kura_db_named(kura_db *db, const unsigned char *name, kura_db_row_fn fn,
                                   void *ctx);
-/* The file's format (1 to 3: SQLite's user_version). */
+/* The file's format (1 to 4: SQLite's user_version). */
 int kura_db_format(const kura_db *db);
 /* How many first bits of an item id pick its bucket: 12 in format 1, 10 in format 2 (so
  * 1 << bits buckets). */
@@ -118,6 +121,22 @@ KURA_MUST_CHECK int kura_db_chain_rows(kura_db *db, uint64_t after, uint64_t bef
                                        kura_db_row_fn fn, void *ctx);
 /* KURA_ERR_NOT_FOUND if generation gen has no row (or the file is format 1 or 2). */
 KURA_MUST_CHECK int kura_db_chain_get(kura_db *db, uint64_t gen, unsigned char tag[KURA_STATE_TAG]);
+/* Format 4: the past table, one row per item id (an item's older versions and its deletion,
+ * sealed; the item may be gone). Its rows fall in buckets too, numbered after the items'
+ * (1 << bits + the bucket of the id), so a bucket row covers either items or past rows. */
+/* How many bucket numbers the file has: 1 << bits, twice that in format 4. */
+unsigned kura_db_bucket_rows(const kura_db *db);
+/* Every past row in id order (table 'p', key = id, a = body); none before format 4. */
+KURA_MUST_CHECK int kura_db_all_past(kura_db *db, kura_db_row_fn fn, void *ctx);
+/* The ids of every past row (the row's key), in id order. */
+KURA_MUST_CHECK int kura_db_past_ids(kura_db *db, kura_db_row_fn fn, void *ctx);
+/* One past row's body (malloc'd): KURA_ERR_NOT_FOUND if none. */
+KURA_MUST_CHECK int kura_db_past_get(kura_db *db, kura_blob *body, const unsigned char id[16]);
+/* Stores one past row's body, or with body NULL removes the row. */
+KURA_MUST_CHECK int kura_db_past_put(kura_db *db, const unsigned char id[16],
+                                     const kura_blob *body);
+/* Format 3 to 4, inside the caller's write transaction: adds the past table (empty). */
+KURA_MUST_CHECK int kura_db_upgrade4(kura_db *db);
 /* Bucket b's stored hash: KURA_ERR_NOT_FOUND if it has none (an empty bucket). */
 KURA_MUST_CHECK int kura_db_bucket_get(kura_db *db, unsigned b, unsigned char h[32]);
 /* Stores bucket b's hash, or with h NULL removes its row. */

@@ -26,6 +26,10 @@ enum {
     ST_CHAIN_PUT,
     ST_CHAIN_GET,
     ST_CHAIN_RANGE,
+    ST_PAST_GET,
+    ST_PAST_PUT,
+    ST_PAST_DELETE,
+    ST_PAST_RANGE,
     ST_COUNT
 };
 

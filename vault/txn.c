@@ -37,6 +37,7 @@ int kura_vault_write_begin(kura_vault *v, const unsigned char *id)
                          "vault %s is damaged and read as it is, so nothing is written to "
                          "it; 'kura salvage' saves what still reads into a new vault",
                          v->id_text);
+    v->n_dirty = 0;
     v->root_checked = 0; /* a write is checked afresh, and changes the file */
     v->bucket_checked = 0;
     int rc = kura_db_begin(v->db);
@@ -49,7 +50,9 @@ int kura_vault_write_begin(kura_vault *v, const unsigned char *id)
         rc = v->upgrade_items ? v->upgrade_items(v)
                               : kura_fail(KURA_ERR_INVALID, "no format 1 upgrade");
     if (rc == KURA_OK && kura_db_format(v->db) < 3) rc = kura_state_upgrade_chain(v);
+    if (rc == KURA_OK && kura_db_format(v->db) < 4) rc = kura_state_upgrade_past(v);
     if (rc == KURA_OK && id) rc = kura_state_check_item(v, id);
+    if (rc == KURA_OK && id) rc = kura_state_check_bucket(v, kura_past_bucket_of(v, id));
     if (rc != KURA_OK) kura_db_rollback(v->db);
     return rc;
 }
@@ -57,6 +60,8 @@ int kura_vault_write_begin(kura_vault *v, const unsigned char *id)
 int kura_vault_write_end(kura_vault *v, int rc, const unsigned char *id)
 {
     uint64_t gen = v->state_gen;
+    if (rc == KURA_OK && v->n_dirty && v->before_commit) rc = v->before_commit(v);
+    v->n_dirty = 0;
     if (rc == KURA_OK && id) rc = kura_state_put_item(v, STATE_KEY(v), id);
     if (rc == KURA_OK) rc = kura_state_put(v, STATE_KEY(v), gen + 1);
     if (rc == KURA_OK) {

@@ -31,7 +31,7 @@ static int meta_fail(kura_vault *v, int rc, const char *damaged)
 }
 
 /* 128 bits as 26 Crockford symbols, most significant first. */
-static void id_to_text(char *out, const unsigned char id[KURA_VAULT_ID_BYTES])
+void kura_id_text(char *out, const unsigned char id[KURA_VAULT_ID_BYTES])
 {
     unsigned acc = 0, bits = 0, o = 0;
     for (size_t i = 0; i < KURA_VAULT_ID_BYTES; i++) {
@@ -56,6 +56,9 @@ static kura_vault *handle_new(const char *path)
         return NULL;
     }
     v->state_dir = kura_default_state_dir(); /* NULL (no HOME): no rollback guard */
+    v->before_commit = kura_dirty_flush;
+    v->history_keep = KURA_HISTORY_KEEP;
+    v->history_days = KURA_HISTORY_DAYS;
     return v;
 }
 
@@ -67,6 +70,7 @@ static void lock(kura_vault *v)
     sodium_free(v->scratch);
     sodium_free(v->hash_state);
     v->hash_state = NULL;
+    v->n_dirty = 0;
     v->keys = NULL;
     v->name = NULL;
     v->client_key = NULL;
@@ -91,6 +95,7 @@ void kura_vault_close(kura_vault *v)
     free(v->state_dir);
     free(v->cache_dir);
     free(v->prints);
+    free(v->dirty);
     free(v);
 }
 
@@ -357,7 +362,7 @@ int kura_vault_make(kura_vault **out, const char *path, const unsigned char id[K
         goto out;
     }
     memcpy(v->id, id, sizeof v->id);
-    id_to_text(v->id_text, v->id);
+    kura_id_text(v->id_text, v->id);
     kura_client_key_kek(k, k + KURA_KEYBYTES, key, v->id);
     kura_slot_seal(slot, &params, k, k + KURA_KEYBYTES, v->id, vk, NULL);
     v->keys = sodium_malloc(VAULT_KEYS);
@@ -433,7 +438,7 @@ static int open_with(kura_vault **out, const char *path, int as_is)
     }
     memcpy(v->id, id.p, KURA_VAULT_ID_BYTES);
     free(id.p);
-    id_to_text(v->id_text, v->id);
+    kura_id_text(v->id_text, v->id);
     return KURA_OK;
 }
 
@@ -505,6 +510,7 @@ int kura_vault_rotate(kura_vault *v, kura_client_key *new_key, size_t *items, ku
     if (rc == KURA_OK) {
         rc = kura_state_check_all(v);
         if (rc == KURA_OK) rc = kura_items_rekey(v, item_key, name_key, items);
+        if (rc == KURA_OK) rc = kura_records_rekey(v, item_key);
         if (rc == KURA_OK) rc = kura_meta_put(v, META_SLOT, slot, sizeof slot);
         if (rc == KURA_OK) rc = kura_meta_put(v, META_INFO, info.p, info.n);
         if (rc == KURA_OK) rc = kura_meta_put(v, META_VK_CHECK, check, sizeof check);

@@ -41,6 +41,10 @@ enum {
                                  * rotation */
     KURA_ERR_DISK = 23,         /* the disk reported an input/output error */
     KURA_ERR_UNREAD = 24,       /* an import file holds data its format's reader does not read */
+    KURA_ERR_UNREACHABLE = 25,  /* a remote cannot be reached: nothing changed */
+    KURA_ERR_ROTATED = 26,      /* another device rotated the vault's key: unlock with the new
+                                 * key (or kit) */
+    KURA_ERR_RESET = 27,        /* the remote holds a reset record: the vault was reset */
 };
 
 /* Returns a static, secret-free text for a result code. Never NULL. */

@@ -6,6 +6,7 @@
 #include "import.h"
 #include "key.h"
 #include "recovery.h"
+#include "sync.h"
 #include "vault.h"
 
 #define KURA_VERSION_STRING "0.1.0"

@@ -12,12 +12,13 @@
 extern "C" {
 #endif
 
-#define KURA_FORMAT_VERSION 3
+#define KURA_FORMAT_VERSION 4
 #define KURA_VAULT_ID_BYTES 16
 #define KURA_VAULT_ID_TEXT 26 /* Crockford base32 of the 16 id bytes */
 #define KURA_SHORT_ID_TEXT 8  /* the first symbols of the id, for humans */
 #define KURA_ITEM_ID_BYTES 16
-#define KURA_ITEM_ID_TEXT 32 /* lowercase hex */
+#define KURA_ITEM_ID_TEXT 32    /* lowercase hex */
+#define KURA_DEVICE_ID_BYTES 16 /* a copy of the vault: which device wrote a version */
 
 /* Size limits, checked by every setter (KURA_ERR_INVALID past them). Every text must be
  * UTF-8 without NUL; titles, usernames, URLs, tags and field names also without control
@@ -157,6 +158,11 @@ typedef struct kura_item {
     const char *notes;    /* NULL: none */
     kura_field *fields;
     size_t n_fields;
+    /* Which version this is (format 4): a hybrid logical clock (milliseconds since the epoch
+     * << 16 | a counter; 0: an item from before format 4) and the copy of the vault that wrote
+     * it (kura_vault_device_id). Set by every write; a caller's values are ignored. */
+    uint64_t stamp;
+    unsigned char device[KURA_DEVICE_ID_BYTES];
     struct kura_arena *arena;
 } kura_item;
 
@@ -237,7 +243,45 @@ enum kura_merged { KURA_MERGED_ADDED, KURA_MERGED_UPDATED, KURA_MERGED_UNCHANGED
 KURA_MUST_CHECK int kura_batch_merge(kura_batch *b, kura_matches *m, kura_item *it,
                                      kura_item *scratch, enum kura_merged *what, size_t *kept);
 
-typedef struct kura_items {
+typedef struct kura_items kura_items;
+
+/* ---- item history (format 4) ---- */
+
+/* Each write keeps the version it replaces, and each delete the last version and a record of
+ * the deletion, in the item's history: at least the last keep versions and every version of
+ * the last days days (kura_vault_set_history; by default 20 and 90). */
+#define KURA_HISTORY_KEEP 20
+#define KURA_HISTORY_DAYS 90
+void kura_vault_set_history(kura_vault *v, unsigned keep, unsigned days);
+
+/* One entry of an item's history: a version (item, whole) or a deletion (item NULL). */
+typedef struct kura_version {
+    uint64_t stamp; /* when: kura_item's stamp (milliseconds since the epoch << 16 | counter) */
+    unsigned char device[KURA_DEVICE_ID_BYTES];
+    int deleted;     /* a deletion record */
+    int current;     /* the item as it is now */
+    kura_item *item; /* NULL for a deletion */
+} kura_version;
+typedef struct kura_history {
+    kura_version *versions; /* oldest first; version N is versions[N - 1] */
+    size_t count;
+} kura_history;
+/* The history of the item with id (live or deleted): KURA_ERR_NOT_FOUND if it has none and
+ * does not exist. Free with kura_history_free. */
+KURA_MUST_CHECK int kura_item_history(kura_vault *v, kura_history **out, const char *id);
+void kura_history_free(kura_history *h);
+/* Makes version n (1 = the oldest) of item id its newest: a new version with its content
+ * (the deleted item back, for one deleted). KURA_ERR_NOT_FOUND if there is no version n,
+ * KURA_ERR_INVALID if it is a deletion. */
+KURA_MUST_CHECK int kura_item_restore(kura_vault *v, const char *id, size_t n);
+/* The deleted items that still have a history: each as its last version's overview, its
+ * updated time the deletion's. Sorted by title. Free with kura_items_free. */
+KURA_MUST_CHECK int kura_item_list_deleted(kura_vault *v, kura_items **out);
+/* This copy's device id (kura_item's device), made with its first write in format 4;
+ * KURA_ERR_NOT_FOUND before that. */
+KURA_MUST_CHECK int kura_vault_device_id(kura_vault *v, unsigned char out[KURA_DEVICE_ID_BYTES]);
+
+struct kura_items {
     kura_item *items; /* overview parts only, sorted by title then id */
     size_t count;
     size_t damaged;    /* items skipped because their overview does not decrypt (a file the
@@ -245,7 +289,7 @@ typedef struct kura_items {
     size_t unreadable; /* a vault read as it is: stretches of the file that do not parse
                         * (their items unknown) */
     struct kura_arena *arena;
-} kura_items;
+};
 
 /* Lists items whose title, username, URLs or tags contain query (case-insensitive ASCII
  * folding, UTF-8 compared bytewise otherwise); query NULL or "" lists all. Never decrypts

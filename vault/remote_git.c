@@ -1,0 +1,440 @@
+/* A git remote, through libgit2: a bare repository's path, ssh://, https://, git://. The
+ * remote's branch "kura" is fetched into a bare copy in the cache folder; reads come from its
+ * tree, writes are staged and become one commit on top of it, pushed without force. Another
+ * device that pushed first makes the push fail as not a fast-forward: the sync reads again
+ * and retries, and since each device writes only its own folder, the new commit never
+ * conflicts. Commits carry no names or times (author "kura", time 0). Credentials come from
+ * ssh-agent or git's credential helpers ("git credential fill"), never from the URL. */
+#define _GNU_SOURCE /* pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <git2.h>
+
+#include "sync.h"
+
+#define REF_REMOTE "refs/kura/remote"
+#define REF_OUT "refs/kura/out"
+#define BRANCH "refs/heads/kura"
+
+typedef struct staged {
+    char *path;
+    unsigned char *p; /* NULL: removed */
+    size_t n;
+} staged;
+
+typedef struct gitr {
+    remote r;
+    git_repository *repo;
+    git_remote *origin;
+    git_tree *base; /* the fetched tree, NULL: the branch does not exist yet */
+    git_oid base_commit;
+    int has_base;
+    staged *st;
+    size_t n_st, cap_st;
+    int cred_tries;
+    int rejected;
+    char push_error[200];
+} gitr;
+
+static int git_fail(int rc, const char *what, const char *url)
+{
+    const git_error *e = git_error_last();
+    return kura_fail(rc, "%s %s: %.160s", what, url, e && e->message ? e->message : "git failed");
+}
+
+/* "git credential fill" for an https remote: the user's own helpers answer. */
+static int helper_cred(git_credential **out, const char *url, const char *user)
+{
+    int in[2], outp[2];
+    if (pipe2(in, O_CLOEXEC) != 0) return -1;
+    if (pipe2(outp, O_CLOEXEC) != 0) {
+        close(in[0]), close(in[1]);
+        return -1;
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+    posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    char *argv[] = {"git", "credential", "fill", NULL};
+    /* The environment, and never a prompt that would hang a script. */
+    extern char **environ;
+    size_t ne = 0;
+    while (environ[ne])
+        ne++;
+    char **envp = calloc(ne + 2, sizeof *envp);
+    pid_t pid;
+    int spawned = 0;
+    if (envp) {
+        size_t k = 0;
+        for (size_t i = 0; i < ne; i++)
+            if (strncmp(environ[i], "GIT_TERMINAL_PROMPT=", 20) != 0) envp[k++] = environ[i];
+        envp[k++] = "GIT_TERMINAL_PROMPT=0";
+        spawned = posix_spawnp(&pid, "git", &fa, NULL, argv, envp) == 0;
+        free(envp);
+    }
+    posix_spawn_file_actions_destroy(&fa);
+    close(in[0]), close(outp[1]);
+    char buf[4096];
+    int n = snprintf(buf, sizeof buf, "url=%s\n%s%s%s\n", url, user ? "username=" : "",
+                     user ? user : "", user ? "\n" : "");
+    if (spawned && n > 0 && (size_t)n < sizeof buf && write(in[1], buf, (size_t)n) < 0) spawned = 0;
+    close(in[1]);
+    size_t got = 0;
+    ssize_t k;
+    while (spawned && got < sizeof buf - 1 &&
+           (k = read(outp[0], buf + got, sizeof buf - 1 - got)) > 0)
+        got += (size_t)k;
+    close(outp[0]);
+    buf[got] = '\0';
+    int status = 0;
+    if (spawned) waitpid(pid, &status, 0);
+    char *u = NULL, *p = NULL, *save = NULL;
+    for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (strncmp(line, "username=", 9) == 0) u = line + 9;
+        if (strncmp(line, "password=", 9) == 0) p = line + 9;
+    }
+    int rc = -1;
+    if (spawned && WIFEXITED(status) && WEXITSTATUS(status) == 0 && u && p)
+        rc = git_credential_userpass_plaintext_new(out, u, p);
+    sodium_memzero(buf, sizeof buf);
+    return rc;
+}
+
+static int credentials(git_credential **out, const char *url, const char *user, unsigned allowed,
+                       void *payload)
+{
+    gitr *g = payload;
+    if (g->cred_tries++ >= 2) return GIT_EAUTH; /* refused: not again and again */
+    if (allowed & GIT_CREDENTIAL_SSH_KEY)
+        return git_credential_ssh_key_from_agent(out, user ? user : "git");
+    if (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT)
+        return helper_cred(out, url, user) == 0 ? 0 : GIT_EAUTH;
+    if (allowed & GIT_CREDENTIAL_USERNAME)
+        return git_credential_username_new(out, user ? user : "git");
+    return GIT_PASSTHROUGH;
+}
+
+static int push_status(const char *ref, const char *status, void *payload)
+{
+    gitr *g = payload;
+    (void)ref;
+    if (status) {
+        g->rejected = 1;
+        snprintf(g->push_error, sizeof g->push_error, "%s", status);
+    }
+    return 0;
+}
+
+static void unstage(gitr *g)
+{
+    for (size_t i = 0; i < g->n_st; i++) {
+        free(g->st[i].path);
+        free(g->st[i].p);
+    }
+    g->n_st = 0;
+}
+
+static int git_begin(remote *r)
+{
+    gitr *g = (gitr *)r;
+    unstage(g);
+    git_tree_free(g->base);
+    g->base = NULL;
+    g->has_base = 0;
+    g->cred_tries = 0;
+    git_fetch_options fo;
+    git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+    fo.callbacks.credentials = credentials;
+    fo.callbacks.payload = g;
+    fo.prune = GIT_FETCH_PRUNE;
+    fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+    char *spec = "+" BRANCH ":" REF_REMOTE;
+    git_strarray specs = {&spec, 1};
+    if (git_remote_fetch(g->origin, &specs, &fo, NULL) != 0)
+        return git_fail(KURA_ERR_UNREACHABLE, "cannot fetch from", r->url);
+    git_reference *ref = NULL;
+    int e = git_reference_lookup(&ref, g->repo, REF_REMOTE);
+    if (e == GIT_ENOTFOUND) return KURA_OK; /* the branch is not there yet */
+    git_commit *c = NULL;
+    int rc = KURA_OK;
+    if (e != 0 || git_commit_lookup(&c, g->repo, git_reference_target(ref)) != 0 ||
+        git_commit_tree(&g->base, c) != 0)
+        rc = git_fail(KURA_ERR_TAMPERED, "cannot read the branch kura of", r->url);
+    if (rc == KURA_OK) {
+        git_oid_cpy(&g->base_commit, git_commit_id(c));
+        g->has_base = 1;
+    }
+    git_commit_free(c);
+    git_reference_free(ref);
+    return rc;
+}
+
+static staged *find_staged(gitr *g, const char *path)
+{
+    for (size_t i = g->n_st; i-- > 0;)
+        if (strcmp(g->st[i].path, path) == 0) return &g->st[i];
+    return NULL;
+}
+
+static int by_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int add_name(char ***names, size_t *n, size_t *cap, const char *name, size_t len)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strlen((*names)[i]) == len && strncmp((*names)[i], name, len) == 0) return KURA_OK;
+    if (kura_grow(names, cap, *n, sizeof **names) != KURA_OK) return KURA_ERR_NOMEM;
+    if (!((*names)[*n] = strndup(name, len))) return KURA_ERR_NOMEM;
+    (*n)++;
+    return KURA_OK;
+}
+
+static int git_list(remote *r, const char *dir, char ***names, size_t *n)
+{
+    gitr *g = (gitr *)r;
+    size_t cap = 0, dl = strlen(dir);
+    int rc = KURA_OK;
+    *names = NULL;
+    *n = 0;
+    git_tree *t = NULL;
+    if (g->base) {
+        if (dl == 0) {
+            git_tree_dup(&t, g->base);
+        } else {
+            git_tree_entry *e = NULL;
+            if (git_tree_entry_bypath(&e, g->base, dir) == 0 &&
+                git_tree_entry_type(e) == GIT_OBJECT_TREE)
+                git_tree_lookup(&t, g->repo, git_tree_entry_id(e));
+            git_tree_entry_free(e);
+        }
+    }
+    for (size_t i = 0; t && rc == KURA_OK && i < git_tree_entrycount(t); i++) {
+        const char *name = git_tree_entry_name(git_tree_entry_byindex(t, i));
+        char full[512];
+        snprintf(full, sizeof full, "%s%s%s", dir, dl ? "/" : "", name);
+        staged *s = find_staged(g, full);
+        if (s && !s->p) continue; /* removed */
+        rc = add_name(names, n, &cap, name, strlen(name));
+    }
+    git_tree_free(t);
+    for (size_t i = 0; rc == KURA_OK && i < g->n_st; i++) {
+        const char *p = g->st[i].path;
+        if (!g->st[i].p || (dl && (strncmp(p, dir, dl) != 0 || p[dl] != '/'))) continue;
+        const char *rest = dl ? p + dl + 1 : p;
+        const char *slash = strchr(rest, '/');
+        rc = add_name(names, n, &cap, rest, slash ? (size_t)(slash - rest) : strlen(rest));
+    }
+    if (*n) qsort(*names, *n, sizeof **names, by_str);
+    return rc;
+}
+
+static int git_read(remote *r, const char *path, kura_blob *out)
+{
+    gitr *g = (gitr *)r;
+    out->p = NULL;
+    out->n = 0;
+    staged *s = find_staged(g, path);
+    if (s) {
+        if (!s->p) return KURA_ERR_NOT_FOUND;
+        if (!(out->p = malloc(s->n ? s->n : 1))) return KURA_ERR_NOMEM;
+        memcpy(out->p, s->p, s->n);
+        out->n = s->n;
+        return KURA_OK;
+    }
+    if (!g->base) return KURA_ERR_NOT_FOUND;
+    git_tree_entry *e = NULL;
+    if (git_tree_entry_bypath(&e, g->base, path) != 0) return KURA_ERR_NOT_FOUND;
+    git_blob *b = NULL;
+    int rc = KURA_OK;
+    if (git_tree_entry_type(e) != GIT_OBJECT_BLOB ||
+        git_blob_lookup(&b, g->repo, git_tree_entry_id(e)) != 0)
+        rc = kura_fail(KURA_ERR_TAMPERED, "%s on the remote is not a file kura wrote", path);
+    if (rc == KURA_OK) {
+        out->n = (size_t)git_blob_rawsize(b);
+        if (!(out->p = malloc(out->n ? out->n : 1)))
+            rc = KURA_ERR_NOMEM;
+        else
+            memcpy(out->p, git_blob_rawcontent(b), out->n);
+    }
+    git_blob_free(b);
+    git_tree_entry_free(e);
+    return rc;
+}
+
+static int stage(gitr *g, const char *path, const void *p, size_t n)
+{
+    if (kura_grow(&g->st, &g->cap_st, g->n_st, sizeof *g->st) != KURA_OK) return KURA_ERR_NOMEM;
+    staged *s = &g->st[g->n_st];
+    s->path = strdup(path);
+    s->p = p ? malloc(n ? n : 1) : NULL;
+    s->n = n;
+    if (!s->path || (p && !s->p)) {
+        free(s->path), free(s->p);
+        return KURA_ERR_NOMEM;
+    }
+    if (p) memcpy(s->p, p, n);
+    g->n_st++;
+    return KURA_OK;
+}
+
+static int git_write(remote *r, const char *path, const void *p, size_t n)
+{
+    return stage((gitr *)r, path, p, n);
+}
+
+static int git_remove(remote *r, const char *path)
+{
+    return stage((gitr *)r, path, NULL, 0);
+}
+
+/* The base tree with the staged changes, as a new tree in the cache repository. */
+static int new_tree(gitr *g, git_oid *out)
+{
+    git_index *idx = NULL;
+    int e = git_index_new(&idx);
+    if (e == 0 && g->base) e = git_index_read_tree(idx, g->base);
+    for (size_t i = 0; e == 0 && i < g->n_st; i++) {
+        staged *s = &g->st[i];
+        if (!s->p) {
+            git_index_remove_bypath(idx, s->path);
+            continue;
+        }
+        git_index_entry ent;
+        memset(&ent, 0, sizeof ent);
+        ent.mode = GIT_FILEMODE_BLOB;
+        ent.path = s->path;
+        ent.file_size = (uint32_t)s->n;
+        e = git_blob_create_from_buffer(&ent.id, g->repo, s->p, s->n);
+        if (e == 0) e = git_index_add(idx, &ent);
+    }
+    if (e == 0) e = git_index_write_tree_to(out, idx, g->repo);
+    git_index_free(idx);
+    return e;
+}
+
+static int git_finish(remote *r, int *again)
+{
+    gitr *g = (gitr *)r;
+    *again = 0;
+    if (g->n_st == 0) return KURA_OK;
+    git_oid tree_id, commit_id;
+    git_tree *tree = NULL;
+    git_signature *sig = NULL;
+    git_commit *parent = NULL;
+    int rc = KURA_OK;
+    if (new_tree(g, &tree_id) != 0 || git_tree_lookup(&tree, g->repo, &tree_id) != 0)
+        rc = git_fail(KURA_ERR_IO, "cannot make a commit for", r->url);
+    if (rc == KURA_OK && g->base && git_oid_equal(&tree_id, git_tree_id(g->base))) {
+        git_tree_free(tree);
+        unstage(g);
+        return KURA_OK; /* nothing changed */
+    }
+    if (rc == KURA_OK && git_signature_new(&sig, "kura", "kura", 0, 0) != 0)
+        rc = git_fail(KURA_ERR_NOMEM, "cannot make a commit for", r->url);
+    if (rc == KURA_OK && g->has_base && git_commit_lookup(&parent, g->repo, &g->base_commit) != 0)
+        rc = git_fail(KURA_ERR_IO, "cannot make a commit for", r->url);
+    const git_commit *parents[1] = {parent};
+    if (rc == KURA_OK && git_commit_create(&commit_id, g->repo, NULL, sig, sig, NULL, "kura sync",
+                                           tree, parent ? 1 : 0, parents) != 0)
+        rc = git_fail(KURA_ERR_IO, "cannot make a commit for", r->url);
+    git_reference *ref = NULL;
+    if (rc == KURA_OK &&
+        git_reference_create(&ref, g->repo, REF_OUT, &commit_id, 1, "kura sync") != 0)
+        rc = git_fail(KURA_ERR_IO, "cannot make a commit for", r->url);
+    git_reference_free(ref);
+    git_commit_free(parent);
+    git_signature_free(sig);
+    git_tree_free(tree);
+    if (rc != KURA_OK) return rc;
+    git_push_options po;
+    git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
+    po.callbacks.credentials = credentials;
+    po.callbacks.push_update_reference = push_status;
+    po.callbacks.payload = g;
+    char *spec = REF_OUT ":" BRANCH; /* no '+': never forced */
+    git_strarray specs = {&spec, 1};
+    g->rejected = 0;
+    g->cred_tries = 0;
+    int e = git_remote_push(g->origin, &specs, &po);
+    if (e != 0) {
+        const git_error *err = git_error_last();
+        const char *m = err && err->message ? err->message : "";
+        /* Someone pushed first: the caller reads again and retries. */
+        if (e == GIT_ENONFASTFORWARD || e == GIT_ELOCKED || strstr(m, "fast-forward") ||
+            strstr(m, "fetch first") || strstr(m, "not present locally") || strstr(m, "lock")) {
+            *again = 1;
+            return KURA_OK;
+        }
+        return git_fail(KURA_ERR_UNREACHABLE, "cannot push to", r->url);
+    }
+    if (g->rejected) {
+        *again = 1;
+        return KURA_OK;
+    }
+    unstage(g);
+    return KURA_OK;
+}
+
+static void git_close(remote *r)
+{
+    gitr *g = (gitr *)r;
+    unstage(g);
+    free(g->st);
+    git_tree_free(g->base);
+    git_remote_free(g->origin);
+    git_repository_free(g->repo);
+    free(g->r.url);
+    free(g);
+    git_libgit2_shutdown();
+}
+
+static const remote_ops git_ops = {git_begin,  git_list,   git_read, git_write,
+                                   git_remove, git_finish, git_close};
+
+int kura_remote_git(remote **out, const char *url, const char *cache)
+{
+    *out = NULL;
+    git_libgit2_init();
+    gitr *g = calloc(1, sizeof *g);
+    if (!g) return KURA_ERR_NOMEM;
+    g->r.ops = &git_ops;
+    if (!(g->r.url = strdup(url))) {
+        git_close(&g->r);
+        return KURA_ERR_NOMEM;
+    }
+    /* The local copy: one bare repository per URL. */
+    unsigned char h[16];
+    char hex[33], path[4200];
+    crypto_generichash(h, sizeof h, (const unsigned char *)url, strlen(url), NULL, 0);
+    kura_hex(hex, h, sizeof h);
+    int rc = kura_mkdir_private(cache);
+    if (rc != KURA_OK) {
+        git_close(&g->r);
+        return kura_fail(KURA_ERR_IO, "cannot make the cache folder %s: %s", cache,
+                         strerror(errno));
+    }
+    snprintf(path, sizeof path, "%s/%s.git", cache, hex);
+    if (git_repository_open_bare(&g->repo, path) != 0 &&
+        git_repository_init(&g->repo, path, 1) != 0) {
+        rc = git_fail(KURA_ERR_IO, "cannot make a local copy of", url);
+        git_close(&g->r);
+        return rc;
+    }
+    if (git_remote_create_anonymous(&g->origin, g->repo, url) != 0) {
+        rc = git_fail(KURA_ERR_UNREACHABLE, "cannot use the remote", url);
+        git_close(&g->r);
+        return rc;
+    }
+    *out = &g->r;
+    return KURA_OK;
+}

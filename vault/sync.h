@@ -1,0 +1,86 @@
+/* sync.h: devices in sync, the top of libkura: the files a device writes to a remote
+ * (sync_log.c), the remotes themselves behind one interface (remote_folder.c, remote_git.c),
+ * and a sync or a clone (sync.c). Above item_int.h. Not installed. */
+#ifndef KURA_VAULT_SYNC_H
+#define KURA_VAULT_SYNC_H
+
+#include "item_int.h"
+#include "kura/sync.h"
+
+/* ---- a remote: a folder, or a git repository's tree, as files under paths ---- */
+typedef struct remote remote;
+typedef struct remote_ops {
+    /* Reads what the remote holds now (git: fetches). KURA_ERR_UNREACHABLE if it cannot. */
+    int (*begin)(remote *r);
+    /* The names in folder dir ("" the top), sorted; *names is malloc'd (free each, then it). */
+    int (*list)(remote *r, const char *dir, char ***names, size_t *n);
+    /* A file (malloc'd); KURA_ERR_NOT_FOUND if none. */
+    int (*read)(remote *r, const char *path, kura_blob *out);
+    /* Writes (replaces) or removes a file: folder at once, whole (a new name renamed over);
+     * git, with finish. */
+    int (*write)(remote *r, const char *path, const void *p, size_t n);
+    int (*remove)(remote *r, const char *path);
+    /* Makes the writes visible to others (git: a commit pushed). *again set: someone else
+     * pushed first; read again (begin) and retry. */
+    int (*finish)(remote *r, int *again);
+    void (*close)(remote *r);
+} remote_ops;
+struct remote {
+    const remote_ops *ops;
+    char *url;
+};
+/* Opens the remote at url: a folder (a path, or file://) or a git repository (anything
+ * libgit2 reaches: ssh://, https://, git://, a bare repository's path); cache: where a git
+ * remote keeps its local copy. */
+KURA_MUST_CHECK int kura_remote_open(remote **out, const char *url, const char *cache);
+void kura_remote_close(remote *r);
+KURA_MUST_CHECK int kura_remote_folder(remote **out, const char *url);
+KURA_MUST_CHECK int kura_remote_git(remote **out, const char *url, const char *cache);
+/* 1 if url names a folder (file://, or a path that is not a git repository). */
+int kura_remote_is_folder(const char *url);
+
+/* ---- sync_log.c: the files ----
+ * <vault dir>/<device>/NNNNNNNNNNNNNNNN.log  (seq, 16 hex digits): what the device wrote
+ * <vault dir>/<device>/NNNNNNNNNNNNNNNN.snap: every record the device wrote, up to that seq
+ * <vault dir>/<device>/slot: the client-key slot, for a new device */
+#define SYNC_MAGIC "KSYN"
+#define SYNC_HEAD (4 + 1 + 1 + 16 + 8 + 32)
+#define SYNC_KEY_ID 16
+#define SYNC_PAD 1024
+
+/* A file's header and its opened plaintext. */
+typedef struct sync_file {
+    char kind; /* 'l' a log, 's' a snapshot */
+    unsigned char key_id[SYNC_KEY_ID];
+    uint64_t seq;
+    unsigned char prev[32]; /* log: the hash of the log before; snapshot: of the log at seq */
+    unsigned char hash[32]; /* of the whole file */
+    uint64_t written_ms;
+    char device_name[65], vault_name[257];
+    kura_gbuf plain;   /* the records: item id (16) || past record, one after another */
+    size_t records_at; /* where they start in plain */
+} sync_file;
+
+/* The sync key and its public id, from v's vault key. */
+void kura_sync_keys(const kura_vault *v, unsigned char key[KURA_KEYBYTES],
+                    unsigned char id[SYNC_KEY_ID]);
+/* Seals records (item id || record, one after another) as device's file seq of kind into out
+ * (malloc'd); *hash gets its hash. */
+KURA_MUST_CHECK int kura_sync_seal(kura_blob *out, unsigned char hash[32], const kura_vault *v,
+                                   char kind, uint64_t seq, const unsigned char prev[32],
+                                   const unsigned char device[KURA_DEVICE_ID_BYTES],
+                                   const char *device_name, const char *vault_name,
+                                   const unsigned char *records, size_t len);
+/* Opens a file read from device's folder: KURA_ERR_ROTATED if it is under another key,
+ * KURA_ERR_TAMPERED if it does not open (changed, cut, moved from another device, seq or
+ * vault). */
+KURA_MUST_CHECK int kura_sync_open(sync_file *f, const kura_vault *v,
+                                   const unsigned char device[KURA_DEVICE_ID_BYTES],
+                                   const unsigned char *file, size_t n);
+void kura_sync_file_free(sync_file *f);
+/* Reads a file's header only (kind, key id, seq): KURA_ERR_CORRUPT if it is not one. */
+KURA_MUST_CHECK int kura_sync_peek(sync_file *f, const unsigned char *file, size_t n);
+/* The slot file: "KSLT" || 1 || key id || the client-key slot. */
+#define SLOT_FILE_BYTES (4 + 1 + SYNC_KEY_ID + KURA_SLOT_BYTES)
+
+#endif

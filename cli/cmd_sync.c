@@ -9,6 +9,8 @@
 
 #define KEY_TEXT_MAX 1024
 
+static int cloning; /* kura clone: a key from before a rotation needs the new kit */
+
 /* A sync or clone failure: the library's detail and the exit code (a remote's files that do not
  * check out are exit 6, as a damaged vault; an unreachable remote exit 1). */
 static int fail_sync(ctx *c, int rc, const char *doing)
@@ -22,10 +24,10 @@ static int fail_sync(ctx *c, int rc, const char *doing)
     case KURA_ERR_FORK:
         return fail(EX_DAMAGED, "%s", detail);
     case KURA_ERR_ROTATED:
-        return fail(EX_WRONG_KEY,
-                    "another device rotated vault %s's key: its new files open only with the new "
-                    "key; nothing was changed here",
-                    c->v ? kura_vault_id(c->v) : "");
+        return fail(EX_WRONG_KEY, "%s; %s", detail,
+                    cloning ? "clone with the new client key (the new kit's)"
+                            : "'kura sync' asks for the new client key (the new kit's), or "
+                              "give it with --new-key-file");
     case KURA_ERR_NOT_FOUND:
     case KURA_ERR_INVALID:
     case KURA_ERR_EXISTS:
@@ -153,69 +155,158 @@ const cmd cmd_remote = {
     .exec = remote_exec,
 };
 
+/* ---- a client key from a file or the terminal ---- */
+
+/* Reads a client key into key: from file (if set) or typed at prompt. attempt: 0 the first
+ * time (no terminal then is exit 8, with no_tty). An exit code, the message printed. */
+static int read_key(kura_client_key *key, const char *file, const char *prompt, int attempt,
+                    const char *no_tty)
+{
+    char *text = NULL, source[300] = "you typed";
+    int ex = EX_OK;
+    if (file && *file) {
+        ex = read_secret_file(&text, file, "client key", KEY_TEXT_MAX);
+        snprintf(source, sizeof source, "in %s", strcmp(file, "-") ? file : "standard input");
+    } else {
+        text = tty_secret(prompt);
+        if (!text) ex = attempt ? EX_CANCELLED : fail(EX_LOCKED, "%s", no_tty);
+    }
+    if (ex == EX_OK) {
+        size_t bad = 0;
+        int rc = kura_key_parse(key, &bad, text, strlen(text));
+        if (rc != KURA_OK) ex = key_parse_error(rc, text, bad, source);
+    }
+    secret_free(text);
+    return ex;
+}
+
 /* ---- kura sync ---- */
 
 typedef struct sync_args {
     const char *remote;
+    const char *new_key_file;
 } sync_args;
 
 static const opt_row sync_rows[] = {
     OPT_STRING("remote", sync_args, remote, "NAME",
                "the remote to sync with, if there are several"),
+    OPT_STRING("new-key-file", sync_args, new_key_file, "FILE",
+               "after another device rotated the key: the new client key (the new kit's), "
+               "from FILE (- for stdin); asked on a terminal otherwise"),
     OPT_END(),
 };
 
-/* Syncs c->v and prints what happened. */
-static int run_sync(ctx *c, const char *remote, int quiet_if_none)
+/* Prints what a sync did, or why it failed (rc its result). */
+static int report_sync(ctx *c, int rc, kura_sync_report *rep)
 {
-    kura_sync_report rep;
-    kura_sync_opts o = {.remote = remote};
-    int rc = kura_sync(c->v, &o, &rep);
     if (rc != KURA_OK) {
-        kura_sync_report_free(&rep);
+        kura_sync_report_free(rep);
         return fail_sync(c, rc, "sync");
     }
     json_t *conflicts = json_array();
     char first[KURA_MAX_SHORT + 1] = "";
-    for (size_t i = 0; i < rep.conflicts; i++) {
+    for (size_t i = 0; i < rep->conflicts; i++) {
         kura_item *it = NULL;
         const char *title = "";
-        if (kura_item_get(c->v, &it, rep.conflict_ids[i]) == KURA_OK && it->title)
+        if (kura_item_get(c->v, &it, rep->conflict_ids[i]) == KURA_OK && it->title)
             title = it->title;
         if (i == 0) snprintf(first, sizeof first, "%s", title);
         json_array_append_new(conflicts,
-                              json_pack("{s:s, s:s}", "id", rep.conflict_ids[i], "title", title));
+                              json_pack("{s:s, s:s}", "id", rep->conflict_ids[i], "title", title));
         kura_item_free(it);
     }
     if (c->json) {
-        json_print(json_pack("{s:I, s:I, s:I, s:I, s:o}", "in", (json_int_t)rep.in, "devices",
-                             (json_int_t)rep.in_devices, "changed", (json_int_t)rep.changed, "out",
-                             (json_int_t)rep.out, "conflicts", conflicts));
+        json_print(json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "in", (json_int_t)rep->in, "devices",
+                             (json_int_t)rep->in_devices, "changed", (json_int_t)rep->changed,
+                             "out", (json_int_t)rep->out, "behind", (json_int_t)rep->behind,
+                             "conflicts", conflicts));
     } else {
         json_decref(conflicts);
-        if (!(quiet_if_none && rep.in == 0 && rep.out == 0)) {
-            printf("%zu change%s in from %zu device%s, %zu out", rep.in, rep.in == 1 ? "" : "s",
-                   rep.in_devices, rep.in_devices == 1 ? "" : "s", rep.out);
-            if (rep.conflicts) {
-                printf("; %zu conflict%s: \"", rep.conflicts, rep.conflicts == 1 ? "" : "s");
-                print_escaped(first, 0);
-                printf("\"%s, both versions kept, see 'kura history ",
-                       rep.conflicts > 1 ? " and more" : "");
-                print_escaped(first, 0);
-                printf("'");
-            }
-            printf("\n");
+        printf("%zu change%s in from %zu device%s, %zu out", rep->in, rep->in == 1 ? "" : "s",
+               rep->in_devices, rep->in_devices == 1 ? "" : "s", rep->out);
+        if (rep->conflicts) {
+            printf("; %zu conflict%s: \"", rep->conflicts, rep->conflicts == 1 ? "" : "s");
+            print_escaped(first, 0);
+            printf("\"%s, both versions kept, see 'kura history ",
+                   rep->conflicts > 1 ? " and more" : "");
+            print_escaped(first, 0);
+            printf("'");
         }
+        printf("\n");
+        if (rep->behind)
+            note("kura: %zu device%s not caught up with a rotation of the key yet: what %s "
+                 "wrote comes in once %s synced with the new key",
+                 rep->behind, rep->behind == 1 ? " has" : "s have",
+                 rep->behind == 1 ? "it" : "they", rep->behind == 1 ? "it has" : "they have");
     }
-    kura_sync_report_free(&rep);
+    kura_sync_report_free(rep);
     return EX_OK;
+}
+
+/* Syncs c->v and prints what happened. */
+static int run_sync(ctx *c, const char *remote)
+{
+    kura_sync_report rep;
+    kura_sync_opts o = {.remote = remote};
+    int rc = kura_sync(c->v, &o, &rep);
+    return report_sync(c, rc, &rep);
+}
+
+/* Another device rotated the key: take the new one (its client key typed or from a file),
+ * keeping what changed here. */
+static int adopt(ctx *c, const sync_args *a)
+{
+    if (!a->new_key_file) {
+        int fd = tty_open();
+        if (fd < 0)
+            return fail(EX_LOCKED,
+                        "%s; give the new client key (the new kit's) with --new-key-file",
+                        kura_error_detail());
+        close(fd);
+        note("kura: %s", kura_error_detail());
+    }
+    kura_client_key *key = sodium_malloc(sizeof *key);
+    if (!key) return fail(EX_FAIL, "out of memory");
+    char prompt[160];
+    snprintf(prompt, sizeof prompt,
+             "New client key of vault %.8s (from the new kit): ", kura_vault_id(c->v));
+    int ex = EX_FAIL, tries = a->new_key_file ? 1 : 3;
+    for (int attempt = 0; attempt < tries; attempt++) {
+        ex = read_key(key, a->new_key_file, prompt, attempt,
+                      "no terminal to ask for the new client key; pass --new-key-file");
+        if (ex == EX_OK) {
+            kura_sync_opts o = {.remote = a->remote};
+            int rc = kura_sync_adopt(c->v, &o, key);
+            if (rc == KURA_ERR_WRONG_KEY || rc == KURA_ERR_INVALID)
+                ex = fail(rc == KURA_ERR_INVALID ? EX_USAGE : EX_WRONG_KEY, "%s",
+                          kura_error_detail());
+            else if (rc != KURA_OK)
+                ex = fail_sync(c, rc, "take the new key");
+        }
+        if (ex == EX_OK || tries == 1 || (ex != EX_BAD_KEY && ex != EX_WRONG_KEY)) break;
+        if (attempt < 2) note("try again (%d of 3)", attempt + 2);
+    }
+    sodium_free(key);
+    if (ex == EX_OK && !c->json)
+        printf("vault %s now has the new key: old kits, sessions and device enrollments no "
+               "longer open it ('kura device enroll' again)\n",
+               kura_vault_id(c->v));
+    return ex;
 }
 
 static int sync_exec(ctx *c, void *args, int argc, char **argv)
 {
     const sync_args *a = args;
     (void)argc, (void)argv;
-    return run_sync(c, a->remote, 0);
+    kura_sync_report rep;
+    kura_sync_opts o = {.remote = a->remote};
+    int rc = kura_sync(c->v, &o, &rep);
+    if (rc == KURA_ERR_ROTATED) { /* nothing changed yet: take the new key, then sync */
+        kura_sync_report_free(&rep);
+        int ex = adopt(c, a);
+        return ex == EX_OK ? run_sync(c, a->remote) : ex;
+    }
+    return report_sync(c, rc, &rep);
 }
 
 const cmd cmd_sync = {
@@ -225,7 +316,8 @@ const cmd cmd_sync = {
             "history, and an edit beats a delete it did not see. If the remote cannot be "
             "reached nothing changes here (exit 1); if a device's files on it were changed, "
             "dropped, reordered or replayed, the sync stops, names the device, and changes "
-            "nothing (exit 6).",
+            "nothing (exit 6). After another device rotated the key, the new client key is "
+            "asked for (or --new-key-file), and what changed here is kept.",
     .flags = CMD_OPEN | CMD_UNLOCK,
     .rows = sync_rows,
     .args_size = sizeof(sync_args),
@@ -241,9 +333,9 @@ static int clone_with_key(ctx *c, kura_clone *cl)
     if (!key) return fail(EX_FAIL, "out of memory");
     const char *file = c->key_file ? c->key_file : getenv("KURA_CLIENT_KEY_FILE");
     int ex = EX_OK, tries = (c->kit_file || (file && *file)) ? 1 : 3;
+    char prompt[128];
+    snprintf(prompt, sizeof prompt, "Client key for vault %.8s: ", kura_clone_vault_id(cl));
     for (int attempt = 0; attempt < tries; attempt++) {
-        char *text = NULL;
-        char source[300] = "you typed";
         if (c->kit_file) {
             char id[KURA_VAULT_ID_TEXT + 1];
             ex = read_kit(key, id, c->kit_file);
@@ -251,26 +343,8 @@ static int clone_with_key(ctx *c, kura_clone *cl)
                 ex = fail(EX_WRONG_KEY, "%s is the kit of vault %s; the remote holds vault %s",
                           c->kit_file, id, kura_clone_vault_id(cl));
         } else {
-            if (file && *file) {
-                ex = read_secret_file(&text, file, "client key", KEY_TEXT_MAX);
-                snprintf(source, sizeof source, "in %s",
-                         strcmp(file, "-") ? file : "standard input");
-            } else {
-                char prompt[128];
-                snprintf(prompt, sizeof prompt,
-                         "Client key for vault %.8s: ", kura_clone_vault_id(cl));
-                text = tty_secret(prompt);
-                if (!text)
-                    ex = attempt ? EX_CANCELLED
-                                 : fail(EX_LOCKED, "no terminal to ask for the client key; pass "
-                                                   "--key-file or --kit");
-            }
-            if (ex == EX_OK) {
-                size_t bad = 0;
-                int rc = kura_key_parse(key, &bad, text, strlen(text));
-                if (rc != KURA_OK) ex = key_parse_error(rc, text, bad, source);
-            }
-            secret_free(text);
+            ex = read_key(key, file, prompt, attempt,
+                          "no terminal to ask for the client key; pass --key-file or --kit");
         }
         if (ex == EX_OK) {
             int rc = kura_clone_make(cl, key, c->vault_path, &c->v);
@@ -280,8 +354,7 @@ static int clone_with_key(ctx *c, kura_clone *cl)
             else if (rc != KURA_OK)
                 ex = fail_sync(c, rc, "make the vault");
         }
-        if (ex == EX_OK || ex == EX_LOCKED || ex == EX_CANCELLED || tries == 1) break;
-        if (ex != EX_BAD_KEY && ex != EX_WRONG_KEY) break;
+        if (ex == EX_OK || tries == 1 || (ex != EX_BAD_KEY && ex != EX_WRONG_KEY)) break;
         if (attempt < 2) note("try again (%d of 3)", attempt + 2);
     }
     sodium_free(key);
@@ -297,6 +370,7 @@ static int clone_exec(ctx *c, void *args, int argc, char **argv)
                     "%s already exists; give the new device's vault another place with --vault",
                     c->vault_path);
     kura_clone *cl;
+    cloning = 1;
     int rc = kura_clone_fetch(&cl, url, NULL);
     if (rc != KURA_OK) return fail_sync(c, rc, "clone");
     int ex = clone_with_key(c, cl);
@@ -305,8 +379,12 @@ static int clone_exec(ctx *c, void *args, int argc, char **argv)
     size_t count = 0;
     if (!c->json)
         printf("made vault %s at %s; syncing with %s\n", kura_vault_id(c->v), c->vault_path, url);
-    ex = run_sync(c, "origin", 0);
-    if (ex != EX_OK) return ex;
+    ex = run_sync(c, "origin");
+    if (ex != EX_OK) { /* nothing half made is left behind */
+        kura_clone_discard(c->v);
+        c->v = NULL;
+        return ex;
+    }
     if (kura_vault_count(c->v, &count) != KURA_OK) count = 0;
     if (!c->json) {
         printf("vault %s is on this device: %zu item%s\n", kura_vault_id(c->v), count,

@@ -136,6 +136,12 @@ KURA_MUST_CHECK int kura_record_put(kura_vault *v, const char *name, const unsig
                                     size_t n);
 /* Re-seals every such record under new_item_key (a rotation, in its transaction). */
 KURA_MUST_CHECK int kura_records_rekey(kura_vault *v, const unsigned char *new_item_key);
+/* In a rotation: re-seals the records under new_item_key, and keeps the vault key being
+ * replaced (with the time) in record "oldkeys", sealed under the new one. */
+KURA_MUST_CHECK int kura_old_keys_add(kura_vault *v, const unsigned char *new_item_key);
+/* The vault keys this vault had before, each VK (32) || rotated at, ms (8); appended to out
+ * (guarded memory). KURA_ERR_NOT_FOUND if it was never rotated. */
+KURA_MUST_CHECK int kura_old_keys(kura_vault *v, kura_gbuf *out);
 
 /* ---- item_store.c ---- */
 kura_vault *kura_batch_vault(kura_batch *b);

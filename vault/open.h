@@ -14,6 +14,10 @@ KURA_MUST_CHECK int kura_vault_make(kura_vault **out, const char *path,
                                     const unsigned char vk[KURA_KEYBYTES],
                                     const kura_client_key *key, const char *name, uint64_t gen,
                                     int adopt);
+/* Re-keys v to a vault key and client key another device rotated to (kura_vault_rotate's
+ * transaction, with these keys). */
+KURA_MUST_CHECK int kura_vault_rekey_to(kura_vault *v, const unsigned char vk[KURA_KEYBYTES],
+                                        const kura_client_key *key);
 /* A vault id as text: KURA_VAULT_ID_TEXT Crockford symbols and a NUL. */
 void kura_id_text(char *out, const unsigned char id[KURA_VAULT_ID_BYTES]);
 /* Unlocks v with a raw vault key (from a slot or a session). */

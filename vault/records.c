@@ -3,16 +3,20 @@
  * readable only unlocked. A rotation re-seals them with the items. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "item_int.h"
 
 #define RECORD_PAD 64
 
-/* The sealed records: "remotes", and "peers.<remote>" for each remote. */
+/* The sealed records: "remotes", and "peers.<remote>" for each remote; "oldkeys" (below) is
+ * re-sealed by kura_old_keys_add. */
 static int sealed(const char *name)
 {
     return strcmp(name, "remotes") == 0 || strncmp(name, "peers.", 6) == 0;
 }
+
+#define REC_OLD_KEYS "oldkeys"
 
 typedef struct names {
     char **p;
@@ -106,5 +110,35 @@ int kura_records_rekey(kura_vault *v, const unsigned char *new_item_key)
     for (size_t i = 0; i < l.n; i++)
         free(l.p[i]);
     free(l.p);
+    return rc;
+}
+
+int kura_old_keys_add(kura_vault *v, const unsigned char *new_item_key)
+{
+    kura_gbuf pt = {0};
+    kura_blob b = {0};
+    unsigned char entry[KURA_KEYBYTES + 8];
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int rc = kura_record_get(v, REC_OLD_KEYS, &pt);
+    if (rc == KURA_ERR_NOT_FOUND) rc = KURA_OK;
+    memcpy(entry, VK(v), KURA_KEYBYTES);
+    kura_put64(entry + KURA_KEYBYTES,
+               (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u);
+    if (rc == KURA_OK) rc = kura_gbuf_add(&pt, entry, sizeof entry);
+    /* The other records first (under the new key), then this one. */
+    if (rc == KURA_OK) rc = kura_records_rekey(v, new_item_key);
+    if (rc == KURA_OK) rc = seal_record(&b, v, new_item_key, REC_OLD_KEYS, pt.p, pt.n);
+    if (rc == KURA_OK) rc = kura_meta_put(v, REC_OLD_KEYS, b.p, b.n);
+    sodium_memzero(entry, sizeof entry);
+    free(b.p);
+    kura_gbuf_free(&pt);
+    return rc;
+}
+
+int kura_old_keys(kura_vault *v, kura_gbuf *out)
+{
+    int rc = kura_record_get(v, REC_OLD_KEYS, out);
+    if (rc == KURA_OK && out->n % (KURA_KEYBYTES + 8)) rc = KURA_ERR_CORRUPT;
     return rc;
 }

@@ -246,7 +246,9 @@ static peer *peer_find(peers *ps, const unsigned char *device)
 typedef struct pushed {
     uint64_t seq, since, snap;
     unsigned char hash[32];
+    unsigned char key_id[SYNC_KEY_ID]; /* the key this device's chain is under (zero: none) */
 } pushed;
+#define PUSHED_BYTES (56 + SYNC_KEY_ID)
 
 static int pushed_load(kura_vault *v, const char *rname, pushed *p)
 {
@@ -257,11 +259,12 @@ static int pushed_load(kura_vault *v, const char *rname, pushed *p)
     int rc = kura_meta_find(v, &b, rec);
     if (rc == KURA_ERR_NOT_FOUND) return KURA_OK;
     if (rc != KURA_OK) return rc;
-    if (b.n == 56) {
+    if (b.n == PUSHED_BYTES) {
         p->seq = kura_get64(b.p);
         memcpy(p->hash, b.p + 8, 32);
         p->since = kura_get64(b.p + 40);
         p->snap = kura_get64(b.p + 48);
+        memcpy(p->key_id, b.p + 56, SYNC_KEY_ID);
     } else {
         rc = KURA_ERR_CORRUPT;
     }
@@ -271,13 +274,14 @@ static int pushed_load(kura_vault *v, const char *rname, pushed *p)
 
 static int pushed_store(kura_vault *v, const char *rname, const pushed *p)
 {
-    unsigned char b[56];
+    unsigned char b[PUSHED_BYTES];
     char rec[96];
     record_name(rec, META_PUSHED, rname);
     kura_put64(b, p->seq);
     memcpy(b + 8, p->hash, 32);
     kura_put64(b + 40, p->since);
     kura_put64(b + 48, p->snap);
+    memcpy(b + 56, p->key_id, SYNC_KEY_ID);
     return kura_meta_put(v, rec, b, sizeof b);
 }
 
@@ -433,6 +437,56 @@ static int has_seq(const uint64_t *a, size_t n, uint64_t seq)
     return n && bsearch(&seq, a, n, sizeof *a, by_seq) != NULL;
 }
 
+/* ---- the vault keys a device can read with: its own, and the ones it had before ---- */
+
+typedef struct keyring {
+    unsigned char *k; /* sodium_malloc: n entries of key id (16) || vault key (32) */
+    size_t n;
+} keyring;
+#define RING_ENTRY (SYNC_KEY_ID + KURA_KEYBYTES)
+
+static void keyring_free(keyring *k)
+{
+    sodium_free(k->k);
+    k->k = NULL;
+    k->n = 0;
+}
+
+/* Inside a read of v: its vault key first, then the old ones. */
+static int keyring_load(kura_vault *v, keyring *k)
+{
+    kura_gbuf old = {0};
+    unsigned char key[KURA_KEYBYTES];
+    int rc = kura_old_keys(v, &old);
+    if (rc == KURA_ERR_NOT_FOUND) rc = KURA_OK;
+    size_t n = 1 + old.n / (KURA_KEYBYTES + 8);
+    if (rc == KURA_OK && !(k->k = sodium_malloc(n * RING_ENTRY))) rc = KURA_ERR_NOMEM;
+    for (size_t i = 0; rc == KURA_OK && i < n; i++) {
+        const unsigned char *vk = i == 0 ? VK(v) : old.p + (i - 1) * (KURA_KEYBYTES + 8);
+        kura_sync_keys_of(vk, key, k->k + i * RING_ENTRY);
+        memcpy(k->k + i * RING_ENTRY + SYNC_KEY_ID, vk, KURA_KEYBYTES);
+    }
+    if (rc == KURA_OK) k->n = n;
+    sodium_memzero(key, sizeof key);
+    kura_gbuf_free(&old);
+    return rc;
+}
+
+static const unsigned char *keyring_find(const keyring *k, const unsigned char *id)
+{
+    for (size_t i = 0; i < k->n; i++)
+        if (memcmp(k->k + i * RING_ENTRY, id, SYNC_KEY_ID) == 0)
+            return k->k + i * RING_ENTRY + SYNC_KEY_ID;
+    return NULL;
+}
+
+/* A record that is not an item's: item id all 0xff. A rotation notice, written under the old
+ * key as a device's last file before its files under the new one: tag REC_NOTICE, stamp (the
+ * time), device, the new key's id. */
+#define REC_NOTICE 3
+static const unsigned char vault_record[KURA_ITEM_ID_BYTES] = {
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
 /* ---- reading another device ---- */
 
 /* Records read, to merge: item id (16) || record, each as a slice of a kept file. */
@@ -455,8 +509,16 @@ static void incoming_free(incoming *in)
     memset(in, 0, sizeof *in);
 }
 
-/* The records of an opened file into in (slices into it; the file is kept). */
-static int take_records(incoming *in, sync_file *f)
+/* A rotation notice read from a device: the key it moved to, and when. */
+typedef struct notice {
+    int seen;
+    unsigned char key_id[SYNC_KEY_ID];
+    uint64_t when_ms;
+} notice;
+
+/* The records of an opened file into in (slices into it; the file is kept); a rotation
+ * notice into *nt. */
+static int take_records(incoming *in, sync_file *f, notice *nt)
 {
     const unsigned char *p = f->plain.p;
     size_t n = f->plain.n;
@@ -464,8 +526,17 @@ static int take_records(incoming *in, sync_file *f)
         if (n - off < 16 + 5) return KURA_ERR_TAMPERED;
         size_t len = 5 + (size_t)kura_get32(p + off + 16 + 1);
         if (len > n - off - 16) return KURA_ERR_TAMPERED;
-        if (kura_grow(&in->s, &in->cap, in->n, sizeof *in->s) != KURA_OK) return KURA_ERR_NOMEM;
-        in->s[in->n++] = (struct slice){p + off, p + off + 16, len};
+        if (memcmp(p + off, vault_record, KURA_ITEM_ID_BYTES) == 0) {
+            const unsigned char *r = p + off + 16;
+            if (r[0] != REC_NOTICE || len != 5 + STAMP_BYTES + SYNC_KEY_ID)
+                return KURA_ERR_TAMPERED;
+            nt->seen = 1;
+            nt->when_ms = kura_get64(r + 5) >> 16;
+            memcpy(nt->key_id, r + 5 + STAMP_BYTES, SYNC_KEY_ID);
+        } else {
+            if (kura_grow(&in->s, &in->cap, in->n, sizeof *in->s) != KURA_OK) return KURA_ERR_NOMEM;
+            in->s[in->n++] = (struct slice){p + off, p + off + 16, len};
+        }
         off += 16 + len;
     }
     return KURA_OK;
@@ -475,6 +546,9 @@ typedef struct reading {
     kura_vault *v;
     remote *r;
     const char *vdir;
+    keyring ring;
+    unsigned char unknown_key[SYNC_KEY_ID]; /* read_one: the key of a file it could not open */
+    size_t behind; /* devices whose files are all under a key this one does not have */
     incoming in;
     peers ps;
     size_t devices_new;
@@ -500,7 +574,15 @@ static int read_one(reading *rd, const char *dev, const unsigned char *device, u
     }
     sync_file *f = &rd->in.files[rd->in.n_files];
     memset(f, 0, sizeof *f);
-    rc = kura_sync_open(f, rd->v, device, b.p, b.n);
+    const unsigned char *vk = NULL;
+    rc = kura_sync_peek(f, b.p, b.n);
+    if (rc == KURA_OK && !(vk = keyring_find(&rd->ring, f->key_id)) &&
+        memcmp(f->vault_id, rd->v->id, KURA_VAULT_ID_BYTES) == 0) {
+        memcpy(rd->unknown_key, f->key_id, SYNC_KEY_ID);
+        free(b.p);
+        return KURA_ERR_ROTATED;
+    }
+    rc = vk ? kura_sync_open(f, rd->v, vk, device, b.p, b.n) : KURA_ERR_TAMPERED;
     free(b.p);
     if (rc == KURA_OK && (f->seq != seq || f->kind != kind)) rc = KURA_ERR_TAMPERED;
     if (rc != KURA_OK) {
@@ -523,9 +605,56 @@ static void hex_of(char out[33], const unsigned char *d)
 }
 
 /* What device (folder dev) wrote since this device last read it, checked as a chain. */
+/* A file of device under a key this device does not have: the key the device's rotation
+ * notice named (KURA_ERR_ROTATED), a device none of whose files this one could ever open
+ * (skipped: it has not caught up with a rotation this device made, or learned of), or
+ * tampering. */
+static int read_one(reading *rd, const char *dev, const unsigned char *device, uint64_t seq,
+                    char kind, sync_file **out);
+
+static int unknown_key(reading *rd, const char *dev, const unsigned char *device, const peer *known,
+                       notice *nt, int opened, uint64_t seq, const dev_files *d)
+{
+    /* Files skipped over (a snapshot gathered them) may hold the notice: the device keeps
+     * its last log under each old key. */
+    unsigned char want[SYNC_KEY_ID];
+    memcpy(want, rd->unknown_key, SYNC_KEY_ID);
+    for (size_t i = 0; !nt->seen && i < d->n_logs; i++) {
+        sync_file *f;
+        if (d->logs[i] <= (known ? known->seq : 0) || d->logs[i] >= seq) continue;
+        if (read_one(rd, dev, device, d->logs[i], 'l', &f) != KURA_OK) continue;
+        incoming none = {0};
+        take_records(&none, f, nt);
+        free(none.s);
+    }
+    memcpy(rd->unknown_key, want, SYNC_KEY_ID);
+    kura_detail_clear();
+    if (nt->seen && memcmp(nt->key_id, rd->unknown_key, SYNC_KEY_ID) == 0) {
+        char when[32];
+        time_t t = (time_t)(nt->when_ms / 1000u);
+        struct tm tm;
+        if (gmtime_r(&t, &tm))
+            strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+        else
+            snprintf(when, sizeof when, "?");
+        return kura_fail(KURA_ERR_ROTATED,
+                         "device %.8s%s%s%s rotated vault %s's key on %s: its files from then on "
+                         "open only with the new key; nothing was changed here",
+                         dev, known && known->name[0] ? " (" : "", known ? known->name : "",
+                         known && known->name[0] ? ")" : "", rd->v->id_text, when);
+    }
+    if (!opened && !known) return KURA_ERR_NOT_FOUND; /* skipped */
+    return kura_fail(KURA_ERR_TAMPERED,
+                     "device %.8s's file %016" PRIx64 " on the remote is under a key this vault "
+                     "never had and that device never announced (changed or forged)",
+                     dev, seq);
+}
+
 static int read_device(reading *rd, const char *dev, const unsigned char *device)
 {
     dev_files d;
+    notice nt = {0};
+    size_t first = rd->in.n, opened = rd->in.n_files;
     int rc = list_device(rd->r, rd->vdir, dev, &d);
     if (rc != KURA_OK) return rc;
     peer *known = peer_find(&rd->ps, device);
@@ -569,7 +698,11 @@ static int read_device(reading *rd, const char *dev, const unsigned char *device
     else
         memset(prev, 0, 32);
     int chained = seen > 0 || from == 1;
-    for (uint64_t s = from; s <= d.top && rc == KURA_OK; s++)
+    if (seen == 0 && d.n_snaps) { /* a device new to this one: from its newest snapshot */
+        from = d.snaps[d.n_snaps - 1];
+        chained = 0;
+    }
+    for (uint64_t s = from; chained && s <= d.top && rc == KURA_OK; s++)
         if (!has_seq(d.logs, d.n_logs, s)) {
             /* a gap: a snapshot must cover it */
             uint64_t snap = d.n_snaps ? d.snaps[d.n_snaps - 1] : 0;
@@ -586,9 +719,11 @@ static int read_device(reading *rd, const char *dev, const unsigned char *device
     uint64_t written = known ? known->written_ms : 0;
     if (rc == KURA_OK && !chained) { /* from a snapshot */
         rc = read_one(rd, dev, device, from, 's', &f);
+        if (rc == KURA_ERR_ROTATED)
+            rc = unknown_key(rd, dev, device, known, &nt, rd->in.n_files > opened, from, &d);
         if (rc == KURA_OK) {
             memcpy(prev, f->prev, 32);
-            rc = take_records(&rd->in, f);
+            rc = take_records(&rd->in, f, &nt);
             written = f->written_ms;
             snprintf(known ? known->name : rd->detail, 65, "%s", f->device_name);
         }
@@ -604,6 +739,8 @@ static int read_device(reading *rd, const char *dev, const unsigned char *device
             break;
         }
         rc = read_one(rd, dev, device, s, 'l', &f);
+        if (rc == KURA_ERR_ROTATED)
+            rc = unknown_key(rd, dev, device, known, &nt, rd->in.n_files > opened, s, &d);
         if (rc != KURA_OK) break;
         if ((s > 1 || seen > 0) && sodium_memcmp(f->prev, prev, 32) != 0)
             rc = kura_fail(KURA_ERR_TAMPERED,
@@ -613,7 +750,7 @@ static int read_device(reading *rd, const char *dev, const unsigned char *device
         else if (s == 1 && !known && !sodium_is_zero(f->prev, 32))
             rc = kura_fail(KURA_ERR_TAMPERED, "device %.8s's first file does not start a chain",
                            dev);
-        if (rc == KURA_OK) rc = take_records(&rd->in, f);
+        if (rc == KURA_OK) rc = take_records(&rd->in, f, &nt);
         if (rc == KURA_OK) {
             memcpy(prev, f->hash, 32);
             written = f->written_ms;
@@ -637,6 +774,11 @@ static int read_device(reading *rd, const char *dev, const unsigned char *device
         memcpy(known->hash, prev, 32);
         known->written_ms = written;
         rd->devices_new++;
+    }
+    if (rc == KURA_ERR_NOT_FOUND) { /* none of it opens here: the device is left for now */
+        rd->in.n = first;
+        rd->behind++;
+        rc = KURA_OK;
     }
     dev_files_free(&d);
     return rc;
@@ -780,12 +922,30 @@ static int send(kura_vault *v, remote *r, const outbox *o, const char *vdir, con
     if (rc == KURA_OK && me->snap) {
         dev_files f;
         rc = list_device(r, vdir, dev, &f);
-        for (size_t i = 0; rc == KURA_OK && i < f.n_logs; i++)
-            if (f.logs[i] <= me->snap && has_seq(f.snaps, f.n_snaps, me->snap)) {
-                char path[128];
-                file_path(path, vdir, dev, f.logs[i], 'l');
-                rc = r->ops->remove(r, path);
+        /* Each key's last log before a rotation is its notice: kept, so a device that still
+         * has only the old key learns of the rotation from a file it can open. */
+        unsigned char(*keys)[SYNC_KEY_ID] = calloc(f.n_logs + 1, SYNC_KEY_ID);
+        if (!keys) rc = KURA_ERR_NOMEM;
+        for (size_t i = 0; rc == KURA_OK && i < f.n_logs; i++) {
+            char path[128];
+            kura_blob b;
+            sync_file h;
+            file_path(path, vdir, dev, f.logs[i], 'l');
+            if (f.logs[i] <= me->snap && r->ops->read(r, path, &b) == KURA_OK) {
+                if (kura_sync_peek(&h, b.p, b.n) == KURA_OK) memcpy(keys[i], h.key_id, SYNC_KEY_ID);
+                free(b.p);
             }
+        }
+        for (size_t i = 0; rc == KURA_OK && i < f.n_logs; i++) {
+            if (f.logs[i] > me->snap || !has_seq(f.snaps, f.n_snaps, me->snap)) continue;
+            int is_notice = memcmp(keys[i], me->key_id, SYNC_KEY_ID) != 0 &&
+                            (i + 1 == f.n_logs || memcmp(keys[i + 1], keys[i], SYNC_KEY_ID) != 0);
+            if (is_notice) continue;
+            char path[128];
+            file_path(path, vdir, dev, f.logs[i], 'l');
+            rc = r->ops->remove(r, path);
+        }
+        free(keys);
         for (size_t i = 0; rc == KURA_OK && i < f.n_snaps; i++)
             if (f.snaps[i] < me->snap) {
                 char path[128];
@@ -929,7 +1089,15 @@ static int merge_and_seal(syncing *sy, reading *rd, pushed *me, int lost)
     if (rc != KURA_OK) return rc;
     /* This device's records first: read the signed way, before the merge writes. */
     rc = kura_sync_own(v, me->since, me->seq == 0, gather, &recs);
-    int snap = lost || me->seq + 1 - me->snap >= SNAP_EVERY;
+    /* This device's chain under an old key (a rotation since): a notice under that key
+     * first, then everything again under the new one. */
+    unsigned char key[KURA_KEYBYTES], key_id[SYNC_KEY_ID];
+    kura_sync_keys(v, key, key_id);
+    sodium_memzero(key, sizeof key);
+    const unsigned char *old_vk = NULL;
+    int rotated = me->seq > 0 && memcmp(me->key_id, key_id, SYNC_KEY_ID) != 0;
+    if (rotated) old_vk = keyring_find(&rd->ring, me->key_id);
+    int snap = lost || rotated || me->seq + 1 - me->snap >= SNAP_EVERY;
     if (rc == KURA_OK && snap) rc = kura_sync_own(v, 0, 1, gather, &all);
     /* The others' records, an item at a time. */
     if (rc == KURA_OK && rd->in.n) qsort(rd->in.s, rd->in.n, sizeof *rd->in.s, by_item);
@@ -956,17 +1124,38 @@ static int merge_and_seal(syncing *sy, reading *rd, pushed *me, int lost)
     if (rc == KURA_OK) rc = peers_store(v, sy->name, &rd->ps);
     /* This device's new file (and a snapshot now and then), into the outbox before the
      * commit that records them: sent after it, and again until the remote has them. */
+    host_name(name, sy->device_name);
+    const char *vname = kura_vault_name(v);
+    if (rc == KURA_OK && rotated && old_vk) {
+        unsigned char rec[KURA_ITEM_ID_BYTES + 5 + STAMP_BYTES + SYNC_KEY_ID], hash[32];
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        memcpy(rec, vault_record, KURA_ITEM_ID_BYTES);
+        rec[16] = REC_NOTICE;
+        kura_put32(rec + 17, STAMP_BYTES + SYNC_KEY_ID);
+        kura_put64(rec + 21, ((uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u) << 16);
+        memcpy(rec + 29, sy->device, KURA_DEVICE_ID_BYTES);
+        memcpy(rec + 45, key_id, SYNC_KEY_ID);
+        kura_blob nb = {0};
+        rc = kura_sync_seal(&nb, hash, v, old_vk, 'l', me->seq + 1, me->hash, sy->device, name,
+                            vname, rec, sizeof rec);
+        if (rc == KURA_OK) rc = outbox_put(&sy->ob, me->seq + 1, 'l', &nb);
+        if (rc == KURA_OK) {
+            me->seq++;
+            memcpy(me->hash, hash, 32);
+        }
+        free(nb.p);
+    }
+    if (rc == KURA_OK) memcpy(me->key_id, key_id, SYNC_KEY_ID);
     if (rc == KURA_OK && (recs.n || snap)) {
         kura_blob log = {0}, sb = {0};
         unsigned char hash[32], shash[32];
         uint64_t seq = me->seq + 1;
-        host_name(name, sy->device_name);
-        const char *vname = kura_vault_name(v);
-        rc = kura_sync_seal(&log, hash, v, 'l', seq, me->hash, sy->device, name, vname,
+        rc = kura_sync_seal(&log, hash, v, NULL, 'l', seq, me->hash, sy->device, name, vname,
                             recs.p ? recs.p : (unsigned char *)"", recs.n);
         if (rc == KURA_OK) rc = outbox_put(&sy->ob, seq, 'l', &log);
         if (rc == KURA_OK && snap) {
-            rc = kura_sync_seal(&sb, shash, v, 's', seq, hash, sy->device, name, vname,
+            rc = kura_sync_seal(&sb, shash, v, NULL, 's', seq, hash, sy->device, name, vname,
                                 all.p ? all.p : (unsigned char *)"", all.n);
             if (rc == KURA_OK) rc = outbox_put(&sy->ob, seq, 's', &sb);
             if (rc == KURA_OK) me->snap = seq, sy->rep->compacted = 1;
@@ -1005,9 +1194,11 @@ static int sync_once(syncing *sy, int *again)
     if (rc != KURA_OK) return rc;
     rc = peers_load(v, sy->name, &rd.ps);
     if (rc == KURA_OK) rc = pushed_load(v, sy->name, &me);
+    if (rc == KURA_OK) rc = keyring_load(v, &rd.ring);
     kura_vault_read_end(v);
     if (rc != KURA_OK) {
         free(rd.ps.p);
+        keyring_free(&rd.ring);
         return kura_state_fail(v, rc);
     }
     /* Every other device's new files, checked, before anything changes here. */
@@ -1047,8 +1238,10 @@ static int sync_once(syncing *sy, int *again)
     int lost = rc == KURA_OK && me.seq > 0 && own.top < me.seq && !outbox_has(&sy->ob, me.seq);
     dev_files_free(&own);
     if (rc == KURA_OK) rc = merge_and_seal(sy, &rd, &me, lost);
+    sy->rep->behind = rd.behind;
     incoming_free(&rd.in);
     free(rd.ps.p);
+    keyring_free(&rd.ring);
     unsigned char slot[SLOT_BYTES_ALL];
     if (rc == KURA_OK) rc = slot_file(v, slot);
     if (rc == KURA_OK) rc = send(v, r, &sy->ob, sy->vdir, sy->dev, &me, slot, sizeof slot);
@@ -1095,6 +1288,64 @@ void kura_sync_report_free(kura_sync_report *r)
     if (!r) return;
     free(r->conflict_ids);
     r->conflict_ids = NULL;
+}
+
+int kura_sync_adopt(kura_vault *v, const kura_sync_opts *o, const kura_client_key *key)
+{
+    static const kura_sync_opts none;
+    char url[KURA_REMOTE_URL_MAX + 1], name[KURA_REMOTE_NAME_MAX + 1], vdir[64];
+    if (!o) o = &none;
+    int rc = kura_need_unlocked(v);
+    if (rc == KURA_OK) rc = find_remote(v, o->remote, url, name);
+    if (rc != KURA_OK) return rc;
+    char *cache = o->cache_dir ? strdup(o->cache_dir) : kura_default_cache_dir();
+    remote *r = NULL;
+    rc = cache ? kura_remote_open(&r, url, cache) : KURA_ERR_NOMEM;
+    free(cache);
+    if (rc == KURA_OK) rc = r->ops->begin(r);
+    char **names = NULL;
+    size_t n = 0;
+    vault_dir(vdir, v);
+    if (rc == KURA_OK) rc = r->ops->list(r, vdir, &names, &n);
+    unsigned char *k = sodium_malloc(3 * KURA_KEYBYTES + KURA_KEYBYTES);
+    unsigned char ours[SYNC_KEY_ID], id[SYNC_KEY_ID];
+    if (!k) rc = KURA_ERR_NOMEM;
+    int found = 0, same = 0;
+    if (rc == KURA_OK) {
+        kura_sync_keys(v, k, ours);
+        kura_client_key_kek(k, k + KURA_KEYBYTES, key, v->id);
+    }
+    for (size_t i = 0; rc == KURA_OK && !found && i < n; i++) {
+        char path[128];
+        kura_blob b;
+        snprintf(path, sizeof path, "%s/%s/slot", vdir, names[i]);
+        if (r->ops->read(r, path, &b) != KURA_OK) continue;
+        if (b.n == SLOT_BYTES_ALL && memcmp(b.p, "KSLT", 4) == 0 &&
+            memcmp(b.p + 5, v->id, KURA_VAULT_ID_BYTES) == 0 &&
+            kura_slot_open(k + 2 * KURA_KEYBYTES, b.p + 5 + 16 + SYNC_KEY_ID, KURA_SLOT_BYTES, k,
+                           k + KURA_KEYBYTES, v->id) == KURA_OK) {
+            kura_sync_keys_of(k + 2 * KURA_KEYBYTES, k + 3 * KURA_KEYBYTES, id);
+            if (memcmp(id, ours, SYNC_KEY_ID) == 0)
+                same = 1;
+            else if (memcmp(id, b.p + 5 + 16, SYNC_KEY_ID) == 0)
+                found = 1;
+        }
+        free(b.p);
+    }
+    free_names(names, n);
+    kura_remote_close(r);
+    if (rc == KURA_OK && found)
+        rc = kura_vault_rekey_to(v, k + 2 * KURA_KEYBYTES, key);
+    else if (rc == KURA_OK && same)
+        rc = kura_fail(KURA_ERR_INVALID,
+                       "this is the key vault %s has already; the new one is "
+                       "on the kit made by the rotation",
+                       v->id_text);
+    else if (rc == KURA_OK)
+        rc = kura_fail(KURA_ERR_WRONG_KEY, "this key opens no newer key of vault %s on %s",
+                       v->id_text, url);
+    sodium_free(k);
+    return rc;
 }
 
 /* ---- remotes by URL ---- */
@@ -1235,7 +1486,7 @@ static void clone_name(kura_clone *c, const unsigned char *vk, char name[257])
             file_path(path, vdir, names[i], d.top, kind);
             if (d.top && c->r->ops->read(c->r, path, &b) == KURA_OK) {
                 sync_file f;
-                if (kura_sync_open(&f, &tmp, device, b.p, b.n) == KURA_OK)
+                if (kura_sync_open(&f, &tmp, NULL, device, b.p, b.n) == KURA_OK)
                     snprintf(name, 257, "%s", f.vault_name);
                 kura_sync_file_free(&f);
                 free(b.p);
@@ -1280,4 +1531,29 @@ int kura_clone_make(kura_clone *c, const kura_client_key *key, const char *path,
         unlink(path);
     }
     return rc;
+}
+
+void kura_clone_discard(kura_vault *v)
+{
+    if (!v) return;
+    char seen[4200] = "", out[4200] = "", *path = strdup(v->path);
+    if (v->state_dir) {
+        snprintf(seen, sizeof seen, "%s/%s.seen", v->state_dir, v->id_text);
+        snprintf(out, sizeof out, "%s/outbox/%s", v->state_dir, v->id_text);
+    }
+    kura_vault_close(v);
+    if (path) kura_shred(path);
+    free(path);
+    if (seen[0]) unlink(seen);
+    DIR *d = out[0] ? opendir(out) : NULL;
+    if (d) {
+        struct dirent *e;
+        char file[4400];
+        while ((e = readdir(d)))
+            if (e->d_name[0] != '.' &&
+                snprintf(file, sizeof file, "%s/%s", out, e->d_name) < (int)sizeof file)
+                unlink(file);
+        closedir(d);
+        rmdir(out);
+    }
 }

@@ -44,13 +44,16 @@ int kura_remote_is_folder(const char *url);
  * <vault dir>/<device>/NNNNNNNNNNNNNNNN.snap: every record the device wrote, up to that seq
  * <vault dir>/<device>/slot: the client-key slot, for a new device */
 #define SYNC_MAGIC "KSYN"
-#define SYNC_HEAD (4 + 1 + 1 + 16 + 8 + 32)
+#define SYNC_HEAD                                                                                  \
+    (4 + 1 + 1 + 16 + 16 + 8 + 32) /* magic, version, kind, vault id, key id,                      \
+                                    * seq, prev */
 #define SYNC_KEY_ID 16
 #define SYNC_PAD 1024
 
 /* A file's header and its opened plaintext. */
 typedef struct sync_file {
     char kind; /* 'l' a log, 's' a snapshot */
+    unsigned char vault_id[KURA_VAULT_ID_BYTES];
     unsigned char key_id[SYNC_KEY_ID];
     uint64_t seq;
     unsigned char prev[32]; /* log: the hash of the log before; snapshot: of the log at seq */
@@ -64,17 +67,21 @@ typedef struct sync_file {
 /* The sync key and its public id, from v's vault key. */
 void kura_sync_keys(const kura_vault *v, unsigned char key[KURA_KEYBYTES],
                     unsigned char id[SYNC_KEY_ID]);
+/* The same from a vault key (an old one, kept after a rotation). */
+void kura_sync_keys_of(const unsigned char *vk, unsigned char key[KURA_KEYBYTES],
+                       unsigned char id[SYNC_KEY_ID]);
 /* Seals records (item id || record, one after another) as device's file seq of kind into out
- * (malloc'd); *hash gets its hash. */
+ * (malloc'd), under vault key vk (NULL: v's); *hash gets its hash. */
 KURA_MUST_CHECK int kura_sync_seal(kura_blob *out, unsigned char hash[32], const kura_vault *v,
-                                   char kind, uint64_t seq, const unsigned char prev[32],
+                                   const unsigned char *vk, char kind, uint64_t seq,
+                                   const unsigned char prev[32],
                                    const unsigned char device[KURA_DEVICE_ID_BYTES],
                                    const char *device_name, const char *vault_name,
                                    const unsigned char *records, size_t len);
-/* Opens a file read from device's folder: KURA_ERR_ROTATED if it is under another key,
- * KURA_ERR_TAMPERED if it does not open (changed, cut, moved from another device, seq or
- * vault). */
-KURA_MUST_CHECK int kura_sync_open(sync_file *f, const kura_vault *v,
+/* Opens a file read from device's folder with vault key vk (NULL: v's): KURA_ERR_ROTATED if
+ * it is this vault's under another key, KURA_ERR_TAMPERED if it does not open (changed, cut, moved
+ * from another device, seq or vault). */
+KURA_MUST_CHECK int kura_sync_open(sync_file *f, const kura_vault *v, const unsigned char *vk,
                                    const unsigned char device[KURA_DEVICE_ID_BYTES],
                                    const unsigned char *file, size_t n);
 void kura_sync_file_free(sync_file *f);

@@ -1,5 +1,6 @@
 /* The files a device writes to a remote (FORMAT.md, "The remote"): a header in the clear
- * (magic, version, kind, the id of the key, the sequence number, the hash of the file before)
+ * (magic, version, kind, the vault id, the id of the key, the sequence number, the hash of the
+ * file before)
  * and a seal under the sync key whose associated data is that header, the vault id and the
  * writing device's id. So a file cannot be moved to another device, another place in the
  * chain or another vault, cut, or changed, without failing to open; a dropped file leaves a
@@ -14,22 +15,35 @@
 void kura_sync_keys(const kura_vault *v, unsigned char key[KURA_KEYBYTES],
                     unsigned char id[SYNC_KEY_ID])
 {
-    crypto_kdf_derive_from_key(key, KURA_KEYBYTES, 5, "kurasync", VK(v));
+    kura_sync_keys_of(VK(v), key, id);
+}
+
+void kura_sync_keys_of(const unsigned char *vk, unsigned char key[KURA_KEYBYTES],
+                       unsigned char id[SYNC_KEY_ID])
+{
+    crypto_kdf_derive_from_key(key, KURA_KEYBYTES, 5, "kurasync", vk);
     /* The key's public name: a keyed hash of a label, so it says nothing of the key but
      * tells files of one vault key from another's (a rotation). */
     crypto_generichash(id, SYNC_KEY_ID, (const unsigned char *)"kura/sync-key-id/1", 18, key,
                        KURA_KEYBYTES);
 }
 
-static void header(unsigned char h[SYNC_HEAD], char kind, const unsigned char key_id[SYNC_KEY_ID],
-                   uint64_t seq, const unsigned char prev[32])
+#define AT_VAULT 6
+#define AT_KEY (AT_VAULT + KURA_VAULT_ID_BYTES)
+#define AT_SEQ (AT_KEY + SYNC_KEY_ID)
+#define AT_PREV (AT_SEQ + 8)
+
+static void header(unsigned char h[SYNC_HEAD], char kind, const unsigned char *vault_id,
+                   const unsigned char key_id[SYNC_KEY_ID], uint64_t seq,
+                   const unsigned char prev[32])
 {
     memcpy(h, SYNC_MAGIC, 4);
     h[4] = SYNC_VERSION;
     h[5] = (unsigned char)kind;
-    memcpy(h + 6, key_id, SYNC_KEY_ID);
-    kura_put64(h + 6 + SYNC_KEY_ID, seq);
-    memcpy(h + 6 + SYNC_KEY_ID + 8, prev, 32);
+    memcpy(h + AT_VAULT, vault_id, KURA_VAULT_ID_BYTES);
+    memcpy(h + AT_KEY, key_id, SYNC_KEY_ID);
+    kura_put64(h + AT_SEQ, seq);
+    memcpy(h + AT_PREV, prev, 32);
 }
 
 static void ad_of(unsigned char *ad, const unsigned char h[SYNC_HEAD], const kura_vault *v,
@@ -47,8 +61,8 @@ static size_t cut(const char *s, size_t max)
     return n > max ? max : n;
 }
 
-int kura_sync_seal(kura_blob *out, unsigned char hash[32], const kura_vault *v, char kind,
-                   uint64_t seq, const unsigned char prev[32],
+int kura_sync_seal(kura_blob *out, unsigned char hash[32], const kura_vault *v,
+                   const unsigned char *vk, char kind, uint64_t seq, const unsigned char prev[32],
                    const unsigned char device[KURA_DEVICE_ID_BYTES], const char *device_name,
                    const char *vault_name, const unsigned char *records, size_t len)
 {
@@ -77,8 +91,8 @@ int kura_sync_seal(kura_blob *out, unsigned char hash[32], const kura_vault *v, 
         if (!(out->p = malloc(out->n))) rc = KURA_ERR_NOMEM;
     }
     if (rc == KURA_OK) {
-        kura_sync_keys(v, key, key_id);
-        header(h, kind, key_id, seq, prev);
+        kura_sync_keys_of(vk ? vk : VK(v), key, key_id);
+        header(h, kind, v->id, key_id, seq, prev);
         ad_of(ad, h, v, device);
         memcpy(out->p, h, SYNC_HEAD);
         kura_seal(out->p + SYNC_HEAD, pt.p, padded, ad, sizeof ad, NULL, key);
@@ -96,20 +110,22 @@ int kura_sync_peek(sync_file *f, const unsigned char *file, size_t n)
         file[4] != SYNC_VERSION || (file[5] != 'l' && file[5] != 's'))
         return KURA_ERR_CORRUPT;
     f->kind = (char)file[5];
-    memcpy(f->key_id, file + 6, SYNC_KEY_ID);
-    f->seq = kura_get64(file + 6 + SYNC_KEY_ID);
-    memcpy(f->prev, file + 6 + SYNC_KEY_ID + 8, 32);
+    memcpy(f->vault_id, file + AT_VAULT, KURA_VAULT_ID_BYTES);
+    memcpy(f->key_id, file + AT_KEY, SYNC_KEY_ID);
+    f->seq = kura_get64(file + AT_SEQ);
+    memcpy(f->prev, file + AT_PREV, 32);
     crypto_generichash(f->hash, 32, file, n, NULL, 0);
     return KURA_OK;
 }
 
-int kura_sync_open(sync_file *f, const kura_vault *v,
+int kura_sync_open(sync_file *f, const kura_vault *v, const unsigned char *vk,
                    const unsigned char device[KURA_DEVICE_ID_BYTES], const unsigned char *file,
                    size_t n)
 {
     unsigned char key[KURA_KEYBYTES], key_id[SYNC_KEY_ID], ad[AD_BYTES];
     if (kura_sync_peek(f, file, n) != KURA_OK) return KURA_ERR_TAMPERED;
-    kura_sync_keys(v, key, key_id);
+    if (memcmp(f->vault_id, v->id, KURA_VAULT_ID_BYTES) != 0) return KURA_ERR_TAMPERED;
+    kura_sync_keys_of(vk ? vk : VK(v), key, key_id);
     if (sodium_memcmp(key_id, f->key_id, SYNC_KEY_ID) != 0) {
         sodium_memzero(key, sizeof key);
         return KURA_ERR_ROTATED;

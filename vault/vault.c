@@ -476,8 +476,9 @@ void kura_vault_trust_file(kura_vault *v)
     v->trust_file = 1;
 }
 
-int kura_vault_rotate(kura_vault *v, kura_client_key *new_key, size_t *items, kura_rotate_fn ready,
-                      void *ctx)
+/* Re-keys v to vk and key (given, or made when vk is NULL: a rotation). */
+static int rekey_to(kura_vault *v, const unsigned char *given_vk, kura_client_key *new_key,
+                    size_t *items, kura_rotate_fn ready, void *ctx)
 {
     /* vk', item key', state key', wrap, commit */
     unsigned char *next = sodium_malloc(VAULT_KEYS + 2 * KURA_KEYBYTES);
@@ -495,9 +496,12 @@ int kura_vault_rotate(kura_vault *v, kura_client_key *new_key, size_t *items, ku
     unsigned char *vk = next, *item_key = next + KURA_KEYBYTES,
                   *state_key = next + 2 * KURA_KEYBYTES, *name_key = next + 3 * KURA_KEYBYTES,
                   *wrap = next + VAULT_KEYS, *commit = next + VAULT_KEYS + KURA_KEYBYTES;
-    randombytes_buf(vk, KURA_KEYBYTES);
+    if (given_vk)
+        memcpy(vk, given_vk, KURA_KEYBYTES);
+    else
+        randombytes_buf(vk, KURA_KEYBYTES);
     kura_vault_derive_keys(next);
-    kura_key_generate(new_key);
+    if (!given_vk) kura_key_generate(new_key);
     kura_client_key_kek(wrap, commit, new_key, v->id);
     kura_slot_seal(slot, &params, wrap, commit, v->id, vk, NULL);
     vk_check(check, vk);
@@ -510,7 +514,9 @@ int kura_vault_rotate(kura_vault *v, kura_client_key *new_key, size_t *items, ku
     if (rc == KURA_OK) {
         rc = kura_state_check_all(v);
         if (rc == KURA_OK) rc = kura_items_rekey(v, item_key, name_key, items);
-        if (rc == KURA_OK) rc = kura_records_rekey(v, item_key);
+        /* The old vault key, kept under the new one: files other devices wrote before they
+         * learn of the rotation still open here. */
+        if (rc == KURA_OK) rc = kura_old_keys_add(v, item_key);
         if (rc == KURA_OK) rc = kura_meta_put(v, META_SLOT, slot, sizeof slot);
         if (rc == KURA_OK) rc = kura_meta_put(v, META_INFO, info.p, info.n);
         if (rc == KURA_OK) rc = kura_meta_put(v, META_VK_CHECK, check, sizeof check);
@@ -531,5 +537,23 @@ int kura_vault_rotate(kura_vault *v, kura_client_key *new_key, size_t *items, ku
     free(info.p);
     sodium_free(next);
     sodium_memzero(slot, sizeof slot);
+    return rc;
+}
+
+int kura_vault_rotate(kura_vault *v, kura_client_key *new_key, size_t *items, kura_rotate_fn ready,
+                      void *ctx)
+{
+    return rekey_to(v, NULL, new_key, items, ready, ctx);
+}
+
+int kura_vault_rekey_to(kura_vault *v, const unsigned char vk[KURA_KEYBYTES],
+                        const kura_client_key *key)
+{
+    kura_client_key *k = sodium_malloc(sizeof *k);
+    size_t items;
+    if (!k) return kura_fail(KURA_ERR_NOMEM, "out of memory");
+    memcpy(k, key, sizeof *k);
+    int rc = rekey_to(v, vk, k, &items, NULL, NULL);
+    sodium_free(k);
     return rc;
 }

@@ -59,6 +59,8 @@ typedef struct kura_sync_report {
     size_t conflicts;  /* items changed here and on another device: both kept */
     char (*conflict_ids)[KURA_ITEM_ID_TEXT + 1];
     int compacted; /* this device's files were gathered into a snapshot */
+    size_t behind; /* devices whose files are all under a key this one does not have (they
+                    * have not caught up with a rotation): left for now */
 } kura_sync_report;
 
 /* Fetches, merges, pushes. KURA_ERR_UNREACHABLE: the remote cannot be reached, and nothing
@@ -68,6 +70,13 @@ typedef struct kura_sync_report {
  * was reset on the remote. A sync cut short at any point loses nothing; the next finishes. */
 KURA_MUST_CHECK int kura_sync(kura_vault *v, const kura_sync_opts *o, kura_sync_report *r);
 void kura_sync_report_free(kura_sync_report *r);
+/* After KURA_ERR_ROTATED: re-keys this vault to the key another device rotated to, given its
+ * new client key (the new kit's), found through that device's slot on the remote. Changes
+ * made here meanwhile are kept and go out with the next sync; the old vault key is kept, so
+ * files of devices that have not caught up still open. Old kits, sessions and device
+ * enrollments no longer open the vault. KURA_ERR_WRONG_KEY if key opens no newer key. */
+KURA_MUST_CHECK int kura_sync_adopt(kura_vault *v, const kura_sync_opts *o,
+                                    const kura_client_key *key);
 
 /* A new device: what the remote at url holds, fetched. */
 typedef struct kura_clone kura_clone;
@@ -80,6 +89,9 @@ const char *kura_clone_vault_id(const kura_clone *c);
 KURA_MUST_CHECK int kura_clone_make(kura_clone *c, const kura_client_key *key, const char *path,
                                     kura_vault **out);
 void kura_clone_free(kura_clone *c);
+/* Undoes kura_clone_make when the first sync fails: closes v, removes the file, this device's
+ * record of it and its outbox. */
+void kura_clone_discard(kura_vault *v);
 
 /* Where git remotes keep their local copies: $XDG_CACHE_HOME/kura/remotes (or ~/.cache/...).
  * Caller frees. */

@@ -185,7 +185,7 @@ check "the remote holds no title, username, URL, password, vault or device name,
 check "each device writes only its own folder" test "$(find remote -mindepth 2 -maxdepth 2 -type d | wc -l)" = 4
 sizes=$(find remote -name '*.log' -printf '%s\n' | sort -u)
 odd=0
-for s in $sizes; do [ $(((s - 62 - 40) % 1024)) = 0 ] || odd=1; done
+for s in $sizes; do [ $(((s - 78 - 40) % 1024)) = 0 ] || odd=1; done
 check "files are padded to 1 KiB blocks" test "$odd" = 0
 
 # A remote that cannot be reached: one line, exit 1, nothing changed here.

@@ -14,7 +14,7 @@
 #include "cli.h"
 
 typedef struct reset_args {
-    const char *confirm, *name;
+    const char *confirm, *name, *remote;
     kit_opts kit;
 } reset_args;
 
@@ -23,6 +23,9 @@ static const opt_row reset_rows[] = {
                "the vault's short id (the first 8 symbols of its id), or DELETE when the file "
                "cannot be read as a vault: for scripts"),
     OPT_STRING("name", reset_args, name, "NAME", "a name for the new vault"),
+    OPT_STRING("remote", reset_args, remote, "URL",
+               "reset the vault a remote holds, with no vault file and no key: its files there "
+               "destroyed, a reset record left for its other devices (nothing here is touched)"),
     KIT_ROWS_NEW_VAULT(reset_args, kit),
     OPT_END(),
 };
@@ -97,10 +100,90 @@ static int writable(const char *real)
     return EX_OK;
 }
 
+/* kura reset --remote URL: support's reset of what a remote holds, no key needed. */
+static int reset_remote(ctx *c, const reset_args *a)
+{
+    char id[KURA_VAULT_ID_TEXT + 1], word[16], when[32];
+    size_t files;
+    int rc = kura_remote_peek(a->remote, NULL, id, &files);
+    if (rc == KURA_ERR_NOT_FOUND) return fail(EX_NOT_FOUND, "%s", kura_error_detail());
+    if (rc != KURA_OK) return fail(exit_code(rc), "%s; nothing was destroyed", kura_error_detail());
+    snprintf(word, sizeof word, "%.8s", id);
+    if (a->confirm) {
+        if (strcasecmp(a->confirm, word) != 0 && strcasecmp(a->confirm, id) != 0)
+            return fail(EX_CANCELLED,
+                        "--confirm %s does not match the short id of vault %s on %s; nothing "
+                        "was destroyed",
+                        a->confirm, id, a->remote);
+    } else {
+        int fd = tty_open();
+        if (fd < 0)
+            return fail(EX_CANCELLED, "not reset: no terminal to confirm on; a script confirms "
+                                      "with --confirm SHORTID; nothing was destroyed");
+        close(fd);
+        note("kura reset --remote destroys vault %s's %zu file%s on %s, forever. Devices that "
+             "still hold a copy keep it, and stop syncing it.",
+             id, files, files == 1 ? "" : "s", a->remote);
+        char prompt[120];
+        snprintf(prompt, sizeof prompt, "Type the vault's short id (%s) to destroy it: ", word);
+        char *line = tty_ask(prompt);
+        int ok = line && strcasecmp(line, word) == 0;
+        secret_free(line);
+        if (!ok)
+            return fail(EX_CANCELLED, "not reset: the confirmation did not match; nothing "
+                                      "was destroyed");
+    }
+    rc = kura_remote_reset(a->remote, NULL, id, NULL, &files);
+    if (rc != KURA_OK) return fail(EX_FAIL, "%s; run the reset again", kura_error_detail());
+    format_time(when, (int64_t)time(NULL));
+    if (c->json)
+        json_print(json_pack("{s:s, s:s, s:s, s:I, s:b}", "time", when, "remote", a->remote,
+                             "old_vault_id", id, "files_destroyed", (json_int_t)files,
+                             "reset_record", 1));
+    else
+        printf("Reset receipt\n"
+               "  time:             %s\n"
+               "  remote:           %s\n"
+               "  old vault:        %s\n"
+               "  files destroyed:  %zu\n"
+               "  left:             a reset record, so its devices stop syncing it\n"
+               "'kura init' makes a new vault, and 'kura remote add %s' syncs it there.\n",
+               when, a->remote, id, files, a->remote);
+    return EX_OK;
+}
+
+/* After a local reset: each remote this device synced the old vault through is reset too. */
+static int reset_noted_remotes(ctx *c, const char *old_id, const char *new_id, char *urls)
+{
+    int ex = EX_OK, n_added = 0;
+    char *save = NULL;
+    for (char *url = urls ? strtok_r(urls, "\n", &save) : NULL; url;
+         url = strtok_r(NULL, "\n", &save)) {
+        size_t files;
+        int rc = kura_remote_reset(url, NULL, old_id, new_id, &files);
+        if (rc == KURA_OK) {
+            /* The new vault syncs through it from now on. */
+            char name[32];
+            snprintf(name, sizeof name, "%s%.0d", "origin", n_added ? n_added + 1 : 0);
+            if (kura_remote_add(c->v, name, url) == KURA_OK) n_added++;
+            if (!c->json)
+                printf("  remote:           %s: %zu file%s destroyed, a reset record left; the "
+                       "new vault syncs through it ('kura sync')\n",
+                       url, files, files == 1 ? "" : "s");
+        } else {
+            ex = fail(EX_FAIL, "the remote %s was not reset (%s); run 'kura reset --remote %s'",
+                      url, kura_error_detail(), url);
+        }
+    }
+    return ex;
+}
+
 static int reset_exec(ctx *c, void *args, int argc, char **argv)
 {
     const reset_args *a = args;
     (void)argc, (void)argv;
+    if (a->remote) return reset_remote(c, a);
+    char *urls = NULL;
     char real[PATH_MAX], kitdir[PATH_MAX], word[16], when[32], paths[2][4096], what[64];
     kura_reset_report r;
     ways w = {.opening = -1};
@@ -178,6 +261,7 @@ static int reset_exec(ctx *c, void *args, int argc, char **argv)
                    paths[0], paths[1]);
         fflush(stdout);
     }
+    if (r.old_id[0] && kura_remotes_noted(&urls, c->state_dir, r.old_id) != KURA_OK) urls = NULL;
     rc = kura_reset_replace(&r, fresh, real, c->device_dir, c->state_dir, c->runtime_dir);
     if (rc == KURA_ERR_INVALID) { /* changed under us since it was checked */
         if (kura_reset_fresh_path(fresh, sizeof fresh, real) != KURA_OK)
@@ -216,6 +300,10 @@ static int reset_exec(ctx *c, void *args, int argc, char **argv)
                              kura_vault_id(c->v), "client_key", text, "path", c->vault_path, "kit",
                              kit, "ways_in", ways_json(&w)));
         ex = kit_ex;
+        if (urls) {
+            int rex = reset_noted_remotes(c, r.old_id, kura_vault_id(c->v), urls);
+            if (ex == EX_OK) ex = rex;
+        }
         goto out;
     }
     char items[32];
@@ -232,7 +320,12 @@ static int reset_exec(ctx *c, void *args, int argc, char **argv)
            r.device_slot ? "its slot removed" : "no slot", r.sessions, r.sessions == 1 ? "" : "s",
            kura_vault_id(c->v));
     ex = kit_ex;
+    if (urls) {
+        int rex = reset_noted_remotes(c, r.old_id, kura_vault_id(c->v), urls);
+        if (ex == EX_OK) ex = rex;
+    }
 out:
+    free(urls);
     ways_free(&w);
     sodium_free(key);
     sodium_free(text);

@@ -28,6 +28,12 @@ static int fail_sync(ctx *c, int rc, const char *doing)
                     cloning ? "clone with the new client key (the new kit's)"
                             : "'kura sync' asks for the new client key (the new kit's), or "
                               "give it with --new-key-file");
+    case KURA_ERR_RESET:
+        return fail(EX_NOT_FOUND,
+                    "%s; to move its items into the new vault: 'kura export --encrypted FILE' "
+                    "here, then 'kura clone URL' and 'kura import FILE'; or remove it with "
+                    "'kura reset'",
+                    detail);
     case KURA_ERR_NOT_FOUND:
     case KURA_ERR_INVALID:
     case KURA_ERR_EXISTS:

@@ -126,5 +126,8 @@ int kura_reset_replace(kura_reset_report *r, const char *fresh, const char *path
     /* This device's record of the old vault's newest state (vault/state.c). */
     if (snprintf(side, sizeof side, "%s/%s.seen", state_dir, r->old_id) < (int)sizeof side)
         (void)kura_shred(side);
+    /* Its note of the remotes it synced through (vault/sync.c; the caller read it first). */
+    if (snprintf(side, sizeof side, "%s/%s.remotes", state_dir, r->old_id) < (int)sizeof side)
+        (void)kura_shred(side);
     return kura_session_end_all(runtime_dir, r->old_id, &r->sessions);
 }

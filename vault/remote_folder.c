@@ -175,6 +175,44 @@ static int folder_finish(remote *r, int *again)
     return KURA_OK;
 }
 
+/* Removes every file and folder under path (no links followed). */
+static int remove_tree(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d) return errno == ENOENT ? 0 : -1;
+    struct dirent *e;
+    int bad = 0;
+    char sub[4200];
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        if (snprintf(sub, sizeof sub, "%s/%s", path, e->d_name) >= (int)sizeof sub) {
+            bad = 1;
+            continue;
+        }
+        struct stat sb;
+        if (lstat(sub, &sb) != 0) continue;
+        if (S_ISDIR(sb.st_mode))
+            bad |= remove_tree(sub) != 0;
+        else
+            bad |= unlink(sub) != 0;
+    }
+    closedir(d);
+    return bad || rmdir(path) != 0 ? -1 : 0;
+}
+
+static int folder_wipe(remote *r, const char *dir, const char *record, const void *p, size_t n)
+{
+    folder *f = (folder *)r;
+    int rc = folder_write(r, record, p, n); /* the record first: a device reads it at once */
+    char *path = rc == KURA_OK ? path_in(f, dir) : NULL;
+    if (rc == KURA_OK && !path) rc = KURA_ERR_NOMEM;
+    if (rc == KURA_OK && remove_tree(path) != 0)
+        rc = kura_fail(KURA_ERR_UNREACHABLE, "cannot remove %s from the remote folder %s: %s", dir,
+                       f->root, strerror(errno));
+    free(path);
+    return rc;
+}
+
 static void folder_close(remote *r)
 {
     folder *f = (folder *)r;
@@ -183,8 +221,8 @@ static void folder_close(remote *r)
     free(f);
 }
 
-static const remote_ops folder_ops = {folder_begin,  folder_list,   folder_read, folder_write,
-                                      folder_remove, folder_finish, folder_close};
+static const remote_ops folder_ops = {folder_begin,  folder_list,   folder_read,  folder_write,
+                                      folder_remove, folder_finish, folder_close, folder_wipe};
 
 int kura_remote_folder(remote **out, const char *url)
 {

@@ -385,6 +385,51 @@ static int git_finish(remote *r, int *again)
     return KURA_OK;
 }
 
+static int git_wipe(remote *r, const char *dir, const char *record, const void *p, size_t n)
+{
+    gitr *g = (gitr *)r;
+    git_index *idx = NULL;
+    git_oid tree_id, commit_id;
+    git_tree *tree = NULL;
+    git_signature *sig = NULL;
+    git_index_entry ent;
+    int e = git_index_new(&idx);
+    if (e == 0 && g->base) e = git_index_read_tree(idx, g->base);
+    if (e == 0) git_index_remove_directory(idx, dir, 0);
+    memset(&ent, 0, sizeof ent);
+    ent.mode = GIT_FILEMODE_BLOB;
+    ent.path = record;
+    ent.file_size = (uint32_t)n;
+    if (e == 0) e = git_blob_create_from_buffer(&ent.id, g->repo, p, n);
+    if (e == 0) e = git_index_add(idx, &ent);
+    if (e == 0) e = git_index_write_tree_to(&tree_id, idx, g->repo);
+    if (e == 0) e = git_tree_lookup(&tree, g->repo, &tree_id);
+    if (e == 0) e = git_signature_new(&sig, "kura", "kura", 0, 0);
+    /* No parent: the old history is no longer the branch's. */
+    if (e == 0)
+        e = git_commit_create(&commit_id, g->repo, NULL, sig, sig, NULL, "kura reset", tree, 0,
+                              NULL);
+    git_reference *ref = NULL;
+    if (e == 0) e = git_reference_create(&ref, g->repo, REF_OUT, &commit_id, 1, "kura reset");
+    git_reference_free(ref);
+    git_signature_free(sig);
+    git_tree_free(tree);
+    git_index_free(idx);
+    if (e != 0) return git_fail(KURA_ERR_IO, "cannot make the reset commit for", r->url);
+    git_push_options po;
+    git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
+    po.callbacks.credentials = credentials;
+    po.callbacks.push_update_reference = push_status;
+    po.callbacks.payload = g;
+    char *spec = "+" REF_OUT ":" BRANCH; /* forced: the one push that replaces history */
+    git_strarray specs = {&spec, 1};
+    g->rejected = 0;
+    g->cred_tries = 0;
+    if (git_remote_push(g->origin, &specs, &po) != 0 || g->rejected)
+        return git_fail(KURA_ERR_UNREACHABLE, "cannot push the reset to", r->url);
+    return KURA_OK;
+}
+
 static void git_close(remote *r)
 {
     gitr *g = (gitr *)r;
@@ -398,8 +443,8 @@ static void git_close(remote *r)
     git_libgit2_shutdown();
 }
 
-static const remote_ops git_ops = {git_begin,  git_list,   git_read, git_write,
-                                   git_remove, git_finish, git_close};
+static const remote_ops git_ops = {git_begin,  git_list,   git_read,  git_write,
+                                   git_remove, git_finish, git_close, git_wipe};
 
 int kura_remote_git(remote **out, const char *url, const char *cache)
 {

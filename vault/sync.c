@@ -24,6 +24,9 @@
 #define SNAP_EVERY 16      /* logs before this device gathers its records into a snapshot */
 #define ATTEMPTS 5         /* tries when another device pushes (git) at the same moment */
 
+static void reset_record_parse(const unsigned char *p, size_t n, char when[40],
+                               char fresh[KURA_VAULT_ID_TEXT + 1]);
+
 /* The name of a remote's record: prefix || name. */
 static void record_name(char out[96], const char *prefix, const char *rname)
 {
@@ -155,14 +158,41 @@ static int remotes_change(kura_vault *v, const char *name, const char *url)
     return kura_vault_write_end(v, rc, NULL);
 }
 
+/* <state folder>/<vault id>.remotes: the remotes' URLs, one a line, beside this device's
+ * record of the vault, so a reset without the key still reaches them (0600; no secret). */
+static void remotes_note(kura_vault *v)
+{
+    kura_remotes r = {0};
+    char path[4200];
+    if (!v->state_dir || kura_vault_read_begin(v, 0) != KURA_OK) return;
+    int rc = remotes_load(v, &r);
+    kura_vault_read_end(v);
+    snprintf(path, sizeof path, "%s/%s.remotes", v->state_dir, v->id_text);
+    kura_gbuf b = {0};
+    for (size_t i = 0; rc == KURA_OK && i < r.count; i++) {
+        kura_gbuf_add(&b, r.remotes[i].url, strlen(r.remotes[i].url));
+        kura_gbuf_add(&b, "\n", 1);
+    }
+    if (rc == KURA_OK && !b.failed && kura_mkdir_private(v->state_dir) == KURA_OK) {
+        if (!b.n || kura_write_private_file(path, b.p, b.n) != KURA_OK)
+            unlink(path); /* best effort: kura reset --remote URL reaches it too */
+    }
+    kura_gbuf_free(&b);
+    free(r.remotes);
+}
+
 int kura_remote_add(kura_vault *v, const char *name, const char *url)
 {
-    return remotes_change(v, name, url);
+    int rc = remotes_change(v, name, url);
+    if (rc == KURA_OK) remotes_note(v);
+    return rc;
 }
 
 int kura_remote_remove(kura_vault *v, const char *name)
 {
-    return remotes_change(v, name, NULL);
+    int rc = remotes_change(v, name, NULL);
+    if (rc == KURA_OK) remotes_note(v);
+    return rc;
 }
 
 /* ---- what this device knows of the others: one record each ---- */
@@ -1201,6 +1231,22 @@ static int sync_once(syncing *sy, int *again)
         keyring_free(&rd.ring);
         return kura_state_fail(v, rc);
     }
+    /* A reset of this vault on the remote ends its syncing; the copy here stays. */
+    char record[64];
+    kura_blob rb;
+    snprintf(record, sizeof record, "RESET-%s", v->id_text);
+    if (r->ops->read(r, record, &rb) == KURA_OK) {
+        char when[40] = "?", fresh[KURA_VAULT_ID_TEXT + 1] = "";
+        reset_record_parse(rb.p, rb.n, when, fresh);
+        free(rb.p);
+        free(rd.ps.p);
+        keyring_free(&rd.ring);
+        return kura_fail(KURA_ERR_RESET,
+                         "vault %s was reset on the remote on %s%s%s%s: this copy is no longer "
+                         "synced, and still opens here with its key",
+                         v->id_text, when, fresh[0] ? " (the new vault is " : "", fresh,
+                         fresh[0] ? ")" : "");
+    }
     /* Every other device's new files, checked, before anything changes here. */
     rc = r->ops->list(r, sy->vdir, &names, &n);
     for (size_t i = 0; rc == KURA_OK && i < n; i++) {
@@ -1280,6 +1326,7 @@ int kura_sync(kura_vault *v, const kura_sync_opts *o, kura_sync_report *rep)
     if (rc == KURA_OK && again)
         rc = kura_fail(KURA_ERR_BUSY, "other devices kept writing to %s: try again", url);
     kura_remote_close(sy.r);
+    if (rc == KURA_OK) remotes_note(v); /* a vault that synced before the note existed */
     return rc;
 }
 
@@ -1345,6 +1392,112 @@ int kura_sync_adopt(kura_vault *v, const kura_sync_opts *o, const kura_client_ke
         rc = kura_fail(KURA_ERR_WRONG_KEY, "this key opens no newer key of vault %s on %s",
                        v->id_text, url);
     sodium_free(k);
+    return rc;
+}
+
+/* ---- a reset of the remote ---- */
+
+/* RESET-<old vault id>, text: "kura reset record", then "old vault: ID", "new vault: ID" (or
+ * none) and "when: YYYY-MM-DDTHH:MM:SSZ", a line each. Signed by no one: whoever resets may
+ * hold no key. */
+static void reset_record_parse(const unsigned char *p, size_t n, char when[40],
+                               char fresh[KURA_VAULT_ID_TEXT + 1])
+{
+    char text[512];
+    snprintf(text, sizeof text, "%.*s", (int)(n < sizeof text - 1 ? n : sizeof text - 1),
+             (const char *)p);
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (strncmp(line, "when: ", 6) == 0 &&
+            strspn(line + 6, "0123456789-T:Z") == strlen(line + 6))
+            snprintf(when, 40, "%.30s", line + 6);
+        if (strncmp(line, "new vault: ", 11) == 0 && strlen(line + 11) == KURA_VAULT_ID_TEXT &&
+            strspn(line + 11, "0123456789ABCDEFGHJKMNPQRSTVWXYZ") == KURA_VAULT_ID_TEXT)
+            snprintf(fresh, KURA_VAULT_ID_TEXT + 1, "%s", line + 11);
+    }
+}
+
+/* The one vault the remote holds (its folder's name without "kura-"); KURA_ERR_NOT_FOUND. */
+static int remote_vault(remote *r, char id[KURA_VAULT_ID_TEXT + 1], const char *url)
+{
+    char **names = NULL;
+    size_t n = 0, vaults = 0;
+    int rc = r->ops->list(r, "", &names, &n);
+    for (size_t i = 0; rc == KURA_OK && i < n; i++)
+        if (strncmp(names[i], "kura-", 5) == 0 && strlen(names[i]) == 5 + KURA_VAULT_ID_TEXT) {
+            vaults++;
+            snprintf(id, KURA_VAULT_ID_TEXT + 1, "%s", names[i] + 5);
+        }
+    free_names(names, n);
+    if (rc == KURA_OK && vaults == 0)
+        rc = kura_fail(KURA_ERR_NOT_FOUND, "%s holds no kura vault", url);
+    else if (rc == KURA_OK && vaults > 1)
+        rc = kura_fail(KURA_ERR_INVALID, "%s holds %zu kura vaults; give each its own remote", url,
+                       vaults);
+    return rc;
+}
+
+static int count_files(remote *r, const char *dir, size_t *count)
+{
+    char **names = NULL;
+    size_t n = 0;
+    int rc = r->ops->list(r, dir, &names, &n);
+    for (size_t i = 0; rc == KURA_OK && i < n; i++) {
+        char sub[256];
+        snprintf(sub, sizeof sub, "%s/%s", dir, names[i]);
+        char **inner = NULL;
+        size_t k = 0;
+        if (r->ops->list(r, sub, &inner, &k) == KURA_OK && k)
+            *count += k;
+        else
+            (*count)++;
+        free_names(inner, k);
+    }
+    free_names(names, n);
+    return rc;
+}
+
+int kura_remote_peek(const char *url, const char *cache_dir, char id[KURA_VAULT_ID_TEXT + 1],
+                     size_t *files)
+{
+    remote *r = NULL;
+    char *cache = cache_dir ? strdup(cache_dir) : kura_default_cache_dir();
+    int rc = cache ? kura_remote_open(&r, url, cache) : KURA_ERR_NOMEM;
+    free(cache);
+    if (rc == KURA_OK) rc = r->ops->begin(r);
+    if (rc == KURA_OK) rc = remote_vault(r, id, url);
+    *files = 0;
+    if (rc == KURA_OK) {
+        char vdir[64];
+        snprintf(vdir, sizeof vdir, "kura-%s", id);
+        rc = count_files(r, vdir, files);
+    }
+    kura_remote_close(r);
+    return rc;
+}
+
+int kura_remote_reset(const char *url, const char *cache_dir, const char *old_id,
+                      const char *new_id, size_t *files)
+{
+    remote *r = NULL;
+    char *cache = cache_dir ? strdup(cache_dir) : kura_default_cache_dir();
+    int rc = cache ? kura_remote_open(&r, url, cache) : KURA_ERR_NOMEM;
+    free(cache);
+    char vdir[64], record[64], text[256], when[32];
+    *files = 0;
+    if (rc == KURA_OK) rc = r->ops->begin(r);
+    snprintf(vdir, sizeof vdir, "kura-%s", old_id);
+    if (rc == KURA_OK) rc = count_files(r, vdir, files);
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    snprintf(record, sizeof record, "RESET-%s", old_id);
+    int len =
+        snprintf(text, sizeof text, "kura reset record\nold vault: %s\nnew vault: %s\nwhen: %s\n",
+                 old_id, new_id && *new_id ? new_id : "none", when);
+    if (rc == KURA_OK) rc = r->ops->wipe(r, vdir, record, text, (size_t)len);
+    kura_remote_close(r);
     return rc;
 }
 
@@ -1524,7 +1677,7 @@ int kura_clone_make(kura_clone *c, const kura_client_key *key, const char *path,
         *out = NULL;
         return rc;
     }
-    rc = kura_remote_add(*out, "origin", c->url);
+    rc = kura_remote_add(*out, "origin", c->url); /* and this device's note of it */
     if (rc != KURA_OK) {
         kura_vault_close(*out);
         *out = NULL;
@@ -1556,4 +1709,25 @@ void kura_clone_discard(kura_vault *v)
         closedir(d);
         rmdir(out);
     }
+}
+
+int kura_remotes_noted(char **out, const char *state_dir, const char *vault_id)
+{
+    char path[4200];
+    unsigned char *p;
+    size_t n;
+    *out = NULL;
+    char *dir = state_dir ? strdup(state_dir) : kura_default_state_dir();
+    if (!dir) return KURA_ERR_NOMEM;
+    snprintf(path, sizeof path, "%s/%s.remotes", dir, vault_id);
+    free(dir);
+    int rc = kura_read_small(&p, &n, path, 1 << 20);
+    if (rc != KURA_OK) return rc;
+    *out = malloc(n + 1);
+    if (*out) {
+        memcpy(*out, p, n);
+        (*out)[n] = '\0';
+    }
+    sodium_free(p);
+    return *out ? KURA_OK : KURA_ERR_NOMEM;
 }

@@ -24,6 +24,10 @@ typedef struct remote_ops {
      * pushed first; read again (begin) and retry. */
     int (*finish)(remote *r, int *again);
     void (*close)(remote *r);
+    /* Destroys folder dir (every file in it) and leaves the file record (name, data): a
+     * reset. Git: a new history, no parent, holding the rest of the tree and the record,
+     * pushed with force. */
+    int (*wipe)(remote *r, const char *dir, const char *record, const void *p, size_t n);
 } remote_ops;
 struct remote {
     const remote_ops *ops;

@@ -93,6 +93,20 @@ void kura_clone_free(kura_clone *c);
  * record of it and its outbox. */
 void kura_clone_discard(kura_vault *v);
 
+/* A reset of a remote, for kura reset: with no vault file and no key, only write access to
+ * the remote. kura_remote_peek names the vault the remote holds (and counts its files).
+ * kura_remote_reset destroys every file of vault old_id there (a folder: removed; git: a new
+ * history without them, pushed with force) and leaves a reset record (old and new vault id
+ * or none, when), unsigned, that the vault's other devices find at their next sync
+ * (KURA_ERR_RESET): they stop syncing it and keep their copies. */
+KURA_MUST_CHECK int kura_remote_peek(const char *url, const char *cache_dir,
+                                     char id[KURA_VAULT_ID_TEXT + 1], size_t *files);
+KURA_MUST_CHECK int kura_remote_reset(const char *url, const char *cache_dir, const char *old_id,
+                                      const char *new_id, size_t *files);
+/* The remotes this device last knew vault_id (text) by, without its key: each URL, a line,
+ * from the state folder (NULL: the default); *out malloc'd, NULL if none. */
+KURA_MUST_CHECK int kura_remotes_noted(char **out, const char *state_dir, const char *vault_id);
+
 /* Where git remotes keep their local copies: $XDG_CACHE_HOME/kura/remotes (or ~/.cache/...).
  * Caller frees. */
 char *kura_default_cache_dir(void);

@@ -32,6 +32,7 @@ typedef struct settings {
     int clipboard_time;  /* seconds before get --copy clears the clipboard; 0 never */
     int history_keep;    /* versions of an item kept at least ... */
     int history_days;    /* ... and every version of these last days */
+    char *device_name;   /* how other devices name this one (NULL: the host name) */
     int kit_paper;       /* KURA_PAPER_* */
     int kit_lang;        /* KURA_LANG_* */
 } settings;

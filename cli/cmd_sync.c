@@ -253,7 +253,7 @@ static int report_sync(ctx *c, int rc, kura_sync_report *rep)
 static int run_sync(ctx *c, const char *remote)
 {
     kura_sync_report rep;
-    kura_sync_opts o = {.remote = remote};
+    kura_sync_opts o = {.remote = remote, .device_name = c->settings.device_name};
     int rc = kura_sync(c->v, &o, &rep);
     return report_sync(c, rc, &rep);
 }
@@ -305,7 +305,7 @@ static int sync_exec(ctx *c, void *args, int argc, char **argv)
     const sync_args *a = args;
     (void)argc, (void)argv;
     kura_sync_report rep;
-    kura_sync_opts o = {.remote = a->remote};
+    kura_sync_opts o = {.remote = a->remote, .device_name = c->settings.device_name};
     int rc = kura_sync(c->v, &o, &rep);
     if (rc == KURA_ERR_ROTATED) { /* nothing changed yet: take the new key, then sync */
         kura_sync_report_free(&rep);

@@ -7,6 +7,7 @@
  *   clipboard_time = SECONDS  how long kura get --copy leaves a value on the clipboard
  *                             (0: until something else is copied; at most 3600)
  *   history_keep = N          at least the last N versions of each item kept (1 to 10000)
+ *   device_name = NAME        how other devices name this one after a sync (default: the host name)
  *   history_days = DAYS       and every version of the last DAYS days (0 to 36500)
  * An unknown key or a bad value is a usage error naming the file and line: a typo in a
  * setting should not be quietly ignored. */
@@ -65,6 +66,13 @@ static int setting(settings *s, const char *path, int line, const char *key, con
             return fail(EX_USAGE, "%s line %d: clipboard_time is seconds, 0 to 3600", path, line);
         return EX_OK;
     }
+    if (strcmp(key, "device_name") == 0) {
+        if (!*value || strlen(value) > 64)
+            return fail(EX_USAGE, "%s line %d: device_name is 1 to 64 bytes", path, line);
+        free(s->device_name);
+        s->device_name = strdup(value);
+        return s->device_name ? EX_OK : fail(EX_FAIL, "out of memory");
+    }
     if (strcmp(key, "history_keep") == 0) {
         if ((s->history_keep = number_in(value, 1, 10000)) < 0)
             return fail(EX_USAGE, "%s line %d: history_keep is versions, 1 to 10000", path, line);
@@ -87,7 +95,7 @@ static int setting(settings *s, const char *path, int line, const char *key, con
     }
     return fail(EX_USAGE,
                 "%s line %d: unknown setting '%.40s' (kura knows vault, session_timeout, "
-                "clipboard_time, history_keep, history_days, kit_paper and kit_lang)",
+                "clipboard_time, history_keep, history_days, device_name, kit_paper and kit_lang)",
                 path, line, key);
 }
 
@@ -95,6 +103,8 @@ void settings_free(settings *s)
 {
     free(s->vault);
     s->vault = NULL;
+    free(s->device_name);
+    s->device_name = NULL;
 }
 
 int load_config(settings *s)

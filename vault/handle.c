@@ -84,3 +84,28 @@ bad:
     out->p = NULL;
     return KURA_ERR_CORRUPT;
 }
+
+kura_gbuf kura_buf_lend(kura_vault *v)
+{
+    kura_gbuf b = {0};
+    if (v && v->n_spare) b = v->spare[--v->n_spare];
+    return b;
+}
+
+void kura_buf_return(kura_vault *v, kura_gbuf *b)
+{
+    if (b->p) sodium_memzero(b->p, b->n); /* callers that shorten n wipe what they cut */
+    b->n = 0;
+    b->failed = 0;
+    if (v && b->p && v->n_spare < sizeof v->spare / sizeof *v->spare)
+        v->spare[v->n_spare++] = *b;
+    else
+        kura_gbuf_free(b);
+    memset(b, 0, sizeof *b);
+}
+
+void kura_buf_spares_free(kura_vault *v)
+{
+    while (v->n_spare)
+        kura_gbuf_free(&v->spare[--v->n_spare]);
+}

@@ -44,12 +44,21 @@ struct kura_vault {
     unsigned char device[KURA_DEVICE_ID_BYTES]; /* this copy's id (item_past.c) ... */
     int have_device;                            /* ... once read or made */
     unsigned history_keep, history_days;        /* what an item's history keeps at least */
+    kura_gbuf spare[4]; /* guarded buffers lent and given back (kura_buf_lend), kept between */
+    size_t n_spare;     /* uses so that many items in a row cost no allocation */
 };
 #define VAULT_KEYS (4 * KURA_KEYBYTES)
 #define VK(v) ((v)->keys)
 #define ITEM_KEY(v) ((v)->keys + KURA_KEYBYTES)
 #define STATE_KEY(v) ((v)->keys + 2 * KURA_KEYBYTES)
 #define NAME_KEY(v) ((v)->keys + 3 * KURA_KEYBYTES)
+
+/* A guarded buffer, empty, lent by the handle (handle.c); kura_buf_return wipes what was used
+ * and keeps it for the next (or frees it). */
+kura_gbuf kura_buf_lend(kura_vault *v);
+void kura_buf_return(kura_vault *v, kura_gbuf *b);
+/* Frees the buffers kept (when the keys go). */
+void kura_buf_spares_free(kura_vault *v);
 
 /* Meta rows with their unkeyed checksum (handle.c). A missing or damaged row is
  * KURA_ERR_CORRUPT; the blob is malloc'd. */

@@ -70,6 +70,7 @@ typedef struct kura_past_entry {
     size_t at, len; /* the whole record in the plaintext */
 } kura_past_entry;
 typedef struct kura_past {
+    kura_vault *v; /* whose buffer plain is (lent) */
     kura_gbuf plain;
     kura_past_entry *e;
     size_t n, cap;
@@ -96,6 +97,8 @@ KURA_MUST_CHECK int kura_dirty_get(kura_vault *v, uint64_t since, kura_blob *mar
 KURA_MUST_CHECK int kura_dirty_prune(kura_vault *v, uint64_t had);
 /* Inside a write transaction: this copy's device id known (made if it has none). */
 KURA_MUST_CHECK int kura_stamp_ready(kura_vault *v);
+/* The newest stamp this copy's clock gave or saw (0: none). */
+uint64_t kura_clock_last(kura_vault *v);
 /* Moves this copy's clock past stamp (a version another device wrote). */
 KURA_MUST_CHECK int kura_clock_observe(kura_vault *v, uint64_t stamp);
 /* Seals a part's plaintext (unpadded) as kura_part_seal seals an item's. */
@@ -124,10 +127,11 @@ KURA_MUST_CHECK int kura_sync_own(kura_vault *v, uint64_t since, int all, kura_r
 /* Merges records another device wrote into item id, inside batch b: each version and
  * deletion is kept, the newest version that no deletion saw is the item (none: deleted).
  * *changed: the item changed; *conflict: it also held an edit of this device's newer than
- * since (not yet pushed), now in its history. */
+ * since (not yet pushed), now in its history. spare: an item (kura_item_new) to parse
+ * into. The caller moves the clock past the records' stamps (kura_clock_observe). */
 KURA_MUST_CHECK int kura_sync_apply(kura_batch *b, const unsigned char *id,
                                     const unsigned char *const *recs, const size_t *lens, size_t n,
-                                    uint64_t since, int *changed, int *conflict);
+                                    uint64_t since, kura_item *spare, int *changed, int *conflict);
 
 /* ---- records.c: records sealed under the item key, in the meta table ---- */
 /* Appends record name's plaintext to out: KURA_ERR_NOT_FOUND if there is none. */

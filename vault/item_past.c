@@ -185,8 +185,8 @@ static int marks_write(kura_vault *v, const unsigned char *list, size_t n, int a
     return kura_meta_put(v, META_DIRTY, n ? list : (const unsigned char *)"", n * MARK_BYTES);
 }
 
-/* The newest stamp this copy's clock gave. */
-static uint64_t clock_now(kura_vault *v)
+/* The newest stamp this copy's clock gave or saw. */
+uint64_t kura_clock_last(kura_vault *v)
 {
     kura_blob b;
     uint64_t t = 0;
@@ -201,7 +201,7 @@ int kura_dirty_flush(kura_vault *v)
 {
     kura_blob b;
     int all;
-    uint64_t all_stamp, now = clock_now(v); /* at least every stamp this write gave */
+    uint64_t all_stamp, now = kura_clock_last(v); /* at least every stamp this write gave */
     int rc = marks_read(v, &b, &all, &all_stamp);
     if (rc != KURA_OK) return rc;
     if (all) {
@@ -271,7 +271,7 @@ int kura_dirty_prune(kura_vault *v, uint64_t had)
 
 void kura_past_free(kura_past *p)
 {
-    kura_gbuf_free(&p->plain);
+    kura_buf_return(p->v, &p->plain);
     free(p->e);
     memset(p, 0, sizeof *p);
 }
@@ -318,6 +318,8 @@ int kura_past_open(kura_past *p, const kura_vault *v, const unsigned char *id,
 {
     unsigned char ad[KURA_AD_BYTES];
     memset(p, 0, sizeof *p);
+    p->v = (kura_vault *)v;
+    p->plain = kura_buf_lend(p->v);
     if (!body || !body->p) {
         unsigned char version = 1;
         return kura_gbuf_add(&p->plain, &version, 1);
@@ -375,7 +377,11 @@ int kura_past_store(kura_vault *v, kura_past *p, const unsigned char *id)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     uint64_t now_ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-    kura_gbuf out = {0};
+    size_t left = 0;
+    for (size_t i = 0; i < p->n; i++)
+        left += p->e[i].kind != 0;
+    if (!left) return kura_db_past_put(v->db, id, NULL); /* no past: no row */
+    kura_gbuf out = kura_buf_lend(v);
     kura_gbuf_add(&out, &version, 1);
     for (size_t i = 0; i < p->n; i++) {
         if (!p->e[i].kind) continue; /* dropped (it became the item itself) */
@@ -403,14 +409,14 @@ int kura_past_store(kura_vault *v, kura_past *p, const unsigned char *id)
         rc = kura_db_past_put(v->db, id, &body);
     }
     free(body.p);
-    kura_gbuf_free(&out);
+    kura_buf_return(v, &out);
     return rc;
 }
 
 int kura_past_keep(kura_vault *v, const unsigned char id[16], const kura_blob *ov,
                    const kura_blob *det, int deleting, int in_batch)
 {
-    kura_gbuf plain = {0};
+    kura_gbuf plain = kura_buf_lend(v);
     kura_blob body = {0};
     kura_past p;
     /* Inside the write transaction: the row as the bucket check just signed it (a batch
@@ -431,12 +437,12 @@ int kura_past_keep(kura_vault *v, const unsigned char id[16], const kura_blob *o
         kura_plain_stamp(plain.p, ovlen, &stamp, device);
         kura_put32(n4, (uint32_t)ovlen);
         /* overview length || overview || details, after the stamp */
-        kura_gbuf tail = {0};
+        kura_gbuf tail = kura_buf_lend(v);
         kura_gbuf_add(&tail, n4, 4);
         kura_gbuf_add(&tail, plain.p, plain.n);
         rc = tail.failed ? KURA_ERR_NOMEM
                          : kura_past_add(&p, REC_VERSION, stamp, device, tail.p, tail.n, NULL, 0);
-        kura_gbuf_free(&tail);
+        kura_buf_return(v, &tail);
     }
     if (rc == KURA_OK && deleting) {
         kura_item gone = {0};
@@ -450,7 +456,7 @@ int kura_past_keep(kura_vault *v, const unsigned char id[16], const kura_blob *o
     }
     if (rc == KURA_OK) rc = kura_past_store(v, &p, id);
     kura_past_free(&p);
-    kura_gbuf_free(&plain);
+    kura_buf_return(v, &plain);
     free(body.p);
     if (rc == KURA_ERR_CORRUPT) {
         char hex[KURA_ITEM_ID_TEXT + 1];

@@ -28,7 +28,7 @@ static int mine(const own *o, uint64_t stamp, const unsigned char *device)
 /* An item row's version as a record, if this device wrote it after since. */
 static int own_live(own *o, const unsigned char *id, const kura_blob *ov, const kura_blob *det)
 {
-    kura_gbuf plain = {0};
+    kura_gbuf plain = kura_buf_lend(o->v);
     int rc = kura_part_plain(&plain, o->v, id, ov->p, ov->n, PART_OVERVIEW);
     size_t ovlen = plain.n;
     if (rc == KURA_OK) rc = kura_part_plain(&plain, o->v, id, det->p, det->n, PART_DETAILS);
@@ -48,7 +48,7 @@ static int own_live(own *o, const unsigned char *id, const kura_blob *ov, const 
         kura_gbuf_add(&o->rec, plain.p, plain.n);
         rc = o->rec.failed ? KURA_ERR_NOMEM : o->fn(o->ctx, id, o->rec.p, o->rec.n);
     }
-    kura_gbuf_free(&plain);
+    kura_buf_return(o->v, &plain);
     return rc;
 }
 
@@ -158,41 +158,36 @@ static int has_record(const kura_past *p, int kind, uint64_t t, const unsigned c
 
 /* Writes version record e of p as item id's row. */
 static int put_row(kura_vault *v, const unsigned char *id, const kura_past *p,
-                   const kura_past_entry *e, int insert)
+                   const kura_past_entry *e, int insert, kura_item *spare)
 {
     const unsigned char *d = p->plain.p + e->at + 5 + STAMP_BYTES;
     size_t len = e->len - 5 - STAMP_BYTES, ovlen = kura_get32(d);
     if (ovlen > len - 4) return KURA_ERR_CORRUPT;
     const unsigned char *ovp = d + 4, *detp = d + 4 + ovlen;
     size_t detlen = len - 4 - ovlen;
-    kura_item *title = kura_item_new();
-    if (!title) return KURA_ERR_NOMEM;
-    int rc = kura_part_parse(title, title->arena, ovp, ovlen, PART_OVERVIEW);
-    if (rc == KURA_OK) { /* the details must parse too: nothing unreadable becomes the item */
-        kura_item *check = kura_item_new();
-        rc = check ? kura_part_parse(check, check->arena, detp, detlen, PART_DETAILS)
-                   : KURA_ERR_NOMEM;
-        kura_item_free(check);
-    }
+    unsigned char name[KURA_NAME_BYTES];
+    /* Both parts must parse: nothing unreadable becomes the item. */
+    kura_item_clear(spare);
+    int rc = kura_part_parse(spare, spare->arena, ovp, ovlen, PART_OVERVIEW);
+    if (rc == KURA_OK) kura_name_tag(name, NAME_KEY(v), spare->title);
+    kura_item_clear(spare);
+    if (rc == KURA_OK) rc = kura_part_parse(spare, spare->arena, detp, detlen, PART_DETAILS);
+    kura_item_clear(spare);
     kura_blob ov = {0}, det = {0};
     if (rc == KURA_OK) rc = kura_plain_seal(&ov, v, id, PART_OVERVIEW, ovp, ovlen);
     if (rc == KURA_OK) rc = kura_plain_seal(&det, v, id, PART_DETAILS, detp, detlen);
-    if (rc == KURA_OK) {
-        unsigned char name[KURA_NAME_BYTES];
-        kura_name_tag(name, NAME_KEY(v), title->title);
-        rc = kura_db_item_put(v->db, id, &ov, &det, name, insert);
-    }
+    if (rc == KURA_OK) rc = kura_db_item_put(v->db, id, &ov, &det, name, insert);
     free(ov.p), free(det.p);
-    kura_item_free(title);
     return rc;
 }
 
 int kura_sync_apply(kura_batch *b, const unsigned char *id, const unsigned char *const *recs,
-                    const size_t *lens, size_t n, uint64_t since, int *changed, int *conflict)
+                    const size_t *lens, size_t n, uint64_t since, kura_item *spare, int *changed,
+                    int *conflict)
 {
     kura_vault *v = kura_batch_vault(b);
     kura_blob ov = {0}, det = {0}, body = {0};
-    kura_gbuf plain = {0};
+    kura_gbuf plain = kura_buf_lend(v);
     kura_past p;
     int added = 0, other_version = 0;
     *changed = *conflict = 0;
@@ -240,8 +235,7 @@ int kura_sync_apply(kura_batch *b, const unsigned char *id, const unsigned char 
         if (r[0] == REC_VERSION && lens[i] < 5 + STAMP_BYTES + 4) rc = KURA_ERR_CORRUPT;
         if (r[0] == REC_DELETION && lens[i] != 5 + 2 * STAMP_BYTES) rc = KURA_ERR_CORRUPT;
         if (rc != KURA_OK) break;
-        rc = kura_clock_observe(v, t);
-        if (rc != KURA_OK || has_record(&p, r[0], t, dev)) continue;
+        if (has_record(&p, r[0], t, dev)) continue;
         /* Another device's edit since this device last pushed: with an edit of this
          * device's not pushed yet, both changed the item apart. */
         if (r[0] == REC_VERSION && t > since && memcmp(dev, v->device, KURA_DEVICE_ID_BYTES) != 0)
@@ -255,7 +249,7 @@ int kura_sync_apply(kura_batch *b, const unsigned char *id, const unsigned char 
         int same = live && cur == (long)live_ix;
         if (!same) {
             if (cur >= 0) {
-                rc = put_row(v, id, &p, &p.e[cur], !live);
+                rc = put_row(v, id, &p, &p.e[cur], !live, spare);
                 p.e[cur].kind = 0; /* it is the item now, not its past */
             } else if (live) {
                 rc = kura_db_item_delete(v->db, id);
@@ -268,7 +262,7 @@ int kura_sync_apply(kura_batch *b, const unsigned char *id, const unsigned char 
         if (rc == KURA_OK) rc = kura_past_store(v, &p, id);
     }
     kura_past_free(&p);
-    kura_gbuf_free(&plain);
+    kura_buf_return(v, &plain);
     free(ov.p), free(det.p), free(body.p);
     if (rc == KURA_ERR_CORRUPT) {
         char hex[KURA_ITEM_ID_TEXT + 1];

@@ -443,7 +443,7 @@ static int list_device(remote *r, const char *vdir, const char *dev, dev_files *
     snprintf(dir, sizeof dir, "%s/%s", vdir, dev);
     int rc = r->ops->list(r, dir, &names, &n);
     for (size_t i = 0; rc == KURA_OK && i < n; i++) {
-        uint64_t seq;
+        uint64_t seq = 0;
         char kind;
         if (!file_name(names[i], &seq, &kind)) continue; /* another engine's, or the slot */
         uint64_t **arr = kind == 'l' ? &d->logs : &d->snaps;
@@ -915,7 +915,7 @@ static int send(kura_vault *v, remote *r, const outbox *o, const char *vdir, con
         struct dirent *e;
         size_t cap = 0;
         while (rc == KURA_OK && (e = readdir(d))) {
-            uint64_t seq;
+            uint64_t seq = 0;
             char kind;
             if (!file_name(e->d_name, &seq, &kind)) continue;
             if (kura_grow(&names, &cap, n, sizeof *names) != KURA_OK ||
@@ -928,7 +928,7 @@ static int send(kura_vault *v, remote *r, const outbox *o, const char *vdir, con
     }
     if (n) qsort(names, n, sizeof *names, by_name_cmp);
     for (size_t i = 0; rc == KURA_OK && i < n; i++) {
-        uint64_t seq;
+        uint64_t seq = 0;
         char kind, path[4200], remote_path[256];
         file_name(names[i], &seq, &kind);
         rc = outbox_path(path, o, names[i]);
@@ -1005,7 +1005,7 @@ static void outbox_clear(const outbox *o, const pushed *me)
     if (!d) return;
     struct dirent *e;
     while ((e = readdir(d))) {
-        uint64_t seq;
+        uint64_t seq = 0;
         char kind, path[4200];
         if (file_name(e->d_name, &seq, &kind) && seq <= me->seq &&
             outbox_path(path, o, e->d_name) == KURA_OK)
@@ -1118,7 +1118,10 @@ static int merge_and_seal(syncing *sy, reading *rd, pushed *me, int lost)
     int rc = kura_batch_begin(v, &b);
     if (rc != KURA_OK) return rc;
     /* This device's records first: read the signed way, before the merge writes. */
-    rc = kura_sync_own(v, me->since, me->seq == 0, gather, &recs);
+    /* The first sync with a remote reads every item (what was written before it had one);
+     * after it, the marks name what changed. */
+    int first = me->seq == 0 && me->since == 0;
+    rc = kura_sync_own(v, me->since, first, gather, &recs);
     /* This device's chain under an old key (a rotation since): a notice under that key
      * first, then everything again under the new one. */
     unsigned char key[KURA_KEYBYTES], key_id[SYNC_KEY_ID];
@@ -1133,7 +1136,14 @@ static int merge_and_seal(syncing *sy, reading *rd, pushed *me, int lost)
     if (rc == KURA_OK && rd->in.n) qsort(rd->in.s, rd->in.n, sizeof *rd->in.s, by_item);
     const unsigned char **rp = malloc((rd->in.n ? rd->in.n : 1) * sizeof *rp);
     size_t *lp = malloc((rd->in.n ? rd->in.n : 1) * sizeof *lp);
-    if (!rp || !lp) rc = KURA_ERR_NOMEM;
+    kura_item *spare = kura_item_new();
+    if (!rp || !lp || !spare) rc = KURA_ERR_NOMEM;
+    /* The clock past every stamp read: this device's next version is newer than all. */
+    uint64_t newest = 0;
+    for (size_t i = 0; rc == KURA_OK && i < rd->in.n; i++)
+        if (rd->in.s[i].len >= 5 + 8 && kura_get64(rd->in.s[i].rec + 5) > newest)
+            newest = kura_get64(rd->in.s[i].rec + 5);
+    if (rc == KURA_OK && newest) rc = kura_clock_observe(v, newest);
     for (size_t i = 0; rc == KURA_OK && i < rd->in.n;) {
         size_t j = i;
         while (j < rd->in.n && memcmp(rd->in.s[j].item, rd->in.s[i].item, 16) == 0) {
@@ -1142,13 +1152,15 @@ static int merge_and_seal(syncing *sy, reading *rd, pushed *me, int lost)
             j++;
         }
         int changed, conflict;
-        rc = kura_sync_apply(b, rd->in.s[i].item, rp, lp, j - i, me->since, &changed, &conflict);
+        rc = kura_sync_apply(b, rd->in.s[i].item, rp, lp, j - i, me->since, spare, &changed,
+                             &conflict);
         sy->rep->changed += (size_t)changed;
         if (rc == KURA_OK && conflict) rc = add_conflict(sy->rep, rd->in.s[i].item, &conflict_cap);
         i = j;
     }
     free(rp);
     free(lp);
+    kura_item_free(spare);
     sy->rep->in = rd->in.n;
     sy->rep->in_devices = rd->devices_new;
     if (rc == KURA_OK) rc = peers_store(v, sy->name, &rd->ps);
@@ -1177,6 +1189,10 @@ static int merge_and_seal(syncing *sy, reading *rd, pushed *me, int lost)
         free(nb.p);
     }
     if (rc == KURA_OK) memcpy(me->key_id, key_id, SYNC_KEY_ID);
+    if (rc == KURA_OK && first && !recs.n) { /* nothing of this device's: read every item once */
+        uint64_t now = kura_clock_last(v);
+        if (now > me->since) me->since = now;
+    }
     if (rc == KURA_OK && (recs.n || snap)) {
         kura_blob log = {0}, sb = {0};
         unsigned char hash[32], shash[32];

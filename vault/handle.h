@@ -44,6 +44,8 @@ struct kura_vault {
     unsigned char device[KURA_DEVICE_ID_BYTES]; /* this copy's id (item_past.c) ... */
     int have_device;                            /* ... once read or made */
     unsigned history_keep, history_days;        /* what an item's history keeps at least */
+    kura_gbuf touched;  /* the write under way: each item it changed, id (16) | length (4) |
+                         * overview plaintext (0xffffffff: deleted), for the overview cache */
     kura_gbuf spare[4]; /* guarded buffers lent and given back (kura_buf_lend), kept between */
     size_t n_spare;     /* uses so that many items in a row cost no allocation */
 };

@@ -147,6 +147,13 @@ KURA_MUST_CHECK int kura_old_keys_add(kura_vault *v, const unsigned char *new_it
  * (guarded memory). KURA_ERR_NOT_FOUND if it was never rotated. */
 KURA_MUST_CHECK int kura_old_keys(kura_vault *v, kura_gbuf *out);
 
+/* What a write changed, for the overview cache (v->touched; only with a cache folder): an
+ * item's new overview plaintext (ov NULL: deleted), or the overview of item. */
+KURA_MUST_CHECK int kura_touched_plain(kura_vault *v, const unsigned char *id,
+                                       const unsigned char *ov, size_t n);
+KURA_MUST_CHECK int kura_touched_item(kura_vault *v, const unsigned char *id,
+                                      const kura_item *item);
+
 /* ---- item_store.c ---- */
 kura_vault *kura_batch_vault(kura_batch *b);
 /* Checks bucket before the batch first writes to it or reads it (once a batch). */

@@ -603,3 +603,34 @@ int kura_item_history(kura_vault *v, kura_history **out, const char *idtext)
     *out = h;
     return KURA_OK;
 }
+
+/* ---- what a write changed, for the overview cache ---- */
+
+#define TOUCHED_MAX (1u << 20) /* past this the cache is read afresh */
+
+int kura_touched_plain(kura_vault *v, const unsigned char *id, const unsigned char *ov, size_t n)
+{
+    if (!v->cache_dir || v->touched.failed) return KURA_OK;
+    if (v->touched.n + n > TOUCHED_MAX) {
+        v->touched.failed = 1; /* too much: the delta is dropped */
+        return KURA_OK;
+    }
+    unsigned char l[4];
+    kura_put32(l, ov ? (uint32_t)n : 0xffffffffu);
+    if (!v->touched.p) v->touched = kura_buf_lend(v);
+    kura_gbuf_add(&v->touched, id, KURA_ITEM_ID_BYTES);
+    kura_gbuf_add(&v->touched, l, 4);
+    if (ov) kura_gbuf_add(&v->touched, ov, n);
+    return KURA_OK; /* a failure is touched.failed: the delta is dropped */
+}
+
+int kura_touched_item(kura_vault *v, const unsigned char *id, const kura_item *item)
+{
+    if (!v->cache_dir || v->touched.failed) return KURA_OK;
+    kura_gbuf ov = kura_buf_lend(v);
+    int rc = kura_part_bytes(&ov, item, PART_OVERVIEW);
+    if (rc == KURA_OK) rc = kura_touched_plain(v, id, ov.p, ov.n);
+    kura_buf_return(v, &ov);
+    if (rc != KURA_OK) v->touched.failed = 1;
+    return KURA_OK;
+}

@@ -48,6 +48,7 @@ static int put_version(kura_vault *v, kura_item *item, const unsigned char *id, 
     }
     if (rc == KURA_OK) rc = kura_stamp_item(v, item);
     if (rc == KURA_OK) rc = kura_dirty_mark(v, id);
+    if (rc == KURA_OK) rc = kura_touched_item(v, id, item);
     if (rc == KURA_OK) rc = kura_part_seal(&ov, v, item, id, PART_OVERVIEW);
     if (rc == KURA_OK) rc = kura_part_seal(&det, v, item, id, PART_DETAILS);
     if (rc == KURA_OK) {
@@ -179,6 +180,7 @@ int kura_item_delete(kura_vault *v, const char *idtext)
     rc = kura_state_item_get(v, id, &ov, &det);
     if (rc == KURA_OK) rc = kura_past_keep(v, id, &ov, &det, 1, 0);
     if (rc == KURA_OK) rc = kura_dirty_mark(v, id);
+    if (rc == KURA_OK) rc = kura_touched_plain(v, id, NULL, 0);
     free(ov.p), free(det.p);
     if (rc == KURA_OK) rc = kura_db_item_delete(v->db, id);
     if (rc == KURA_ERR_NOT_FOUND)

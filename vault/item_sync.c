@@ -177,6 +177,7 @@ static int put_row(kura_vault *v, const unsigned char *id, const kura_past *p,
     if (rc == KURA_OK) rc = kura_plain_seal(&ov, v, id, PART_OVERVIEW, ovp, ovlen);
     if (rc == KURA_OK) rc = kura_plain_seal(&det, v, id, PART_DETAILS, detp, detlen);
     if (rc == KURA_OK) rc = kura_db_item_put(v->db, id, &ov, &det, name, insert);
+    if (rc == KURA_OK) rc = kura_touched_plain(v, id, ovp, ovlen);
     free(ov.p), free(det.p);
     return rc;
 }
@@ -253,6 +254,7 @@ int kura_sync_apply(kura_batch *b, const unsigned char *id, const unsigned char 
                 p.e[cur].kind = 0; /* it is the item now, not its past */
             } else if (live) {
                 rc = kura_db_item_delete(v->db, id);
+                if (rc == KURA_OK) rc = kura_touched_plain(v, id, NULL, 0);
             }
             *changed = 1;
         }

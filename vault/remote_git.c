@@ -322,6 +322,70 @@ static int new_tree(gitr *g, git_oid *out)
     return e;
 }
 
+/* A repository on this machine (a path): updated directly, the branch moved by compare and
+ * swap under git's own lock file, since libgit2's local push does not refuse a push that
+ * lost a race. Copies every object of the tree at root that the repository lacks. */
+/* Copies object id if the repository lacks it: -1 on failure, 1 for a tree copied (whose
+ * entries the caller walks), else 0. */
+static int copy_object(git_odb *from, git_odb *to, const git_oid *id)
+{
+    if (git_odb_exists(to, id)) return 0;
+    git_odb_object *o = NULL;
+    git_oid out;
+    int e = git_odb_read(&o, from, id);
+    if (e == 0)
+        e = git_odb_write(&out, to, git_odb_object_data(o), git_odb_object_size(o),
+                          git_odb_object_type(o));
+    int tree = e == 0 && git_odb_object_type(o) == GIT_OBJECT_TREE;
+    git_odb_object_free(o);
+    return e != 0 ? -1 : tree;
+}
+
+static int copy_objects(gitr *g, git_odb *from, git_odb *to, const git_oid *tree_id)
+{
+    int e = copy_object(from, to, tree_id);
+    if (e <= 0) return e;
+    git_tree *t = NULL;
+    e = git_tree_lookup(&t, g->repo, tree_id);
+    for (size_t i = 0; e == 0 && t && i < git_tree_entrycount(t); i++) {
+        const git_tree_entry *ent = git_tree_entry_byindex(t, i);
+        if (git_tree_entry_type(ent) == GIT_OBJECT_TREE)
+            e = copy_objects(g, from, to, git_tree_entry_id(ent));
+        else
+            e = copy_object(from, to, git_tree_entry_id(ent)) < 0 ? -1 : 0;
+    }
+    git_tree_free(t);
+    return e;
+}
+
+static int push_local(gitr *g, const git_oid *commit_id, const git_oid *tree_id, int *again)
+{
+    git_repository *there = NULL;
+    git_odb *from = NULL, *to = NULL;
+    git_reference *ref = NULL;
+    int e = git_repository_open_bare(&there, g->r.url);
+    if (e == 0) e = git_repository_odb(&from, g->repo);
+    if (e == 0) e = git_repository_odb(&to, there);
+    if (e == 0) e = copy_objects(g, from, to, tree_id);
+    if (e == 0) e = copy_object(from, to, commit_id) < 0 ? -1 : 0;
+    if (e == 0) {
+        e = g->has_base ? git_reference_create_matching(&ref, there, BRANCH, commit_id, 1,
+                                                        &g->base_commit, "kura sync")
+                        : git_reference_create(&ref, there, BRANCH, commit_id, 0, "kura sync");
+        if (e == GIT_EMODIFIED || e == GIT_EEXISTS || e == GIT_ELOCKED) *again = 1, e = 0;
+    }
+    git_reference_free(ref);
+    git_odb_free(from);
+    git_odb_free(to);
+    git_repository_free(there);
+    return e;
+}
+
+static int is_local(const char *url)
+{
+    return !strstr(url, "://") && !strchr(url, '@');
+}
+
 static int git_finish(remote *r, int *again)
 {
     gitr *g = (gitr *)r;
@@ -356,6 +420,12 @@ static int git_finish(remote *r, int *again)
     git_signature_free(sig);
     git_tree_free(tree);
     if (rc != KURA_OK) return rc;
+    if (is_local(r->url)) {
+        if (push_local(g, &commit_id, &tree_id, again) != 0)
+            return git_fail(KURA_ERR_UNREACHABLE, "cannot write to", r->url);
+        if (!*again) unstage(g);
+        return KURA_OK;
+    }
     git_push_options po;
     git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
     po.callbacks.credentials = credentials;

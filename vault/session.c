@@ -225,6 +225,11 @@ int kura_session_end(const char *dir, const char *text)
     if (dot && (size_t)(dot - h->path) + sizeof KURA_CACHE_SUFFIX <= sizeof h->path) {
         memcpy(dot, KURA_CACHE_SUFFIX, sizeof KURA_CACHE_SUFFIX);
         (void)kura_shred(h->path);
+        size_t end = strlen(h->path); /* and what changed since it was written */
+        if (end + sizeof ".delta" <= sizeof h->path) {
+            memcpy(h->path + end, ".delta", sizeof ".delta");
+            (void)kura_shred(h->path);
+        }
     }
     sodium_free(h);
     return rc;
@@ -242,7 +247,8 @@ int kura_session_end_all(const char *dir, const char *vault_id, size_t *count)
     for (struct dirent *e; (e = readdir(d));) {
         if (strncmp(e->d_name, vault_id, n) != 0 || e->d_name[n] != '.') continue;
         if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path) continue;
-        int cache = strcmp(e->d_name + n, KURA_CACHE_SUFFIX) == 0; /* shredded, not counted */
+        int cache = strncmp(e->d_name + n, KURA_CACHE_SUFFIX, sizeof KURA_CACHE_SUFFIX - 1) ==
+                    0; /* the cache and its delta: shredded, not counted */
         if (kura_shred(path) == KURA_OK)
             *count += !cache;
         else

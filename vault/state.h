@@ -90,5 +90,11 @@ KURA_MUST_CHECK int kura_cache_each(kura_vault *v,
 /* Writes the records (id (16) | length (4) | overview plaintext, one after another) as v's
  * cache of its current state (best effort). */
 void kura_cache_store(kura_vault *v, const unsigned char *body, size_t len);
+/* After a write committed, moving the state on from from_gen and from_tag: v->touched, what
+ * it changed, goes into the cache's delta, so the next listing needs not read the vault
+ * (best effort; a delta that cannot continue is dropped). */
+void kura_cache_note(kura_vault *v, uint64_t from_gen, const unsigned char *from_tag);
+/* Removes the delta (a new cache holds its changes). */
+void kura_cache_drop_delta(kura_vault *v);
 
 #endif

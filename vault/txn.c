@@ -38,6 +38,7 @@ int kura_vault_write_begin(kura_vault *v, const unsigned char *id)
                          "it; 'kura salvage' saves what still reads into a new vault",
                          v->id_text);
     v->n_dirty = 0;
+    kura_buf_return(v, &v->touched);
     v->root_checked = 0; /* a write is checked afresh, and changes the file */
     v->bucket_checked = 0;
     int rc = kura_db_begin(v->db);
@@ -60,6 +61,8 @@ int kura_vault_write_begin(kura_vault *v, const unsigned char *id)
 int kura_vault_write_end(kura_vault *v, int rc, const unsigned char *id)
 {
     uint64_t gen = v->state_gen;
+    unsigned char tag[KURA_STATE_TAG];
+    memcpy(tag, v->state_tag, KURA_STATE_TAG);
     if (rc == KURA_OK && v->n_dirty && v->before_commit) rc = v->before_commit(v);
     v->n_dirty = 0;
     if (rc == KURA_OK && id) rc = kura_state_put_item(v, STATE_KEY(v), id);
@@ -71,8 +74,11 @@ int kura_vault_write_end(kura_vault *v, int rc, const unsigned char *id)
     if (rc != KURA_OK) {
         kura_db_rollback(v->db);
         v->state_gen = gen;
+        kura_buf_return(v, &v->touched);
         return rc;
     }
     kura_state_seen(v, 0);
+    kura_cache_note(v, gen, tag);
+    kura_buf_return(v, &v->touched);
     return KURA_OK;
 }

@@ -71,6 +71,7 @@ static void lock(kura_vault *v)
     sodium_free(v->hash_state);
     v->hash_state = NULL;
     v->n_dirty = 0;
+    kura_gbuf_free(&v->touched);
     kura_buf_spares_free(v);
     v->keys = NULL;
     v->name = NULL;

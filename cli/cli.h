@@ -33,6 +33,7 @@ typedef struct settings {
     int history_keep;    /* versions of an item kept at least ... */
     int history_days;    /* ... and every version of these last days */
     char *device_name;   /* how other devices name this one (NULL: the host name) */
+    int sync_auto;       /* sync = auto: writes push, unlock pulls */
     int kit_paper;       /* KURA_PAPER_* */
     int kit_lang;        /* KURA_LANG_* */
 } settings;
@@ -58,10 +59,11 @@ typedef struct ctx {
 } ctx;
 
 enum {
-    CMD_OPEN = 1,   /* the vault must exist: main opens it */
-    CMD_UNLOCK = 2, /* and unlocks it (session, key file, or a prompt) */
-    CMD_ITEM = 4,   /* the first argument names an item (completion offers titles) */
-    CMD_BARE = 8,   /* with subcommands: the command alone is one too ("kura kit") */
+    CMD_OPEN = 1,    /* the vault must exist: main opens it */
+    CMD_UNLOCK = 2,  /* and unlocks it (session, key file, or a prompt) */
+    CMD_ITEM = 4,    /* the first argument names an item (completion offers titles) */
+    CMD_BARE = 8,    /* with subcommands: the command alone is one too ("kura kit") */
+    CMD_WRITES = 16, /* changes items: with sync = auto, a sync follows */
 };
 
 /* A command: its name and help, and one table of option rows (options.h) whose values land
@@ -166,6 +168,11 @@ int clipboard_clear_main(int argc, char **argv);
  * the message printed. settings_free releases what it holds. */
 int load_config(settings *s);
 void settings_free(settings *s);
+
+/* ---- autosync.c ---- */
+/* With sync = auto and a remote: syncs c->v (unlocked) in a process of its own; wait: give it
+ * a moment (an unlock pulls), else it runs on in the background (a write pushes). */
+void auto_sync(ctx *c, int wait);
 
 /* ---- unlock.c ---- */
 /* Unlocks without a session: --kit, --key-file (KURA_CLIENT_KEY_FILE), this device's

@@ -330,7 +330,7 @@ const cmd cmd_restore = {
     .args = "ITEM N",
     .more = "N is a version number from 'kura history ITEM'. The current version is kept in the "
             "history, so a restore can itself be undone.",
-    .flags = CMD_OPEN | CMD_UNLOCK | CMD_ITEM,
+    .flags = CMD_OPEN | CMD_UNLOCK | CMD_ITEM | CMD_WRITES,
     .min_args = 2,
     .max_args = 2,
     .rows = NULL,

@@ -39,6 +39,7 @@ static int unlock_exec(ctx *c, void *args, int argc, char **argv)
             note("kura: vault %s unlocked for %d idle minutes; 'kura lock' ends it",
                  kura_vault_id(c->v), timeout_min);
     }
+    auto_sync(c, 1); /* sync = auto: what the other devices wrote comes in now */
     return EX_OK;
 }
 

@@ -8,6 +8,7 @@
  *                             (0: until something else is copied; at most 3600)
  *   history_keep = N          at least the last N versions of each item kept (1 to 10000)
  *   device_name = NAME        how other devices name this one after a sync (default: the host name)
+ *   sync = auto|manual        auto: each change pushes, unlock pulls (default manual)
  *   history_days = DAYS       and every version of the last DAYS days (0 to 36500)
  * An unknown key or a bad value is a usage error naming the file and line: a typo in a
  * setting should not be quietly ignored. */
@@ -66,6 +67,12 @@ static int setting(settings *s, const char *path, int line, const char *key, con
             return fail(EX_USAGE, "%s line %d: clipboard_time is seconds, 0 to 3600", path, line);
         return EX_OK;
     }
+    if (strcmp(key, "sync") == 0) {
+        if (strcmp(value, "auto") != 0 && strcmp(value, "manual") != 0)
+            return fail(EX_USAGE, "%s line %d: sync is auto or manual", path, line);
+        s->sync_auto = strcmp(value, "auto") == 0;
+        return EX_OK;
+    }
     if (strcmp(key, "device_name") == 0) {
         if (!*value || strlen(value) > 64)
             return fail(EX_USAGE, "%s line %d: device_name is 1 to 64 bytes", path, line);
@@ -95,7 +102,8 @@ static int setting(settings *s, const char *path, int line, const char *key, con
     }
     return fail(EX_USAGE,
                 "%s line %d: unknown setting '%.40s' (kura knows vault, session_timeout, "
-                "clipboard_time, history_keep, history_days, device_name, kit_paper and kit_lang)",
+                "clipboard_time, history_keep, history_days, device_name, sync, kit_paper and "
+                "kit_lang)",
                 path, line, key);
 }
 

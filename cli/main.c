@@ -91,6 +91,7 @@ static int run_command(ctx *c, int argc, char **argv)
         ex = find_paths(c);
         if (ex == EX_OK && (cm->flags & (CMD_OPEN | CMD_UNLOCK))) ex = open_vault(c, cm);
         if (ex == EX_OK) ex = cm->exec(c, args, argc - pos, argv + pos);
+        if (ex == EX_OK && (cm->flags & CMD_WRITES)) auto_sync(c, 0); /* sync = auto: push */
     }
     free(args);
     return ex;

@@ -69,6 +69,16 @@ else
     failed=$((failed + 1))
 fi
 
+echo "== sync benchmark smoke run: bash bench/sync.sh --quick (1,000 items, no thresholds)"
+if bash bench/sync.sh --quick >build-bench-sync.log 2>&1 && grep -q '^| merging sync' build-bench-sync.log; then
+    sed -n '/^kura sync at/,$p' build-bench-sync.log
+    passed=$((passed + 1))
+else
+    tail -30 build-bench-sync.log
+    echo "== sync benchmark smoke run failed"
+    failed=$((failed + 1))
+fi
+
 echo "== fuzzing, ${FUZZ_SECONDS:-30}s a target"
 FUZZ_SECONDS=${FUZZ_SECONDS:-30} bash scripts/fuzz.sh | tee build-fuzz.summary.log
 line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' build-fuzz.summary.log | tail -1)

@@ -196,8 +196,8 @@ void kura_cache_note(kura_vault *v, uint64_t from_gen, const unsigned char *from
         kura_put32(e + EHEAD, (uint32_t)sealed);
         cache_key(key, v);
         delta_ad(ad, v, dhead, index, ehead);
-        kura_seal(e + EHEAD + 4, t->p ? t->p : (const unsigned char *)"", t->n, ad, sizeof ad,
-                  NULL, key); /* no records: a write of records only (a sync's) */
+        kura_seal(e + EHEAD + 4, t->p ? t->p : (const unsigned char *)"", t->n, ad, sizeof ad, NULL,
+                  key); /* no records: a write of records only (a sync's) */
         sodium_memzero(key, sizeof key);
         ok = lseek(fd, 0, SEEK_END) >= 0 &&
              write(fd, e, EHEAD + 4 + sealed) == (ssize_t)(EHEAD + 4 + sealed);

@@ -220,6 +220,25 @@ on b history One --json
 kills=$(jq '[.versions[]] | length' "$T/.out")
 check "with every one before it in the history" test "$kills" -ge 9
 
+# sync = auto: a change pushes in the background, an unlock pulls.
+for d in a b; do mkdir -p "$T/$d/.config/kura" && printf 'sync = auto\n' >"$T/$d/.config/kura/config"; done
+files_before=$(find remote -name '*.log' | wc -l)
+on_in "auto-pushed" a edit Two --password-file -
+expect "an edit with sync = auto" 0
+for i in $(seq 1 50); do [ "$(find remote -name '*.log' | wc -l)" -gt "$files_before" ] && break; sleep 0.1; done
+check "pushes by itself" test "$(find remote -name '*.log' | wc -l)" -gt "$files_before"
+on b unlock --json
+expect "an unlock with sync = auto" 0
+on b get Two --field password
+check "pulls by itself" out_is "auto-pushed"
+mv remote remote.away
+on_in "offline-auto" a edit Two --password-file -
+expect "with the remote away, a change still succeeds at once" 0
+mv remote.away remote
+on a sync
+check "and goes out with the next sync" out_has "1 out"
+for d in a b; do rm "$T/$d/.config/kura/config"; done
+
 # ---- a git remote: a bare repository on disk ----
 git init -q --bare repo.git
 on a remote add git "$T/repo.git"
@@ -233,7 +252,7 @@ check "one branch, kura" test "$(git --git-dir=repo.git branch --format='%(refna
 check "commits carry no name or time" test "$(git --git-dir=repo.git log -1 --format='%an %at' kura)" = "kura 0"
 on e clone "$T/repo.git"
 expect "clone from git" 0
-check "every item arrived" test "$(pw e Two)" = offline
+check "every item arrived" test "$(pw e Two)" = offline-auto
 # Two devices pushing at the same moment: one retries and merges.
 on_in "from-a-at-once" a edit Three --password-file -
 on_in "from-e-at-once" e edit One --password-file -
@@ -266,7 +285,7 @@ on a sync --remote daemon
 expect "sync through a git daemon" 0
 on f clone "git://127.0.0.1:$port/v.git"
 expect "clone through a git daemon" 0
-check "every item arrived" test "$(pw f Two)" = offline
+check "every item arrived" test "$(pw f Two)" = offline-auto
 kill "$(cat daemon.pid)"
 sleep 0.2
 on a sync --remote daemon

@@ -1,5 +1,6 @@
 /* kura remote, kura sync, kura clone: one vault on every device, through a git repository or
  * a folder another engine carries (kura/sync.h). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -333,7 +334,7 @@ const cmd cmd_sync = {
 /* ---- kura clone ---- */
 
 /* Makes the vault from the clone with a key: from --kit, --key-file, or typed (3 tries). */
-static int clone_with_key(ctx *c, kura_clone *cl)
+static int clone_with_key(ctx *c, kura_clone *cl, const char *path)
 {
     kura_client_key *key = sodium_malloc(sizeof *key);
     if (!key) return fail(EX_FAIL, "out of memory");
@@ -353,7 +354,7 @@ static int clone_with_key(ctx *c, kura_clone *cl)
                           "no terminal to ask for the client key; pass --key-file or --kit");
         }
         if (ex == EX_OK) {
-            int rc = kura_clone_make(cl, key, c->vault_path, &c->v);
+            int rc = kura_clone_make(cl, key, path, &c->v);
             if (rc == KURA_ERR_WRONG_KEY)
                 ex = fail(EX_WRONG_KEY, "%s; is it the key of another vault, or an old one?",
                           kura_error_detail());
@@ -379,18 +380,25 @@ static int clone_exec(ctx *c, void *args, int argc, char **argv)
     cloning = 1;
     int rc = kura_clone_fetch(&cl, url, NULL);
     if (rc != KURA_OK) return fail_sync(c, rc, "clone");
-    int ex = clone_with_key(c, cl);
+    /* Made beside its place and put there once the first sync is done: a clone cut short
+     * leaves no vault that is not whole (only this name, which a later clone never reuses). */
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.clone-%ld", c->vault_path, (long)getpid());
+    int ex = clone_with_key(c, cl, tmp);
     kura_clone_free(cl);
     if (ex != EX_OK) return ex;
     size_t count = 0;
     if (!c->json)
         printf("made vault %s at %s; syncing with %s\n", kura_vault_id(c->v), c->vault_path, url);
     ex = run_sync(c, "origin");
+    if (ex == EX_OK && link(tmp, c->vault_path) != 0)
+        ex = fail(EX_FAIL, "cannot put the vault at %s: %s", c->vault_path, strerror(errno));
     if (ex != EX_OK) { /* nothing half made is left behind */
         kura_clone_discard(c->v);
         c->v = NULL;
         return ex;
     }
+    unlink(tmp);
     if (kura_vault_count(c->v, &count) != KURA_OK) count = 0;
     if (!c->json) {
         printf("vault %s is on this device: %zu item%s\n", kura_vault_id(c->v), count,

@@ -1686,7 +1686,16 @@ int kura_clone_make(kura_clone *c, const kura_client_key *key, const char *path,
     }
     char name[257];
     clone_name(c, vk, name);
-    rc = kura_vault_make(out, path, c->id, vk, key, name[0] ? name : NULL, 1, 0);
+    /* A clone cut short before may have left this device's record of the vault: the new file
+     * starts above it and takes it over (the same vault, made anew), as a salvage does. */
+    kura_vault probe;
+    memset(&probe, 0, sizeof probe);
+    memcpy(probe.id, c->id, KURA_VAULT_ID_BYTES);
+    kura_id_text(probe.id_text, c->id);
+    probe.state_dir = kura_default_state_dir();
+    uint64_t seen = probe.state_dir ? kura_state_seen_gen(&probe) : 0;
+    free(probe.state_dir);
+    rc = kura_vault_make(out, path, c->id, vk, key, name[0] ? name : NULL, seen + 1, seen > 0);
     sodium_free(k);
     if (rc != KURA_OK) {
         kura_vault_close(*out);

@@ -2,7 +2,8 @@
 # The long runs of issue 5's proofs, each the same test CI runs in its short form, with the
 # numbers turned up. Builds the plain build (build/) if needed. Takes hours with fuzzing.
 #   bash tests/stress/run.sh            everything below
-#   bash tests/stress/run.sh crash      one of: crash damage rotate import concurrency faults
+#   bash tests/stress/run.sh crash      one of: crash damage rotate import sync syncthing
+#                                       concurrency faults
 #                                       alloc valgrind fuzz
 # Each test prints its figures; the run ends with "N passed, N failed".
 set -uo pipefail
@@ -25,6 +26,8 @@ long crash KURA_CRASH_KILLS=1000 bash tests/cli/t_crash.sh
 long damage KURA_SWEEP_ITEMS=100 KURA_SWEEP_STEP=1 bash tests/cli/t_damage.sh
 long rotate KURA_ROTATE_KILLS=1000 bash tests/cli/t_rotate.sh
 long import KURA_IMPORT_KILLS=500 bash tests/cli/t_import.sh
+long sync KURA_SYNC_KILLS=400 bash tests/cli/t_sync_kill.sh
+long syncthing bash tests/cli/t_syncthing.sh
 long concurrency KURA_CONCURRENCY_ITEMS=625 bash tests/cli/t_concurrency.sh
 long faults KURA_FAULT_STEP=1 bash tests/cli/t_faults.sh
 long alloc KURA_ALLOC_STEP=1 bash tests/cli/t_alloc.sh

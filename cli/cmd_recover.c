@@ -21,7 +21,8 @@ static void explain_reset(ctx *c, int vault_ok)
            "If both are gone, the last resort is a reset, run with support: it destroys\n"
            "everything in the vault (nobody can recover it, not even support) and makes a\n"
            "new empty vault with a new key and kit. Tell support the vault's short id, %s;\n"
-           "the reset is 'kura reset', confirmed with that id.\n",
+           "the reset is 'kura reset', confirmed with that id. A vault that syncs is reset on\n"
+           "its remote too ('kura reset --remote URL' does that with only the remote).\n",
            vault_ok ? "this vault" : "this file", word);
 }
 
@@ -116,7 +117,9 @@ static int recover_exec(ctx *c, void *args, int argc, char **argv)
     struct stat sb;
     ways f = {.opening = -1};
     if (stat(c->vault_path, &sb) != 0)
-        return fail(EX_NOT_FOUND, "no vault at %s: nothing to recover; name yours with --vault",
+        return fail(EX_NOT_FOUND,
+                    "no vault at %s: nothing to recover here; name yours with --vault, or, on a "
+                    "new device whose vault syncs, get it with 'kura clone URL' (its remote)",
                     c->vault_path);
     char what[64], damage_text[300] = "";
     const char *damage = NULL;

@@ -26,10 +26,11 @@ static const kit_text text_en = {
     .scan_body = "On a new device, run kura unlock --kit FILE with a photo or screenshot of "
                  "this page, or run kura unlock and type the key above.",
     .how_title = "How to use it on a new device",
-    .steps = {"Install kura and copy your vault file to the new device.",
-              "Run kura unlock and type the client key above. Case, spaces and dashes do not "
-              "matter, and a typo is caught before it reaches the vault.",
-              "Or run kura unlock --kit photo.png with a photo or screenshot of this page.",
+    .steps = {"Install kura. Run kura clone REMOTE if your vault syncs, or kura unlock on a "
+              "copy of its file.",
+              "Type the client key above when asked. Case, spaces and dashes do not matter, "
+              "and a typo is caught before it reaches the vault.",
+              "Or add --kit photo.png, a photo or screenshot of this page, to either command.",
               "Once unlocked, kura kit saves a fresh kit at any time."},
     .keep_title = "Where to keep it",
     .keep_body = "Print it and keep it with your important papers, in a safe or a safe-deposit "
@@ -56,11 +57,11 @@ static const kit_text text_ja = {
     .scan_body = "新しいデバイスで、このページの写真かスクリーンショットを使って kura unlock "
                  "--kit ファイル を実行するか、kura unlock を実行して上のキーを入力してください。",
     .how_title = "新しいデバイスでの使い方",
-    .steps = {"kura をインストールし、保管庫ファイルを新しいデバイスにコピーします。",
-              "kura unlock を実行し、上のクライアントキーを入力します。大文字と小文字、スペー"
-              "ス、ハイフンは区別されず、打ち間違いは保管庫に届く前に見つかります。",
-              "または、このページの写真かスクリーンショットで kura unlock --kit photo.png を実"
-              "行します。",
+    .steps = {"kura をインストールし、同期している保管庫なら kura clone リモート を、コピーし"
+              "たファイルなら kura unlock を実行します。",
+              "求められたら上のクライアントキーを入力します。大文字と小文字、スペース、ハイフン"
+              "は区別されず、打ち間違いは保管庫に届く前に見つかります。",
+              "または --kit photo.png で、このページの写真かスクリーンショットを使います。",
               "ロックを解除したあとは、kura kit でいつでも新しいキットを保存できます。"},
     .keep_title = "保管場所",
     .keep_body = "印刷して、金庫や貸金庫など、大切な書類と一緒に保管してください。暗号化せずに"

@@ -39,6 +39,28 @@ k_in() {
     _capture
 }
 
+# on DEVICE ARGS...: kura as device DEVICE, another machine: its own HOME ($T/DEVICE) and
+# session folder, the client key from $T/${KEY:-v.key}; no terminal, empty stdin.
+on() {
+    local d=$1
+    shift
+    mkdir -p "$T/$d/run" && chmod 700 "$T/$d/run"
+    HOME=$T/$d XDG_RUNTIME_DIR=$T/$d/run KURA_CLIENT_KEY_FILE=$T/${KEY:-v.key} \
+        setsid -w "${WRAP[@]}" "$KURA" "$@" >"$T/.out" 2>"$T/.err" </dev/null
+    _capture
+}
+
+# on_in INPUT DEVICE ARGS...: the same with INPUT (and a newline) on stdin.
+on_in() {
+    local input=$1 d=$2
+    shift 2
+    mkdir -p "$T/$d/run" && chmod 700 "$T/$d/run"
+    printf '%s\n' "$input" | HOME=$T/$d XDG_RUNTIME_DIR=$T/$d/run \
+        KURA_CLIENT_KEY_FILE=$T/${KEY:-v.key} setsid -w "${WRAP[@]}" "$KURA" "$@" \
+        >"$T/.out" 2>"$T/.err"
+    _capture
+}
+
 _report() {
     local name=$1 ok=$2 why=$3
     if [ "$ok" = 1 ]; then

@@ -6,14 +6,6 @@
 # Put back as it was, the remote syncs again. Through a folder and through git.
 . "${TESTS_DIR:-$(dirname "$0")}/lib.sh"
 
-on() {
-    local d=$1
-    shift
-    mkdir -p "$T/$d/run" && chmod 700 "$T/$d/run"
-    HOME=$T/$d XDG_RUNTIME_DIR=$T/$d/run KURA_CLIENT_KEY_FILE=$T/${KEYFILE:-v.key} \
-        setsid -w "$KURA" "$@" >"$T/.out" 2>"$T/.err" </dev/null
-    _capture
-}
 edit_on() { # edit_on DEVICE ITEM PASSWORD: an edit, then a sync
     printf '%s\n' "$3" | HOME=$T/$1 XDG_RUNTIME_DIR=$T/$1/run KURA_CLIENT_KEY_FILE=$T/v.key \
         setsid -w "$KURA" edit "$2" --password-file - >/dev/null 2>&1
@@ -88,8 +80,8 @@ HOME=$T/z "$KURA" init --no-kit --json >z.json
 jq -r .client_key z.json >z.key
 printf 'zz\n' | HOME=$T/z KURA_CLIENT_KEY_FILE=$T/z.key "$KURA" add Other --password-file - >/dev/null
 mkdir zremote
-KEYFILE=z.key on z remote add "$T/zremote"
-KEYFILE=z.key on z sync
+KEY=z.key on z remote add "$T/zremote"
+KEY=z.key on z sync
 Z=$(find zremote -name 0000000000000001.log -printf '%h\n')
 z8=$(basename "$Z" | cut -c1-8)
 cp -a "$Z" "remote/kura-$vid/"

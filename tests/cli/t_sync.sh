@@ -5,23 +5,6 @@
 # remote holds (nothing readable).
 . "${TESTS_DIR:-$(dirname "$0")}/lib.sh"
 
-# on DEVICE ARGS: kura as DEVICE (its own HOME), with the vault's key file.
-on() {
-    local d=$1
-    shift
-    mkdir -p "$T/$d/run" && chmod 700 "$T/$d/run"
-    HOME=$T/$d XDG_RUNTIME_DIR=$T/$d/run KURA_CLIENT_KEY_FILE=$T/v.key \
-        setsid -w "$KURA" "$@" >"$T/.out" 2>"$T/.err" </dev/null
-    _capture
-}
-on_in() {
-    local input=$1 d=$2
-    shift 2
-    mkdir -p "$T/$d/run" && chmod 700 "$T/$d/run"
-    printf '%s\n' "$input" | HOME=$T/$d XDG_RUNTIME_DIR=$T/$d/run KURA_CLIENT_KEY_FILE=$T/v.key \
-        setsid -w "$KURA" "$@" >"$T/.out" 2>"$T/.err"
-    _capture
-}
 pw() { # pw DEVICE ITEM: the item's password on DEVICE
     on "$1" get "$2" --field password
     printf '%s' "$out"

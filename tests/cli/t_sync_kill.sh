@@ -7,14 +7,6 @@
 . "${TESTS_DIR:-$(dirname "$0")}/lib.sh"
 
 kills=${KURA_SYNC_KILLS:-24}
-on() {
-    local d=$1
-    shift
-    mkdir -p "$T/$d/run" && chmod 700 "$T/$d/run"
-    HOME=$T/$d XDG_RUNTIME_DIR=$T/$d/run KURA_CLIENT_KEY_FILE=$T/v.key \
-        setsid -w "$KURA" "$@" >"$T/.out" 2>"$T/.err" </dev/null
-    _capture
-}
 killed() { # killed DEVICE MS ARGS: kura killed after MS milliseconds (if it has not ended)
     local d=$1 ms=$2
     shift 2

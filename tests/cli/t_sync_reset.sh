@@ -4,14 +4,6 @@
 # at their next sync (exit 5), stop syncing, and keep their copy, which still opens.
 . "${TESTS_DIR:-$(dirname "$0")}/lib.sh"
 
-on() {
-    local d=$1
-    shift
-    mkdir -p "$T/$d/run" && chmod 700 "$T/$d/run"
-    HOME=$T/$d XDG_RUNTIME_DIR=$T/$d/run KURA_CLIENT_KEY_FILE=$T/v.key \
-        setsid -w "$KURA" "$@" >"$T/.out" 2>"$T/.err" </dev/null
-    _capture
-}
 
 mkdir -p a
 HOME=$T/a "$KURA" init --name Family --no-kit --json >a.json

@@ -15,22 +15,6 @@ python3 "$TESTS_DIR/syncthing.py" setup "$ST"
 python3 "$TESTS_DIR/syncthing.py" start "$ST"
 trap 'python3 "$TESTS_DIR/syncthing.py" stop "$ST"; [ -n "${KURA_KEEP:-}" ] || rm -rf "$T"' EXIT
 
-on() {
-    local d=$1
-    shift
-    mkdir -p "$T/$d/run" && chmod 700 "$T/$d/run"
-    HOME=$T/$d XDG_RUNTIME_DIR=$T/$d/run KURA_CLIENT_KEY_FILE=$T/v.key \
-        setsid -w "$KURA" "$@" >"$T/.out" 2>"$T/.err" </dev/null
-    _capture
-}
-on_in() {
-    local input=$1 d=$2
-    shift 2
-    mkdir -p "$T/$d/run" && chmod 700 "$T/$d/run"
-    printf '%s\n' "$input" | HOME=$T/$d XDG_RUNTIME_DIR=$T/$d/run KURA_CLIENT_KEY_FILE=$T/v.key \
-        setsid -w "$KURA" "$@" >"$T/.out" 2>"$T/.err"
-    _capture
-}
 # carried FROM TO: waits (at most 60 s) until every kura file in folder FROM is in folder TO,
 # byte for byte.
 carried() {

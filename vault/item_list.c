@@ -531,7 +531,7 @@ int kura_item_list_deleted(kura_vault *v, kura_items **out)
         kura_items_free(g.list);
         return kura_error_detail()[0] ? rc : kura_state_fail(v, rc);
     }
-    qsort(g.list->items, g.list->count, sizeof *g.list->items, by_title);
+    if (g.list->count) qsort(g.list->items, g.list->count, sizeof *g.list->items, by_title);
     *out = g.list;
     return KURA_OK;
 }

@@ -373,7 +373,7 @@ static int kept(const kura_vault *v, const kura_past *p, size_t i, uint64_t now_
 int kura_past_store(kura_vault *v, kura_past *p, const unsigned char *id)
 {
     unsigned char ad[KURA_AD_BYTES], version = 1;
-    qsort(p->e, p->n, sizeof *p->e, by_stamp);
+    if (p->n) qsort(p->e, p->n, sizeof *p->e, by_stamp);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     uint64_t now_ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
@@ -599,7 +599,7 @@ int kura_item_history(kura_vault *v, kura_history **out, const char *idtext)
             return kura_fail(rc, "the history of item %s does not decrypt", idtext);
         return kura_fail(rc, "out of memory");
     }
-    qsort(h->versions, h->count, sizeof *h->versions, by_version);
+    if (h->count) qsort(h->versions, h->count, sizeof *h->versions, by_version);
     *out = h;
     return KURA_OK;
 }

@@ -203,6 +203,22 @@ on b history One --json
 kills=$(jq '[.versions[]] | length' "$T/.out")
 check "with every one before it in the history" test "$kills" -ge 9
 
+# Compaction: after 16 files a device gathers what it wrote into a snapshot and removes its
+# logs; a device that did not sync meanwhile still gets everything, from the snapshot.
+on b sync
+for i in $(seq 1 18); do
+    on_in "many-$i" a edit One --password-file -
+    on a sync
+done
+check "a's logs were gathered into a snapshot" test -n "$(find remote -name '*.snap')"
+check "and its old logs removed" test "$(find "$(dirname "$(find remote -name '*.snap' | head -1)")" -name '*.log' | wc -l)" -lt 16
+on b sync
+expect "b, that did not sync meanwhile, reads the snapshot" 0
+on b get One --field password
+check "and has a's last edit" out_is "many-18"
+on b history One --json
+check "and a's edits in between, in the history" json_ok '[.versions[]] | length >= 19'
+
 # sync = auto: a change pushes in the background, an unlock pulls.
 for d in a b; do mkdir -p "$T/$d/.config/kura" && printf 'sync = auto\n' >"$T/$d/.config/kura/config"; done
 files_before=$(find remote -name '*.log' | wc -l)

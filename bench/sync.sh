@@ -63,7 +63,8 @@ once() { # once NAME SHOWN COMMAND...: one run's wall time
 }
 median() { # median NAME SHOWN PREPARE COMMAND: hyperfine's median (SHOWN: the command, in short)
     local name=$1 shown=$2 prepare=$3 command=$4
-    hyperfine --runs "$runs" --warmup 1 --prepare "$prepare" --export-json "$W/h.json" \
+    # No shell in front of kura (-N): what is timed is env and kura, as a shell would run them.
+    hyperfine -N --runs "$runs" --warmup 1 --prepare "$prepare" --export-json "$W/h.json" \
         "$command" >/dev/null 2>&1
     local ms
     ms=$(jq '.results[0].median * 1000 | . * 10 | round / 10' "$W/h.json")
@@ -120,7 +121,7 @@ median "search right after a change (target 50 ms)" "kura edit ITEM (prepare); k
     "env $(dev a) KURA_SESSION=$(cat "$W/a.session") $K search '$title'"
 median "search right after a sync that brought changes" \
     "kura edit ITEM; kura sync (device B), kura sync (prepare); kura search ITEM" \
-    "env $(dev b) KURA_SESSION=$(cat "$W/b.session") $K edit '$title' --password-file $W/pw && env $(dev b) KURA_SESSION=$(cat "$W/b.session") $K sync && env $(dev a) KURA_SESSION=$(cat "$W/a.session") $K sync --remote origin" \
+    "bash -c \"env $(dev b) KURA_SESSION=$(cat "$W/b.session") $K edit '$title' --password-file $W/pw && env $(dev b) KURA_SESSION=$(cat "$W/b.session") $K sync && env $(dev a) KURA_SESSION=$(cat "$W/a.session") $K sync --remote origin\"" \
     "env $(dev a) KURA_SESSION=$(cat "$W/a.session") $K search '$title'"
 
 vault=$(stat -c %s "$W/a/.local/share/kura/vault.kura")

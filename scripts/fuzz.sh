@@ -33,7 +33,9 @@ for t in "${targets[@]}"; do
             echo "fuzz_$t: a saved crash input crashes again (build-fuzz/$t.replay.log)"
         }
     fi
-    "$bin" -max_total_time="$secs" -timeout=5 -rss_limit_mb=4096 -print_final_stats=1 \
+    # -timeout: an input that reads a damaged vault as it is can take 6 s under ASan and
+    # coverage on two busy cores (every allocation quarantined); 20 s still catches a hang.
+    "$bin" -max_total_time="$secs" -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 \
         -artifact_prefix="$saved/" "$work" "tests/fuzz/corpus/$t" >"build-fuzz/$t.log" 2>&1
     rc=$?
     n=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "build-fuzz/$t.log" | grep -oE '[0-9]+$')

@@ -281,6 +281,14 @@ static int by_rec_id(const void *a, const void *b)
                   KURA_ITEM_ID_BYTES);
 }
 
+static int by_rec_then_place(const void *a, const void *b)
+{
+    int c = by_rec_id(a, b);
+    const unsigned char *x = *(const unsigned char *const *)a,
+                        *y = *(const unsigned char *const *)b;
+    return c ? c : (x > y) - (x < y);
+}
+
 static int newest_of(newest *nw, const kura_gbuf *d)
 {
     size_t cap = 0;
@@ -295,13 +303,9 @@ static int newest_of(newest *nw, const kura_gbuf *d)
         nw->rec[nw->n++] = d->p + off;
         off += KURA_ITEM_ID_BYTES + 4 + body;
     }
-    /* Stable by id, the later record of an id last; keep that one. */
-    for (size_t i = 1; i < nw->n; i++) /* insertion sort by id keeps order: deltas are small */
-        for (size_t j = i; j > 0 && by_rec_id(&nw->rec[j - 1], &nw->rec[j]) > 0; j--) {
-            const unsigned char *x = nw->rec[j];
-            nw->rec[j] = nw->rec[j - 1];
-            nw->rec[j - 1] = x;
-        }
+    /* By id, and for one id in the order written (records lie in the delta in that order, so
+     * their addresses are it): the later record of an id last; keep that one. */
+    if (nw->n) qsort(nw->rec, nw->n, sizeof *nw->rec, by_rec_then_place);
     size_t k = 0;
     for (size_t i = 0; i < nw->n; i++) {
         if (k && memcmp(nw->rec[k - 1], nw->rec[i], KURA_ITEM_ID_BYTES) == 0)

@@ -437,12 +437,7 @@ int kura_past_keep(kura_vault *v, const unsigned char id[16], const kura_blob *o
         kura_plain_stamp(plain.p, ovlen, &stamp, device);
         kura_put32(n4, (uint32_t)ovlen);
         /* overview length || overview || details, after the stamp */
-        kura_gbuf tail = kura_buf_lend(v);
-        kura_gbuf_add(&tail, n4, 4);
-        kura_gbuf_add(&tail, plain.p, plain.n);
-        rc = tail.failed ? KURA_ERR_NOMEM
-                         : kura_past_add(&p, REC_VERSION, stamp, device, tail.p, tail.n, NULL, 0);
-        kura_buf_return(v, &tail);
+        rc = kura_past_add(&p, REC_VERSION, stamp, device, n4, 4, plain.p, plain.n);
     }
     if (rc == KURA_OK && deleting) {
         kura_item gone = {0};

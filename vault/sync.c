@@ -582,7 +582,6 @@ typedef struct reading {
     incoming in;
     peers ps;
     size_t devices_new;
-    char detail[300];
 } reading;
 
 /* Opens one of device's files (its seq and kind as named) and keeps it in rd->in. */
@@ -627,11 +626,6 @@ static int read_one(reading *rd, const char *dev, const unsigned char *device, u
     rd->in.n_files++;
     *out = f;
     return KURA_OK;
-}
-
-static void hex_of(char out[33], const unsigned char *d)
-{
-    device_hex(out, d);
 }
 
 /* What device (folder dev) wrote since this device last read it, checked as a chain. */
@@ -747,6 +741,7 @@ static int read_device(reading *rd, const char *dev, const unsigned char *device
         }
     sync_file *f = NULL;
     uint64_t written = known ? known->written_ms : 0;
+    char name[65] = "";              /* the name the device gave itself in its newest file read */
     if (rc == KURA_OK && !chained) { /* from a snapshot */
         rc = read_one(rd, dev, device, from, 's', &f);
         if (rc == KURA_ERR_ROTATED)
@@ -755,11 +750,10 @@ static int read_device(reading *rd, const char *dev, const unsigned char *device
             memcpy(prev, f->prev, 32);
             rc = take_records(&rd->in, f, &nt);
             written = f->written_ms;
-            snprintf(known ? known->name : rd->detail, 65, "%s", f->device_name);
+            snprintf(name, sizeof name, "%s", f->device_name);
         }
         from++;
     }
-    char name[65] = "";
     for (uint64_t s = from; rc == KURA_OK && s <= d.top; s++) {
         if (!has_seq(d.logs, d.n_logs, s)) {
             rc = kura_fail(KURA_ERR_TAMPERED,
@@ -796,8 +790,6 @@ static int read_device(reading *rd, const char *dev, const unsigned char *device
             known = &rd->ps.p[rd->ps.n++];
             memset(known, 0, sizeof *known);
             memcpy(known->device, device, KURA_DEVICE_ID_BYTES);
-            snprintf(known->name, sizeof known->name, "%.64s", rd->detail);
-            rd->detail[0] = '\0';
         }
         if (name[0]) snprintf(known->name, sizeof known->name, "%s", name);
         known->seq = d.top;
@@ -904,8 +896,8 @@ static int find_remote(kura_vault *v, const char *name, char url[KURA_REMOTE_URL
 
 /* Sends what the outbox holds (files committed in the vault's record, not yet on the
  * remote), removes what a snapshot made needless, and writes the slot if it is missing. */
-static int send(kura_vault *v, remote *r, const outbox *o, const char *vdir, const char *dev,
-                const pushed *me, const unsigned char *slot_file, size_t slot_len)
+static int send(remote *r, const outbox *o, const char *vdir, const char *dev, const pushed *me,
+                const unsigned char *slot_file, size_t slot_len)
 {
     char **names = NULL;
     size_t n = 0;
@@ -993,7 +985,6 @@ static int send(kura_vault *v, remote *r, const outbox *o, const char *vdir, con
             rc = r->ops->write(r, path, slot_file, slot_len);
         free(have.p);
     }
-    (void)v;
     free_names(names, n);
     return rc;
 }
@@ -1275,7 +1266,7 @@ static int sync_once(syncing *sy, int *again)
     /* Devices this one read before must still be there. */
     for (size_t i = 0; rc == KURA_OK && i < rd.ps.n; i++) {
         char hex[33];
-        hex_of(hex, rd.ps.p[i].device);
+        device_hex(hex, rd.ps.p[i].device);
         int there = 0;
         for (size_t k = 0; k < n; k++)
             there |= strcmp(names[k], hex) == 0;
@@ -1306,7 +1297,7 @@ static int sync_once(syncing *sy, int *again)
     keyring_free(&rd.ring);
     unsigned char slot[SLOT_BYTES_ALL];
     if (rc == KURA_OK) rc = slot_file(v, slot);
-    if (rc == KURA_OK) rc = send(v, r, &sy->ob, sy->vdir, sy->dev, &me, slot, sizeof slot);
+    if (rc == KURA_OK) rc = send(r, &sy->ob, sy->vdir, sy->dev, &me, slot, sizeof slot);
     if (rc == KURA_OK) rc = r->ops->finish(r, again);
     if (rc == KURA_OK && !*again) outbox_clear(&sy->ob, &me);
     return rc;

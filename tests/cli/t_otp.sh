@@ -10,7 +10,7 @@ export KURA_VAULT=$T/v.kura KURA_CLIENT_KEY_FILE=$T/v.key
 at() {
     local when=$1
     shift
-    ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 setsid -w faketime "$when" "$KURA" "$@" \
+    ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 setsid -w faketime -f "$when" "$KURA" "$@" \
         >"$T/.out" 2>"$T/.err" </dev/null
     _capture
 }

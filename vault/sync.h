@@ -40,6 +40,10 @@ KURA_MUST_CHECK int kura_remote_open(remote **out, const char *url, const char *
 void kura_remote_close(remote *r);
 KURA_MUST_CHECK int kura_remote_folder(remote **out, const char *url);
 KURA_MUST_CHECK int kura_remote_git(remote **out, const char *url, const char *cache);
+/* KURA_OK if the ssh host key KEY (libgit2's raw type RAW_TYPE, 0: none) of HOST, reached
+ * through URL, is in known_hosts; else the one-line reason (KURA_ERR_UNREACHABLE). */
+KURA_MUST_CHECK int kura_known_host(const char *url, const char *host, int raw_type,
+                                    const char *key, size_t len);
 /* 1 if url names a folder (file://, or a path that is not a git repository). */
 int kura_remote_is_folder(const char *url);
 

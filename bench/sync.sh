@@ -61,11 +61,16 @@ once() { # once NAME SHOWN COMMAND...: one run's wall time
     t=$(tail -1 "$W/time")
     row "$name" "${t} s" "$shown"
 }
-median() { # median NAME SHOWN PREPARE COMMAND: hyperfine's median (SHOWN: the command, in short)
+median() { # median NAME SHOWN PREPARE COMMAND [VAR=VALUE...]: hyperfine's median (SHOWN: the
+    # command, in short). The variables are set in hyperfine's environment, so that what is
+    # timed is kura alone (-N: no shell in front), as kura --version is.
     local name=$1 shown=$2 prepare=$3 command=$4
-    # No shell in front of kura (-N): what is timed is env and kura, as a shell would run them.
-    hyperfine -N --runs "$runs" --warmup 1 --prepare "$prepare" --export-json "$W/h.json" \
-        "$command" >/dev/null 2>&1
+    shift 4
+    (
+        for kv in "$@"; do export "${kv?}"; done
+        hyperfine -N --runs "$runs" --warmup 1 --prepare "$prepare" --export-json "$W/h.json" \
+            "$command" >/dev/null 2>&1
+    )
     local ms
     ms=$(jq '.results[0].median * 1000 | . * 10 | round / 10' "$W/h.json")
     row "$name" "$ms ms" "$shown"
@@ -81,12 +86,12 @@ printf 'p\n' >"$W/pw"
 edit_a="env $(dev a) KURA_SESSION=$(cat "$W/a.session") $K edit '$title' --password-file $W/pw"
 median "sync, one local change, nothing new, folder remote (target 100 ms)" \
     "kura edit ITEM (prepare); kura sync --remote origin" "$edit_a" \
-    "env $(dev a) KURA_SESSION=$(cat "$W/a.session") $K sync --remote origin"
+    "$K sync --remote origin" HOME="$W/a" XDG_RUNTIME_DIR="$RUN/a" KURA_SESSION="$(cat "$W/a.session")"
 median "sync, one local change, nothing new, git remote (target 300 ms)" \
     "kura edit ITEM (prepare); kura sync --remote git" "$edit_a" \
-    "env $(dev a) KURA_SESSION=$(cat "$W/a.session") $K sync --remote git"
+    "$K sync --remote git" HOME="$W/a" XDG_RUNTIME_DIR="$RUN/a" KURA_SESSION="$(cat "$W/a.session")"
 median "sync, nothing new either way, folder remote" "kura sync --remote origin" "true" \
-    "env $(dev a) KURA_SESSION=$(cat "$W/a.session") $K sync --remote origin"
+    "$K sync --remote origin" HOME="$W/a" XDG_RUNTIME_DIR="$RUN/a" KURA_SESSION="$(cat "$W/a.session")"
 
 echo "== 1,000 changes on each device, then the merging sync" >&2
 python3 - "$W" <<'EOF'
@@ -111,18 +116,19 @@ once "merging sync: 1,000 changes here and 1,000 from the other device, half of 
 echo "== everyday commands after a sync" >&2
 median "kura --version" "kura --version" "true" "$K --version"
 median "get one password by title, session" "kura get ITEM --field password" "true" \
-    "env $(dev a) KURA_SESSION=$(cat "$W/a.session") $K get '$title' --field password"
+    "$K get '$title' --field password" HOME="$W/a" XDG_RUNTIME_DIR="$RUN/a" \
+    KURA_SESSION="$(cat "$W/a.session")"
 mkdir -m 700 "$W/diskrun"
 HOME=$W/a XDG_RUNTIME_DIR=$W/diskrun "$K" unlock --json | jq -r .session >"$W/a.disk"
 median "get one password by title, session folder on disk (target: 2× --version)" \
-    "kura get ITEM --field password" "true" \
-    "env HOME=$W/a XDG_RUNTIME_DIR=$W/diskrun KURA_SESSION=$(cat "$W/a.disk") $K get '$title' --field password"
+    "kura get ITEM --field password" "true" "$K get '$title' --field password" HOME="$W/a" \
+    XDG_RUNTIME_DIR="$W/diskrun" KURA_SESSION="$(cat "$W/a.disk")"
 median "search right after a change (target 50 ms)" "kura edit ITEM (prepare); kura search ITEM" "$edit_a" \
-    "env $(dev a) KURA_SESSION=$(cat "$W/a.session") $K search '$title'"
+    "$K search '$title'" HOME="$W/a" XDG_RUNTIME_DIR="$RUN/a" KURA_SESSION="$(cat "$W/a.session")"
 median "search right after a sync that brought changes" \
     "kura edit ITEM; kura sync (device B), kura sync (prepare); kura search ITEM" \
     "bash -c \"env $(dev b) KURA_SESSION=$(cat "$W/b.session") $K edit '$title' --password-file $W/pw && env $(dev b) KURA_SESSION=$(cat "$W/b.session") $K sync && env $(dev a) KURA_SESSION=$(cat "$W/a.session") $K sync --remote origin\"" \
-    "env $(dev a) KURA_SESSION=$(cat "$W/a.session") $K search '$title'"
+    "$K search '$title'" HOME="$W/a" XDG_RUNTIME_DIR="$RUN/a" KURA_SESSION="$(cat "$W/a.session")"
 
 vault=$(stat -c %s "$W/a/.local/share/kura/vault.kura")
 folder=$(du -sb "$W/remote" | cut -f1)

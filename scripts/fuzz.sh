@@ -8,7 +8,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 bash scripts/deps.sh --test || exit 1
 secs=${FUZZ_SECONDS:-60}
-targets=(key payload vault blobs image import sync)
+targets=(key payload vault blobs image import sync remote)
 
 if ! { CC=clang cmake -S . -B build-fuzz -DKURA_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >build-fuzz.log 2>&1 &&
     cmake --build build-fuzz -j "$(nproc)" >>build-fuzz.log 2>&1; }; then

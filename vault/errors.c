@@ -82,7 +82,8 @@ const char *kura_strerror(int rc)
     case KURA_ERR_READ_ONLY:
         return "read-only file or folder";
     case KURA_ERR_NO_MODULE:
-        return "kura's kit module (kura-kit.so) is missing or does not load";
+        return "a module of kura's (kura-kit.so, kura-import.so or kura-git.so) is missing or "
+               "does not load";
     case KURA_ERR_TAMPERED:
         return "vault file does not match its signed state";
     case KURA_ERR_ROLLED_BACK:

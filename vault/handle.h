@@ -3,6 +3,9 @@
 #ifndef KURA_VAULT_HANDLE_H
 #define KURA_VAULT_HANDLE_H
 
+/* How many buckets a vault handle remembers as checked (state.c). */
+#define KURA_CHECKED_BUCKETS 8
+
 #include "storage.h"
 
 /* ---- the vault handle (vault.c), shared with item.c and session.c ---- */
@@ -26,11 +29,17 @@ struct kura_vault {
                                                * place in the chain (state.c) */
     int root_checked;                         /* the state above was checked against the file ... */
     unsigned root_version;                    /* ... at this data version (kura_db_data_version) */
-    unsigned bucket_checked; /* 1 + the bucket checked last at that version; 0: none */
-    unsigned char *prints;   /* per item of the bucket checked last: id (16) || BLAKE2b-256 of
-                              * its overview and details, as the check read them (malloc) */
-    size_t n_prints, cap_prints;
-    unsigned prints_bucket;               /* 1 + that bucket; 0: none */
+    /* The buckets checked last (a lookup by title checks each candidate's, and the get that
+     * follows one of them again): per bucket, each item's id (16) || BLAKE2b-256 of its
+     * overview and details as the check read them, so the item read after is known to be
+     * the one hashed; not hashed again while the file and its checked state are the same. */
+    struct kura_checked {
+        unsigned bucket;       /* 1 + the bucket; 0: none */
+        int current;           /* checked under the state above, at root_version */
+        unsigned char *prints; /* malloc */
+        size_t n, cap;
+    } checked[KURA_CHECKED_BUCKETS];
+    unsigned checked_next;                /* the entry the next new bucket takes */
     crypto_generichash_state *hash_state; /* sodium_malloc: the keyed hash being computed */
     char *cache_dir;                      /* where the overview cache lives (cache.c); NULL: none */
     /* Format 1 to 2 inside the first write transaction (kura_items_upgrade): set by the layer

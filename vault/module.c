@@ -1,5 +1,6 @@
 /* Modules: the parts of kura whose libraries are large and seldom needed (the kit's
- * renderers, other managers' import formats) live in shared objects loaded on first use.
+ * renderers, other managers' import formats, git remotes) live in shared objects loaded on
+ * first use.
  * Those libraries would otherwise be mapped and relocated by every kura run: most of a quick
  * command's time. A module is looked for next to the running program (a build tree), then in
  * the install's lib/kura; never in a path from the environment. */

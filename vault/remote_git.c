@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <git2.h>
 
-#include "sync.h"
+#include "git_api.h"
 
 #define REF_REMOTE "refs/kura/remote"
 #define REF_OUT "refs/kura/out"
@@ -570,7 +570,7 @@ static void git_close(remote *r)
 static const remote_ops git_ops = {git_begin,  git_list,   git_read,  git_write,
                                    git_remove, git_finish, git_close, git_wipe};
 
-int kura_remote_git(remote **out, const char *url, const char *cache)
+static int git_open(remote **out, const char *url, const char *cache)
 {
     *out = NULL;
     git_libgit2_init();
@@ -610,3 +610,9 @@ int kura_remote_git(remote **out, const char *url, const char *cache)
     *out = &g->r;
     return KURA_OK;
 }
+
+const kura_git_api kura_git_module_api = {
+    .version = KURA_GIT_API_VERSION,
+    .open = git_open,
+    .detail = kura_error_detail,
+};

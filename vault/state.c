@@ -151,7 +151,7 @@ static int root_tag(kura_vault *v, unsigned char tag[KURA_STATE_TAG], const unsi
 typedef struct counted {
     crypto_generichash_state *st;
     size_t count;
-    kura_vault *prints; /* not NULL: record each item's fingerprint there */
+    struct kura_checked *prints; /* not NULL: record each item's fingerprint there */
 } counted;
 
 #define PRINT_BYTES (KURA_ITEM_ID_BYTES + 32)
@@ -172,12 +172,11 @@ static void fingerprint(unsigned char out[PRINT_BYTES], const unsigned char *id,
     crypto_generichash_final(&st, out + KURA_ITEM_ID_BYTES, 32);
 }
 
-static int remember(kura_vault *v, const kura_row *r)
+static int remember(struct kura_checked *c, const kura_row *r)
 {
     if (r->keylen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
-    if (kura_grow(&v->prints, &v->cap_prints, v->n_prints, PRINT_BYTES) != KURA_OK)
-        return KURA_ERR_NOMEM;
-    fingerprint(v->prints + v->n_prints++ * PRINT_BYTES, r->key, r->a, r->alen, r->b, r->blen);
+    if (kura_grow(&c->prints, &c->cap, c->n, PRINT_BYTES) != KURA_OK) return KURA_ERR_NOMEM;
+    fingerprint(c->prints + c->n++ * PRINT_BYTES, r->key, r->a, r->alen, r->b, r->blen);
     return KURA_OK;
 }
 
@@ -193,10 +192,10 @@ static int absorb_counted(void *ctx, const kura_row *r)
 }
 
 static int bucket_hash(kura_vault *v, const unsigned char *key, unsigned b,
-                       unsigned char h[KURA_STATE_TAG], size_t *count, int record)
+                       unsigned char h[KURA_STATE_TAG], size_t *count, struct kura_checked *record)
 {
-    counted c = {keyed(v, key, "kura/bucket/1", b), 0, record ? v : NULL};
-    if (record) v->n_prints = 0, v->prints_bucket = 0;
+    counted c = {keyed(v, key, "kura/bucket/1", b), 0, record};
+    if (record) record->n = 0, record->bucket = 0, record->current = 0;
     if (!c.st) return KURA_ERR_NOMEM;
     int rc = kura_db_bucket_items(v->db, b, absorb_counted, &c);
     crypto_generichash_final(c.st, h, KURA_STATE_TAG);
@@ -232,23 +231,52 @@ static int bucket_matches(kura_vault *v, unsigned b, const unsigned char *h, siz
     return KURA_OK;
 }
 
+/* The entry that remembers bucket b, or NULL. */
+static struct kura_checked *checked_of(kura_vault *v, unsigned b)
+{
+    for (unsigned i = 0; i < KURA_CHECKED_BUCKETS; i++)
+        if (v->checked[i].bucket == b + 1) return &v->checked[i];
+    return NULL;
+}
+
+void kura_state_forget_checks(kura_vault *v, int prints_too)
+{
+    for (unsigned i = 0; i < KURA_CHECKED_BUCKETS; i++) {
+        v->checked[i].current = 0;
+        if (prints_too) v->checked[i].bucket = 0;
+    }
+}
+
 int kura_state_check_bucket(kura_vault *v, unsigned b)
 {
     if (v->as_is) return KURA_OK;
     unsigned char h[KURA_STATE_TAG];
     size_t count;
     unsigned version;
-    /* A lookup by title checks the bucket it finds the item in, and the get that follows
-     * checks it again: not hashed twice while the file and its checked state are the same. */
-    int known = v->root_checked && v->bucket_checked == b + 1 &&
-                kura_db_data_version(v->db, &version) == KURA_OK && version == v->root_version;
-    if (known) return KURA_OK;
-    int rc = bucket_hash(v, STATE_KEY(v), b, h, &count, 1);
+    struct kura_checked *c = checked_of(v, b);
+    if (c && c->current && v->root_checked && kura_db_data_version(v->db, &version) == KURA_OK &&
+        version == v->root_version)
+        return KURA_OK;
+    if (!c) {
+        c = &v->checked[v->checked_next];
+        v->checked_next = (v->checked_next + 1) % KURA_CHECKED_BUCKETS;
+    }
+    int rc = bucket_hash(v, STATE_KEY(v), b, h, &count, c);
     if (rc != KURA_OK) return kura_state_fail(v, rc);
     rc = bucket_matches(v, b, h, count);
-    if (rc == KURA_OK) v->prints_bucket = b + 1;
-    if (rc == KURA_OK && v->root_checked) v->bucket_checked = b + 1;
+    if (rc == KURA_OK) c->bucket = b + 1, c->current = v->root_checked;
     return rc;
+}
+
+/* The fingerprint the check of id's bucket b recorded for it; NULL: the bucket had no such
+ * item. Called right after kura_state_check_bucket(v, b) succeeded. */
+static const unsigned char *print_of(kura_vault *v, unsigned b, const unsigned char *id)
+{
+    struct kura_checked *c = checked_of(v, b);
+    for (size_t i = 0; c && i < c->n; i++)
+        if (memcmp(c->prints + i * PRINT_BYTES, id, KURA_ITEM_ID_BYTES) == 0)
+            return c->prints + i * PRINT_BYTES;
+    return NULL;
 }
 
 int kura_state_check_item(kura_vault *v, const unsigned char *id)
@@ -262,11 +290,8 @@ int kura_state_item_get(kura_vault *v, const unsigned char *id, kura_blob *ov, k
     unsigned b = kura_bucket_of(v, id);
     int rc = kura_state_check_bucket(v, b);
     if (rc != KURA_OK) return rc;
-    if (v->prints_bucket != b + 1) return KURA_ERR_CORRUPT; /* cannot happen: just checked */
-    const unsigned char *want = NULL;
-    for (size_t i = 0; !want && i < v->n_prints; i++)
-        if (memcmp(v->prints + i * PRINT_BYTES, id, KURA_ITEM_ID_BYTES) == 0)
-            want = v->prints + i * PRINT_BYTES;
+    if (!checked_of(v, b)) return KURA_ERR_CORRUPT; /* cannot happen: just checked */
+    const unsigned char *want = print_of(v, b, id);
     rc = kura_db_item_get(v->db, ov, det, id);
     if (rc == KURA_ERR_NOT_FOUND) return want ? tampered(v) : rc;
     if (rc != KURA_OK) return rc;
@@ -290,11 +315,8 @@ int kura_state_past_get(kura_vault *v, const unsigned char *id, kura_blob *body)
     unsigned b = kura_past_bucket_of(v, id);
     int rc = kura_state_check_bucket(v, b);
     if (rc != KURA_OK) return rc;
-    if (v->prints_bucket != b + 1) return KURA_ERR_CORRUPT;
-    const unsigned char *want = NULL;
-    for (size_t i = 0; !want && i < v->n_prints; i++)
-        if (memcmp(v->prints + i * PRINT_BYTES, id, KURA_ITEM_ID_BYTES) == 0)
-            want = v->prints + i * PRINT_BYTES;
+    if (!checked_of(v, b)) return KURA_ERR_CORRUPT;
+    const unsigned char *want = print_of(v, b, id);
     rc = kura_db_past_get(v->db, body, id);
     if (rc == KURA_ERR_NOT_FOUND) return want ? tampered(v) : rc;
     if (rc != KURA_OK) return rc;
@@ -310,7 +332,7 @@ int kura_state_put_bucket(kura_vault *v, const unsigned char *key, unsigned b)
 {
     unsigned char h[KURA_STATE_TAG];
     size_t count;
-    int rc = bucket_hash(v, key, b, h, &count, 0);
+    int rc = bucket_hash(v, key, b, h, &count, NULL);
     if (rc == KURA_OK) rc = kura_db_bucket_put(v->db, b, count ? h : NULL);
     return rc == KURA_OK ? KURA_OK : kura_state_fail(v, rc);
 }
@@ -474,7 +496,7 @@ int kura_state_check_root(kura_vault *v)
         return KURA_OK;
     }
     v->root_checked = 0;
-    v->bucket_checked = 0;
+    kura_state_forget_checks(v, 0);
     memset(v->state_prev, 0, KURA_STATE_TAG);
     if (rc == KURA_OK && chain) memcpy(v->state_prev, b.p + 8 + KURA_STATE_TAG, KURA_STATE_TAG);
     if (rc == KURA_OK) rc = root_tag(v, tag, STATE_KEY(v), gen, chain ? v->state_prev : NULL);

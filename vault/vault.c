@@ -79,8 +79,7 @@ static void lock(kura_vault *v)
     v->scratch = NULL;
     v->scratch_cap = 0;
     v->root_checked = 0; /* checked under keys that are gone */
-    v->bucket_checked = 0;
-    v->prints_bucket = 0;
+    kura_state_forget_checks(v, 1);
 }
 
 int kura_vault_format(const kura_vault *v)
@@ -96,7 +95,8 @@ void kura_vault_close(kura_vault *v)
     free(v->path);
     free(v->state_dir);
     free(v->cache_dir);
-    free(v->prints);
+    for (unsigned i = 0; i < KURA_CHECKED_BUCKETS; i++)
+        free(v->checked[i].prints);
     free(v->dirty);
     free(v);
 }

@@ -13,6 +13,7 @@ check "configure, build and install into a fresh prefix" test "$rc" = 0
 P=$T/prefix
 for f in bin/kura lib/kura/kura-kit.so lib/libkura.a include/kura/kura.h include/kura/vault.h \
     lib/pkgconfig/kura.pc share/man/man1/kura.1 lib/kura/kura-import.so include/kura/import.h \
+    lib/kura/kura-git.so \
     share/bash-completion/completions/kura share/zsh/vendor-completions/_kura \
     share/fish/vendor_completions.d/kura.fish; do
     check "installed: $f" test -e "$P/$f"
@@ -23,6 +24,10 @@ check "the kit is there" bash -c "ls '$T'/KURA_CLIENT_KEY_EMERGENCY_KIT*.png >/d
 jq -r .client_key <<<"$out" >i.key
 KURA=$P/bin/kura k --vault "$T/i.kura" --key-file i.key import "$KURA_SOURCE/tests/cli/fixtures/import/chrome.csv"
 expect "the installed kura reads another manager's export (kura-import.so from PREFIX/lib/kura)" 0
+git init -q --bare "$T/i.git"
+KURA=$P/bin/kura k --vault "$T/i.kura" --key-file i.key remote add "$T/i.git"
+KURA=$P/bin/kura k --vault "$T/i.kura" --key-file i.key sync
+expect "the installed kura syncs through git (kura-git.so from PREFIX/lib/kura)" 0
 
 cat >use.c <<'C'
 #include <stdio.h>

@@ -151,4 +151,19 @@ check "the item arrived" test "$(pw c Bank)" = bank-1
 
 check "no password in kura's files" sh -c "! grep -rqa s3cret-on-the-server a/.local a/.cache c/.local c/.cache"
 check "no password in the remote" sh -c "! grep -rqa s3cret-on-the-server srv"
+
+# libgit2 and what it brings (libssh2, TLS, Kerberos) are a module, kura-git.so, loaded for a
+# git remote only: every other command starts without mapping them.
+check "the everyday binary maps no git library" bash -c "! ldd '$KURA' | grep -qE 'libgit2|libssh2|mbedtls|krb5'"
+if [ -z "${KURA_WRAP:-}" ] && [ ! -e /usr/local/lib/kura/kura-git.so ]; then
+    mkdir -p alone folder && cp "$KURA" alone/kura
+    KURA=$T/alone/kura on a get Bank --field password
+    expect "without kura-git.so, everyday commands work" 0
+    KURA=$T/alone/kura on a remote add here "$T/folder"
+    KURA=$T/alone/kura on a sync --remote here
+    expect "and a folder remote syncs" 0
+    KURA=$T/alone/kura on a sync --remote web
+    expect "a git remote without the module says so" 1 "kura's git module did not load"
+    check "and names the file it looked for" err_has "kura-git.so"
+fi
 finish

@@ -6,14 +6,17 @@
  * conflicts. Commits carry no names or times (author "kura", time 0). Credentials come from
  * ssh-agent or git's credential helpers ("git credential fill"), never from the URL. */
 #define _GNU_SOURCE /* pipe2 */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <git2.h>
 
@@ -43,6 +46,7 @@ typedef struct gitr {
     char auth_why[200]; /* what the last credential asked of the user, if it failed */
     int rejected;
     char push_error[200];
+    int lock_fd; /* flock'd: this process alone uses the local copy */
 } gitr;
 
 static int git_fail(int rc, const char *what, const char *url)
@@ -405,6 +409,21 @@ static int copy_objects(gitr *g, git_odb *from, git_odb *to, const git_oid *tree
     return e;
 }
 
+/* The remote's branch lock, if it is a minute old: left by a git process (kura's or git's)
+ * killed while it moved the branch, which no retry gets past. Said with what to do. */
+static int stale_branch_lock(gitr *g)
+{
+    char lock[4200];
+    struct stat sb;
+    snprintf(lock, sizeof lock, "%s/" BRANCH ".lock", g->r.url);
+    if (stat(lock, &sb) != 0 || time(NULL) - sb.st_mtime < 60) return 0;
+    kura_fail(KURA_ERR_UNREACHABLE,
+              "%s is %lld minutes old: a git process was killed while it moved the branch; if "
+              "nothing is writing to %s now, remove that file",
+              lock, (long long)(time(NULL) - sb.st_mtime) / 60, g->r.url);
+    return 1;
+}
+
 static int push_local(gitr *g, const git_oid *commit_id, const git_oid *tree_id, int *again)
 {
     git_repository *there = NULL;
@@ -419,7 +438,10 @@ static int push_local(gitr *g, const git_oid *commit_id, const git_oid *tree_id,
         e = g->has_base ? git_reference_create_matching(&ref, there, BRANCH, commit_id, 1,
                                                         &g->base_commit, "kura sync")
                         : git_reference_create(&ref, there, BRANCH, commit_id, 0, "kura sync");
-        if (e == GIT_EMODIFIED || e == GIT_EEXISTS || e == GIT_ELOCKED) *again = 1, e = 0;
+        if (e == GIT_ELOCKED && stale_branch_lock(g))
+            e = GIT_ELOCKED;
+        else if (e == GIT_EMODIFIED || e == GIT_EEXISTS || e == GIT_ELOCKED)
+            *again = 1, e = 0;
     }
     git_reference_free(ref);
     git_odb_free(from);
@@ -468,8 +490,9 @@ static int git_finish(remote *r, int *again)
     git_tree_free(tree);
     if (rc != KURA_OK) return rc;
     if (is_local(r->url)) {
-        if (push_local(g, &commit_id, &tree_id, again) != 0)
-            return git_fail(KURA_ERR_UNREACHABLE, "cannot write to", r->url);
+        int e = push_local(g, &commit_id, &tree_id, again);
+        if (e == GIT_ELOCKED) return KURA_ERR_UNREACHABLE; /* a stale lock: said */
+        if (e != 0) return git_fail(KURA_ERR_UNREACHABLE, "cannot write to", r->url);
         if (!*again) unstage(g);
         return KURA_OK;
     }
@@ -562,9 +585,55 @@ static void git_close(remote *r)
     git_tree_free(g->base);
     git_remote_free(g->origin);
     git_repository_free(g->repo);
+    if (g->lock_fd >= 0) close(g->lock_fd); /* and the flock with it */
     free(g->r.url);
     free(g);
     git_libgit2_shutdown();
+}
+
+/* Removes every "*.lock" file under dir: what libgit2 leaves when a sync is killed while it
+ * updates a reference of the local copy. Only with the copy's flock held, so none is live. */
+static void remove_stale_locks(const char *dir, int depth)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        char sub[4400];
+        if ((size_t)snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name) >= sizeof sub) continue;
+        size_t n = strlen(e->d_name);
+        struct stat sb;
+        if (lstat(sub, &sb) != 0) continue;
+        if (S_ISREG(sb.st_mode) && n > 5 && strcmp(e->d_name + n - 5, ".lock") == 0)
+            unlink(sub);
+        else if (S_ISDIR(sb.st_mode) && depth < 8 && strcmp(e->d_name, "objects") != 0)
+            remove_stale_locks(sub, depth + 1);
+    }
+    closedir(d);
+}
+
+/* The local copy's lock: another kura syncing through the same URL on this device (a sync
+ * = auto child, a second terminal) is waited for, up to 30 s. */
+static int lock_copy(gitr *g, const char *path)
+{
+    char lock[4300];
+    snprintf(lock, sizeof lock, "%s.lock", path);
+    g->lock_fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (g->lock_fd < 0) return kura_fail(KURA_ERR_IO, "cannot open %s: %s", lock, strerror(errno));
+    for (int i = 0; i < 600; i++) {
+        if (flock(g->lock_fd, LOCK_EX | LOCK_NB) == 0) {
+            remove_stale_locks(path, 0);
+            return KURA_OK;
+        }
+        if (errno != EWOULDBLOCK && errno != EINTR)
+            return kura_fail(KURA_ERR_IO, "cannot lock %s: %s", lock, strerror(errno));
+        usleep(50 * 1000);
+    }
+    return kura_fail(KURA_ERR_UNREACHABLE,
+                     "another kura on this device has been syncing through %s for 30 s; try "
+                     "again when it is done",
+                     g->r.url);
 }
 
 static const remote_ops git_ops = {git_begin,  git_list,   git_read,  git_write,
@@ -580,6 +649,7 @@ static int git_open(remote **out, const char *url, const char *cache)
     gitr *g = calloc(1, sizeof *g);
     if (!g) return KURA_ERR_NOMEM;
     g->r.ops = &git_ops;
+    g->lock_fd = -1;
     if (!(g->r.url = strdup(url))) {
         git_close(&g->r);
         return KURA_ERR_NOMEM;
@@ -596,6 +666,11 @@ static int git_open(remote **out, const char *url, const char *cache)
                          strerror(errno));
     }
     snprintf(path, sizeof path, "%s/%s.git", cache, hex);
+    rc = lock_copy(g, path);
+    if (rc != KURA_OK) {
+        git_close(&g->r);
+        return rc;
+    }
     if (git_repository_open_bare(&g->repo, path) != 0 &&
         git_repository_init(&g->repo, path, 1) != 0) {
         rc = git_fail(KURA_ERR_IO, "cannot make a local copy of", url);

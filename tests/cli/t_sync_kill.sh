@@ -90,4 +90,31 @@ for c in $(seq 1 "$clones"); do
     check "and has what the others have" out_is "${want[One]}"
 done
 check "the repository is whole" git --git-dir=repo.git fsck --strict --no-progress
+
+# What a kill can leave: git's lock files in this device's local copy of the remote (kura
+# alone uses it, under a flock of its own, so they are stale and go), and the remote's branch
+# lock, which kura cannot know is stale: past a minute, it says which file and what to do.
+copy=$(ls -d "$T"/a/.cache/kura/remotes/*.git | head -1)
+touch "$copy/refs/kura/remote.lock" "$copy/packed-refs.lock"
+on_in "after-lock" a edit One --password-file -
+on a sync --remote git
+expect "a lock left in the local copy by a kill is cleared" 0
+check "and gone" test ! -e "$copy/refs/kura/remote.lock" -a ! -e "$copy/packed-refs.lock"
+flock "$copy.lock" sleep 1 &
+holder=$!
+sleep 0.2
+on_in "while-locked" a edit One --password-file -
+on a sync --remote git
+expect "a second sync on this device waits for the first" 0
+wait "$holder"
+touch -d '5 minutes ago' repo.git/refs/heads/kura.lock
+on_in "stale-branch" a edit One --password-file -
+on a sync --remote git
+expect "a stale branch lock on the remote: said, with the file" 1 "repo.git/refs/heads/kura.lock is 5 minutes old"
+rm repo.git/refs/heads/kura.lock
+on a sync --remote git
+expect "removed, the sync goes on" 0
+on b sync
+on b get One --field password
+check "and the edit arrived" out_is stale-branch
 finish

@@ -13,10 +13,11 @@ typedef struct salvage_args {
 } salvage_args;
 
 static const opt_row salvage_rows[] = {
-    OPT_STRING("to", salvage_args, to, "PATH",
-               "the new vault file (default: beside the vault, NAME.salvaged.kura); it must not "
-               "exist. It is the same vault: the same client key, kits and device slot open it. "
-               "Exit 0 if nothing was lost, 6 if some items were (each named by id)"),
+    OPT_STRING(
+        "to", salvage_args, to, "PATH",
+        "the new vault file (default: beside the vault, NAME.salvaged.kura); it must not "
+        "exist. It is the same vault: the same client key, kits and device slot open it. "
+        "Exit 0 if nothing was lost, 6 if some items or histories were (each item named by id)"),
     OPT_END(),
 };
 
@@ -77,10 +78,11 @@ static int salvage_exec(ctx *c, void *args, int argc, char **argv)
     }
     const char *id = kura_vault_id(c->v);
     if (c->json) {
-        json_print(json_pack("{s:s, s:s, s:s, s:I, s:I, s:o, s:I}", "vault_id", id, "from",
-                             c->vault_path, "to", path, "saved", (json_int_t)r.saved, "lost",
-                             (json_int_t)r.lost, "lost_ids", lost, "unreadable",
-                             (json_int_t)r.unreadable));
+        json_print(json_pack("{s:s, s:s, s:s, s:I, s:I, s:o, s:I, s:I, s:I}", "vault_id", id,
+                             "from", c->vault_path, "to", path, "saved", (json_int_t)r.saved,
+                             "lost", (json_int_t)r.lost, "lost_ids", lost, "unreadable",
+                             (json_int_t)r.unreadable, "histories", (json_int_t)r.histories,
+                             "histories_lost", (json_int_t)r.histories_lost));
     } else {
         printf("salvaged vault %s into %s: %zu item%s saved, %zu lost\n", id, path, r.saved,
                r.saved == 1 ? "" : "s", r.lost);
@@ -90,13 +92,16 @@ static int salvage_exec(ctx *c, void *args, int argc, char **argv)
             printf("  and %zu stretch%s of the file could not be read: the items in %s are lost "
                    "too, their ids unknown\n",
                    r.unreadable, r.unreadable == 1 ? "" : "es", r.unreadable == 1 ? "it" : "them");
+        if (r.histories || r.histories_lost)
+            printf("  history: %zu item%s' past versions and deletions saved, %zu lost\n",
+                   r.histories, r.histories == 1 ? "" : "s", r.histories_lost);
         printf("It is the same vault: your client key, your kits and this device open it. "
                "Check it, then put it\nin place of the damaged file (keep that until you have):\n"
                "  kura --vault '%s' ls\n  mv '%s' '%s'\n",
                path, path, c->vault_path);
         json_decref(lost);
     }
-    return r.lost || r.unreadable ? EX_DAMAGED : EX_OK;
+    return r.lost || r.unreadable || r.histories_lost ? EX_DAMAGED : EX_OK;
 }
 
 const cmd cmd_salvage = {

@@ -32,6 +32,49 @@ static int take(void *ctx, const kura_row *row)
     return rc;
 }
 
+static int past_id(void *ctx, const kura_row *r)
+{
+    return r->keylen == KURA_ITEM_ID_BYTES ? kura_ids_add(ctx, r->key, r->keylen) : KURA_OK;
+}
+
+/* Each item's history (format 4), its sealed body copied as it is once it opens: the new file
+ * is the same vault, so the same key and AD open it there. A history that does not open, or a
+ * past table SQLite cannot read, is counted lost; the items are saved all the same. */
+static int take_histories(salvage *s)
+{
+    kura_vault *v = s->from, *nv = kura_batch_vault(s->to);
+    if (kura_db_format(v->db) < 4) return KURA_OK;
+    ids list = {0};
+    if (kura_db_past_ids(v->db, past_id, &list) != KURA_OK) {
+        s->r->histories_lost++;
+        free(list.p);
+        return KURA_OK;
+    }
+    int rc = KURA_OK;
+    for (size_t i = 0; rc == KURA_OK && i < list.n; i++) {
+        const unsigned char *id = list.p + i * KURA_ITEM_ID_BYTES;
+        kura_blob body = {0};
+        int got = kura_db_past_get(v->db, &body, id);
+        if (got == KURA_OK) {
+            kura_past p;
+            got = kura_past_open(&p, v, id, &body);
+            kura_past_free(&p);
+        }
+        if (got == KURA_OK) {
+            rc = kura_batch_touch(s->to, kura_past_bucket_of(nv, id));
+            if (rc == KURA_OK) rc = kura_db_past_put(nv->db, id, &body);
+            if (rc == KURA_OK) s->r->histories++;
+        } else if (got == KURA_ERR_NOMEM) {
+            rc = got;
+        } else {
+            s->r->histories_lost++;
+        }
+        free(body.p);
+    }
+    free(list.p);
+    return rc;
+}
+
 /* The generation the damaged file's state names, if it can still be read. */
 static uint64_t file_gen(kura_vault *v)
 {
@@ -64,6 +107,7 @@ int kura_vault_salvage(kura_vault *v, const char *to, kura_salvage_report *r,
     rc = s.item ? kura_batch_begin(nv, &s.to) : KURA_ERR_NOMEM;
     if (rc == KURA_OK) {
         rc = kura_db_items_around_damage(v->db, take, &s, &r->unreadable);
+        if (rc == KURA_OK) rc = take_histories(&s);
         if (rc == KURA_OK)
             rc = kura_batch_commit(s.to);
         else

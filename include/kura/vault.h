@@ -94,9 +94,11 @@ int kura_vault_as_is(const kura_vault *v);
  * the id of every item that does not decrypt. KURA_ERR_LOCKED if the client key is not known
  * (the vault's own record is damaged and it was unlocked another way). */
 typedef struct kura_salvage_report {
-    size_t saved;      /* items written to the new vault */
-    size_t lost;       /* items read but not decrypted (lost() named each) */
-    size_t unreadable; /* stretches of the file that do not parse: their items are unknown */
+    size_t saved;          /* items written to the new vault */
+    size_t lost;           /* items read but not decrypted (lost() named each) */
+    size_t unreadable;     /* stretches of the file that do not parse: their items are unknown */
+    size_t histories;      /* items whose history (past versions, deletions) came along */
+    size_t histories_lost; /* histories read but not decrypted, or not readable at all */
 } kura_salvage_report;
 typedef void (*kura_salvage_lost_fn)(void *ctx, const char *item_id);
 KURA_MUST_CHECK int kura_vault_salvage(kura_vault *v, const char *to, kura_salvage_report *r,

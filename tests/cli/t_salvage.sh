@@ -133,4 +133,32 @@ expect "rows deleted: refused" 6 "signed state"
 HOME=$T/del/home k --vault "$T/del/v.kura" --key-file v.key salvage --json
 expect "rows deleted: salvage saves the rest, nothing it saw lost" 0
 check "148 of 151 saved" json_ok '.saved == 148 and .lost == 0'
+
+# History comes along: each item's past versions and deletions, copied once they open, so the
+# salvaged vault still answers history, --show, restore and history --deleted.
+new_vault hist
+H=(--vault "$T/hist.kura" --key-file hist.key)
+for p in pw-1 pw-2 pw-3; do
+    if [ "$p" = pw-1 ]; then k_in "$p" "${H[@]}" add Bank --password-file -; else k_in "$p" "${H[@]}" edit Bank --password-file -; fi
+done
+k "${H[@]}" add Gone
+k "${H[@]}" rm Gone --yes
+cp hist.kura hist-pristine.kura
+k "${H[@]}" salvage --to "$T/hist.salvaged.kura" --json
+expect "salvage of a vault with history" 0
+check "two items' histories saved, none lost" json_ok '.saved == 1 and .histories == 2 and .histories_lost == 0'
+S=(--vault "$T/hist.salvaged.kura" --key-file hist.key)
+k "${S[@]}" history Bank --json
+check "the salvaged item has its two past versions" json_ok '(.versions | length) == 3'
+k "${S[@]}" history Bank --show 1 --field password
+check "and an old one reads" out_is pw-1
+k "${S[@]}" history --deleted
+check "the deleted item is still listed" out_has Gone
+k "${S[@]}" check
+expect "the salvaged vault with its history is whole" 0
+# A history that does not open is counted lost; the item itself is saved.
+sqlite3 hist.kura "UPDATE past SET body = zeroblob(length(body)) WHERE id = (SELECT id FROM past LIMIT 1)"
+k "${H[@]}" salvage --to "$T/hist2.salvaged.kura" --json
+expect "a damaged history: salvage goes on, and says something was lost (exit 6)" 6
+check "one history lost, one saved, the item saved" json_ok '.saved == 1 and .histories == 1 and .histories_lost == 1'
 finish

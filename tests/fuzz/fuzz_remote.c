@@ -5,10 +5,7 @@
  * device's log, its key slot, a reset record), the second how: replaced by the rest of the
  * input, the rest written over it at an offset (bytes 3-4), or cut at that offset and the rest
  * appended. Any bytes: a clean error or a whole vault, never a crash. */
-#include <sys/stat.h>
-
-#include "fuzz_common.h"
-#include "kura/kura.h"
+#include "fuzz_synced.h"
 
 static char pristine[320], remote_dir[320], saved_dir[320], log_path[600], slot_path[600],
     reset_path[400], clone_path[320], state[320], cache[320];
@@ -48,21 +45,7 @@ static void setup(void)
     snprintf(state, sizeof state, "%s/state", fuzz_dir);
     snprintf(cache, sizeof cache, "%s/cache", fuzz_dir);
     kura_vault *v = NULL;
-    if (kura_vault_create(&v, &key, pristine, "fuzz") != KURA_OK) abort();
-    if (kura_vault_set_state_dir(v, state) != KURA_OK) abort();
-    kura_item *it = kura_item_new();
-    if (kura_item_set(it, KURA_TITLE, "Bank") || kura_item_set(it, KURA_PASSWORD, "one") ||
-        kura_item_add(v, it) != KURA_OK || kura_item_set(it, KURA_PASSWORD, "two") ||
-        kura_item_update(v, it) != KURA_OK)
-        abort();
-    kura_item_free(it);
-    it = kura_item_new();
-    if (kura_item_set(it, KURA_TITLE, "Gone") || kura_item_add(v, it) != KURA_OK ||
-        kura_item_delete(v, it->id) != KURA_OK)
-        abort();
-    kura_item_free(it);
-    if (mkdir(remote_dir, 0700) != 0 || kura_remote_add(v, "origin", remote_dir) != KURA_OK)
-        abort();
+    fuzz_synced_vault(&v, &key, pristine, state, remote_dir);
     kura_sync_report rep;
     kura_sync_opts o = {.cache_dir = cache};
     if (kura_sync(v, &o, &rep) != KURA_OK) abort();

@@ -4,10 +4,7 @@
  * remote, and synced into a fresh copy of a vault that has items and history: the record
  * reader, the merge, the history and the item parser all see it. Any plaintext: a clean
  * error or a merge, never a crash, and the vault still checks out. */
-#include <sys/stat.h>
-
-#include "fuzz_common.h"
-#include "kura/kura.h"
+#include "fuzz_synced.h"
 #include "sync.h"
 
 static char pristine[320], path[320], remote_dir[320], devdir[400], state[320];
@@ -36,21 +33,7 @@ static void setup(void)
     snprintf(remote_dir, sizeof remote_dir, "%s/remote", fuzz_dir);
     snprintf(state, sizeof state, "%s/state", fuzz_dir);
     kura_vault *v = NULL;
-    if (kura_vault_create(&v, &key, pristine, "fuzz") != KURA_OK) abort();
-    if (kura_vault_set_state_dir(v, NULL) != KURA_OK) abort();
-    kura_item *it = kura_item_new();
-    if (kura_item_set(it, KURA_TITLE, "Bank") || kura_item_set(it, KURA_PASSWORD, "one") ||
-        kura_item_add(v, it) != KURA_OK || kura_item_set(it, KURA_PASSWORD, "two") ||
-        kura_item_update(v, it) != KURA_OK)
-        abort();
-    kura_item_free(it);
-    it = kura_item_new();
-    if (kura_item_set(it, KURA_TITLE, "Gone") || kura_item_add(v, it) != KURA_OK ||
-        kura_item_delete(v, it->id) != KURA_OK)
-        abort();
-    kura_item_free(it);
-    if (mkdir(remote_dir, 0700) != 0 || kura_remote_add(v, "origin", remote_dir) != KURA_OK)
-        abort();
+    fuzz_synced_vault(&v, &key, pristine, NULL, remote_dir);
     kura_vault_close(v);
     char hex[33];
     sodium_bin2hex(hex, sizeof hex, other, sizeof other);

@@ -86,7 +86,7 @@ static void report(ctx *c, const char *id, int enrolled, const ways *f, const ch
     static const char *const words[] = {"opens this vault",
                                         "an old kit: its key was rotated",
                                         "the kit of another vault",
-                                        "no kura QR code in it",
+                                        "no kura QR code in it (or not an image kura reads)",
                                         "this vault's kit, but the vault is damaged",
                                         "a kura kit, not checked: the vault does not open"};
     printf("vault:   %s (%s)\n", c->vault_path, id ? id : "damaged: its id cannot be read");

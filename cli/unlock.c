@@ -73,24 +73,39 @@ static int try_key(ctx *c, const char *text, const char *source)
 
 int read_kit(kura_client_key *key, char *vault_id, const char *file)
 {
-    int rc = kura_kit_read(vault_id, key, file);
+    kura_kit_seen seen;
+    int rc = kura_kit_read_seen(vault_id, key, file, &seen);
     int e = errno;
     switch (rc) {
     case KURA_OK:
         return EX_OK;
     case KURA_ERR_IO:
+        if (e == EISDIR)
+            return fail(EX_NOT_FOUND,
+                        "%s is a directory; give the kit itself: its PNG or PDF, a screenshot, "
+                        "or a photo of the printed page",
+                        file);
         return fail(e == ENOENT ? EX_NOT_FOUND : EX_FAIL, "cannot read the kit %s: %s", file,
                     strerror(e));
     case KURA_ERR_INVALID:
-        return fail(
-            EX_NOT_FOUND,
-            "%s is not a PNG, JPEG or PDF kit; give the kit's PNG or PDF, a screenshot, or a "
-            "photo of the printed page",
-            file);
-    case KURA_ERR_NOT_FOUND:
         return fail(EX_NOT_FOUND,
-                    "no kura QR code in %s; give the kit's PNG, a screenshot, or a photo of the "
-                    "printed page",
+                    "%s is not an image kura reads (PNG, JPEG, HEIC, WebP, TIFF, GIF or PDF); "
+                    "give the kit's PNG or PDF, a screenshot, or a photo of the printed page",
+                    file);
+    case KURA_ERR_NOT_FOUND:
+        if (seen.others)
+            return fail(EX_NOT_FOUND,
+                        "found a QR code in %s, but it is not a kura kit's; give the kit's PNG "
+                        "or PDF, or a photo of the printed kit",
+                        file);
+        if (seen.width < 400 || seen.height < 400)
+            return fail(EX_NOT_FOUND,
+                        "%s is %d x %d px: too small to read; take the photo closer, or give "
+                        "the kit's PNG or PDF",
+                        file, seen.width, seen.height);
+        return fail(EX_NOT_FOUND,
+                    "no QR code found in %s: is the whole code in the picture, sharp and well "
+                    "lit?",
                     file);
     case KURA_ERR_NOMEM:
         return fail(EX_FAIL, "out of memory reading %s", file);

@@ -3,6 +3,8 @@
  * module's sources itself (a test tool, a fuzz target) has the table already; kura loads
  * kura-kit.so on first use (vault/module.c says where it is looked for). */
 #include "kit_api.h"
+#include <string.h>
+
 #include "base.h"
 
 /* Defined only when the module's sources are linked in. */
@@ -30,8 +32,16 @@ int kura_kit_write_png(const char *path, const kura_kit_spec *spec)
 
 int kura_kit_read(char *vault_id, kura_client_key *key, const char *path)
 {
+    return kura_kit_read_seen(vault_id, key, path, NULL);
+}
+
+int kura_kit_read_seen(char *vault_id, kura_client_key *key, const char *path, kura_kit_seen *seen)
+{
     const kura_kit_api *a = api();
-    return a ? a->read(vault_id, key, path) : KURA_ERR_NO_MODULE;
+    kura_kit_seen none;
+    if (!seen) seen = &none;
+    memset(seen, 0, sizeof *seen);
+    return a ? a->read(vault_id, key, path, seen) : KURA_ERR_NO_MODULE;
 }
 
 int kura_kit_qr_text(char **out, const char *vault_id, const kura_client_key *key, int ascii)

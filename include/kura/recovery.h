@@ -53,10 +53,20 @@ KURA_MUST_CHECK int kura_kit_names(char *pdf, char *png, size_t n, const char *d
 KURA_MUST_CHECK int kura_kit_write_pdf(const char *path, const kura_kit_spec *spec);
 KURA_MUST_CHECK int kura_kit_write_png(const char *path, const kura_kit_spec *spec);
 
-/* Reads a kit image (PNG or JPEG: the kit PNG, a screenshot, a photo of the printed page)
- * and finds its kura QR code. KURA_ERR_NOT_FOUND: no kura QR code in the image;
- * KURA_ERR_INVALID: not an image this reader can decode; key errors as kura_key_parse. */
+/* Reads a kit image (the kit's PNG or PDF, a screenshot, a photo of the printed page: PNG,
+ * JPEG, HEIC, AVIF, WebP, TIFF, GIF or PDF) and finds its kura QR code. KURA_ERR_NOT_FOUND:
+ * no kura QR code in the image; KURA_ERR_INVALID: not an image this reader can decode;
+ * KURA_ERR_IO: unreadable (errno says why: EISDIR for a folder); key errors as
+ * kura_key_parse. */
 KURA_MUST_CHECK int kura_kit_read(char *vault_id, kura_client_key *key, const char *path);
+/* What a read saw, to say why it found no kit. */
+typedef struct kura_kit_seen {
+    int width, height; /* the image as decoded (0: none) */
+    unsigned others;   /* QR codes found that are not a kura kit's */
+} kura_kit_seen;
+/* kura_kit_read, saying what it saw in *seen. */
+KURA_MUST_CHECK int kura_kit_read_seen(char *vault_id, kura_client_key *key, const char *path,
+                                       kura_kit_seen *seen);
 
 /* The kit's QR code as terminal text: Unicode half blocks, or ASCII ("##") when ascii is
  * set; dark modules drawn light-on-dark friendly with a quiet zone. *out is sodium_malloc

@@ -7,7 +7,7 @@
 #include "kit_int.h"
 
 /* Scans once. KURA_OK with the payload parsed, KURA_ERR_NOT_FOUND if no kura code. */
-static int scan(char *vault_id, kura_client_key *key, const kura_gray *img)
+static int scan(char *vault_id, kura_client_key *key, const kura_gray *img, kura_kit_seen *seen)
 {
     int rc = KURA_ERR_NOT_FOUND;
     zbar_image_scanner_t *sc = zbar_image_scanner_create();
@@ -28,6 +28,7 @@ static int scan(char *vault_id, kura_client_key *key, const kura_gray *img)
             unsigned len = zbar_symbol_get_data_length(s);
             rc = kura_kit_payload_parse(vault_id, key, data, len);
             if (rc != KURA_ERR_NOT_FOUND) break; /* else another QR code: keep looking */
+            seen->others++;
         }
     }
     zbar_image_destroy(im);
@@ -59,12 +60,13 @@ static int rescale(kura_gray *out, const kura_gray *img, int up)
     return KURA_OK;
 }
 
-int kit_read(char *vault_id, kura_client_key *key, const char *path)
+int kit_read(char *vault_id, kura_client_key *key, const char *path, kura_kit_seen *seen)
 {
     kura_gray img, half = {0}, alt;
     int rc = kura_gray_load(&img, path);
     if (rc != KURA_OK) return rc;
-    rc = scan(vault_id, key, &img);
+    seen->width = img.w, seen->height = img.h;
+    rc = scan(vault_id, key, &img, seen);
     /* Large photos: halve up to three times. Small screenshots: double once. */
     const kura_gray *src = &img;
     for (int i = 0; rc == KURA_ERR_NOT_FOUND && i < 3 && src->w > 900; i++) {
@@ -72,11 +74,11 @@ int kit_read(char *vault_id, kura_client_key *key, const char *path)
         kura_gray_free(&half);
         half = alt;
         src = &half;
-        rc = scan(vault_id, key, &half);
+        rc = scan(vault_id, key, &half, seen);
     }
     kura_gray_free(&half);
     if (rc == KURA_ERR_NOT_FOUND && img.w < 900 && rescale(&alt, &img, 1) == KURA_OK) {
-        rc = scan(vault_id, key, &alt);
+        rc = scan(vault_id, key, &alt, seen);
         kura_gray_free(&alt);
     }
     kura_gray_free(&img);

@@ -56,7 +56,7 @@ expect "a 10 MB notes file" 2 "longer than 65536"
 k ls --key-file big.bin
 expect "a 10 MB key file" 2 "longer than 1024"
 k ls --kit big.bin
-expect "10 MB of noise as a kit" 5 "not a PNG, JPEG or PDF"
+expect "10 MB of noise as a kit" 5 "not an image kura reads"
 convert -size 12000x9000 xc:white huge.png
 k ls --kit huge.png
 expect "a 108-megapixel image as a kit" 5
@@ -82,7 +82,7 @@ k add "$(printf 'bad \xff title')"
 expect "invalid UTF-8 in a title" 2 "UTF-8"
 qrencode -o other-product.png 'otpauth://totp/Example:me?secret=JBSWY3DPEHPK3PXP&issuer=Example'
 k ls --kit other-product.png
-expect "a QR code of another product as a kit" 5 "no kura"
+expect "a QR code of another product as a kit" 5 "not a kura kit's"
 check "the vault is unchanged by it all" test "$(sum v.kura)" = "$before"
 
 # At the documented limits (kura(1): 4096 bytes for short texts and passwords, 65536 for

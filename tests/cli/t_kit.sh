@@ -93,7 +93,20 @@ convert "$png" -quality 40 kit.jpg
 convert "$png" -resize 60% -background white -rotate 7 -attenuate 0.5 +noise Gaussian -blur 0x1 -quality 70 photo.jpg
 convert "$png" -crop 700x900+0+500 +repage screenshot.png
 convert page-1.png -resize 80% -background white -rotate -4 printed.jpg
-for f in small.png big.png turned.png tilted.png noisy.png kit.jpg photo.jpg screenshot.png printed.jpg; do
+# Any image a person has, made by ImageMagick from the kit: what an iPhone saves (HEIC), the
+# web's WebP, a scanner's TIFF, a GIF, a print shop's CMYK JPEG, an AVIF photo taken sideways
+# and turned upright only by its EXIF orientation, a dim photo, a screenshot with transparency.
+convert "$png" -resize 60% -quality 60 kit.heic
+convert "$png" -resize 70% -quality 70 kit.webp
+convert "$png" -resize 70% kit.tiff
+convert "$png" -resize 70% kit.gif
+convert "$png" -resize 70% -colorspace CMYK -quality 80 cmyk.jpg
+check "the CMYK JPEG is CMYK" test "$(identify -format %[colorspace] cmyk.jpg)" = CMYK
+convert "$png" -resize 60% -rotate 90 -orient RightTop sideways.jpg
+convert "$png" -resize 70% -fill black -colorize 55% -quality 60 dim.jpg
+convert "$png" -resize 70% -transparent white -define png:color-type=6 clear.png
+for f in small.png big.png turned.png tilted.png noisy.png kit.jpg photo.jpg screenshot.png printed.jpg \
+    kit.heic kit.webp kit.tiff kit.gif cmyk.jpg sideways.jpg dim.jpg clear.png; do
     k ls --kit "$T/$f"
     expect "unlock with $f" 0
 done
@@ -103,21 +116,27 @@ k ls --kit "$(jq -r '.kit[1]' w.json)"
 expect "another vault's kit" 3 "is the kit of vault $(cat w.id): this key does not open vault $id"
 convert -size 400x400 xc:white blank.png
 k ls --kit blank.png
-expect "an image without a QR code" 5 "no kura QR code"
+expect "an image without a QR code" 5 "no QR code found in blank.png: is the whole code in the picture, sharp and well lit?"
 qrencode -o other.png -s 8 "https://example.com/not-a-kura-kit"
 k ls --kit other.png
-expect "another product's QR code" 5 "no kura QR code"
+expect "another product's QR code" 5 "found a QR code in other.png, but it is not a kura kit's"
 head -c 20000 "$png" >cut.png
 k ls --kit cut.png
-expect "a truncated PNG" 5 "not a PNG, JPEG or PDF"
+expect "a truncated PNG: what it still shows is read" 5 "no QR code found in cut.png"
 printf 'not an image at all\n' >text.png
 k ls --kit text.png
-expect "a file that is no image" 5 "not a PNG, JPEG or PDF"
+expect "a file that is no image" 5 "text.png is not an image kura reads (PNG, JPEG, HEIC, WebP, TIFF, GIF or PDF)"
 : >empty.png
 k ls --kit empty.png
-expect "an empty file" 5 "not a PNG, JPEG or PDF"
+expect "an empty file" 5 "not an image kura reads"
 k ls --kit "$T/missing.png"
 expect "a missing kit file" 5 "missing.png"
+mkdir -p a-folder
+k ls --kit a-folder
+expect "a folder given as the kit" 5 "a-folder is a directory"
+convert "$png" -resize 180x tiny.png
+k ls --kit tiny.png
+expect "a kit photo too small to read: said, with its size" 5 "tiny.png is 180 x 254 px: too small to read; take the photo closer"
 qrencode -o forged.png -s 8 "KURA1:$id:${key:0:7}Z${key:8}"
 [ "${key:7:1}" = Z ] && qrencode -o forged.png -s 8 "KURA1:$id:${key:0:7}Y${key:8}"
 k ls --kit forged.png
@@ -142,7 +161,7 @@ k kit check "$(jq -r '.kit[0]' w.json)"
 expect "kit check on another vault's PDF" 3 "not of this vault"
 printf '%%PDF-1.4\nbroken\n' >broken.pdf
 k kit check broken.pdf
-expect "kit check on a broken PDF" 5 "not a PNG, JPEG or PDF kit"
+expect "kit check on a broken PDF" 5 "not an image kura reads"
 k kit check blank.png
 expect "kit check on an image without a kit" 5
 k kit nonsense

@@ -32,5 +32,7 @@ printf 'fuzz seed pass\n' >"$T/pass"
 { printf '\000'; cat "$HOME/.local/share/kura/devices/$id.device"; } >corpus/blobs/device
 convert "$T"/KURA_CLIENT_KEY_EMERGENCY_KIT*.png -resize 30% -colors 2 corpus/image/kit.png
 convert corpus/image/kit.png -quality 60 corpus/image/kit.jpg
+for f in kit.heic kit.webp kit.tiff kit.gif; do convert corpus/image/kit.png -quality 50 "corpus/image/$f"; done
+convert corpus/image/kit.png -colorspace CMYK -quality 60 corpus/image/cmyk.jpg
 cp "$T"/Kura\ client\ key\ *.pdf corpus/image/kit.pdf
 ls -la corpus/*

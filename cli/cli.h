@@ -206,7 +206,8 @@ typedef struct ways {
     size_t n;
     int *status;
     char (*ids)[KURA_VAULT_ID_TEXT + 1];
-    int opening; /* index of a kit that opens the vault, or -1 */
+    int opening;   /* index of a kit that opens the vault, or -1 */
+    size_t looked; /* other images and PDFs read: no kura QR code in them (not listed) */
 } ways;
 /* Finds the kits and checks each against c->v (vault_ok: c->v is open): exit code. */
 int ways_find_kits(ctx *c, ways *w, int vault_ok);

@@ -77,10 +77,11 @@ static void report(ctx *c, const char *id, int enrolled, const ways *f, const ch
             json_array_append_new(kits, json_pack("{s:s, s:s, s:s?}", "path", f->paths[i], "status",
                                                   kit_status_words[f->status[i]], "vault_id",
                                                   f->ids[i][0] ? f->ids[i] : NULL));
-        json_print(json_pack("{s:s, s:s?, s:b, s:o, s:b, s:b, s:s?, s:s}", "vault", c->vault_path,
-                             "vault_id", id, "device_enrolled", enrolled, "kits", kits,
-                             "can_unlock", enrolled || f->opening >= 0, "damaged", damage != NULL,
-                             "damage", damage, "next", next));
+        json_print(json_pack("{s:s, s:s?, s:b, s:o, s:I, s:b, s:b, s:s?, s:s}", "vault",
+                             c->vault_path, "vault_id", id, "device_enrolled", enrolled, "kits",
+                             kits, "images_looked_at", (json_int_t)f->looked, "can_unlock",
+                             enrolled || f->opening >= 0, "damaged", damage != NULL, "damage",
+                             damage, "next", next));
         return;
     }
     static const char *const words[] = {"opens this vault",
@@ -92,7 +93,13 @@ static void report(ctx *c, const char *id, int enrolled, const ways *f, const ch
     printf("vault:   %s (%s)\n", c->vault_path, id ? id : "damaged: its id cannot be read");
     printf("device:  %s\n",
            enrolled ? "enrolled: its passphrase unlocks the vault here" : "not enrolled");
-    printf("kits:    %zu found in Downloads, Desktop, Documents, Pictures and here\n", f->n);
+    printf("kits:    %zu found in Downloads, Desktop, Documents, Pictures (two folders deep) "
+           "and here",
+           f->n);
+    if (f->looked)
+        printf("; %zu other image%s and PDFs hold no kura QR code", f->looked,
+               f->looked == 1 ? "" : "s");
+    printf("\n");
     for (size_t i = 0; i < f->n; i++)
         printf("  %s: %s\n", f->paths[i], words[f->status[i]]);
     if (enrolled)

@@ -74,7 +74,7 @@ static int try_key(ctx *c, const char *text, const char *source)
 int read_kit(kura_client_key *key, char *vault_id, const char *file)
 {
     kura_kit_seen seen;
-    int rc = kura_kit_read_seen(vault_id, key, file, &seen);
+    int rc = kura_kit_read_seen(vault_id, key, file, &seen, 0);
     int e = errno;
     switch (rc) {
     case KURA_OK:

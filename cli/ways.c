@@ -2,6 +2,8 @@
  * slot, and kits in the usual places, each checked against the vault. recover walks the user
  * through them; reset names them before it destroys anything. */
 #include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +14,66 @@
 const char *const kit_status_words[] = {"opens",      "old",     "other_vault",
                                         "unreadable", "damaged", "unchecked"};
 
+/* Reading the candidates, on every core: named kits read whole, other images at a glance
+ * (kura_kit_read_seen's KURA_KIT_QUICK). Only the reading is shared out; checking a key
+ * against the vault is done after, on this thread. */
+typedef struct reading {
+    ways *w;
+    int *rc;
+    kura_client_key **key; /* sodium_malloc'd, for the files that held a kura QR code */
+    size_t next, done;     /* atomics */
+} reading;
+
+static void *read_some(void *arg)
+{
+    reading *r = arg;
+    kura_client_key *key = sodium_malloc(sizeof *key);
+    for (size_t i; key && (i = __atomic_fetch_add(&r->next, 1, __ATOMIC_RELAXED)) < r->w->n;) {
+        const char *path = r->w->paths[i];
+        unsigned flags = kura_recover_named_kit(path) ? 0 : KURA_KIT_QUICK;
+        r->rc[i] = kura_kit_read_seen(r->w->ids[i], key, path, NULL, flags);
+        if (r->rc[i] == KURA_OK) {
+            if ((r->key[i] = sodium_malloc(sizeof *key)))
+                memcpy(r->key[i], key, sizeof *key);
+            else
+                r->rc[i] = KURA_ERR_NOMEM;
+        }
+        __atomic_fetch_add(&r->done, 1, __ATOMIC_RELAXED);
+    }
+    sodium_free(key);
+    return NULL;
+}
+
+static void read_all(reading *r)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t n = cores < 1 ? 1 : cores > 8 ? 8 : (size_t)cores;
+    if (n > r->w->n) n = r->w->n;
+    pthread_t t[8];
+    size_t started = 0;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (pthread_create(&t[started], NULL, read_some, r) == 0) started++;
+    /* On a terminal, a line that says how far it is, while this thread reads too. */
+    int shown = isatty(STDERR_FILENO) && r->w->n >= 20;
+    if (!shown) {
+        read_some(r);
+    } else {
+        pthread_t mine;
+        int own = pthread_create(&mine, NULL, read_some, r) == 0;
+        if (!own) read_some(r);
+        while (__atomic_load_n(&r->done, __ATOMIC_RELAXED) < r->w->n) {
+            fprintf(stderr, "\rkura: looking for your kit in %zu images and PDFs: %zu read",
+                    r->w->n, __atomic_load_n(&r->done, __ATOMIC_RELAXED));
+            fflush(stderr);
+            usleep(100 * 1000);
+        }
+        if (own) pthread_join(mine, NULL);
+        fprintf(stderr, "\r\033[K");
+    }
+    for (size_t i = 0; i < started; i++)
+        pthread_join(t[i], NULL);
+}
+
 int ways_find_kits(ctx *c, ways *w, int vault_ok)
 {
     char cwd[PATH_MAX];
@@ -21,13 +83,33 @@ int ways_find_kits(ctx *c, ways *w, int vault_ok)
         return fail(EX_FAIL, "out of memory");
     w->status = calloc(w->n + 1, sizeof *w->status);
     w->ids = calloc(w->n + 1, sizeof *w->ids);
-    kura_client_key *key = sodium_malloc(sizeof *key);
-    if (!w->status || !w->ids || !key) {
-        sodium_free(key);
+    reading r = {
+        .w = w, .rc = calloc(w->n + 1, sizeof *r.rc), .key = calloc(w->n + 1, sizeof *r.key)};
+    if (!w->status || !w->ids || !r.rc || !r.key) {
+        free(r.rc), free(r.key);
         return fail(EX_FAIL, "out of memory");
     }
+    if (w->n) read_all(&r);
+    /* Listed: what holds a kura QR code, and files named like kits whatever they hold. */
+    size_t kept = 0;
     for (size_t i = 0; i < w->n; i++) {
-        int rc = kura_kit_read(w->ids[i], key, w->paths[i]);
+        if (r.rc[i] != KURA_OK && r.rc[i] != KURA_ERR_NO_MODULE &&
+            !kura_recover_named_kit(w->paths[i])) {
+            free(w->paths[i]);
+            w->looked++;
+            continue;
+        }
+        w->paths[kept] = w->paths[i];
+        memcpy(w->ids[kept], w->ids[i], sizeof w->ids[kept]);
+        r.rc[kept] = r.rc[i];
+        kura_client_key *k = r.key[i];
+        r.key[i] = NULL;
+        r.key[kept] = k;
+        kept++;
+    }
+    w->n = kept;
+    for (size_t i = 0; i < w->n; i++) {
+        int rc = r.rc[i];
         if (rc == KURA_ERR_NO_MODULE && i == 0)
             note("kura: cannot read kits: kura's kit module did not load (%s); reinstall kura",
                  kura_error_detail());
@@ -40,11 +122,14 @@ int ways_find_kits(ctx *c, ways *w, int vault_ok)
             w->status[i] = vault_ok ? KIT_OTHER : KIT_UNCHECKED;
             continue;
         }
-        rc = kura_vault_unlock(c->v, key);
+        rc = kura_vault_unlock(c->v, r.key[i]);
         w->status[i] = rc == KURA_OK ? KIT_OPENS : rc == KURA_ERR_WRONG_KEY ? KIT_OLD : KIT_DAMAGED;
         if (rc == KURA_OK && w->opening < 0) w->opening = (int)i;
     }
-    sodium_free(key);
+    for (size_t i = 0; i < w->n + w->looked; i++)
+        sodium_free(r.key[i]);
+    free(r.key);
+    free(r.rc);
     return EX_OK;
 }
 

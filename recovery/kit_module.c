@@ -32,16 +32,17 @@ int kura_kit_write_png(const char *path, const kura_kit_spec *spec)
 
 int kura_kit_read(char *vault_id, kura_client_key *key, const char *path)
 {
-    return kura_kit_read_seen(vault_id, key, path, NULL);
+    return kura_kit_read_seen(vault_id, key, path, NULL, 0);
 }
 
-int kura_kit_read_seen(char *vault_id, kura_client_key *key, const char *path, kura_kit_seen *seen)
+int kura_kit_read_seen(char *vault_id, kura_client_key *key, const char *path, kura_kit_seen *seen,
+                       unsigned flags)
 {
     const kura_kit_api *a = api();
     kura_kit_seen none;
     if (!seen) seen = &none;
     memset(seen, 0, sizeof *seen);
-    return a ? a->read(vault_id, key, path, seen) : KURA_ERR_NO_MODULE;
+    return a ? a->read(vault_id, key, path, seen, flags) : KURA_ERR_NO_MODULE;
 }
 
 int kura_kit_qr_text(char **out, const char *vault_id, const kura_client_key *key, int ascii)

@@ -1,6 +1,8 @@
 /* Looking for emergency kits where people keep files: Downloads, Desktop, Documents,
- * Pictures and the current folder, by the kit's file names. Only finds; checking each
- * candidate against the vault is kura_kit_read's and the caller's job. */
+ * Pictures (and two levels below them: DCIM/Camera, Screenshots/2026) and the current
+ * folder: first the files named like kits, then every image and PDF, newest first, since a
+ * kit is as often a phone photo or a screenshot. Only finds; checking each candidate against
+ * the vault is kura_kit_read's and the caller's job. */
 #define _GNU_SOURCE /* FNM_CASEFOLD */
 #include <dirent.h>
 #include <fnmatch.h>
@@ -8,52 +10,122 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "kura/kura.h"
 
 static const char *const patterns[] = {"Kura client key *.pdf",
                                        "KURA_CLIENT_KEY_EMERGENCY_KIT*.png"};
 
-static int add(char ***list, size_t *n, const char *dir, const char *name)
+#define MAX_FILES 5000        /* a photo library's newest, not all of it */
+#define MAX_BYTES (64u << 20) /* a kit image is far smaller */
+
+typedef struct found {
+    char *path;
+    int named;   /* named like a kit */
+    time_t when; /* modified */
+} found;
+
+typedef struct finding {
+    found *f;
+    size_t n, cap;
+} finding;
+
+int kura_recover_named_kit(const char *path)
 {
-    char path[PATH_MAX];
-    if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) return KURA_OK;
-    for (size_t i = 0; i < *n; i++)
-        if (strcmp((*list)[i], path) == 0) return KURA_OK; /* the current folder may repeat */
-    char **grown = realloc(*list, (*n + 1) * sizeof *grown);
-    if (!grown) return KURA_ERR_NOMEM;
-    *list = grown;
-    if (!(grown[*n] = strdup(path))) return KURA_ERR_NOMEM;
-    (*n)++;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    for (size_t p = 0; p < sizeof patterns / sizeof *patterns; p++)
+        if (fnmatch(patterns[p], base, FNM_CASEFOLD) == 0) return 1;
+    return 0;
+}
+
+/* An image or a PDF, by its name's ending (any case). */
+static int image_name(const char *name)
+{
+    static const char *const ends[] = {".png",  ".jpg", ".jpeg", ".heic", ".heif", ".avif",
+                                       ".webp", ".tif", ".tiff", ".gif",  ".pdf"};
+    const char *dot = strrchr(name, '.');
+    for (size_t i = 0; dot && i < sizeof ends / sizeof *ends; i++)
+        if (strcasecmp(dot, ends[i]) == 0) return 1;
+    return 0;
+}
+
+static int add(finding *l, const char *path, int named, time_t when)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->f[i].path, path) == 0) return KURA_OK; /* the current folder may repeat */
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        found *grown = realloc(l->f, cap * sizeof *grown);
+        if (!grown) return KURA_ERR_NOMEM;
+        l->f = grown, l->cap = cap;
+    }
+    if (!(l->f[l->n].path = strdup(path))) return KURA_ERR_NOMEM;
+    l->f[l->n].named = named, l->f[l->n].when = when;
+    l->n++;
     return KURA_OK;
 }
 
-static int by_name(const void *a, const void *b)
+/* The kits and images in dir, and depth levels of folders below it (not hidden ones). */
+static int walk(finding *l, const char *dir, int depth)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    DIR *d = opendir(dir);
+    if (!d) return KURA_OK;
+    int rc = KURA_OK;
+    for (struct dirent *e; rc == KURA_OK && (e = readdir(d));) {
+        if (e->d_name[0] == '.') continue;
+        char path[PATH_MAX];
+        struct stat sb;
+        if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path ||
+            lstat(path, &sb) != 0)
+            continue;
+        if (S_ISDIR(sb.st_mode) && depth > 0)
+            rc = walk(l, path, depth - 1);
+        else if (S_ISREG(sb.st_mode) && sb.st_size <= MAX_BYTES &&
+                 (kura_recover_named_kit(path) || image_name(e->d_name)))
+            rc = add(l, path, kura_recover_named_kit(path), sb.st_mtime);
+    }
+    closedir(d);
+    return rc;
+}
+
+/* Kits by name first, then newest first, then by path. */
+static int by_likeliness(const void *a, const void *b)
+{
+    const found *x = a, *y = b;
+    if (x->named != y->named) return y->named - x->named;
+    if (x->when != y->when) return x->when > y->when ? -1 : 1;
+    return strcmp(x->path, y->path);
 }
 
 int kura_recover_find_kits(char ***out, size_t *count, const char *home, const char *cwd)
 {
     static const char *const places[] = {"Downloads", "Desktop", "Documents", "Pictures"};
-    char dirs[5][PATH_MAX];
-    size_t ndirs = 0;
+    finding l = {0};
     *out = NULL;
     *count = 0;
-    for (size_t i = 0; home && i < 4; i++)
-        if (snprintf(dirs[ndirs], PATH_MAX, "%s/%s", home, places[i]) < PATH_MAX) ndirs++;
-    if (cwd) snprintf(dirs[ndirs++], PATH_MAX, "%s", cwd);
     int rc = KURA_OK;
-    for (size_t i = 0; rc == KURA_OK && i < ndirs; i++) {
-        DIR *d = opendir(dirs[i]);
-        if (!d) continue;
-        for (struct dirent *e; rc == KURA_OK && (e = readdir(d));)
-            for (size_t p = 0; p < 2; p++)
-                if (fnmatch(patterns[p], e->d_name, FNM_CASEFOLD) == 0)
-                    rc = add(out, count, dirs[i], e->d_name);
-        closedir(d);
+    for (size_t i = 0; rc == KURA_OK && home && i < 4; i++) {
+        char dir[PATH_MAX];
+        if (snprintf(dir, sizeof dir, "%s/%s", home, places[i]) < (int)sizeof dir)
+            rc = walk(&l, dir, 2);
     }
-    if (*count > 1) qsort(*out, *count, sizeof **out, by_name);
+    if (rc == KURA_OK && cwd) rc = walk(&l, cwd, 0);
+    if (l.n > 1) qsort(l.f, l.n, sizeof *l.f, by_likeliness);
+    size_t keep = l.n < MAX_FILES ? l.n : MAX_FILES;
+    char **list = rc == KURA_OK && keep ? calloc(keep, sizeof *list) : NULL;
+    if (rc == KURA_OK && keep && !list) rc = KURA_ERR_NOMEM;
+    for (size_t i = 0; i < l.n; i++) {
+        if (rc == KURA_OK && i < keep)
+            list[i] = l.f[i].path;
+        else
+            free(l.f[i].path);
+    }
+    free(l.f);
+    if (rc == KURA_OK) *out = list, *count = keep;
     return rc;
 }
 

@@ -64,9 +64,11 @@ typedef struct kura_kit_seen {
     int width, height; /* the image as decoded (0: none) */
     unsigned others;   /* QR codes found that are not a kura kit's */
 } kura_kit_seen;
-/* kura_kit_read, saying what it saw in *seen. */
+/* kura_kit_read, saying what it saw in *seen. With KURA_KIT_QUICK, a glance fit for any
+ * photo on the disk: the image shrunk as it loads to 1,000 px on its longer side, read once. */
+#define KURA_KIT_QUICK 1u
 KURA_MUST_CHECK int kura_kit_read_seen(char *vault_id, kura_client_key *key, const char *path,
-                                       kura_kit_seen *seen);
+                                       kura_kit_seen *seen, unsigned flags);
 
 /* The kit's QR code as terminal text: Unicode half blocks, or ASCII ("##") when ascii is
  * set; dark modules drawn light-on-dark friendly with a quiet zone. *out is sodium_malloc
@@ -76,11 +78,15 @@ KURA_MUST_CHECK int kura_kit_qr_text(char **out, const char *vault_id, const kur
 
 /* ---- recover ---- */
 
-/* Finds files named like kits (any case) in home's Downloads, Desktop, Documents and
- * Pictures and in cwd (either may be NULL). *out is a malloc'd list of paths; free it with
- * kura_recover_free_kits. */
+/* Finds the files that may be kits in home's Downloads, Desktop, Documents and Pictures (and
+ * two levels of folders below them) and in cwd (either may be NULL): those named like kits
+ * (any case) first, then every image and PDF (by name: PNG, JPEG, HEIC, HEIF, AVIF, WebP,
+ * TIFF, GIF, PDF) of at most 64 MiB, newest first; at most 5,000. *out is a malloc'd list of
+ * paths; free it with kura_recover_free_kits. */
 KURA_MUST_CHECK int kura_recover_find_kits(char ***out, size_t *count, const char *home,
                                            const char *cwd);
+/* 1 if path's file name is a kit's (as kura names them, any case). */
+int kura_recover_named_kit(const char *path);
 void kura_recover_free_kits(char **list, size_t count);
 
 /* ---- reset ---- */

@@ -78,14 +78,31 @@ static int to_gray(VipsImage *in, VipsImage **out)
     return bad ? -1 : 0;
 }
 
-static int load_vips(kura_gray *img, const char *path, loader load)
+/* max_side 0: as it is; else shrunk as it loads. */
+static int load_vips(kura_gray *img, const char *path, loader load, int max_side)
 {
     pthread_once(&vips_once, start_vips);
     if (!vips_ok) return KURA_ERR_NOMEM;
     VipsImage *in = NULL, *gray = NULL;
     int rc = KURA_ERR_INVALID;
-    if (load(path, &in, "access", VIPS_ACCESS_SEQUENTIAL, NULL) == 0 &&
-        (size_t)in->Xsize * (size_t)in->Ysize <= MAX_PIXELS && to_gray(in, &gray) == 0) {
+    int got;
+    if (max_side && load == vips_jpegload) { /* libjpeg decodes at 1/2, 1/4 or 1/8 */
+        VipsImage *head = NULL;
+        int shrink = 1;
+        if (vips_jpegload(path, &head, NULL) == 0) {
+            int side = head->Xsize > head->Ysize ? head->Xsize : head->Ysize;
+            while (shrink < 8 && side / (2 * shrink) >= max_side)
+                shrink *= 2;
+            g_object_unref(head);
+        }
+        got = vips_jpegload(path, &in, "shrink", shrink, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+    } else if (max_side) {
+        got = vips_thumbnail(path, &in, max_side, "size", VIPS_SIZE_DOWN, NULL);
+    } else {
+        got = load(path, &in, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+    }
+    if (got == 0 && (size_t)in->Xsize * (size_t)in->Ysize <= MAX_PIXELS &&
+        to_gray(in, &gray) == 0) {
         size_t n = 0;
         unsigned char *px = vips_image_write_to_memory(gray, &n);
         if (px && n == (size_t)gray->Xsize * (size_t)gray->Ysize) {
@@ -107,7 +124,7 @@ static int load_vips(kura_gray *img, const char *path, loader load)
     return rc;
 }
 
-int kura_gray_load(kura_gray *img, const char *path)
+static int load_any(kura_gray *img, const char *path, int max_side)
 {
     unsigned char magic[16] = {0};
     struct stat sb;
@@ -121,9 +138,20 @@ int kura_gray_load(kura_gray *img, const char *path)
     if (!f) return KURA_ERR_IO;
     size_t n = fread(magic, 1, sizeof magic, f);
     fclose(f);
-    if (n >= 5 && memcmp(magic, "%PDF-", 5) == 0) return kura_gray_load_pdf(img, path, 150);
+    if (n >= 5 && memcmp(magic, "%PDF-", 5) == 0)
+        return kura_gray_load_pdf(img, path, max_side ? 100 : 150);
     loader load = loader_for(magic, n);
-    return load ? load_vips(img, path, load) : KURA_ERR_INVALID;
+    return load ? load_vips(img, path, load, max_side) : KURA_ERR_INVALID;
+}
+
+int kura_gray_load(kura_gray *img, const char *path)
+{
+    return load_any(img, path, 0);
+}
+
+int kura_gray_load_small(kura_gray *img, const char *path, int max_side)
+{
+    return load_any(img, path, max_side);
 }
 
 void kura_gray_free(kura_gray *img)

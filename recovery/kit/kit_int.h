@@ -15,7 +15,8 @@
  * each does. */
 int kit_write_pdf(const char *path, const kura_kit_spec *spec);
 int kit_write_png(const char *path, const kura_kit_spec *spec);
-int kit_read(char *vault_id, kura_client_key *key, const char *path, kura_kit_seen *seen);
+int kit_read(char *vault_id, kura_client_key *key, const char *path, kura_kit_seen *seen,
+             unsigned flags);
 int kit_qr_text(char **out, const char *vault_id, const kura_client_key *key, int ascii);
 
 /* ---- qr.c ---- */
@@ -41,6 +42,9 @@ typedef struct kura_gray {
 /* Loads a PNG or JPEG. KURA_ERR_IO if unreadable, KURA_ERR_INVALID if not an image this
  * can decode (or over 100 megapixels). */
 KURA_MUST_CHECK int kura_gray_load(kura_gray *img, const char *path);
+/* The same, shrunk as it loads (JPEG and HEIC decode at a fraction of their size) so that its
+ * longer side is at most max_side; a PDF rendered at 100 dpi. */
+KURA_MUST_CHECK int kura_gray_load_small(kura_gray *img, const char *path, int max_side);
 void kura_gray_free(kura_gray *img);
 /* Renders a PDF's first page at dpi (pdf_page.c, poppler). KURA_ERR_INVALID if not a PDF. */
 KURA_MUST_CHECK int kura_gray_load_pdf(kura_gray *img, const char *path, double dpi);

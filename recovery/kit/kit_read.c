@@ -7,7 +7,9 @@
 #include "kit_int.h"
 
 /* Scans once. KURA_OK with the payload parsed, KURA_ERR_NOT_FOUND if no kura code. */
-static int scan(char *vault_id, kura_client_key *key, const kura_gray *img, kura_kit_seen *seen)
+/* density: read every that many rows and columns (1: all; a glance reads fewer). */
+static int scan(char *vault_id, kura_client_key *key, const kura_gray *img, kura_kit_seen *seen,
+                int density)
 {
     int rc = KURA_ERR_NOT_FOUND;
     zbar_image_scanner_t *sc = zbar_image_scanner_create();
@@ -19,6 +21,8 @@ static int scan(char *vault_id, kura_client_key *key, const kura_gray *img, kura
     }
     zbar_image_scanner_set_config(sc, 0, ZBAR_CFG_ENABLE, 0);
     zbar_image_scanner_set_config(sc, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
+    zbar_image_scanner_set_config(sc, 0, ZBAR_CFG_X_DENSITY, density);
+    zbar_image_scanner_set_config(sc, 0, ZBAR_CFG_Y_DENSITY, density);
     zbar_image_set_format(im, zbar_fourcc('Y', '8', '0', '0'));
     zbar_image_set_size(im, (unsigned)img->w, (unsigned)img->h);
     zbar_image_set_data(im, img->px, (unsigned long)img->w * (unsigned long)img->h, NULL);
@@ -60,13 +64,19 @@ static int rescale(kura_gray *out, const kura_gray *img, int up)
     return KURA_OK;
 }
 
-int kit_read(char *vault_id, kura_client_key *key, const char *path, kura_kit_seen *seen)
+int kit_read(char *vault_id, kura_client_key *key, const char *path, kura_kit_seen *seen,
+             unsigned flags)
 {
     kura_gray img, half = {0}, alt;
-    int rc = kura_gray_load(&img, path);
+    int rc = flags & KURA_KIT_QUICK ? kura_gray_load_small(&img, path, 1000)
+                                    : kura_gray_load(&img, path);
     if (rc != KURA_OK) return rc;
     seen->width = img.w, seen->height = img.h;
-    rc = scan(vault_id, key, &img, seen);
+    rc = scan(vault_id, key, &img, seen, flags & KURA_KIT_QUICK ? 2 : 1);
+    if (flags & KURA_KIT_QUICK) {
+        kura_gray_free(&img);
+        return rc;
+    }
     /* Large photos: halve up to three times. Small screenshots: double once. */
     const kura_gray *src = &img;
     for (int i = 0; rc == KURA_ERR_NOT_FOUND && i < 3 && src->w > 900; i++) {
@@ -74,11 +84,11 @@ int kit_read(char *vault_id, kura_client_key *key, const char *path, kura_kit_se
         kura_gray_free(&half);
         half = alt;
         src = &half;
-        rc = scan(vault_id, key, &half, seen);
+        rc = scan(vault_id, key, &half, seen, 1);
     }
     kura_gray_free(&half);
     if (rc == KURA_ERR_NOT_FOUND && img.w < 900 && rescale(&alt, &img, 1) == KURA_OK) {
-        rc = scan(vault_id, key, &alt, seen);
+        rc = scan(vault_id, key, &alt, seen, 1);
         kura_gray_free(&alt);
     }
     kura_gray_free(&img);

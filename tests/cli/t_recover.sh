@@ -29,6 +29,33 @@ expect "no way in" 5
 check "explains reset with the short id" out_has "${id:0:8}"
 check "and that it destroys everything" out_has "destroys"
 
+# Kits as people keep them: a phone photo in DCIM/Camera, a screenshot, an iPhone's HEIC,
+# found by what they show among ordinary photos, not by their names.
+png=$(ls "$T"/elsewhere/KURA_CLIENT_KEY_EMERGENCY_KIT*.png | head -1)
+mkdir -p "$HOME/Pictures/DCIM/Camera" "$HOME/Pictures/Screenshots/2026" "$HOME/Documents"
+for i in $(seq 10 21); do
+    convert -size 900x600 plasma:fractal -quality 80 "$HOME/Pictures/DCIM/Camera/IMG_10$i.jpg"
+done
+convert -size 600x400 plasma:fractal "$HOME/Documents/scan.pdf"
+convert "$png" -resize 60% -background white -rotate 5 -attenuate 0.4 +noise Gaussian \
+    -quality 75 "$HOME/Pictures/DCIM/Camera/IMG_2041.jpg"
+k recover --json
+expect "a phone photo of the kit among other photos" 0
+check "found by what it shows" json_ok '[.kits[] | select(.status == "opens" and (.path | endswith("DCIM/Camera/IMG_2041.jpg")))] | length == 1'
+check "the other photos looked at, not listed" json_ok '.images_looked_at >= 13 and ([.kits[] | select(.path | test("IMG_10"))] | length == 0)'
+k recover
+expect "the same, for people" 0
+check "says how many images it looked at" out_has "other images and PDFs hold no kura QR code"
+check "and the command that opens it" out_has "kura unlock --kit '$HOME/Pictures/DCIM/Camera/IMG_2041.jpg'"
+rm "$HOME/Pictures/DCIM/Camera/IMG_2041.jpg"
+convert "$png" -crop 700x900+0+500 +repage "$HOME/Pictures/Screenshots/2026/Screenshot 2026-11-30 at 10.12.png"
+convert "$png" -resize 50% -quality 60 "$HOME/Pictures/kit-photo.heic"
+k recover --json
+check "a screenshot two folders down and a HEIC photo" json_ok '[.kits[] | select(.status == "opens")] | length == 2'
+rm "$HOME/Pictures/Screenshots/2026/Screenshot 2026-11-30 at 10.12.png" "$HOME/Pictures/kit-photo.heic"
+k recover --json
+expect "gone again: no way in" 5
+
 # A kit in the current folder counts too (any case of the name).
 cp "$T/elsewhere/KURA_CLIENT_KEY_EMERGENCY_KIT"*.png "$T/kura_client_key_emergency_kit00001.png"
 k recover --json

@@ -60,7 +60,8 @@ check "the receipt counts the items" out_has "items destroyed:  2"
 check "the receipt counts the files" out_has "files destroyed:  2"
 check "the receipt: device slot and session" out_has "its slot removed; 1 session ended"
 newid=$(grep -oE 'new vault: +[0-9A-Z]{26}' "$T/.out" | grep -oE '[0-9A-Z]{26}')
-check "the terminal reset named the session and the device first" out_has "this shell's session is open; this device is enrolled."
+check "the terminal reset named the session and the device first" out_has "this shell's session is open; this device is enrolled;"
+check "and the kit it found under another name, an image like any" out_has "oldkit.p"
 newkey=$(grep -oE '^    [0-9A-Z]{6}(-[0-9A-Z]{6}){5}' "$T/.out" | tr -d ' ')
 check "a new vault id" test -n "$newid" -a "$newid" != "$id"
 check "the journal is gone" test ! -e "$T/v.kura-journal"

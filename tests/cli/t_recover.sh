@@ -36,13 +36,12 @@ mkdir -p "$HOME/Pictures/DCIM/Camera" "$HOME/Pictures/Screenshots/2026" "$HOME/D
 for i in $(seq 10 21); do
     convert -size 900x600 plasma:fractal -quality 80 "$HOME/Pictures/DCIM/Camera/IMG_10$i.jpg"
 done
-convert -size 600x400 plasma:fractal "$HOME/Documents/scan.pdf"
 convert "$png" -resize 60% -background white -rotate 5 -attenuate 0.4 +noise Gaussian \
     -quality 75 "$HOME/Pictures/DCIM/Camera/IMG_2041.jpg"
 k recover --json
 expect "a phone photo of the kit among other photos" 0
 check "found by what it shows" json_ok '[.kits[] | select(.status == "opens" and (.path | endswith("DCIM/Camera/IMG_2041.jpg")))] | length == 1'
-check "the other photos looked at, not listed" json_ok '.images_looked_at >= 13 and ([.kits[] | select(.path | test("IMG_10"))] | length == 0)'
+check "the other photos looked at, not listed" json_ok '.images_looked_at >= 12 and ([.kits[] | select(.path | test("IMG_10"))] | length == 0)'
 k recover
 expect "the same, for people" 0
 check "says how many images it looked at" out_has "other images and PDFs hold no kura QR code"

@@ -5,7 +5,7 @@ new_vault v
 export KURA_VAULT=$T/v.kura KURA_CLIENT_KEY_FILE=$T/v.key
 
 printf 'first line\nsecond line\n' >notes.txt
-printf '1234\n' >pin.txt
+printf 'pin-4711-zq\n' >pin.txt
 k_in 's3cret-Pa55' add GitHub --username alice --url https://github.com --url https://gist.github.com \
     --tag Work --tag code --password-file - --notes-file notes.txt --field account=A-77 \
     --hidden-field-file pin=pin.txt --json
@@ -18,7 +18,7 @@ k get GitHub
 expect "get by title" 0
 check "get shows the username" out_has "username:  alice"
 check "get masks the password" out_lacks "s3cret-Pa55"
-check "get masks hidden fields" out_lacks "1234"
+check "get masks hidden fields" out_lacks "pin-4711-zq"
 check "get shows visible fields" out_has "A-77"
 check "get shows both URLs" test "$(grep -c '^url:' "$T/.out")" = 2
 check "get shows notes" out_has "second line"
@@ -26,7 +26,7 @@ k get github --field password
 expect "get --field password" 0
 check "password alone on stdout" out_is "s3cret-Pa55"
 k get GitHub --field pin
-check "hidden field by name" out_is "1234"
+check "hidden field by name" out_is "pin-4711-zq"
 k get GitHub --field url
 check "URLs one per line" out_is "$(printf 'https://github.com\nhttps://gist.github.com')"
 k get GitHub --reveal

@@ -42,11 +42,11 @@ expect "an empty password means none" 0
 k get NoPassword --field password --key-file v.key
 expect "no password stored" 5
 
-pty -e 'Client key' -s "$key" -e 'Value of hidden field "pin"' -s '9876' -- "$KURA" edit Typed --hidden-field pin
+pty -e 'Client key' -s "$key" -e 'Value of hidden field "pin"' -s 'pin-9876-x' -- "$KURA" edit Typed --hidden-field pin
 expect "a hidden field asked on the terminal" 0
-check "the field value is not echoed" out_lacks "9876"
+check "the field value is not echoed" out_lacks "pin-9876-x"
 k get Typed --field pin --key-file v.key
-check "hidden field stored" out_is 9876
+check "hidden field stored" out_is pin-9876-x
 
 pty -e 'Client key' -s "$key" -e 'Delete "Typed"' -s 'n' -- "$KURA" rm Typed
 expect "rm declined" 9

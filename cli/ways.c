@@ -51,25 +51,19 @@ static void read_all(reading *r)
     if (n > r->w->n) n = r->w->n;
     pthread_t t[8];
     size_t started = 0;
-    for (size_t i = 0; i + 1 < n; i++)
+    for (size_t i = 0; i < n; i++)
         if (pthread_create(&t[started], NULL, read_some, r) == 0) started++;
-    /* On a terminal, a line that says how far it is, while this thread reads too. */
-    int shown = isatty(STDERR_FILENO) && r->w->n >= 20;
-    if (!shown) {
-        read_some(r);
-    } else {
-        pthread_t mine;
-        int own = pthread_create(&mine, NULL, read_some, r) == 0;
-        if (!own) read_some(r);
-        while (__atomic_load_n(&r->done, __ATOMIC_RELAXED) < r->w->n) {
-            fprintf(stderr, "\rkura: looking for your kit in %zu images and PDFs: %zu read",
-                    r->w->n, __atomic_load_n(&r->done, __ATOMIC_RELAXED));
-            fflush(stderr);
-            usleep(100 * 1000);
-        }
-        if (own) pthread_join(mine, NULL);
-        fprintf(stderr, "\r\033[K");
+    if (!started) read_some(r); /* no thread: read here */
+    /* On a terminal, a line that says how far it is. */
+    int shown = started && isatty(STDERR_FILENO) && r->w->n >= 20;
+    size_t done;
+    while (shown && (done = __atomic_load_n(&r->done, __ATOMIC_RELAXED)) < r->w->n) {
+        fprintf(stderr, "\rkura: looking for your kit in %zu images and PDFs: %zu read", r->w->n,
+                done);
+        fflush(stderr);
+        usleep(100 * 1000);
     }
+    if (shown) fprintf(stderr, "\r\033[K");
     for (size_t i = 0; i < started; i++)
         pthread_join(t[i], NULL);
 }

@@ -55,14 +55,7 @@ static int image_name(const char *name)
 
 static int add(finding *l, const char *path, int named, time_t when)
 {
-    for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->f[i].path, path) == 0) return KURA_OK; /* the current folder may repeat */
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 64;
-        found *grown = realloc(l->f, cap * sizeof *grown);
-        if (!grown) return KURA_ERR_NOMEM;
-        l->f = grown, l->cap = cap;
-    }
+    if (kura_grow(&l->f, &l->cap, l->n, sizeof *l->f) != KURA_OK) return KURA_ERR_NOMEM;
     if (!(l->f[l->n].path = strdup(path))) return KURA_ERR_NOMEM;
     l->f[l->n].named = named, l->f[l->n].when = when;
     l->n++;
@@ -82,11 +75,11 @@ static int walk(finding *l, const char *dir, int depth)
         if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path ||
             lstat(path, &sb) != 0)
             continue;
+        int named = kura_recover_named_kit(path);
         if (S_ISDIR(sb.st_mode) && depth > 0)
             rc = walk(l, path, depth - 1);
-        else if (S_ISREG(sb.st_mode) && sb.st_size <= MAX_BYTES &&
-                 (kura_recover_named_kit(path) || image_name(e->d_name)))
-            rc = add(l, path, kura_recover_named_kit(path), sb.st_mtime);
+        else if (S_ISREG(sb.st_mode) && sb.st_size <= MAX_BYTES && (named || image_name(e->d_name)))
+            rc = add(l, path, named, sb.st_mtime);
     }
     closedir(d);
     return rc;
@@ -115,6 +108,15 @@ int kura_recover_find_kits(char ***out, size_t *count, const char *home, const c
     }
     if (rc == KURA_OK && cwd) rc = walk(&l, cwd, 0);
     if (l.n > 1) qsort(l.f, l.n, sizeof *l.f, by_likeliness);
+    /* The current folder may be one of the places: the same file twice lies side by side. */
+    size_t kept = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        if (kept && strcmp(l.f[kept - 1].path, l.f[i].path) == 0)
+            free(l.f[i].path);
+        else
+            l.f[kept++] = l.f[i];
+    }
+    l.n = kept;
     size_t keep = l.n < MAX_FILES ? l.n : MAX_FILES;
     char **list = rc == KURA_OK && keep ? calloc(keep, sizeof *list) : NULL;
     if (rc == KURA_OK && keep && !list) rc = KURA_ERR_NOMEM;

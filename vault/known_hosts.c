@@ -77,11 +77,15 @@ int kura_known_host(const char *url, const char *host, int raw_type, const char 
         return kura_fail(KURA_ERR_UNREACHABLE,
                          "cannot check the host key of %.80s: a key type kura does not know", host);
     int port = url_port(url);
-    char shown[120];
-    if (port == 22)
+    /* The host as known_hosts names it, and the ssh command that adds it there. */
+    char shown[120], ssh[140];
+    if (port == 22) {
         snprintf(shown, sizeof shown, "%.100s", host);
-    else
+        snprintf(ssh, sizeof ssh, "%.100s", host);
+    } else {
         snprintf(shown, sizeof shown, "[%.100s]:%d", host, port);
+        snprintf(ssh, sizeof ssh, "-p %d %.100s", port, host);
+    }
 
     LIBSSH2_SESSION *s = libssh2_session_init();
     LIBSSH2_KNOWNHOSTS *known = s ? libssh2_knownhost_init(s) : NULL;
@@ -112,16 +116,11 @@ int kura_known_host(const char *url, const char *host, int raw_type, const char 
                            "the host key of %s is not the one in known_hosts: someone may be "
                            "in between; if the host really changed its key, fix known_hosts",
                            shown);
-        else if (port == 22)
-            rc = kura_fail(KURA_ERR_UNREACHABLE,
-                           "%s is not in known_hosts: connect once with 'ssh %s' to check "
-                           "its key and add it",
-                           shown, host);
         else
             rc = kura_fail(KURA_ERR_UNREACHABLE,
-                           "%s is not in known_hosts: connect once with 'ssh -p %d %s' to "
-                           "check its key and add it",
-                           shown, port, host);
+                           "%s is not in known_hosts: connect once with 'ssh %s' to check its "
+                           "key and add it",
+                           shown, ssh);
     }
     if (revoked) libssh2_knownhost_free(revoked);
     if (known) libssh2_knownhost_free(known);

@@ -161,6 +161,21 @@ static int host_check(git_cert *cert, int valid, const char *host, void *payload
     return g->host_rc == KURA_OK ? 0 : GIT_ECERTIFICATE;
 }
 
+static int push_status(const char *ref, const char *status, void *payload);
+
+/* The callbacks of a fetch or push, and a clean slate for what they record. */
+static void net_begin(gitr *g, git_remote_callbacks *cb)
+{
+    cb->credentials = credentials;
+    cb->certificate_check = host_check;
+    cb->push_update_reference = push_status;
+    cb->payload = g;
+    g->cred_tries = 0;
+    g->host_rc = KURA_OK;
+    g->auth_why[0] = '\0';
+    g->rejected = 0;
+}
+
 /* A fetch or push that failed: the host key's refusal as said, else libgit2's reason. */
 static int net_fail(gitr *g, const char *what)
 {
@@ -197,14 +212,9 @@ static int git_begin(remote *r)
     git_tree_free(g->base);
     g->base = NULL;
     g->has_base = 0;
-    g->cred_tries = 0;
-    g->host_rc = KURA_OK;
-    g->auth_why[0] = '\0';
     git_fetch_options fo;
     git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
-    fo.callbacks.credentials = credentials;
-    fo.callbacks.certificate_check = host_check;
-    fo.callbacks.payload = g;
+    net_begin(g, &fo.callbacks);
     fo.prune = GIT_FETCH_PRUNE;
     fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
     char *spec = "+" BRANCH ":" REF_REMOTE;
@@ -438,9 +448,8 @@ static int push_local(gitr *g, const git_oid *commit_id, const git_oid *tree_id,
         e = g->has_base ? git_reference_create_matching(&ref, there, BRANCH, commit_id, 1,
                                                         &g->base_commit, "kura sync")
                         : git_reference_create(&ref, there, BRANCH, commit_id, 0, "kura sync");
-        if (e == GIT_ELOCKED && stale_branch_lock(g))
-            e = GIT_ELOCKED;
-        else if (e == GIT_EMODIFIED || e == GIT_EEXISTS || e == GIT_ELOCKED)
+        int stale = e == GIT_ELOCKED && stale_branch_lock(g); /* said; e stays */
+        if (!stale && (e == GIT_EMODIFIED || e == GIT_EEXISTS || e == GIT_ELOCKED))
             *again = 1, e = 0;
     }
     git_reference_free(ref);
@@ -498,16 +507,9 @@ static int git_finish(remote *r, int *again)
     }
     git_push_options po;
     git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
-    po.callbacks.credentials = credentials;
-    po.callbacks.certificate_check = host_check;
-    po.callbacks.push_update_reference = push_status;
-    po.callbacks.payload = g;
+    net_begin(g, &po.callbacks);
     char *spec = REF_OUT ":" BRANCH; /* no '+': never forced */
     git_strarray specs = {&spec, 1};
-    g->rejected = 0;
-    g->cred_tries = 0;
-    g->host_rc = KURA_OK;
-    g->auth_why[0] = '\0';
     int e = git_remote_push(g->origin, &specs, &po);
     if (e != 0 && g->host_rc != KURA_OK) return g->host_rc;
     if (e != 0) {
@@ -562,16 +564,9 @@ static int git_wipe(remote *r, const char *dir, const char *record, const void *
     if (e != 0) return git_fail(KURA_ERR_IO, "cannot make the reset commit for", r->url);
     git_push_options po;
     git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
-    po.callbacks.credentials = credentials;
-    po.callbacks.certificate_check = host_check;
-    po.callbacks.push_update_reference = push_status;
-    po.callbacks.payload = g;
+    net_begin(g, &po.callbacks);
     char *spec = "+" REF_OUT ":" BRANCH; /* forced: the one push that replaces history */
     git_strarray specs = {&spec, 1};
-    g->rejected = 0;
-    g->cred_tries = 0;
-    g->host_rc = KURA_OK;
-    g->auth_why[0] = '\0';
     if (git_remote_push(g->origin, &specs, &po) != 0 || g->rejected)
         return net_fail(g, "cannot push the reset to");
     return KURA_OK;

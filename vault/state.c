@@ -241,6 +241,7 @@ static struct kura_checked *checked_of(kura_vault *v, unsigned b)
 
 void kura_state_forget_checks(kura_vault *v, int prints_too)
 {
+    v->root_checked = 0;
     for (unsigned i = 0; i < KURA_CHECKED_BUCKETS; i++) {
         v->checked[i].current = 0;
         if (prints_too) v->checked[i].bucket = 0;
@@ -495,7 +496,6 @@ int kura_state_check_root(kura_vault *v)
         free(b.p);
         return KURA_OK;
     }
-    v->root_checked = 0;
     kura_state_forget_checks(v, 0);
     memset(v->state_prev, 0, KURA_STATE_TAG);
     if (rc == KURA_OK && chain) memcpy(v->state_prev, b.p + 8 + KURA_STATE_TAG, KURA_STATE_TAG);

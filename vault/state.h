@@ -15,8 +15,8 @@ KURA_MUST_CHECK int kura_state_check(kura_vault *v);
 unsigned kura_bucket_of(const kura_vault *v, const unsigned char *id);
 /* Bucket b, or item id's, against its items (KURA_ERR_CORRUPT if they differ). */
 KURA_MUST_CHECK int kura_state_check_bucket(kura_vault *v, unsigned b);
-/* Forgets which buckets were checked (a write, a new state), and with prints_too what they
- * held (the keys are gone). */
+/* Forgets that the state and which buckets were checked (a write, a new state), and with
+ * prints_too what the buckets held (the keys are gone). */
 void kura_state_forget_checks(kura_vault *v, int prints_too);
 KURA_MUST_CHECK int kura_state_check_item(kura_vault *v, const unsigned char *id);
 /* Reads item id (malloc'd blobs) after checking its bucket, and refuses as tampering bytes

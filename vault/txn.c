@@ -39,8 +39,7 @@ int kura_vault_write_begin(kura_vault *v, const unsigned char *id)
                          v->id_text);
     v->n_dirty = 0;
     kura_buf_return(v, &v->touched);
-    v->root_checked = 0; /* a write is checked afresh, and changes the file */
-    kura_state_forget_checks(v, 0);
+    kura_state_forget_checks(v, 0); /* a write is checked afresh, and changes the file */
     int rc = kura_db_begin(v->db);
     if (rc != KURA_OK) return kura_state_fail(v, rc);
     kura_detail_clear();

@@ -78,8 +78,7 @@ static void lock(kura_vault *v)
     v->client_key = NULL;
     v->scratch = NULL;
     v->scratch_cap = 0;
-    v->root_checked = 0; /* checked under keys that are gone */
-    kura_state_forget_checks(v, 1);
+    kura_state_forget_checks(v, 1); /* checked under keys that are gone */
 }
 
 int kura_vault_format(const kura_vault *v)

@@ -128,7 +128,7 @@ static int load_vips(kura_gray *img, const char *path, loader load, int max_side
     return rc;
 }
 
-static int load_any(kura_gray *img, const char *path, int max_side)
+int kura_gray_load(kura_gray *img, const char *path, int max_side)
 {
     unsigned char magic[16] = {0};
     struct stat sb;
@@ -146,16 +146,6 @@ static int load_any(kura_gray *img, const char *path, int max_side)
         return kura_gray_load_pdf(img, path, max_side ? 100 : 150);
     loader load = loader_for(magic, n);
     return load ? load_vips(img, path, load, max_side) : KURA_ERR_INVALID;
-}
-
-int kura_gray_load(kura_gray *img, const char *path)
-{
-    return load_any(img, path, 0);
-}
-
-int kura_gray_load_small(kura_gray *img, const char *path, int max_side)
-{
-    return load_any(img, path, max_side);
 }
 
 void kura_gray_free(kura_gray *img)

@@ -39,12 +39,11 @@ typedef struct kura_gray {
     unsigned char *px; /* w * h bytes, sodium_malloc */
 } kura_gray;
 
-/* Loads a PNG or JPEG. KURA_ERR_IO if unreadable, KURA_ERR_INVALID if not an image this
- * can decode (or over 100 megapixels). */
-KURA_MUST_CHECK int kura_gray_load(kura_gray *img, const char *path);
-/* The same, shrunk as it loads (JPEG and HEIC decode at a fraction of their size) so that its
- * longer side is at most max_side; a PDF rendered at 100 dpi. */
-KURA_MUST_CHECK int kura_gray_load_small(kura_gray *img, const char *path, int max_side);
+/* Loads an image (image.c says which) or a PDF's first page: as it is with max_side 0, else
+ * shrunk as it loads (JPEG and HEIC decode at a fraction of their size) so that its longer
+ * side is at most max_side, a PDF at 100 dpi. KURA_ERR_IO if unreadable (errno: EISDIR for a
+ * folder), KURA_ERR_INVALID if not an image this can decode (or over 100 megapixels). */
+KURA_MUST_CHECK int kura_gray_load(kura_gray *img, const char *path, int max_side);
 void kura_gray_free(kura_gray *img);
 /* Renders a PDF's first page at dpi (pdf_page.c, poppler). KURA_ERR_INVALID if not a PDF. */
 KURA_MUST_CHECK int kura_gray_load_pdf(kura_gray *img, const char *path, double dpi);

@@ -68,8 +68,7 @@ int kit_read(char *vault_id, kura_client_key *key, const char *path, kura_kit_se
              unsigned flags)
 {
     kura_gray img, half = {0}, alt;
-    int rc = flags & KURA_KIT_QUICK ? kura_gray_load_small(&img, path, 1000)
-                                    : kura_gray_load(&img, path);
+    int rc = kura_gray_load(&img, path, flags & KURA_KIT_QUICK ? 1000 : 0);
     if (rc != KURA_OK) return rc;
     seen->width = img.w, seen->height = img.h;
     rc = scan(vault_id, key, &img, seen, flags & KURA_KIT_QUICK ? 2 : 1);

@@ -103,6 +103,12 @@ json_ok() { jq -e "$1" "$T/.out" >/dev/null; }
 mode_is() { [ "$(stat -c %a "$2")" = "$1" ]; }
 sum() { sha256sum "$1" | cut -d' ' -f1; }
 
+# A TCP port on 127.0.0.1 that nothing listens on now (the kernel picks it), for a server a
+# test starts: two tests running at once never meet on one port.
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # new_vault NAME [INIT OPTIONS]: creates $T/NAME.kura (its kit in $T); its key in
 # $T/NAME.key, its id in $T/NAME.id, init's JSON in $T/NAME.json.
 new_vault() {

@@ -36,7 +36,7 @@ ssh-keygen -q -t ed25519 -N '' -C host -f hostkey
 ssh-keygen -q -t ed25519 -N '' -C user -f userkey
 ssh-keygen -q -t ed25519 -N '' -C stranger -f otherkey
 cp userkey.pub authorized_keys && chmod 600 authorized_keys
-port=$((20000 + RANDOM % 20000))
+port=$(free_port)
 cat >sshd_config <<EOF
 ListenAddress 127.0.0.1
 Port $port

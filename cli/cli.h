@@ -114,6 +114,12 @@ int colour(FILE *f);
  * print_escaped() prints s so to stdout. */
 const char *escaped(char *out, size_t cap, const char *s, int keep_lines);
 void print_escaped(const char *s, int keep_lines);
+/* s as one shell word, so that a shell reads it back as it is ('it'\''s'); into out (cap
+ * bytes), or "''"-quoted and cut when longer. A path in a command kura prints to be typed. */
+const char *shell_word(char *out, size_t cap, const char *s);
+/* The command that starts a session with the kit at path, as it works when typed in a shell:
+ * eval "$(kura [--vault V] unlock --kit K)". Into out (cap bytes). */
+const char *kit_unlock_command(char *out, size_t cap, const ctx *c, const char *path);
 /* Prints "kura: <message>" to stderr and returns code. */
 int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Reports a library failure on the vault: the mapped exit code and a one-line message. */

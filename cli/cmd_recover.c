@@ -1,8 +1,10 @@
 /* kura recover: what a support page would walk someone through, in order. Is this device
  * enrolled (its passphrase, then the key and a fresh kit)? Is a kit in the usual places
- * (each one checked against the vault)? Can they type the key? Only then: reset. A damaged
- * vault is never sent to reset: backups and salvage. With no terminal, or --json, it reports
- * what it found: exit 0 when a way in exists, 5 when none, 6 when the vault is damaged. */
+ * (each one checked against the vault)? Can they point to a photo of it, or type the key?
+ * Only then: reset. A damaged vault is never sent to reset: backups and salvage. With no
+ * terminal, or --json, it reports what it found: exit 0 when a way in exists, 5 when none, 6
+ * when the vault is damaged. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,17 +15,26 @@
 
 static void explain_reset(ctx *c, int vault_ok)
 {
-    char word[16];
-    snprintf(word, sizeof word, "%.8s", vault_ok ? kura_vault_id(c->v) : "DELETE");
+    char id[16], *urls = NULL;
+    snprintf(id, sizeof id, "%.8s", vault_ok ? kura_vault_id(c->v) : "DELETE");
     printf("\nNo way into %s was found here. Look once more for your kit (a printout, a\n"
-           "PNG or PDF named 'Kura client key ...') and for another device where the vault\n"
-           "is unlocked: 'kura key show' there shows the key.\n\n"
-           "If both are gone, the last resort is a reset, run with support: it destroys\n"
-           "everything in the vault (nobody can recover it, not even support) and makes a\n"
-           "new empty vault with a new key and kit. Tell support the vault's short id, %s;\n"
-           "the reset is 'kura reset', confirmed with that id. A vault that syncs is reset on\n"
-           "its remote too ('kura reset --remote URL' does that with only the remote).\n",
-           vault_ok ? "this vault" : "this file", word);
+           "PNG or PDF named 'Kura client key ...', a photo of it) and for another device\n"
+           "where the vault is unlocked: 'kura key show' there shows the key.\n\n"
+           "If both are gone, the last resort is a reset: it destroys everything in the vault\n"
+           "(nobody can recover it, not even support) and makes a new empty vault with a new\n"
+           "key and kit. Run it here with 'kura reset',\nconfirmed with %s %s.\n",
+           vault_ok ? "this vault" : "this file", vault_ok ? "the vault's short id," : "the word",
+           id);
+    if (vault_ok && kura_remotes_noted(&urls, c->state_dir, kura_vault_id(c->v)) == KURA_OK &&
+        urls) {
+        urls[strcspn(urls, "\n")] = '\0';
+        char word[3 * PATH_MAX];
+        printf("\nThe vault syncs through %s, and the reset empties it there too.\n"
+               "Whoever holds that remote (you, or your team's support) can also reset it\n"
+               "there alone, with no key:\n\n    kura reset --remote %s\n",
+               urls, shell_word(word, sizeof word, urls));
+    }
+    free(urls);
 }
 
 /* Damage is not a lost key: a reset would destroy what can still be read. */
@@ -67,6 +78,7 @@ static int kit_found_damage(const ways *f)
 
 static void report(ctx *c, const char *id, int enrolled, const ways *f, const char *damage)
 {
+    char line[3 * PATH_MAX];
     const char *next = enrolled          ? "passphrase"
                        : f->opening >= 0 ? "kit"
                        : damage          ? "salvage"
@@ -105,12 +117,99 @@ static void report(ctx *c, const char *id, int enrolled, const ways *f, const ch
     if (enrolled)
         printf("next:    unlock with this device's passphrase: kura unlock\n");
     else if (f->opening >= 0)
-        printf("next:    unlock with the kit: eval \"$(kura unlock --kit '%s')\"\n",
-               f->paths[f->opening]);
+        printf("next:    unlock with the kit: %s\n",
+               kit_unlock_command(line, sizeof line, c, f->paths[f->opening]));
     else if (damage)
         explain_damage(c, damage);
     else
         explain_reset(c, id != NULL);
+}
+
+static void opens(ctx *c, const char *path)
+{
+    char line[3 * PATH_MAX];
+    printf("\n%s opens vault %s.\nKeep it safe. To unlock with it, type:\n\n    %s\n", path,
+           kura_vault_id(c->v), kit_unlock_command(line, sizeof line, c, path));
+}
+
+/* s read as a shell reads one word: 'quoted', "quoted" (\\ \" \$ \` escaped), \x. */
+static void shell_unquote(char *out, size_t cap, const char *s)
+{
+    size_t n = 0;
+    char quote = 0;
+    for (; *s && n + 1 < cap; s++) {
+        if (quote == '\'' ? *s == '\'' : quote == '"' ? *s == '"' : *s == '\'' || *s == '"') {
+            quote = quote ? 0 : *s;
+        } else if (*s == '\\' && quote != '\'' && s[1] &&
+                   (!quote || strchr("\\\"$`", s[1]))) {
+            out[n++] = *++s;
+        } else {
+            out[n++] = *s;
+        }
+    }
+    out[n] = '\0';
+}
+
+/* A path as a person gives it: typed as it is, or pasted as a file manager or a shell quotes
+ * it ('it'\''s.jpg', a\ b.jpg), with spaces around it and ~ for home. The first reading that
+ * names a file, else the text as typed. */
+static void typed_path(char *out, size_t cap, const char *given)
+{
+    char text[PATH_MAX], unquoted[PATH_MAX];
+    const char *home = getenv("HOME");
+    const char *p = given + strspn(given, " \t");
+    size_t len = strlen(p);
+    while (len && (p[len - 1] == ' ' || p[len - 1] == '\t')) len--;
+    snprintf(text, sizeof text, "%.*s", (int)len, p);
+    shell_unquote(unquoted, sizeof unquoted, text);
+    const char *const readings[] = {text, unquoted};
+    for (int i = 1; i >= 0; i--) {
+        const char *r = readings[i];
+        if (r[0] == '~' && r[1] == '/' && home)
+            snprintf(out, cap, "%s%s", home, r + 1);
+        else
+            snprintf(out, cap, "%s", r);
+        if (access(out, F_OK) == 0) return;
+    }
+}
+
+/* Asks for the path of a kit the search did not find (on a phone, a USB stick, a folder of its
+ * own) until one opens the vault or the user presses Enter. 1 if one opened. */
+static int kit_given(ctx *c)
+{
+    for (int tries = 0; tries < 10; tries++) {
+        char *given = tty_ask("\nIf you have a photo, screenshot or PDF of your kit somewhere "
+                              "else, give its path\n(or press Enter to go on): ");
+        if (!given || !given[strspn(given, " \t")]) {
+            secret_free(given);
+            return 0;
+        }
+        char path[PATH_MAX];
+        typed_path(path, sizeof path, given);
+        secret_free(given);
+        char *full = realpath(path, NULL);
+        kura_client_key *key = sodium_malloc(sizeof *key);
+        char id[KURA_VAULT_ID_TEXT + 1];
+        int ex = key ? read_kit(key, id, full ? full : path) : fail(EX_FAIL, "out of memory");
+        if (ex == EX_OK && strcmp(id, kura_vault_id(c->v)) != 0)
+            ex = fail(EX_WRONG_KEY, "%s is the kit of another vault, %s, not of %s", path, id,
+                      kura_vault_id(c->v));
+        if (ex == EX_OK) {
+            int rc = kura_vault_unlock(c->v, key);
+            if (rc == KURA_ERR_WRONG_KEY)
+                ex = fail(EX_WRONG_KEY,
+                          "%s is an old kit of this vault: its key was rotated since, and it no "
+                          "longer opens it",
+                          path);
+            else if (rc != KURA_OK)
+                ex = fail_vault(c, rc, "unlock with the kit");
+        }
+        sodium_free(key);
+        if (ex == EX_OK) opens(c, full ? full : path);
+        free(full);
+        if (ex == EX_OK) return 1;
+    }
+    return 0;
 }
 
 typedef struct recover_args {
@@ -174,9 +273,7 @@ static int recover_exec(ctx *c, void *args, int argc, char **argv)
     for (size_t i = 0; i < f.n; i++)
         printf("  %s: %s\n", f.paths[i], kit_status_words[f.status[i]]);
     if (f.opening >= 0) {
-        printf("\n%s opens vault %s. Keep it safe; eval \"$(kura unlock --kit '%s')\" unlocks "
-               "with it.\n",
-               f.paths[f.opening], id, f.paths[f.opening]);
+        opens(c, f.paths[f.opening]);
         ex = EX_OK;
         goto out;
     }
@@ -185,7 +282,12 @@ static int recover_exec(ctx *c, void *args, int argc, char **argv)
         ex = EX_DAMAGED;
         goto out;
     }
-    /* 3. The key, typed. */
+    /* 3. A photo, screenshot or PDF of the kit somewhere else. */
+    if (vault_ok && kit_given(c)) {
+        ex = EX_OK;
+        goto out;
+    }
+    /* 4. The key, typed. */
     if (vault_ok &&
         tty_confirm("\nDo you have your client key written down, to type it now?") == 1) {
         c->use_key = 1;
@@ -194,7 +296,7 @@ static int recover_exec(ctx *c, void *args, int argc, char **argv)
             goto out;
         }
     }
-    /* 4. Only then: reset. */
+    /* 5. Only then: reset. */
     explain_reset(c, vault_ok);
     ex = EX_NOT_FOUND;
 out:

@@ -2,6 +2,7 @@
  * for scripts, JSON output. Secrets read here live in sodium_malloc memory. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -63,6 +64,37 @@ void print_escaped(const char *s, int keep_lines)
         else
             putchar(*p);
     }
+}
+
+const char *shell_word(char *out, size_t cap, const char *s)
+{
+    size_t n = 0;
+    if (cap < 3) return cap ? (*out = '\0', out) : out;
+    out[n++] = '\'';
+    for (; *s && n + 6 < cap; s++) {
+        if (*s == '\'') {
+            memcpy(out + n, "'\\''", 4);
+            n += 4;
+        } else {
+            out[n++] = *s;
+        }
+    }
+    out[n++] = '\'';
+    out[n] = '\0';
+    return out;
+}
+
+const char *kit_unlock_command(char *out, size_t cap, const ctx *c, const char *path)
+{
+    char vault[PATH_MAX + 16] = "", kit[2 * PATH_MAX];
+    if (c->vault_option) {
+        strcpy(vault, "--vault ");
+        shell_word(vault + 8, sizeof vault - 8, c->vault_path);
+        strcat(vault, " ");
+    }
+    snprintf(out, cap, "eval \"$(kura %sunlock --kit %s)\"", vault,
+             shell_word(kit, sizeof kit, path));
+    return out;
 }
 
 int fail(int code, const char *fmt, ...)

@@ -16,7 +16,15 @@ check "another vault's kit is named as such" json_ok '[.kits[] | select(.status 
 check "next: the kit" json_ok '.can_unlock and .next == "kit" and .vault_id == "'"$id"'"'
 k recover
 expect "the same, for people" 0
-check "says how to unlock with it, in a command that works as printed" out_has 'eval "$(kura unlock --kit'
+check "says how to unlock with it" out_has 'eval "$(kura unlock --kit'
+# The command works as printed: pasted into a shell, it starts a session there.
+hint=$(sed -n 's/^next: *unlock with the kit: //p' "$T/.out")
+PATH=$(dirname "$KURA"):$PATH bash -c "$hint"' && kura status --json' >"$T/.out" 2>"$T/.err"
+_capture
+expect "the printed command, pasted into a shell" 0
+check "unlocks the vault there" json_ok '.unlocked == true'
+k recover --vault "$T/v.kura"
+check "a vault named with --vault is named in the command" out_has "kura --vault '$T/v.kura' unlock --kit"
 
 
 mkdir "$T/elsewhere"
@@ -28,6 +36,12 @@ k recover
 expect "no way in" 5
 check "explains reset with the short id" out_has "${id:0:8}"
 check "and that it destroys everything" out_has "destroys"
+mkdir "$T/shared"
+k --key-file v.key remote add "$T/shared"
+k --key-file v.key sync
+expect "the vault syncs through a folder" 0
+k recover
+check "the reset explained names the remote, and its reset, as typed" out_has "kura reset --remote '$T/shared'"
 
 # Kits as people keep them: a phone photo in DCIM/Camera, a screenshot, an iPhone's HEIC,
 # found by what they show among ordinary photos, not by their names.
@@ -88,13 +102,36 @@ expect "the fresh kit opens the vault" 0
 
 # Interactive: not enrolled, no kit that opens, the key typed.
 k device forget
-pty -e 'type it now' -s y -e 'Client key for vault' -s "$(cat new.key)" -- "$KURA" recover --kit-dir "$T/fresh"
+pty -e 'give its path' -s '' -e 'type it now' -s y -e 'Client key for vault' -s "$(cat new.key)" -- "$KURA" recover --kit-dir "$T/fresh"
 expect "recover with the typed key" 0
 check "shows the key again" out_has "$(cat new.key)"
+# Interactive: a photo of the kit the search does not reach, given by its path (as a file
+# manager pastes it, quoted); a wrong path, another vault's kit and an old kit first, each
+# said in one line, and the question asked again.
+mkdir -p "$T/phone photos"
+convert "$T/fresh/"KURA_CLIENT_KEY_EMERGENCY_KIT*.png -resize 70% -quality 80 "$T/phone photos/it's the kit.jpg"
+convert "$T/elsewhere/"KURA_CLIENT_KEY_EMERGENCY_KIT*.png -quality 80 "$T/phone photos/old.jpg" 2>/dev/null ||
+    cp "$T/elsewhere/"KURA_CLIENT_KEY_EMERGENCY_KIT*.png "$T/phone photos/old.png"
+old_kit=$(ls "$T/phone photos/"old.* | head -1)
+w_kit=$(ls "$HOME/Pictures/"*.png | head -1)
+pty -e 'give its path' -s "$T/nothing here.jpg" -e 'give its path' -s "$w_kit" \
+    -e 'give its path' -s "$old_kit" \
+    -e 'give its path' -s "'$T/phone photos/it'\''s the kit.jpg'" -- "$KURA" recover
+expect "recover with a photo given by its path" 0
+check "a wrong path said" out_has "nothing here.jpg"
+check "another vault's kit named" out_has "the kit of another vault"
+check "an old kit named" out_has "is an old kit of this vault"
+check "the photo opens the vault" out_has "it's the kit.jpg opens vault $id"
+hint=$(grep -F 'eval "$(kura' "$T/.out" | sed 's/^ *//; s/\r$//')
+PATH=$(dirname "$KURA"):$PATH bash -c "$hint"' && kura status --json' >"$T/.out" 2>"$T/.err"
+_capture
+expect "the command it prints, pasted into a shell" 0
+check "unlocks with a path that has a quote and a space" json_ok '.unlocked == true'
 # Interactive: nothing at all: reset explained, exit 5.
-pty -e 'type it now' -s n -- "$KURA" recover
+pty -e 'give its path' -s '' -e 'type it now' -s n -- "$KURA" recover
 expect "recover with no way in" 5
 check "reset explained at the end" out_has "last resort is a reset"
+check "the reset is run here, with the short id" out_has "confirmed with the vault's short id, ${id:0:8}"
 
 # Damage is never an old kit, and never leads to reset. A client-key slot whose commitment
 # was zeroed (its checksum recomputed, as an informed hand would): the kit of this vault is

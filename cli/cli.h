@@ -225,7 +225,7 @@ void ways_free(ways *w);
 
 /* ---- the kit, shared by init, kit, key rotate, recover and reset (cmd_kit.c) ---- */
 typedef struct kit_opts {
-    const char *dir, *pdf, *png; /* NULL: the current folder, the usual names */
+    const char *dir, *pdf, *png; /* NULL: the download folder, the usual names */
     int paper, lang;             /* 1 + KURA_PAPER_*, 1 + KURA_LANG_*; 0: the settings' */
     int none;                    /* --no-kit */
 } kit_opts;
@@ -236,19 +236,35 @@ extern const char *const paper_words[], *const lang_words[];
 #define KIT_ROW_LANG(T, f)                                                                         \
     OPT_CHOICE("lang", T, f.lang, lang_words,                                                      \
                "the kit's language (default en, or kit_lang in the config file)")
-#define KIT_ROW_DIR(name, T, f, help) OPT_STRING(name, T, f.dir, "DIR", help)
+/* --kit-dir, and --dir, its old name, kept working (not shown). */
+#define KIT_ROWS_DIR(T, f, help)                                                                   \
+    OPT_STRING("kit-dir", T, f.dir, "DIR", help), OPT_STRING("dir", T, f.dir, "DIR", NULL)
+#define KIT_DIR_HELP "the folder for the kit (default: your download folder)"
 #define KIT_ROW_NO_KIT(T, f, help) OPT_FLAG("no-kit", T, f.none, help)
 /* The kit rows of a command that makes a new vault (init, reset). */
 #define KIT_ROWS_NEW_VAULT(T, f)                                                                   \
-    KIT_ROW_DIR("kit-dir", T, f, "where to save the kit (default: the current folder)"),           \
-        KIT_ROW_PAPER(T, f), KIT_ROW_LANG(T, f),                                                   \
+    KIT_ROWS_DIR(T, f, KIT_DIR_HELP), KIT_ROW_PAPER(T, f), KIT_ROW_LANG(T, f),                     \
         KIT_ROW_NO_KIT(T, f, "do not save a kit now ('kura kit' saves one later)")
-/* The kit's folder: --dir or the current folder. */
-const char *kit_dir(const kit_opts *k);
+/* The kit's folder, resolved into dir: --kit-dir, else the user's download folder
+ * (XDG_DOWNLOAD_DIR in user-dirs.dirs, else ~/Downloads; the current folder without HOME).
+ * A missing folder is made, 0700, with a note. An exit code, the message printed. */
+int kit_folder(const kit_opts *k, char dir[4096]);
 /* The kit's two paths as a JSON array, or [] when none was saved. */
 json_t *kit_json(int saved, char paths[2][4096]);
-/* Writes the kit of the open vault with key; paths[0] the PDF, paths[1] the PNG. */
-int save_kit(ctx *c, const kit_opts *k, const kura_client_key *key, char paths[2][4096]);
+/* What a kit says of its vault besides the key: which key it is, and where the vault lives
+ * (its first remote's URL, else the file's path). */
+typedef struct kit_about {
+    kura_key_gen gen;
+    char where[4096];
+    int remote;
+} kit_about;
+/* The open, unlocked vault's now. */
+void kit_about_vault(ctx *c, kit_about *a);
+/* Writes the kit of the open vault with key, about it as about says (NULL: as it is now);
+ * paths[0] the PDF, paths[1] the PNG; fresh (NULL: not wanted) says which of them did not
+ * exist before. A PDF made now is removed again when its PNG fails. */
+int save_kit(ctx *c, const kit_opts *k, const kura_client_key *key, const kit_about *about,
+             char paths[2][4096], int fresh[2]);
 
 /* ---- item editing, shared by add and edit (cmd_add.c) ---- */
 #define MAX_EDITS 512

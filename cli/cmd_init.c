@@ -31,13 +31,7 @@ static int init_exec(ctx *c, void *args, int argc, char **argv)
         ex = fail(EX_FAIL, "out of memory");
         goto out;
     }
-    if (!a->kit.none && !realpath(kit_dir(&a->kit), dir)) {
-        ex = fail(EX_NOT_FOUND,
-                  "no folder %s for the emergency kit; make it, or name another "
-                  "with --kit-dir",
-                  kit_dir(&a->kit));
-        goto out;
-    }
+    if (!a->kit.none && (ex = kit_folder(&a->kit, dir)) != EX_OK) goto out;
     int rc = kura_vault_create(&c->v, key, c->vault_path, vault_name);
     if (rc == KURA_ERR_EXISTS) {
         ex = fail(EX_FAIL,
@@ -57,7 +51,7 @@ static int init_exec(ctx *c, void *args, int argc, char **argv)
     }
     warn_network_fs(c);
     kura_key_format(text, key);
-    if (!a->kit.none) kit_ex = save_kit(c, &a->kit, key, paths);
+    if (!a->kit.none) kit_ex = save_kit(c, &a->kit, key, NULL, paths, NULL);
     int have_kit = !a->kit.none && kit_ex == EX_OK;
     if (c->json) {
         json_t *kit = kit_json(have_kit, paths);

@@ -3,6 +3,7 @@
  * kura key rotate: a new client key and vault key, every item re-encrypted, a new kit. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sodium.h>
 
@@ -26,7 +27,7 @@ static const opt_row key_rows[] = {
     OPT_FLAG("yes", key_args, yes,
              "rotate without asking (scripts; without a terminal and without --yes nothing "
              "changes, exit 9)"),
-    KIT_ROW_DIR("dir", key_args, kit, "the folder for the new kit (default: here)"),
+    KIT_ROWS_DIR(key_args, kit, KIT_DIR_HELP),
     KIT_ROW_PAPER(key_args, kit),
     KIT_ROW_LANG(key_args, kit),
     KIT_ROW_NO_KIT(key_args, kit,
@@ -54,7 +55,9 @@ static void print_qr(const char *text)
 typedef struct rotation {
     ctx *c;
     const kit_opts *opts;
+    kit_about about; /* the new key's: one generation on, made now */
     char paths[2][4096];
+    int fresh[2]; /* which of the kit's files this rotation made */
     int kit;
     int typed_back; /* --no-kit on a terminal: the user types the key's last group back */
     int cancelled;
@@ -90,14 +93,14 @@ static int before_commit(void *p, const kura_client_key *key)
     rotation *r = p;
     char text[KURA_KEY_TEXT_LEN + 1];
     if (!r->opts->none) {
-        if (save_kit(r->c, r->opts, key, r->paths) != EX_OK) return 1;
+        if (save_kit(r->c, r->opts, key, &r->about, r->paths, r->fresh) != EX_OK) return 1;
         r->kit = 1;
     }
     if (r->c->json) return 0;
     kura_key_format(text, key);
-    printf("New client key for vault %s (the old key and old kits stop opening it):\n\n"
-           "    %s\n\n",
-           kura_vault_id(r->c->v), text);
+    printf("New client key for vault %s, its key %u (the old key and old kits stop opening "
+           "it):\n\n    %s\n\n",
+           kura_vault_id(r->c->v), r->about.gen.gen, text);
     sodium_memzero(text, sizeof text);
     if (r->kit) printf("Saved the new emergency kit:\n  %s\n  %s\n\n", r->paths[0], r->paths[1]);
     if (fflush(stdout) != 0) return 1;
@@ -128,11 +131,19 @@ static int rotate(ctx *c, const key_args *a)
         if (tty_confirm(q) != 1) return fail(EX_CANCELLED, "not rotated: nothing was changed");
     }
     r.typed_back = a->kit.none && fd >= 0 && !c->json;
+    kit_about_vault(c, &r.about);
+    r.about.gen.gen = r.about.gen.gen ? r.about.gen.gen + 1 : 0;
+    r.about.gen.made = (int64_t)time(NULL);
     kura_client_key *key = sodium_malloc(sizeof *key);
     if (!key) return fail(EX_FAIL, "out of memory");
     int rc = kura_vault_rotate(c->v, key, &items, before_commit, &r);
     if (rc != KURA_OK) {
         sodium_free(key);
+        /* The new kit holds a key that opens nothing: the files this rotation made go. */
+        int removed = 0;
+        for (int i = 0; i < 2 && r.paths[0][0]; i++)
+            if (r.fresh[i] && unlink(r.paths[i]) == 0) removed = 1;
+        if (removed) r.kit = 0;
         if (r.cancelled)
             return fail(EX_CANCELLED,
                         "not rotated: the new key above was never used; the OLD "
@@ -152,8 +163,9 @@ static int rotate(ctx *c, const key_args *a)
     sodium_free(key);
     if (c->json) {
         json_t *kit = kit_json(r.kit, r.paths);
-        json_print(json_pack("{s:s, s:s, s:o, s:I}", "vault_id", kura_vault_id(c->v), "client_key",
-                             text, "kit", kit, "items", (json_int_t)items));
+        json_print(json_pack("{s:s, s:s, s:i, s:o, s:I}", "vault_id", kura_vault_id(c->v),
+                             "client_key", text, "key", (int)r.about.gen.gen, "kit", kit, "items",
+                             (json_int_t)items));
     } else {
         printf("Rotated vault %s: %zu item%s re-encrypted under a new vault key.\n"
                "Sessions and enrolled devices of the old key no longer open it: unlock again%s.\n",

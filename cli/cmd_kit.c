@@ -1,19 +1,84 @@
 /* kura kit: save the emergency kit (PDF and PNG), or check that a kit file opens this
  * vault. The kit-writing part is shared with kura init. */
+#define _GNU_SOURCE /* asprintf */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <sodium.h>
 
 #include "cli.h"
 
 const char *const paper_words[] = {"a4", "letter", NULL}, *const lang_words[] = {"en", "ja", NULL};
 
-const char *kit_dir(const kit_opts *k)
+/* The user's download folder, as xdg-user-dirs keeps it: XDG_DOWNLOAD_DIR="$HOME/..." or
+ * "/..." in $XDG_CONFIG_HOME/user-dirs.dirs, else ~/Downloads. NULL without HOME. */
+static char *download_dir(void)
 {
-    return k->dir ? k->dir : ".";
+    const char *home = getenv("HOME"), *config = getenv("XDG_CONFIG_HOME");
+    if (!home || home[0] != '/') return NULL;
+    char file[PATH_MAX], line[PATH_MAX + 64], *found = NULL;
+    if (config && config[0] == '/')
+        snprintf(file, sizeof file, "%s/user-dirs.dirs", config);
+    else
+        snprintf(file, sizeof file, "%s/.config/user-dirs.dirs", home);
+    FILE *f = fopen(file, "re");
+    while (f && !found && fgets(line, sizeof line, f)) {
+        char *p = line + strspn(line, " \t"), *end;
+        if (strncmp(p, "XDG_DOWNLOAD_DIR=\"", 18) != 0 || !(end = strrchr(p + 18, '"')))
+            continue;
+        *end = '\0';
+        p += 18;
+        if (strncmp(p, "$HOME", 5) == 0 && (p[5] == '/' || !p[5])) {
+            if (asprintf(&found, "%s%s", home, p + 5) < 0) found = NULL;
+        } else if (p[0] == '/') {
+            found = strdup(p);
+        }
+    }
+    if (f) fclose(f);
+    if (!found && asprintf(&found, "%s/Downloads", home) < 0) found = NULL;
+    return found;
+}
+
+/* mkdir, 0700; with parents, the folders above it too (the default folder, in a home that
+ * has none yet). 0, or -1 and errno. */
+static int make_folder(const char *path, int parents)
+{
+    if (mkdir(path, 0700) == 0) return 0;
+    if (errno != ENOENT || !parents) return -1;
+    char up[PATH_MAX];
+    snprintf(up, sizeof up, "%s", path);
+    char *slash = strrchr(up, '/');
+    if (!slash || slash == up) return -1;
+    *slash = '\0';
+    if (make_folder(up, 1) != 0) return -1;
+    return mkdir(path, 0700);
+}
+
+int kit_folder(const kit_opts *k, char dir[4096])
+{
+    char *fallback = k->dir ? NULL : download_dir();
+    const char *want = k->dir ? k->dir : fallback ? fallback : ".";
+    int ex = EX_OK;
+    struct stat sb;
+    if (!realpath(want, dir)) {
+        if (errno != ENOENT || make_folder(want, !k->dir) != 0)
+            ex = fail(errno == ENOENT ? EX_NOT_FOUND : EX_FAIL,
+                      "cannot make the folder %s for the kit: %s; name another with --kit-dir",
+                      want, strerror(errno));
+        else if (!realpath(want, dir))
+            ex = fail(EX_FAIL, "cannot reach the folder %s: %s", want, strerror(errno));
+        else
+            note("kura: made the folder %s for the kit (only you can open it)", dir);
+    }
+    if (ex == EX_OK && (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)))
+        ex = fail(EX_USAGE, "%s is not a folder; name the kit's folder with --kit-dir", want);
+    free(fallback);
+    return ex;
 }
 
 static int kit_failed(int rc, const char *path)
@@ -30,19 +95,45 @@ static int kit_failed(int rc, const char *path)
                 path, rc == KURA_ERR_IO ? strerror(errno) : kura_strerror(rc));
 }
 
-int save_kit(ctx *c, const kit_opts *k, const kura_client_key *key, char paths[2][4096])
+static void day_of(char out[16], int64_t when)
 {
-    char date[16], pdf[PATH_MAX], png[PATH_MAX], dir[PATH_MAX];
-    time_t now = time(NULL);
+    time_t t = (time_t)when;
     struct tm tm;
+    if (gmtime_r(&t, &tm))
+        strftime(out, 16, "%Y-%m-%d", &tm);
+    else
+        snprintf(out, 16, "?");
+}
+
+void kit_about_vault(ctx *c, kit_about *a)
+{
+    kura_remotes *r = NULL;
+    memset(a, 0, sizeof *a);
+    if (kura_vault_key_gen(c->v, NULL, &a->gen) != KURA_OK) memset(&a->gen, 0, sizeof a->gen);
+    /* Where the vault lives, for the new device: its remote, else its file. */
+    if (kura_remote_list(c->v, &r) == KURA_OK && r->count) {
+        snprintf(a->where, sizeof a->where, "%s", r->remotes[0].url);
+        a->remote = 1;
+    } else if (!realpath(c->vault_path, a->where)) {
+        snprintf(a->where, sizeof a->where, "%s", c->vault_path);
+    }
+    kura_remotes_free(r);
+}
+
+int save_kit(ctx *c, const kit_opts *k, const kura_client_key *key, const kit_about *about,
+             char paths[2][4096], int fresh[2])
+{
+    int made_now[2];
+    char date[16], made[16], pdf[PATH_MAX], png[PATH_MAX], dir[PATH_MAX];
+    kit_about now;
     int ex = EX_OK;
 
-    gmtime_r(&now, &tm);
-    strftime(date, sizeof date, "%Y-%m-%d", &tm);
-    if (!realpath(kit_dir(k), dir))
-        return fail(EX_NOT_FOUND, "no folder %s for the kit; make it or name another with --dir",
-                    kit_dir(k));
-    if (kura_kit_names(pdf, png, sizeof pdf, dir, kura_vault_id(c->v)) != KURA_OK)
+    day_of(date, (int64_t)time(NULL));
+    if (!about) kit_about_vault(c, &now), about = &now;
+    if (about->gen.made) day_of(made, about->gen.made);
+    if ((ex = kit_folder(k, dir)) != EX_OK) return ex;
+    if (kura_kit_names(pdf, png, sizeof pdf, dir, kura_vault_id(c->v), about->gen.gen) !=
+        KURA_OK)
         return fail(EX_USAGE, "the kit folder's path is too long");
     snprintf(paths[0], PATH_MAX, "%s", k->pdf ? k->pdf : pdf);
     snprintf(paths[1], PATH_MAX, "%s", k->png ? k->png : png);
@@ -51,13 +142,22 @@ int save_kit(ctx *c, const kit_opts *k, const kura_client_key *key, char paths[2
         .vault_name = kura_vault_name(c->v),
         .key = key,
         .date = date,
+        .key_gen = about->gen.gen,
+        .key_made = about->gen.made ? made : NULL,
+        .where = about->where[0] ? about->where : NULL,
+        .where_remote = about->remote,
         .paper = k->paper ? k->paper - 1 : c->settings.kit_paper,
         .lang = k->lang ? k->lang - 1 : c->settings.kit_lang,
     };
+    if (!fresh) fresh = made_now;
+    for (int i = 0; i < 2; i++)
+        fresh[i] = access(paths[i], F_OK) != 0;
     int rc = kura_kit_write_pdf(paths[0], &spec);
     if (rc != KURA_OK) ex = kit_failed(rc, paths[0]);
-    if (ex == EX_OK && (rc = kura_kit_write_png(paths[1], &spec)) != KURA_OK)
+    if (ex == EX_OK && (rc = kura_kit_write_png(paths[1], &spec)) != KURA_OK) {
         ex = kit_failed(rc, paths[1]);
+        if (fresh[0]) unlink(paths[0]); /* half a kit, made just now: not left behind */
+    }
     return ex;
 }
 
@@ -66,11 +166,47 @@ json_t *kit_json(int saved, char paths[2][4096])
     return saved ? json_pack("[s,s]", paths[0], paths[1]) : json_array();
 }
 
-/* kura kit check FILE: does this kit open this vault? */
+/* "key 2 (made 2026-11-03)" into out. */
+static const char *gen_words(char *out, size_t cap, const kura_key_gen *g)
+{
+    char made[16];
+    if (g->made) day_of(made, g->made);
+    snprintf(out, cap, "key %u%s%s%s", g->gen, g->made ? " (made " : "", g->made ? made : "",
+             g->made ? ")" : "");
+    return out;
+}
+
+/* An old kit: which key it holds, when this shell's session can say (the vault's history of
+ * keys is sealed in it), and which is current. */
+static int old_kit(ctx *c, const char *file, const char *id, const kura_client_key *key)
+{
+    const char *session = getenv("KURA_SESSION");
+    kura_key_gen then, now;
+    char a[64], b[64];
+    if (session && *session && kura_session_resume(c->v, c->runtime_dir, session, NULL) == KURA_OK &&
+        kura_vault_key_gen(c->v, NULL, &now) == KURA_OK) {
+        if (kura_vault_key_gen(c->v, key, &then) == KURA_OK)
+            return fail(EX_WRONG_KEY,
+                        "%s is an old kit of vault %s: it holds %s, and the current key is %s, "
+                        "so it no longer opens the vault; save a new kit with 'kura kit'",
+                        file, id, gen_words(a, sizeof a, &then), gen_words(b, sizeof b, &now));
+        return fail(EX_WRONG_KEY,
+                    "%s is an old kit of vault %s: it holds a key from before the current one, "
+                    "%s, and no longer opens the vault; save a new kit with 'kura kit'",
+                    file, id, gen_words(b, sizeof b, &now));
+    }
+    return fail(EX_WRONG_KEY,
+                "%s is an old kit of vault %s: its key no longer opens it (unlocked, 'kura kit "
+                "check' also says which key it holds); save a new one with 'kura kit'",
+                file, id);
+}
+
+/* kura kit check FILE: does this kit open this vault, and which of its keys does it hold? */
 static int check(ctx *c, const char *file)
 {
     kura_client_key *key = sodium_malloc(sizeof *key);
-    char id[KURA_VAULT_ID_TEXT + 1];
+    char id[KURA_VAULT_ID_TEXT + 1], words[64];
+    kura_key_gen g = {0};
     if (!key) return fail(EX_FAIL, "out of memory");
     int ex = read_kit(key, id, file);
     if (ex == EX_OK && strcmp(id, kura_vault_id(c->v)) != 0)
@@ -81,19 +217,20 @@ static int check(ctx *c, const char *file)
     if (ex == EX_OK) {
         int rc = kura_vault_unlock(c->v, key);
         if (rc == KURA_ERR_WRONG_KEY)
-            ex = fail(EX_WRONG_KEY,
-                      "%s is an old kit of vault %s: its key no longer opens it; "
-                      "save a new one with 'kura kit'",
-                      file, id);
+            ex = old_kit(c, file, id, key);
         else if (rc != KURA_OK)
             ex = fail_vault(c, rc, "check the kit");
+        else if (kura_vault_key_gen(c->v, NULL, &g) != KURA_OK)
+            ex = fail_vault(c, KURA_ERR_CORRUPT, "read which key the vault has");
     }
     sodium_free(key);
     if (ex != EX_OK) return ex;
     if (c->json)
-        json_print(json_pack("{s:s, s:s, s:b}", "kit", file, "vault_id", id, "opens", 1));
+        json_print(json_pack("{s:s, s:s, s:b, s:i, s:i}", "kit", file, "vault_id", id, "opens", 1,
+                             "key", g.gen, "current_key", g.gen));
     else
-        printf("%s opens vault %s: keep it somewhere safe\n", file, id);
+        printf("%s opens vault %s: it holds %s, the current key. Keep it somewhere safe.\n", file,
+               id, gen_words(words, sizeof words, &g));
     return EX_OK;
 }
 
@@ -104,7 +241,7 @@ typedef struct kit_args {
 } kit_args;
 
 static const opt_row kit_rows[] = {
-    KIT_ROW_DIR("dir", kit_args, kit, "the folder for both files (default: the current folder)"),
+    KIT_ROWS_DIR(kit_args, kit, KIT_DIR_HELP),
     OPT_STRING("pdf", kit_args, kit.pdf, "FILE", "name the PDF yourself"),
     OPT_STRING("png", kit_args, kit.png, "FILE", "name the PNG yourself"),
     KIT_ROW_PAPER(kit_args, kit),
@@ -124,18 +261,20 @@ static int kit_exec(ctx *c, void *args, int argc, char **argv)
     char paths[2][4096];
     kura_client_key *key = sodium_malloc(sizeof *key);
     if (!key) return fail(EX_FAIL, "out of memory");
-    ex = kura_vault_client_key(c->v, key) == KURA_OK ? save_kit(c, &a->kit, key, paths)
+    ex = kura_vault_client_key(c->v, key) == KURA_OK ? save_kit(c, &a->kit, key, NULL, paths, NULL)
                                                      : fail(EX_LOCKED, "the vault is locked");
     sodium_free(key);
     if (ex != EX_OK) return ex;
     if (c->json) {
-        json_print(json_pack("{s:s, s:[s,s]}", "vault_id", kura_vault_id(c->v), "kit", paths[0],
-                             paths[1]));
+        kura_key_gen g;
+        json_print(json_pack("{s:s, s:[s,s], s:i}", "vault_id", kura_vault_id(c->v), "kit",
+                             paths[0], paths[1], "key",
+                             kura_vault_key_gen(c->v, NULL, &g) == KURA_OK ? (int)g.gen : 0));
         return EX_OK;
     }
     printf("Saved the emergency kit of vault %s:\n  %s\n  %s\n"
-           "Print the PDF and keep it somewhere safe; check a copy any time with "
-           "'kura kit check FILE'.\n",
+           "Print the PDF and keep it somewhere safe, then delete both files: a kit on the same\n"
+           "disk as the vault is a key under the doormat. 'kura kit check FILE' checks a copy.\n",
            kura_vault_id(c->v), paths[0], paths[1]);
     return EX_OK;
 }

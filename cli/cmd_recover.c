@@ -59,7 +59,7 @@ static int show_key_and_kit(ctx *c, const kit_opts *k)
     kura_key_format(text, key);
     printf("\nYour client key for vault %s:\n\n    %s\n\n", kura_vault_id(c->v), text);
     sodium_memzero(text, sizeof text);
-    int ex = save_kit(c, k, key, paths);
+    int ex = save_kit(c, k, key, NULL, paths, NULL);
     sodium_free(key);
     if (ex == EX_OK)
         printf("Saved a fresh emergency kit:\n  %s\n  %s\nPrint the PDF and keep it somewhere "
@@ -305,8 +305,8 @@ out:
 }
 
 static const opt_row recover_rows[] = {
-    KIT_ROW_DIR("kit-dir", recover_args, kit,
-                "where to save a fresh kit once unlocked (default: here)"),
+    KIT_ROWS_DIR(recover_args, kit, "where to save a fresh kit once unlocked (default: your "
+                                    "download folder)"),
     KIT_ROW_PAPER(recover_args, kit),
     KIT_ROW_LANG(recover_args, kit),
     OPT_END(),

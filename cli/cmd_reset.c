@@ -205,12 +205,8 @@ static int reset_exec(ctx *c, void *args, int argc, char **argv)
                     c->vault_path, what);
     }
     if (!realpath(c->vault_path, real)) snprintf(real, sizeof real, "%s", c->vault_path);
-    if (!a->kit.none && !realpath(kit_dir(&a->kit), kitdir))
-        return fail(EX_NOT_FOUND,
-                    "no folder %s for the new kit; make it, or name another with "
-                    "--kit-dir",
-                    kit_dir(&a->kit));
-    int ex = writable(real);
+    int ex = a->kit.none ? EX_OK : kit_folder(&a->kit, kitdir);
+    if (ex == EX_OK) ex = writable(real);
     if (ex != EX_OK) return ex;
     kura_reset_inspect(&r, real);
     if (r.old_id[0] && kura_vault_open(&c->v, real) == KURA_OK) {
@@ -251,7 +247,7 @@ static int reset_exec(ctx *c, void *args, int argc, char **argv)
         goto out;
     }
     kura_key_format(text, key);
-    int kit_ex = a->kit.none ? EX_OK : save_kit(c, &a->kit, key, paths);
+    int kit_ex = a->kit.none ? EX_OK : save_kit(c, &a->kit, key, NULL, paths, NULL);
     int have_kit = !a->kit.none && kit_ex == EX_OK;
     if (!c->json) {
         printf("The new vault's client key (shown only now: write it down):\n\n    %s\n\n", text);

@@ -28,6 +28,9 @@ static int status_exec(ctx *c, void *args, int argc, char **argv)
         if (j)
             json_object_set_new(j, "enrolled",
                                 json_boolean(kura_device_enrolled(c->v, c->device_dir)));
+        kura_key_gen g;
+        if (j && unlocked && kura_vault_key_gen(c->v, NULL, &g) == KURA_OK)
+            json_object_set_new(j, "key", json_integer(g.gen));
         if (j && unlocked) {
             json_object_set_new(j, "name", json_string(kura_vault_name(c->v)));
             json_object_set_new(j, "session_timeout_seconds", json_integer(remaining));
@@ -41,6 +44,9 @@ static int status_exec(ctx *c, void *args, int argc, char **argv)
     printf("format:  %d%s\n", kura_vault_format(c->v),
            kura_vault_format(c->v) < KURA_FORMAT_VERSION ? " (upgraded by the next change)" : "");
     printf("items:   %zu\n", count);
+    kura_key_gen g;
+    if (unlocked && kura_vault_key_gen(c->v, NULL, &g) == KURA_OK)
+        printf("key:     %u (older kits no longer open the vault)\n", g.gen);
     printf("device:  %s\n", kura_device_enrolled(c->v, c->device_dir)
                                 ? "enrolled (a passphrase unlocks this vault here)"
                                 : "not enrolled (the client key unlocks this vault here)");

@@ -177,6 +177,7 @@ static void usage_line(FILE *f, const cmd *cm, const opt_flat *rows, size_t n, l
             continue;
         }
         if (current != sub && (current != -1 || (cm->flags & CMD_BARE))) continue;
+        if (!r->help) continue; /* an old name kept working: not shown */
         opt_label(label, sizeof label, r);
         int many = r->repeat;
         int w = (int)strlen(label) + 2 + (many ? 3 : 0);
@@ -215,6 +216,7 @@ static void print_rows(FILE *f, const opt_row *rows)
     size_t n = opt_flatten(rows, flat, MAX_ROWS);
     char label[128];
     for (size_t i = 0; i < n; i++) {
+        if (!flat[i].row->help) continue;
         opt_label(label, sizeof label, flat[i].row);
         int col = fprintf(f, "  %s", label);
         col += fprintf(f, "%*s", col < HELP_COLUMN - 1 ? HELP_COLUMN - col : 2, "");
@@ -294,7 +296,7 @@ static void complete_rows(const opt_row *rows, int subcommands)
     opt_flat flat[MAX_ROWS];
     size_t n = opt_flatten(rows, flat, MAX_ROWS);
     for (size_t i = 0; i < n; i++)
-        if ((flat[i].row->kind == ROW_SUBCOMMAND) == subcommands)
+        if ((flat[i].row->kind == ROW_SUBCOMMAND) == subcommands && flat[i].row->help)
             printf("%s%s\n", subcommands ? "" : "--", flat[i].row->name);
 }
 

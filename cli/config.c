@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
@@ -37,7 +38,7 @@ static char *trim(char *s)
 static int word_index(const char *const *words, const char *value)
 {
     for (int i = 0; words[i]; i++)
-        if (strcmp(words[i], value) == 0) return i;
+        if (strcasecmp(words[i], value) == 0) return i;
     return -1;
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
@@ -41,7 +42,7 @@ static int store_choice(int *field, const opt_row *r, const char *value)
 {
     size_t n = 0;
     for (; r->words[n]; n++)
-        if (strcmp(r->words[n], value) == 0) {
+        if (strcasecmp(r->words[n], value) == 0) {
             *field = (int)n + 1;
             return EX_OK;
         }

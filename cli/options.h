@@ -19,7 +19,7 @@ enum opt_kind {
     ROW_FLAG,       /* no value: the int becomes row->value */
     ROW_STRING,     /* const char *: the value as given */
     ROW_NUMBER,     /* int: a whole number from row->lo to row->hi */
-    ROW_CHOICE,     /* int: 1 + the index of the value among row->words */
+    ROW_CHOICE,     /* int: 1 + the index of the value among row->words, in any case */
     ROW_CALL,       /* row->call(field, row, value); value NULL when metavar is */
     ROW_SUBCOMMAND, /* a word before the arguments ("key show"): the int becomes row->value */
     ROW_INCLUDE,    /* the rows of row->include, their fields inside the struct at offset */
@@ -30,7 +30,7 @@ struct opt_row {
     const char *name;         /* without "--"; a subcommand's word */
     size_t offset;            /* of the field in the args struct */
     const char *metavar;      /* the value's name in help ("FILE"); a subcommand's arguments */
-    const char *help;         /* one sentence; help wraps it */
+    const char *help;         /* one sentence; help wraps it; NULL: an alias, not shown */
     int value;                /* FLAG, SUBCOMMAND: the value stored */
     int lo, hi;               /* NUMBER: the range; SUBCOMMAND: how many arguments follow */
     const char *unit;         /* NUMBER: named in its error ("minutes"), or NULL */

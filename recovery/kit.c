@@ -35,7 +35,8 @@ int kura_kit_payload_parse(char *vault_id, kura_client_key *key, const char *tex
     return KURA_OK;
 }
 
-int kura_kit_names(char *pdf, char *png, size_t n, const char *dir, const char *vault_id)
+int kura_kit_names(char *pdf, char *png, size_t n, const char *dir, const char *vault_id,
+                   unsigned gen)
 {
     unsigned long v = 0;
     for (int i = 0; i < 4 && vault_id[i]; i++) {
@@ -44,7 +45,12 @@ int kura_kit_names(char *pdf, char *png, size_t n, const char *dir, const char *
     }
     v %= 100000;
     const char *sep = dir[0] && dir[strlen(dir) - 1] != '/' ? "/" : "";
-    int a = snprintf(pdf, n, "%s%sKura client key %05lu.pdf", dir, sep, v);
-    int b = snprintf(png, n, "%s%sKURA_CLIENT_KEY_EMERGENCY_KIT%05lu.png", dir, sep, v);
+    char pdf_gen[32] = "", png_gen[32] = "";
+    if (gen > 1) {
+        snprintf(pdf_gen, sizeof pdf_gen, " (key %u)", gen);
+        snprintf(png_gen, sizeof png_gen, "_KEY%u", gen);
+    }
+    int a = snprintf(pdf, n, "%s%sKura client key %05lu%s.pdf", dir, sep, v, pdf_gen);
+    int b = snprintf(png, n, "%s%sKURA_CLIENT_KEY_EMERGENCY_KIT%05lu%s.png", dir, sep, v, png_gen);
     return a < 0 || b < 0 || (size_t)a >= n || (size_t)b >= n ? KURA_ERR_INVALID : KURA_OK;
 }

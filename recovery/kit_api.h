@@ -6,7 +6,7 @@
 
 #include "kura/recovery.h"
 
-#define KURA_KIT_API_VERSION 2
+#define KURA_KIT_API_VERSION 3
 
 typedef struct kura_kit_api {
     unsigned version; /* KURA_KIT_API_VERSION: a module of another version is not used */

@@ -138,6 +138,9 @@ KURA_MUST_CHECK int kura_sync_apply(kura_batch *b, const unsigned char *id,
 KURA_MUST_CHECK int kura_record_get(kura_vault *v, const char *name, kura_gbuf *out);
 KURA_MUST_CHECK int kura_record_put(kura_vault *v, const char *name, const unsigned char *p,
                                     size_t n);
+/* The same, sealed under item_key (a rotation's new one, before the vault takes it). */
+KURA_MUST_CHECK int kura_record_put_under(kura_vault *v, const unsigned char *item_key,
+                                          const char *name, const unsigned char *p, size_t n);
 /* Re-seals every such record under new_item_key (a rotation, in its transaction). */
 KURA_MUST_CHECK int kura_records_rekey(kura_vault *v, const unsigned char *new_item_key);
 /* In a rotation: re-seals the records under new_item_key, and keeps the vault key being
@@ -187,5 +190,21 @@ KURA_MUST_CHECK int kura_items_upgrade(kura_vault *v);
 KURA_MUST_CHECK int kura_item_from_row(kura_vault *v, kura_item *into, const kura_row *r);
 /* Stores item under its own id (item->id) and times, in a batch (item_store.c): salvage. */
 KURA_MUST_CHECK int kura_batch_insert(kura_batch *b, kura_item *item);
+
+/* ---- keygen.c: the client key's generation ---- */
+/* A new vault's first key (in its write): generation 1, made now (or, known_now 0, at a time
+ * not known here: a copy made from a remote, whose files tell it). */
+KURA_MUST_CHECK int kura_keygen_start(kura_vault *v, const kura_client_key *key, int known_now);
+/* The history into h, under the current keys (read before a rotation re-seals it). */
+KURA_MUST_CHECK int kura_keygen_read(kura_vault *v, kura_gbuf *h);
+/* A rotation, in its write: new_key as the next generation after h's, sealed under
+ * new_item_key; made now, or (known_now 0: another device's rotation) at a time sync tells. */
+KURA_MUST_CHECK int kura_keygen_next(kura_vault *v, kura_gbuf *h, const unsigned char *new_item_key,
+                                     const kura_client_key *new_key, int known_now);
+/* The current key's generation and when it was made (ms; 0: not known here). */
+KURA_MUST_CHECK int kura_keygen_current(kura_vault *v, uint32_t *gen, uint64_t *made_ms);
+/* Another device's file says the current key is generation gen, made at made_ms: taken when
+ * higher than this device counted (in a write). */
+KURA_MUST_CHECK int kura_keygen_learn(kura_vault *v, uint32_t gen, uint64_t made_ms);
 
 #endif

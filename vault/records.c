@@ -9,11 +9,12 @@
 
 #define RECORD_PAD 64
 
-/* The sealed records: "remotes", and "peers.<remote>" for each remote; "oldkeys" (below) is
- * re-sealed by kura_old_keys_add. */
+/* The sealed records: "remotes", "keys" (keygen.c), and "peers.<remote>" for each remote;
+ * "oldkeys" (below) is re-sealed by kura_old_keys_add. */
 static int sealed(const char *name)
 {
-    return strcmp(name, "remotes") == 0 || strncmp(name, "peers.", 6) == 0;
+    return strcmp(name, "remotes") == 0 || strcmp(name, "keys") == 0 ||
+           strncmp(name, "peers.", 6) == 0;
 }
 
 #define REC_OLD_KEYS "oldkeys"
@@ -87,8 +88,14 @@ int kura_record_get(kura_vault *v, const char *name, kura_gbuf *out)
 
 int kura_record_put(kura_vault *v, const char *name, const unsigned char *p, size_t n)
 {
+    return kura_record_put_under(v, ITEM_KEY(v), name, p, n);
+}
+
+int kura_record_put_under(kura_vault *v, const unsigned char *item_key, const char *name,
+                          const unsigned char *p, size_t n)
+{
     kura_blob b = {0};
-    int rc = seal_record(&b, v, ITEM_KEY(v), name, p, n);
+    int rc = seal_record(&b, v, item_key, name, p, n);
     if (rc == KURA_OK) rc = kura_meta_put(v, name, b.p, b.n);
     free(b.p);
     return rc;

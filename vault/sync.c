@@ -512,8 +512,13 @@ static const unsigned char *keyring_find(const keyring *k, const unsigned char *
 
 /* A record that is not an item's: item id all 0xff. A rotation notice, written under the old
  * key as a device's last file before its files under the new one: tag REC_NOTICE, stamp (the
- * time), device, the new key's id. */
+ * time), device, the new key's id. The key's generation, last in every file a device writes
+ * under the current key: tag REC_KEYGEN, stamp (when the key was made; 0: not known to the
+ * writer), generation (4): a device that took a rotation from a kit, or cloned, learns which
+ * key it has (keygen.c). */
 #define REC_NOTICE 3
+#define REC_KEYGEN 4
+#define KEYGEN_LEN (STAMP_BYTES + 4)
 static const unsigned char vault_record[KURA_ITEM_ID_BYTES] = {
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
@@ -539,11 +544,15 @@ static void incoming_free(incoming *in)
     memset(in, 0, sizeof *in);
 }
 
-/* A rotation notice read from a device: the key it moved to, and when. */
+/* A rotation notice read from a device: the key it moved to, and when; and the generation
+ * its newest file gave its key. */
 typedef struct notice {
     int seen;
     unsigned char key_id[SYNC_KEY_ID];
     uint64_t when_ms;
+    uint32_t gen;
+    uint64_t gen_made_ms;
+    unsigned char gen_key[SYNC_KEY_ID];
 } notice;
 
 /* The records of an opened file into in (slices into it; the file is kept); a rotation
@@ -558,6 +567,13 @@ static int take_records(incoming *in, sync_file *f, notice *nt)
         if (len > n - off - 16) return KURA_ERR_TAMPERED;
         if (memcmp(p + off, vault_record, KURA_ITEM_ID_BYTES) == 0) {
             const unsigned char *r = p + off + 16;
+            if (r[0] == REC_KEYGEN && len == 5 + KEYGEN_LEN) {
+                nt->gen = kura_get32(r + 5 + STAMP_BYTES);
+                nt->gen_made_ms = kura_get64(r + 5) >> 16;
+                memcpy(nt->gen_key, f->key_id, SYNC_KEY_ID);
+                off += 16 + len;
+                continue;
+            }
             if (r[0] != REC_NOTICE || len != 5 + STAMP_BYTES + SYNC_KEY_ID)
                 return KURA_ERR_TAMPERED;
             nt->seen = 1;
@@ -578,6 +594,9 @@ typedef struct reading {
     const char *vdir;
     keyring ring;
     unsigned char unknown_key[SYNC_KEY_ID]; /* read_one: the key of a file it could not open */
+    unsigned char key_id[SYNC_KEY_ID];      /* the current key's */
+    uint32_t gen;                           /* the highest generation files under it gave */
+    uint64_t gen_made_ms;
     size_t behind; /* devices whose files are all under a key this one does not have */
     incoming in;
     peers ps;
@@ -653,7 +672,10 @@ static int unknown_key(reading *rd, const char *dev, const unsigned char *device
     }
     memcpy(rd->unknown_key, want, SYNC_KEY_ID);
     kura_detail_clear();
-    if (nt->seen && memcmp(nt->key_id, rd->unknown_key, SYNC_KEY_ID) == 0) {
+    /* A notice of another key than this file's: the device rotated again since (a device
+     * that skipped a rotation gets the newest key from its kit, and the snapshot under it). */
+    if (nt->seen) {
+        int again = memcmp(nt->key_id, rd->unknown_key, SYNC_KEY_ID) != 0;
         char when[32];
         time_t t = (time_t)(nt->when_ms / 1000u);
         struct tm tm;
@@ -662,10 +684,11 @@ static int unknown_key(reading *rd, const char *dev, const unsigned char *device
         else
             snprintf(when, sizeof when, "?");
         return kura_fail(KURA_ERR_ROTATED,
-                         "device %.8s%s%s%s rotated vault %s's key on %s: its files from then on "
-                         "open only with the new key; nothing was changed here",
+                         "device %.8s%s%s%s rotated vault %s's key on %s%s: its files from then "
+                         "on open only with the new key; nothing was changed here",
                          dev, known && known->name[0] ? " (" : "", known ? known->name : "",
-                         known && known->name[0] ? ")" : "", rd->v->id_text, when);
+                         known && known->name[0] ? ")" : "", rd->v->id_text, when,
+                         again ? ", and again since" : "");
     }
     if (!opened && !known) return KURA_ERR_NOT_FOUND; /* skipped */
     return kura_fail(KURA_ERR_TAMPERED,
@@ -763,6 +786,25 @@ static int read_device(reading *rd, const char *dev, const unsigned char *device
             break;
         }
         rc = read_one(rd, dev, device, s, 'l', &f);
+        if (rc == KURA_ERR_ROTATED && d.n_snaps && d.snaps[d.n_snaps - 1] > s) {
+            /* Under a key this device never had: it took a later key from a kit, skipping
+             * this one. The device's newest snapshot, under a later key, holds all it wrote;
+             * the logs after it follow on from it. */
+            unsigned char skipped[SYNC_KEY_ID];
+            memcpy(skipped, rd->unknown_key, SYNC_KEY_ID);
+            uint64_t snap = d.snaps[d.n_snaps - 1];
+            if (read_one(rd, dev, device, snap, 's', &f) == KURA_OK) {
+                rc = take_records(&rd->in, f, &nt);
+                if (rc != KURA_OK) break;
+                memcpy(prev, f->prev, 32);
+                written = f->written_ms;
+                snprintf(name, sizeof name, "%s", f->device_name);
+                s = snap; /* the log of the same number is the snapshot's prev: read on after */
+                continue;
+            }
+            memcpy(rd->unknown_key, skipped, SYNC_KEY_ID);
+            kura_detail_clear();
+        }
         if (rc == KURA_ERR_ROTATED)
             rc = unknown_key(rd, dev, device, known, &nt, rd->in.n_files > opened, s, &d);
         if (rc != KURA_OK) break;
@@ -792,6 +834,8 @@ static int read_device(reading *rd, const char *dev, const unsigned char *device
             memcpy(known->device, device, KURA_DEVICE_ID_BYTES);
         }
         if (name[0]) snprintf(known->name, sizeof known->name, "%s", name);
+        if (nt.gen > rd->gen && memcmp(nt.gen_key, rd->key_id, SYNC_KEY_ID) == 0)
+            rd->gen = nt.gen, rd->gen_made_ms = nt.gen_made_ms;
         known->seq = d.top;
         memcpy(known->hash, prev, 32);
         known->written_ms = written;
@@ -1184,16 +1228,33 @@ static int merge_and_seal(syncing *sy, reading *rd, pushed *me, int lost)
         uint64_t now = kura_clock_last(v);
         if (now > me->since) me->since = now;
     }
+    /* What other devices said of the current key's generation, then what this one says. */
+    uint32_t gen = 0;
+    uint64_t made = 0;
+    if (rc == KURA_OK && rd->gen) rc = kura_keygen_learn(v, rd->gen, rd->gen_made_ms);
+    if (rc == KURA_OK) rc = kura_keygen_current(v, &gen, &made);
+    unsigned char kg[KURA_ITEM_ID_BYTES + 5 + KEYGEN_LEN];
+    memcpy(kg, vault_record, KURA_ITEM_ID_BYTES);
+    kg[16] = REC_KEYGEN;
+    kura_put32(kg + 17, KEYGEN_LEN);
+    kura_put64(kg + 21, made << 16);
+    kura_put32(kg + 21 + STAMP_BYTES, gen);
     if (rc == KURA_OK && (recs.n || snap)) {
         kura_blob log = {0}, sb = {0};
         unsigned char hash[32], shash[32];
         uint64_t seq = me->seq + 1;
-        rc = kura_sync_seal(&log, hash, v, NULL, 'l', seq, me->hash, sy->device, name, vname,
-                            recs.p ? recs.p : (unsigned char *)"", recs.n);
+        kura_gbuf lr = {0}, sr = {0}; /* the records, and the generation last */
+        kura_gbuf_add(&lr, recs.p, recs.n);
+        kura_gbuf_add(&lr, kg, sizeof kg);
+        if (snap) kura_gbuf_add(&sr, all.p, all.n), kura_gbuf_add(&sr, kg, sizeof kg);
+        if (lr.failed || sr.failed) rc = KURA_ERR_NOMEM;
+        if (rc == KURA_OK)
+            rc = kura_sync_seal(&log, hash, v, NULL, 'l', seq, me->hash, sy->device, name, vname,
+                                lr.p, lr.n);
         if (rc == KURA_OK) rc = outbox_put(&sy->ob, seq, 'l', &log);
         if (rc == KURA_OK && snap) {
             rc = kura_sync_seal(&sb, shash, v, NULL, 's', seq, hash, sy->device, name, vname,
-                                all.p ? all.p : (unsigned char *)"", all.n);
+                                sr.p, sr.n);
             if (rc == KURA_OK) rc = outbox_put(&sy->ob, seq, 's', &sb);
             if (rc == KURA_OK) me->snap = seq, sy->rep->compacted = 1;
         }
@@ -1206,6 +1267,7 @@ static int merge_and_seal(syncing *sy, reading *rd, pushed *me, int lost)
                 off += 16 + 5 + kura_get32(recs.p + off + 16 + 1);
         }
         free(log.p), free(sb.p);
+        kura_gbuf_free(&lr), kura_gbuf_free(&sr);
     }
     if (rc == KURA_OK) rc = pushed_store(v, sy->name, me);
     if (rc == KURA_OK) rc = prune_marks(v);
@@ -1223,6 +1285,9 @@ static int sync_once(syncing *sy, int *again)
     kura_vault *v = sy->v;
     remote *r = sy->r;
     reading rd = {.v = v, .r = r, .vdir = sy->vdir};
+    unsigned char key[KURA_KEYBYTES];
+    kura_sync_keys(v, key, rd.key_id);
+    sodium_memzero(key, sizeof key);
     pushed me;
     char **names = NULL;
     size_t n = 0;

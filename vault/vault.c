@@ -382,6 +382,7 @@ int kura_vault_make(kura_vault **out, const char *path, const unsigned char id[K
     unsigned char check[KURA_COMMITBYTES];
     vk_check(check, vk);
     if (rc == KURA_OK) rc = kura_meta_put(v, META_VK_CHECK, check, sizeof check);
+    if (rc == KURA_OK) rc = kura_keygen_start(v, key, !adopt);
     if (rc == KURA_OK) rc = kura_state_put(v, STATE_KEY(v), gen);
     if (rc == KURA_OK) rc = kura_db_commit(v->db);
     if (rc != KURA_OK) {
@@ -486,6 +487,7 @@ static int rekey_to(kura_vault *v, const unsigned char *given_vk, kura_client_ke
     unsigned char slot[KURA_SLOT_BYTES], check[KURA_COMMITBYTES];
     kura_slot_params params = {.kind = KURA_SLOT_CLIENT_KEY};
     kura_blob info = {0};
+    kura_gbuf gens = {0};
     int rc;
 
     *items = 0;
@@ -514,10 +516,14 @@ static int rekey_to(kura_vault *v, const unsigned char *given_vk, kura_client_ke
     if (rc == KURA_OK) rc = kura_vault_write_begin(v, NULL);
     if (rc == KURA_OK) {
         rc = kura_state_check_all(v);
+        if (rc == KURA_OK) rc = kura_keygen_read(v, &gens);
         if (rc == KURA_OK) rc = kura_items_rekey(v, item_key, name_key, items);
         /* The old vault key, kept under the new one: files other devices wrote before they
          * learn of the rotation still open here. */
         if (rc == KURA_OK) rc = kura_old_keys_add(v, item_key);
+        /* The new key's generation: one more (another device's rotation: what its files say,
+         * at the next sync). */
+        if (rc == KURA_OK) rc = kura_keygen_next(v, &gens, item_key, new_key, !given_vk);
         if (rc == KURA_OK) rc = kura_meta_put(v, META_SLOT, slot, sizeof slot);
         if (rc == KURA_OK) rc = kura_meta_put(v, META_INFO, info.p, info.n);
         if (rc == KURA_OK) rc = kura_meta_put(v, META_VK_CHECK, check, sizeof check);
@@ -536,6 +542,7 @@ static int rekey_to(kura_vault *v, const unsigned char *given_vk, kura_client_ke
         }
     }
     free(info.p);
+    kura_gbuf_free(&gens);
     sodium_free(next);
     sodium_memzero(slot, sizeof slot);
     return rc;

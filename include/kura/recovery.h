@@ -22,7 +22,11 @@ typedef struct kura_kit_spec {
     const char *vault_id; /* 26 symbols */
     const char *vault_name;
     const kura_client_key *key;
-    const char *date; /* "YYYY-MM-DD" */
+    const char *date; /* "YYYY-MM-DD": printed */
+    unsigned key_gen; /* which of the vault's keys (kura_vault_key_gen); 0: not said */
+    const char *key_made; /* "YYYY-MM-DD" when the key was made, or NULL: not known */
+    const char *where;    /* where the vault lives: a remote's URL or the vault file's path */
+    int where_remote;     /* where is a remote (kura clone), not a file (kura unlock) */
     int paper;        /* enum kura_paper */
     int lang;         /* enum kura_lang */
 } kura_kit_spec;
@@ -37,10 +41,12 @@ KURA_MUST_CHECK int kura_kit_payload_parse(char *vault_id, kura_client_key *key,
                                            size_t len);
 
 /* The kit's file names in dir: "Kura client key NNNNN.pdf" and
- * "KURA_CLIENT_KEY_EMERGENCY_KIT<NNNNN>.png", NNNNN from the vault id. Each buffer holds n
- * bytes; KURA_ERR_INVALID if a name does not fit. */
+ * "KURA_CLIENT_KEY_EMERGENCY_KIT<NNNNN>.png", NNNNN from the vault id; for a key after the
+ * first (gen, kura_vault_key_gen), "Kura client key NNNNN (key G).pdf" and
+ * "KURA_CLIENT_KEY_EMERGENCY_KIT<NNNNN>_KEY<G>.png", so two generations' kits never share a
+ * name. Each buffer holds n bytes; KURA_ERR_INVALID if a name does not fit. */
 KURA_MUST_CHECK int kura_kit_names(char *pdf, char *png, size_t n, const char *dir,
-                                   const char *vault_id);
+                                   const char *vault_id, unsigned gen);
 
 /* Drawing and reading kits needs libharu, cairo, poppler, libzbar and libqrencode. They live
  * in a module, kura-kit.so, loaded on first use (from the folder of the running program,

@@ -65,6 +65,18 @@ int kura_vault_is_unlocked(const kura_vault *v);
 const char *kura_vault_name(const kura_vault *v);
 KURA_MUST_CHECK int kura_vault_client_key(const kura_vault *v, kura_client_key *key);
 
+/* Which of the vault's client keys a key is: generation 1 for the vault's first, one more
+ * with each rotation (one made on another device is learned by sync), made when (seconds
+ * since the epoch, 0 if not known here), and whether it is the current key. key NULL: the
+ * current one. KURA_ERR_NOT_FOUND for a key this device never had. After unlock. */
+typedef struct kura_key_gen {
+    unsigned gen;
+    int64_t made;
+    int current;
+} kura_key_gen;
+KURA_MUST_CHECK int kura_vault_key_gen(kura_vault *v, const kura_client_key *key,
+                                       kura_key_gen *out);
+
 /* Checks everything: the schema, SQLite's integrity_check over the whole file (every page
  * read, so every page checksum; every index against its table), every bucket against the
  * signed state, and both parts of every item decrypted. Opening and reading check only what they

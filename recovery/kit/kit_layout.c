@@ -8,9 +8,9 @@
 #include "kura/kura.h"
 
 typedef struct kit_text {
-    const char *title, *subtitle, *l_vault, *l_id, *l_date, *unnamed, *l_key, *scan_title,
-        *scan_body, *how_title, *steps[4], *keep_title, *keep_body, *warning, *f_printed, *f_vault,
-        *f_sep;
+    const char *title, *subtitle, *l_vault, *l_id, *l_date, *unnamed, *l_gen, *gen_made, *gen,
+        *l_remote, *l_file, *l_key, *scan_title, *scan_body, *how_title, *steps[3], *step_clone,
+        *step_file, *keep_title, *keep_body, *warning, *f_printed, *f_vault, *f_sep;
 } kit_text;
 
 static const kit_text text_en = {
@@ -21,6 +21,11 @@ static const kit_text text_en = {
     .l_id = "Vault id",
     .l_date = "Date",
     .unnamed = "(no name)",
+    .l_gen = "Key",
+    .gen_made = "Key {1} of this vault, made {2}. Older kits no longer open it.",
+    .gen = "Key {1} of this vault. Older kits no longer open it.",
+    .l_remote = "Syncs with",
+    .l_file = "Vault file",
     .l_key = "Client key",
     .scan_title = "Scan to unlock",
     .scan_body = "On a new device, run kura unlock --kit FILE with a photo or screenshot of "
@@ -30,12 +35,14 @@ static const kit_text text_en = {
               "copy of its file.",
               "Type the client key above when asked. Case, spaces and dashes do not matter, "
               "and a typo is caught before it reaches the vault.",
-              "Or add --kit photo.png, a photo or screenshot of this page, to either command.",
               "Once unlocked, kura kit saves a fresh kit at any time."},
+    .step_clone = "Install kura, then run kura clone {1}",
+    .step_file = "Install kura, copy the vault file ({1}) to the new device, and run kura "
+                 "--vault FILE unlock there.",
     .keep_title = "Where to keep it",
     .keep_body = "Print it and keep it with your important papers, in a safe or a safe-deposit "
-                 "box. Do not keep it unencrypted in email or cloud storage. Anyone with this "
-                 "key and your vault file can open your vault.",
+                 "box. A kit file on the same disk as the vault, in email or in cloud storage is "
+                 "a key under the doormat: once printed, delete the kit's files.",
     .warning = "If you lose this kit and every device that can unlock your vault, the only way "
                "back is a reset, and a reset deletes everything in the vault. Without this key "
                "nobody, kura's makers included, can recover your data.",
@@ -52,6 +59,11 @@ static const kit_text text_ja = {
     .l_id = "保管庫 ID",
     .l_date = "日付",
     .unnamed = "(名前なし)",
+    .l_gen = "キー",
+    .gen_made = "この保管庫の {1} 番目のキー({2} 作成)。これより古いキットではもう開けません。",
+    .gen = "この保管庫の {1} 番目のキー。これより古いキットではもう開けません。",
+    .l_remote = "同期先",
+    .l_file = "保管庫ファイル",
     .l_key = "クライアントキー",
     .scan_title = "スキャンしてロック解除",
     .scan_body = "新しいデバイスで、このページの写真かスクリーンショットを使って kura unlock "
@@ -61,12 +73,14 @@ static const kit_text text_ja = {
               "たファイルなら kura unlock を実行します。",
               "求められたら上のクライアントキーを入力します。大文字と小文字、スペース、ハイフン"
               "は区別されず、打ち間違いは保管庫に届く前に見つかります。",
-              "または --kit photo.png で、このページの写真かスクリーンショットを使います。",
               "ロックを解除したあとは、kura kit でいつでも新しいキットを保存できます。"},
+    .step_clone = "kura をインストールし、kura clone {1} を実行します。",
+    .step_file = "kura をインストールし、保管庫ファイル({1})を新しいデバイスにコピーして、そこで"
+                 " kura --vault ファイル unlock を実行します。",
     .keep_title = "保管場所",
-    .keep_body = "印刷して、金庫や貸金庫など、大切な書類と一緒に保管してください。暗号化せずに"
-                 "メールやクラウドに保存しないでください。このキーと保管庫ファイルがあれば、誰で"
-                 "も保管庫を開けます。",
+    .keep_body = "印刷して、金庫や貸金庫など、大切な書類と一緒に保管してください。保管庫と同じ"
+                 "ディスクやメール、クラウドにあるキットのファイルは、玄関マットの下の鍵と同じで"
+                 "す。印刷したら、キットのファイルを削除してください。",
     .warning = "このキットと、保管庫のロックを解除できるすべてのデバイスを失った場合、残る手段"
                "はリセットだけです。リセットすると保管庫のデータはすべて消去されます。このキー"
                "がなければ、kura の開発者を含め誰もデータを復元できません。",
@@ -199,7 +213,8 @@ static int no_start(unsigned cp)
            cp == 0xff09 || cp == 0x300d || cp == 0x30fb;
 }
 
-/* Flows s into lines at most width wide, breaking at spaces or between wide characters.
+/* Flows s into lines at most width wide, breaking at spaces or between wide characters (and,
+ * in monospace, a URL or a path after its punctuation).
  * Returns the height used. */
 static double wrap(flow *f, kit_font font, double size, double x, double y, double width,
                    double gray, const char *s, int draw)
@@ -209,20 +224,28 @@ static double wrap(flow *f, kit_font font, double size, double x, double y, doub
     while (*s == ' ')
         s++;
     while (*s) {
-        size_t best = 0, pos = 0;
+        size_t best = 0, pos = 0, fits = 0;
         while (s[pos]) {
             unsigned cp, next = 0;
             size_t n = next_cp(s + pos, &cp);
             size_t end = pos + n;
             if (s[end]) next_cp(s + end, &next);
             int breakable = s[end] == '\0' || s[end] == ' ' ||
-                            ((wide(cp) || wide(next)) && !no_start(next) && next != ' ');
+                            ((wide(cp) || wide(next)) && !no_start(next) && next != ' ') ||
+                            (font == KIT_MONO && cp < 0x80 && strchr("/.-_:@?&", (int)cp));
             if (end >= sizeof line) break;
-            if (breakable) {
+            if (breakable || !best) {
                 memcpy(line, s, end);
                 line[end] = '\0';
-                if (f->measure(f->ctx, font, size, line) > width && best) break;
-                best = end;
+                int over = f->measure(f->ctx, font, size, line) > width;
+                if (over && best) break;
+                /* A word wider than the line (a long URL): cut where it stops fitting. */
+                if (over && fits) {
+                    best = fits;
+                    break;
+                }
+                if (!over) fits = end;
+                if (breakable) best = end;
             }
             pos = end;
         }
@@ -240,7 +263,25 @@ static double wrap(flow *f, kit_font font, double size, double x, double y, doub
     return used;
 }
 
-int kit_layout_build(kit_layout *l, const kura_kit_spec *spec, kit_measure_fn measure, void *ctx)
+/* tmpl with {1} and {2} replaced by a and b, into out (cap bytes; cut when longer). */
+static void fill(char *out, size_t cap, const char *tmpl, const char *a, const char *b)
+{
+    size_t n = 0;
+    while (*tmpl && n + 1 < cap) {
+        if (tmpl[0] == '{' && (tmpl[1] == '1' || tmpl[1] == '2') && tmpl[2] == '}') {
+            for (const char *with = tmpl[1] == '1' ? a : b; with && *with && n + 1 < cap; with++)
+                out[n++] = *with;
+            tmpl += 3;
+        } else {
+            out[n++] = *tmpl++;
+        }
+    }
+    out[n] = '\0';
+}
+
+/* The layout with a QR code q points wide; KURA_ERR_INVALID if it does not fit the page. */
+static int build(kit_layout *l, const kura_kit_spec *spec, kit_measure_fn measure, void *ctx,
+                 double q, int where_in_steps)
 {
     const kit_text *t = spec->lang == KURA_LANG_JA ? &text_ja : &text_en;
     flow f = {.l = l, .measure = measure, .ctx = ctx};
@@ -266,16 +307,24 @@ int kit_layout_build(kit_layout *l, const kura_kit_spec *spec, kit_measure_fn me
     rule->x = M, rule->y = y, rule->w = W, rule->gray = 0.6;
     y += 22;
 
-    const char *labels[3] = {t->l_vault, t->l_id, t->l_date};
-    const char *values[3] = {spec->vault_name[0] ? spec->vault_name : t->unnamed, spec->vault_id,
-                             spec->date};
-    for (int i = 0; i < 3; i++) {
+    /* Which key this is, so an old printout is never taken for the current one. */
+    char gen[256] = "", step[1024], n[16];
+    snprintf(n, sizeof n, "%u", spec->key_gen);
+    if (spec->key_gen) fill(gen, sizeof gen, spec->key_made ? t->gen_made : t->gen, n, spec->key_made);
+    const char *labels[5] = {t->l_vault, t->l_id, t->l_date, t->l_gen,
+                             spec->where_remote ? t->l_remote : t->l_file};
+    const char *values[5] = {spec->vault_name[0] ? spec->vault_name : t->unnamed, spec->vault_id,
+                             spec->date, gen, spec->where ? spec->where : ""};
+    for (int i = 0; i < 5; i++) {
+        if (!values[i][0] || (i == 2 && spec->key_gen)) continue; /* the footer has the date */
         text(&f, KIT_BOLD, 10.5, M, y, 0.25, labels[i]);
-        if (i == 0) /* a name may be long: wrap it */
-            y += wrap(&f, KIT_SANS, 10.5, M + 95, y - 10.5, W - 95, 0, values[0], 1) - 10.5 * 1.45;
+        if (i == 0 || i >= 3) /* a name, a sentence, a URL or a path may be long: wrap it */
+            y += wrap(&f, i == 4 ? KIT_MONO : KIT_SANS, i == 4 ? 9.5 : 10.5, M + 95, y - 10.5,
+                      W - 95, 0, values[i], 1) -
+                 10.5 * 1.45;
         else
             text(&f, i == 1 ? KIT_MONO : KIT_SANS, 10.5, M + 95, y, 0, values[i]);
-        y += 17;
+        y += 16;
     }
     y += 10;
 
@@ -287,10 +336,9 @@ int kit_layout_build(kit_layout *l, const kura_kit_spec *spec, kit_measure_fn me
     box(&f, M, y, W, kh, 0.93);
     text(&f, KIT_BOLD, 10.5, M + 16, y + 20, 0.25, t->l_key);
     text(&f, KIT_MONO, ksize, M + (W - unit * ksize) / 2, y + 28 + ksize, 0, key);
-    y += kh + 22;
+    y += kh + 16;
 
     /* The QR code with its quiet zone, and how to use it beside it. */
-    double q = 176;
     kit_op *code = op(&f, OP_QR);
     code->x = M, code->y = y, code->w = code->h = q;
     double x2 = M + q + 18, w2 = W - q - 18, y2 = y + 4 + 4 * q / (l->qr.width + 8);
@@ -301,16 +349,22 @@ int kit_layout_build(kit_layout *l, const kura_kit_spec *spec, kit_measure_fn me
 
     text(&f, KIT_BOLD, 13, M, y + 13, 0, t->how_title);
     y += 24;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 3; i++) {
+        const char *says = t->steps[i];
+        if (i == 0 && spec->where && where_in_steps) { /* with where this vault lives */
+            fill(step, sizeof step, spec->where_remote ? t->step_clone : t->step_file, spec->where,
+                 NULL);
+            says = step;
+        }
         snprintf(buf, sizeof buf, "%d.", i + 1);
         text(&f, KIT_BOLD, 10.5, M, y + 10.5, 0, buf);
-        y += wrap(&f, KIT_SANS, 10.5, M + 18, y, W - 18, 0, t->steps[i], 1) + 3;
+        y += wrap(&f, KIT_SANS, 10.5, M + 18, y, W - 18, 0, says, 1) + 3;
     }
-    y += 12;
+    y += 8;
 
     text(&f, KIT_BOLD, 13, M, y + 13, 0, t->keep_title);
     y += 24;
-    y += wrap(&f, KIT_SANS, 10.5, M, y, W, 0, t->keep_body, 1) + 14;
+    y += wrap(&f, KIT_SANS, 10.5, M, y, W, 0, t->keep_body, 1) + 10;
 
     double wh = wrap(&f, KIT_BOLD, 10.5, M + 14, y + 12, W - 28, 0, t->warning, 0) + 24;
     box(&f, M, y, W, wh, 0.88);
@@ -323,6 +377,22 @@ int kit_layout_build(kit_layout *l, const kura_kit_spec *spec, kit_measure_fn me
     sodium_memzero(key, sizeof key);
     if (f.rc == KURA_OK && y > l->page_h - 44) f.rc = KURA_ERR_INVALID; /* it must fit */
     return f.rc;
+}
+
+int kit_layout_build(kit_layout *l, const kura_kit_spec *spec, kit_measure_fn measure, void *ctx)
+{
+    /* A long name and a long remote URL on US Letter: a smaller QR code makes the room, and
+     * at last the first step names the command without repeating the URL. */
+    int rc = build(l, spec, measure, ctx, 164, 1);
+    for (double q = 144; rc == KURA_ERR_INVALID && q >= 104; q -= 20) {
+        kit_layout_free(l);
+        rc = build(l, spec, measure, ctx, q, 1);
+    }
+    if (rc == KURA_ERR_INVALID) { /* the URL or path once, in its row above the steps */
+        kit_layout_free(l);
+        rc = build(l, spec, measure, ctx, 104, 0);
+    }
+    return rc;
 }
 
 void kit_layout_free(kit_layout *l)

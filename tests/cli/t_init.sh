@@ -15,7 +15,8 @@ check "one file at rest" test "$(ls -A "$(dirname "$default")")" = vault.kura
 check "this device's record of the vault's state" \
     test -f "$HOME/.local/state/kura/$(sed -n 's/^Vault id: //p' "$T/.out").seen"
 check "init says where the kit is" out_has "Saved your emergency kit"
-check "the kit is in the current folder" test -f "$T/Kura client key "*.pdf
+check "the kit is in the download folder" test -f "$HOME/Downloads/Kura client key "*.pdf
+check "a download folder made for it is 0700" mode_is 700 "$HOME/Downloads"
 
 # A second init never touches the first vault.
 before=$(sum "$default")
@@ -33,8 +34,16 @@ check "the kit files are there, 0600" bash -c "for f in \"\$(jq -r '.kit[0]' '$T
 k --vault "$T/nokit.kura" init --json --no-kit
 check "--no-kit: kit is an empty list" json_ok '.kit == []'
 k --vault "$T/nodir.kura" init --kit-dir "$T/no/such/dir"
-expect "a kit folder that is not there" 5 "no folder"
+expect "a kit folder that cannot be made" 5 "cannot make the folder $T/no/such/dir"
 check "and no vault made without its kit" test ! -e "$T/nodir.kura"
+# The download folder as xdg-user-dirs names it (a desktop in another language).
+mkdir -p "$HOME/.config"
+printf '# written by xdg-user-dirs-update\nXDG_DESKTOP_DIR="$HOME/Bureau"\nXDG_DOWNLOAD_DIR="$HOME/Téléchargements"\n' >"$HOME/.config/user-dirs.dirs"
+k --vault "$T/xdg.kura" init --json
+expect "init with a download folder named by user-dirs.dirs" 0
+check "the kit goes there" json_ok '.kit[0] | startswith("'"$HOME/Téléchargements/"'")'
+check "which is made, with a note" err_has "made the folder $HOME/Téléchargements"
+rm "$HOME/.config/user-dirs.dirs"
 
 # KURA_VAULT picks the file; XDG_DATA_HOME moves the default.
 KURA_VAULT="$T/env.kura" k init --json

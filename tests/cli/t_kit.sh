@@ -66,11 +66,26 @@ check "the English PDF embeds a font for it" bash -c "pdffonts '$(jq -r '.kit[0]
 check "and shows the name" bash -c "pdftotext '$(jq -r '.kit[0]' <<<"$out")' - 2>/dev/null | grep -q 'Семейный сейф'"
 
 # Failure twins of writing.
-k kit --key-file v.key --dir "$T/nowhere"
-expect "kit into a missing folder" 5 "no folder"
+k kit --key-file v.key --kit-dir "$T/made-now"
+expect "kit into a folder not there yet" 0 "made the folder $T/made-now"
+check "which is made, 0700" mode_is 700 "$T/made-now"
+check "with the kit in it" test -n "$(ls "$T/made-now/"*.png 2>/dev/null)"
+k kit --key-file v.key --dir "$T/old-name"
+expect "--dir, the option's old name, still works" 0
+check "the same as --kit-dir" test -n "$(ls "$T/old-name/"*.png 2>/dev/null)"
+k help kit
+check "help shows --kit-dir only" bash -c "grep -q -- '--kit-dir' '$T/.out' && ! grep -q -- '--dir ' '$T/.out'"
+k kit --key-file v.key --kit-dir "$T/no/such/place"
+expect "kit into a folder whose parent is not there either" 5 "cannot make the folder $T/no/such/place"
+check "nothing made on the way" test ! -e "$T/no"
+touch "$T/a-file"
+k kit --key-file v.key --kit-dir "$T/a-file"
+expect "a file is not a kit folder" 2 "is not a folder"
 k kit --key-file v.key --pdf "$T/nowhere/kit.pdf"
 expect "kit --pdf into a missing folder" 1 "cannot write the kit to $T/nowhere/kit.pdf"
 check "nothing written there" test ! -e "$T/nowhere"
+k kit --key-file v.key --paper LETTER --lang JA --kit-dir "$T/upper"
+expect "--paper and --lang in any case" 0
 k kit --key-file v.key --paper a5
 expect "kit --paper a5" 2 "a4 or letter"
 k kit --key-file v.key --lang fr

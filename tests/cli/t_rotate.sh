@@ -57,6 +57,23 @@ k ls --kit "$(jq -r '.kit[1]' v.json)"
 expect "the old kit is refused" 3
 k kit check "$(jq -r '.kit[1]' v.json)" --key-file new.key
 expect "kit check calls it an old kit" 3 "old kit"
+# Two generations' kits can't be confused: their names differ, and each says which key it is.
+check "the new kit's files are named for key 2" bash -c "ls '$T/kits' | grep -q '_KEY2.png' && ls '$T/kits' | grep -qF '(key 2).pdf'"
+check "so they never replace the first kit's" test "$(basename "$newkit")" != "$(basename "$(jq -r '.kit[1]' v.json)")"
+check "the new kit says it holds key 2" bash -c "pdftotext \"\$(ls '$T'/kits/*.pdf)\" - | grep -q 'Key 2 of this vault, made'"
+check "and the first kit says key 1" bash -c "pdftotext \"\$(jq -r '.kit[0]' '$T/v.json')\" - | grep -q 'Key 1 of this vault, made'"
+check "the kit names the vault file, for a new device" bash -c "pdftotext \"\$(ls '$T'/kits/*.pdf)\" - | tr -d '\n' | grep -qF '$T/v.kura'"
+k unlock --key-file new.key
+eval "$out"
+k kit check "$(jq -r '.kit[1]' v.json)"
+expect "unlocked, kit check names the old kit's key" 3 "it holds key 1 (made"
+check "and the current one" err_has "the current key is key 2 (made"
+k kit check "$newkit" --json
+expect "the new kit" 0
+check "holds key 2, the current key" json_ok '.key == 2 and .current_key == 2'
+k status
+check "status names the key" out_has "key:     2"
+unset KURA_SESSION
 HOME=$T/other k ls --passphrase-file pass
 expect "a device enrolled with the old key is refused" 3 "enrolled before"
 k kit check "$newkit"

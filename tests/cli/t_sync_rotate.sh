@@ -74,4 +74,35 @@ for f in $(find remote -name '*.log' -o -name '*.snap'); do
     echo >>keyids
 done
 check "two key ids on the remote, no more" test "$(sort -u keyids | wc -l)" -le 2
+
+# Which key a kit holds, on every device. a rotates twice more (keys 3 and 4); b, still on
+# key 2, takes key 4 from its kit, skipping key 3: the files a wrote under key 4 say it is
+# key 4, and b's kits say so too. A new device that clones learns it the same way.
+KEY=new.key on a key rotate --yes --json --kit-dir "$T/a/kits3"
+expect "a rotates to key 3" 0
+check "it says key 3" json_ok '.key == 3'
+jq -r .client_key "$T/.out" >k3.key
+KEY=k3.key on a sync
+KEY=k3.key on a key rotate --yes --json --kit-dir "$T/a/kits4"
+check "then to key 4" json_ok '.key == 4'
+jq -r .client_key "$T/.out" >k4.key
+check "key 4's kit is named so" test -f "$T/a/kits4/Kura client key "*" (key 4).pdf"
+check "its PDF says which key it holds" bash -c "pdftotext '$(ls "$T"/a/kits4/*.pdf)' - | grep -q 'Key 4 of this vault, made'"
+check "and where the vault lives: its remote, with the command" bash -c "pdftotext '$(ls "$T"/a/kits4/*.pdf)' - | tr '\n' ' ' | grep -q 'kura clone $T/remote'"
+KEY=k4.key on a sync
+KEY=new.key on b sync
+expect "b, two rotations behind, is told of them, not of forgery" 8 "and again since"
+KEY=new.key on b sync --new-key-file "$T/k4.key"
+expect "b, on key 2, takes key 4" 0
+KEY=k4.key on b kit --kit-dir "$T/b/kits" --json
+expect "b saves a kit" 0
+check "b's kit holds key 4, as a said, not b's count of 3" test -f "$T/b/kits/Kura client key "*" (key 4).pdf"
+KEY=k4.key on b kit check "$(ls "$T"/b/kits/*.png)" --json
+check "kit check on b says key 4" json_ok '.key == 4 and .current_key == 4'
+KEY=k4.key on f clone "$T/remote"
+expect "a new device clones on key 4" 0
+KEY=k4.key on f kit check "$(ls "$T"/a/kits4/*.png)" --json
+check "and knows it is key 4" json_ok '.key == 4'
+KEY=k4.key on f kit check "$(ls "$T"/a/kits3/*.png)"
+expect "key 3's kit is old there" 3 "old kit"
 finish

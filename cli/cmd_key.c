@@ -98,9 +98,11 @@ static int before_commit(void *p, const kura_client_key *key)
     }
     if (r->c->json) return 0;
     kura_key_format(text, key);
-    printf("New client key for vault %s, its key %u (the old key and old kits stop opening "
-           "it):\n\n    %s\n\n",
-           kura_vault_id(r->c->v), r->about.gen.gen, text);
+    char which[32] = "";
+    if (r->about.gen.gen) snprintf(which, sizeof which, ", its key %u", r->about.gen.gen);
+    printf("New client key for vault %s%s (the old key and old kits stop opening it):\n\n"
+           "    %s\n\n",
+           kura_vault_id(r->c->v), which, text);
     sodium_memzero(text, sizeof text);
     if (r->kit) printf("Saved the new emergency kit:\n  %s\n  %s\n\n", r->paths[0], r->paths[1]);
     if (fflush(stdout) != 0) return 1;
@@ -131,7 +133,9 @@ static int rotate(ctx *c, const key_args *a)
         if (tty_confirm(q) != 1) return fail(EX_CANCELLED, "not rotated: nothing was changed");
     }
     r.typed_back = a->kit.none && fd >= 0 && !c->json;
-    kit_about_vault(c, &r.about);
+    /* What the new kit will say: one key on, made now. */
+    if (!a->kit.none) kit_about_vault(c, &r.about);
+    if (a->kit.none && kura_vault_key_gen(c->v, NULL, &r.about.gen) != KURA_OK) r.about.gen.gen = 0;
     r.about.gen.gen = r.about.gen.gen ? r.about.gen.gen + 1 : 0;
     r.about.gen.made = (int64_t)time(NULL);
     kura_client_key *key = sodium_malloc(sizeof *key);

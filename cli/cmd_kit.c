@@ -29,8 +29,7 @@ static char *download_dir(void)
     FILE *f = fopen(file, "re");
     while (f && !found && fgets(line, sizeof line, f)) {
         char *p = line + strspn(line, " \t"), *end;
-        if (strncmp(p, "XDG_DOWNLOAD_DIR=\"", 18) != 0 || !(end = strrchr(p + 18, '"')))
-            continue;
+        if (strncmp(p, "XDG_DOWNLOAD_DIR=\"", 18) != 0 || !(end = strrchr(p + 18, '"'))) continue;
         *end = '\0';
         p += 18;
         if (strncmp(p, "$HOME", 5) == 0 && (p[5] == '/' || !p[5])) {
@@ -120,24 +119,13 @@ void kit_about_vault(ctx *c, kit_about *a)
     kura_remotes_free(r);
 }
 
-int save_kit(ctx *c, const kit_opts *k, const kura_client_key *key, const kit_about *about,
-             char paths[2][4096], int fresh[2])
+/* What the kit of c's vault shows: its key, as about says; date and made hold the days. */
+static kura_kit_spec spec_of(ctx *c, const kit_opts *k, const kura_client_key *key,
+                             const kit_about *about, char date[16], char made[16])
 {
-    int made_now[2];
-    char date[16], made[16], pdf[PATH_MAX], png[PATH_MAX], dir[PATH_MAX];
-    kit_about now;
-    int ex = EX_OK;
-
     day_of(date, (int64_t)time(NULL));
-    if (!about) kit_about_vault(c, &now), about = &now;
     if (about->gen.made) day_of(made, about->gen.made);
-    if ((ex = kit_folder(k, dir)) != EX_OK) return ex;
-    if (kura_kit_names(pdf, png, sizeof pdf, dir, kura_vault_id(c->v), about->gen.gen) !=
-        KURA_OK)
-        return fail(EX_USAGE, "the kit folder's path is too long");
-    snprintf(paths[0], PATH_MAX, "%s", k->pdf ? k->pdf : pdf);
-    snprintf(paths[1], PATH_MAX, "%s", k->png ? k->png : png);
-    kura_kit_spec spec = {
+    return (kura_kit_spec){
         .vault_id = kura_vault_id(c->v),
         .vault_name = kura_vault_name(c->v),
         .key = key,
@@ -149,6 +137,23 @@ int save_kit(ctx *c, const kit_opts *k, const kura_client_key *key, const kit_ab
         .paper = k->paper ? k->paper - 1 : c->settings.kit_paper,
         .lang = k->lang ? k->lang - 1 : c->settings.kit_lang,
     };
+}
+
+int save_kit(ctx *c, const kit_opts *k, const kura_client_key *key, const kit_about *about,
+             char paths[2][4096], int fresh[2])
+{
+    int made_now[2];
+    char date[16], made[16], pdf[PATH_MAX], png[PATH_MAX], dir[PATH_MAX];
+    kit_about now;
+    int ex = EX_OK;
+
+    if (!about) kit_about_vault(c, &now), about = &now;
+    if ((ex = kit_folder(k, dir)) != EX_OK) return ex;
+    if (kura_kit_names(pdf, png, sizeof pdf, dir, kura_vault_id(c->v), about->gen.gen) != KURA_OK)
+        return fail(EX_USAGE, "the kit folder's path is too long");
+    snprintf(paths[0], PATH_MAX, "%s", k->pdf ? k->pdf : pdf);
+    snprintf(paths[1], PATH_MAX, "%s", k->png ? k->png : png);
+    kura_kit_spec spec = spec_of(c, k, key, about, date, made);
     if (!fresh) fresh = made_now;
     for (int i = 0; i < 2; i++)
         fresh[i] = access(paths[i], F_OK) != 0;
@@ -183,7 +188,8 @@ static int old_kit(ctx *c, const char *file, const char *id, const kura_client_k
     const char *session = getenv("KURA_SESSION");
     kura_key_gen then, now;
     char a[64], b[64];
-    if (session && *session && kura_session_resume(c->v, c->runtime_dir, session, NULL) == KURA_OK &&
+    if (session && *session &&
+        kura_session_resume(c->v, c->runtime_dir, session, NULL) == KURA_OK &&
         kura_vault_key_gen(c->v, NULL, &now) == KURA_OK) {
         if (kura_vault_key_gen(c->v, key, &then) == KURA_OK)
             return fail(EX_WRONG_KEY,
@@ -238,7 +244,39 @@ enum { KIT_CHECK = 1 };
 typedef struct kit_args {
     kit_opts kit;
     int sub;
+    int print_only;
 } kit_args;
+
+/* kura kit --print-only: the PDF to a pipe (lp, lpr), so the kit is printed and never lies
+ * on the disk beside the vault. A terminal or a file is refused. */
+static int printer_pipe(const kit_args *a)
+{
+    struct stat sb;
+    if (a->kit.dir || a->kit.pdf || a->kit.png)
+        return fail(EX_USAGE,
+                    "--print-only writes no files: it takes no --kit-dir, --pdf or --png");
+    if (isatty(STDOUT_FILENO) || fstat(STDOUT_FILENO, &sb) != 0 ||
+        !(S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode) || S_ISCHR(sb.st_mode)))
+        return fail(EX_USAGE, "--print-only writes the kit's PDF to a printer's pipe, never to "
+                              "a terminal or a file: kura kit --print-only | lp");
+    return EX_OK;
+}
+
+static int print_only(ctx *c, const kit_opts *k, const kura_client_key *key)
+{
+    kit_about about;
+    char date[16], made[16];
+    kit_about_vault(c, &about);
+    kura_kit_spec spec = spec_of(c, k, key, &about, date, made);
+    int rc = kura_kit_print_pdf(STDOUT_FILENO, &spec);
+    if (rc == KURA_ERR_NO_MODULE) return fail_kit_module();
+    if (rc != KURA_OK)
+        return fail(EX_FAIL, "cannot send the kit to the printer's pipe: %s",
+                    rc == KURA_ERR_IO ? strerror(errno) : kura_strerror(rc));
+    note("kura: sent the emergency kit of vault %s (key %u) to the printer; no file was kept",
+         kura_vault_id(c->v), about.gen.gen);
+    return EX_OK;
+}
 
 static const opt_row kit_rows[] = {
     KIT_ROWS_DIR(kit_args, kit, KIT_DIR_HELP),
@@ -246,6 +284,8 @@ static const opt_row kit_rows[] = {
     OPT_STRING("png", kit_args, kit.png, "FILE", "name the PNG yourself"),
     KIT_ROW_PAPER(kit_args, kit),
     KIT_ROW_LANG(kit_args, kit),
+    OPT_FLAG("print-only", kit_args, print_only,
+             "write the PDF to a pipe for the printer (kura kit --print-only | lp), no files"),
     OPT_SUBCOMMAND("check", kit_args, sub, KIT_CHECK, "FILE", 1, 1,
                    "say whether a kit image (PNG, JPEG) opens this vault"),
     OPT_END(),
@@ -256,15 +296,20 @@ static int kit_exec(ctx *c, void *args, int argc, char **argv)
     const kit_args *a = args;
     (void)argc;
     if (a->sub == KIT_CHECK) return check(c, argv[0]);
-    int ex = unlock_vault(c);
+    int ex = a->print_only ? printer_pipe(a) : EX_OK;
+    if (ex == EX_OK) ex = unlock_vault(c);
     if (ex != EX_OK) return ex;
     char paths[2][4096];
     kura_client_key *key = sodium_malloc(sizeof *key);
     if (!key) return fail(EX_FAIL, "out of memory");
-    ex = kura_vault_client_key(c->v, key) == KURA_OK ? save_kit(c, &a->kit, key, NULL, paths, NULL)
-                                                     : fail(EX_LOCKED, "the vault is locked");
+    if (kura_vault_client_key(c->v, key) != KURA_OK)
+        ex = fail(EX_LOCKED, "the vault is locked");
+    else if (a->print_only)
+        ex = print_only(c, &a->kit, key);
+    else
+        ex = save_kit(c, &a->kit, key, NULL, paths, NULL);
     sodium_free(key);
-    if (ex != EX_OK) return ex;
+    if (ex != EX_OK || a->print_only) return ex;
     if (c->json) {
         kura_key_gen g;
         json_print(json_pack("{s:s, s:[s,s], s:i}", "vault_id", kura_vault_id(c->v), "kit",

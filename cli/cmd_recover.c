@@ -140,8 +140,7 @@ static void shell_unquote(char *out, size_t cap, const char *s)
     for (; *s && n + 1 < cap; s++) {
         if (quote == '\'' ? *s == '\'' : quote == '"' ? *s == '"' : *s == '\'' || *s == '"') {
             quote = quote ? 0 : *s;
-        } else if (*s == '\\' && quote != '\'' && s[1] &&
-                   (!quote || strchr("\\\"$`", s[1]))) {
+        } else if (*s == '\\' && quote != '\'' && s[1] && (!quote || strchr("\\\"$`", s[1]))) {
             out[n++] = *++s;
         } else {
             out[n++] = *s;
@@ -159,7 +158,8 @@ static void typed_path(char *out, size_t cap, const char *given)
     const char *home = getenv("HOME");
     const char *p = given + strspn(given, " \t");
     size_t len = strlen(p);
-    while (len && (p[len - 1] == ' ' || p[len - 1] == '\t')) len--;
+    while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+        len--;
     snprintf(text, sizeof text, "%.*s", (int)len, p);
     shell_unquote(unquoted, sizeof unquoted, text);
     const char *const readings[] = {text, unquoted};
@@ -305,8 +305,9 @@ out:
 }
 
 static const opt_row recover_rows[] = {
-    KIT_ROWS_DIR(recover_args, kit, "where to save a fresh kit once unlocked (default: your "
-                                    "download folder)"),
+    KIT_ROWS_DIR(recover_args, kit,
+                 "where to save a fresh kit once unlocked (default: your "
+                 "download folder)"),
     KIT_ROW_PAPER(recover_args, kit),
     KIT_ROW_LANG(recover_args, kit),
     OPT_END(),

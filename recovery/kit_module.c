@@ -21,7 +21,13 @@ static const kura_kit_api *api(void)
 int kura_kit_write_pdf(const char *path, const kura_kit_spec *spec)
 {
     const kura_kit_api *a = api();
-    return a ? a->write_pdf(path, spec) : KURA_ERR_NO_MODULE;
+    return a ? a->write_pdf(path, -1, spec) : KURA_ERR_NO_MODULE;
+}
+
+int kura_kit_print_pdf(int fd, const kura_kit_spec *spec)
+{
+    const kura_kit_api *a = api();
+    return a ? a->write_pdf(NULL, fd, spec) : KURA_ERR_NO_MODULE;
 }
 
 int kura_kit_write_png(const char *path, const kura_kit_spec *spec)

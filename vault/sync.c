@@ -1253,8 +1253,8 @@ static int merge_and_seal(syncing *sy, reading *rd, pushed *me, int lost)
                                 lr.p, lr.n);
         if (rc == KURA_OK) rc = outbox_put(&sy->ob, seq, 'l', &log);
         if (rc == KURA_OK && snap) {
-            rc = kura_sync_seal(&sb, shash, v, NULL, 's', seq, hash, sy->device, name, vname,
-                                sr.p, sr.n);
+            rc = kura_sync_seal(&sb, shash, v, NULL, 's', seq, hash, sy->device, name, vname, sr.p,
+                                sr.n);
             if (rc == KURA_OK) rc = outbox_put(&sy->ob, seq, 's', &sb);
             if (rc == KURA_OK) me->snap = seq, sy->rep->compacted = 1;
         }

@@ -22,13 +22,13 @@ typedef struct kura_kit_spec {
     const char *vault_id; /* 26 symbols */
     const char *vault_name;
     const kura_client_key *key;
-    const char *date; /* "YYYY-MM-DD": printed */
-    unsigned key_gen; /* which of the vault's keys (kura_vault_key_gen); 0: not said */
+    const char *date;     /* "YYYY-MM-DD": printed */
+    unsigned key_gen;     /* which of the vault's keys (kura_vault_key_gen); 0: not said */
     const char *key_made; /* "YYYY-MM-DD" when the key was made, or NULL: not known */
     const char *where;    /* where the vault lives: a remote's URL or the vault file's path */
     int where_remote;     /* where is a remote (kura clone), not a file (kura unlock) */
-    int paper;        /* enum kura_paper */
-    int lang;         /* enum kura_lang */
+    int paper;            /* enum kura_paper */
+    int lang;             /* enum kura_lang */
 } kura_kit_spec;
 
 /* The QR payload "KURA1:<vault id>:<grouped key>": plain text, not a URL. */
@@ -58,6 +58,9 @@ KURA_MUST_CHECK int kura_kit_names(char *pdf, char *png, size_t n, const char *d
  * KURA_ERR_IO if it cannot be written, KURA_ERR_NOT_FOUND if a font it needs is missing. */
 KURA_MUST_CHECK int kura_kit_write_pdf(const char *path, const kura_kit_spec *spec);
 KURA_MUST_CHECK int kura_kit_write_png(const char *path, const kura_kit_spec *spec);
+/* The kit's PDF written to fd (a pipe to a printer: never a file on disk). KURA_ERR_IO if
+ * the reader went away (errno says why). */
+KURA_MUST_CHECK int kura_kit_print_pdf(int fd, const kura_kit_spec *spec);
 
 /* Reads a kit image (the kit's PNG or PDF, a screenshot, a photo of the printed page: PNG,
  * JPEG, HEIC, AVIF, WebP, TIFF, GIF or PDF) and finds its kura QR code. KURA_ERR_NOT_FOUND:

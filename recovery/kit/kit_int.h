@@ -13,7 +13,7 @@
 
 /* The module's four functions, in its table (api.c); kura/recovery.h's kura_kit_* say what
  * each does. */
-int kit_write_pdf(const char *path, const kura_kit_spec *spec);
+int kit_write_pdf(const char *path, int fd, const kura_kit_spec *spec);
 int kit_write_png(const char *path, const kura_kit_spec *spec);
 int kit_read(char *vault_id, kura_client_key *key, const char *path, kura_kit_seen *seen,
              unsigned flags);
@@ -49,7 +49,9 @@ void kura_gray_free(kura_gray *img);
 KURA_MUST_CHECK int kura_gray_load_pdf(kura_gray *img, const char *path, double dpi);
 
 /* ---- kit_layout.c: the layout ---- */
-typedef enum { KIT_SANS, KIT_BOLD, KIT_MONO } kit_font;
+/* KIT_USER: what the user wrote (the vault's name, a path or URL that is not ASCII), in a
+ * font that has every character of it (kit_font.c). */
+typedef enum { KIT_SANS, KIT_BOLD, KIT_MONO, KIT_USER, KIT_FONTS } kit_font;
 typedef enum { OP_TEXT, OP_BOX, OP_RULE, OP_QR } kit_op_kind;
 
 /* One thing to draw, in points from the page's top-left corner. */
@@ -83,6 +85,18 @@ void kit_layout_free(kit_layout *l);
 
 /* Page size in points for spec->paper. */
 void kit_page_size(const kura_kit_spec *spec, double *w, double *h);
+/* What the kit shows in KIT_USER, into out (cap bytes): the name, and where when not ASCII. */
+void kit_user_text(char *out, size_t cap, const kura_kit_spec *spec);
+
+/* ---- kit_font.c ---- */
+typedef struct kit_font_file {
+    char file[4096];
+    int index; /* the face in a collection (.ttc) */
+} kit_font_file;
+/* A TrueType font that has every character of text (UTF-8): prefer (a file; NULL: none)
+ * when it has them, else the first in fontconfig's order, DejaVu Sans first.
+ * KURA_ERR_NOT_FOUND if no font on this machine has them all. */
+KURA_MUST_CHECK int kit_font_for(kit_font_file *out, const char *text, const char *prefer);
 
 /* Font files the renderers embed (Debian's paths, overridable at build time). */
 #ifndef KURA_FONT_SANS

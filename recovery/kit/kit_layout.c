@@ -263,6 +263,19 @@ static double wrap(flow *f, kit_font font, double size, double x, double y, doub
     return used;
 }
 
+static int ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80) return 0;
+    return 1;
+}
+
+void kit_user_text(char *out, size_t cap, const kura_kit_spec *spec)
+{
+    int where = spec->where && !ascii(spec->where);
+    snprintf(out, cap, "%s%s%s", spec->vault_name, where ? " " : "", where ? spec->where : "");
+}
+
 /* tmpl with {1} and {2} replaced by a and b, into out (cap bytes; cut when longer). */
 static void fill(char *out, size_t cap, const char *tmpl, const char *a, const char *b)
 {
@@ -310,7 +323,8 @@ static int build(kit_layout *l, const kura_kit_spec *spec, kit_measure_fn measur
     /* Which key this is, so an old printout is never taken for the current one. */
     char gen[256] = "", step[1024], n[16];
     snprintf(n, sizeof n, "%u", spec->key_gen);
-    if (spec->key_gen) fill(gen, sizeof gen, spec->key_made ? t->gen_made : t->gen, n, spec->key_made);
+    if (spec->key_gen)
+        fill(gen, sizeof gen, spec->key_made ? t->gen_made : t->gen, n, spec->key_made);
     const char *labels[5] = {t->l_vault, t->l_id, t->l_date, t->l_gen,
                              spec->where_remote ? t->l_remote : t->l_file};
     const char *values[5] = {spec->vault_name[0] ? spec->vault_name : t->unnamed, spec->vault_id,
@@ -318,9 +332,14 @@ static int build(kit_layout *l, const kura_kit_spec *spec, kit_measure_fn measur
     for (int i = 0; i < 5; i++) {
         if (!values[i][0] || (i == 2 && spec->key_gen)) continue; /* the footer has the date */
         text(&f, KIT_BOLD, 10.5, M, y, 0.25, labels[i]);
-        if (i == 0 || i >= 3) /* a name, a sentence, a URL or a path may be long: wrap it */
-            y += wrap(&f, i == 4 ? KIT_MONO : KIT_SANS, i == 4 ? 9.5 : 10.5, M + 95, y - 10.5,
-                      W - 95, 0, values[i], 1) -
+        /* What the user wrote in a font that has it all; a URL or an ASCII path in
+         * monospace. A name, a sentence, a URL or a path may be long: wrapped. */
+        kit_font font = i == 0 && spec->vault_name[0] ? KIT_USER
+                        : i == 4                      ? (ascii(values[4]) ? KIT_MONO : KIT_USER)
+                                                      : KIT_SANS;
+        if (i == 0 || i >= 3)
+            y += wrap(&f, font, font == KIT_MONO ? 9.5 : 10.5, M + 95, y - 10.5, W - 95, 0,
+                      values[i], 1) -
                  10.5 * 1.45;
         else
             text(&f, i == 1 ? KIT_MONO : KIT_SANS, 10.5, M + 95, y, 0, values[i]);
@@ -351,7 +370,8 @@ static int build(kit_layout *l, const kura_kit_spec *spec, kit_measure_fn measur
     y += 24;
     for (int i = 0; i < 3; i++) {
         const char *says = t->steps[i];
-        if (i == 0 && spec->where && where_in_steps) { /* with where this vault lives */
+        if (i == 0 && spec->where && where_in_steps && ascii(spec->where)) {
+            /* with where this vault lives (written in the step's own font: ASCII only) */
             fill(step, sizeof step, spec->where_remote ? t->step_clone : t->step_file, spec->where,
                  NULL);
             says = step;

@@ -1,18 +1,21 @@
 /* The kit as a PDF: the shared layout drawn with libharu, the only file that calls it.
- * English kits use the standard Helvetica and Courier (text in WinAnsi), unless the vault
- * name needs more, then DejaVu is embedded; Japanese kits embed IPAGothic. The key is in
+ * English kits use the standard Helvetica and Courier (text in WinAnsi); Japanese kits embed
+ * IPAGothic; the vault's name, when WinAnsi cannot say it, is in a font fontconfig finds
+ * that has all of it, embedded (kit_font.c). The key is in
  * Courier Bold (monospace, selectable); the QR code is vector rectangles, sharp at any DPI. */
-#include <unistd.h>
+#include <errno.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 #include <hpdf.h>
 
 #include "kit_int.h"
 
 typedef struct pdf {
     HPDF_Doc doc;
-    HPDF_Font font[3];
-    int winansi[3]; /* text for this font must be converted to WinAnsi (CP1252) */
-    int fake_bold;  /* no bold face: stroke the glyphs */
+    HPDF_Font font[KIT_FONTS];
+    int winansi[KIT_FONTS]; /* text for this font must be converted to WinAnsi (CP1252) */
+    int fake_bold;          /* no bold face: stroke the glyphs */
     HPDF_STATUS error;
 } pdf;
 
@@ -70,18 +73,47 @@ static double measure(void *ctx, kit_font f, double size, const char *s)
     return tw.width * size / 1000.0;
 }
 
-static int needs_unicode(const kura_kit_spec *spec)
+/* KIT_USER: Helvetica when the text fits WinAnsi on an English kit, else a font that has it
+ * all, embedded (the sans face when none has). */
+static int load_user_font(pdf *p, const kura_kit_spec *spec)
 {
-    char buf[1024];
-    return !to_winansi(buf, sizeof buf, spec->vault_name);
+    char text[2048], buf[2048];
+    kit_font_file ff;
+    kit_user_text(text, sizeof text, spec);
+    if (spec->lang == KURA_LANG_EN && to_winansi(buf, sizeof buf, text)) {
+        p->font[KIT_USER] = HPDF_GetFont(p->doc, "Helvetica", "WinAnsiEncoding");
+        p->winansi[KIT_USER] = 1;
+        return p->font[KIT_USER] ? KURA_OK : KURA_ERR_NOMEM;
+    }
+    const char *name = NULL, *face = spec->lang == KURA_LANG_JA ? KURA_FONT_JA : KURA_FONT_SANS;
+    HPDF_STATUS before = p->error;
+    if (kit_font_for(&ff, text, face) == KURA_OK) {
+        if (!p->winansi[KIT_SANS] && strcmp(ff.file, face) == 0) { /* the face has it all */
+            p->font[KIT_USER] = p->font[KIT_SANS];
+            return KURA_OK;
+        }
+        HPDF_UseUTFEncodings(p->doc);
+        size_t n = strlen(ff.file);
+        name = n > 4 && strcasecmp(ff.file + n - 4, ".ttc") == 0
+                   ? HPDF_LoadTTFontFromFile2(p->doc, ff.file, (HPDF_UINT)ff.index, HPDF_TRUE)
+                   : HPDF_LoadTTFontFromFile(p->doc, ff.file, HPDF_TRUE);
+    }
+    p->error = before; /* a font that did not load is not the document's failure */
+    if (!name) {       /* no font has it all: the sans face, as far as it goes */
+        p->font[KIT_USER] = p->font[KIT_SANS];
+        p->winansi[KIT_USER] = p->winansi[KIT_SANS];
+        return KURA_OK;
+    }
+    p->font[KIT_USER] = HPDF_GetFont(p->doc, name, "UTF-8");
+    return p->font[KIT_USER] ? KURA_OK : KURA_ERR_NOMEM;
 }
 
-static int load_fonts(pdf *p, const kura_kit_spec *spec)
+static int load_face_fonts(pdf *p, const kura_kit_spec *spec)
 {
     p->font[KIT_MONO] = HPDF_GetFont(p->doc, "Courier-Bold", "WinAnsiEncoding");
     p->winansi[KIT_MONO] = 1;
     if (!p->font[KIT_MONO]) return KURA_ERR_NOMEM;
-    if (spec->lang == KURA_LANG_EN && !needs_unicode(spec)) {
+    if (spec->lang == KURA_LANG_EN) {
         p->font[KIT_SANS] = HPDF_GetFont(p->doc, "Helvetica", "WinAnsiEncoding");
         p->font[KIT_BOLD] = HPDF_GetFont(p->doc, "Helvetica-Bold", "WinAnsiEncoding");
         p->winansi[KIT_SANS] = p->winansi[KIT_BOLD] = 1;
@@ -99,6 +131,12 @@ static int load_fonts(pdf *p, const kura_kit_spec *spec)
     p->font[KIT_BOLD] = HPDF_GetFont(p->doc, bname, "UTF-8");
     p->fake_bold = sans == bold;
     return p->font[KIT_SANS] && p->font[KIT_BOLD] ? KURA_OK : KURA_ERR_NOMEM;
+}
+
+static int load_fonts(pdf *p, const kura_kit_spec *spec)
+{
+    int rc = load_face_fonts(p, spec);
+    return rc == KURA_OK ? load_user_font(p, spec) : rc;
 }
 
 static void draw(pdf *p, HPDF_Page page, const kit_layout *l)
@@ -164,7 +202,19 @@ static void draw(pdf *p, HPDF_Page page, const kit_layout *l)
     }
 }
 
-int kit_write_pdf(const char *path, const kura_kit_spec *spec)
+/* All of p to fd. */
+static int write_all(int fd, const unsigned char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return KURA_ERR_IO;
+        p += w, n -= (size_t)w;
+    }
+    return KURA_OK;
+}
+
+int kit_write_pdf(const char *path, int fd, const kura_kit_spec *spec)
 {
     pdf p = {0};
     kit_layout *l = sodium_malloc(sizeof *l);
@@ -197,7 +247,8 @@ int kit_write_pdf(const char *path, const kura_kit_spec *spec)
         out = sodium_malloc(size ? size : 1);
         if (!out) rc = KURA_ERR_NOMEM;
         if (rc == KURA_OK && HPDF_ReadFromStream(p.doc, out, &size) != HPDF_OK) rc = KURA_ERR_NOMEM;
-        if (rc == KURA_OK) rc = kura_write_private_file(path, out, size);
+        if (rc == KURA_OK)
+            rc = path ? kura_write_private_file(path, out, size) : write_all(fd, out, size);
     }
     sodium_free(out);
     kit_layout_free(l);

@@ -1,12 +1,14 @@
 /* The kit as a PNG: the shared layout drawn with cairo at 150 dpi (A4: 1240 x 1754 px),
  * the only file that calls cairo. Text through fontconfig (DejaVu Sans, IPAGothic for
- * Japanese); the QR code snapped to whole pixels so every module is crisp. Saved as 8-bit
- * gray through libpng (a third of the bytes of cairo's RGB, and a fast zlib level: the kit
- * is mostly white). */
+ * Japanese; the vault's name in a font that has all of it, kit_font.c); the QR code snapped to
+ * whole pixels so every module is crisp. Saved as 8-bit gray through libpng (a third of the bytes
+ * of cairo's RGB, and a fast zlib level: the kit is mostly white). */
 #include <math.h>
 #include <setjmp.h>
 #include <string.h>
 #include <cairo.h>
+#include <cairo-ft.h>
+#include <fontconfig/fontconfig.h>
 #include <png.h>
 
 #include "kit_int.h"
@@ -16,10 +18,40 @@
 typedef struct png {
     cairo_t *cr;
     int lang;
+    cairo_font_face_t *user; /* KIT_USER's face; NULL: the sans face */
 } png;
 
-static void set_font(cairo_t *cr, int lang, kit_font f, double size)
+/* KIT_USER: a face from the font fontconfig found with every character the user wrote. */
+static cairo_font_face_t *user_face(const kura_kit_spec *spec)
 {
+    char text[2048];
+    kit_font_file ff;
+    kit_user_text(text, sizeof text, spec);
+    if (kit_font_for(&ff, text, spec->lang == KURA_LANG_JA ? KURA_FONT_JA : KURA_FONT_SANS) !=
+        KURA_OK)
+        return NULL;
+    FcPattern *pat = FcPatternBuild(NULL, FC_FILE, FcTypeString, (const FcChar8 *)ff.file, FC_INDEX,
+                                    FcTypeInteger, ff.index, (char *)NULL);
+    if (!pat) return NULL;
+    cairo_font_face_t *face = cairo_ft_font_face_create_for_pattern(pat);
+    FcPatternDestroy(pat);
+    if (cairo_font_face_status(face) != CAIRO_STATUS_SUCCESS) {
+        cairo_font_face_destroy(face);
+        return NULL;
+    }
+    return face;
+}
+
+static void set_font(const png *p, kit_font f, double size)
+{
+    cairo_t *cr = p->cr;
+    int lang = p->lang;
+    if (f == KIT_USER && p->user) {
+        cairo_set_font_face(cr, p->user);
+        cairo_set_font_size(cr, size);
+        return;
+    }
+    if (f == KIT_USER) f = KIT_SANS;
     const char *family = f == KIT_MONO          ? "DejaVu Sans Mono"
                          : lang == KURA_LANG_JA ? "IPAPGothic"
                                                 : "DejaVu Sans";
@@ -32,7 +64,7 @@ static double measure(void *ctx, kit_font f, double size, const char *s)
 {
     png *p = ctx;
     cairo_text_extents_t e;
-    set_font(p->cr, p->lang, f, size);
+    set_font(p, f, size);
     cairo_text_extents(p->cr, s, &e);
     return e.x_advance;
 }
@@ -107,13 +139,14 @@ static void draw_qr(cairo_t *cr, const kit_op *o, const kura_qr *qr, double scal
     cairo_restore(cr);
 }
 
-static void draw(cairo_t *cr, const kit_layout *l, double scale)
+static void draw(const png *p, const kit_layout *l, double scale)
 {
+    cairo_t *cr = p->cr;
     for (size_t i = 0; i < l->n; i++) {
         const kit_op *o = &l->ops[i];
         switch (o->kind) {
         case OP_TEXT:
-            set_font(cr, l->lang, o->font, o->size);
+            set_font(p, o->font, o->size);
             cairo_set_source_rgb(cr, o->gray, o->gray, o->gray);
             cairo_move_to(cr, o->x, o->y);
             cairo_show_text(cr, o->text);
@@ -150,15 +183,15 @@ int kit_write_png(const char *path, const kura_kit_spec *spec)
     memset(l, 0, sizeof *l);
     cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
     cairo_t *cr = cairo_create(surface);
+    png p = {cr, spec->lang, user_face(spec)};
     if (cairo_status(cr) == CAIRO_STATUS_SUCCESS) {
         cairo_set_source_rgb(cr, 1, 1, 1);
         cairo_paint(cr);
         cairo_scale(cr, scale, scale);
-        png p = {cr, spec->lang};
         rc = kit_layout_build(l, spec, measure, &p);
     }
     if (rc == KURA_OK) {
-        draw(cr, l, scale);
+        draw(&p, l, scale);
         cairo_surface_flush(surface);
         if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) rc = KURA_ERR_NOMEM;
         if (rc == KURA_OK) rc = encode(&out, surface, w, h);
@@ -169,6 +202,7 @@ int kit_write_png(const char *path, const kura_kit_spec *spec)
     if (px) sodium_memzero(px, (size_t)cairo_image_surface_get_stride(surface) * (size_t)h);
     cairo_destroy(cr);
     cairo_surface_destroy(surface);
+    if (p.user) cairo_font_face_destroy(p.user);
     kura_gbuf_free(&out);
     kit_layout_free(l);
     sodium_free(l);

@@ -65,6 +65,41 @@ expect "init with a Cyrillic name (English kit)" 0
 check "the English PDF embeds a font for it" bash -c "pdffonts '$(jq -r '.kit[0]' <<<"$out")' 2>/dev/null | grep -q DejaVu"
 check "and shows the name" bash -c "pdftotext '$(jq -r '.kit[0]' <<<"$out")' - 2>/dev/null | grep -q 'Семейный сейф'"
 
+# A name in a script the kit's own face lacks: a font that has it is found (fontconfig) and
+# embedded, never empty boxes. In the PNG, two names of the same boxes would draw the same
+# row: the row of "家族" differs from the row of "族家".
+k --vault "$T/cjk1.kura" init --name "Family 家族" --kit-dir "$T/cjk1" --json
+expect "init with a name in Chinese characters (English kit)" 0
+check "the PDF embeds a font that has them" bash -c "pdffonts '$(jq -r '.kit[0]' <<<"$out")' 2>/dev/null | grep -q IPA"
+check "and shows the name" bash -c "pdftotext '$(jq -r '.kit[0]' <<<"$out")' - 2>/dev/null | grep -q 'Family 家族'"
+k --vault "$T/cjk2.kura" init --name "Family 族家" --kit-dir "$T/cjk2" --json
+convert "$T"/cjk1/*.png -crop 900x32+300+246 +repage "$T/row1.png"
+convert "$T"/cjk2/*.png -crop 900x32+300+246 +repage "$T/row2.png"
+check "the PNG draws the characters themselves" test "$(compare -metric AE "$T/row1.png" "$T/row2.png" null: 2>&1)" -gt 50
+check "on the name's row, which has ink" test "$(convert "$T/row1.png" -threshold 50% -format '%[fx:int(w*h*(1-mean))]' info:)" -gt 100
+mkdir -p "$T/データ"
+k --vault "$T/データ/v.kura" init --name "Сейф" --lang ja --kit-dir "$T/ja-path" --json
+expect "a vault in a folder named in Japanese, a Russian name, a Japanese kit" 0
+check "the kit names both" bash -c "pdftotext '$(jq -r '.kit[0]' <<<"$out")' - 2>/dev/null | tr -d '\n' | grep -q 'Сейф.*$T/データ/v.kura'"
+check "and its QR code still reads" test -n "$(zbar "$(jq -r '.kit[1]' <<<"$out")")"
+
+# --print-only: the PDF down a pipe to the printer, no file on the disk.
+files_before=$(find "$HOME" "$T" -newer "$T/v.key" -type f | wc -l)
+"$KURA" kit --key-file v.key --print-only 2>"$T/.err" | cat >"$T/printed.pdf"
+files_after=$(find "$HOME" "$T" -newer "$T/v.key" -type f | wc -l)
+check "--print-only sends a PDF down the pipe" qpdf --check "$T/printed.pdf"
+pdftoppm -r 150 -png "$T/printed.pdf" "$T/printed"
+check "whose QR code reads" test -n "$(zbar "$T/printed-1.png")"
+check "and says so, and that no file was kept" err_has "no file was kept"
+check "no kit file made (only the test's own printed.pdf)" test "$files_after" = "$((files_before + 1))"
+k kit --key-file v.key --print-only
+expect "--print-only into a file is refused" 2 "never to a terminal or a file"
+pty -- "$KURA" kit --key-file "$T/v.key" --print-only
+expect "--print-only to a terminal is refused" 2
+check "and says why" out_has "never to a terminal or a file"
+k kit --key-file v.key --print-only --kit-dir "$T/x"
+expect "--print-only takes no folder" 2 "writes no files"
+
 # Failure twins of writing.
 k kit --key-file v.key --kit-dir "$T/made-now"
 expect "kit into a folder not there yet" 0 "made the folder $T/made-now"

@@ -251,6 +251,11 @@ extern const char *const paper_words[], *const lang_words[];
 int kit_folder(const kit_opts *k, char dir[4096]);
 /* The kit's two paths as a JSON array, or [] when none was saved. */
 json_t *kit_json(int saved, char paths[2][4096]);
+/* Said wherever a kit is saved: print it, and do not leave it beside the vault. */
+#define KIT_DOORMAT                                                                                \
+    "Print the PDF and keep it somewhere safe, then delete both files: a kit on the\n"             \
+    "same disk as the vault is a key under the doormat.\n"
+
 /* What a kit says of its vault besides the key: which key it is, and where the vault lives
  * (its first remote's URL, else the file's path). */
 typedef struct kit_about {

@@ -69,8 +69,7 @@ static int init_exec(ctx *c, void *args, int argc, char **argv)
            vault_name ? " \"" : "", vault_name ? vault_name : "", vault_name ? "\"" : "",
            c->vault_path, kura_vault_id(c->v), text);
     if (have_kit)
-        printf("Saved your emergency kit, the key and its QR code:\n  %s\n  %s\n"
-               "Print the PDF and keep it somewhere safe.\n\n",
+        printf("Saved your emergency kit, the key and its QR code:\n  %s\n  %s\n" KIT_DOORMAT "\n",
                paths[0], paths[1]);
     else if (kit_ex != EX_OK)
         printf("The emergency kit could not be saved (see above): write the key down now,\n"

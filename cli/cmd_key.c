@@ -104,7 +104,9 @@ static int before_commit(void *p, const kura_client_key *key)
            "    %s\n\n",
            kura_vault_id(r->c->v), which, text);
     sodium_memzero(text, sizeof text);
-    if (r->kit) printf("Saved the new emergency kit:\n  %s\n  %s\n\n", r->paths[0], r->paths[1]);
+    if (r->kit)
+        printf("Saved the new emergency kit:\n  %s\n  %s\n" KIT_DOORMAT "\n", r->paths[0],
+               r->paths[1]);
     if (fflush(stdout) != 0) return 1;
     if (r->typed_back && !typed_back(key)) {
         r->cancelled = 1;

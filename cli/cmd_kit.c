@@ -317,10 +317,10 @@ static int kit_exec(ctx *c, void *args, int argc, char **argv)
                              kura_vault_key_gen(c->v, NULL, &g) == KURA_OK ? (int)g.gen : 0));
         return EX_OK;
     }
-    printf("Saved the emergency kit of vault %s:\n  %s\n  %s\n"
-           "Print the PDF and keep it somewhere safe, then delete both files: a kit on the same\n"
-           "disk as the vault is a key under the doormat. 'kura kit check FILE' checks a copy.\n",
-           kura_vault_id(c->v), paths[0], paths[1]);
+    printf(
+        "Saved the emergency kit of vault %s:\n  %s\n  %s\n" KIT_DOORMAT
+        "'kura kit check FILE' checks a copy; 'kura kit --print-only | lp' prints with no file.\n",
+        kura_vault_id(c->v), paths[0], paths[1]);
     return EX_OK;
 }
 

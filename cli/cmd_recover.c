@@ -62,9 +62,7 @@ static int show_key_and_kit(ctx *c, const kit_opts *k)
     int ex = save_kit(c, k, key, NULL, paths, NULL);
     sodium_free(key);
     if (ex == EX_OK)
-        printf("Saved a fresh emergency kit:\n  %s\n  %s\nPrint the PDF and keep it somewhere "
-               "safe.\n",
-               paths[0], paths[1]);
+        printf("Saved a fresh emergency kit:\n  %s\n  %s\n" KIT_DOORMAT, paths[0], paths[1]);
     return ex;
 }
 

@@ -252,9 +252,7 @@ static int reset_exec(ctx *c, void *args, int argc, char **argv)
     if (!c->json) {
         printf("The new vault's client key (shown only now: write it down):\n\n    %s\n\n", text);
         if (have_kit)
-            printf("Saved its emergency kit:\n  %s\n  %s\nPrint the PDF and keep it somewhere "
-                   "safe.\n\n",
-                   paths[0], paths[1]);
+            printf("Saved its emergency kit:\n  %s\n  %s\n" KIT_DOORMAT "\n", paths[0], paths[1]);
         fflush(stdout);
     }
     if (r.old_id[0] && kura_remotes_noted(&urls, c->state_dir, r.old_id) != KURA_OK) urls = NULL;

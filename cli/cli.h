@@ -38,11 +38,18 @@ typedef struct settings {
     int kit_lang;        /* KURA_LANG_* */
 } settings;
 
+/* --kit, given once for a kit, or once for each share of a split kit. */
+typedef struct kit_list {
+    const char *files[KURA_SHARES_MAX];
+    int n;
+} kit_list;
+
 typedef struct ctx {
     /* the options for every command (commands.c's global rows) */
     const char *vault_option;    /* --vault */
     const char *key_file;        /* --key-file or KURA_CLIENT_KEY_FILE */
-    const char *kit_file;        /* --kit: the key from a kit image */
+    const char *kit_file;        /* --kit: the key from a kit image (the first --kit) */
+    kit_list kits;               /* every --kit: a kit, or the shares of a split kit */
     const char *passphrase_file; /* --passphrase-file or KURA_PASSPHRASE_FILE */
     int use_key;                 /* --key: the client key, not this device's passphrase */
     int json;                    /* --json */
@@ -201,6 +208,20 @@ int key_parse_error(int rc, const char *text, size_t bad, const char *source);
 /* Reads the key and vault id from a kit image; exit code, message printed (5: no image or
  * no kura QR code in it). */
 int read_kit(kura_client_key *key, char *vault_id, const char *file);
+/* The message (and exit code) for a kit read that failed with rc, errno e, having seen. */
+int kit_unread(int rc, int e, const kura_kit_seen *seen, const char *file);
+/* Reads a kit or a share kit into *found; an exit code, the message printed. */
+int read_found(kura_kit_found *found, const char *file);
+/* The client key of vault_id from c's --kit files: one kit, or K shares of a split kit
+ * (shares.c). An exit code, the message printed: another vault's, too few, mixed splits.
+ * *share_gen: the key generation the shares name (0: a kit, no shares). */
+int key_from_kits(ctx *c, kura_client_key *key, const char *vault_id, unsigned *share_gen);
+/* The same from typed text (a key file or the terminal) that holds shares, a line each. */
+int key_from_typed_shares(kura_client_key *key, const char *vault_id, const char *text,
+                          const char *source, unsigned *share_gen);
+/* The words for a key from shares (of key generation gen, 0 if from a kit) that does not
+ * open vault_id: an older key's shares, or another vault's. An exit code. */
+int shares_do_not_open(unsigned gen, const char *vault_id);
 
 /* ---- ways.c: the ways into a vault left on this machine (recover, reset) ---- */
 enum { KIT_OPENS, KIT_OLD, KIT_OTHER, KIT_UNREADABLE, KIT_DAMAGED, KIT_UNCHECKED };

@@ -240,12 +240,71 @@ static int check(ctx *c, const char *file)
     return EX_OK;
 }
 
-enum { KIT_CHECK = 1 };
+enum { KIT_CHECK = 1, KIT_SPLIT = 2 };
 typedef struct kit_args {
     kit_opts kit;
     int sub;
     int print_only;
+    int shares, threshold; /* kit split */
 } kit_args;
+
+/* kura kit split: the key in N share kits, any K of which open the vault. */
+static int split(ctx *c, const kit_args *a, const kura_client_key *key)
+{
+    unsigned n = (unsigned)a->shares, k = (unsigned)a->threshold;
+    if (!n || !k)
+        return fail(EX_USAGE, "how many shares, and how many open the vault? kura kit split "
+                              "--shares 5 --threshold 3");
+    if (k > n)
+        return fail(EX_USAGE, "--threshold %u is more than the %u shares made: it could never open",
+                    k, n);
+    kit_about about;
+    char dir[PATH_MAX], date[16], made[16];
+    int ex = kit_folder(&a->kit, dir);
+    if (ex != EX_OK) return ex;
+    kit_about_vault(c, &about);
+    kura_share *shares = sodium_malloc(KURA_SHARES_MAX * sizeof *shares);
+    char(*paths)[2][PATH_MAX] = calloc(n, sizeof *paths);
+    if (!shares || !paths) ex = fail(EX_FAIL, "out of memory");
+    int rc = ex == EX_OK ? kura_share_split(shares, key, about.gen.gen, n, k) : KURA_OK;
+    if (rc != KURA_OK) ex = fail(EX_FAIL, "cannot split the key: %s", kura_strerror(rc));
+    for (unsigned i = 0; ex == EX_OK && i < n; i++) {
+        if (kura_share_names(paths[i][0], paths[i][1], PATH_MAX, dir, kura_vault_id(c->v),
+                             about.gen.gen, i + 1, n) != KURA_OK) {
+            ex = fail(EX_USAGE, "the kit folder's path is too long");
+            break;
+        }
+        kura_kit_spec spec = spec_of(c, &a->kit, NULL, &about, date, made);
+        spec.share = &shares[i];
+        spec.share_count = n;
+        if ((rc = kura_kit_write_pdf(paths[i][0], &spec)) != KURA_OK)
+            ex = kit_failed(rc, paths[i][0]);
+        else if ((rc = kura_kit_write_png(paths[i][1], &spec)) != KURA_OK)
+            ex = kit_failed(rc, paths[i][1]);
+    }
+    sodium_free(shares);
+    if (ex == EX_OK && c->json) {
+        json_t *list = json_array();
+        for (unsigned i = 0; list && i < n; i++)
+            json_array_append_new(list, json_pack("{s:i, s:s, s:s}", "number", (int)i + 1, "pdf",
+                                                  paths[i][0], "png", paths[i][1]));
+        json_print(json_pack("{s:s, s:i, s:i, s:i, s:o}", "vault_id", kura_vault_id(c->v), "key",
+                             (int)about.gen.gen, "shares", (int)n, "threshold", (int)k, "kits",
+                             list));
+    } else if (ex == EX_OK) {
+        printf("Split the key of vault %s (key %u) into %u share kits; any %u of them open the "
+               "vault:\n",
+               kura_vault_id(c->v), about.gen.gen, n, k);
+        for (unsigned i = 0; i < n; i++)
+            printf("  share %u: %s\n           %s\n", i + 1, paths[i][0], paths[i][1]);
+        printf("Print each, give each to a different person you trust, then delete the files:\n"
+               "a share beside the vault is a key under the doormat. Fewer than %u shares say\n"
+               "nothing about the key; 'kura unlock --kit A --kit B ...' opens with %u.\n",
+               k, k);
+    }
+    free(paths);
+    return ex;
+}
 
 /* kura kit --print-only: the PDF to a pipe (lp, lpr), so the kit is printed and never lies
  * on the disk beside the vault. A terminal or a file is refused. */
@@ -288,6 +347,12 @@ static const opt_row kit_rows[] = {
              "write the PDF to a pipe for the printer (kura kit --print-only | lp), no files"),
     OPT_SUBCOMMAND("check", kit_args, sub, KIT_CHECK, "FILE", 1, 1,
                    "say whether a kit image (PNG, JPEG) opens this vault"),
+    OPT_SUBCOMMAND("split", kit_args, sub, KIT_SPLIT, NULL, 0, 0,
+                   "split the key into share kits for people you trust: any K of N open it"),
+    OPT_NUMBER("shares", kit_args, shares, "N", 2, KURA_SHARES_MAX, NULL,
+               "how many share kits to make (2 to 16)"),
+    OPT_NUMBER("threshold", kit_args, threshold, "K", 2, KURA_SHARES_MAX, NULL,
+               "how many shares open the vault together (2 to N)"),
     OPT_END(),
 };
 
@@ -306,10 +371,12 @@ static int kit_exec(ctx *c, void *args, int argc, char **argv)
         ex = fail(EX_LOCKED, "the vault is locked");
     else if (a->print_only)
         ex = print_only(c, &a->kit, key);
+    else if (a->sub == KIT_SPLIT)
+        ex = split(c, a, key);
     else
         ex = save_kit(c, &a->kit, key, NULL, paths, NULL);
     sodium_free(key);
-    if (ex != EX_OK || a->print_only) return ex;
+    if (ex != EX_OK || a->print_only || a->sub == KIT_SPLIT) return ex;
     if (c->json) {
         kura_key_gen g;
         json_print(json_pack("{s:s, s:[s,s], s:i}", "vault_id", kura_vault_id(c->v), "kit",
@@ -326,7 +393,8 @@ static int kit_exec(ctx *c, void *args, int argc, char **argv)
 
 const cmd cmd_kit = {
     .name = "kit",
-    .summary = "save the emergency kit (PDF and PNG), or check one: kura kit check FILE",
+    .summary = "save the emergency kit (PDF and PNG), check one (kura kit check FILE), or "
+               "split it (kura kit split)",
     .flags = CMD_OPEN | CMD_BARE,
     .max_args = 0,
     .rows = kit_rows,

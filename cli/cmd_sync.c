@@ -344,11 +344,8 @@ static int clone_with_key(ctx *c, kura_clone *cl, const char *path)
     snprintf(prompt, sizeof prompt, "Client key for vault %.8s: ", kura_clone_vault_id(cl));
     for (int attempt = 0; attempt < tries; attempt++) {
         if (c->kit_file) {
-            char id[KURA_VAULT_ID_TEXT + 1];
-            ex = read_kit(key, id, c->kit_file);
-            if (ex == EX_OK && strcmp(id, kura_clone_vault_id(cl)) != 0)
-                ex = fail(EX_WRONG_KEY, "%s is the kit of vault %s; the remote holds vault %s",
-                          c->kit_file, id, kura_clone_vault_id(cl));
+            unsigned gen;
+            ex = key_from_kits(c, key, kura_clone_vault_id(cl), &gen);
         } else {
             ex = read_key(key, file, prompt, attempt,
                           "no terminal to ask for the client key; pass --key-file or --kit");

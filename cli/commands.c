@@ -14,14 +14,27 @@ static const cmd *const commands[] = {
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
+/* --kit FILE, once more for each share of a split kit. */
+static int add_kit(void *field, const opt_row *row, const char *value)
+{
+    kit_list *l = field;
+    (void)row;
+    if (l->n == KURA_SHARES_MAX)
+        return fail(EX_USAGE, "--kit at most %d times (a split kit has at most %d shares)",
+                    KURA_SHARES_MAX, KURA_SHARES_MAX);
+    l->files[l->n++] = value;
+    return EX_OK;
+}
+
 /* The options for every command, before the command's name or among its own; into ctx. */
 static const opt_row global_rows[] = {
     OPT_STRING("vault", ctx, vault_option, "PATH",
                "the vault file (also KURA_VAULT, or vault in the config file)"),
     OPT_STRING("key-file", ctx, key_file, "FILE",
                "read the client key from FILE, - for stdin (also KURA_CLIENT_KEY_FILE)"),
-    OPT_STRING("kit", ctx, kit_file, "IMAGE",
-               "read the client key from a kit image: PNG, JPEG, screenshot, photo"),
+    OPT_LIST("kit", ctx, kits, "IMAGE", add_kit, 0,
+             "read the client key from a kit image: PNG, JPEG, screenshot, photo (again for "
+             "each share of a split kit)"),
     OPT_FLAG("key", ctx, use_key, "use the client key, not this device's passphrase"),
     OPT_STRING("passphrase-file", ctx, passphrase_file, "FILE",
                "this device's passphrase from FILE, - for stdin"),

@@ -88,6 +88,7 @@ static int run_command(ctx *c, int argc, char **argv)
     if (ex == EX_OK && c->help) {
         print_cmd_help(stdout, cm);
     } else if (ex == EX_OK) {
+        c->kit_file = c->kits.n ? c->kits.files[0] : NULL;
         ex = find_paths(c);
         if (ex == EX_OK && (cm->flags & (CMD_OPEN | CMD_UNLOCK))) ex = open_vault(c, cm);
         if (ex == EX_OK) ex = cm->exec(c, args, argc - pos, argv + pos);

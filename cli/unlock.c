@@ -46,10 +46,13 @@ int key_parse_error(int rc, const char *text, size_t bad, const char *source)
     }
 }
 
-/* Unlocks with a parsed key; returns an exit code (message printed). */
-static int unlock_parsed(ctx *c, const kura_client_key *key)
+/* Unlocks with a parsed key, from the shares of key generation share_gen when not 0;
+ * returns an exit code (message printed). */
+static int unlock_from(ctx *c, const kura_client_key *key, unsigned share_gen)
 {
     int rc = kura_vault_unlock(c->v, key);
+    if (rc == KURA_ERR_WRONG_KEY && share_gen)
+        return shares_do_not_open(share_gen, kura_vault_id(c->v));
     if (rc == KURA_ERR_WRONG_KEY)
         return fail(EX_WRONG_KEY,
                     "this key does not open vault %s (%s); is it the key of another vault, or "
@@ -59,23 +62,89 @@ static int unlock_parsed(ctx *c, const kura_client_key *key)
     return EX_OK;
 }
 
+static int unlock_parsed(ctx *c, const kura_client_key *key)
+{
+    return unlock_from(c, key, 0);
+}
+
 /* Parses text and unlocks; returns an exit code (message printed). */
+/* 1 if text's first line that is not empty is as long as a split kit's share. */
+static int shares_typed(const char *text)
+{
+    for (const char *p = text; *p;) {
+        size_t len = strcspn(p, "\n"), n = kura_key_count_symbols(p, len);
+        if (n) return n == KURA_SHARE_SYMBOLS;
+        p += len + (p[len] == '\n');
+    }
+    return 0;
+}
+
 static int try_key(ctx *c, const char *text, const char *source)
 {
     kura_client_key *key = sodium_malloc(sizeof *key);
     size_t bad = 0;
     if (!key) return fail(EX_FAIL, "out of memory");
-    int rc = kura_key_parse(key, &bad, text, strlen(text));
-    int ex = rc == KURA_OK ? unlock_parsed(c, key) : key_parse_error(rc, text, bad, source);
+    int ex;
+    if (shares_typed(text)) { /* shares of a split kit, a line each */
+        unsigned gen;
+        ex = key_from_typed_shares(key, kura_vault_id(c->v), text, source, &gen);
+        if (ex == EX_OK) ex = unlock_from(c, key, gen);
+    } else {
+        int rc = kura_key_parse(key, &bad, text, strlen(text));
+        ex = rc == KURA_OK ? unlock_parsed(c, key) : key_parse_error(rc, text, bad, source);
+    }
     sodium_free(key);
     return ex;
+}
+
+/* At the terminal, a share typed where the key was asked: the others asked for, one at a
+ * time, until there are as many as the share says open the vault. *text grows to hold them,
+ * a line each. */
+static int more_shares(ctx *c, char **text)
+{
+    kura_share *s = sodium_malloc(sizeof *s);
+    if (!s) return fail(EX_FAIL, "out of memory");
+    int rc = kura_share_parse(s, NULL, *text, strlen(*text));
+    kura_share_info info;
+    kura_share_info_of(s, &info);
+    sodium_free(s);
+    if (rc != KURA_OK) return EX_OK; /* try_key says what is wrong with it */
+    for (unsigned have = 1; have < info.threshold;) {
+        char prompt[160];
+        snprintf(prompt, sizeof prompt,
+                 "Share %u of the %u that open vault %.8s (any other): ", have + 1, info.threshold,
+                 kura_vault_id(c->v));
+        char *next = tty_secret(prompt);
+        if (!next || !*next) {
+            secret_free(next);
+            return EX_OK; /* try_key says how many are missing */
+        }
+        size_t a = strlen(*text), b = strlen(next);
+        char *joined = sodium_malloc(a + 1 + b + 1);
+        if (!joined) {
+            secret_free(next);
+            return fail(EX_FAIL, "out of memory");
+        }
+        memcpy(joined, *text, a);
+        joined[a] = '\n';
+        memcpy(joined + a + 1, next, b + 1);
+        secret_free(next);
+        secret_free(*text);
+        *text = joined;
+        have++;
+    }
+    return EX_OK;
 }
 
 int read_kit(kura_client_key *key, char *vault_id, const char *file)
 {
     kura_kit_seen seen;
     int rc = kura_kit_read_seen(vault_id, key, file, &seen, 0);
-    int e = errno;
+    return rc == KURA_OK ? EX_OK : kit_unread(rc, errno, &seen, file);
+}
+
+int kit_unread(int rc, int e, const kura_kit_seen *seen, const char *file)
+{
     switch (rc) {
     case KURA_OK:
         return EX_OK;
@@ -93,16 +162,21 @@ int read_kit(kura_client_key *key, char *vault_id, const char *file)
                     "give the kit's PNG or PDF, a screenshot, or a photo of the printed page",
                     file);
     case KURA_ERR_NOT_FOUND:
-        if (seen.others)
+        if (seen->shares)
+            return fail(EX_NOT_FOUND,
+                        "%s is one share of a split kit: give the others too, one --kit each "
+                        "(any K of them open the vault, as each share says)",
+                        file);
+        if (seen->others)
             return fail(EX_NOT_FOUND,
                         "found a QR code in %s, but it is not a kura kit's; give the kit's PNG "
                         "or PDF, or a photo of the printed kit",
                         file);
-        if (seen.width < 400 || seen.height < 400)
+        if (seen->width < 400 || seen->height < 400)
             return fail(EX_NOT_FOUND,
                         "%s is %d x %d px: too small to read; take the photo closer, or give "
                         "the kit's PNG or PDF",
-                        file, seen.width, seen.height);
+                        file, seen->width, seen->height);
         return fail(EX_NOT_FOUND,
                     "no QR code found in %s: is the whole code in the picture, sharp and well "
                     "lit?",
@@ -119,13 +193,10 @@ int read_kit(kura_client_key *key, char *vault_id, const char *file)
 static int unlock_with_kit(ctx *c)
 {
     kura_client_key *key = sodium_malloc(sizeof *key);
-    char id[KURA_VAULT_ID_TEXT + 1];
     if (!key) return fail(EX_FAIL, "out of memory");
-    int ex = read_kit(key, id, c->kit_file);
-    if (ex == EX_OK && strcmp(id, kura_vault_id(c->v)) != 0)
-        ex = fail(EX_WRONG_KEY, "%s is the kit of vault %s: this key does not open vault %s (%s)",
-                  c->kit_file, id, kura_vault_id(c->v), c->vault_path);
-    if (ex == EX_OK) ex = unlock_parsed(c, key);
+    unsigned gen;
+    int ex = key_from_kits(c, key, kura_vault_id(c->v), &gen);
+    if (ex == EX_OK) ex = unlock_from(c, key, gen);
     sodium_free(key);
     return ex;
 }
@@ -229,7 +300,8 @@ static int unlock_key_because(ctx *c, const char *why)
                         "--key-file",
                         kura_vault_id(c->v), why ? " (" : "", why ? why : "", why ? ")" : "");
         }
-        ex = try_key(c, text, "you typed");
+        ex = shares_typed(text) ? more_shares(c, &text) : EX_OK;
+        if (ex == EX_OK) ex = try_key(c, text, "you typed");
         secret_free(text);
         if (ex == EX_OK || (ex != EX_BAD_KEY && ex != EX_WRONG_KEY)) return ex;
         if (attempt < 2)

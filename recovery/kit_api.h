@@ -12,8 +12,7 @@ typedef struct kura_kit_api {
     unsigned version; /* KURA_KIT_API_VERSION: a module of another version is not used */
     int (*write_pdf)(const char *path, int fd, const kura_kit_spec *spec); /* path NULL: fd */
     int (*write_png)(const char *path, const kura_kit_spec *spec);
-    int (*read)(char *vault_id, kura_client_key *key, const char *path, kura_kit_seen *seen,
-                unsigned flags);
+    int (*read)(kura_kit_found *found, const char *path, kura_kit_seen *seen, unsigned flags);
     int (*qr_text)(char **out, const char *vault_id, const kura_client_key *key, int ascii);
 } kura_kit_api;
 

@@ -17,7 +17,8 @@
 #include "kura/kura.h"
 
 static const char *const patterns[] = {"Kura client key *.pdf",
-                                       "KURA_CLIENT_KEY_EMERGENCY_KIT*.png"};
+                                       "KURA_CLIENT_KEY_EMERGENCY_KIT*.png", "Kura split kit *.pdf",
+                                       "KURA_CLIENT_KEY_SHARE_*.png"};
 
 #define MAX_FILES 5000        /* a photo library's newest, not all of it */
 #define MAX_BYTES (64u << 20) /* a kit image is far smaller */

@@ -9,9 +9,6 @@
 
 static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-#define CHECK1 (KURA_KEY_SYMBOLS - 2)
-#define CHECK2 (KURA_KEY_SYMBOLS - 1)
-
 char kura_b32_symbol(unsigned v)
 {
     return alphabet[v & 31];
@@ -75,27 +72,36 @@ static void sums(unsigned *s1, unsigned *s2, const unsigned char *sym, size_t n)
     }
 }
 
-int kura_key_check(const kura_client_key *key)
+int kura_b32_checked(const unsigned char *sym, size_t n)
 {
     unsigned s1, s2;
-    sums(&s1, &s2, key->sym, KURA_KEY_SYMBOLS);
+    sums(&s1, &s2, sym, n);
     return s1 == 0 && s2 == 0;
+}
+
+void kura_b32_check_set(unsigned char *sym, size_t n)
+{
+    unsigned p1, p2;
+    sums(&p1, &p2, sym, n - 2);
+    /* Solve a + b = p1, w1*a + w2*b = p2 for the two check symbols a, b. */
+    unsigned w1 = weight(n - 2), w2 = weight(n - 1);
+    unsigned a = gf_mul(p2 ^ gf_mul(w2, p1), gf_inv(w1 ^ w2));
+    sym[n - 2] = (unsigned char)a;
+    sym[n - 1] = (unsigned char)(p1 ^ a);
+}
+
+int kura_key_check(const kura_client_key *key)
+{
+    return kura_b32_checked(key->sym, KURA_KEY_SYMBOLS);
 }
 
 void kura_key_generate(kura_client_key *key)
 {
-    unsigned p1, p2;
-
     key->sym[0] = KURA_KEY_VERSION;
     randombytes_buf(key->sym + 1, KURA_KEY_RANDOM_SYMBOLS);
     for (size_t i = 1; i <= KURA_KEY_RANDOM_SYMBOLS; i++)
         key->sym[i] &= 31; /* 256 = 8 * 32 */
-    sums(&p1, &p2, key->sym, CHECK1);
-    /* Solve a + b = p1, w1*a + w2*b = p2 for the two check symbols a, b. */
-    unsigned w1 = weight(CHECK1), w2 = weight(CHECK2);
-    unsigned a = gf_mul(p2 ^ gf_mul(w2, p1), gf_inv(w1 ^ w2));
-    key->sym[CHECK1] = (unsigned char)a;
-    key->sym[CHECK2] = (unsigned char)(p1 ^ a);
+    kura_b32_check_set(key->sym, KURA_KEY_SYMBOLS);
 }
 
 static int ignorable(unsigned char c)

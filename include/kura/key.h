@@ -46,6 +46,11 @@ void kura_key_format(char *out, const kura_client_key *key);
 /* Returns 1 if the check symbols of key hold, else 0. */
 int kura_key_check(const kura_client_key *key);
 
+/* The two check symbols over n symbol values (the last two of them), as a key's: set them,
+ * or 1 if they hold. Split-kit shares (kura/recovery.h) use the same. */
+void kura_b32_check_set(unsigned char *sym, size_t n);
+int kura_b32_checked(const unsigned char *sym, size_t n);
+
 /* Crockford base32: the symbol for a value 0..31, and the value for a character, -1 if none
  * (with the forgiving mapping of kura_key_parse). */
 char kura_b32_symbol(unsigned v);

@@ -14,6 +14,16 @@ extern "C" {
 
 /* ---- the emergency kit ---- */
 
+/* A share of a split client key: 44 symbols, written in 11 groups of 4: version, threshold K,
+ * the share's number, the key's generation (mod 32), the split's id (4 symbols, random, the
+ * same on every share of one split), 34 symbols of share, two check symbols (as a key's). */
+#define KURA_SHARE_SYMBOLS 44
+#define KURA_SHARE_TEXT_LEN 54 /* 44 symbols and 10 dashes */
+#define KURA_SHARES_MAX 16
+typedef struct kura_share {
+    unsigned char sym[KURA_SHARE_SYMBOLS]; /* one symbol value (0..31) per byte */
+} kura_share;
+
 enum kura_paper { KURA_PAPER_A4 = 0, KURA_PAPER_LETTER = 1 };
 enum kura_lang { KURA_LANG_EN = 0, KURA_LANG_JA = 1 };
 
@@ -22,13 +32,15 @@ typedef struct kura_kit_spec {
     const char *vault_id; /* 26 symbols */
     const char *vault_name;
     const kura_client_key *key;
-    const char *date;     /* "YYYY-MM-DD": printed */
-    unsigned key_gen;     /* which of the vault's keys (kura_vault_key_gen); 0: not said */
-    const char *key_made; /* "YYYY-MM-DD" when the key was made, or NULL: not known */
-    const char *where;    /* where the vault lives: a remote's URL or the vault file's path */
-    int where_remote;     /* where is a remote (kura clone), not a file (kura unlock) */
-    int paper;            /* enum kura_paper */
-    int lang;             /* enum kura_lang */
+    const char *date;        /* "YYYY-MM-DD": printed */
+    unsigned key_gen;        /* which of the vault's keys (kura_vault_key_gen); 0: not said */
+    const char *key_made;    /* "YYYY-MM-DD" when the key was made, or NULL: not known */
+    const char *where;       /* where the vault lives: a remote's URL or the vault file's path */
+    int where_remote;        /* where is a remote (kura clone), not a file (kura unlock) */
+    const kura_share *share; /* a share kit (key is then NULL): this share, of share_count */
+    unsigned share_count;
+    int paper; /* enum kura_paper */
+    int lang;  /* enum kura_lang */
 } kura_kit_spec;
 
 /* The QR payload "KURA1:<vault id>:<grouped key>": plain text, not a URL. */
@@ -47,6 +59,12 @@ KURA_MUST_CHECK int kura_kit_payload_parse(char *vault_id, kura_client_key *key,
  * name. Each buffer holds n bytes; KURA_ERR_INVALID if a name does not fit. */
 KURA_MUST_CHECK int kura_kit_names(char *pdf, char *png, size_t n, const char *dir,
                                    const char *vault_id, unsigned gen);
+
+/* A share kit's file names: "Kura split kit NNNNN share I of N.pdf" and
+ * "KURA_CLIENT_KEY_SHARE_NNNNN_I_OF_N.png", with " (key G)" and "_KEYG" after a rotation. */
+KURA_MUST_CHECK int kura_share_names(char *pdf, char *png, size_t n, const char *dir,
+                                     const char *vault_id, unsigned gen, unsigned number,
+                                     unsigned count);
 
 /* Drawing and reading kits needs libharu, cairo, poppler, libzbar and libqrencode. They live
  * in a module, kura-kit.so, loaded on first use (from the folder of the running program,
@@ -72,6 +90,7 @@ KURA_MUST_CHECK int kura_kit_read(char *vault_id, kura_client_key *key, const ch
 typedef struct kura_kit_seen {
     int width, height; /* the image as decoded (0: none) */
     unsigned others;   /* QR codes found that are not a kura kit's */
+    unsigned shares;   /* shares of a split kit found where a key was wanted */
 } kura_kit_seen;
 /* kura_kit_read, saying what it saw in *seen. With KURA_KIT_QUICK, a glance fit for any
  * photo on the disk: the image shrunk as it loads to 1,000 px on its longer side, read once. */
@@ -84,6 +103,45 @@ KURA_MUST_CHECK int kura_kit_read_seen(char *vault_id, kura_client_key *key, con
  * memory (free with sodium_free). */
 KURA_MUST_CHECK int kura_kit_qr_text(char **out, const char *vault_id, const kura_client_key *key,
                                      int ascii);
+
+/* ---- split kits ---- */
+
+typedef struct kura_share_info {
+    unsigned threshold, number, gen; /* any `threshold` shares open; this is share `number` */
+    unsigned long split;             /* the split it belongs to */
+} kura_share_info;
+void kura_share_info_of(const kura_share *s, kura_share_info *out);
+
+/* Splits key (of generation gen) into n shares (out[0..n-1], numbered 1..n), any k of which
+ * give it back and any k - 1 of which say nothing about it (2 <= k <= n <= KURA_SHARES_MAX).
+ * Keep shares in sodium_malloc memory. */
+KURA_MUST_CHECK int kura_share_split(kura_share *out, const kura_client_key *key, unsigned gen,
+                                     unsigned n, unsigned k);
+/* The key from count shares: KURA_ERR_NOT_FOUND if fewer than their threshold are distinct,
+ * KURA_ERR_INVALID if they are of different splits or do not combine. */
+KURA_MUST_CHECK int kura_share_combine(kura_client_key *key, const kura_share *shares,
+                                       size_t count);
+/* Parses a typed share as kura_key_parse parses a key (same errors, same forgiveness). */
+KURA_MUST_CHECK int kura_share_parse(kura_share *s, size_t *bad_pos, const char *text, size_t len);
+/* The grouped form and a NUL into out (KURA_SHARE_TEXT_LEN + 1 bytes). */
+void kura_share_format(char *out, const kura_share *s);
+
+/* A share kit's QR payload: "KURA1S:<vault id>:<grouped share>". */
+#define KURA_SHARE_PAYLOAD_MAX 96
+void kura_share_payload(char *out, const char *vault_id, const kura_share *s);
+
+/* What a kit image holds: a kit's key, or a share of a split kit. */
+typedef struct kura_kit_found {
+    int is_share;
+    char vault_id[KURA_VAULT_ID_TEXT + 1];
+    kura_client_key key; /* !is_share */
+    kura_share share;    /* is_share */
+} kura_kit_found;
+/* Parses a QR payload of a kit or a share kit: KURA_ERR_NOT_FOUND if it is neither. */
+KURA_MUST_CHECK int kura_kit_found_parse(kura_kit_found *found, const char *text, size_t len);
+/* kura_kit_read_seen, for a kit or a share kit (keep *found in sodium_malloc memory). */
+KURA_MUST_CHECK int kura_kit_read_found(kura_kit_found *found, const char *path,
+                                        kura_kit_seen *seen, unsigned flags);
 
 /* ---- recover ---- */
 

@@ -15,8 +15,7 @@
  * each does. */
 int kit_write_pdf(const char *path, int fd, const kura_kit_spec *spec);
 int kit_write_png(const char *path, const kura_kit_spec *spec);
-int kit_read(char *vault_id, kura_client_key *key, const char *path, kura_kit_seen *seen,
-             unsigned flags);
+int kit_read(kura_kit_found *found, const char *path, kura_kit_seen *seen, unsigned flags);
 int kit_qr_text(char **out, const char *vault_id, const kura_client_key *key, int ascii);
 
 /* ---- qr.c ---- */

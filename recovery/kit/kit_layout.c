@@ -11,6 +11,8 @@ typedef struct kit_text {
     const char *title, *subtitle, *l_vault, *l_id, *l_date, *unnamed, *l_gen, *gen_made, *gen,
         *l_remote, *l_file, *l_key, *scan_title, *scan_body, *how_title, *steps[3], *step_clone,
         *step_file, *keep_title, *keep_body, *warning, *f_printed, *f_vault, *f_sep;
+    /* A share kit's own words: {1} the threshold, {2} the shares made, {3} this share. */
+    const char *s_title, *s_subtitle, *s_label, *s_scan, *s_step, *s_keep;
 } kit_text;
 
 static const kit_text text_en = {
@@ -49,6 +51,16 @@ static const kit_text text_en = {
     .f_printed = "printed",
     .f_vault = "vault",
     .f_sep = " - ",
+    .s_title = "Kura Split Kit: share {3} of {2}",
+    .s_subtitle = "Any {1} of the {2} shares open your vault together; fewer open nothing.",
+    .s_label = "Share {3} of {2}",
+    .s_scan = "On a new device, gather {1} shares and run kura unlock with a --kit for each "
+              "(a photo, screenshot or PDF of it), or run kura unlock and type each share.",
+    .s_step = "Bring any {1} of the {2} shares together: kura unlock --kit share1.png --kit "
+              "share2.pdf ..., or type them when asked. Case, spaces and dashes do not matter.",
+    .s_keep = "Give each share to a different person you trust, or keep each in a different "
+              "place. One share alone opens nothing, and fewer than {1} say nothing about the "
+              "key. Keep no share file on the same disk as the vault.",
 };
 
 static const kit_text text_ja = {
@@ -87,6 +99,19 @@ static const kit_text text_ja = {
     .f_printed = "印刷日",
     .f_vault = "保管庫",
     .f_sep = " ・ ",
+    .s_title = "Kura 分割キット: {2} 枚中 {3} 枚目",
+    .s_subtitle = "{2} 枚のうち任意の {1} 枚を合わせると保管庫が開きます。それより少なければ開きま"
+                  "せん。",
+    .s_label = "シェア {3}/{2}",
+    .s_scan = "新しいデバイスで {1} 枚のシェアを集め、それぞれの写真かスクリーンショットか PDF "
+              "を --kit で指定して kura unlock を実行するか、kura unlock を実行して各シェアを入"
+              "力してください。",
+    .s_step = "{2} 枚のうち任意の {1} 枚を集めます: kura unlock --kit share1.png --kit "
+              "share2.pdf ... または求められたときに入力します。大文字と小文字、スペース、ハイフ"
+              "ンは区別されません。",
+    .s_keep = "シェアは信頼できる別々の人に渡すか、別々の場所に保管してください。1 枚だけでは何"
+              "も開けず、{1} 枚より少なければキーについて何もわかりません。保管庫と同じディスク"
+              "にシェアのファイルを置かないでください。",
 };
 
 /* ---- terminal QR ---- */
@@ -277,12 +302,14 @@ void kit_user_text(char *out, size_t cap, const kura_kit_spec *spec)
 }
 
 /* tmpl with {1} and {2} replaced by a and b, into out (cap bytes; cut when longer). */
-static void fill(char *out, size_t cap, const char *tmpl, const char *a, const char *b)
+static void fill3(char *out, size_t cap, const char *tmpl, const char *a, const char *b,
+                  const char *c)
 {
     size_t n = 0;
     while (*tmpl && n + 1 < cap) {
-        if (tmpl[0] == '{' && (tmpl[1] == '1' || tmpl[1] == '2') && tmpl[2] == '}') {
-            for (const char *with = tmpl[1] == '1' ? a : b; with && *with && n + 1 < cap; with++)
+        if (tmpl[0] == '{' && tmpl[1] >= '1' && tmpl[1] <= '3' && tmpl[2] == '}') {
+            const char *with = tmpl[1] == '1' ? a : tmpl[1] == '2' ? b : c;
+            for (; with && *with && n + 1 < cap; with++)
                 out[n++] = *with;
             tmpl += 3;
         } else {
@@ -292,30 +319,60 @@ static void fill(char *out, size_t cap, const char *tmpl, const char *a, const c
     out[n] = '\0';
 }
 
+static void fill(char *out, size_t cap, const char *tmpl, const char *a, const char *b)
+{
+    fill3(out, cap, tmpl, a, b, NULL);
+}
+
 /* The layout with a QR code q points wide; KURA_ERR_INVALID if it does not fit the page. */
 static int build(kit_layout *l, const kura_kit_spec *spec, kit_measure_fn measure, void *ctx,
                  double q, int where_in_steps)
 {
     const kit_text *t = spec->lang == KURA_LANG_JA ? &text_ja : &text_en;
     flow f = {.l = l, .measure = measure, .ctx = ctx};
-    char payload[KURA_KIT_PAYLOAD_MAX], key[KURA_KEY_TEXT_LEN + 1], buf[256];
+    char payload[KURA_SHARE_PAYLOAD_MAX], key[KURA_SHARE_TEXT_LEN + 1], buf[256];
+    /* A share kit: its own title, label and words, the share where a key would be. */
+    char k_s[16] = "", n_s[16] = "", i_s[16] = "", title[256], sub[512], label[128], scan[1024],
+         share_step[1024], keep_body[1024];
+    const char *t_title = t->title, *t_sub = t->subtitle, *t_label = t->l_key,
+               *t_scan = t->scan_body, *t_keep = t->keep_body;
+    if (spec->share) {
+        kura_share_info si;
+        kura_share_info_of(spec->share, &si);
+        snprintf(k_s, sizeof k_s, "%u", si.threshold);
+        snprintf(n_s, sizeof n_s, "%u", spec->share_count);
+        snprintf(i_s, sizeof i_s, "%u", si.number);
+        fill3(title, sizeof title, t->s_title, k_s, n_s, i_s);
+        fill3(sub, sizeof sub, t->s_subtitle, k_s, n_s, i_s);
+        fill3(label, sizeof label, t->s_label, k_s, n_s, i_s);
+        fill3(scan, sizeof scan, t->s_scan, k_s, n_s, i_s);
+        fill3(share_step, sizeof share_step, t->s_step, k_s, n_s, i_s);
+        fill3(keep_body, sizeof keep_body, t->s_keep, k_s, n_s, i_s);
+        t_title = title, t_sub = sub, t_label = label, t_scan = scan, t_keep = keep_body;
+    }
 
     memset(l, 0, sizeof *l);
     l->lang = spec->lang;
     kit_page_size(spec, &l->page_w, &l->page_h);
     l->arena = kura_arena_new();
     if (!l->arena) return KURA_ERR_NOMEM;
-    kura_kit_payload(payload, spec->vault_id, spec->key);
+    if (spec->share)
+        kura_share_payload(payload, spec->vault_id, spec->share);
+    else
+        kura_kit_payload(payload, spec->vault_id, spec->key);
     int rc = kura_qr_encode(&l->qr, payload);
     sodium_memzero(payload, sizeof payload);
     if (rc != KURA_OK) return rc;
-    kura_key_format(key, spec->key);
+    if (spec->share)
+        kura_share_format(key, spec->share);
+    else
+        kura_key_format(key, spec->key);
 
     const double M = 50, W = l->page_w - 2 * M;
     double y = M;
-    text(&f, KIT_BOLD, 26, M, y + 24, 0, t->title);
+    text(&f, KIT_BOLD, spec->share ? 22 : 26, M, y + 24, 0, t_title);
     y += 34;
-    y += wrap(&f, KIT_SANS, 11, M, y, W, 0.35, t->subtitle, 1) + 8;
+    y += wrap(&f, KIT_SANS, 11, M, y, W, 0.35, t_sub, 1) + 8;
     kit_op *rule = op(&f, OP_RULE);
     rule->x = M, rule->y = y, rule->w = W, rule->gray = 0.6;
     y += 22;
@@ -353,7 +410,7 @@ static int build(kit_layout *l, const kura_kit_spec *spec, kit_measure_fn measur
     if (ksize > 24) ksize = 24;
     double kh = 34 + ksize * 1.6;
     box(&f, M, y, W, kh, 0.93);
-    text(&f, KIT_BOLD, 10.5, M + 16, y + 20, 0.25, t->l_key);
+    text(&f, KIT_BOLD, 10.5, M + 16, y + 20, 0.25, t_label);
     text(&f, KIT_MONO, ksize, M + (W - unit * ksize) / 2, y + 28 + ksize, 0, key);
     y += kh + 16;
 
@@ -363,7 +420,7 @@ static int build(kit_layout *l, const kura_kit_spec *spec, kit_measure_fn measur
     double x2 = M + q + 18, w2 = W - q - 18, y2 = y + 4 + 4 * q / (l->qr.width + 8);
     text(&f, KIT_BOLD, 13, x2, y2 + 13, 0, t->scan_title);
     y2 += 22;
-    y2 += wrap(&f, KIT_SANS, 10.5, x2, y2, w2, 0, t->scan_body, 1);
+    y2 += wrap(&f, KIT_SANS, 10.5, x2, y2, w2, 0, t_scan, 1);
     y = (y + q > y2 ? y + q : y2) + 14;
 
     text(&f, KIT_BOLD, 13, M, y + 13, 0, t->how_title);
@@ -376,6 +433,7 @@ static int build(kit_layout *l, const kura_kit_spec *spec, kit_measure_fn measur
                  NULL);
             says = step;
         }
+        if (i == 1 && spec->share) says = share_step;
         snprintf(buf, sizeof buf, "%d.", i + 1);
         text(&f, KIT_BOLD, 10.5, M, y + 10.5, 0, buf);
         y += wrap(&f, KIT_SANS, 10.5, M + 18, y, W - 18, 0, says, 1) + 3;
@@ -384,7 +442,7 @@ static int build(kit_layout *l, const kura_kit_spec *spec, kit_measure_fn measur
 
     text(&f, KIT_BOLD, 13, M, y + 13, 0, t->keep_title);
     y += 24;
-    y += wrap(&f, KIT_SANS, 10.5, M, y, W, 0, t->keep_body, 1) + 10;
+    y += wrap(&f, KIT_SANS, 10.5, M, y, W, 0, t_keep, 1) + 10;
 
     double wh = wrap(&f, KIT_BOLD, 10.5, M + 14, y + 12, W - 28, 0, t->warning, 0) + 24;
     box(&f, M, y, W, wh, 0.88);
@@ -395,6 +453,7 @@ static int build(kit_layout *l, const kura_kit_spec *spec, kit_measure_fn measur
              spec->date, t->f_sep, t->f_vault, spec->vault_id);
     text(&f, KIT_SANS, 8, M, l->page_h - 30, 0.45, buf);
     sodium_memzero(key, sizeof key);
+    sodium_memzero(share_step, sizeof share_step);
     if (f.rc == KURA_OK && y > l->page_h - 44) f.rc = KURA_ERR_INVALID; /* it must fit */
     return f.rc;
 }

@@ -8,8 +8,7 @@
 
 /* Scans once. KURA_OK with the payload parsed, KURA_ERR_NOT_FOUND if no kura code. */
 /* density: read every that many rows and columns (1: all; a glance reads fewer). */
-static int scan(char *vault_id, kura_client_key *key, const kura_gray *img, kura_kit_seen *seen,
-                int density)
+static int scan(kura_kit_found *found, const kura_gray *img, kura_kit_seen *seen, int density)
 {
     int rc = KURA_ERR_NOT_FOUND;
     zbar_image_scanner_t *sc = zbar_image_scanner_create();
@@ -30,7 +29,7 @@ static int scan(char *vault_id, kura_client_key *key, const kura_gray *img, kura
         for (const zbar_symbol_t *s = zbar_image_first_symbol(im); s; s = zbar_symbol_next(s)) {
             const char *data = zbar_symbol_get_data(s);
             unsigned len = zbar_symbol_get_data_length(s);
-            rc = kura_kit_payload_parse(vault_id, key, data, len);
+            rc = kura_kit_found_parse(found, data, len);
             if (rc != KURA_ERR_NOT_FOUND) break; /* else another QR code: keep looking */
             seen->others++;
         }
@@ -64,14 +63,13 @@ static int rescale(kura_gray *out, const kura_gray *img, int up)
     return KURA_OK;
 }
 
-int kit_read(char *vault_id, kura_client_key *key, const char *path, kura_kit_seen *seen,
-             unsigned flags)
+int kit_read(kura_kit_found *found, const char *path, kura_kit_seen *seen, unsigned flags)
 {
     kura_gray img, half = {0}, alt;
     int rc = kura_gray_load(&img, path, flags & KURA_KIT_QUICK ? 1000 : 0);
     if (rc != KURA_OK) return rc;
     seen->width = img.w, seen->height = img.h;
-    rc = scan(vault_id, key, &img, seen, flags & KURA_KIT_QUICK ? 2 : 1);
+    rc = scan(found, &img, seen, flags & KURA_KIT_QUICK ? 2 : 1);
     if (flags & KURA_KIT_QUICK) {
         kura_gray_free(&img);
         return rc;
@@ -83,11 +81,11 @@ int kit_read(char *vault_id, kura_client_key *key, const char *path, kura_kit_se
         kura_gray_free(&half);
         half = alt;
         src = &half;
-        rc = scan(vault_id, key, &half, seen, 1);
+        rc = scan(found, &half, seen, 1);
     }
     kura_gray_free(&half);
     if (rc == KURA_ERR_NOT_FOUND && img.w < 900 && rescale(&alt, &img, 1) == KURA_OK) {
-        rc = scan(vault_id, key, &alt, seen, 1);
+        rc = scan(found, &alt, seen, 1);
         kura_gray_free(&alt);
     }
     kura_gray_free(&img);

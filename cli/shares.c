@@ -1,0 +1,140 @@
+/* Split kits on the way in: the client key from several --kit images, or from shares typed
+ * (a key file of one share a line, or the terminal), each checked as it comes: of this
+ * vault, of one split, enough of them. Saying which share is missing beats saying "no". */
+#include <errno.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "cli.h"
+
+/* The shares gathered so far, in sodium_malloc memory. */
+typedef struct gathered {
+    kura_share s[KURA_SHARES_MAX];
+    size_t n;
+} gathered;
+
+/* Adds s from source (a file name, "line 2 of F") unless it is a share already there; an exit
+ * code: a share of another split of this vault's key is refused by name. */
+static int gather(gathered *g, const kura_share *s, const char *source)
+{
+    kura_share_info a, b;
+    kura_share_info_of(s, &a);
+    for (size_t i = 0; i < g->n; i++) {
+        kura_share_info_of(&g->s[i], &b);
+        if (b.split != a.split || b.threshold != a.threshold)
+            return fail(EX_WRONG_KEY,
+                        "%s is share %u of another split of the key (another 'kura kit split'): "
+                        "shares combine only with shares of the same split",
+                        source, a.number);
+        if (b.number == a.number) return EX_OK; /* the same share twice */
+    }
+    memcpy(&g->s[g->n++], s, sizeof *s);
+    return EX_OK;
+}
+
+static unsigned distinct(const gathered *g)
+{
+    return (unsigned)g->n;
+}
+
+/* The key from enough shares; an exit code. */
+static int combine(kura_client_key *key, const gathered *g, const char *vault_id, unsigned *gen)
+{
+    kura_share_info a;
+    kura_share_info_of(&g->s[0], &a);
+    *gen = a.gen ? a.gen : 1000; /* 1000: shares of a key past the 31st */
+    if (distinct(g) < a.threshold) {
+        unsigned more = a.threshold - distinct(g);
+        char count[16];
+        snprintf(count, sizeof count, "%u", more);
+        return fail(EX_NOT_FOUND,
+                    "%u of %u shares found for vault %.8s: %s more %s needed (any of the "
+                    "others); give each with its own --kit, or type them",
+                    distinct(g), a.threshold, vault_id, more == 1 ? "one" : count,
+                    more == 1 ? "is" : "are");
+    }
+    int rc = kura_share_combine(key, g->s, g->n);
+    if (rc != KURA_OK)
+        return fail(EX_BAD_KEY, "these shares do not combine into a key: one of them is damaged");
+    return EX_OK;
+}
+
+int read_found(kura_kit_found *found, const char *file)
+{
+    kura_kit_seen seen;
+    int rc = kura_kit_read_found(found, file, &seen, 0);
+    return rc == KURA_OK ? EX_OK : kit_unread(rc, errno, &seen, file);
+}
+
+int shares_do_not_open(unsigned gen, const char *vault_id)
+{
+    char which[32] = "a key";
+    if (gen && gen < 1000) snprintf(which, sizeof which, "key %u", gen);
+    return fail(EX_WRONG_KEY,
+                "these shares hold %s of vault %s, which no longer opens it: its key was rotated "
+                "since; split the new key with 'kura kit split' on a device that is unlocked",
+                which, vault_id);
+}
+
+int key_from_kits(ctx *c, kura_client_key *key, const char *vault_id, unsigned *share_gen)
+{
+    kura_kit_found *f = sodium_malloc(sizeof *f);
+    gathered *g = sodium_malloc(sizeof *g);
+    int ex = f && g ? EX_OK : fail(EX_FAIL, "out of memory");
+    if (g) g->n = 0;
+    int have_key = 0;
+    for (int i = 0; ex == EX_OK && i < c->kits.n && !have_key; i++) {
+        const char *file = c->kits.files[i];
+        ex = read_found(f, file);
+        if (ex != EX_OK) break;
+        if (strcmp(f->vault_id, vault_id) != 0) {
+            ex = fail(EX_WRONG_KEY, "%s is %s of vault %s, not of vault %s", file,
+                      f->is_share ? "a share of a split kit" : "the kit", f->vault_id, vault_id);
+            break;
+        }
+        if (!f->is_share) { /* a whole kit: its key */
+            memcpy(key, &f->key, sizeof *key);
+            have_key = 1;
+            break;
+        }
+        ex = gather(g, &f->share, file);
+    }
+    *share_gen = 0;
+    if (ex == EX_OK && !have_key) ex = combine(key, g, vault_id, share_gen);
+    sodium_free(f);
+    sodium_free(g);
+    return ex;
+}
+
+int key_from_typed_shares(kura_client_key *key, const char *vault_id, const char *text,
+                          const char *source, unsigned *share_gen)
+{
+    gathered *g = sodium_malloc(sizeof *g);
+    kura_share *s = sodium_malloc(sizeof *s);
+    int ex = g && s ? EX_OK : fail(EX_FAIL, "out of memory");
+    if (g) g->n = 0;
+    int line = 0;
+    for (const char *p = text; ex == EX_OK && *p;) {
+        size_t len = strcspn(p, "\n");
+        line++;
+        if (kura_key_count_symbols(p, len) > 0) {
+            size_t bad = 0;
+            char where[300];
+            snprintf(where, sizeof where, "share on line %d %s", line, source);
+            int rc = kura_share_parse(s, &bad, p, len);
+            if (rc == KURA_ERR_KEY_TYPO)
+                ex = fail(EX_BAD_KEY, "the %s has a typo (its check symbols do not match)", where);
+            else if (rc != KURA_OK)
+                ex = fail(EX_BAD_KEY, "the %s is not a share (%zu symbols; a share has %d)", where,
+                          kura_key_count_symbols(p, len), KURA_SHARE_SYMBOLS);
+            else
+                ex = gather(g, s, where);
+        }
+        p += len + (p[len] == '\n');
+    }
+    if (ex == EX_OK && !g->n) ex = fail(EX_BAD_KEY, "no share %s", source);
+    if (ex == EX_OK) ex = combine(key, g, vault_id, share_gen);
+    sodium_free(s);
+    sodium_free(g);
+    return ex;
+}

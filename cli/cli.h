@@ -124,9 +124,11 @@ void print_escaped(const char *s, int keep_lines);
 /* s as one shell word, so that a shell reads it back as it is ('it'\''s'); into out (cap
  * bytes), or "''"-quoted and cut when longer. A path in a command kura prints to be typed. */
 const char *shell_word(char *out, size_t cap, const char *s);
-/* The command that starts a session with the kit at path, as it works when typed in a shell:
- * eval "$(kura [--vault V] unlock --kit K)". Into out (cap bytes). */
-const char *kit_unlock_command(char *out, size_t cap, const ctx *c, const char *path);
+/* The command that starts a session with the kit at path (or the n shares of a split kit),
+ * as it works when typed in a shell: eval "$(kura [--vault V] unlock --kit K...)". Into out
+ * (cap bytes). */
+const char *kit_unlock_command(char *out, size_t cap, const ctx *c, const char *const *paths,
+                               size_t n);
 /* Prints "kura: <message>" to stderr and returns code. */
 int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Reports a library failure on the vault: the mapped exit code and a one-line message. */
@@ -224,7 +226,17 @@ int key_from_typed_shares(kura_client_key *key, const char *vault_id, const char
 int shares_do_not_open(unsigned gen, const char *vault_id);
 
 /* ---- ways.c: the ways into a vault left on this machine (recover, reset) ---- */
-enum { KIT_OPENS, KIT_OLD, KIT_OTHER, KIT_UNREADABLE, KIT_DAMAGED, KIT_UNCHECKED };
+enum {
+    KIT_OPENS,
+    KIT_OLD,
+    KIT_OTHER,
+    KIT_UNREADABLE,
+    KIT_DAMAGED,
+    KIT_UNCHECKED,
+    KIT_SHARE_OPENS, /* a share of a split kit: with the others found, it opens the vault */
+    KIT_SHARE,       /* a share of this vault: too few found, or of another split */
+    KIT_SHARE_OLD,   /* with the others found, a key from before a rotation */
+};
 extern const char *const kit_status_words[]; /* for --json, by KIT_* */
 typedef struct ways {
     int session;  /* KURA_SESSION opens this vault */
@@ -235,7 +247,16 @@ typedef struct ways {
     char (*ids)[KURA_VAULT_ID_TEXT + 1];
     int opening;   /* index of a kit that opens the vault, or -1 */
     size_t looked; /* other images and PDFs read: no kura QR code in them (not listed) */
+    /* Shares of a split kit of this vault: the most of one split found (share_have of the
+     * share_need that open), and when enough, the ones combined (share_files) and whether
+     * they open it. */
+    unsigned share_have, share_need;
+    size_t share_files[KURA_SHARES_MAX], share_count;
+    int share_opens;
 } ways;
+/* The paths that open the vault: the kit, or the shares that together do; how many (0:
+ * none). At most KURA_SHARES_MAX into out. */
+size_t ways_open_paths(const ways *w, const char **out);
 /* Finds the kits and checks each against c->v (vault_ok: c->v is open): exit code. */
 int ways_find_kits(ctx *c, ways *w, int vault_ok);
 /* Every way into c->v (NULL: none can be checked): the session, the slot, the kits. */

@@ -74,11 +74,28 @@ static int kit_found_damage(const ways *f)
     return 0;
 }
 
+/* Shares of a split kit found, but too few (or of an old key): what is missing. */
+static void shares_missing(const ways *f)
+{
+    unsigned more = f->share_need - f->share_have;
+    if (f->share_have >= f->share_need)
+        printf("shares:  %u of a split kit of an old key; split the new key with 'kura kit "
+               "split'\n",
+               f->share_have);
+    else
+        printf("shares:  %u of %u shares found: %u more %s needed (ask the people who hold the "
+               "others)\n",
+               f->share_have, f->share_need, more, more == 1 ? "is" : "are");
+}
+
 static void report(ctx *c, const char *id, int enrolled, const ways *f, const char *damage)
 {
-    char line[3 * PATH_MAX];
+    char line[KURA_SHARES_MAX * PATH_MAX];
+    const char *open[KURA_SHARES_MAX];
+    size_t n_open = ways_open_paths(f, open);
     const char *next = enrolled          ? "passphrase"
                        : f->opening >= 0 ? "kit"
+                       : n_open          ? "shares"
                        : damage          ? "salvage"
                                          : "reset";
     if (c->json) {
@@ -90,8 +107,8 @@ static void report(ctx *c, const char *id, int enrolled, const ways *f, const ch
         json_print(json_pack("{s:s, s:s?, s:b, s:o, s:I, s:b, s:b, s:s?, s:s}", "vault",
                              c->vault_path, "vault_id", id, "device_enrolled", enrolled, "kits",
                              kits, "images_looked_at", (json_int_t)f->looked, "can_unlock",
-                             enrolled || f->opening >= 0, "damaged", damage != NULL, "damage",
-                             damage, "next", next));
+                             enrolled || n_open, "damaged", damage != NULL, "damage", damage,
+                             "next", next));
         return;
     }
     static const char *const words[] = {"opens this vault",
@@ -99,7 +116,12 @@ static void report(ctx *c, const char *id, int enrolled, const ways *f, const ch
                                         "the kit of another vault",
                                         "no kura QR code in it (or not an image kura reads)",
                                         "this vault's kit, but the vault is damaged",
-                                        "a kura kit, not checked: the vault does not open"};
+                                        "a kura kit, not checked: the vault does not open",
+                                        "a share of a split kit: with the others below, it opens "
+                                        "this vault",
+                                        "a share of this vault's split kit",
+                                        "a share of a split kit of an old key: its key was "
+                                        "rotated"};
     printf("vault:   %s (%s)\n", c->vault_path, id ? id : "damaged: its id cannot be read");
     printf("device:  %s\n",
            enrolled ? "enrolled: its passphrase unlocks the vault here" : "not enrolled");
@@ -112,11 +134,12 @@ static void report(ctx *c, const char *id, int enrolled, const ways *f, const ch
     printf("\n");
     for (size_t i = 0; i < f->n; i++)
         printf("  %s: %s\n", f->paths[i], words[f->status[i]]);
+    if (f->share_need && !f->share_opens) shares_missing(f);
     if (enrolled)
         printf("next:    unlock with this device's passphrase: kura unlock\n");
-    else if (f->opening >= 0)
-        printf("next:    unlock with the kit: %s\n",
-               kit_unlock_command(line, sizeof line, c, f->paths[f->opening]));
+    else if (n_open)
+        printf("next:    unlock with the %s: %s\n", n_open > 1 ? "shares" : "kit",
+               kit_unlock_command(line, sizeof line, c, open, n_open));
     else if (damage)
         explain_damage(c, damage);
     else
@@ -127,7 +150,7 @@ static void opens(ctx *c, const char *path)
 {
     char line[3 * PATH_MAX];
     printf("\n%s opens vault %s.\nKeep it safe. To unlock with it, type:\n\n    %s\n", path,
-           kura_vault_id(c->v), kit_unlock_command(line, sizeof line, c, path));
+           kura_vault_id(c->v), kit_unlock_command(line, sizeof line, c, &path, 1));
 }
 
 /* s read as a shell reads one word: 'quoted', "quoted" (\\ \" \$ \` escaped), \x. */
@@ -251,7 +274,9 @@ static int recover_exec(ctx *c, void *args, int argc, char **argv)
         if (ex != EX_OK) goto out;
         if (!damage && kit_found_damage(&f)) damage = "its client-key slot does not open";
         report(c, id, enrolled, &f, damage);
-        ex = enrolled || f.opening >= 0 ? EX_OK : damage ? EX_DAMAGED : EX_NOT_FOUND;
+        ex = enrolled || f.opening >= 0 || f.share_opens ? EX_OK
+             : damage                                    ? EX_DAMAGED
+                                                         : EX_NOT_FOUND;
         goto out;
     }
     /* 1. This device. */
@@ -275,6 +300,17 @@ static int recover_exec(ctx *c, void *args, int argc, char **argv)
         ex = EX_OK;
         goto out;
     }
+    if (f.share_opens) {
+        char line[KURA_SHARES_MAX * PATH_MAX];
+        const char *open[KURA_SHARES_MAX];
+        size_t n = ways_open_paths(&f, open);
+        printf("\nThese %zu shares of a split kit open vault %s together. To unlock with them, "
+               "type:\n\n    %s\n",
+               n, id, kit_unlock_command(line, sizeof line, c, open, n));
+        ex = EX_OK;
+        goto out;
+    }
+    if (f.share_need) shares_missing(&f);
     if (kit_found_damage(&f)) {
         explain_damage(c, "its client-key slot does not open");
         ex = EX_DAMAGED;

@@ -73,10 +73,13 @@ static int confirmed(const char *confirm, const kura_reset_report *r, const char
 static void warn_ways(const ways *w, const char *id)
 {
     char kit[4200] = "";
-    if (!w->session && !w->enrolled && w->opening < 0) return;
+    if (!w->session && !w->enrolled && w->opening < 0 && !w->share_opens) return;
     if (w->opening >= 0)
         snprintf(kit, sizeof kit, "%sthe kit %s opens it", w->session || w->enrolled ? "; " : "",
                  w->paths[w->opening]);
+    else if (w->share_opens)
+        snprintf(kit, sizeof kit, "%s%zu shares of a split kit, found here, open it together",
+                 w->session || w->enrolled ? "; " : "", w->share_count);
     note("kura: warning: a way into vault %.8s is left: %s%s%s%s. Nothing needs a reset: 'kura key "
          "show' shows "
          "the client key, 'kura kit' saves a new kit, 'kura export --encrypted FILE' keeps every "

@@ -84,16 +84,19 @@ const char *shell_word(char *out, size_t cap, const char *s)
     return out;
 }
 
-const char *kit_unlock_command(char *out, size_t cap, const ctx *c, const char *path)
+const char *kit_unlock_command(char *out, size_t cap, const ctx *c, const char *const *paths,
+                               size_t n)
 {
-    char vault[PATH_MAX + 16] = "", kit[2 * PATH_MAX];
-    if (c->vault_option) {
-        strcpy(vault, "--vault ");
-        shell_word(vault + 8, sizeof vault - 8, c->vault_path);
-        strcat(vault, " ");
-    }
-    snprintf(out, cap, "eval \"$(kura %sunlock --kit %s)\"", vault,
-             shell_word(kit, sizeof kit, path));
+    char word[2 * PATH_MAX];
+    size_t o = (size_t)snprintf(out, cap, "eval \"$(kura ");
+    if (c->vault_option && o < cap)
+        o += (size_t)snprintf(out + o, cap - o, "--vault %s ",
+                              shell_word(word, sizeof word, c->vault_path));
+    if (o < cap) o += (size_t)snprintf(out + o, cap - o, "unlock");
+    for (size_t i = 0; i < n && o < cap; i++)
+        o += (size_t)snprintf(out + o, cap - o, " --kit %s",
+                              shell_word(word, sizeof word, paths[i]));
+    if (o < cap) snprintf(out + o, cap - o, ")\"");
     return out;
 }
 

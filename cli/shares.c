@@ -88,8 +88,13 @@ int key_from_kits(ctx *c, kura_client_key *key, const char *vault_id, unsigned *
         ex = read_found(f, file);
         if (ex != EX_OK) break;
         if (strcmp(f->vault_id, vault_id) != 0) {
-            ex = fail(EX_WRONG_KEY, "%s is %s of vault %s, not of vault %s", file,
-                      f->is_share ? "a share of a split kit" : "the kit", f->vault_id, vault_id);
+            ex = f->is_share ? fail(EX_WRONG_KEY,
+                                    "%s is a share of a split kit of vault %s, not of "
+                                    "vault %s",
+                                    file, f->vault_id, vault_id)
+                             : fail(EX_WRONG_KEY,
+                                    "%s is the kit of vault %s: this key does not open vault %s",
+                                    file, f->vault_id, vault_id);
             break;
         }
         if (!f->is_share) { /* a whole kit: its key */

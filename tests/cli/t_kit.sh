@@ -163,7 +163,7 @@ done
 
 # Reading: failure twins, each in its own words.
 k ls --kit "$(jq -r '.kit[1]' w.json)"
-expect "another vault's kit" 3 "is the kit of vault $(cat w.id), not of vault $id"
+expect "another vault's kit" 3 "is the kit of vault $(cat w.id): this key does not open vault $id"
 convert -size 400x400 xc:white blank.png
 k ls --kit blank.png
 expect "an image without a QR code" 5 "no QR code found in blank.png: is the whole code in the picture, sharp and well lit?"

@@ -52,8 +52,9 @@ check "each of the 16 subsets of 3, 4 or 5 shares opens the vault" test "$opened
 check "each of the 15 subsets of 1 or 2 says how many more are needed" test "$refused" = 15
 
 # A photo of a printed share, with others.
-convert "${png[2]}" -resize 60% -rotate 3 -quality 70 "$T/share2-photo.jpg"
-k --kit "$T/share2-photo.jpg" --kit "${png[4]}" --kit "${png[5]}" get Bank --field password
+mkdir -p "$T/photos"
+convert "${png[2]}" -resize 60% -rotate 3 -quality 70 "$T/photos/share2-photo.jpg"
+k --kit "$T/photos/share2-photo.jpg" --kit "${png[4]}" --kit "${png[5]}" get Bank --field password
 expect "a phone photo of a share counts" 0
 check "and opens" out_is pw-bank
 
@@ -86,6 +87,27 @@ k kit split --shares 5 --threshold 3 --kit-dir "$T/again" --key-file v.key --jso
 again=$(jq -r '.kits[2].png' "$T/.out")
 k --kit "${png[1]}" --kit "${png[2]}" --kit "$again" get Bank --field password
 expect "a share of another split of the same key" 3 "another split of the key"
+
+# recover finds shares as it finds kits: two say one more is needed; with a phone photo of a
+# third, they open the vault, and the command it prints works as printed.
+mkdir -p "$HOME/Downloads" "$HOME/Pictures/DCIM/Camera"
+cp "${png[1]}" "${pdf[4]}" "$HOME/Downloads/"
+k recover --json
+expect "recover with two shares" 5
+check "lists them as this vault's shares" json_ok '[.kits[] | select(.status == "share")] | length == 2'
+k recover
+check "and says one more is needed" out_has "2 of 3 shares found: 1 more is needed"
+convert "${png[5]}" -resize 70% -quality 75 "$HOME/Pictures/DCIM/Camera/IMG_2041.jpg"
+k recover --json
+expect "recover with a photo of a third share" 0
+check "the three open the vault together" json_ok '([.kits[] | select(.status == "share_opens")] | length == 3) and .next == "shares" and .can_unlock'
+k recover
+hint=$(sed -n 's/^next: *unlock with the shares: //p' "$T/.out")
+PATH=$(dirname "$KURA"):$PATH bash -c "$hint"' && kura status --json' >"$T/.out" 2>"$T/.err"
+_capture
+expect "the command recover prints, pasted into a shell" 0
+check "unlocks with the three shares" json_ok '.unlocked == true'
+rm -rf "$HOME/Downloads" "$HOME/Pictures"
 
 # After a rotation: the old shares hold key 1, which no longer opens the vault.
 k key rotate --yes --no-kit --key-file v.key --json

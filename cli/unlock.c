@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <sodium.h>
 
@@ -326,8 +327,9 @@ int unlock_vault(ctx *c)
         /* With a session, listings keep an overview cache beside it (kura.1, FILES). */
         if (rc == KURA_OK) rc = kura_vault_set_cache_dir(c->v, c->runtime_dir);
         if (rc == KURA_OK) return EX_OK;
-        if (rc == KURA_ERR_EXPIRED)
-            why = "the session timed out";
+        static char said[256];
+        if (rc == KURA_ERR_EXPIRED) /* "the session timed out after 15 idle minutes at ..." */
+            why = strncpy(said, kura_error_detail(), sizeof said - 1);
         else if (rc != KURA_ERR_NOT_FOUND)
             return fail_vault(c, rc, "use the session");
     }
@@ -387,10 +389,21 @@ int new_passphrase(char **out, const char *file)
 
 void offer_enroll(ctx *c)
 {
-    if (c->by_passphrase || kura_device_enrolled(c->v, c->device_dir)) return;
-    int answer = tty_confirm("Enroll this device, so a passphrase of yours unlocks this vault "
-                             "here from now on?");
-    if (answer != 1) return;
+    if (c->by_passphrase || kura_device_enrolled(c->v, c->device_dir) ||
+        kura_device_never(c->v, c->device_dir))
+        return;
+    char *answer = tty_ask("Enroll this device, so a passphrase of yours unlocks this vault "
+                           "here from now on? [y/N, or 'never' on this device] ");
+    int yes = answer && (strcasecmp(answer, "y") == 0 || strcasecmp(answer, "yes") == 0);
+    int never = answer && strcasecmp(answer, "never") == 0;
+    secret_free(answer);
+    if (never) {
+        if (kura_device_never_set(c->v, c->device_dir) == KURA_OK)
+            note("kura: not asked again on this device ('kura device enroll' enrolls it any "
+                 "time)");
+        return;
+    }
+    if (!yes) return;
     char *pass = NULL;
     if (new_passphrase(&pass, NULL) != EX_OK) return;
     int rc = kura_device_enroll(c->v, c->device_dir, pass, strlen(pass),

@@ -5,11 +5,11 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config
     libsodium-dev libsqlite3-dev libqrencode-dev libpng-dev libcairo2-dev libfontconfig-dev libjansson-dev
-    libhpdf-dev libgfshare-dev libgit2-dev libssh2-1-dev libzbar-dev libvips-dev libpoppler-glib-dev liboath-dev libcsv-dev libxml2-dev libzip-dev
+    libhpdf-dev libgfshare-dev libkeyutils-dev libgit2-dev libssh2-1-dev libzbar-dev libvips-dev libpoppler-glib-dev liboath-dev libcsv-dev libxml2-dev libzip-dev
     fontconfig fonts-dejavu-core
     fonts-ipafont-gothic)
 test_pkgs=(libcmocka-dev sqlite3 jq python3 faketime util-linux clang clang-format libclang-rt-14-dev
-    zbar-tools qpdf poppler-utils imagemagick qrencode valgrind oathtool keepassxc syncthing git openssh-server openssl
+    keyutils zbar-tools qpdf poppler-utils imagemagick qrencode valgrind oathtool keepassxc syncthing git openssh-server openssl
     xvfb xauth xclip xsel zsh fish)
 
 # The benchmark (bench/run.sh): hyperfine and GNU time; --others adds the tools it compares

@@ -101,6 +101,29 @@ int kura_device_enrolled(const kura_vault *v, const char *dir)
     return device_path(path, sizeof path, dir, v) == KURA_OK && access(path, F_OK) == 0;
 }
 
+/* dir/<vault id>.never: the user answered "never" to enrolling this device. */
+static int never_path(char *out, size_t n, const char *dir, const kura_vault *v)
+{
+    int w = snprintf(out, n, "%s/%s.never", dir, v->id_text);
+    return w < 0 || (size_t)w >= n ? KURA_ERR_INVALID : KURA_OK;
+}
+
+int kura_device_never(const kura_vault *v, const char *dir)
+{
+    char path[PATH_MAX];
+    return never_path(path, sizeof path, dir, v) == KURA_OK && access(path, F_OK) == 0;
+}
+
+int kura_device_never_set(const kura_vault *v, const char *dir)
+{
+    char path[PATH_MAX];
+    int rc = kura_mkdir_private(dir);
+    if (rc == KURA_OK) rc = never_path(path, sizeof path, dir, v);
+    static const char text[] = "not enrolled on purpose: kura unlock does not offer it here\n";
+    if (rc == KURA_OK) rc = kura_write_private_file(path, text, sizeof text - 1);
+    return rc;
+}
+
 int kura_device_unlock(kura_vault *v, const char *dir, const char *pass, size_t passlen)
 {
     char path[PATH_MAX];

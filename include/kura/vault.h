@@ -390,14 +390,34 @@ KURA_MUST_CHECK int kura_totp(kura_totp_code *out, const char *spec, int64_t now
 KURA_MUST_CHECK int kura_session_start(char out[KURA_SESSION_TEXT], kura_vault *v, const char *dir,
                                        unsigned timeout);
 
-/* Unlocks v from the session named by handle text. KURA_ERR_NOT_FOUND if there is no such
- * session, it is another vault's or from before a key rotation (then it is removed),
- * KURA_ERR_EXPIRED if it timed out (and is then removed). A successful resume restarts the idle
- * clock. *remaining (may be NULL) gets the seconds left. */
-KURA_MUST_CHECK int kura_session_resume(kura_vault *v, const char *dir, const char *handle,
+/* Unlocks v from its session among the handles in list (KURA_SESSION: one handle per vault,
+ * ':' between them). KURA_ERR_NOT_FOUND if there is no such session, it is from before a key
+ * rotation (then it is removed), or its key left the kernel keyring; KURA_ERR_EXPIRED if it
+ * timed out (then it is removed, and kura_error_detail says after how long and when). A
+ * successful resume restarts the idle clocks (the blob's, and the kernel keyring's where the
+ * session is held there). *remaining (may be NULL) gets the seconds left. KURA_NO_KEYRING set
+ * in the environment keeps new sessions out of the kernel keyring. */
+KURA_MUST_CHECK int kura_session_resume(kura_vault *v, const char *dir, const char *list,
                                         unsigned *remaining);
 
-/* Ends a session: its blob is overwritten and removed. KURA_ERR_NOT_FOUND if none. */
+/* What is known of vault_id's session in list without its token (for kura status). */
+typedef struct kura_session_state {
+    int found;        /* list names a session of this vault */
+    int open;         /* its blob is there (it may still turn out to have timed out) */
+    int kernel;       /* its idle timeout is held by the kernel keyring too */
+    unsigned timeout; /* idle timeout, seconds (0: not known) */
+    int64_t last;     /* last use (0: not known) */
+    int64_t ended;    /* when it timed out (0: it did not, or it is not known) */
+} kura_session_state;
+KURA_MUST_CHECK int kura_session_state_of(kura_session_state *out, const char *dir,
+                                          const char *list, const char *vault_id);
+/* list without vault_id's handle, and without handles whose sessions are gone: what
+ * KURA_SESSION becomes when this vault's session ends or is replaced. Into out (cap). */
+KURA_MUST_CHECK int kura_session_list_without(char *out, size_t cap, const char *dir,
+                                              const char *list, const char *vault_id);
+
+/* Ends a session (one handle): its blob is overwritten and removed, its keyring key
+ * revoked. KURA_ERR_NOT_FOUND if none. */
 KURA_MUST_CHECK int kura_session_end(const char *dir, const char *handle);
 
 /* Ends every session of the vault with this id (text) in dir, without their tokens; *count
@@ -415,6 +435,11 @@ KURA_MUST_CHECK int kura_device_enroll(kura_vault *v, const char *dir, const cha
 
 /* 1 if dir holds a device slot for this vault. */
 int kura_device_enrolled(const kura_vault *v, const char *dir);
+/* The answer "never on this device" to the offer to enroll: kept in dir (<vault id>.never,
+ * no secret), asked with kura_device_never (1 if given). Enrolling removes nothing of it;
+ * kura device enroll still enrolls. */
+int kura_device_never(const kura_vault *v, const char *dir);
+KURA_MUST_CHECK int kura_device_never_set(const kura_vault *v, const char *dir);
 
 /* Unlocks v with this device's passphrase. KURA_ERR_NOT_FOUND: not enrolled;
  * KURA_ERR_WRONG_KEY: wrong passphrase; KURA_ERR_OLD_KEY: a slot from before a key rotation;

@@ -52,8 +52,86 @@ short=${KURA_SESSION%%.*}
 ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0 setsid -w faketime -f '+2m' "$KURA" ls \
     >"$T/.out" 2>"$T/.err" </dev/null
 _capture
-expect "an expired session" 8 "timed out"
-check "expired blob removed" test -z "$(ls "$XDG_RUNTIME_DIR/kura" | grep -F ".$short")"
+expect "an expired session" 8 "timed out after 1 idle minute at"
+check "expired blob removed" test -z "$(ls "$XDG_RUNTIME_DIR/kura" | grep -F ".$short" | grep -v '\.ended$')"
+k status
+check "status says when it timed out" out_has "state:   locked: the session timed out after 1 idle minute at"
+pty -e "the session timed out after 1 idle minute" -e "Client key for vault" -c -- "$KURA" ls
+check "on a terminal it says so before asking for the key" out_has "timed out after 1 idle minute"
+
+# The idle timeout holds even if kura never runs again: where the kernel keyring is there, the
+# session's blob is sealed with a key the kernel drops at the timeout, so a copy of the blob
+# and the token, with the clock turned back, opens nothing. Where it is not (KURA_NO_KEYRING,
+# a container without keyctl), status says the file alone keeps it.
+KURA_NO_KEYRING=1 k unlock --key-file a.key
+eval "$out"
+k status
+check "without the keyring, status says the file alone keeps the session" out_has "kept in kura's session file only"
+k status --json
+check "and --json" json_ok '.session_kept_by == "file"'
+k lock
+eval "$out"
+if keyctl show @u >/dev/null 2>&1; then
+    k unlock --key-file a.key --timeout 30
+    eval "$out"
+    k status
+    check "with the keyring, status says the kernel holds the timeout" out_has "held by the kernel keyring"
+    sid=${KURA_SESSION%%.*}
+    keyid=$(keyctl search @u user "kura:$(cat a.id).$sid")
+    check "the session's key is in the user's keyring, with a timeout" test -n "$keyid"
+    cp "$XDG_RUNTIME_DIR/kura/$(cat a.id).$sid" stolen-blob
+    keyctl timeout "$keyid" 1 # the timeout, as if 30 minutes had passed
+    sleep 2
+    cp stolen-blob "$XDG_RUNTIME_DIR/kura/$(cat a.id).$sid" # the copy put back, the clock as it was
+    k ls
+    expect "once the kernel dropped its key, blob and token open nothing" 8 "timed out"
+    k lock
+    eval "$out"
+else
+    k unlock --key-file a.key
+    eval "$out"
+    k status
+    check "no kernel keyring here: status says the file keeps the session" out_has "kept in kura's session file only"
+    k lock
+    eval "$out"
+fi
+
+# One session per vault in a shell: two vaults unlocked side by side; unlocking one again
+# says so and keeps its session; locking one leaves the other.
+unset KURA_SESSION
+k unlock --key-file a.key
+eval "$out"
+k --vault "$T/b.kura" unlock --key-file b.key
+expect "a second vault unlocked in the same shell" 0
+eval "$out"
+check "KURA_SESSION holds both" test "$(tr ':' '\n' <<<"$KURA_SESSION" | wc -l)" = 2
+k ls
+expect "the first vault still opens" 0
+k --vault "$T/b.kura" ls
+expect "and the second" 0
+k unlock --key-file a.key
+expect "unlock of a vault already unlocked here" 0 "already unlocked in this shell"
+check "keeps the session as it was" out_is "export KURA_SESSION='$KURA_SESSION'"
+k --vault "$T/b.kura" lock
+expect "lock the second vault" 0
+eval "$out"
+check "one session left" test "$(tr ':' '\n' <<<"$KURA_SESSION" | wc -l)" = 1
+k --vault "$T/b.kura" ls
+expect "the second vault is locked" 8
+k ls
+expect "the first is not" 0
+k lock
+eval "$out"
+check "the last lock unsets KURA_SESSION" test -z "${KURA_SESSION:-}"
+
+# The offer to enroll this device can be answered "never on this device".
+pty -e "Client key for vault" -s "$(cat b.key)" -e "or 'never' on this device" -s never \
+    -- "$KURA" --vault "$T/b.kura" unlock --key
+expect "unlock, answering never" 0
+check "says it will not ask again" out_has "not asked again on this device"
+pty -e "Client key for vault" -s "$(cat b.key)" -- "$KURA" --vault "$T/b.kura" unlock --key
+expect "the next unlock" 0
+check "does not offer it" out_lacks "Enroll this device"
 k unlock --key-file a.key --timeout 0
 expect "--timeout 0" 2 "--timeout (minutes) takes a number from 1 to 1440"
 
@@ -72,7 +150,7 @@ check "says already locked" err_has "already locked"
 # The overview cache: with a session, a listing leaves every overview sealed beside the
 # session, and the next listing of the same state reads it instead of the vault.
 k unlock --key-file a.key --json
-eval "KURA_SESSION=$(jq -r .session <<<"$out")"
+eval "export KURA_SESSION=$(jq -r .session <<<"$out")"
 cache=$XDG_RUNTIME_DIR/kura/$(cat a.id).overviews
 for t in CacheOne CacheTwo CacheThree; do k add "$t" --username "user-$t"; done
 k search cache
@@ -115,7 +193,7 @@ check "lock removes the cache" test ! -e "$cache"
 # A runtime folder others can read is refused, not used.
 k unlock --key-file a.key --json
 expect "unlock --json" 0
-eval "KURA_SESSION=$(jq -r .session <<<"$out")"
+eval "export KURA_SESSION=$(jq -r .session <<<"$out")"
 chmod 755 "$XDG_RUNTIME_DIR/kura"
 k ls
 expect "an unsafe runtime folder" 1 "not private"

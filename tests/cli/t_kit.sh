@@ -155,8 +155,11 @@ check "the CMYK JPEG is CMYK" test "$(identify -format %[colorspace] cmyk.jpg)" 
 convert "$png" -resize 60% -rotate 90 -orient RightTop sideways.jpg
 convert "$png" -resize 70% -fill black -colorize 55% -quality 60 dim.jpg
 convert "$png" -resize 70% -transparent white -define png:color-type=6 clear.png
+# A photo taken at an angle: the page in perspective, blurred a little, as a JPEG.
+convert "$png" -resize 60% -virtual-pixel white -distort Perspective \
+    '0,0 60,40  743,0 690,0  0,1052 0,1052  743,1052 743,990' -blur 0x0.8 -quality 75 angled.jpg
 for f in small.png big.png turned.png tilted.png noisy.png kit.jpg photo.jpg screenshot.png printed.jpg \
-    kit.heic kit.webp kit.tiff kit.gif cmyk.jpg sideways.jpg dim.jpg clear.png; do
+    kit.heic kit.webp kit.tiff kit.gif cmyk.jpg sideways.jpg dim.jpg clear.png angled.jpg; do
     k ls --kit "$T/$f"
     expect "unlock with $f" 0
 done

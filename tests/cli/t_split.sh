@@ -91,6 +91,9 @@ expect "a share of another split of the same key" 3 "another split of the key"
 # recover finds shares as it finds kits: two say one more is needed; with a phone photo of a
 # third, they open the vault, and the command it prints works as printed.
 mkdir -p "$HOME/Downloads" "$HOME/Pictures/DCIM/Camera"
+for i in 1 2 3 4 5 6; do # photos that are not kits, among them
+    convert -size 1200x900 plasma: -quality 80 "$HOME/Pictures/DCIM/Camera/IMG_10$i.jpg"
+done
 cp "${png[1]}" "${pdf[4]}" "$HOME/Downloads/"
 k recover --json
 expect "recover with two shares" 5
@@ -101,6 +104,7 @@ convert "${png[5]}" -resize 70% -quality 75 "$HOME/Pictures/DCIM/Camera/IMG_2041
 k recover --json
 expect "recover with a photo of a third share" 0
 check "the three open the vault together" json_ok '([.kits[] | select(.status == "share_opens")] | length == 3) and .next == "shares" and .can_unlock'
+check "among the photos it looked at" json_ok '.images_looked_at >= 6'
 k recover
 hint=$(sed -n 's/^next: *unlock with the shares: //p' "$T/.out")
 PATH=$(dirname "$KURA"):$PATH bash -c "$hint"' && kura status --json' >"$T/.out" 2>"$T/.err"

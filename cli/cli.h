@@ -221,6 +221,11 @@ int key_from_kits(ctx *c, kura_client_key *key, const char *vault_id, unsigned *
 /* The same from typed text (a key file or the terminal) that holds shares, a line each. */
 int key_from_typed_shares(kura_client_key *key, const char *vault_id, const char *text,
                           const char *source, unsigned *share_gen);
+/* 1 if text's first line that is not empty is as long as a split kit's share. */
+int shares_typed(const char *text);
+/* At the terminal, after one share typed where the key was asked: the others, one at a time,
+ * until there are as many as the share says open vault_id; *text grows a line for each. */
+int ask_more_shares(char **text, const char *vault_id);
 /* The words for a key from shares (of key generation gen, 0 if from a kit) that does not
  * open vault_id: an older key's shares, or another vault's. An exit code. */
 int shares_do_not_open(unsigned gen, const char *vault_id);

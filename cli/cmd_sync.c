@@ -167,16 +167,24 @@ const cmd cmd_remote = {
 /* Reads a client key into key: from file (if set) or typed at prompt. attempt: 0 the first
  * time (no terminal then is exit 8, with no_tty). An exit code, the message printed. */
 static int read_key(kura_client_key *key, const char *file, const char *prompt, int attempt,
-                    const char *no_tty)
+                    const char *no_tty, const char *vault_id)
 {
     char *text = NULL, source[300] = "you typed";
-    int ex = EX_OK;
+    int ex = EX_OK, typed = 0;
     if (file && *file) {
         ex = read_secret_file(&text, file, "client key", KEY_TEXT_MAX);
         snprintf(source, sizeof source, "in %s", strcmp(file, "-") ? file : "standard input");
     } else {
         text = tty_secret(prompt);
         if (!text) ex = attempt ? EX_CANCELLED : fail(EX_LOCKED, "%s", no_tty);
+        typed = 1;
+    }
+    if (ex == EX_OK && shares_typed(text)) { /* shares of a split kit, a line each */
+        unsigned gen;
+        if (typed) ex = ask_more_shares(&text, vault_id);
+        if (ex == EX_OK) ex = key_from_typed_shares(key, vault_id, text, source, &gen);
+        secret_free(text);
+        return ex;
     }
     if (ex == EX_OK) {
         size_t bad = 0;
@@ -280,7 +288,8 @@ static int adopt(ctx *c, const sync_args *a)
     int ex = EX_FAIL, tries = a->new_key_file ? 1 : 3;
     for (int attempt = 0; attempt < tries; attempt++) {
         ex = read_key(key, a->new_key_file, prompt, attempt,
-                      "no terminal to ask for the new client key; pass --new-key-file");
+                      "no terminal to ask for the new client key; pass --new-key-file",
+                      kura_vault_id(c->v));
         if (ex == EX_OK) {
             kura_sync_opts o = {.remote = a->remote};
             int rc = kura_sync_adopt(c->v, &o, key);
@@ -348,7 +357,8 @@ static int clone_with_key(ctx *c, kura_clone *cl, const char *path)
             ex = key_from_kits(c, key, kura_clone_vault_id(cl), &gen);
         } else {
             ex = read_key(key, file, prompt, attempt,
-                          "no terminal to ask for the client key; pass --key-file or --kit");
+                          "no terminal to ask for the client key; pass --key-file or --kit",
+                          kura_clone_vault_id(cl));
         }
         if (ex == EX_OK) {
             int rc = kura_clone_make(cl, key, path, &c->v);

@@ -143,3 +143,53 @@ int key_from_typed_shares(kura_client_key *key, const char *vault_id, const char
     sodium_free(g);
     return ex;
 }
+
+/* 1 if text's first line that is not empty is as long as a split kit's share. */
+int shares_typed(const char *text)
+{
+    for (const char *p = text; *p;) {
+        size_t len = strcspn(p, "\n"), n = kura_key_count_symbols(p, len);
+        if (n) return n == KURA_SHARE_SYMBOLS;
+        p += len + (p[len] == '\n');
+    }
+    return 0;
+}
+
+/* At the terminal, a share typed where the key was asked: the others asked for, one at a
+ * time, until there are as many as the share says open the vault. *text grows to hold them,
+ * a line each. */
+int ask_more_shares(char **text, const char *vault_id)
+{
+    kura_share *s = sodium_malloc(sizeof *s);
+    if (!s) return fail(EX_FAIL, "out of memory");
+    int rc = kura_share_parse(s, NULL, *text, strlen(*text));
+    kura_share_info info;
+    kura_share_info_of(s, &info);
+    sodium_free(s);
+    if (rc != KURA_OK) return EX_OK; /* try_key says what is wrong with it */
+    for (unsigned have = 1; have < info.threshold;) {
+        char prompt[160];
+        snprintf(prompt, sizeof prompt,
+                 "Share %u of the %u that open vault %.8s (any other): ", have + 1, info.threshold,
+                 vault_id);
+        char *next = tty_secret(prompt);
+        if (!next || !*next) {
+            secret_free(next);
+            return EX_OK; /* try_key says how many are missing */
+        }
+        size_t a = strlen(*text), b = strlen(next);
+        char *joined = sodium_malloc(a + 1 + b + 1);
+        if (!joined) {
+            secret_free(next);
+            return fail(EX_FAIL, "out of memory");
+        }
+        memcpy(joined, *text, a);
+        joined[a] = '\n';
+        memcpy(joined + a + 1, next, b + 1);
+        secret_free(next);
+        secret_free(*text);
+        *text = joined;
+        have++;
+    }
+    return EX_OK;
+}

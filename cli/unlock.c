@@ -69,17 +69,6 @@ static int unlock_parsed(ctx *c, const kura_client_key *key)
 }
 
 /* Parses text and unlocks; returns an exit code (message printed). */
-/* 1 if text's first line that is not empty is as long as a split kit's share. */
-static int shares_typed(const char *text)
-{
-    for (const char *p = text; *p;) {
-        size_t len = strcspn(p, "\n"), n = kura_key_count_symbols(p, len);
-        if (n) return n == KURA_SHARE_SYMBOLS;
-        p += len + (p[len] == '\n');
-    }
-    return 0;
-}
-
 static int try_key(ctx *c, const char *text, const char *source)
 {
     kura_client_key *key = sodium_malloc(sizeof *key);
@@ -96,45 +85,6 @@ static int try_key(ctx *c, const char *text, const char *source)
     }
     sodium_free(key);
     return ex;
-}
-
-/* At the terminal, a share typed where the key was asked: the others asked for, one at a
- * time, until there are as many as the share says open the vault. *text grows to hold them,
- * a line each. */
-static int more_shares(ctx *c, char **text)
-{
-    kura_share *s = sodium_malloc(sizeof *s);
-    if (!s) return fail(EX_FAIL, "out of memory");
-    int rc = kura_share_parse(s, NULL, *text, strlen(*text));
-    kura_share_info info;
-    kura_share_info_of(s, &info);
-    sodium_free(s);
-    if (rc != KURA_OK) return EX_OK; /* try_key says what is wrong with it */
-    for (unsigned have = 1; have < info.threshold;) {
-        char prompt[160];
-        snprintf(prompt, sizeof prompt,
-                 "Share %u of the %u that open vault %.8s (any other): ", have + 1, info.threshold,
-                 kura_vault_id(c->v));
-        char *next = tty_secret(prompt);
-        if (!next || !*next) {
-            secret_free(next);
-            return EX_OK; /* try_key says how many are missing */
-        }
-        size_t a = strlen(*text), b = strlen(next);
-        char *joined = sodium_malloc(a + 1 + b + 1);
-        if (!joined) {
-            secret_free(next);
-            return fail(EX_FAIL, "out of memory");
-        }
-        memcpy(joined, *text, a);
-        joined[a] = '\n';
-        memcpy(joined + a + 1, next, b + 1);
-        secret_free(next);
-        secret_free(*text);
-        *text = joined;
-        have++;
-    }
-    return EX_OK;
 }
 
 int read_kit(kura_client_key *key, char *vault_id, const char *file)
@@ -301,7 +251,7 @@ static int unlock_key_because(ctx *c, const char *why)
                         "--key-file",
                         kura_vault_id(c->v), why ? " (" : "", why ? why : "", why ? ")" : "");
         }
-        ex = shares_typed(text) ? more_shares(c, &text) : EX_OK;
+        ex = shares_typed(text) ? ask_more_shares(&text, kura_vault_id(c->v)) : EX_OK;
         if (ex == EX_OK) ex = try_key(c, text, "you typed");
         secret_free(text);
         if (ex == EX_OK || (ex != EX_BAD_KEY && ex != EX_WRONG_KEY)) return ex;

@@ -76,6 +76,18 @@ pty -e "Client key for vault ${id:0:8}" -s "$(sed -n 1p typed.txt)" \
 expect "shares typed at the terminal, one after another" 0
 check "start a session" out_has "export KURA_SESSION="
 
+# A new device: clone with shares, as photos (--kit) or typed in a key file.
+mkdir "$T/remote"
+k --key-file v.key remote add "$T/remote"
+k --key-file v.key sync
+expect "the vault syncs through a folder" 0
+HOME=$T/new-device k --vault "$T/new1.kura" clone "$T/remote" --kit "${png[2]}" --kit "${pdf[3]}" --kit "${png[4]}"
+expect "clone with three share kits" 0
+HOME=$T/new-device k --vault "$T/new1.kura" get Bank --field password --kit "${png[1]}" --kit "${png[5]}" --kit "${png[3]}"
+check "the clone opens with shares" out_is pw-bank
+HOME=$T/new-device2 k --vault "$T/new2.kura" clone "$T/remote" --key-file "$T/typed.txt"
+expect "clone with typed shares" 0
+
 # Named as what they are: a single share, another vault's share, shares of two splits.
 k kit check "${png[1]}" --key-file v.key
 expect "kit check on a share" 5 "one share of a split kit"

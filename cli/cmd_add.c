@@ -133,15 +133,36 @@ static int ask_password(char **out, const char *title, int allow_empty)
         secret_free(a);
         return EX_OK;
     }
-    char *b = tty_secret("Again, to be sure: ");
-    int same = b && strlen(a) == strlen(b) && sodium_memcmp(a, b, strlen(a)) == 0;
-    secret_free(b);
-    if (!same) {
+    for (int attempt = 1;; attempt++) {
+        char *b = tty_secret("Again, to be sure: ");
+        int same = b && strlen(a) == strlen(b) && sodium_memcmp(a, b, strlen(a)) == 0;
+        secret_free(b);
+        if (same) break;
         secret_free(a);
-        return fail(EX_CANCELLED, "the passwords did not match; nothing was changed");
+        if (attempt == 3 || !b)
+            return fail(EX_CANCELLED, "the passwords did not match; nothing was changed");
+        note("kura: the two did not match; type it again (%d of 3)", attempt + 1);
+        if (!(a = tty_secret(prompt)))
+            return fail(EX_CANCELLED, "the passwords did not match; nothing was changed");
     }
     *out = a;
     return EX_OK;
+}
+
+/* 1 if s holds nothing but spaces (ASCII, no-break, ideographic), tabs and line breaks. */
+static int blank(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+            p++;
+        else if (p[0] == 0xc2 && p[1] == 0xa0)
+            p += 2;
+        else if (p[0] == 0xe3 && p[1] == 0x80 && p[2] == 0x80)
+            p += 3;
+        else
+            return 0;
+    }
+    return 1;
 }
 
 static int set_checked(kura_item *item, enum kura_item_text which, const char *value,
@@ -202,7 +223,7 @@ static int apply_one(const item_edits *all, kura_item *item, const struct edit *
 
     switch (e->id) {
     case E_TITLE:
-        if (!*e->arg) return fail(EX_USAGE, "the title cannot be empty");
+        if (blank(e->arg)) return fail(EX_USAGE, "the title cannot be empty or only spaces");
         return set_checked(item, KURA_TITLE, e->arg, "title");
     case E_USERNAME:
         return set_checked(item, KURA_USERNAME, *e->arg ? e->arg : NULL, "username");
@@ -348,9 +369,9 @@ static int add_exec(ctx *c, void *args, int argc, char **argv)
     kura_item *item = kura_item_new();
     int ex;
     if (!item) return fail(EX_FAIL, "out of memory");
-    if (!*argv[0]) {
+    if (blank(argv[0])) {
         kura_item_free(item);
-        return fail(EX_USAGE, "the title cannot be empty");
+        return fail(EX_USAGE, "the title cannot be empty or only spaces");
     }
     ex = set_checked(item, KURA_TITLE, argv[0], "title");
     if (ex == EX_OK) ex = item_edit_apply(&a->edits, item, 1);
@@ -373,4 +394,33 @@ const cmd cmd_add = {
     .rows = add_rows,
     .args_size = sizeof(add_args),
     .exec = add_exec,
+};
+
+/* kura cp ITEM NEW-TITLE: a copy of every field, password, note, URL and tag under a new title,
+ * a new item of its own (its own id and history). */
+static int cp_exec(ctx *c, void *args, int argc, char **argv)
+{
+    (void)args, (void)argc;
+    if (blank(argv[1])) return fail(EX_USAGE, "the title cannot be empty or only spaces");
+    kura_item *item;
+    int ex = resolve_item(c, &item, argv[0]);
+    if (ex != EX_OK) return ex;
+    ex = set_checked(item, KURA_TITLE, argv[1], "title");
+    if (ex == EX_OK) {
+        int rc = kura_item_add(c->v, item); /* a new id and times */
+        if (rc != KURA_OK) ex = fail_vault(c, rc, "add the copy");
+    }
+    if (ex == EX_OK) report_item(c, "copied to", item);
+    kura_item_free(item);
+    return ex;
+}
+
+const cmd cmd_cp = {
+    .name = "cp",
+    .summary = "copy an item, every field with it, under a new title",
+    .args = "ITEM NEW-TITLE",
+    .flags = CMD_OPEN | CMD_UNLOCK | CMD_ITEM | CMD_WRITES,
+    .min_args = 2,
+    .max_args = 2,
+    .exec = cp_exec,
 };

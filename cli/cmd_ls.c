@@ -173,6 +173,9 @@ static int show(ctx *c, const char *query, const char *tag)
         }
         if (shown == 0 && query)
             note("kura: nothing matches \"%s\"", query);
+        else if (shown == 0 && tag && list->count)
+            note("kura: no item has the tag \"%s\" ('kura ls --json' shows every item's tags)",
+                 tag);
         else if (shown == 0 && !list->damaged)
             note("kura: the vault is empty; add an item with 'kura add TITLE'");
     }

@@ -120,6 +120,10 @@ check "generated passphrase" grep -qE '^[a-z-]+(-[a-z-]+){4}$' <<<"$out"
 # add: failure twins.
 k add ""
 expect "add with an empty title" 2 "title cannot be empty"
+k add "   "
+expect "add with a title of only spaces" 2 "title cannot be empty or only spaces"
+k add "$(printf '\xc2\xa0\t\xe3\x80\x80')"
+expect "or of no-break and ideographic spaces" 2 "only spaces"
 k add
 expect "add without a title" 2 "missing arguments"
 k add Bad --username "$(printf 'x\xc0\xafy')"
@@ -156,6 +160,10 @@ k rm 'Quote " back\slash ü 日本 ✓' --yes
 expect "remove it again" 0
 k ls --json --tag no-such-tag
 check "no item with the tag: []" out_is "[]"
+k ls --tag no-such-tag
+expect "ls --tag of a tag no item has" 0
+check "says so, not that the vault is empty" err_has 'no item has the tag "no-such-tag"'
+check "nothing on stdout" out_is ""
 k ls --tag work
 check "ls --tag (any case)" test "$(wc -l <"$T/.out")" = 1
 k search GITHUB
@@ -177,6 +185,34 @@ k search mail --json
 check "search --json" json_ok 'length == 2'
 
 # rm: asks first; without a terminal it needs --yes and changes nothing.
+before=$(sum "$T/v.kura")
+# cp: every field under a new title, as an item of its own.
+k_in "pw-original" add Original --username orig --url https://orig.example --tag t1 --field pin=1234 --password-file -
+k cp Original "Original copy" --json
+expect "cp an item" 0
+copy_id=$(jq -r .id "$T/.out")
+check "a new item" json_ok '.title == "Original copy" and .result == "copied to"'
+k get "Original copy" --json --reveal
+check "with every field" json_ok '.username == "orig" and .password == "pw-original" and (.urls == ["https://orig.example"]) and (.tags == ["t1"])'
+k get Original --json
+check "the original stays" test "$(jq -r .id "$T/.out")" != "$copy_id"
+k cp Original "  "
+expect "cp to a title of only spaces" 2 "only spaces"
+k cp NoSuchItem Whatever
+expect "cp of an item not there" 5
+# rm of several items: all found first, or none deleted.
+for t in RmOne RmTwo RmThree; do k_in "pw-$t" add "$t" --password-file -; done
+before_rm=$(sum "$T/v.kura")
+k rm RmOne NoSuchItem --yes
+expect "rm of several, one not there" 5
+check "deletes nothing" test "$(sum "$T/v.kura")" = "$before_rm"
+k rm RmOne RmTwo RmThree RmOne --yes --json
+expect "rm of three items (one named twice)" 0
+check "each deleted once" json_ok 'length == 3 and all(.result == "deleted")'
+k ls
+check "gone from the list" out_lacks "RmTwo"
+k history --deleted --json
+check "and kept in the history of deletions" json_ok '[.. | objects | select(.title? == "RmThree")] | length >= 1'
 before=$(sum "$T/v.kura")
 k rm Gen
 expect "rm without --yes and no terminal" 9 "--yes"

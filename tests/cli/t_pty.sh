@@ -31,11 +31,19 @@ check "the password is not echoed" out_lacks "pw-typed-1"
 k get Typed --field password --key-file v.key
 check "the typed password is stored" out_is pw-typed-1
 
-pty -e 'Client key' -s "$key" -e 'Password for' -s 'one' -e 'Again' -s 'two' -- "$KURA" add Mismatch
-expect "passwords that differ" 9
+pty -e 'Client key' -s "$key" -e 'Password for' -s 'one' -e 'Again' -s 'two' \
+    -e 'Password for' -s 'one' -e 'Again' -s 'three' -e 'Password for' -s 'one' -e 'Again' -s 'four' \
+    -- "$KURA" add Mismatch
+expect "passwords that differ three times" 9
 check "mismatch explained" out_has "did not match"
+check "and asked again before giving up" out_has "type it again (2 of 3)"
 k get Mismatch --key-file v.key
 expect "nothing added on a mismatch" 5
+pty -e 'Client key' -s "$key" -e 'Password for' -s 'one' -e 'Again' -s 'two' \
+    -e 'Password for' -s 'pw-second-try' -e 'Again' -s 'pw-second-try' -- "$KURA" add Retyped
+expect "a mismatch, then the same twice" 0
+k get Retyped --field password --key-file v.key
+check "stores what was typed the second time" out_is pw-second-try
 
 pty -e 'Client key' -s "$key" -e 'Enter for none' -s '' -- "$KURA" add NoPassword
 expect "an empty password means none" 0

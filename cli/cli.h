@@ -175,6 +175,8 @@ void format_time(char out[32], int64_t t);
 /* Puts value (what: "password", or a field's name) on the clipboard and starts what clears
  * it; prints what it did. An exit code. */
 int clipboard_copy(ctx *c, const kura_item *it, const char *what, const char *value);
+/* The item's current one-time password (cmd_otp.c): an exit code, the message printed. */
+int otp_code(const kura_item *item, kura_totp_code *code);
 /* The hidden command "kura __clipboard-clear TOOL SECONDS" (fd 3: key and tag). */
 int clipboard_clear_main(int argc, char **argv);
 

@@ -4,6 +4,8 @@
 #include <unistd.h>
 #include <strings.h>
 
+#include <sodium.h>
+
 #include "cli.h"
 
 typedef struct get_args {
@@ -185,7 +187,12 @@ static int get_exec(ctx *c, void *args, int argc, char **argv)
         int multi;
         const char *what = field ? field : "password";
         const char *value = field_value(item, what, buf, &multi);
-        if (multi)
+        kura_totp_code code;
+        if (strcasecmp(what, KURA_OTP_FIELD) == 0) { /* the code, never the secret */
+            ex = otp_code(item, &code);
+            if (ex == EX_OK) ex = clipboard_copy(c, item, "one-time password", code.code);
+            sodium_memzero(&code, sizeof code);
+        } else if (multi)
             ex = fail(EX_USAGE, "--copy takes one value; the %s are a list", what);
         else if (!value || !*value)
             ex = fail(EX_NOT_FOUND, "item \"%s\" has no %s to copy", item->title, what);

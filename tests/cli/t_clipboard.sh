@@ -90,6 +90,20 @@ k get Bank --copy --field pin
 expect "copy a hidden field" 0
 check "the field's value" test "$(clip)" = "4321"
 wait_clearers # (its clearer must not act on what the steps below copy)
+# A one-time password: the code goes to the clipboard, never the secret (oathtool judges).
+printf 'JBSWY3DPEHPK3PXP\n' >otp
+k add Totp --otp-file otp
+k otp Totp --copy
+expect "kura otp --copy" 0
+check "the clipboard holds the current code" bash -c "c=\$(xclip -selection clipboard -o); [ \"\$c\" = \"\$(oathtool --totp -b JBSWY3DPEHPK3PXP)\" ] || [ \"\$c\" = \"\$(oathtool --totp -b -N '30 seconds ago' JBSWY3DPEHPK3PXP)\" ]"
+check "not the secret" bash -c "! xclip -selection clipboard -o | grep -q JBSWY3DP"
+wait_clearers
+k get Totp --copy --field otp
+expect "get --field otp --copy" 0
+check "copies the code too" bash -c "xclip -selection clipboard -o | grep -qxE '[0-9]{6}'"
+wait_clearers
+k otp Bank --copy
+expect "otp --copy of an item without one" 5 "no one-time password"
 k get Bank --copy --field urls
 expect "a list cannot be copied" 2 "takes one value"
 k get NoPassword --copy

@@ -1,5 +1,7 @@
 /* kura ls and kura search: item overviews in a table or as JSON. Neither ever decrypts a
  * password. */
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sodium.h>
@@ -8,19 +10,152 @@
 
 typedef struct ls_args {
     const char *tag;
+    int tree, ascii;
 } ls_args;
 
 static const opt_row ls_rows[] = {
-    OPT_STRING("tag", ls_args, tag, "TAG", "only items with this tag"),
+    OPT_STRING("tag", ls_args, tag, "TAG",
+               "only items with this tag, or one inside it (work/dev is inside work)"),
+    OPT_FLAG("tree", ls_args, tree, "draw the items in the tree of their tags, as pass ls does"),
+    OPT_FLAG("ascii", ls_args, ascii, "with --tree: draw it with |-- and `-- (no Unicode)"),
     OPT_END(),
 };
+
+/* Tags nest by '/': an item tagged work/dev has the tag work too. Any case. */
+static int tag_within(const char *have, const char *want)
+{
+    size_t n = strlen(want);
+    while (n && want[n - 1] == '/')
+        n--;
+    return strncasecmp(have, want, n) == 0 && (have[n] == '\0' || have[n] == '/');
+}
 
 static int has_tag(const kura_item *it, const char *tag)
 {
     if (!tag) return 1;
     for (size_t i = 0; i < it->n_tags; i++)
-        if (strcasecmp(it->tags[i], tag) == 0) return 1;
+        if (tag_within(it->tags[i], tag)) return 1;
     return 0;
+}
+
+/* ---- ls --tree: the items under the tree of their tags ---- */
+
+/* One line of the tree: the tag path it sits in (segments joined by '/'; "" at the root), and
+ * an item's title, or NULL for the folder line of the path itself. */
+typedef struct tree_row {
+    char *path;
+    const char *title, *id;
+} tree_row;
+
+/* Paths compared a segment at a time ('/' before any character), in any case: a folder's
+ * rows stay together, work/dev after work and before work-x. */
+static int path_cmp(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        int x = *a == '/' ? 1 : tolower((unsigned char)*a),
+            y = *b == '/' ? 1 : tolower((unsigned char)*b);
+        if (x != y || !x) return x - y;
+    }
+}
+
+static int by_path_title(const void *pa, const void *pb)
+{
+    const tree_row *a = pa, *b = pb;
+    int c = path_cmp(a->path, b->path);
+    if (c) return c;
+    if (!a->title || !b->title) return a->title ? 1 : b->title ? -1 : 0;
+    return strcasecmp(a->title, b->title);
+}
+
+/* Adds the rows for path and every folder above it. */
+static int add_row(tree_row **rows, size_t *n, size_t *cap, const char *path, const char *title,
+                   const char *id)
+{
+    for (size_t len = 0; path[len]; len++) { /* each folder on the way: once */
+        if (path[len + 1] && path[len + 1] != '/') continue;
+        int seen = 0;
+        for (size_t i = 0; i < *n && !seen; i++)
+            seen = !(*rows)[i].title && strlen((*rows)[i].path) == len + 1 &&
+                   strncasecmp((*rows)[i].path, path, len + 1) == 0;
+        if (seen) continue;
+        if (*n == *cap && !(*rows = realloc(*rows, (*cap = *cap ? 2 * *cap : 64) * sizeof **rows)))
+            return EX_FAIL;
+        (*rows)[*n] = (tree_row){strndup(path, len + 1), NULL, NULL};
+        if (!(*rows)[(*n)++].path) return EX_FAIL;
+    }
+    if (*n == *cap && !(*rows = realloc(*rows, (*cap = *cap ? 2 * *cap : 64) * sizeof **rows)))
+        return EX_FAIL;
+    (*rows)[*n] = (tree_row){strdup(path), title, id};
+    return (*rows)[(*n)++].path ? EX_OK : EX_FAIL;
+}
+
+static int depth_of(const char *path)
+{
+    int d = *path ? 1 : 0;
+    for (; *path; path++)
+        d += *path == '/';
+    return d;
+}
+
+/* 1 if a later row at this depth shares the parent of row i: i is not the last child. */
+static int more_after(const tree_row *rows, size_t n, size_t i, int depth)
+{
+    for (size_t j = i + 1; j < n; j++) {
+        int dj = depth_of(rows[j].path) + (rows[j].title ? 1 : 0);
+        if (dj < depth) return 0;
+        if (dj == depth) return 1;
+    }
+    return 0;
+}
+
+static int print_tree(ctx *c, kura_items *list, const char *tag, int ascii)
+{
+    tree_row *rows = NULL;
+    size_t n = 0, cap = 0;
+    int ex = EX_OK;
+    for (size_t i = 0; ex == EX_OK && i < list->count; i++) {
+        const kura_item *it = &list->items[i];
+        if (!has_tag(it, tag)) continue;
+        int placed = 0;
+        for (size_t t = 0; ex == EX_OK && t < it->n_tags; t++)
+            if (!tag || tag_within(it->tags[t], tag))
+                ex = add_row(&rows, &n, &cap, it->tags[t], it->title, it->id), placed = 1;
+        if (ex == EX_OK && !placed) ex = add_row(&rows, &n, &cap, "", it->title, it->id);
+    }
+    if (ex != EX_OK) {
+        for (size_t i = 0; i < n; i++)
+            free(rows[i].path);
+        free(rows);
+        return fail(EX_FAIL, "out of memory");
+    }
+    qsort(rows, n, sizeof *rows, by_path_title);
+    int utf8 = !ascii;
+    const char *mid = utf8 ? "\u251c\u2500\u2500 " : "|-- ",
+               *end = utf8 ? "\u2514\u2500\u2500 " : "`-- ", *bar = utf8 ? "\u2502   " : "|   ";
+    printf("%s (%s)\n", kura_vault_name(c->v)[0] ? kura_vault_name(c->v) : "vault",
+           kura_vault_id(c->v));
+    char last[32] = {0}; /* at each depth: 1 if the line drawn there was its parent's last */
+    for (size_t i = 0; i < n; i++) {
+        int depth = depth_of(rows[i].path) + (rows[i].title ? 1 : 0);
+        if (depth == 0) continue;
+        int is_last = !more_after(rows, n, i, depth);
+        if (depth < (int)sizeof last) last[depth] = (char)is_last;
+        for (int d = 1; d < depth; d++)
+            fputs(d < (int)sizeof last && last[d] ? "    " : bar, stdout);
+        fputs(is_last ? end : mid, stdout);
+        const char *slash = strrchr(rows[i].path, '/');
+        if (rows[i].title) {
+            print_escaped(rows[i].title, 0);
+            printf("  (%.8s)\n", rows[i].id);
+        } else {
+            print_escaped(slash ? slash + 1 : rows[i].path, 0);
+            printf("/\n");
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        free(rows[i].path);
+    free(rows);
+    return EX_OK;
 }
 
 /* ---- ls --json, written directly ----
@@ -148,12 +283,17 @@ static void print_json_list(const kura_items *list, const char *tag)
     sodium_memzero(&o, sizeof o);
 }
 
-static int show(ctx *c, const char *query, const char *tag)
+static int show(ctx *c, const char *query, const char *tag, int tree, int ascii)
 {
     kura_items *list;
     int rc = kura_item_list(c->v, &list, query);
     if (rc != KURA_OK) return fail_vault(c, rc, "list the items");
-    if (c->json) {
+    if (tree && !c->json) {
+        if (print_tree(c, list, tag, ascii) != EX_OK) {
+            kura_items_free(list);
+            return EX_FAIL;
+        }
+    } else if (c->json) {
         print_json_list(list, tag);
     } else {
         size_t shown = 0;
@@ -197,7 +337,8 @@ static int show(ctx *c, const char *query, const char *tag)
 static int ls_exec(ctx *c, void *args, int argc, char **argv)
 {
     (void)argc, (void)argv;
-    return show(c, NULL, ((const ls_args *)args)->tag);
+    const ls_args *a = args;
+    return show(c, NULL, a->tag, a->tree, a->ascii);
 }
 
 const cmd cmd_ls = {
@@ -213,7 +354,8 @@ static int search_exec(ctx *c, void *args, int argc, char **argv)
 {
     (void)argc;
     if (!*argv[0]) return fail(EX_USAGE, "search needs a word to look for");
-    return show(c, argv[0], ((const ls_args *)args)->tag);
+    const ls_args *a = args;
+    return show(c, argv[0], a->tag, a->tree, a->ascii);
 }
 
 const cmd cmd_search = {

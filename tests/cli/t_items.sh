@@ -186,6 +186,39 @@ check "search --json" json_ok 'length == 2'
 
 # rm: asks first; without a terminal it needs --yes and changes nothing.
 before=$(sum "$T/v.kura")
+# Nested tags: work/dev is inside work; ls --tree draws the tree, as pass ls does.
+k --vault "$T/tags.kura" init --no-kit --json
+jq -r .client_key "$T/.out" >tags.key
+T2=(--vault "$T/tags.kura" --key-file "$T/tags.key")
+k "${T2[@]}" add GitHub --tag work/dev
+k "${T2[@]}" add Jira --tag Work
+k "${T2[@]}" add Gitlab --tag work/dev --tag personal
+k "${T2[@]}" add Bank
+k "${T2[@]}" add Shop --tag work-x
+k "${T2[@]}" ls --tag work
+check "ls --tag work lists what is inside it too" test "$(cut -c11- "$T/.out" | awk '{print $1}' | sort | tr '\n' ' ')" = "GitHub Gitlab Jira "
+k "${T2[@]}" ls --tag work/dev/
+check "ls --tag work/dev/ (a trailing slash)" test "$(wc -l <"$T/.out")" = 2
+k "${T2[@]}" ls --tag wor
+check "a tag is matched whole, not as a prefix" out_is ""
+k "${T2[@]}" ls --tree --ascii
+expect "ls --tree" 0
+cat >want-tree <<'TREE'
+|-- Bank
+|-- personal/
+|   `-- Gitlab
+|-- work/
+|   |-- Jira
+|   `-- dev/
+|       |-- GitHub
+|       `-- Gitlab
+`-- work-x/
+    `-- Shop
+TREE
+check "draws every item under each of its tags" diff <(tail -n +2 "$T/.out" | sed 's/  ([0-9a-f]*)$//') want-tree
+k "${T2[@]}" ls --tree --tag work
+check "ls --tree --tag work: only that branch" test "$(grep -c '  ([0-9a-f]\{8\})$' "$T/.out")" = 3
+check "drawn in Unicode" out_has "└── "
 # cp: every field under a new title, as an item of its own.
 k_in "pw-original" add Original --username orig --url https://orig.example --tag t1 --field pin=1234 --password-file -
 k cp Original "Original copy" --json

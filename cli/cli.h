@@ -328,9 +328,14 @@ typedef struct item_edits {
         const char *arg;
     } list[MAX_EDITS]; /* in the order given */
     size_t n;
-    int length, words; /* --generate's --length, --words */
+    int length, words;                       /* --generate's --length, --words */
+    int no_symbols, no_digits, no_ambiguous; /* and which characters it leaves out */
+    int show, copy;                          /* --generate: print or copy what it made */
     int allow_empty;
 } item_edits;
+/* After add or edit: the report (verb: "added", "updated"), and the generated password
+ * printed (--show) or copied (--copy). */
+int item_edit_after(ctx *c, const item_edits *e, const kura_item *item, const char *verb);
 enum { E_TITLE = 1 };
 /* The rows of add, edit's too; and the call that records a change (value E_*). */
 extern const opt_row item_edit_rows[];
@@ -405,6 +410,7 @@ extern const size_t kura_words_count;
 /* Generates a password into sodium_malloc memory. */
 int generate_password(char **out, double *bits, int length, int words, unsigned classes,
                       const char *sep);
-enum { CL_LOWER = 1, CL_UPPER = 2, CL_DIGIT = 4, CL_SYMBOL = 8 };
+/* Character classes; CL_NO_AMBIGUOUS leaves out look-alikes (0 O o 1 l I | and quotes). */
+enum { CL_LOWER = 1, CL_UPPER = 2, CL_DIGIT = 4, CL_SYMBOL = 8, CL_NO_AMBIGUOUS = 16 };
 
 #endif

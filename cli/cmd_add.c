@@ -67,6 +67,13 @@ const opt_row item_edit_rows[] = {
                "the generated password's length (default 24)"),
     OPT_NUMBER("words", item_edits, words, "N", 3, 64, NULL,
                "generate a passphrase of N words instead"),
+    OPT_FLAG("no-symbols", item_edits, no_symbols, "--generate: leave out symbols"),
+    OPT_FLAG("no-digits", item_edits, no_digits, "--generate: leave out digits"),
+    OPT_FLAG("no-ambiguous", item_edits, no_ambiguous,
+             "--generate: leave out look-alike characters (0 O o 1 l I | and quotes)"),
+    OPT_FLAG("show", item_edits, show, "--generate: print the password it made"),
+    OPT_FLAG("copy", item_edits, copy,
+             "--generate: put the password it made on the clipboard (cleared as get --copy)"),
     EDIT_FLAG("clear-password", E_CLEAR_PASSWORD, "remove the password"),
     EDIT("notes-file", "FILE", E_NOTES_FILE, "read the notes from FILE, - for stdin"),
     EDIT_FLAG("clear-notes", E_CLEAR_NOTES, "remove the notes"),
@@ -258,8 +265,11 @@ static int apply_one(const item_edits *all, kura_item *item, const struct edit *
         break;
     case E_GENERATE: {
         double bits;
-        if (generate_password(&secret, &bits, all->length ? all->length : 24, all->words,
-                              CL_LOWER | CL_UPPER | CL_DIGIT | CL_SYMBOL, "-") != 0)
+        unsigned classes = CL_LOWER | CL_UPPER | (all->no_digits ? 0 : CL_DIGIT) |
+                           (all->no_symbols ? 0 : CL_SYMBOL) |
+                           (all->no_ambiguous ? CL_NO_AMBIGUOUS : 0);
+        if (generate_password(&secret, &bits, all->length ? all->length : 24, all->words, classes,
+                              "-") != 0)
             return fail(EX_FAIL, "out of memory");
         ex = set_checked(item, KURA_PASSWORD, secret, "password");
         break;
@@ -333,7 +343,12 @@ int item_edit_apply(const item_edits *e, kura_item *item, int is_new)
     if (sources > 1)
         return fail(EX_USAGE, "give one of --password, --password-file, --generate, "
                               "--clear-password");
-    if (e->words && !has_edit(e, E_GENERATE)) return fail(EX_USAGE, "--words goes with --generate");
+    if ((e->words || e->length || e->no_symbols || e->no_digits || e->no_ambiguous || e->show ||
+         e->copy) &&
+        !has_edit(e, E_GENERATE))
+        return fail(EX_USAGE, "--length, --words, --no-symbols, --no-digits, --no-ambiguous, "
+                              "--show and --copy go with --generate");
+    if (e->show && e->copy) return fail(EX_USAGE, "--show or --copy, not both");
     for (size_t i = 0; i < e->n; i++) {
         int ex = apply_one(e, item, &e->list[i], &urls_replaced, &tags_replaced);
         if (ex != EX_OK) return ex;
@@ -379,9 +394,22 @@ static int add_exec(ctx *c, void *args, int argc, char **argv)
         int rc = kura_item_add(c->v, item);
         if (rc != KURA_OK) ex = fail_vault(c, rc, "add the item");
     }
-    if (ex == EX_OK) report_item(c, "added", item);
+    if (ex == EX_OK) ex = item_edit_after(c, &a->edits, item, "added");
     kura_item_free(item);
     return ex;
+}
+
+int item_edit_after(ctx *c, const item_edits *e, const kura_item *item, const char *verb)
+{
+    if (e->show && item->password && c->json) { /* one object: the report and the password */
+        json_print(json_pack("{s:s, s:s, s:s, s:s}", "id", item->id, "title", item->title, "result",
+                             verb, "password", item->password));
+        return EX_OK;
+    }
+    report_item(c, verb, item);
+    if (e->copy && item->password) return clipboard_copy(c, item, "password", item->password);
+    if (e->show && item->password) printf("%s\n", item->password);
+    return EX_OK;
 }
 
 const cmd cmd_add = {

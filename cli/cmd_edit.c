@@ -23,7 +23,7 @@ static int edit_exec(ctx *c, void *args, int argc, char **argv)
         int rc = kura_item_update(c->v, item);
         if (rc != KURA_OK) ex = fail_vault(c, rc, "save the item");
     }
-    if (ex == EX_OK) report_item(c, "updated", item);
+    if (ex == EX_OK) ex = item_edit_after(c, &a->edits, item, "updated");
     kura_item_free(item);
     return ex;
 }

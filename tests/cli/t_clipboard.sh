@@ -104,6 +104,11 @@ check "copies the code too" bash -c "xclip -selection clipboard -o | grep -qxE '
 wait_clearers
 k otp Bank --copy
 expect "otp --copy of an item without one" 5 "no one-time password"
+k add Generated --generate --copy
+expect "add --generate --copy" 0
+k get Generated --field password
+check "the clipboard holds the password it made" test "$(xclip -selection clipboard -o)" = "$out"
+wait_clearers
 k get Bank --copy --field urls
 expect "a list cannot be copied" 2 "takes one value"
 k get NoPassword --copy

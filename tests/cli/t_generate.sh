@@ -35,6 +35,34 @@ check "json with entropy" json_ok '(.entropy_bits > 77) and (.password | split("
 k generate --json
 check "json entropy of 24 characters" json_ok '.entropy_bits > 150'
 
+# Look-alike characters left out: over many passwords, none of 0 O o 1 l I | ` ' ".
+bad=0
+for i in $(seq 1 40); do
+    k generate --no-ambiguous --length 64
+    grep -q "[0Oo1lI|\`'\"]" <<<"$out" && bad=$((bad + 1))
+done
+check "--no-ambiguous: no look-alikes in 40 passwords of 64" test "$bad" = 0
+
+# The generator on add and edit, and what it made shown or copied.
+new_vault g
+G=(--vault "$T/g.kura" --key-file "$T/g.key")
+k "${G[@]}" add Site --generate --length 32 --no-symbols --no-ambiguous --show
+expect "add --generate with options, --show" 0
+shown=$(tail -1 "$T/.out")
+check "shows the password it made" grep -qE '^[A-Za-z0-9]{32}$' <<<"$shown"
+check "without symbols or look-alikes" bash -c "! grep -q \"[0Oo1lI|]\" <<<'$shown'"
+k "${G[@]}" get Site --field password
+check "which is the one stored" out_is "$shown"
+k "${G[@]}" add Words --generate --words 5 --show --json
+check "--show --json: one object with the password" json_ok '.result == "added" and (.password | split("-") | length == 5)'
+k "${G[@]}" edit Site --generate --no-digits --length 20 --show
+expect "edit --generate --no-digits" 0
+check "no digits" bash -c "tail -1 '$T/.out' | grep -qE '^[^0-9]{20}$'"
+k "${G[@]}" add Other --length 12
+expect "--length without --generate" 2 "go with --generate"
+k "${G[@]}" add Other --generate --show --copy
+expect "--show and --copy together" 2 "not both"
+
 k generate --length 2
 expect "too short" 2 "--length takes a number"
 k generate --length 99999

@@ -333,6 +333,11 @@ typedef struct item_edits {
     int show, copy;                          /* --generate: print or copy what it made */
     int allow_empty;
 } item_edits;
+/* The item as a text form in $VISUAL or $EDITOR (editor.c): parsed back into item when the
+ * editor finishes; *changed 0 when nothing was. The form is wiped whatever happens. */
+int edit_in_editor(ctx *c, kura_item *item, int is_new, int *changed);
+/* 1 when an editor can be run: a terminal, or VISUAL or EDITOR set. */
+int editor_usable(void);
 /* After add or edit: the report (verb: "added", "updated"), and the generated password
  * printed (--show) or copied (--copy). */
 int item_edit_after(ctx *c, const item_edits *e, const kura_item *item, const char *verb);

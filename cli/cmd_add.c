@@ -370,10 +370,14 @@ int item_edit_apply(const item_edits *e, kura_item *item, int is_new)
 
 typedef struct add_args {
     item_edits edits;
+    int edit;
 } add_args;
 
 static const opt_row add_rows[] = {
     OPT_INCLUDE(item_edit_rows, add_args, edits),
+    OPT_FLAG(
+        "edit", add_args, edit,
+        "fill the item in in $VISUAL or $EDITOR, from a form with the title and options given"),
     OPT_END(),
 };
 
@@ -389,7 +393,17 @@ static int add_exec(ctx *c, void *args, int argc, char **argv)
         return fail(EX_USAGE, "the title cannot be empty or only spaces");
     }
     ex = set_checked(item, KURA_TITLE, argv[0], "title");
-    if (ex == EX_OK) ex = item_edit_apply(&a->edits, item, 1);
+    int changed = 1;
+    if (ex == EX_OK && a->edit) {
+        /* The options given first (no password asked), then the form. */
+        item_edits e = a->edits;
+        if (!has_edit(&e, E_PASSWORD_FILE) && !has_edit(&e, E_GENERATE) && e.n < MAX_EDITS)
+            e.list[e.n++] = (struct edit){E_CLEAR_PASSWORD, NULL};
+        ex = item_edit_apply(&e, item, 1);
+        if (ex == EX_OK) ex = edit_in_editor(c, item, 1, &changed);
+    } else if (ex == EX_OK) {
+        ex = item_edit_apply(&a->edits, item, 1);
+    }
     if (ex == EX_OK) {
         int rc = kura_item_add(c->v, item);
         if (rc != KURA_OK) ex = fail_vault(c, rc, "add the item");

@@ -1,4 +1,5 @@
-/* kura edit: change an item in place, with the options of kura add. */
+/* kura edit: change an item in place, with the options of kura add, or (no options) in the
+ * editor (editor.c). */
 #include "cli.h"
 
 typedef struct edit_args {
@@ -18,12 +19,16 @@ static int edit_exec(ctx *c, void *args, int argc, char **argv)
     kura_item *item;
     int ex = resolve_item(c, &item, argv[0]);
     if (ex != EX_OK) return ex;
-    ex = item_edit_apply(&a->edits, item, 0);
-    if (ex == EX_OK) {
+    int changed = 1;
+    if (a->edits.n == 0 && editor_usable()) /* no options: the item in the editor */
+        ex = edit_in_editor(c, item, 0, &changed);
+    else
+        ex = item_edit_apply(&a->edits, item, 0);
+    if (ex == EX_OK && changed) {
         int rc = kura_item_update(c->v, item);
         if (rc != KURA_OK) ex = fail_vault(c, rc, "save the item");
     }
-    if (ex == EX_OK) ex = item_edit_after(c, &a->edits, item, "updated");
+    if (ex == EX_OK && changed) ex = item_edit_after(c, &a->edits, item, "updated");
     kura_item_free(item);
     return ex;
 }

@@ -222,6 +222,7 @@ static int run_editor(const char *path)
     if (pid == 0) {
         signal(SIGINT, SIG_DFL);
         signal(SIGQUIT, SIG_DFL);
+        setenv("KURA_EDITOR", editor, 1); /* the editor chosen above, for the shell below */
         /* Through the shell, as git does: EDITOR may hold arguments ("code --wait"). */
         execl("/bin/sh", "sh", "-c", "exec $KURA_EDITOR \"$1\"", "sh", path, (char *)NULL);
         _exit(127);
@@ -348,12 +349,6 @@ int edit_in_editor(ctx *c, kura_item *item, int is_new, int *changed)
             ex = fail(EX_FAIL, "cannot write the form: %s", strerror(errno));
         close(fd);
     }
-    if (ex == EX_OK)
-        setenv("KURA_EDITOR",
-               getenv("VISUAL") && *getenv("VISUAL")   ? getenv("VISUAL")
-               : getenv("EDITOR") && *getenv("EDITOR") ? getenv("EDITOR")
-                                                       : "vi",
-               1);
     for (int round = 0; ex == EX_OK; round++) {
         ex = run_editor(form_path);
         if (ex != EX_OK) break;
@@ -379,7 +374,6 @@ int edit_in_editor(ctx *c, kura_item *item, int is_new, int *changed)
     sigaction(SIGHUP, &old_hup, NULL);
     signal(SIGINT, old_int);
     signal(SIGQUIT, old_quit);
-    unsetenv("KURA_EDITOR");
     if (ex == EX_OK && !say_changes(item, next) && !is_new) {
         note("kura: nothing changed in \"%s\"", item->title);
     } else if (ex == EX_OK) {

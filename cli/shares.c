@@ -32,25 +32,20 @@ static int gather(gathered *g, const kura_share *s, const char *source)
     return EX_OK;
 }
 
-static unsigned distinct(const gathered *g)
-{
-    return (unsigned)g->n;
-}
-
 /* The key from enough shares; an exit code. */
 static int combine(kura_client_key *key, const gathered *g, const char *vault_id, unsigned *gen)
 {
     kura_share_info a;
     kura_share_info_of(&g->s[0], &a);
     *gen = a.gen ? a.gen : 1000; /* 1000: shares of a key past the 31st */
-    if (distinct(g) < a.threshold) {
-        unsigned more = a.threshold - distinct(g);
+    if ((unsigned)g->n < a.threshold) {
+        unsigned more = a.threshold - (unsigned)g->n;
         char count[16];
         snprintf(count, sizeof count, "%u", more);
         return fail(EX_NOT_FOUND,
                     "%u of %u shares found for vault %.8s: %s more %s needed (any of the "
                     "others); give each with its own --kit, or type them",
-                    distinct(g), a.threshold, vault_id, more == 1 ? "one" : count,
+                    (unsigned)g->n, a.threshold, vault_id, more == 1 ? "one" : count,
                     more == 1 ? "is" : "are");
     }
     int rc = kura_share_combine(key, g->s, g->n);

@@ -2,6 +2,7 @@
  * every character of it, found through fontconfig, so "Family 家族" on an English kit is never
  * "Family □□". Only TrueType outlines qualify: libharu embeds those in the PDF, and cairo draws
  * the PNG from the same file. */
+#include <stdio.h>
 #include <string.h>
 #include <fontconfig/fontconfig.h>
 
@@ -47,7 +48,7 @@ int kit_font_for(kit_font_file *out, const char *text, const char *prefer)
         if (cp > ' ') FcCharSetAddChar(need, cp);
     }
     if (prefer && strlen(prefer) < sizeof out->file && covers(prefer, need)) {
-        strcpy(out->file, prefer);
+        snprintf(out->file, sizeof out->file, "%s", prefer);
         rc = KURA_OK;
         goto out;
     }
@@ -72,7 +73,7 @@ int kit_font_for(kit_font_file *out, const char *text, const char *prefer)
             strlen((const char *)file) >= sizeof out->file)
             continue;
         FcPatternGetInteger(f, FC_INDEX, 0, &index);
-        strcpy(out->file, (const char *)file);
+        snprintf(out->file, sizeof out->file, "%s", (const char *)file);
         out->index = index;
         rc = KURA_OK;
     }

@@ -121,7 +121,8 @@ int colour(FILE *f);
  * print_escaped() prints s so to stdout. */
 const char *escaped(char *out, size_t cap, const char *s, int keep_lines);
 void print_escaped(const char *s, int keep_lines);
-/* s as one shell word, so that a shell reads it back as it is ('it'\''s'); into out (cap
+/* s as one shell word, so that a shell reads it back as it is ('it'\''s'; a plain word as it
+ * is); into out (cap
  * bytes), or "''"-quoted and cut when longer. A path in a command kura prints to be typed. */
 const char *shell_word(char *out, size_t cap, const char *s);
 /* The command that starts a session with the kit at path (or the n shares of a split kit),
@@ -346,7 +347,15 @@ enum { E_TITLE = 1 };
 extern const opt_row item_edit_rows[];
 int item_edit_call(void *edits, const opt_row *row, const char *value);
 int item_edit_apply(const item_edits *e, kura_item *item, int is_new);
+/* Sets (value NULL: removes) one field, a type's own checked as add checks it: a card's expiry
+ * made MM/YYYY, an SSH key's fingerprint from its public key. An exit code, said in one line
+ * that starts with where ("line 7 of the form: ", or ""). */
+int item_field_set(kura_item *item, const char *name, const char *value, int hidden,
+                   const char *where);
 
+/* The order an item's fields are shown in (cmd_get.c): its type's own, in the type's order,
+ * then the others as they are; order gets indexes into it->fields. */
+size_t item_field_order(const kura_item *it, size_t order[KURA_MAX_LIST]);
 /* The item as JSON (cmd_get.c): secrets only when with_secrets. */
 json_t *item_json(const kura_item *it, int with_secrets);
 /* get's views of an item: whole (secrets masked unless reveal), or one field raw for scripts

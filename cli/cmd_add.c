@@ -1,5 +1,6 @@
 /* kura add, and the item options it shares with kura edit: one list of changes, applied in
  * the order given, to a new item or to one read from the vault. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -28,6 +29,7 @@ enum {
     E_HIDDEN_FIELD_FILE,
     E_RM_FIELD,
     E_OTP_FILE,
+    E_TYPE,
 };
 
 int item_edit_call(void *field, const opt_row *row, const char *value)
@@ -47,6 +49,9 @@ int item_edit_call(void *field, const opt_row *row, const char *value)
 #define EDIT_FLAG(name, id, help) OPT_CALL(name, item_edits, list, NULL, item_edit_call, id, help)
 
 const opt_row item_edit_rows[] = {
+    EDIT("type", "TYPE", E_TYPE,
+         "what the item is: login (the default), note, card, identity, ssh-key or generic; "
+         "each type has fields of its own (man kura: ITEM TYPES)"),
     EDIT("username", "USER", E_USERNAME, "the login name"),
     EDITS("url", "URL", E_URL, "a URL (repeat for several; on edit, replaces the URLs)"),
     EDITS("add-url", "URL", E_ADD_URL, "add one URL"),
@@ -198,6 +203,53 @@ static const char *const builtin_names[] = {"title", "username", "password", "ur
                                             "urls",  "notes",    "tags",     "tag",
                                             "id",    "created",  "updated",  KURA_OTP_FIELD};
 
+/* A value of one of the type's own fields, checked and made canonical (a card's expiry as
+ * MM/YYYY, an SSH key's fingerprint from its public key). An exit code. */
+static int type_value_checked(kura_item *item, const char *name, const char **value, char *buf,
+                              size_t cap, const char *where)
+{
+    const char *v = *value;
+    if (item->type == KURA_TYPE_CARD && strcmp(name, "expiry") == 0) {
+        if (cap < 8 || kura_card_expiry(buf, v) != KURA_OK)
+            return fail(EX_USAGE,
+                        "%sthe card's expiry \"%.40s\" is not a month: give it as MM/YYYY "
+                        "(09/2028) or MM/YY",
+                        where, v);
+        *value = buf;
+    } else if (item->type == KURA_TYPE_CARD && strcmp(name, "number") == 0) {
+        if (!kura_card_luhn(v))
+            note("kura: note: that card number does not pass the Luhn check that bank cards "
+                 "pass; kept as typed");
+    } else if (item->type == KURA_TYPE_SSH_KEY && strcmp(name, "public-key") == 0) {
+        char fp[64];
+        if (kura_ssh_fingerprint(fp, sizeof fp, v) != KURA_OK)
+            return fail(EX_USAGE,
+                        "%spublic-key is not an OpenSSH public key (\"ssh-ed25519 AAAA... "
+                        "comment\", as in a .pub file)",
+                        where);
+        if (kura_item_set_field(item, "fingerprint", fp, 0) != KURA_OK)
+            return fail(EX_FAIL, "out of memory");
+    }
+    return EX_OK;
+}
+
+int item_field_set(kura_item *item, const char *name, const char *value, int hidden,
+                   const char *where)
+{
+    char canon[16];
+    if (value && kura_type_field_get(item->type, name)) {
+        int ex = type_value_checked(item, name, &value, canon, sizeof canon, where);
+        if (ex != EX_OK) return ex;
+    }
+    int rc = kura_item_set_field(item, name, value, hidden);
+    if (rc == KURA_ERR_NOT_FOUND)
+        return fail(EX_NOT_FOUND, "item \"%s\" has no field \"%s\"", item->title, name);
+    if (rc == KURA_ERR_INVALID)
+        return fail(EX_USAGE, "%sfield \"%.60s\": too long, not UTF-8, or too many fields", where,
+                    name);
+    return rc == KURA_OK ? EX_OK : fail(EX_FAIL, "out of memory");
+}
+
 static int field_checked(kura_item *item, const char *name, size_t nlen, const char *value,
                          int hidden)
 {
@@ -205,6 +257,12 @@ static int field_checked(kura_item *item, const char *name, size_t nlen, const c
     if (nlen == 0 || nlen > KURA_MAX_SHORT) return fail(EX_USAGE, "bad field name");
     memcpy(nm, name, nlen);
     nm[nlen] = '\0';
+    const kura_type_field *tf = kura_type_field_get(item->type, nm);
+    if (tf && value && (tf->flags & KURA_TF_SECRET) && !hidden)
+        return fail(EX_USAGE,
+                    "the %s's %s is secret, so it is never given on the command line: use "
+                    "--hidden-field %s (asked on the terminal) or --hidden-field-file %s=FILE",
+                    kura_type_get(item->type)->label, tf->label, nm, nm);
     for (size_t i = 0; value && i < sizeof builtin_names / sizeof *builtin_names; i++)
         if (strcasecmp(nm, builtin_names[i]) == 0)
             return fail(EX_USAGE,
@@ -213,12 +271,7 @@ static int field_checked(kura_item *item, const char *name, size_t nlen, const c
                         : strcasecmp(nm, "password") == 0
                             ? "--password-file or --generate for the password"
                             : "the option of that name, or another field name");
-    int rc = kura_item_set_field(item, nm, value, hidden);
-    if (rc == KURA_ERR_NOT_FOUND)
-        return fail(EX_NOT_FOUND, "item \"%s\" has no field \"%s\"", item->title, nm);
-    if (rc == KURA_ERR_INVALID)
-        return fail(EX_USAGE, "field \"%.60s\": too long, not UTF-8, or too many fields", nm);
-    return rc == KURA_OK ? EX_OK : fail(EX_FAIL, "out of memory");
+    return item_field_set(item, nm, value, hidden, "");
 }
 
 static int apply_one(const item_edits *all, kura_item *item, const struct edit *e,
@@ -229,6 +282,8 @@ static int apply_one(const item_edits *all, kura_item *item, const struct edit *
     const char *eq;
 
     switch (e->id) {
+    case E_TYPE:
+        return EX_OK; /* applied first, by item_edit_apply */
     case E_TITLE:
         if (blank(e->arg)) return fail(EX_USAGE, "the title cannot be empty or only spaces");
         return set_checked(item, KURA_TITLE, e->arg, "title");
@@ -333,6 +388,56 @@ static int apply_one(const item_edits *all, kura_item *item, const struct edit *
     return ex;
 }
 
+static int has_field(const kura_item *item, const char *name)
+{
+    for (size_t i = 0; i < item->n_fields; i++)
+        if (strcmp(item->fields[i].name, name) == 0) return 1;
+    return 0;
+}
+
+/* Each of the type's own fields the item lacks, asked on the terminal (Enter skips one): a
+ * secret one without echo, a private key as the path of its file; a value that does not check
+ * is asked again, three times. */
+static int ask_type_fields(kura_item *item)
+{
+    const kura_type *t = kura_type_get(item->type);
+    for (size_t i = 0; t && i < t->n_fields; i++) {
+        const kura_type_field *tf = &t->fields[i];
+        if (has_field(item, tf->name)) continue;
+        if (item->type == KURA_TYPE_SSH_KEY && strcmp(tf->name, "fingerprint") == 0) continue;
+        char prompt[160];
+        snprintf(prompt, sizeof prompt, "%c%s%s (Enter to skip): ", toupper(tf->label[0]),
+                 tf->label + 1, tf->flags & KURA_TF_FILE ? ": the path of its file" : "");
+        for (int attempt = 1;; attempt++) {
+            int secret = (tf->flags & KURA_TF_SECRET) && !(tf->flags & KURA_TF_FILE);
+            char *answer = secret ? tty_secret(prompt) : tty_ask(prompt), *value = NULL;
+            if (!answer) return fail(EX_CANCELLED, "cancelled; nothing was added");
+            int ex = EX_OK;
+            if (!*answer) {
+                secret_free(answer);
+                break;
+            }
+            if (tf->flags & KURA_TF_FILE) {
+                ex = read_secret_file(&value, answer, tf->label, KURA_MAX_LONG);
+                secret_free(answer);
+            } else {
+                value = answer;
+            }
+            if (ex == EX_OK)
+                ex = field_checked(item, tf->name, strlen(tf->name), value,
+                                   (tf->flags & KURA_TF_SECRET) != 0);
+            secret_free(value);
+            if (ex == EX_OK) break;
+            if (ex != EX_USAGE || attempt == 3) return ex;
+        }
+    }
+    if (item->type == KURA_TYPE_NOTE && !item->notes)
+        note("kura: the note is empty; write it with 'kura edit \"%s\"', or give "
+             "--notes-file FILE",
+             item->title);
+    return EX_OK;
+}
+
 int item_edit_apply(const item_edits *e, kura_item *item, int is_new)
 {
     if (!is_new && e->n == 0)
@@ -349,9 +454,25 @@ int item_edit_apply(const item_edits *e, kura_item *item, int is_new)
         return fail(EX_USAGE, "--length, --words, --no-symbols, --no-digits, --no-ambiguous, "
                               "--show and --copy go with --generate");
     if (e->show && e->copy) return fail(EX_USAGE, "--show or --copy, not both");
+    for (size_t i = 0; i < e->n; i++) /* the type first: it says which fields are secret */
+        if (e->list[i].id == E_TYPE) {
+            int t = kura_type_by_name(e->list[i].arg);
+            if (t < 0)
+                return fail(EX_USAGE,
+                            "--type is login, note, card, identity, ssh-key or generic "
+                            "(not \"%.40s\")",
+                            e->list[i].arg);
+            if (kura_item_set_type(item, t) != KURA_OK) return fail(EX_FAIL, "bad type");
+        }
     for (size_t i = 0; i < e->n; i++) {
         int ex = apply_one(e, item, &e->list[i], &urls_replaced, &tags_replaced);
         if (ex != EX_OK) return ex;
+    }
+    if (is_new && sources == 0 && item->type != KURA_TYPE_LOGIN) {
+        /* On a terminal, add asks for the type's own fields that no option gave. */
+        int fd = tty_open();
+        if (fd >= 0) close(fd);
+        return fd >= 0 ? ask_type_fields(item) : EX_OK;
     }
     if (is_new && sources == 0) {
         /* On a terminal, add asks for the password; a script without one adds none. */

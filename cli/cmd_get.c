@@ -1,5 +1,6 @@
 /* kura get: one item, whole or one field. Secrets (the password, hidden fields) reach
  * stdout only when asked for: by --field, or by --reveal. */
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <strings.h>
@@ -33,16 +34,29 @@ static json_t *str_array(const char **v, size_t n)
     return a;
 }
 
+size_t item_field_order(const kura_item *it, size_t order[KURA_MAX_LIST])
+{
+    const kura_type *t = kura_type_get(it->type);
+    size_t n = 0;
+    for (size_t k = 0; t && k < t->n_fields; k++)
+        for (size_t i = 0; i < it->n_fields; i++)
+            if (strcmp(it->fields[i].name, t->fields[k].name) == 0) order[n++] = i;
+    for (size_t i = 0; i < it->n_fields; i++)
+        if (!kura_type_field_get(it->type, it->fields[i].name)) order[n++] = i;
+    return n;
+}
+
 /* The item as JSON; listed items (no details) leave the detail keys out. */
 json_t *item_json(const kura_item *it, int with_secrets)
 {
     char created[32], updated[32];
     format_time(created, it->created);
     format_time(updated, it->updated);
-    json_t *j = json_pack("{s:s, s:s, s:s?, s:o, s:o, s:s, s:s}", "id", it->id, "title",
-                          it->title ? it->title : "", "username", it->username, "urls",
-                          str_array(it->urls, it->n_urls), "tags", str_array(it->tags, it->n_tags),
-                          "created", created, "updated", updated);
+    const kura_type *type = kura_type_get(it->type);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s?, s:o, s:o, s:s, s:s}", "id", it->id, "type",
+                          type ? type->name : "login", "title", it->title ? it->title : "",
+                          "username", it->username, "urls", str_array(it->urls, it->n_urls), "tags",
+                          str_array(it->tags, it->n_tags), "created", created, "updated", updated);
     if (!j || !it->has_details) return j;
     if (it->password) {
         if (with_secrets)
@@ -52,8 +66,9 @@ json_t *item_json(const kura_item *it, int with_secrets)
     }
     if (it->notes) json_object_set_new(j, "notes", json_string(it->notes));
     json_t *fields = json_array();
-    for (size_t i = 0; fields && i < it->n_fields; i++) {
-        const kura_field *f = &it->fields[i];
+    size_t order[KURA_MAX_LIST], n = item_field_order(it, order);
+    for (size_t k = 0; fields && k < n; k++) {
+        const kura_field *f = &it->fields[order[k]];
         json_t *o = json_pack("{s:s, s:b}", "name", f->name, "hidden", f->hidden);
         if (o && (!f->hidden || with_secrets))
             json_object_set_new(o, "value", json_string(f->value));
@@ -77,13 +92,42 @@ static void print_line(const char *label, const char *s)
     putchar('\n');
 }
 
+static void print_field_line(const kura_item *it, const kura_field *f, int reveal)
+{
+    int pad = strlen(f->name) > 9 ? 1 : (int)(10 - strlen(f->name));
+    print_escaped(f->name, 0);
+    printf(":%*s", pad, "");
+    char word[200], shown[800];
+    if (f->hidden && !reveal) {
+        printf("******** (kura get %.8s --field %s)\n", it->id,
+               escaped(shown, sizeof shown, shell_word(word, sizeof word, f->name), 0));
+        return;
+    }
+    /* Lines after the first under the first (an address, a key), each escaped. */
+    for (const char *p = f->value;;) {
+        size_t len = strcspn(p, "\n");
+        char *line = strndup(p, len);
+        print_escaped(line ? line : "", 0);
+        if (line) sodium_memzero(line, len), free(line);
+        printf("\n");
+        if (!p[len]) break;
+        p += len + 1;
+        printf("%11s", "");
+    }
+}
+
 void print_item(const kura_item *it, int reveal)
 {
     char created[32], updated[32];
     format_time(created, it->created);
     format_time(updated, it->updated);
+    const kura_type *type = kura_type_get(it->type);
+    size_t order[KURA_MAX_LIST], n = item_field_order(it, order), k = 0;
     print_line("title:     ", it->title);
     printf("id:        %s\n", it->id);
+    if (it->type != KURA_TYPE_LOGIN && type) printf("type:      %s\n", type->label);
+    for (; k < n && kura_type_field_get(it->type, it->fields[order[k]].name); k++)
+        print_field_line(it, &it->fields[order[k]], reveal);
     if (it->username) print_line("username:  ", it->username);
     if (it->password) {
         if (reveal)
@@ -99,14 +143,8 @@ void print_item(const kura_item *it, int reveal)
             printf("%s", i ? ", " : ""), print_escaped(it->tags[i], 0);
         printf("\n");
     }
-    for (size_t i = 0; i < it->n_fields; i++) {
-        const kura_field *f = &it->fields[i];
-        int pad = strlen(f->name) > 9 ? 1 : (int)(10 - strlen(f->name));
-        print_escaped(f->name, 0);
-        printf(":%*s", pad, "");
-        print_text(f->hidden && !reveal ? "******** (hidden)" : f->value);
-        printf("\n");
-    }
+    for (; k < n; k++)
+        print_field_line(it, &it->fields[order[k]], reveal);
     if (it->notes) printf("notes:\n"), print_text(it->notes), printf("\n");
     printf("created:   %s\n", created);
     printf("updated:   %s\n", updated);

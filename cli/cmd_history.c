@@ -101,6 +101,7 @@ static json_t *changes(const kura_item *a, const kura_item *b, int after_deletio
         json_array_append_new(out, json_string("urls"));
     if (lists_differ(a->tags, a->n_tags, b->tags, b->n_tags))
         json_array_append_new(out, json_string("tags"));
+    if (a->type != b->type) json_array_append_new(out, json_string("type"));
     if (differ(a->notes, b->notes)) json_array_append_new(out, json_string("notes"));
     for (size_t i = 0; i < b->n_fields; i++)
         if (field_differs(&b->fields[i], field_named(a, b->fields[i].name)))

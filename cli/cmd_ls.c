@@ -9,13 +9,16 @@
 #include "cli.h"
 
 typedef struct ls_args {
-    const char *tag;
+    const char *tag, *type;
     int tree, ascii;
+    int type_no; /* the number of --type, or -1 */
 } ls_args;
 
 static const opt_row ls_rows[] = {
     OPT_STRING("tag", ls_args, tag, "TAG",
                "only items with this tag, or one inside it (work/dev is inside work)"),
+    OPT_STRING("type", ls_args, type, "TYPE",
+               "only items of this type: login, note, card, identity, ssh-key or generic"),
     OPT_FLAG("tree", ls_args, tree, "draw the items in the tree of their tags, as pass ls does"),
     OPT_FLAG("ascii", ls_args, ascii, "with --tree: draw it with |-- and `-- (no Unicode)"),
     OPT_END(),
@@ -30,11 +33,13 @@ static int tag_within(const char *have, const char *want)
     return strncasecmp(have, want, n) == 0 && (have[n] == '\0' || have[n] == '/');
 }
 
-static int has_tag(const kura_item *it, const char *tag)
+/* Whether the listing shows it: of --type, and with --tag or a tag inside it. */
+static int wanted(const kura_item *it, const ls_args *a)
 {
-    if (!tag) return 1;
+    if (a->type_no >= 0 && it->type != a->type_no) return 0;
+    if (!a->tag) return 1;
     for (size_t i = 0; i < it->n_tags; i++)
-        if (tag_within(it->tags[i], tag)) return 1;
+        if (tag_within(it->tags[i], a->tag)) return 1;
     return 0;
 }
 
@@ -108,17 +113,17 @@ static int more_after(const tree_row *rows, size_t n, size_t i, int depth)
     return 0;
 }
 
-static int print_tree(ctx *c, kura_items *list, const char *tag, int ascii)
+static int print_tree(ctx *c, kura_items *list, const ls_args *a)
 {
     tree_row *rows = NULL;
     size_t n = 0, cap = 0;
     int ex = EX_OK;
     for (size_t i = 0; ex == EX_OK && i < list->count; i++) {
         const kura_item *it = &list->items[i];
-        if (!has_tag(it, tag)) continue;
+        if (!wanted(it, a)) continue;
         int placed = 0;
         for (size_t t = 0; ex == EX_OK && t < it->n_tags; t++)
-            if (!tag || tag_within(it->tags[t], tag))
+            if (!a->tag || tag_within(it->tags[t], a->tag))
                 ex = add_row(&rows, &n, &cap, it->tags[t], it->title, it->id), placed = 1;
         if (ex == EX_OK && !placed) ex = add_row(&rows, &n, &cap, "", it->title, it->id);
     }
@@ -129,7 +134,7 @@ static int print_tree(ctx *c, kura_items *list, const char *tag, int ascii)
         return fail(EX_FAIL, "out of memory");
     }
     qsort(rows, n, sizeof *rows, by_path_title);
-    int utf8 = !ascii;
+    int utf8 = !a->ascii;
     const char *mid = utf8 ? "\u251c\u2500\u2500 " : "|-- ",
                *end = utf8 ? "\u2514\u2500\u2500 " : "`-- ", *bar = utf8 ? "\u2502   " : "|   ";
     printf("%s (%s)\n", kura_vault_name(c->v)[0] ? kura_vault_name(c->v) : "vault",
@@ -249,19 +254,21 @@ static void json_list(out *o, const char *key, const char **v, size_t n)
 
 /* The list as a JSON array, an item at a time: what json_print(item_json(...)) gives for
  * each listed item (tests/cli/t_items.sh compares the two). */
-static void print_json_list(const kura_items *list, const char *tag)
+static void print_json_list(const kura_items *list, const ls_args *a)
 {
     static out o;
     size_t shown = 0;
     char created[32], updated[32];
     for (size_t i = 0; i < list->count; i++) {
         const kura_item *it = &list->items[i];
-        if (!has_tag(it, tag)) continue;
+        if (!wanted(it, a)) continue;
         if (shown++)
             PUT(&o, ",\n  {\n");
         else
             PUT(&o, "[\n  {\n");
+        const kura_type *type = kura_type_get(it->type);
         json_key_text(&o, "id", it->id, 0);
+        json_key_text(&o, "type", type ? type->name : "login", 0);
         json_key_text(&o, "title", it->title ? it->title : "", 0);
         if (it->username)
             json_key_text(&o, "username", it->username, 0);
@@ -283,27 +290,56 @@ static void print_json_list(const kura_items *list, const char *tag)
     sodium_memzero(&o, sizeof o);
 }
 
-static int show(ctx *c, const char *query, const char *tag, int tree, int ascii)
+/* ls's third column: the username; for an item of another type, the type and what tells it
+ * apart: a card's holder, an identity's name, an SSH key's fingerprint. */
+static const char *about(const kura_item *it)
 {
+    static char line[3 * KURA_MAX_SHORT + 16];
+    const kura_type *t = kura_type_get(it->type);
+    if (it->type == KURA_TYPE_LOGIN || !t) return it->username ? it->username : "";
+    int n = snprintf(line, sizeof line, "(%s)", t->name);
+    size_t order[KURA_MAX_LIST], count = item_field_order(it, order);
+    for (size_t i = 0; i < count && n < KURA_MAX_SHORT; i++) {
+        const kura_field *f = &it->fields[order[i]];
+        int shown = it->type == KURA_TYPE_CARD       ? strcmp(f->name, "cardholder") == 0
+                    : it->type == KURA_TYPE_SSH_KEY  ? strcmp(f->name, "fingerprint") == 0
+                    : it->type == KURA_TYPE_IDENTITY ? strstr(f->name, "-name") != NULL
+                                                     : 0;
+        if (shown && !f->hidden)
+            n += snprintf(line + n, sizeof line - (size_t)n, " %.*s", KURA_MAX_SHORT, f->value);
+    }
+    if (n == (int)strlen(t->name) + 2 && it->username)
+        snprintf(line + n, sizeof line - (size_t)n, " %.*s", KURA_MAX_SHORT, it->username);
+    return line;
+}
+
+static int show(ctx *c, const char *query, ls_args *a)
+{
+    a->type_no = a->type ? kura_type_by_name(a->type) : -1;
+    if (a->type && a->type_no < 0)
+        return fail(EX_USAGE,
+                    "--type is login, note, card, identity, ssh-key or generic (not "
+                    "\"%.40s\")",
+                    a->type);
     kura_items *list;
     int rc = kura_item_list(c->v, &list, query);
     if (rc != KURA_OK) return fail_vault(c, rc, "list the items");
-    if (tree && !c->json) {
-        if (print_tree(c, list, tag, ascii) != EX_OK) {
+    if (a->tree && !c->json) {
+        if (print_tree(c, list, a) != EX_OK) {
             kura_items_free(list);
             return EX_FAIL;
         }
     } else if (c->json) {
-        print_json_list(list, tag);
+        print_json_list(list, a);
     } else {
         size_t shown = 0;
         int c_on = colour(stdout);
         for (size_t i = 0; i < list->count; i++) {
             const kura_item *it = &list->items[i];
-            if (!has_tag(it, tag)) continue;
+            if (!wanted(it, a)) continue;
             char title[4 * KURA_MAX_SHORT + 8], user[4 * KURA_MAX_SHORT + 8];
             escaped(title, sizeof title, it->title, 0);
-            escaped(user, sizeof user, it->username ? it->username : "", 0);
+            escaped(user, sizeof user, about(it), 0);
             if (c_on)
                 printf(COLOUR_DIM "%.8s" COLOUR_OFF "  " COLOUR_BOLD "%-32s" COLOUR_OFF "  %s\n",
                        it->id, title, user);
@@ -313,9 +349,11 @@ static int show(ctx *c, const char *query, const char *tag, int tree, int ascii)
         }
         if (shown == 0 && query)
             note("kura: nothing matches \"%s\"", query);
-        else if (shown == 0 && tag && list->count)
-            note("kura: no item has the tag \"%s\" ('kura ls --json' shows every item's tags)",
-                 tag);
+        else if (shown == 0 && a->tag && list->count)
+            note("kura: no item has the tag \"%s\"%s ('kura ls --json' shows every item's tags)",
+                 a->tag, a->type ? " and that type" : "");
+        else if (shown == 0 && a->type && list->count)
+            note("kura: no item is of type %s", kura_type_get(a->type_no)->name);
         else if (shown == 0 && !list->damaged)
             note("kura: the vault is empty; add an item with 'kura add TITLE'");
     }
@@ -337,8 +375,7 @@ static int show(ctx *c, const char *query, const char *tag, int tree, int ascii)
 static int ls_exec(ctx *c, void *args, int argc, char **argv)
 {
     (void)argc, (void)argv;
-    const ls_args *a = args;
-    return show(c, NULL, a->tag, a->tree, a->ascii);
+    return show(c, NULL, args);
 }
 
 const cmd cmd_ls = {
@@ -354,13 +391,13 @@ static int search_exec(ctx *c, void *args, int argc, char **argv)
 {
     (void)argc;
     if (!*argv[0]) return fail(EX_USAGE, "search needs a word to look for");
-    const ls_args *a = args;
-    return show(c, argv[0], a->tag, a->tree, a->ascii);
+    return show(c, argv[0], args);
 }
 
 const cmd cmd_search = {
     .name = "search",
-    .summary = "find items by title, username, URL or tag (any case)",
+    .summary = "find items by title, username, URL, tag or a type's fields that are not secret "
+               "(any case)",
     .args = "QUERY",
     .flags = CMD_OPEN | CMD_UNLOCK,
     .min_args = 1,

@@ -80,13 +80,51 @@ static void put_line(text *t, const char *key, const char *value)
     put_s(t, "\n");
 }
 
+/* Lines indented by two spaces: the notes, or a field's value of several lines. */
+static void put_block(text *t, const char *s)
+{
+    for (const char *p = s; *p;) {
+        size_t len = strcspn(p, "\n");
+        put_s(t, "  ");
+        put(t, p, len);
+        put_s(t, "\n");
+        p += len + (p[len] == '\n');
+    }
+}
+
+static void put_field(text *t, const char *name, const char *value, int hidden)
+{
+    put_s(t, hidden ? "hidden: " : "field: ");
+    put_s(t, name);
+    if (value && strchr(value, '\n')) {
+        put_s(t, " = |\n");
+        put_block(t, value);
+        return;
+    }
+    put_s(t, " = ");
+    put_s(t, value ? value : "");
+    put_s(t, "\n");
+}
+
 static void write_form(text *t, const kura_item *it)
 {
+    const kura_type *type = kura_type_get(it->type);
     put_s(t, "# kura: edit the item, save and close the editor. Lines starting with # are left\n"
              "# out; url, tag, field and hidden lines may repeat; the notes are the lines after\n"
-             "# 'notes:', each indented by two spaces. Nothing is changed if you quit without\n"
-             "# saving a change.\n");
+             "# 'notes:', each indented by two spaces, and so is a field's value after ' = |'.\n"
+             "# type: login, note, card, identity, ssh-key or generic; a field left empty is\n"
+             "# left out. Nothing is changed if you quit without saving a change.\n");
     put_line(t, "title", it->title);
+    put_line(t, "type", type ? type->name : "login");
+    /* The type's own fields first, in its order, each with a line to fill in. */
+    for (size_t k = 0; type && k < type->n_fields; k++) {
+        const kura_type_field *tf = &type->fields[k];
+        const kura_field *have = NULL;
+        for (size_t i = 0; i < it->n_fields && !have; i++)
+            if (strcmp(it->fields[i].name, tf->name) == 0) have = &it->fields[i];
+        put_field(t, tf->name, have ? have->value : NULL,
+                  have ? have->hidden : (tf->flags & KURA_TF_SECRET) != 0);
+    }
     put_line(t, "username", it->username);
     put_line(t, "password", it->password);
     for (size_t i = 0; i < it->n_urls; i++)
@@ -95,24 +133,34 @@ static void write_form(text *t, const kura_item *it)
         put_line(t, "tag", it->tags[i]);
     for (size_t i = 0; i < it->n_fields; i++) {
         const kura_field *f = &it->fields[i];
-        if (strcmp(f->name, KURA_OTP_FIELD) == 0) {
+        if (kura_type_field_get(it->type, f->name)) continue; /* above */
+        if (strcmp(f->name, KURA_OTP_FIELD) == 0)
             put_line(t, "otp", f->value);
-            continue;
-        }
-        put_s(t, f->hidden ? "hidden: " : "field: ");
-        put_s(t, f->name);
-        put_s(t, " = ");
-        put_s(t, f->value);
-        put_s(t, "\n");
+        else
+            put_field(t, f->name, f->value, f->hidden);
     }
     put_s(t, "notes:\n");
-    for (const char *p = it->notes ? it->notes : ""; *p;) {
-        size_t len = strcspn(p, "\n");
-        put_s(t, "  ");
-        put(t, p, len);
-        put_s(t, "\n");
-        p += len + (p[len] == '\n');
+    put_block(t, it->notes ? it->notes : "");
+}
+
+/* The type the form names (its first type line), so that every field line is read knowing
+ * it wherever that line is; -1 for a type kura does not have, login with none. */
+static int form_type(const char *form)
+{
+    for (const char *line = form; line && *line;) {
+        if (strncmp(line, "type:", 5) == 0) {
+            char name[40];
+            const char *v = line + 5 + strspn(line + 5, " ");
+            size_t n = strcspn(v, " \r\n");
+            if (n >= sizeof name) return -1;
+            memcpy(name, v, n);
+            name[n] = '\0';
+            return n ? kura_type_by_name(name) : KURA_TYPE_LOGIN;
+        }
+        line = strchr(line, '\n');
+        if (line) line++;
     }
+    return KURA_TYPE_LOGIN;
 }
 
 /* A form that does not parse: one line, and that nothing was changed. */
@@ -127,24 +175,62 @@ static int bad(const char *fmt, ...)
     return fail(EX_USAGE, "%s; nothing was changed", line);
 }
 
+/* One field line: checked as add checks it (a card's expiry, an SSH public key); a field the
+ * type keeps secret stays hidden, whichever word the line starts with. */
+static int field_line(kura_item *next, const char *name, const char *value, int hidden, int line_no)
+{
+    const kura_type_field *tf = kura_type_field_get(next->type, name);
+    if (tf && (tf->flags & KURA_TF_SECRET)) hidden = 1;
+    char where[40];
+    snprintf(where, sizeof where, "line %d of the form: ", line_no);
+    return item_field_set(next, name, value, hidden, where);
+}
+
+static int end_block(kura_item *next, text *block, const char *name, int hidden, int line_no)
+{
+    if (block->failed) return bad("line %d of the form: the value is too long", line_no);
+    while (block->n && block->p[block->n - 1] == '\n')
+        block->p[--block->n] = '\0';
+    int ex = block->n ? field_line(next, name, block->p, hidden, line_no) : EX_OK;
+    sodium_memzero(block->p, block->cap);
+    block->n = 0;
+    block->failed = 0;
+    return ex;
+}
+
 /* Parses the form into next (empty on entry). An exit code; the message names the line. */
 static int parse_form(kura_item *next, char *form)
 {
     text notes = {.p = sodium_malloc(KURA_MAX_LONG + 2), .cap = KURA_MAX_LONG + 2};
-    int ex = notes.p ? EX_OK : fail(EX_FAIL, "out of memory");
-    int in_notes = 0, line_no = 0, titles = 0;
+    text block = {.p = sodium_malloc(KURA_MAX_LONG + 2), .cap = KURA_MAX_LONG + 2};
+    int ex = notes.p && block.p ? EX_OK : fail(EX_FAIL, "out of memory");
+    int in_notes = 0, line_no = 0, titles = 0, block_line = 0, type = form_type(form);
+    char block_name[KURA_MAX_SHORT + 1];
+    int block_hidden = 0;
+    if (ex == EX_OK && type < 0)
+        ex = bad("the form's type line names no type (login, note, card, identity, ssh-key, "
+                 "generic)");
+    if (ex == EX_OK && kura_item_set_type(next, type) != KURA_OK) ex = fail(EX_FAIL, "bad type");
     for (char *line = form; ex == EX_OK && line && *line;) {
         char *nl = strchr(line, '\n');
         if (nl) *nl = '\0';
         line_no++;
         size_t len = strlen(line);
         if (len && line[len - 1] == '\r') line[--len] = '\0';
-        if (in_notes && (strncmp(line, "  ", 2) == 0 || len == 0)) {
+        if (block_line && (strncmp(line, "  ", 2) == 0 || len == 0)) {
+            if (block.n || block_line < line_no - 1) put_s(&block, "\n");
+            put_s(&block, len ? line + 2 : "");
+        } else if (in_notes && (strncmp(line, "  ", 2) == 0 || len == 0)) {
             if (notes.n) put_s(&notes, "\n");
             put_s(&notes, len ? line + 2 : "");
         } else if (line[0] == '#' || (len == 0 && !in_notes)) {
             /* a comment, a blank line */
         } else {
+            if (block_line) { /* the value of several lines ends here */
+                ex = end_block(next, &block, block_name, block_hidden, block_line);
+                block_line = 0;
+                if (ex != EX_OK) break;
+            }
             in_notes = 0;
             char *colon = strchr(line, ':');
             if (!colon) {
@@ -157,6 +243,8 @@ static int parse_form(kura_item *next, char *form)
             if (strcmp(line, "title") == 0) {
                 titles++;
                 rc = kura_item_set(next, KURA_TITLE, value);
+            } else if (strcmp(line, "type") == 0) {
+                /* read before the other lines (form_type) */
             } else if (strcmp(line, "username") == 0) {
                 rc = kura_item_set(next, KURA_USERNAME, *value ? value : NULL);
             } else if (strcmp(line, "password") == 0) {
@@ -168,7 +256,10 @@ static int parse_form(kura_item *next, char *form)
             } else if (strcmp(line, "otp") == 0) {
                 rc = *value ? kura_item_set_field(next, KURA_OTP_FIELD, value, 1) : KURA_OK;
             } else if (strcmp(line, "field") == 0 || strcmp(line, "hidden") == 0) {
+                size_t vlen = strlen(value);
                 char *eq = strstr(value, " = ");
+                if (!eq && vlen >= 2 && strcmp(value + vlen - 2, " =") == 0)
+                    eq = value + vlen - 2, value[vlen] = ' ', value[vlen + 1] = '\0'; /* "NAME =" */
                 if (!eq || eq == value) {
                     ex = bad("line %d of the form: a %s is 'NAME = VALUE'", line_no, line);
                     break;
@@ -179,7 +270,14 @@ static int parse_form(kura_item *next, char *form)
                         bad("line %d of the form: a field cannot be called \"%s\"", line_no, value);
                     break;
                 }
-                rc = kura_item_set_field(next, value, eq + 3, line[0] == 'h');
+                if (strcmp(eq + 3, "|") == 0) { /* its value is the indented lines below */
+                    snprintf(block_name, sizeof block_name, "%s", value);
+                    block_hidden = line[0] == 'h';
+                    block_line = line_no;
+                    block.n = 0;
+                } else if (eq[3]) {
+                    ex = field_line(next, value, eq + 3, line[0] == 'h', line_no);
+                }
             } else if (strcmp(line, "notes") == 0) {
                 in_notes = 1;
                 if (*value) put_s(&notes, value);
@@ -194,6 +292,8 @@ static int parse_form(kura_item *next, char *form)
         }
         line = nl ? nl + 1 : NULL;
     }
+    if (ex == EX_OK && block_line)
+        ex = end_block(next, &block, block_name, block_hidden, block_line);
     if (ex == EX_OK && notes.failed) ex = bad("the notes are too long");
     if (ex == EX_OK && titles != 1) ex = bad("the form needs one title line (it has %d)", titles);
     if (ex == EX_OK && (!next->title || !next->title[strspn(next->title, " \t")]))
@@ -205,7 +305,9 @@ static int parse_form(kura_item *next, char *form)
             ex = bad("the notes are too long or not UTF-8");
     }
     if (notes.p) sodium_memzero(notes.p, notes.cap);
+    if (block.p) sodium_memzero(block.p, block.cap);
     sodium_free(notes.p);
+    sodium_free(block.p);
     return ex;
 }
 
@@ -249,7 +351,8 @@ static int read_form(char **out, const char *path)
 /* The texts of next into item (its id, times and history kept). */
 static int take(kura_item *item, const kura_item *next)
 {
-    int rc = kura_item_set(item, KURA_TITLE, next->title);
+    int rc = kura_item_set_type(item, next->type);
+    if (rc == KURA_OK) rc = kura_item_set(item, KURA_TITLE, next->title);
     if (rc == KURA_OK) rc = kura_item_set(item, KURA_USERNAME, next->username);
     if (rc == KURA_OK) rc = kura_item_set(item, KURA_PASSWORD, next->password);
     if (rc == KURA_OK) rc = kura_item_set(item, KURA_NOTES, next->notes);
@@ -283,6 +386,8 @@ static int say_changes(const kura_item *a, const kura_item *b)
         if (!same_text(va[i], vb[i]))
             snprintf(said + strlen(said), sizeof said - strlen(said), "%s%s", *said ? ", " : "",
                      names[i]);
+    if (a->type != b->type)
+        snprintf(said + strlen(said), sizeof said - strlen(said), "%stype", *said ? ", " : "");
     int lists = a->n_urls != b->n_urls, tags = a->n_tags != b->n_tags,
         fields = a->n_fields != b->n_fields;
     for (size_t i = 0; !lists && i < a->n_urls; i++)

@@ -1,6 +1,7 @@
 /* Bitwarden's JSON export (unencrypted): folders and collections become tags; logins keep
- * every URI, their TOTP and custom fields; cards, identities and SSH keys keep what they hold
- * as fields. Items in Bitwarden's trash are skipped. */
+ * every URI, their TOTP and custom fields; secure notes, cards, identities and SSH keys become
+ * kura's types of the same name, their members its fields (what kura's types do not name
+ * kept as fields of their own name). Items in Bitwarden's trash are skipped. */
 #include <stdio.h>
 #include <string.h>
 #include <jansson.h>
@@ -43,9 +44,34 @@ static const char *object_fields(kura_item *it, const json_t *o, const named *na
                 name = names[i].name;
                 hidden = names[i].hidden;
             }
-        why = put_field(it, name, json_string_value(v), hidden);
+        if (name) why = put_field(it, name, json_string_value(v), hidden);
     }
     return why;
+}
+
+/* Bitwarden's expMonth and expYear as one expiry, MM/YYYY; kept as given when kura cannot
+ * read them as a month. */
+static const char *card_expiry(kura_item *it, const json_t *card)
+{
+    const char *m = jstr(card, "expMonth"), *y = jstr(card, "expYear");
+    char both[64], canon[8];
+    if ((!m || !*m) && (!y || !*y)) return NULL;
+    snprintf(both, sizeof both, "%.20s/%.20s", m ? m : "", y ? y : "");
+    return put_field(it, "expiry", kura_card_expiry(canon, both) == KURA_OK ? canon : both, 0);
+}
+
+/* address1, address2 and address3, one line each. */
+static const char *identity_address(kura_item *it, const json_t *id)
+{
+    char lines[3 * KURA_MAX_SHORT + 4] = "";
+    static const char *const keys[] = {"address1", "address2", "address3"};
+    for (size_t k = 0; k < 3; k++) {
+        const char *line = jstr(id, keys[k]);
+        if (line && *line)
+            snprintf(lines + strlen(lines), sizeof lines - strlen(lines), "%s%.*s",
+                     *lines ? "\n" : "", KURA_MAX_SHORT, line);
+    }
+    return put_field(it, "address", lines, 0);
 }
 
 static const char *item_of(kura_item *it, const json_t *o, const json_t *root)
@@ -57,6 +83,14 @@ static const char *item_of(kura_item *it, const json_t *o, const json_t *root)
     } while (0)
     if (!json_is_object(o)) return "not an object";
     if (json_is_string(json_object_get(o, "deletedDate"))) return "in Bitwarden's trash";
+    static const int types[] = {[1] = KURA_TYPE_LOGIN,
+                                [2] = KURA_TYPE_NOTE,
+                                [3] = KURA_TYPE_CARD,
+                                [4] = KURA_TYPE_IDENTITY,
+                                [5] = KURA_TYPE_SSH_KEY};
+    json_int_t type = json_integer_value(json_object_get(o, "type"));
+    if (type >= 1 && type <= 5 && kura_item_set_type(it, types[type]) != KURA_OK)
+        return "a bad type";
     TRY(put_text(it, KURA_TITLE, jstr(o, "name")));
     TRY(put_text(it, KURA_NOTES, jstr(o, "notes")));
     TRY(put_group(it, name_by_id(json_object_get(root, "folders"), jstr(o, "folderId")), 0));
@@ -72,31 +106,52 @@ static const char *item_of(kura_item *it, const json_t *o, const json_t *root)
             TRY(put_urls(it, jstr(e, "uri"), "\n"));
         TRY(put_otp(it, jstr(login, "totp")));
     }
+    /* NULL: taken apart (below), or the item's username */
     static const named card[] = {{"cardholderName", "cardholder", 0},
                                  {"brand", "brand", 0},
                                  {"number", "number", 1},
-                                 {"expMonth", "expiry month", 0},
-                                 {"expYear", "expiry year", 0},
-                                 {"code", "security code", 1}};
-    static const named ssh[] = {{"privateKey", "private key", 1},
-                                {"publicKey", "public key", 0},
+                                 {"expMonth", NULL, 0},
+                                 {"expYear", NULL, 0},
+                                 {"code", "code", 1}};
+    static const named ssh[] = {{"privateKey", "private-key", 1},
+                                {"publicKey", "public-key", 0},
                                 {"keyFingerprint", "fingerprint", 0}};
-    static const named identity[] = {{"ssn", "ssn", 1},
-                                     {"passportNumber", "passport number", 1},
-                                     {"licenseNumber", "license number", 1}};
+    static const named identity[] = {{"title", "honorific", 0},
+                                     {"firstName", "first-name", 0},
+                                     {"middleName", "middle-name", 0},
+                                     {"lastName", "last-name", 0},
+                                     {"address1", NULL, 0},
+                                     {"address2", NULL, 0},
+                                     {"address3", NULL, 0},
+                                     {"city", "city", 0},
+                                     {"state", "region", 0},
+                                     {"postalCode", "postcode", 0},
+                                     {"country", "country", 0},
+                                     {"company", "company", 0},
+                                     {"email", "email", 0},
+                                     {"phone", "phone", 0},
+                                     {"ssn", "national-id", 1},
+                                     {"username", NULL, 0},
+                                     {"passportNumber", "passport", 1},
+                                     {"licenseNumber", "license", 1}};
     const json_t *part;
-    if (json_is_object(part = json_object_get(o, "card")))
+    if (json_is_object(part = json_object_get(o, "card"))) {
         TRY(object_fields(it, part, card, sizeof card / sizeof card[0]));
-    if (json_is_object(part = json_object_get(o, "identity")))
+        TRY(card_expiry(it, part));
+    }
+    if (json_is_object(part = json_object_get(o, "identity"))) {
         TRY(object_fields(it, part, identity, sizeof identity / sizeof identity[0]));
+        TRY(identity_address(it, part));
+        if (!it->username) TRY(put_text(it, KURA_USERNAME, jstr(part, "username")));
+    }
     if (json_is_object(part = json_object_get(o, "sshKey")))
         TRY(object_fields(it, part, ssh, sizeof ssh / sizeof ssh[0]));
     json_array_foreach(json_object_get(o, "fields"), i, e)
     {
-        json_int_t type = json_integer_value(json_object_get(e, "type"));
+        json_int_t kind = json_integer_value(json_object_get(e, "type"));
         const char *value = jstr(e, "value");
-        if (type == 3 || !value) continue; /* a linked field holds no value of its own */
-        TRY(put_field(it, jstr(e, "name"), value, type == 1));
+        if (kind == 3 || !value) continue; /* a linked field holds no value of its own */
+        TRY(put_field(it, jstr(e, "name"), value, kind == 1));
     }
     it->created = kura_time_parse(jstr(o, "creationDate"), 0);
     it->updated = kura_time_parse(jstr(o, "revisionDate"), 0);

@@ -43,6 +43,10 @@ static const char *to_item(kura_item *it, const json_t *o)
     if (!json_is_object(o)) return "not an object";
     const char *title = text_of(o, "title", &bad);
     if (bad || !title || !*title) return "no title";
+    const char *type = text_of(o, "type", &bad);
+    if (bad) return "a type that is not a string";
+    if (type && kura_item_set_type(it, kura_type_by_name(type)) != KURA_OK)
+        return "a type kura does not have (login, note, card, identity, ssh-key, generic)";
     struct {
         enum kura_item_text which;
         const char *key;
@@ -92,9 +96,9 @@ static const char *to_item(kura_item *it, const json_t *o)
 /* 1 if key is not one of kura's JSON and holds something (not null or empty). */
 static int foreign_key(const char *key, const json_t *v)
 {
-    static const char *const known[] = {"title",   "username", "password", "notes",
-                                        "url",     "urls",     "tags",     "fields",
-                                        "created", "updated",  "id",       "has_password"};
+    static const char *const known[] = {"title", "username",     "password", "notes",   "url",
+                                        "urls",  "tags",         "fields",   "created", "updated",
+                                        "id",    "has_password", "type"};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strcmp(known[i], key) == 0) return 0;
     return !(json_is_null(v) || (json_is_string(v) && !*json_string_value(v)) ||

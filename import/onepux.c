@@ -5,6 +5,7 @@
  * get the tag "archived"; items in the trash are skipped. Attachments are not carried. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <jansson.h>
 #include <sodium.h>
@@ -15,12 +16,85 @@
 
 #define MAX_DATA (1u << 30)
 
-/* A section field's value: {"<kind>": value}. Strings are taken as they are; dates, months
- * and addresses are written out; others (files, references) are not kept. */
-static const char *section_field(kura_item *it, const json_t *f)
+/* 1Password's categories as kura's types; any other (a server, a database, an email account,
+ * a wireless router...) is generic. */
+static const struct {
+    const char *category;
+    int type;
+} categories[] = {
+    {"001", KURA_TYPE_LOGIN},    {"005", KURA_TYPE_LOGIN},    {"002", KURA_TYPE_CARD},
+    {"003", KURA_TYPE_NOTE},     {"004", KURA_TYPE_IDENTITY}, {"103", KURA_TYPE_IDENTITY},
+    {"106", KURA_TYPE_IDENTITY}, {"108", KURA_TYPE_IDENTITY}, {"114", KURA_TYPE_SSH_KEY},
+};
+
+/* Section fields (by category and field id) that are one of kura's type fields. */
+static const struct {
+    const char *category, *id, *name;
+} own_fields[] = {
+    {"002", "cardholder", "cardholder"}, {"002", "type", "brand"},
+    {"002", "ccnum", "number"},          {"002", "cvv", "code"},
+    {"002", "expiry", "expiry"},         {"002", "pin", "pin"},
+    {"004", "firstname", "first-name"},  {"004", "initial", "middle-name"},
+    {"004", "lastname", "last-name"},    {"004", "birthdate", "birthday"},
+    {"004", "company", "company"},       {"004", "email", "email"},
+    {"004", "defphone", "phone"},        {"103", "number", "license"},
+    {"106", "number", "passport"},       {"108", "number", "national-id"},
+};
+
+/* 1 if id is word or ends in "_word" (pop_password). */
+static int id_is(const char *id, const char *word)
 {
-    const char *name = jstr(f, "title");
-    if (!name || !*name) name = jstr(f, "id");
+    size_t n = strlen(id), m = strlen(word);
+    return (strcasecmp(id, word) == 0 ||
+            (n > m && id[n - m - 1] == '_' && strcasecmp(id + n - m, word) == 0));
+}
+
+/* An address: a street line and its parts, each a field of an identity's own; one line
+ * elsewhere. */
+static const char *address_fields(kura_item *it, const char *name, const json_t *v)
+{
+    static const char *const parts[] = {"street", "city", "state", "zip", "country"};
+    if (it->type == KURA_TYPE_IDENTITY) {
+        static const char *const names[] = {"address", "city", "region", "postcode", "country"};
+        const char *why = NULL;
+        for (size_t i = 0; i < 5 && !why; i++)
+            why = put_field(it, names[i], jstr(v, parts[i]), 0);
+        return why;
+    }
+    char addr[1024] = "";
+    for (size_t i = 0; i < 5; i++) {
+        const char *p = jstr(v, parts[i]);
+        if (!p || !*p) continue;
+        size_t have = strlen(addr);
+        snprintf(addr + have, sizeof addr - have, "%s%s", have ? ", " : "", p);
+    }
+    return put_field(it, name, addr, 0);
+}
+
+/* An SSH key: the private key (metadata's, PKCS#8, which 1Password keeps in one form; the other
+ * where there is none), and the public key and fingerprint 1Password worked out. */
+static const char *ssh_key_fields(kura_item *it, const json_t *v)
+{
+    const json_t *meta = json_object_get(v, "metadata");
+    const char *key = jstr(meta, "privateKey");
+    const char *why = put_field(it, "private-key", key ? key : jstr(v, "privateKey"), 1);
+    if (!why) why = put_field(it, "public-key", jstr(meta, "publicKey"), 0);
+    if (!why) why = put_field(it, "fingerprint", jstr(meta, "fingerprint"), 0);
+    return why;
+}
+
+/* A section field's value: {"<kind>": value}. Strings are taken as they are; dates, months
+ * and addresses are written out; others (files, references) are not kept. A field that is
+ * one of kura's type fields takes its name; a server's, database's or email account's
+ * username and password become the item's. */
+static const char *section_field(kura_item *it, const json_t *f, const char *category)
+{
+    const char *name = jstr(f, "title"), *id = jstr(f, "id");
+    if (!name || !*name) name = id;
+    int own = 0;
+    for (size_t i = 0; id && category && i < sizeof own_fields / sizeof *own_fields; i++)
+        if (strcmp(own_fields[i].category, category) == 0 && strcmp(own_fields[i].id, id) == 0)
+            name = own_fields[i].name, own = 1;
     const json_t *value = json_object_get(f, "value");
     const char *kind;
     json_t *v;
@@ -29,30 +103,34 @@ static const char *section_field(kura_item *it, const json_t *f)
         char buf[64];
         const char *s = json_string_value(v);
         if (strcmp(kind, "totp") == 0) return put_otp(it, s);
+        if (json_is_object(v) && strcmp(kind, "sshKey") == 0) return ssh_key_fields(it, v);
         if (json_is_integer(v) && strcmp(kind, "date") == 0) {
             time_t t = (time_t)json_integer_value(v);
             struct tm tm;
             if (gmtime_r(&t, &tm) && strftime(buf, sizeof buf, "%Y-%m-%d", &tm)) s = buf;
         } else if (json_is_integer(v) && strcmp(kind, "monthYear") == 0) {
             json_int_t my = json_integer_value(v);
-            snprintf(buf, sizeof buf, "%04lld-%02lld", (long long)(my / 100),
-                     (long long)(my % 100));
+            if (it->type == KURA_TYPE_CARD && own) /* a card's expiry is MM/YYYY */
+                snprintf(buf, sizeof buf, "%02lld/%04lld", (long long)(my % 100),
+                         (long long)(my / 100));
+            else
+                snprintf(buf, sizeof buf, "%04lld-%02lld", (long long)(my / 100),
+                         (long long)(my % 100));
             s = buf;
         } else if (json_is_object(v) && strcmp(kind, "email") == 0) {
             s = jstr(v, "email_address");
         } else if (json_is_object(v) && strcmp(kind, "address") == 0) {
-            char addr[1024] = "";
-            const char *parts[] = {"street", "city", "state", "zip", "country"};
-            for (size_t i = 0; i < 5; i++) {
-                const char *p = jstr(v, parts[i]);
-                if (!p || !*p) continue;
-                size_t have = strlen(addr);
-                snprintf(addr + have, sizeof addr - have, "%s%s", have ? ", " : "", p);
-            }
-            return put_field(it, name, addr, 0);
+            return address_fields(it, name, v);
         }
         if (!s) return NULL;
         int hidden = strcmp(kind, "concealed") == 0 || strcmp(kind, "creditCardNumber") == 0;
+        int plain = it->type == KURA_TYPE_LOGIN || it->type == KURA_TYPE_GENERIC;
+        if (plain && hidden && !it->password && id &&
+            (id_is(id, "password") || id_is(id, "credential")))
+            return put_text(it, KURA_PASSWORD, s);
+        if (plain && !hidden && !it->username && id && id_is(id, "username"))
+            return put_text(it, KURA_USERNAME, s);
+        if (plain && !hidden && id && id_is(id, "url") && !it->n_urls) return put_urls(it, s, "\n");
         return put_field(it, name, s, hidden);
     }
     return NULL;
@@ -73,6 +151,11 @@ static const char *item_of(kura_item *it, const json_t *o, const char *vault_tag
     const json_t *ov = json_object_get(o, "overview"), *det = json_object_get(o, "details"), *e, *s,
                  *f;
     size_t i, j, k;
+    const char *category = jstr(o, "categoryUuid");
+    int type = category ? KURA_TYPE_GENERIC : KURA_TYPE_LOGIN;
+    for (i = 0; category && i < sizeof categories / sizeof *categories; i++)
+        if (strcmp(categories[i].category, category) == 0) type = categories[i].type;
+    if (kura_item_set_type(it, type) != KURA_OK) return "a bad type";
     TRY(put_text(it, KURA_TITLE, jstr(ov, "title")));
     TRY(put_urls(it, jstr(ov, "url"), "\n"));
     json_array_foreach(json_object_get(ov, "urls"), i, e) TRY(put_urls(it, jstr(e, "url"), "\n"));
@@ -93,7 +176,7 @@ static const char *item_of(kura_item *it, const json_t *o, const char *vault_tag
     if (!it->password) TRY(put_text(it, KURA_PASSWORD, jstr(det, "password")));
     TRY(put_text(it, KURA_NOTES, jstr(det, "notesPlain")));
     json_array_foreach(json_object_get(det, "sections"), j, s)
-        json_array_foreach(json_object_get(s, "fields"), k, f) TRY(section_field(it, f));
+        json_array_foreach(json_object_get(s, "fields"), k, f) TRY(section_field(it, f, category));
     it->created = json_integer_value(json_object_get(o, "createdAt"));
     it->updated = json_integer_value(json_object_get(o, "updatedAt"));
 #undef TRY

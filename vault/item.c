@@ -165,6 +165,8 @@ int kura_item_set_field(kura_item *item, const char *name, const char *value, in
     if (!name || !*name || check_text(name, KURA_MAX_SHORT, 1) != KURA_OK ||
         check_text(value, KURA_MAX_LONG, 0) != KURA_OK)
         return KURA_ERR_INVALID;
+    const kura_type_field *tf = kura_type_field_get(item->type, name);
+    if (tf && (tf->flags & KURA_TF_SECRET)) hidden = 1;
     for (size_t i = 0; i < item->n_fields; i++) {
         if (strcmp(item->fields[i].name, name) != 0) continue;
         if (!value) {

@@ -53,6 +53,18 @@ static void put_time(writer *w, unsigned tag, int64_t t)
     put_bytes(w, b, 8);
 }
 
+static void put_field(writer *w, unsigned tag, const kura_field *f)
+{
+    /* hidden(1) name length(4) name value */
+    unsigned char hidden = f->hidden != 0;
+    size_t nlen = strlen(f->name), vlen = strlen(f->value);
+    put_head(w, tag, 5 + nlen + vlen);
+    put_bytes(w, &hidden, 1);
+    put_u32(w, nlen);
+    put_bytes(w, f->name, nlen);
+    put_bytes(w, f->value, vlen);
+}
+
 static void write_part(writer *w, const kura_item *item, char part)
 {
     unsigned char version = 1;
@@ -74,21 +86,21 @@ static void write_part(writer *w, const kura_item *item, char part)
             put_bytes(w, b, 8);
             put_bytes(w, item->device, KURA_DEVICE_ID_BYTES);
         }
+        if (item->type != KURA_TYPE_LOGIN) {
+            unsigned char t = (unsigned char)item->type;
+            put_head(w, T_TYPE, 1);
+            put_bytes(w, &t, 1);
+        }
+        for (size_t i = 0; i < item->n_fields; i++)
+            if (kura_field_in_overview(item->type, &item->fields[i]))
+                put_field(w, T_OVFIELD, &item->fields[i]);
         return;
     }
     put_str(w, T_PASSWORD, item->password);
     put_str(w, T_NOTES, item->notes);
-    for (size_t i = 0; i < item->n_fields; i++) {
-        /* field record: hidden(1) name length(4) name value */
-        const kura_field *f = &item->fields[i];
-        unsigned char hidden = f->hidden != 0;
-        size_t nlen = strlen(f->name), vlen = strlen(f->value);
-        put_head(w, T_FIELD, 5 + nlen + vlen);
-        put_bytes(w, &hidden, 1);
-        put_u32(w, nlen);
-        put_bytes(w, f->name, nlen);
-        put_bytes(w, f->value, vlen);
-    }
+    for (size_t i = 0; i < item->n_fields; i++)
+        if (!kura_field_in_overview(item->type, &item->fields[i]))
+            put_field(w, T_FIELD, &item->fields[i]);
 }
 
 /* Guarded scratch memory of at least need bytes (and at least min): grown, never shrunk;
@@ -235,10 +247,17 @@ int kura_part_parse(kura_item *item, kura_arena *a, const unsigned char *p, size
         case T_NOTES | 0x100:
             rc = take_str(&item->notes, a, d, len);
             break;
+        case T_TYPE:
+            if (len != 1 || d[0] == KURA_TYPE_LOGIN || d[0] >= KURA_N_TYPES)
+                rc = KURA_ERR_CORRUPT;
+            else
+                rc = kura_item_set_type(item, d[0]);
+            break;
+        case T_OVFIELD:
         case T_FIELD | 0x100: {
             const char *name, *value;
             size_t nlen = len >= 5 ? kura_get32(d + 1) : 0;
-            if (len < 5 || nlen > len - 5) {
+            if (len < 5 || nlen > len - 5 || d[0] > 1 || (tag == T_OVFIELD && d[0])) {
                 rc = KURA_ERR_CORRUPT;
                 break;
             }

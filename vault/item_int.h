@@ -20,11 +20,17 @@ enum {
     T_TAG = 4,
     T_CREATED = 5,
     T_UPDATED = 6,
-    T_STAMP = 7, /* format 4: the version's clock (8) || the device that wrote it (16) */
+    T_STAMP = 7,   /* format 4: the version's clock (8) || the device that wrote it (16) */
+    T_TYPE = 8,    /* format 5: the item's type (1), when not a login */
+    T_OVFIELD = 9, /* format 5: a field of the type's own that is not secret, as T_FIELD */
     T_PASSWORD = 16,
     T_NOTES = 17,
     T_FIELD = 18,
 };
+
+/* ---- item_type.c ---- */
+/* 1 if f is kept in the overview: one of the type's own fields, not secret, not hidden. */
+int kura_field_in_overview(int type, const kura_field *f);
 
 /* ---- item_codec.c ---- */
 /* A guarded buffer for plaintexts being sealed or opened, wiped after each use. */

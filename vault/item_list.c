@@ -40,6 +40,8 @@ static int matches(const kura_item *it, const char *q)
         if (ci_contains(it->urls[i], q)) return 1;
     for (size_t i = 0; i < it->n_tags; i++)
         if (ci_contains(it->tags[i], q)) return 1;
+    for (size_t i = 0; i < it->n_fields; i++) /* a listing has only the overview's, none secret */
+        if (!it->fields[i].hidden && ci_contains(it->fields[i].value, q)) return 1;
     return 0;
 }
 
@@ -334,9 +336,9 @@ static int ci_contains_n(const unsigned char *hay, size_t n, const unsigned char
     return 0;
 }
 
-/* Whether an overview plaintext's title, username, URLs or tags hold q (lowered, m bytes): so
- * a search parses only the items it keeps. Records as parse_part reads them; a short one is
- * left to it. */
+/* Whether an overview plaintext's title, username, URLs, tags or type fields hold q (lowered, m
+ * bytes): so a search parses only the items it keeps. Records as parse_part reads them; a short one
+ * is left to it. */
 static int raw_matches(const unsigned char *p, size_t n, const unsigned char *q, size_t m)
 {
     size_t off = 1;
@@ -345,7 +347,9 @@ static int raw_matches(const unsigned char *p, size_t n, const unsigned char *q,
         size_t len = kura_get32(p + off + 1);
         off += 5;
         if (len > n - off) return 1;
-        if (tag >= T_TITLE && tag <= T_TAG && ci_contains_n(p + off, len, q, m)) return 1;
+        if (((tag >= T_TITLE && tag <= T_TAG) || tag == T_OVFIELD) &&
+            ci_contains_n(p + off, len, q, m))
+            return 1;
         off += len;
     }
     return off != n;

@@ -86,6 +86,8 @@ int kura_item_merge(kura_item *into, const kura_item *src, size_t *kept)
     int newer = src->updated > 0 && into->updated > 0 && src->updated > into->updated;
     int vault_newer = src->updated > 0 && into->updated > 0 && src->updated < into->updated;
     int rc = KURA_OK;
+    if (src->type != into->type && (newer || into->type == KURA_TYPE_LOGIN))
+        rc = kura_item_set_type(into, src->type);
     static const enum kura_item_text texts[] = {KURA_PASSWORD, KURA_NOTES};
     for (size_t t = 0; rc == KURA_OK && t < 2; t++) {
         const char *theirs = t ? src->notes : src->password;

@@ -58,6 +58,8 @@ static const char upgrade4_sql[] = /* format 3 to 4 */
     "CREATE TABLE past(id BLOB PRIMARY KEY CHECK(length(id) = 16), body BLOB NOT NULL)"
     " WITHOUT ROWID;"
     "PRAGMA user_version = 4;";
+static const char upgrade5_sql[] = /* format 4 to 5: items may have a type (no schema change) */
+    "PRAGMA user_version = 5;";
 
 const char *kura_db_error(const kura_db *db)
 {
@@ -205,7 +207,7 @@ int kura_db_one_number(kura_db *db, const char *sql, size_t *out)
     return src == SQLITE_ROW ? KURA_OK : kura_db_fail(db, src);
 }
 
-/* Reads the format (user_version): 1 to 4, else the file is not one kura wrote. */
+/* Reads the format (user_version): 1 to 5, else the file is not one kura wrote. */
 static int read_format(kura_db *db)
 {
     size_t version = 0;
@@ -238,7 +240,7 @@ static int read_format(kura_db *db)
 #define PAST_SQL                                                                                   \
     "table|past|past|CREATE TABLE past(id BLOB PRIMARY KEY CHECK(length(id) = 16), body BLOB "     \
     "NOT NULL) WITHOUT ROWID"
-#define N_SCHEMAS 7
+#define N_SCHEMAS 9
 #define SCHEMA_ROWS 6
 static const struct {
     int format;
@@ -263,6 +265,12 @@ static const struct {
      {"table|buckets|buckets|" BUCKETS_SQL, CHAIN_SQL, ITEMS2,
       "index|items_name|items|" NAME_INDEX_SQL, "table|meta|meta|" META_SQL, PAST_SQL}},
     {4,
+     {"table|buckets|buckets|" BUCKETS_SQL, CHAIN_SQL, ITEMS2_UP,
+      "index|items_name|items|" NAME_INDEX_SQL, "table|meta|meta|" META_SQL, PAST_SQL}},
+    {5,
+     {"table|buckets|buckets|" BUCKETS_SQL, CHAIN_SQL, ITEMS2,
+      "index|items_name|items|" NAME_INDEX_SQL, "table|meta|meta|" META_SQL, PAST_SQL}},
+    {5,
      {"table|buckets|buckets|" BUCKETS_SQL, CHAIN_SQL, ITEMS2_UP,
       "index|items_name|items|" NAME_INDEX_SQL, "table|meta|meta|" META_SQL, PAST_SQL}},
 };
@@ -357,9 +365,9 @@ int kura_db_create(kura_db **out, const char *path, char *err, size_t errlen)
     if (rc == KURA_OK) rc = kura_db_exec(db, "BEGIN IMMEDIATE");
     if (rc == KURA_OK) rc = kura_db_exec(db, schema);
     if (rc == KURA_OK)
-        rc = kura_db_exec(db, "PRAGMA application_id=1263882817; PRAGMA user_version=4");
+        rc = kura_db_exec(db, "PRAGMA application_id=1263882817; PRAGMA user_version=5");
     if (rc == KURA_OK) rc = kura_db_exec(db, "COMMIT");
-    if (rc == KURA_OK) db->format = 4;
+    if (rc == KURA_OK) db->format = 5;
     if (rc != KURA_OK) {
         snprintf(err, errlen, "%s", db ? db->err : "out of memory");
         kura_db_close(db);
@@ -521,5 +529,13 @@ int kura_db_upgrade4(kura_db *db)
     if (!db->upgrading) db->format_before = db->format;
     int rc = kura_db_exec(db, upgrade4_sql);
     if (rc == KURA_OK) db->format = 4, db->upgrading = 1;
+    return rc;
+}
+
+int kura_db_upgrade5(kura_db *db)
+{
+    if (!db->upgrading) db->format_before = db->format;
+    int rc = kura_db_exec(db, upgrade5_sql);
+    if (rc == KURA_OK) db->format = 5, db->upgrading = 1;
     return rc;
 }

@@ -137,6 +137,8 @@ KURA_MUST_CHECK int kura_db_past_put(kura_db *db, const unsigned char id[16],
                                      const kura_blob *body);
 /* Format 3 to 4, inside the caller's write transaction: adds the past table (empty). */
 KURA_MUST_CHECK int kura_db_upgrade4(kura_db *db);
+/* Format 4 to 5: the same tables; items may have a type. */
+KURA_MUST_CHECK int kura_db_upgrade5(kura_db *db);
 /* Bucket b's stored hash: KURA_ERR_NOT_FOUND if it has none (an empty bucket). */
 KURA_MUST_CHECK int kura_db_bucket_get(kura_db *db, unsigned b, unsigned char h[32]);
 /* Stores bucket b's hash, or with h NULL removes its row. */

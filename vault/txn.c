@@ -51,6 +51,10 @@ int kura_vault_write_begin(kura_vault *v, const unsigned char *id)
                               : kura_fail(KURA_ERR_INVALID, "no format 1 upgrade");
     if (rc == KURA_OK && kura_db_format(v->db) < 3) rc = kura_state_upgrade_chain(v);
     if (rc == KURA_OK && kura_db_format(v->db) < 4) rc = kura_state_upgrade_past(v);
+    if (rc == KURA_OK && kura_db_format(v->db) < 5) {
+        rc = kura_db_upgrade5(v->db); /* typed items: no table changes */
+        if (rc != KURA_OK) rc = kura_state_fail(v, rc);
+    }
     if (rc == KURA_OK && id) rc = kura_state_check_item(v, id);
     if (rc == KURA_OK && id) rc = kura_state_check_bucket(v, kura_past_bucket_of(v, id));
     if (rc != KURA_OK) kura_db_rollback(v->db);

@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-#define KURA_FORMAT_VERSION 4
+#define KURA_FORMAT_VERSION 5
 #define KURA_VAULT_ID_BYTES 16
 #define KURA_VAULT_ID_TEXT 26 /* Crockford base32 of the 16 id bytes */
 #define KURA_SHORT_ID_TEXT 8  /* the first symbols of the id, for humans */
@@ -155,10 +155,59 @@ typedef struct kura_field {
     int hidden; /* 1: a secret value, shown only when asked */
 } kura_field;
 
+/* What an item is: its type decides which fields it has of its own, in which order they are
+ * shown, and which of them are secret. Stored in the overview (format 5), so listings can
+ * filter by it without decrypting details. */
+enum kura_item_type {
+    KURA_TYPE_LOGIN,    /* username, password, URLs, TOTP: every item before format 5 */
+    KURA_TYPE_NOTE,     /* a secure note: the notes are the item */
+    KURA_TYPE_CARD,     /* a payment card */
+    KURA_TYPE_IDENTITY, /* names, address, documents */
+    KURA_TYPE_SSH_KEY,  /* an SSH key pair */
+    KURA_TYPE_GENERIC,  /* anything else: custom fields only */
+};
+#define KURA_N_TYPES 6
+
+#define KURA_TF_SECRET 1 /* always hidden (a card's number, a private key) */
+#define KURA_TF_LINES 2  /* may hold several lines (an address, a key) */
+#define KURA_TF_FILE 4   /* usually read from a file (a private key) */
+
+/* One of a type's own fields: its name (as --field, get --field and JSON name it), a label for
+ * people, and KURA_TF_ flags. A type's fields that are not secret are kept in the overview:
+ * search finds them, and ls can show them. */
+typedef struct kura_type_field {
+    const char *name, *label;
+    unsigned flags;
+} kura_type_field;
+
+typedef struct kura_type {
+    const char *name, *label; /* "card", "payment card" */
+    const kura_type_field *fields;
+    size_t n_fields;
+} kura_type;
+
+/* The type with this number, or NULL. */
+const kura_type *kura_type_get(int type);
+/* The type named name, in any case, or one of its other names ("secure-note", "ssh",
+ * "credit-card"...); -1 if none. */
+int kura_type_by_name(const char *name);
+/* Type type's own field called name (exact), or NULL. */
+const kura_type_field *kura_type_field_get(int type, const char *name);
+
+/* A card's expiry as kura keeps it, "MM/YYYY", from MM/YY, MM/YYYY, M/YYYY, MM-YYYY, YYYY-MM
+ * or MMYY (spaces around the parts allowed). KURA_ERR_INVALID if it is not a month. */
+KURA_MUST_CHECK int kura_card_expiry(char out[8], const char *in);
+/* 1 if a card number's digits (spaces and dashes ignored) pass the Luhn check. */
+int kura_card_luhn(const char *number);
+/* An OpenSSH public key's fingerprint as ssh-keygen -l prints it ("SHA256:" and unpadded
+ * base64 of the key blob's SHA-256). KURA_ERR_INVALID if public_key is not "TYPE BASE64 ...". */
+KURA_MUST_CHECK int kura_ssh_fingerprint(char *out, size_t cap, const char *public_key);
+
 /* An item. Strings point into memory the item owns (guarded, wiped on free); change them only
  * through the setters. Listed items carry only the overview part (has_details == 0). */
 typedef struct kura_item {
     char id[KURA_ITEM_ID_TEXT + 1];
+    int type; /* enum kura_item_type; set with kura_item_set_type */
     const char *title;
     const char *username;
     const char **urls;
@@ -194,7 +243,11 @@ KURA_MUST_CHECK int kura_item_add_url(kura_item *item, const char *url);
 KURA_MUST_CHECK int kura_item_add_tag(kura_item *item, const char *tag);
 void kura_item_clear_urls(kura_item *item);
 void kura_item_clear_tags(kura_item *item);
-/* Sets field name (replacing one of the same name) or, with value NULL, removes it.
+/* Sets the item's type (KURA_ERR_INVALID if not one): the type's secret fields it already has
+ * become hidden. */
+KURA_MUST_CHECK int kura_item_set_type(kura_item *item, int type);
+/* Sets field name (replacing one of the same name) or, with value NULL, removes it. A secret
+ * field of the item's type is hidden whatever hidden says.
  * Removing a field that does not exist gives KURA_ERR_NOT_FOUND. */
 KURA_MUST_CHECK int kura_item_set_field(kura_item *item, const char *name, const char *value,
                                         int hidden);
@@ -305,9 +358,11 @@ struct kura_items {
     struct kura_arena *arena;
 };
 
-/* Lists items whose title, username, URLs or tags contain query (case-insensitive ASCII
- * folding, UTF-8 compared bytewise otherwise); query NULL or "" lists all. Never decrypts
- * passwords, notes or fields. Free with kura_items_free. */
+/* Lists items whose title, username, URLs, tags or non-secret type fields (a card's holder, an
+ * identity's names, an SSH key's fingerprint) contain query (case-insensitive ASCII folding,
+ * UTF-8 compared bytewise otherwise); query NULL or "" lists all. Listed items carry their type
+ * and those fields. Never decrypts passwords, notes or other fields. Free with
+ * kura_items_free. */
 KURA_MUST_CHECK int kura_item_list(kura_vault *v, kura_items **out, const char *query);
 void kura_items_free(kura_items *list);
 

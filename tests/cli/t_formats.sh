@@ -104,9 +104,9 @@ check "with its reason" err_has "skipped item 4 of $FIX/bitwarden.json: in Bitwa
 get Twitter
 check "Bitwarden JSON: every field of a login" json_ok '.username == "me@example.com" and .password == "tw1tter!pass" and .urls == ["https://twitter.com", "https://x.com"] and .tags == ["Social"] and .notes == "my notes\nsecond line" and .created == "2021-01-02T03:04:05Z" and .updated == "2023-04-05T06:07:08Z" and ([.fields[] | [.name, .value, .hidden]] == [["otp", "JBSWY3DPEHPK3PXP", true], ["security question", "blue", false], ["recovery code", "R-123-456", true], ["remember me", "true", false]])'
 get Wifi
-check "Bitwarden JSON: a secure note" json_ok '.notes == "ssid: home\npass: abc" and .password == null and .fields == []'
+check "Bitwarden JSON: a secure note" json_ok '.type == "note" and .notes == "ssid: home\npass: abc" and .password == null and .fields == []'
 get Visa
-check "Bitwarden JSON: a card's parts as fields, number and code hidden" json_ok '.tags == ["Money/Cards"] and ([.fields[] | [.name, .value, .hidden]] == [["cardholder", "Jane Doe", false], ["brand", "Visa", false], ["number", "4111111111111111", true], ["expiry month", "12", false], ["expiry year", "2030", false], ["security code", "123", true]])'
+check "Bitwarden JSON: a card is a card, its expiry MM/YYYY, number and code hidden" json_ok '.type == "card" and .tags == ["Money/Cards"] and ([.fields[] | [.name, .value, .hidden]] == [["cardholder", "Jane Doe", false], ["brand", "Visa", false], ["number", "4111111111111111", true], ["expiry", "12/2030", false], ["code", "123", true]])'
 k import "$FIX/bitwarden.json"
 check "the same file twice adds nothing" out_has "0 new, 0 updated, 3 unchanged, 1 skipped"
 # A UTF-8 byte order mark (Windows tools write one) changes nothing: the same file with one is

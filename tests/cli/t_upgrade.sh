@@ -33,7 +33,7 @@ check "and it still reads" test "$out" = pw-Gamma
 k_in "pw-Epsilon" "${V[@]}" add Epsilon --password-file -
 expect "the first write" 0
 k "${V[@]}" status --json
-check "now format 4, every item kept" json_ok '.format == 4 and .items == 5'
+check "now format 5, every item kept" json_ok '.format == 5 and .items == 5'
 for t in Alpha Beta Gamma Delta Epsilon; do
     k "${V[@]}" get "$t" --field password
     expect "$t by title after the upgrade" 0
@@ -57,7 +57,7 @@ expect "a changed title index tag is refused" 6 "signed state"
 
 # A newer format than this kura reads is refused clearly.
 cp "$TESTS_DIR/fixtures/format1.kura" newer.kura
-sqlite3 newer.kura "PRAGMA user_version = 5"
+sqlite3 newer.kura "PRAGMA user_version = 6"
 k --vault "$T/newer.kura" --key-file v.key ls
-expect "format 5" 7 "needs a newer kura"
+expect "format 6" 7 "needs a newer kura"
 finish

@@ -33,7 +33,7 @@ static const opt_row export_rows[] = {
              "kura's JSON (the default) or CSV, both of which 'kura import' reads: every "
              "password in plaintext, after you type EXPORT (or --yes in scripts). CSV columns: "
              "title, username, password, urls and tags (a line each), notes, fields (a JSON "
-             "list), created, updated"),
+             "list), created, updated, type"),
     OPT_STRING("output", export_args, output, "FILE",
                "write it to FILE (0600) instead of standard output"),
     OPT_FLAG("yes", export_args, yes, "export in plaintext without asking (scripts)"),
@@ -105,7 +105,7 @@ static void list_cell(text *t, const char *const *list, size_t n)
     sodium_free(joined);
 }
 
-#define CSV_HEADER "title,username,password,urls,notes,tags,fields,created,updated\r\n"
+#define CSV_HEADER "title,username,password,urls,notes,tags,fields,created,updated,type\r\n"
 
 /* kura's CSV: the texts, URLs and tags a line each, fields as the JSON list that get --json
  * prints, times as it prints them. */
@@ -134,8 +134,10 @@ static int one_csv(text *t, const kura_item *item)
     format_time(when, item->created);
     cell(t, when, ',');
     format_time(when, item->updated);
+    cell(t, when, ',');
+    const kura_type *type = kura_type_get(item->type);
     add(t, "\"", 1);
-    add(t, when, strlen(when));
+    add(t, type->name, strlen(type->name));
     add(t, "\"\r\n", 3);
     return t->buf.failed ? KURA_ERR_NOMEM : KURA_OK;
 }

@@ -164,6 +164,7 @@ enum put {
     BW_FIELDS,   /* Bitwarden's "name: value" lines */
     KURA_FIELDS, /* kura's JSON list */
     ARCHIVED,    /* "true": the tag "archived" */
+    TYPE,        /* kura's type name */
     CREATED,     /* a time: seconds or ISO 8601 (`which` 1: milliseconds) */
     UPDATED,
 };
@@ -227,6 +228,7 @@ static const csv_format formats[] = {
       {"notes", TEXT, KURA_NOTES, NULL},
       {"urls", URLS, 0, "\n"},
       {"tags", TAGS, 0, "\n"},
+      {"type", TYPE, 0, NULL},
       {"fields", KURA_FIELDS, 0, NULL},
       {"created", CREATED, 0, NULL},
       {"updated", UPDATED, 0, NULL}},
@@ -311,6 +313,11 @@ static const char *put_cell(kura_item *it, const column *c, const char *v)
         return kura_fields(it, v);
     case ARCHIVED:
         return truthy(v) ? put_tag(it, "archived") : NULL;
+    case TYPE:
+        if (!v || !*v) return NULL;
+        return kura_item_set_type(it, kura_type_by_name(v)) == KURA_OK
+                   ? NULL
+                   : "a type kura does not have (login, note, card, identity, ssh-key, generic)";
     case CREATED:
         it->created = kura_time_parse(v, c->which);
         return NULL;
@@ -329,6 +336,8 @@ static const char *row_item(csv_state *st, kura_item *it)
         const char *type = cell(st, "type");
         if (type && !same_word(type, "login") && !same_word(type, "note"))
             return "a Bitwarden item type kura does not keep (only logins and notes)";
+        if (type && same_word(type, "note") && kura_item_set_type(it, KURA_TYPE_NOTE) != KURA_OK)
+            return "a bad type";
     } else if (strcmp(f, "keepassxc-csv") == 0) {
         const char *group = cell(st, "group"), *slash = group ? strchr(group, '/') : NULL;
         if (slash && strcmp(slash + 1, "Recycle Bin") == 0) return "in KeePassXC's recycle bin";

@@ -52,7 +52,7 @@ check "the same items" test "$(items "$T/w.kura" "$T/w.key")" = "$want"
 # CSV: the same items through kura's CSV, and a spreadsheet-style reader sees the columns.
 k export --format csv --yes --output plain.csv
 expect "export --format csv" 0
-check "a header, then a row per item, as Python's csv module reads it" python3 -c 'import csv,sys; f=open("plain.csv", newline=""); head=f.readline(); r={x["title"]: x for x in csv.DictReader(f, fieldnames=head.strip().split(","))}; sys.exit(not (head == "title,username,password,urls,notes,tags,fields,created,updated\r\n" and len(r) == 3 and r["Mail"]["password"] == "canary-pw-1" and r["Bank"]["notes"] == "line one\nline two"))'
+check "a header, then a row per item, as Python's csv module reads it" python3 -c 'import csv,sys; f=open("plain.csv", newline=""); head=f.readline(); r={x["title"]: x for x in csv.DictReader(f, fieldnames=head.strip().split(","))}; sys.exit(not (head == "title,username,password,urls,notes,tags,fields,created,updated,type\r\n" and len(r) == 3 and r["Mail"]["password"] == "canary-pw-1" and r["Bank"]["notes"] == "line one\nline two"))'
 new_vault wc
 KURA_VAULT=$T/wc.kura KURA_CLIENT_KEY_FILE=$T/wc.key k import plain.csv
 expect "import the CSV export into another vault" 0

@@ -198,6 +198,13 @@ KURA_VAULT=$T/w.kura KURA_CLIENT_KEY_FILE=$T/w.key k get Visa --json --reveal
 check "a card comes back a card, every field with it" json_ok '.type == "card" and ([.fields[] | .name] == ["cardholder", "brand", "number", "expiry", "code", "pin"]) and ([.fields[] | select(.name == "number") | .value] == ["4111111111111111"])'
 KURA_VAULT=$T/w.kura KURA_CLIENT_KEY_FILE=$T/w.key k ls --type ssh-key --json
 check "and the SSH keys" json_ok 'length == 2'
+k export --format csv --output all.csv --yes
+expect "and as kura CSV, with a type column" 0
+new_vault c --no-kit
+KURA_VAULT=$T/c.kura KURA_CLIENT_KEY_FILE=$T/c.key k import all.csv
+expect "import kura's CSV" 0
+KURA_VAULT=$T/c.kura KURA_CLIENT_KEY_FILE=$T/c.key k ls --json
+check "every item keeps its type through CSV" bash -c "jq -S '[.[] | [.title, .type]] | sort' '$T/.out' >csv-types && KURA_VAULT='$T/w.kura' KURA_CLIENT_KEY_FILE='$T/w.key' '$KURA' ls --json | jq -S '[.[] | [.title, .type]] | sort' | diff -q - csv-types"
 jq '.[0].type = "boat"' all.json >boat.json
 KURA_VAULT=$T/w.kura KURA_CLIENT_KEY_FILE=$T/w.key k import boat.json
 check "a type kura does not have is named" err_has "a type kura does not have"

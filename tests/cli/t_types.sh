@@ -209,6 +209,26 @@ jq '.[0].type = "boat"' all.json >boat.json
 KURA_VAULT=$T/w.kura KURA_CLIENT_KEY_FILE=$T/w.key k import boat.json
 check "a type kura does not have is named" err_has "a type kura does not have"
 
+# ---- sync carries types: a card made on one device is a card on the other ----
+unset KURA_VAULT KURA_CLIENT_KEY_FILE # each device's own vault, in its HOME
+mkdir -p a && HOME=$T/a "$KURA" init --name Typed --no-kit --json >a.json
+jq -r .client_key a.json >s.key
+KEY=s.key on a add --type card Travel --field cardholder="Bo Lee" --field expiry=05/31 --hidden-field-file code=cvv
+mkdir remote
+KEY=s.key on a remote add "$T/remote"
+KEY=s.key on a sync
+expect "sync a card" 0
+KEY=s.key on b clone "$T/remote"
+expect "clone it on a second device" 0
+KEY=s.key on b get Travel --json --reveal
+check "a card there, every field with it" json_ok '.type == "card" and ([.fields[] | [.name, .value, .hidden]] == [["cardholder", "Bo Lee", false], ["expiry", "05/2031", false], ["code", "123", true]])'
+KEY=s.key on b edit Travel --type generic
+KEY=s.key on b sync
+KEY=s.key on a sync
+KEY=s.key on a get Travel --json
+check "a change of type comes back" json_ok '.type == "generic"'
+check "the remote holds no field in the clear" bash -c "! grep -rqaE 'Bo Lee|05/2031|cardholder' '$T/remote'"
+
 # ---- imports map the peers' types ----
 new_vault imp --no-kit
 export KURA_VAULT=$T/imp.kura KURA_CLIENT_KEY_FILE=$T/imp.key

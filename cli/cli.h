@@ -90,7 +90,7 @@ typedef struct cmd {
 extern const cmd cmd_init, cmd_unlock, cmd_lock, cmd_add, cmd_get, cmd_edit, cmd_rm, cmd_cp, cmd_ls,
     cmd_search, cmd_import, cmd_export, cmd_check, cmd_otp, cmd_generate, cmd_status, cmd_kit,
     cmd_key, cmd_device, cmd_reset, cmd_recover, cmd_salvage, cmd_history, cmd_restore, cmd_remote,
-    cmd_sync, cmd_clone;
+    cmd_sync, cmd_clone, cmd_audit;
 
 /* ---- commands.c: the table, and what comes from its rows ---- */
 const cmd *find_cmd(const char *name);

@@ -2,6 +2,7 @@
 #ifndef KURA_H
 #define KURA_H
 
+#include "audit.h"
 #include "errors.h"
 #include "import.h"
 #include "key.h"

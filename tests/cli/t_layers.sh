@@ -1,5 +1,5 @@
-# The core has layers: between the files of libkura (vault/, recovery/, import/) and of each
-# module (recovery/kit/, import/'s readers) calls go one way, so no two files call each other
+# The core has layers: between the files of libkura (vault/, recovery/, import/, audit/) and of
+# each module (recovery/kit/, import/'s readers, audit/'s strength and file search) calls go one way, so no two files call each other
 # through any chain (symbols defined and used, read with nm from the build's objects); no two
 # folders do either, and vault/ never calls up into recovery/ or import/. The private headers
 # of vault/ are its layers, each including only the one below.
@@ -10,7 +10,7 @@
 . "${TESTS_DIR:-$(dirname "$0")}/lib.sh"
 SRC=${KURA_SOURCE:?}
 cd "$SRC" || exit 1
-lib=$(ls vault/*.c recovery/*.c recovery/kit/*.c import/*.c)
+lib=$(ls vault/*.c recovery/*.c recovery/kit/*.c import/*.c audit/*.c)
 printing=$(grep -nE '(^|[^a-z_])(printf|fprintf|puts|fputs|putchar|perror|exit|_exit|abort)[[:space:]]*\(' $lib |
     grep -vE 'snprintf|vsnprintf' || true)
 check "no library file prints or exits (found: ${printing:-none})" test -z "$printing"
@@ -35,7 +35,7 @@ import collections, glob, os, subprocess, sys
 root = sys.argv[1]
 defs, uses = {}, collections.defaultdict(set)
 # libkura's objects, then each module's (the parts of libkura a module carries are libkura's)
-for target in ("kura.dir", "kura_kit_objs.dir", "kura_import_objs.dir"):
+for target in ("kura.dir", "kura_kit_objs.dir", "kura_import_objs.dir", "kura_audit_objs.dir"):
   base = os.path.join(root, target)
   for o in sorted(glob.glob(base + "/**/*.o", recursive=True)):
     name = o[len(base) + 1:].replace(".c.o", "")

@@ -14,7 +14,7 @@ test_pkgs=(libcmocka-dev sqlite3 jq python3 faketime util-linux clang clang-form
 
 # The benchmark (bench/run.sh): hyperfine and GNU time; --others adds the tools it compares
 # kura with (keepassxc-cli, pass and the gpg it needs).
-bench_pkgs=(hyperfine time jq sqlite3 python3)
+bench_pkgs=(hyperfine time jq sqlite3 python3 strace)
 others_pkgs=(keepassxc pass gnupg)
 
 want=("${build_pkgs[@]}")

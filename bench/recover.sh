@@ -23,10 +23,8 @@ while [ $# -gt 0 ]; do
 done
 bash "$ROOT/scripts/deps.sh" --bench
 command -v convert >/dev/null || { echo "bench/recover.sh needs ImageMagick (deps.sh --test)" >&2; exit 1; }
-echo "== building kura (Release) in build-bench" >&2
-cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$ROOT/build-bench" -j "$(nproc)" --target kura-cli kura-kit >/dev/null
-K=$ROOT/build-bench/kura
+. "$ROOT/bench/build.sh"
+build_kura kura-cli kura-kit
 W=$(mktemp -d /tmp/kura-recover-bench.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 export HOME=$W/home

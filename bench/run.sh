@@ -36,10 +36,8 @@ done
 others=$((1 - quick))
 
 if [ "$others" = 1 ]; then bash "$ROOT/scripts/deps.sh" --others; else bash "$ROOT/scripts/deps.sh" --bench; fi
-echo "== building kura (Release) in build-bench" >&2
-cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$ROOT/build-bench" -j "$(nproc)" --target kura-cli kura-kit >/dev/null
-K=$ROOT/build-bench/kura
+. "$ROOT/bench/build.sh"
+build_kura kura-cli kura-kit
 
 W=$(mktemp -d /tmp/kura-bench.XXXXXX)
 # The session folder in memory, as $XDG_RUNTIME_DIR (/run/user/UID) is on a desktop.

@@ -23,10 +23,8 @@ while [ $# -gt 0 ]; do
     shift
 done
 bash "$ROOT/scripts/deps.sh" --bench
-echo "== building kura (Release) in build-bench" >&2
-cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$ROOT/build-bench" -j "$(nproc)" --target kura-cli kura-kit kura-import >/dev/null
-K=$ROOT/build-bench/kura
+. "$ROOT/bench/build.sh"
+build_kura kura-cli kura-kit kura-import
 
 W=$(mktemp -d /tmp/kura-sync-bench.XXXXXX)
 RUN=$(mktemp -d /dev/shm/kura-sync-bench.XXXXXX 2>/dev/null || mktemp -d "$W/run.XXXXXX")

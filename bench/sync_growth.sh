@@ -20,9 +20,8 @@ while [ $# -gt 0 ]; do
     shift
 done
 bash "$ROOT/scripts/deps.sh" --bench
-cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$ROOT/build-bench" -j "$(nproc)" --target kura-cli kura-import >/dev/null
-K=$ROOT/build-bench/kura
+. "$ROOT/bench/build.sh"
+build_kura kura-cli kura-import
 W=$(mktemp -d /tmp/kura-growth.XXXXXX)
 RUN=$(mktemp -d /dev/shm/kura-growth.XXXXXX 2>/dev/null || mktemp -d "$W/run.XXXXXX")
 trap 'rm -rf "$W" "$RUN"' EXIT

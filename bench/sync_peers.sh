@@ -14,9 +14,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 small=${SMALL:-10000}
 large=${LARGE:-100000}
 bash "$ROOT/scripts/deps.sh" --others
-cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$ROOT/build-bench" -j "$(nproc)" --target kura-cli kura-kit kura-import >/dev/null
-K=$ROOT/build-bench/kura
+. "$ROOT/bench/build.sh"
+build_kura kura-cli kura-kit kura-import
 W=$(mktemp -d /tmp/kura-peers.XXXXXX)
 RUN=$(mktemp -d /dev/shm/kura-peers.XXXXXX 2>/dev/null || mktemp -d "$W/run.XXXXXX")
 trap 'rm -rf "$W" "$RUN"' EXIT

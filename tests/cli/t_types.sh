@@ -154,37 +154,26 @@ check "the form names the type" grep -qx 'type: card' card-form
 check "with the card's fields in order, secrets as hidden lines" bash -c "grep -oE '^(field|hidden): [a-z]+' card-form | tr '\n' ';' | grep -q '^field: cardholder;field: brand;hidden: number;field: expiry;hidden: code;hidden: pin;'"
 k get Visa --json --reveal
 check "the expiry made MM/YYYY, the PIN changed" json_ok '([.fields[] | select(.name == "expiry" or .name == "pin") | .value] == ["01/2030", "1357"])'
-cat >ed-badexp.sh <<'EOF'
-#!/bin/sh
-sed -i 's/^field: expiry = .*/field: expiry = 14\/30/' "$1"
-EOF
-chmod +x ed-badexp.sh
+# sed_editor NAME EXPR: an editor ($T/NAME.sh) that runs sed EXPR on the form.
+sed_editor() {
+    printf '#!/bin/sh\nsed -i %s "$1"\n' "'$2'" >"$T/$1.sh"
+    chmod +x "$T/$1.sh"
+}
+sed_editor ed-badexp 's/^field: expiry = .*/field: expiry = 14\/30/'
 before=$(sum v.kura)
 EDITOR=$T/ed-badexp.sh k edit Visa </dev/null
 expect "a form with an expiry that is not a month: given up without a terminal" 9 "is not a month"
 check "names the line" err_has "line 11 of the form: the card's expiry"
 check "nothing was changed" test "$(sum v.kura)" = "$before"
-cat >ed-type.sh <<'EOF'
-#!/bin/sh
-sed -i 's/^type: .*/type: generic/' "$1"
-EOF
-chmod +x ed-type.sh
+sed_editor ed-type 's/^type: .*/type: generic/'
 EDITOR=$T/ed-type.sh k edit Router
-expect "the form changes nothing but the type" 0 "nothing changed"
-cat >ed-type2.sh <<'EOF'
-#!/bin/sh
-sed -i 's/^type: .*/type: login/' "$1"
-EOF
-chmod +x ed-type2.sh
+expect "a form whose type stays the same changes nothing" 0 "nothing changed"
+sed_editor ed-type2 's/^type: .*/type: login/'
 EDITOR=$T/ed-type2.sh k edit Router
 expect "the form makes it a login" 0 "changed: type"
 k history Router --json
 check "history names the type as what changed" json_ok 'any(.versions[]?; (.changed // []) | index("type"))'
-cat >ed-nosuch.sh <<'EOF'
-#!/bin/sh
-sed -i 's/^type: .*/type: boat/' "$1"
-EOF
-chmod +x ed-nosuch.sh
+sed_editor ed-nosuch 's/^type: .*/type: boat/'
 EDITOR=$T/ed-nosuch.sh k edit Router </dev/null
 expect "a form with a type kura does not have" 9 "names no type"
 

@@ -4,10 +4,12 @@
  * Passwords file's hash of it; then the reused ones by sorting the keyed hashes, the breached
  * ones by looking the file's hashes up in increasing order, and the old ones from the items'
  * times, and their history where the item changed since the password may have. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "audit_api.h"
 #include "base.h"
@@ -30,8 +32,18 @@ typedef struct hashes {
     size_t row;
 } hashes;
 
+/* What zxcvbn is given for one password: copies in the work arena (guarded, wiped after). */
+typedef struct estimate {
+    const char *password;
+    const char *words[7]; /* the item's title, username and sites; NULL-ended */
+} estimate;
+
 typedef struct walk {
     const kura_audit_api *api;
+    estimate *todo; /* one per row */
+    kura_arena *work;
+    size_t next; /* the next estimate a thread takes */
+    pthread_mutex_t mu;
     kura_hibp *hibp;
     double weak_bits;
     unsigned char key[crypto_generichash_KEYBYTES];
@@ -71,26 +83,56 @@ static int one_item(void *ctx, const kura_item *it)
     if (!e->title) return kura_fail(KURA_ERR_NOMEM, "out of memory");
     w->created[w->n] = it->created;
     w->updated[w->n] = it->updated;
-    /* The item's own words count as known to an attacker: its title, username, sites. */
+    /* The item's own words count as known to an attacker: its title, username, sites. The
+     * estimates are made after the pass, on every core, from copies in guarded memory. */
+    estimate *t = &w->todo[w->n];
     char hosts[4][256];
-    const char *words[8];
+    const char *words[6] = {it->title, it->username};
     size_t k = 0;
-    if (it->title) words[k++] = it->title;
-    if (it->username) words[k++] = it->username;
     for (size_t i = 0; i < it->n_urls && i < 4; i++)
-        words[k++] = host_of(hosts[i], sizeof hosts[i], it->urls[i]);
-    words[k] = NULL;
-    e->bits = w->api->strength(it->password, words, &e->why_weak);
-    if (e->bits < w->weak_bits)
-        e->problems |= KURA_AUDIT_WEAK;
-    else
-        e->why_weak = 0;
+        words[2 + i] = host_of(hosts[i], sizeof hosts[i], it->urls[i]);
+    t->password = kura_arena_strndup(w->work, it->password, strlen(it->password));
+    for (size_t i = 0; i < 6 && t->password; i++)
+        if (words[i] && !(t->words[k++] = kura_arena_strndup(w->work, words[i], strlen(words[i]))))
+            t->password = NULL;
+    t->words[k] = NULL;
+    sodium_memzero(hosts, sizeof hosts);
+    if (!t->password) return kura_fail(KURA_ERR_NOMEM, "out of memory");
     crypto_generichash(h->reuse, sizeof h->reuse, (const unsigned char *)it->password,
                        strlen(it->password), w->key, sizeof w->key);
     if (w->hibp) w->api->hibp_digest(w->hibp, it->password, h->digest);
     h->row = w->n++;
-    sodium_memzero(hosts, sizeof hosts);
     return KURA_OK;
+}
+
+static void *estimator(void *arg)
+{
+    walk *w = arg;
+    for (;;) {
+        pthread_mutex_lock(&w->mu);
+        size_t i = w->next++;
+        pthread_mutex_unlock(&w->mu);
+        if (i >= w->n) return NULL;
+        kura_audit_entry *e = &w->rows[i];
+        e->bits = w->api->strength(w->todo[i].password, w->todo[i].words, &e->why_weak);
+        if (e->bits < w->weak_bits)
+            e->problems |= KURA_AUDIT_WEAK;
+        else
+            e->why_weak = 0;
+    }
+}
+
+/* zxcvbn on every password, on every core (at most 8 threads). */
+static void estimate_all(walk *w)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t n = cores < 1 ? 1 : cores > 8 ? 8 : (size_t)cores, started = 0;
+    pthread_t th[8];
+    for (size_t i = 1; i < n && w->n > 64; i++)
+        if (pthread_create(&th[started], NULL, estimator, w) == 0) started++;
+    estimator(w);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
 }
 
 static int by_reuse(const void *a, const void *b)
@@ -208,7 +250,8 @@ int kura_audit_run(kura_vault *v, const kura_audit_opts *o, kura_audit **out)
 {
     *out = NULL;
     kura_detail_clear();
-    walk w = {.weak_bits = o->weak_bits > 0 ? o->weak_bits : KURA_AUDIT_WEAK_BITS};
+    walk w = {.weak_bits = o->weak_bits > 0 ? o->weak_bits : KURA_AUDIT_WEAK_BITS,
+              .mu = PTHREAD_MUTEX_INITIALIZER};
     if (!(w.api = kura_audit_api_get())) return KURA_ERR_NO_MODULE;
     size_t count = 0;
     int rc = kura_vault_count(v, &count);
@@ -224,7 +267,9 @@ int kura_audit_run(kura_vault *v, const kura_audit_opts *o, kura_audit **out)
     w.created = calloc(w.cap, sizeof *w.created);
     w.updated = calloc(w.cap, sizeof *w.updated);
     w.h = sodium_allocarray(w.cap, sizeof *w.h);
-    if (!w.rows || !w.created || !w.updated || !w.h)
+    w.work = kura_arena_new();
+    w.todo = w.work ? kura_arena_alloc(w.work, w.cap * sizeof *w.todo) : NULL;
+    if (!w.rows || !w.created || !w.updated || !w.h || !w.todo)
         rc = kura_fail(KURA_ERR_NOMEM, "out of memory");
     if (rc == KURA_OK) {
         memset(w.rows, 0, w.cap * sizeof *w.rows);
@@ -240,6 +285,8 @@ int kura_audit_run(kura_vault *v, const kura_audit_opts *o, kura_audit **out)
     }
     if (rc == KURA_OK) rc = kura_item_each_whole(v, one_item, &w);
     sodium_memzero(w.key, sizeof w.key);
+    if (rc == KURA_OK) estimate_all(&w);
+    kura_arena_free(w.work); /* every password's copy wiped */
     if (rc == KURA_OK) find_reused(&w, a);
     if (rc == KURA_OK && w.hibp) rc = find_breached(&w);
     if (rc == KURA_OK && o->old_years) {

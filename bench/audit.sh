@@ -9,6 +9,8 @@
 #   bash bench/audit.sh                          100,000 items, 1 GB and 8 GB (needs 9 GB in /tmp)
 #   bash bench/audit.sh --items 10000 --sizes "1 2"
 #   bash bench/audit.sh --quick                  1,000 items, 10 MB and 80 MB files (CI)
+#   bash bench/audit.sh --others                 and keepassxc-cli analyze --hibp beside it, on
+#                                                the same logins and files
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ARGS=$*
@@ -17,20 +19,20 @@ sizes="1 8"
 unit=$((1024 * 1024 * 1024))
 unit_name=GB
 runs=3
+others=0
 while [ $# -gt 0 ]; do
     case $1 in
     --items) n=$2 && shift ;;
     --sizes) sizes=$2 && shift ;;
     --quick) n=1000 sizes="10 80" unit=$((1024 * 1024)) unit_name=MB runs=2 ;;
-    *) echo "usage: bench/audit.sh [--items N] [--sizes \"GB GB\"] [--quick]" >&2; exit 2 ;;
+    --others) others=1 ;;
+    *) echo "usage: bench/audit.sh [--items N] [--sizes \"GB GB\"] [--quick] [--others]" >&2; exit 2 ;;
     esac
     shift
 done
-bash "$ROOT/scripts/deps.sh" --bench
-echo "== building kura (Release) in build-bench" >&2
-cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$ROOT/build-bench" -j "$(nproc)" --target kura-cli kura-import kura-audit >/dev/null
-K=$ROOT/build-bench/kura
+if [ "$others" = 1 ]; then bash "$ROOT/scripts/deps.sh" --others; else bash "$ROOT/scripts/deps.sh" --bench; fi
+. "$ROOT/bench/build.sh"
+build_kura kura-cli kura-import kura-audit
 W=$(mktemp -d /tmp/kura-audit-bench.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 mkdir -m 700 "$W/run"
@@ -50,7 +52,19 @@ with open(sys.argv[2], "w") as f:
         f.write(hashlib.sha1(it["password"].encode()).hexdigest().upper() + "\n")
 PY
 OUT=$W/table
-printf '| Pwned Passwords file | lines | warm | cold | reads of the file | breached found |\n|---|---|---|---|---|---|\n' >"$OUT"
+printf '| Pwned Passwords file | lines | warm | cold | reads of the file | breached found | keepassxc-cli analyze --hibp |\n|---|---|---|---|---|---|---|\n' >"$OUT"
+if [ "$others" = 1 ]; then # the same logins in a KeePass database
+    echo "== keepassxc-cli import" >&2
+    printf 'benchpw\nbenchpw\n' | keepassxc-cli import -q -p "$W/items.xml" "$W/db.kdbx" >/dev/null 2>&1
+fi
+kx() { # kx FILE: one run of keepassxc-cli analyze with that file, in seconds
+    if [ "$others" = 1 ]; then
+        echo benchpw | /usr/bin/time -f %e -o "$W/time" keepassxc-cli analyze -q --hibp "$1" "$W/db.kdbx" >/dev/null 2>&1 || true
+        printf '%s s' "$(tail -1 "$W/time")"
+    else
+        echo "-"
+    fi
+}
 warm() { # warm ARGS...: hyperfine's median of kura audit ARGS, in seconds
     hyperfine -N --runs "$runs" --warmup 1 --export-json "$W/h.json" "$K audit --json $*" >/dev/null 2>&1
     jq '.results[0].median | . * 100 | round / 100' "$W/h.json"
@@ -70,7 +84,7 @@ preads() { # preads ARGS...: how many pread64 calls kura audit ARGS makes
 }
 base=$(preads) # the vault's own reads: the file's are the rest
 t=$(warm)
-printf '| none | - | %s s | %s s | - | - |\n' "$t" "$(cold)" >>"$OUT"
+printf '| none | - | %s s | %s s | - | - | - |\n' "$t" "$(cold)" >>"$OUT"
 for s in $sizes; do
     f=$W/pwned-$s.txt
     echo "== a $s $unit_name file" >&2
@@ -78,8 +92,8 @@ for s in $sizes; do
     lines=$(($(stat -c %s "$f") / 46))
     found=$("$K" audit --json --hibp "$f" | jq .breached)
     reads=$(($(preads --hibp "$f") - base))
-    printf '| %s %s | ~%s | %s s | %s s | %s | %s |\n' "$s" "$unit_name" "$lines" "$(warm --hibp "$f")" \
-        "$(cold --hibp "$f")" "$reads" "$found" >>"$OUT"
+    printf '| %s %s | ~%s | %s s | %s s | %s | %s | %s |\n' "$s" "$unit_name" "$lines" \
+        "$(warm --hibp "$f")" "$(cold --hibp "$f")" "$reads" "$found" "$(kx "$f")" >>"$OUT"
     rm -f "$f"
 done
 echo

@@ -13,7 +13,7 @@ check "configure, build and install into a fresh prefix" test "$rc" = 0
 P=$T/prefix
 for f in bin/kura lib/kura/kura-kit.so lib/libkura.a include/kura/kura.h include/kura/vault.h \
     lib/pkgconfig/kura.pc share/man/man1/kura.1 lib/kura/kura-import.so include/kura/import.h \
-    lib/kura/kura-git.so \
+    lib/kura/kura-git.so lib/kura/kura-audit.so include/kura/audit.h \
     share/bash-completion/completions/kura share/zsh/vendor-completions/_kura \
     share/fish/vendor_completions.d/kura.fish; do
     check "installed: $f" test -e "$P/$f"
@@ -28,6 +28,9 @@ git init -q --bare "$T/i.git"
 KURA=$P/bin/kura k --vault "$T/i.kura" --key-file i.key remote add "$T/i.git"
 KURA=$P/bin/kura k --vault "$T/i.kura" --key-file i.key sync
 expect "the installed kura syncs through git (kura-git.so from PREFIX/lib/kura)" 0
+KURA=$P/bin/kura k --vault "$T/i.kura" --key-file i.key audit --json
+expect "the installed kura audits (kura-audit.so from PREFIX/lib/kura)" 0
+check "every password of the import checked" json_ok '.checked == 2'
 
 cat >use.c <<'C'
 #include <stdio.h>

@@ -223,10 +223,10 @@ static int read_format(kura_db *db)
 
 /* The schema kura writes, row for row (type, name, table, SQL) in name order: a format 1 file,
  * format 2 and 3 files as created or upgraded from format 1 (ALTER TABLE leaves its own text;
- * format 3 adds the chain table, format 4 the past table). Anything else in sqlite_schema (another
- * table, an index, a trigger, a view, sqlite_stat1) could change what a query reads without
- * changing what the state signs: a covering index holding older copies of the items would answer a
- * lookup with an old password. So the file must hold exactly one of these. */
+ * format 3 adds the chain table, format 4 the past table; format 5 has format 4's). Anything else
+ * in sqlite_schema (another table, an index, a trigger, a view, sqlite_stat1) could change what a
+ * query reads without changing what the state signs: a covering index holding older copies of the
+ * items would answer a lookup with an old password. So the file must hold exactly one of these. */
 #define META_SQL "CREATE TABLE meta(k TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID"
 #define BUCKETS_SQL "CREATE TABLE buckets(b INTEGER PRIMARY KEY, h BLOB NOT NULL)"
 #define ITEMS_HEAD                                                                                 \
@@ -240,7 +240,7 @@ static int read_format(kura_db *db)
 #define PAST_SQL                                                                                   \
     "table|past|past|CREATE TABLE past(id BLOB PRIMARY KEY CHECK(length(id) = 16), body BLOB "     \
     "NOT NULL) WITHOUT ROWID"
-#define N_SCHEMAS 9
+#define N_SCHEMAS 7
 #define SCHEMA_ROWS 6
 static const struct {
     int format;
@@ -267,12 +267,6 @@ static const struct {
     {4,
      {"table|buckets|buckets|" BUCKETS_SQL, CHAIN_SQL, ITEMS2_UP,
       "index|items_name|items|" NAME_INDEX_SQL, "table|meta|meta|" META_SQL, PAST_SQL}},
-    {5,
-     {"table|buckets|buckets|" BUCKETS_SQL, CHAIN_SQL, ITEMS2,
-      "index|items_name|items|" NAME_INDEX_SQL, "table|meta|meta|" META_SQL, PAST_SQL}},
-    {5,
-     {"table|buckets|buckets|" BUCKETS_SQL, CHAIN_SQL, ITEMS2_UP,
-      "index|items_name|items|" NAME_INDEX_SQL, "table|meta|meta|" META_SQL, PAST_SQL}},
 };
 
 static int check_schema(kura_db *db)
@@ -285,7 +279,7 @@ static int check_schema(kura_db *db)
     if (src != SQLITE_OK) return kura_db_fail(db, src);
     int match[N_SCHEMAS];
     for (int k = 0; k < N_SCHEMAS; k++)
-        match[k] = schemas[k].format == db->format;
+        match[k] = schemas[k].format == (db->format == 5 ? 4 : db->format); /* 5: 4's tables */
     size_t row = 0;
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
         const char *got = (const char *)sqlite3_column_text(st, 0);

@@ -121,8 +121,7 @@ int colour(FILE *f);
  * print_escaped() prints s so to stdout. */
 const char *escaped(char *out, size_t cap, const char *s, int keep_lines);
 void print_escaped(const char *s, int keep_lines);
-/* s as one shell word, so that a shell reads it back as it is ('it'\''s'; a plain word as it
- * is); into out (cap
+/* s as one shell word, so that a shell reads it back as it is ('it'\''s'); into out (cap
  * bytes), or "''"-quoted and cut when longer. A path in a command kura prints to be typed. */
 const char *shell_word(char *out, size_t cap, const char *s);
 /* The command that starts a session with the kit at path (or the n shares of a split kit),

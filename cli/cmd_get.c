@@ -98,9 +98,12 @@ static void print_field_line(const kura_item *it, const kura_field *f, int revea
     print_escaped(f->name, 0);
     printf(":%*s", pad, "");
     char word[200], shown[800];
-    if (f->hidden && !reveal) {
+    if (f->hidden && !reveal) { /* the name quoted only when a shell would read it apart */
+        int plain = f->name[strspn(f->name, "abcdefghijklmnopqrstuvwxyz"
+                                            "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")] == '\0';
         printf("******** (kura get %.8s --field %s)\n", it->id,
-               escaped(shown, sizeof shown, shell_word(word, sizeof word, f->name), 0));
+               escaped(shown, sizeof shown,
+                       plain ? f->name : shell_word(word, sizeof word, f->name), 0));
         return;
     }
     /* Lines after the first under the first (an address, a key), each escaped. */

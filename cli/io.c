@@ -68,12 +68,7 @@ void print_escaped(const char *s, int keep_lines)
 
 const char *shell_word(char *out, size_t cap, const char *s)
 {
-    size_t n = 0, plain = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                                    "_./:@%+=,-");
-    if (*s && *s != '~' && !s[plain] && plain < cap) { /* nothing a shell would read apart */
-        memcpy(out, s, plain + 1);
-        return out;
-    }
+    size_t n = 0;
     if (cap < 3) return cap ? (*out = '\0', out) : out;
     out[n++] = '\'';
     for (; *s && n + 6 < cap; s++) {

@@ -91,6 +91,21 @@ expect "a login, as before" 0
 k get Site --json
 check "a login is of type login" json_ok '.type == "login"'
 
+# ---- a type changed: what the new type keeps secret becomes hidden; cp keeps the type ----
+k add Plastic --field number=1234-5678 --field cardholder="Di Ng" </dev/null
+k get Plastic --json
+check "a login's field called number is just a field" json_ok '[.fields[] | select(.name == "number") | .hidden] == [false]'
+k edit Plastic --type card
+expect "a login made a card" 0
+k get Plastic --json
+check "its number is now hidden, and first in the card's order after the holder" json_ok '.type == "card" and ([.fields[] | [.name, .hidden]] == [["cardholder", false], ["number", true]])'
+k get Plastic
+check "and masked" out_lacks "1234-5678"
+k cp Plastic "Plastic copy"
+k get "Plastic copy" --json
+check "cp keeps the type and its fields" json_ok '.type == "card" and (.fields | length == 2)'
+k rm Plastic "Plastic copy" --yes
+
 # ---- ls and search ----
 k ls
 check "ls names a card by its holder" bash -c "grep -q 'Visa .*(card) Ann Smith' '$T/.out'"

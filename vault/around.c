@@ -9,17 +9,21 @@ typedef struct around {
     kura_db *db;
     kura_db_row_fn fn;
     void *ctx;
-    unsigned char last[16]; /* the last id handed to fn */
-    int have_last;
-    int fn_rc; /* fn's own failure: stops everything */
+    unsigned char last[16]; /* the last id handed to fn: ids go up, each handed once */
+    int have_last;          /* one was handed in this round */
+    int handed;             /* one was handed at all */
+    int fn_rc;              /* fn's own failure: stops everything */
 } around;
 
 static int around_row(void *ctx, const kura_row *r)
 {
     around *a = ctx;
     if (r->keylen == 16) {
+        /* A damaged page can hand back rows already read, or below where the read began:
+         * skipped, or the rounds below would go round them again. */
+        if (a->handed && memcmp(r->key, a->last, 16) <= 0) return KURA_OK;
         memcpy(a->last, r->key, 16);
-        a->have_last = 1;
+        a->have_last = a->handed = 1;
     }
     int rc = a->fn(a->ctx, r);
     if (rc != KURA_OK) a->fn_rc = rc;
@@ -94,9 +98,11 @@ int kura_db_items_around_damage(kura_db *db, kura_db_row_fn fn, void *ctx, size_
         a.have_last = 0;
         int rc = kura_db_range_items(db, pos, hi, around_row, &a);
         if (a.fn_rc != KURA_OK) break;
-        /* Read on after the last row (or past pos, if it gave none and failed). */
+        /* Read on after the last row (or past pos, if it gave none and failed); never at or
+         * before a place read already. */
         memcpy(after, a.have_last ? a.last : pos, 16);
-        if ((a.have_last || rc != KURA_OK) && !id_next(after)) break;
+        if (a.handed && memcmp(after, a.last, 16) < 0) memcpy(after, a.last, 16);
+        if ((a.have_last || a.handed || rc != KURA_OK) && !id_next(after)) break;
         if (!next_readable(db, after, next)) {
             if (rc != KURA_OK) (*unreadable)++; /* nothing after the damage reads */
             break;

@@ -92,27 +92,32 @@ static uint64_t count_at(const unsigned char *p, const unsigned char *end)
     return c;
 }
 
+enum went { BELOW, ABOVE, NONE };
+
 /* One step of the search: the first line starting at or after at, against the digest. With
- * it below, *lo moves past it (the return is 1); at or above, *hi moves to it (0); -1 when no
- * line starts before *hi; a KURA_ERR_ code (negated) on a read that fails or a bad line. */
+ * it below, *lo moves past it (*went BELOW); at or above, *hi moves to it (ABOVE); NONE when no
+ * line starts before *hi. KURA_ERR_IO on a read that fails, KURA_ERR_INVALID on a bad line. */
 static int step(const kura_hibp *h, const unsigned char *digest, uint64_t at, uint64_t *lo,
-                uint64_t *hi)
+                uint64_t *hi, enum went *went)
 {
     unsigned char buf[PROBE];
     uint64_t s;
-    if (line_start(h, at, &s) != KURA_OK) return -KURA_ERR_IO;
-    if (s >= *hi) return -1;
+    *went = NONE;
+    if (line_start(h, at, &s) != KURA_OK) return KURA_ERR_IO;
+    if (s >= *hi) return KURA_OK;
     ssize_t n = read_at(h, buf, PROBE, s);
-    if (n < 0) return -KURA_ERR_IO;
+    if (n < 0) return KURA_ERR_IO;
     unsigned char *nl = memchr(buf, '\n', (size_t)n);
     int c = compare(h, buf, (size_t)n, digest);
-    if (c == 2 || (!nl && s + (uint64_t)n < h->size)) return -KURA_ERR_INVALID;
+    if (c == 2 || (!nl && s + (uint64_t)n < h->size)) return KURA_ERR_INVALID;
     if (c >= 0) {
         *hi = s;
-        return 0;
+        *went = ABOVE;
+    } else {
+        *lo = nl ? s + (uint64_t)(nl - buf) + 1 : h->size;
+        *went = BELOW;
     }
-    *lo = nl ? s + (uint64_t)(nl - buf) + 1 : h->size;
-    return 1;
+    return KURA_OK;
 }
 
 int kura_hibp_find(kura_hibp *h, const unsigned char digest[KURA_HIBP_DIGEST], uint64_t *count)
@@ -122,7 +127,8 @@ int kura_hibp_find(kura_hibp *h, const unsigned char digest[KURA_HIBP_DIGEST], u
      * it starts at or before hi. */
     uint64_t lo = 0, hi = h->size;
     unsigned char buf[SCAN + PROBE];
-    int r;
+    int rc;
+    enum went went;
     *count = 0;
     if (h->have_last && memcmp(digest, h->last, dlen) >= 0) {
         /* Digests asked in increasing order: gallop from where the last one ended (steps of
@@ -130,15 +136,14 @@ int kura_hibp_find(kura_hibp *h, const unsigned char digest[KURA_HIBP_DIGEST], u
          * the cost is the log of the gap between two digests, and the reads move forward. */
         lo = h->from;
         for (uint64_t gap = SCAN; lo + gap < hi; gap *= 2) {
-            uint64_t was = lo;
-            if ((r = step(h, digest, was + gap, &lo, &hi)) < -1) return -r;
-            if (r != 1) break;
+            if ((rc = step(h, digest, lo + gap, &lo, &hi, &went)) != KURA_OK) return rc;
+            if (went != BELOW) break;
         }
     }
     while (hi - lo > SCAN) {
         uint64_t mid = lo + (hi - lo) / 2;
-        if ((r = step(h, digest, mid, &lo, &hi)) < -1) return -r;
-        if (r == -1) hi = mid;
+        if ((rc = step(h, digest, mid, &lo, &hi, &went)) != KURA_OK) return rc;
+        if (went == NONE) hi = mid;
     }
     ssize_t n = read_at(h, buf, (size_t)(hi - lo) + PROBE, lo);
     if (n < 0) return KURA_ERR_IO;

@@ -145,7 +145,7 @@ static int by_digest(const void *a, const void *b)
     return memcmp(((const hashes *)a)->digest, ((const hashes *)b)->digest, KURA_HIBP_DIGEST);
 }
 
-static void find_reused(walk *w, kura_audit *a)
+static void find_reused(walk *w)
 {
     qsort(w->h, w->n, sizeof *w->h, by_reuse);
     size_t group = 0;
@@ -161,7 +161,6 @@ static void find_reused(walk *w, kura_audit *a)
                 e->group = group;
                 e->group_size = j - i;
             }
-            a->reused += j - i;
         }
         i = j;
     }
@@ -172,7 +171,7 @@ static int find_breached(walk *w)
     qsort(w->h, w->n, sizeof *w->h, by_digest);
     uint64_t seen = 0;
     for (size_t i = 0; i < w->n; i++) {
-        int same = i && memcmp(w->h[i].digest, w->h[i - 1].digest, KURA_HIBP_DIGEST) == 0;
+        int same = i && sodium_memcmp(w->h[i].digest, w->h[i - 1].digest, KURA_HIBP_DIGEST) == 0;
         if (!same) {
             int rc = w->api->hibp_find(w->hibp, w->h[i].digest, &seen);
             if (rc == KURA_ERR_INVALID)
@@ -220,7 +219,7 @@ static int password_since(kura_vault *v, const char *id, int64_t created, int64_
     return KURA_OK;
 }
 
-static int find_old(walk *w, kura_vault *v, kura_audit *a, int64_t cutoff)
+static int find_old(walk *w, kura_vault *v, int64_t cutoff)
 {
     for (size_t i = 0; i < w->n; i++) {
         kura_audit_entry *e = &w->rows[i];
@@ -233,9 +232,31 @@ static int find_old(walk *w, kura_vault *v, kura_audit *a, int64_t cutoff)
         if (since < cutoff) {
             e->problems |= KURA_AUDIT_OLD;
             e->since = since;
-            a->old++;
         }
     }
+    return KURA_OK;
+}
+
+/* Each reused entry's group_next: the next entry of its group in title order, the last one
+ * leading back to the first, so a reader walks a group without searching every entry. */
+static int link_groups(kura_audit_entry *e, size_t n)
+{
+    size_t groups = 0;
+    for (size_t i = 0; i < n; i++)
+        if (e[i].group > groups) groups = e[i].group;
+    size_t *last = calloc(groups + 1, sizeof *last); /* per group: its last entry so far + 1 */
+    if (!last) return kura_fail(KURA_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        if (!e[i].group) continue;
+        size_t *l = &last[e[i].group - 1], first = i;
+        if (*l) {
+            first = e[*l - 1].group_next; /* the ring so far closes on its first */
+            e[*l - 1].group_next = i;
+        }
+        e[i].group_next = first;
+        *l = i + 1;
+    }
+    free(last);
     return KURA_OK;
 }
 
@@ -287,22 +308,26 @@ int kura_audit_run(kura_vault *v, const kura_audit_opts *o, kura_audit **out)
     sodium_memzero(w.key, sizeof w.key);
     if (rc == KURA_OK) estimate_all(&w);
     kura_arena_free(w.work); /* every password's copy wiped */
-    if (rc == KURA_OK) find_reused(&w, a);
+    if (rc == KURA_OK) find_reused(&w);
     if (rc == KURA_OK && w.hibp) rc = find_breached(&w);
     if (rc == KURA_OK && o->old_years) {
         int64_t now = o->now ? o->now : (int64_t)time(NULL);
-        rc = find_old(&w, v, a, now - (int64_t)o->old_years * 31557600); /* Julian years */
+        rc = find_old(&w, v, now - (int64_t)o->old_years * 31557600); /* Julian years */
     }
     if (rc == KURA_OK) {
         a->checked = w.n;
         a->no_password = w.no_password;
         size_t kept = 0;
         for (size_t i = 0; i < w.n; i++) {
-            a->weak += (w.rows[i].problems & KURA_AUDIT_WEAK) != 0;
-            a->breached += (w.rows[i].problems & KURA_AUDIT_BREACHED) != 0;
-            if (w.rows[i].problems) w.rows[kept++] = w.rows[i];
+            unsigned p = w.rows[i].problems;
+            a->weak += (p & KURA_AUDIT_WEAK) != 0;
+            a->reused += (p & KURA_AUDIT_REUSED) != 0;
+            a->old += (p & KURA_AUDIT_OLD) != 0;
+            a->breached += (p & KURA_AUDIT_BREACHED) != 0;
+            if (p) w.rows[kept++] = w.rows[i];
         }
         qsort(w.rows, kept, sizeof *w.rows, by_title);
+        rc = link_groups(w.rows, kept);
         a->entries = w.rows;
         a->count = kept;
     }

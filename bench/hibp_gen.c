@@ -32,7 +32,7 @@ static char *put_line(char *p, const unsigned char h[20], unsigned count)
         *p++ = hex[h[i] >> 4];
         *p++ = hex[h[i] & 15];
     }
-    return p + sprintf(p, ":%u\r\n", count);
+    return p + snprintf(p, 16, ":%u\r\n", count); /* a count has at most 10 digits */
 }
 
 int main(int argc, char **argv)

@@ -388,13 +388,6 @@ static int apply_one(const item_edits *all, kura_item *item, const struct edit *
     return ex;
 }
 
-static int has_field(const kura_item *item, const char *name)
-{
-    for (size_t i = 0; i < item->n_fields; i++)
-        if (strcmp(item->fields[i].name, name) == 0) return 1;
-    return 0;
-}
-
 /* Each of the type's own fields the item lacks, asked on the terminal (Enter skips one): a
  * secret one without echo, a private key as the path of its file; a value that does not check
  * is asked again, three times. */
@@ -403,7 +396,7 @@ static int ask_type_fields(kura_item *item)
     const kura_type *t = kura_type_get(item->type);
     for (size_t i = 0; t && i < t->n_fields; i++) {
         const kura_type_field *tf = &t->fields[i];
-        if (has_field(item, tf->name)) continue;
+        if (kura_item_field(item, tf->name)) continue;
         if (item->type == KURA_TYPE_SSH_KEY && strcmp(tf->name, "fingerprint") == 0) continue;
         char prompt[160];
         snprintf(prompt, sizeof prompt, "%c%s%s (Enter to skip): ", toupper(tf->label[0]),

@@ -69,14 +69,24 @@ static const char *date_of(char out[16], int64_t t)
     return out;
 }
 
+/* The first entry of e's group, by title: where its ring (group_next) turns back. */
+static size_t group_first(const kura_audit *a, const kura_audit_entry *e)
+{
+    size_t i = (size_t)(e - a->entries);
+    while (a->entries[i].group_next > i)
+        i = a->entries[i].group_next;
+    return a->entries[i].group_next;
+}
+
 /* The other items of e's group, by title: "GitHub", "Jira" and 3 more. */
 static const char *others(char *out, size_t cap, const kura_audit *a, const kura_audit_entry *e)
 {
-    size_t named = 0, more = 0;
+    size_t named = 0, more = 0, first = group_first(a, e), i = first;
     out[0] = '\0';
-    for (size_t i = 0; i < a->count; i++) {
+    do {
         const kura_audit_entry *o = &a->entries[i];
-        if (o == e || o->group != e->group) continue;
+        i = o->group_next;
+        if (o == e) continue;
         if (named == 3) {
             more++;
             continue;
@@ -85,7 +95,7 @@ static const char *others(char *out, size_t cap, const kura_audit *a, const kura
         escaped(title, sizeof title, o->title, 0);
         snprintf(out + strlen(out), cap - strlen(out), "%s\"%s\"", named ? ", " : "", title);
         named++;
-    }
+    } while (i != first);
     if (more) snprintf(out + strlen(out), cap - strlen(out), " and %zu more", more);
     return out;
 }
@@ -163,10 +173,14 @@ static json_t *entry_json(const kura_audit *a, const kura_audit_entry *e)
         json_decref(why);
     if (e->problems & KURA_AUDIT_REUSED) {
         json_t *with = json_array();
-        for (size_t i = 0; i < a->count; i++)
-            if (&a->entries[i] != e && a->entries[i].group == e->group)
-                json_array_append_new(with, json_pack("{s:s, s:s}", "id", a->entries[i].id, "title",
-                                                      a->entries[i].title));
+        size_t first = group_first(a, e), i = first;
+        do {
+            const kura_audit_entry *m = &a->entries[i];
+            i = m->group_next;
+            if (m != e)
+                json_array_append_new(with,
+                                      json_pack("{s:s, s:s}", "id", m->id, "title", m->title));
+        } while (i != first);
         json_object_set_new(o, "reused_with", with);
     }
     if (e->problems & KURA_AUDIT_OLD) {

@@ -38,9 +38,10 @@ size_t item_field_order(const kura_item *it, size_t order[KURA_MAX_LIST])
 {
     const kura_type *t = kura_type_get(it->type);
     size_t n = 0;
-    for (size_t k = 0; t && k < t->n_fields; k++)
-        for (size_t i = 0; i < it->n_fields; i++)
-            if (strcmp(it->fields[i].name, t->fields[k].name) == 0) order[n++] = i;
+    for (size_t k = 0; t && k < t->n_fields; k++) {
+        const kura_field *f = kura_item_field(it, t->fields[k].name);
+        if (f) order[n++] = (size_t)(f - it->fields);
+    }
     for (size_t i = 0; i < it->n_fields; i++)
         if (!kura_type_field_get(it->type, it->fields[i].name)) order[n++] = i;
     return n;

@@ -72,13 +72,6 @@ static int lists_differ(const char **a, size_t na, const char **b, size_t nb)
     return 0;
 }
 
-static const kura_field *field_named(const kura_item *it, const char *name)
-{
-    for (size_t i = 0; i < it->n_fields; i++)
-        if (strcmp(it->fields[i].name, name) == 0) return &it->fields[i];
-    return NULL;
-}
-
 static int field_differs(const kura_field *f, const kura_field *g)
 {
     return !g || f->hidden != g->hidden || strcmp(f->value, g->value) != 0;
@@ -104,10 +97,10 @@ static json_t *changes(const kura_item *a, const kura_item *b, int after_deletio
     if (a->type != b->type) json_array_append_new(out, json_string("type"));
     if (differ(a->notes, b->notes)) json_array_append_new(out, json_string("notes"));
     for (size_t i = 0; i < b->n_fields; i++)
-        if (field_differs(&b->fields[i], field_named(a, b->fields[i].name)))
+        if (field_differs(&b->fields[i], kura_item_field(a, b->fields[i].name)))
             json_array_append_new(out, json_string(b->fields[i].name));
     for (size_t i = 0; i < a->n_fields; i++)
-        if (!field_named(b, a->fields[i].name))
+        if (!kura_item_field(b, a->fields[i].name))
             json_array_append_new(out, json_string(a->fields[i].name));
     return out;
 }

@@ -119,9 +119,7 @@ static void write_form(text *t, const kura_item *it)
     /* The type's own fields first, in its order, each with a line to fill in. */
     for (size_t k = 0; type && k < type->n_fields; k++) {
         const kura_type_field *tf = &type->fields[k];
-        const kura_field *have = NULL;
-        for (size_t i = 0; i < it->n_fields && !have; i++)
-            if (strcmp(it->fields[i].name, tf->name) == 0) have = &it->fields[i];
+        const kura_field *have = kura_item_field(it, tf->name);
         put_field(t, tf->name, have ? have->value : NULL,
                   have ? have->hidden : (tf->flags & KURA_TF_SECRET) != 0);
     }

@@ -160,6 +160,13 @@ void kura_item_clear_tags(kura_item *item)
     item->n_tags = 0;
 }
 
+const kura_field *kura_item_field(const kura_item *item, const char *name)
+{
+    for (size_t i = 0; i < item->n_fields; i++)
+        if (strcmp(item->fields[i].name, name) == 0) return &item->fields[i];
+    return NULL;
+}
+
 int kura_item_set_field(kura_item *item, const char *name, const char *value, int hidden)
 {
     if (!name || !*name || check_text(name, KURA_MAX_SHORT, 1) != KURA_OK ||

@@ -47,8 +47,9 @@ typedef struct kura_audit_entry {
     unsigned why_weak; /* KURA_WHY_* */
     size_t group;      /* reused: its group (1, 2...); the items of a group share a password */
     size_t group_size;
-    int64_t since; /* old: the password has been the same since then (seconds) */
-    uint64_t seen; /* breached: how often the file says it was seen */
+    size_t group_next; /* reused: the index of the next entry of its group, by title, round */
+    int64_t since;     /* old: the password has been the same since then (seconds) */
+    uint64_t seen;     /* breached: how often the file says it was seen */
 } kura_audit_entry;
 
 typedef struct kura_audit {

@@ -243,6 +243,8 @@ KURA_MUST_CHECK int kura_item_add_url(kura_item *item, const char *url);
 KURA_MUST_CHECK int kura_item_add_tag(kura_item *item, const char *tag);
 void kura_item_clear_urls(kura_item *item);
 void kura_item_clear_tags(kura_item *item);
+/* The item's field called name (exact), or NULL. */
+const kura_field *kura_item_field(const kura_item *item, const char *name);
 /* Sets the item's type (KURA_ERR_INVALID if not one): the type's secret fields it already has
  * become hidden. */
 KURA_MUST_CHECK int kura_item_set_type(kura_item *item, int type);

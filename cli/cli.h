@@ -90,7 +90,7 @@ typedef struct cmd {
 extern const cmd cmd_init, cmd_unlock, cmd_lock, cmd_add, cmd_get, cmd_edit, cmd_rm, cmd_cp, cmd_ls,
     cmd_search, cmd_import, cmd_export, cmd_check, cmd_otp, cmd_generate, cmd_status, cmd_kit,
     cmd_key, cmd_device, cmd_reset, cmd_recover, cmd_salvage, cmd_history, cmd_restore, cmd_remote,
-    cmd_sync, cmd_clone, cmd_audit;
+    cmd_sync, cmd_clone, cmd_audit, cmd_attach, cmd_detach;
 
 /* ---- commands.c: the table, and what comes from its rows ---- */
 const cmd *find_cmd(const char *name);
@@ -160,6 +160,9 @@ void secret_free(char *s);
 
 /* Reports a change to an item: "<verb> "TITLE" (id8)", or its id and title as JSON. */
 void report_item(const ctx *c, const char *verb, const kura_item *item);
+/* The file overwritten with zeros, synced and removed (a form the editor had, a partial
+ * attachment). */
+void wipe_file(const char *path);
 
 /* At most bytes of jansson's memory at once from now on (0: no limit): an import's reader. */
 void json_limit(size_t bytes);
@@ -360,6 +363,12 @@ json_t *item_json(const kura_item *it, int with_secrets);
 /* get's views of an item: whole (secrets masked unless reveal), or one field raw for scripts
  * (an exit code). */
 void print_item(const kura_item *it, int reveal);
+/* ---- cmd_attach.c ---- */
+/* "12 bytes", "3.4 KiB", "5.0 MiB". */
+void format_size(char *out, size_t cap, uint64_t n);
+/* Attachment name of item to output (a new file, 0600), or to stdout when it is not a
+ * terminal: an exit code. */
+int get_attachment(ctx *c, const kura_item *item, const char *name, const char *output);
 int print_field(ctx *c, const kura_item *it, const char *field);
 
 /* ---- ring.c: an import read on one thread, stored on the main one ---- */

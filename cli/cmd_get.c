@@ -10,7 +10,7 @@
 #include "cli.h"
 
 typedef struct get_args {
-    const char *field;
+    const char *field, *attachment, *output;
     int reveal, copy;
 } get_args;
 
@@ -23,6 +23,11 @@ static const opt_row get_rows[] = {
              "put the password (or --field NAME) on the clipboard instead (wl-copy, xclip or "
              "xsel), marked secret where the tool can; cleared after 45 s (config "
              "clipboard_time) unless it changed"),
+    OPT_STRING("attachment", get_args, attachment, "NAME",
+               "write this attachment's content to --output FILE, or to stdout when it is not a "
+               "terminal"),
+    OPT_STRING("output", get_args, output, "FILE",
+               "with --attachment: a new file for it (0600; an existing file is not replaced)"),
     OPT_END(),
 };
 
@@ -76,6 +81,11 @@ json_t *item_json(const kura_item *it, int with_secrets)
         json_array_append_new(fields, o);
     }
     json_object_set_new(j, "fields", fields);
+    json_t *files = json_array();
+    for (size_t k = 0; files && k < it->n_attachments; k++)
+        json_array_append_new(files, json_pack("{s:s, s:I}", "name", it->attachments[k].name,
+                                               "size", (json_int_t)it->attachments[k].size));
+    json_object_set_new(j, "attachments", files);
     return j;
 }
 
@@ -149,6 +159,13 @@ void print_item(const kura_item *it, int reveal)
     }
     for (; k < n; k++)
         print_field_line(it, &it->fields[order[k]], reveal);
+    for (size_t i = 0; i < it->n_attachments; i++) {
+        char size[32];
+        format_size(size, sizeof size, it->attachments[i].size);
+        printf("file:      ");
+        print_escaped(it->attachments[i].name, 0);
+        printf(" (%s)\n", size);
+    }
     if (it->notes) printf("notes:\n"), print_text(it->notes), printf("\n");
     printf("created:   %s\n", created);
     printf("updated:   %s\n", updated);
@@ -222,9 +239,14 @@ static int get_exec(ctx *c, void *args, int argc, char **argv)
     const char *field = a->field;
     (void)argc;
     kura_item *item;
+    if (a->output && !a->attachment) return fail(EX_USAGE, "--output goes with --attachment NAME");
+    if (a->attachment && (field || a->copy || a->reveal))
+        return fail(EX_USAGE, "--attachment takes no --field, --copy or --reveal");
     int ex = resolve_item(c, &item, argv[0]);
     if (ex != EX_OK) return ex;
-    if (a->copy) {
+    if (a->attachment) {
+        ex = get_attachment(c, item, a->attachment, a->output);
+    } else if (a->copy) {
         char buf[32];
         int multi;
         const char *what = field ? field : "password";

@@ -102,6 +102,14 @@ static json_t *changes(const kura_item *a, const kura_item *b, int after_deletio
     for (size_t i = 0; i < a->n_fields; i++)
         if (!kura_item_field(b, a->fields[i].name))
             json_array_append_new(out, json_string(a->fields[i].name));
+    for (size_t i = 0; i < b->n_attachments; i++) {
+        const kura_attachment *was = kura_item_attachment(a, b->attachments[i].name);
+        if (!was || memcmp(was->id, b->attachments[i].id, sizeof was->id) != 0)
+            json_array_append_new(out, json_pack("s+", "+", b->attachments[i].name));
+    }
+    for (size_t i = 0; i < a->n_attachments; i++)
+        if (!kura_item_attachment(b, a->attachments[i].name))
+            json_array_append_new(out, json_pack("s+", "-", a->attachments[i].name));
     return out;
 }
 

@@ -231,14 +231,18 @@ static int report_sync(ctx *c, int rc, kura_sync_report *rep)
         kura_item_free(it);
     }
     if (c->json) {
-        json_print(json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "in", (json_int_t)rep->in, "devices",
-                             (json_int_t)rep->in_devices, "changed", (json_int_t)rep->changed,
-                             "out", (json_int_t)rep->out, "behind", (json_int_t)rep->behind,
-                             "conflicts", conflicts));
+        json_print(json_pack("{s:I, s:I, s:I, s:I, s:I, s:o, s:I, s:I, s:I}", "in",
+                             (json_int_t)rep->in, "devices", (json_int_t)rep->in_devices, "changed",
+                             (json_int_t)rep->changed, "out", (json_int_t)rep->out, "behind",
+                             (json_int_t)rep->behind, "conflicts", conflicts, "files_in",
+                             (json_int_t)rep->files_in, "files_out", (json_int_t)rep->files_out,
+                             "files_waiting", (json_int_t)rep->files_waiting));
     } else {
         json_decref(conflicts);
         printf("%zu change%s in from %zu device%s, %zu out", rep->in, rep->in == 1 ? "" : "s",
                rep->in_devices, rep->in_devices == 1 ? "" : "s", rep->out);
+        if (rep->files_in || rep->files_out)
+            printf("; attachments: %zu in, %zu out", rep->files_in, rep->files_out);
         if (rep->conflicts) {
             printf("; %zu conflict%s: \"", rep->conflicts, rep->conflicts == 1 ? "" : "s");
             print_escaped(first, 0);
@@ -248,6 +252,13 @@ static int report_sync(ctx *c, int rc, kura_sync_report *rep)
             printf("'");
         }
         printf("\n");
+        if (rep->files_waiting)
+            note("kura: %zu attachment%s not on the remote yet (the device that added %s has "
+                 "not sent %s, or %s still on its way): the next sync fetches %s",
+                 rep->files_waiting, rep->files_waiting == 1 ? " is" : "s are",
+                 rep->files_waiting == 1 ? "it" : "them", rep->files_waiting == 1 ? "it" : "them",
+                 rep->files_waiting == 1 ? "it is" : "they are",
+                 rep->files_waiting == 1 ? "it" : "them");
         if (rep->behind)
             note("kura: %zu device%s not caught up with a rotation of the key yet: what %s "
                  "wrote comes in once %s synced with the new key",

@@ -7,10 +7,11 @@
 #include "cli.h"
 
 static const cmd *const commands[] = {
-    &cmd_init,   &cmd_unlock,  &cmd_lock,    &cmd_add,     &cmd_get,     &cmd_edit,   &cmd_rm,
-    &cmd_cp,     &cmd_history, &cmd_restore, &cmd_ls,      &cmd_search,  &cmd_import, &cmd_export,
-    &cmd_kit,    &cmd_key,     &cmd_device,  &cmd_recover, &cmd_salvage, &cmd_reset,  &cmd_generate,
-    &cmd_status, &cmd_check,   &cmd_otp,     &cmd_audit,   &cmd_remote,  &cmd_sync,   &cmd_clone,
+    &cmd_init,    &cmd_unlock, &cmd_lock,     &cmd_add,     &cmd_get,    &cmd_edit,
+    &cmd_rm,      &cmd_cp,     &cmd_history,  &cmd_restore, &cmd_ls,     &cmd_search,
+    &cmd_import,  &cmd_export, &cmd_kit,      &cmd_key,     &cmd_device, &cmd_recover,
+    &cmd_salvage, &cmd_reset,  &cmd_generate, &cmd_attach,  &cmd_detach, &cmd_status,
+    &cmd_check,   &cmd_otp,    &cmd_audit,    &cmd_remote,  &cmd_sync,   &cmd_clone,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

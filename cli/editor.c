@@ -22,28 +22,9 @@
 
 static char form_path[4096 + 32];
 
-/* The file overwritten, synced and removed. */
-static void wipe(const char *path)
-{
-    struct stat sb;
-    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd >= 0 && fstat(fd, &sb) == 0) {
-        static const char zeros[4096];
-        for (off_t done = 0; done < sb.st_size;) {
-            size_t n = (size_t)(sb.st_size - done < 4096 ? sb.st_size - done : 4096);
-            ssize_t w = write(fd, zeros, n);
-            if (w <= 0) break;
-            done += w;
-        }
-        (void)fsync(fd);
-    }
-    if (fd >= 0) close(fd);
-    unlink(path);
-}
-
 static void on_signal(int sig)
 {
-    if (form_path[0]) wipe(form_path);
+    if (form_path[0]) wipe_file(form_path);
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -471,7 +452,7 @@ int edit_in_editor(ctx *c, kura_item *item, int is_new, int *changed)
         }
         ex = EX_OK;
     }
-    if (form_path[0]) wipe(form_path);
+    if (form_path[0]) wipe_file(form_path);
     form_path[0] = '\0';
     sigaction(SIGTERM, &old_term, NULL);
     sigaction(SIGHUP, &old_hup, NULL);

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -383,6 +384,24 @@ int read_secret_file(char **out, const char *path, const char *what, size_t max)
     }
     *out = buf;
     return EX_OK;
+}
+
+void wipe_file(const char *path)
+{
+    struct stat sb;
+    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd >= 0 && fstat(fd, &sb) == 0) {
+        static const char zeros[4096];
+        for (off_t done = 0; done < sb.st_size;) {
+            size_t n = (size_t)(sb.st_size - done < 4096 ? sb.st_size - done : 4096);
+            ssize_t w = write(fd, zeros, n);
+            if (w <= 0) break;
+            done += w;
+        }
+        (void)fsync(fd);
+    }
+    if (fd >= 0) close(fd);
+    unlink(path);
 }
 
 void report_item(const ctx *c, const char *verb, const kura_item *item)

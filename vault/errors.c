@@ -102,6 +102,8 @@ const char *kura_strerror(int rc)
         return "the vault's key was rotated on another device";
     case KURA_ERR_RESET:
         return "the vault was reset";
+    case KURA_ERR_TOO_BIG:
+        return "the file is too large";
     default:
         return "unknown error";
     }

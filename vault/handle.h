@@ -49,7 +49,10 @@ struct kura_vault {
     size_t scratch_cap;
     unsigned char *dirty; /* items this write changed (ids), recorded before it commits ... */
     size_t n_dirty, cap_dirty;
-    int (*before_commit)(kura_vault *v);        /* ... by this (item_sync.c), set by vault.c */
+    int (*before_commit)(kura_vault *v); /* ... by this (vault.c: items, then chunks) */
+    unsigned char *sweep;      /* attachments a pruned version named: item id || attachment id */
+    size_t n_sweep, cap_sweep; /* each, looked at before the write commits (attach.c) */
+    int sweep_failed;          /* a note did not fit in memory */
     unsigned char device[KURA_DEVICE_ID_BYTES]; /* this copy's id (item_past.c) ... */
     int have_device;                            /* ... once read or made */
     unsigned history_keep, history_days;        /* what an item's history keeps at least */

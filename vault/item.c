@@ -200,6 +200,50 @@ int kura_item_set_field(kura_item *item, const char *name, const char *value, in
     return KURA_OK;
 }
 
+/* ---- attachments ---- */
+
+const kura_attachment *kura_item_attachment(const kura_item *item, const char *name)
+{
+    for (size_t i = 0; i < item->n_attachments; i++)
+        if (strcmp(item->attachments[i].name, name) == 0) return &item->attachments[i];
+    return NULL;
+}
+
+int kura_attachment_name_ok(const char *name)
+{
+    return name && *name && strcmp(name, ".") != 0 && strcmp(name, "..") != 0 &&
+           !strchr(name, '/') && check_text(name, 255, 1) == KURA_OK;
+}
+
+int kura_item_put_attachment(kura_item *item, const kura_attachment *a)
+{
+    if (!kura_attachment_name_ok(a->name)) return KURA_ERR_INVALID;
+    if (kura_item_attachment(item, a->name)) return KURA_ERR_EXISTS;
+    if (item->n_attachments >= KURA_MAX_ATTACHMENTS || a->size > KURA_MAX_ATTACHMENT)
+        return KURA_ERR_INVALID;
+    kura_attachment *grown =
+        kura_arena_alloc(item->arena, (item->n_attachments + 1) * sizeof *grown);
+    if (!grown) return KURA_ERR_NOMEM;
+    if (item->n_attachments) memcpy(grown, item->attachments, item->n_attachments * sizeof *grown);
+    grown[item->n_attachments] = *a;
+    if (dup_into(&grown[item->n_attachments].name, item->arena, a->name) != KURA_OK)
+        return KURA_ERR_NOMEM;
+    item->attachments = grown;
+    item->n_attachments++;
+    return KURA_OK;
+}
+
+int kura_item_detach(kura_item *item, const char *name)
+{
+    const kura_attachment *a = kura_item_attachment(item, name);
+    if (!a) return KURA_ERR_NOT_FOUND;
+    size_t i = (size_t)(a - item->attachments);
+    memmove(&item->attachments[i], &item->attachments[i + 1],
+            (item->n_attachments - i - 1) * sizeof item->attachments[0]);
+    item->n_attachments--;
+    return KURA_OK;
+}
+
 int kura_need_unlocked(kura_vault *v)
 {
     if (v->keys) return KURA_OK;

@@ -101,6 +101,24 @@ static void write_part(writer *w, const kura_item *item, char part)
     for (size_t i = 0; i < item->n_fields; i++)
         if (!kura_field_in_overview(item->type, &item->fields[i]))
             put_field(w, T_FIELD, &item->fields[i]);
+    for (size_t i = 0; i < item->n_attachments; i++) {
+        const kura_attachment *a = &item->attachments[i];
+        unsigned char size[8];
+        kura_put64(size, a->size);
+        if (w->hash) { /* a digest: what the file holds, not where its copy lives */
+            put_bytes(w, size, 8);
+            put_bytes(w, a->hash, sizeof a->hash);
+            put_str(w, T_ATTACH, a->name);
+            continue;
+        }
+        put_head(w, T_ATTACH, ATTACH_HEAD + strlen(a->name));
+        put_bytes(w, a->id, sizeof a->id);
+        put_bytes(w, a->key, sizeof a->key);
+        put_bytes(w, size, 8);
+        put_bytes(w, a->hash, sizeof a->hash);
+        put_bytes(w, a->device, sizeof a->device);
+        put_bytes(w, a->name, strlen(a->name));
+    }
 }
 
 /* Guarded scratch memory of at least need bytes (and at least min): grown, never shrunk;
@@ -264,6 +282,23 @@ int kura_part_parse(kura_item *item, kura_arena *a, const unsigned char *p, size
             rc = take_str(&name, a, d + 5, nlen);
             if (rc == KURA_OK) rc = take_str(&value, a, d + 5 + nlen, len - 5 - nlen);
             if (rc == KURA_OK) rc = kura_item_set_field(item, name, value, d[0]);
+            break;
+        }
+        case T_ATTACH | 0x100: {
+            kura_attachment at;
+            if (len <= ATTACH_HEAD) {
+                rc = KURA_ERR_CORRUPT;
+                break;
+            }
+            memcpy(at.id, d, 16);
+            memcpy(at.key, d + 16, 32);
+            at.size = kura_get64(d + 48);
+            memcpy(at.hash, d + 56, 32);
+            memcpy(at.device, d + 88, KURA_DEVICE_ID_BYTES);
+            rc = take_str(&at.name, a, d + ATTACH_HEAD, len - ATTACH_HEAD);
+            if (rc == KURA_OK) rc = kura_item_put_attachment(item, &at);
+            if (rc == KURA_ERR_EXISTS) rc = KURA_ERR_CORRUPT;
+            sodium_memzero(&at, sizeof at);
             break;
         }
         default:

@@ -26,7 +26,46 @@ enum {
     T_PASSWORD = 16,
     T_NOTES = 17,
     T_FIELD = 18,
+    T_ATTACH = 19, /* format 6: an attachment, id (16) || key (32) || size (8) || hash (32) ||
+                    * device (16) || name */
 };
+#define ATTACH_HEAD (16 + 32 + 8 + 32 + KURA_DEVICE_ID_BYTES)
+
+/* ---- item.c: attachments in the model ---- */
+/* 1 if name can name an attachment: one line, no '/', not "." or "..", at most 255 bytes. */
+int kura_attachment_name_ok(const char *name);
+/* Adds a copy of a (its name into the item's memory): KURA_ERR_EXISTS if the item has one of
+ * that name, KURA_ERR_INVALID for a bad name, too many, or too large. */
+KURA_MUST_CHECK int kura_item_put_attachment(kura_item *item, const kura_attachment *a);
+
+/* ---- attach.c ---- */
+/* Calls fn with the id of each attachment named in a details plaintext (unpadded). */
+void kura_plain_attachments(const unsigned char *det, size_t n,
+                            void (*fn)(void *ctx, const unsigned char *att_id), void *ctx);
+/* An attachment of item id that a version being pruned from its history named: its chunks go
+ * when the write commits, unless the item or its history still names it (kura_blobs_sweep). */
+KURA_MUST_CHECK int kura_blobs_note(kura_vault *v, const unsigned char *item_id,
+                                    const unsigned char *att_id);
+/* Before a write commits: the noted attachments nothing names any more lose their chunks. */
+KURA_MUST_CHECK int kura_blobs_sweep(kura_vault *v);
+/* Inside a write: each of item's attachments gets a copy of its content under a new id and
+ * key (an item copied from another). */
+KURA_MUST_CHECK int kura_attachments_copy(kura_vault *v, kura_item *item);
+/* Whether item id, or a version in its history, names attachment att (in doubt: 1). */
+int kura_attachment_named(kura_vault *v, const unsigned char *id, const unsigned char *att);
+/* An attachment record of a details plaintext (the bytes after its tag and length; at least
+ * ATTACH_HEAD) as a (nameless) attachment. */
+void kura_attachment_parse(kura_attachment *a, const unsigned char *rec);
+/* Whether this copy holds attachment id's content (its first chunk). */
+int kura_attachment_here(kura_vault *v, const unsigned char *id);
+/* The remote file of attachment id (sync.h) from its chunks here, into out (malloc'd);
+ * inside a read. KURA_ERR_NOT_FOUND if this copy has none. */
+KURA_MUST_CHECK int kura_attachment_pack(kura_vault *v, const unsigned char *id, kura_blob *out);
+/* Checks a remote file of a against a (every chunk opens under its key, in its place, and
+ * the content has its hash), then stores its chunks; inside a write. KURA_ERR_TAMPERED if it
+ * does not check out (nothing stored). */
+KURA_MUST_CHECK int kura_attachment_unpack(kura_vault *v, const kura_attachment *a,
+                                           const unsigned char *file, size_t n);
 
 /* ---- item_type.c ---- */
 /* 1 if f is kept in the overview: one of the type's own fields, not secret, not hidden. */
@@ -121,6 +160,9 @@ KURA_MUST_CHECK int kura_past_keep(kura_vault *v, const unsigned char id[16], co
 /* Stores item (a new version, stamped) under its id: insert, or replace the stored one (kept
  * in its history) (item_store.c). */
 KURA_MUST_CHECK int kura_item_store(kura_vault *v, kura_item *item, int insert);
+/* The same inside the caller's write transaction (its buckets checked), under id. */
+KURA_MUST_CHECK int kura_item_put(kura_vault *v, kura_item *item, const unsigned char *id,
+                                  int insert);
 
 /* ---- item_sync.c: what sync reads and writes ---- */
 /* Each record this device wrote with a stamp above since (all: every item's; else the

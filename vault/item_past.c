@@ -369,6 +369,28 @@ static int kept(const kura_vault *v, const kura_past *p, size_t i, uint64_t now_
     return now_ms < horizon || ms >= now_ms - horizon;
 }
 
+typedef struct noting {
+    kura_vault *v;
+    const unsigned char *id;
+} noting;
+
+static void note_one(void *ctx, const unsigned char *att_id)
+{
+    noting *n = ctx;
+    if (kura_blobs_note(n->v, n->id, att_id) != KURA_OK) n->v->sweep_failed = 1;
+}
+
+/* A version leaving the history: the attachments it names may go with it (attach.c). */
+static void note_attachments(kura_vault *v, const kura_past *p, const kura_past_entry *e,
+                             const unsigned char *id)
+{
+    const unsigned char *d = p->plain.p + e->at + 5;
+    size_t len = e->len - 5, ovlen = kura_get32(d + STAMP_BYTES);
+    noting n = {v, id};
+    kura_plain_attachments(d + STAMP_BYTES + 4 + ovlen, len - STAMP_BYTES - 4 - ovlen, note_one,
+                           &n);
+}
+
 /* Seals the past (oldest first, pruned) and stores it under id. */
 int kura_past_store(kura_vault *v, kura_past *p, const unsigned char *id)
 {
@@ -393,6 +415,13 @@ int kura_past_store(kura_vault *v, kura_past *p, const unsigned char *id)
                            KURA_DEVICE_ID_BYTES) == 0;
         if (!twice && kept(v, p, i, now_ms))
             kura_gbuf_add(&out, p->plain.p + p->e[i].at, p->e[i].len);
+        else if (p->e[i].kind == REC_VERSION)
+            note_attachments(v, p, &p->e[i], id);
+    }
+    if (v->sweep_failed) {
+        v->sweep_failed = 0;
+        kura_buf_return(v, &out);
+        return KURA_ERR_NOMEM;
     }
     size_t padded, cap = out.n + PAST_PAD;
     int rc = kura_gbuf_add(&out, NULL, PAST_PAD);

@@ -62,15 +62,28 @@ static int put_version(kura_vault *v, kura_item *item, const unsigned char *id, 
     return rc;
 }
 
-int kura_item_store(kura_vault *v, kura_item *item, int insert)
+int kura_item_put(kura_vault *v, kura_item *item, const unsigned char *id, int insert)
+{
+    return put_version(v, item, id, insert, 0);
+}
+
+/* One write of item: with copy, a new item whose attachments (another item's) get their own
+ * copies of their content first. */
+static int store(kura_vault *v, kura_item *item, int insert, int copy)
 {
     unsigned char id[KURA_ITEM_ID_BYTES];
     if (kura_unhex(id, sizeof id, item->id) != KURA_OK)
         return kura_fail(KURA_ERR_INVALID, "not an item id");
     int rc = kura_vault_write_begin(v, id);
     if (rc != KURA_OK) return rc;
-    rc = put_version(v, item, id, insert, 0);
+    if (copy && item->n_attachments) rc = kura_attachments_copy(v, item);
+    if (rc == KURA_OK) rc = put_version(v, item, id, insert, 0);
     return kura_vault_write_end(v, rc, id);
+}
+
+int kura_item_store(kura_vault *v, kura_item *item, int insert)
+{
+    return store(v, item, insert, 0);
 }
 
 int kura_item_add(kura_vault *v, kura_item *item)
@@ -82,7 +95,7 @@ int kura_item_add(kura_vault *v, kura_item *item)
     randombytes_buf(id, sizeof id);
     kura_hex(item->id, id, sizeof id);
     item->created = item->updated = (int64_t)time(NULL);
-    return kura_item_store(v, item, 1);
+    return store(v, item, 1, 1);
 }
 
 int kura_item_update(kura_vault *v, kura_item *item)

@@ -9,12 +9,13 @@
 
 #define RECORD_PAD 64
 
-/* The sealed records: "remotes", "keys" (keygen.c), and "peers.<remote>" for each remote;
+/* The sealed records: "remotes", "keys" (keygen.c), "wanted" (sync_files.c), and
+ * "peers.<remote>" for each remote;
  * "oldkeys" (below) is re-sealed by kura_old_keys_add. */
 static int sealed(const char *name)
 {
     return strcmp(name, "remotes") == 0 || strcmp(name, "keys") == 0 ||
-           strncmp(name, "peers.", 6) == 0;
+           strcmp(name, "wanted") == 0 || strncmp(name, "peers.", 6) == 0;
 }
 
 #define REC_OLD_KEYS "oldkeys"

@@ -427,3 +427,85 @@ int kura_db_buckets_clear(kura_db *db)
 {
     return kura_db_exec(db, "DELETE FROM buckets");
 }
+
+/* ---- attachment chunks (format 6): key = attachment id (16) || chunk number (4, BE) ---- */
+
+static void blob_key(unsigned char k[KURA_BLOB_KEY_BYTES], const unsigned char id[16], uint32_t n)
+{
+    memcpy(k, id, 16);
+    k[16] = (unsigned char)(n >> 24), k[17] = (unsigned char)(n >> 16);
+    k[18] = (unsigned char)(n >> 8), k[19] = (unsigned char)n;
+}
+
+int kura_db_blob_put(kura_db *db, const unsigned char id[16], uint32_t n, const unsigned char *p,
+                     size_t len)
+{
+    unsigned char k[KURA_BLOB_KEY_BYTES];
+    sqlite3_stmt *st = NULL;
+    if (db->format < 6) return KURA_ERR_INVALID;
+    int rc = kura_db_stmt(db, ST_BLOB_PUT, &st);
+    if (rc != KURA_OK) return rc;
+    blob_key(k, id, n);
+    sqlite3_bind_blob(st, 1, k, sizeof k, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, p, (int)len, SQLITE_STATIC);
+    return kura_db_run(db, st);
+}
+
+int kura_db_blob_get(kura_db *db, const unsigned char id[16], uint32_t n, kura_blob *out)
+{
+    unsigned char k[KURA_BLOB_KEY_BYTES];
+    sqlite3_stmt *st = NULL;
+    out->p = NULL;
+    out->n = 0;
+    if (db->format < 6) return KURA_ERR_NOT_FOUND;
+    int rc = kura_db_stmt(db, ST_BLOB_GET, &st);
+    if (rc != KURA_OK) return rc;
+    blob_key(k, id, n);
+    sqlite3_bind_blob(st, 1, k, sizeof k, SQLITE_STATIC);
+    int src = sqlite3_step(st);
+    rc = src == SQLITE_ROW    ? copy_col(out, st, 0)
+         : src == SQLITE_DONE ? KURA_ERR_NOT_FOUND
+                              : kura_db_fail(db, src);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+int kura_db_blob_drop(kura_db *db, const unsigned char id[16])
+{
+    unsigned char lo[KURA_BLOB_KEY_BYTES], hi[KURA_BLOB_KEY_BYTES];
+    sqlite3_stmt *st = NULL;
+    if (db->format < 6) return KURA_OK;
+    int rc = kura_db_stmt(db, ST_BLOB_DROP, &st);
+    if (rc != KURA_OK) return rc;
+    blob_key(lo, id, 0);
+    blob_key(hi, id, UINT32_MAX);
+    sqlite3_bind_blob(st, 1, lo, sizeof lo, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 2, hi, sizeof hi, SQLITE_STATIC);
+    rc = kura_db_run(db, st);
+    return rc == KURA_ERR_NOT_FOUND ? KURA_OK : rc;
+}
+
+int kura_db_blob_keys(kura_db *db, kura_db_row_fn fn, void *ctx)
+{
+    if (db->format < 6) return KURA_OK;
+    return rows_sql(db, "SELECT k FROM blobs ORDER BY k", 'a', SQLITE_BLOB, fn, ctx);
+}
+
+int kura_db_blob_has(kura_db *db, const unsigned char id[16])
+{
+    unsigned char k[KURA_BLOB_KEY_BYTES];
+    sqlite3_stmt *st = NULL;
+    if (db->format < 6) return KURA_ERR_NOT_FOUND;
+    int rc = kura_db_stmt(db, ST_BLOB_HAS, &st);
+    if (rc != KURA_OK) return rc;
+    blob_key(k, id, 0);
+    sqlite3_bind_blob(st, 1, k, sizeof k, SQLITE_STATIC);
+    int src = sqlite3_step(st);
+    rc = src == SQLITE_ROW    ? KURA_OK
+         : src == SQLITE_DONE ? KURA_ERR_NOT_FOUND
+                              : kura_db_fail(db, src);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}

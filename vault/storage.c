@@ -36,6 +36,10 @@ static const char *const sql_text[ST_COUNT] = {
     [ST_PAST_PUT] = "INSERT OR REPLACE INTO past(id, body) VALUES (?1, ?2)",
     [ST_PAST_DELETE] = "DELETE FROM past WHERE id = ?1",
     [ST_PAST_RANGE] = "SELECT id, body FROM past WHERE id >= ?1 AND id <= ?2 ORDER BY id",
+    [ST_BLOB_PUT] = "INSERT OR REPLACE INTO blobs(k, body) VALUES (?1, ?2)",
+    [ST_BLOB_GET] = "SELECT body FROM blobs WHERE k = ?1",
+    [ST_BLOB_DROP] = "DELETE FROM blobs WHERE k >= ?1 AND k <= ?2",
+    [ST_BLOB_HAS] = "SELECT 1 FROM blobs WHERE k = ?1",
 };
 
 static const char schema[] =
@@ -46,7 +50,8 @@ static const char schema[] =
     "CREATE TABLE buckets(b INTEGER PRIMARY KEY, h BLOB NOT NULL);"
     "CREATE TABLE chain(g INTEGER PRIMARY KEY, tag BLOB NOT NULL);"
     "CREATE TABLE past(id BLOB PRIMARY KEY CHECK(length(id) = 16), body BLOB NOT NULL)"
-    " WITHOUT ROWID;";
+    " WITHOUT ROWID;"
+    "CREATE TABLE blobs(k BLOB PRIMARY KEY CHECK(length(k) = 20), body BLOB NOT NULL);";
 static const char upgrade_sql[] = /* format 1 to 2 */
     "ALTER TABLE items ADD COLUMN name BLOB NOT NULL DEFAULT x'0000';"
     "CREATE INDEX items_name ON items(name);"
@@ -60,6 +65,9 @@ static const char upgrade4_sql[] = /* format 3 to 4 */
     "PRAGMA user_version = 4;";
 static const char upgrade5_sql[] = /* format 4 to 5: items may have a type (no schema change) */
     "PRAGMA user_version = 5;";
+static const char upgrade6_sql[] = /* format 5 to 6: attachments */
+    "CREATE TABLE blobs(k BLOB PRIMARY KEY CHECK(length(k) = 20), body BLOB NOT NULL);"
+    "PRAGMA user_version = 6;";
 
 const char *kura_db_error(const kura_db *db)
 {
@@ -223,7 +231,8 @@ static int read_format(kura_db *db)
 
 /* The schema kura writes, row for row (type, name, table, SQL) in name order: a format 1 file,
  * format 2 and 3 files as created or upgraded from format 1 (ALTER TABLE leaves its own text;
- * format 3 adds the chain table, format 4 the past table; format 5 has format 4's). Anything else
+ * format 3 adds the chain table, format 4 the past table; format 5 has format 4's; format 6 adds
+ * the blobs table, with the index SQLite makes for its primary key). Anything else
  * in sqlite_schema (another table, an index, a trigger, a view, sqlite_stat1) could change what a
  * query reads without changing what the state signs: a covering index holding older copies of the
  * items would answer a lookup with an old password. So the file must hold exactly one of these. */
@@ -240,8 +249,12 @@ static int read_format(kura_db *db)
 #define PAST_SQL                                                                                   \
     "table|past|past|CREATE TABLE past(id BLOB PRIMARY KEY CHECK(length(id) = 16), body BLOB "     \
     "NOT NULL) WITHOUT ROWID"
-#define N_SCHEMAS 7
-#define SCHEMA_ROWS 6
+#define BLOBS_SQL                                                                                  \
+    "table|blobs|blobs|CREATE TABLE blobs(k BLOB PRIMARY KEY CHECK(length(k) = 20), body BLOB "    \
+    "NOT NULL)"
+#define BLOBS_INDEX "index|sqlite_autoindex_blobs_1|blobs|"
+#define N_SCHEMAS 9
+#define SCHEMA_ROWS 8
 static const struct {
     int format;
     const char *rows[SCHEMA_ROWS + 1];
@@ -267,6 +280,14 @@ static const struct {
     {4,
      {"table|buckets|buckets|" BUCKETS_SQL, CHAIN_SQL, ITEMS2_UP,
       "index|items_name|items|" NAME_INDEX_SQL, "table|meta|meta|" META_SQL, PAST_SQL}},
+    {6,
+     {BLOBS_SQL, "table|buckets|buckets|" BUCKETS_SQL, CHAIN_SQL, ITEMS2,
+      "index|items_name|items|" NAME_INDEX_SQL, "table|meta|meta|" META_SQL, PAST_SQL,
+      BLOBS_INDEX}},
+    {6,
+     {BLOBS_SQL, "table|buckets|buckets|" BUCKETS_SQL, CHAIN_SQL, ITEMS2_UP,
+      "index|items_name|items|" NAME_INDEX_SQL, "table|meta|meta|" META_SQL, PAST_SQL,
+      BLOBS_INDEX}},
 };
 
 static int check_schema(kura_db *db)
@@ -359,9 +380,9 @@ int kura_db_create(kura_db **out, const char *path, char *err, size_t errlen)
     if (rc == KURA_OK) rc = kura_db_exec(db, "BEGIN IMMEDIATE");
     if (rc == KURA_OK) rc = kura_db_exec(db, schema);
     if (rc == KURA_OK)
-        rc = kura_db_exec(db, "PRAGMA application_id=1263882817; PRAGMA user_version=5");
+        rc = kura_db_exec(db, "PRAGMA application_id=1263882817; PRAGMA user_version=6");
     if (rc == KURA_OK) rc = kura_db_exec(db, "COMMIT");
-    if (rc == KURA_OK) db->format = 5;
+    if (rc == KURA_OK) db->format = 6;
     if (rc != KURA_OK) {
         snprintf(err, errlen, "%s", db ? db->err : "out of memory");
         kura_db_close(db);
@@ -531,5 +552,13 @@ int kura_db_upgrade5(kura_db *db)
     if (!db->upgrading) db->format_before = db->format;
     int rc = kura_db_exec(db, upgrade5_sql);
     if (rc == KURA_OK) db->format = 5, db->upgrading = 1;
+    return rc;
+}
+
+int kura_db_upgrade6(kura_db *db)
+{
+    if (!db->upgrading) db->format_before = db->format;
+    int rc = kura_db_exec(db, upgrade6_sql);
+    if (rc == KURA_OK) db->format = 6, db->upgrading = 1;
     return rc;
 }

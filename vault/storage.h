@@ -139,6 +139,22 @@ KURA_MUST_CHECK int kura_db_past_put(kura_db *db, const unsigned char id[16],
 KURA_MUST_CHECK int kura_db_upgrade4(kura_db *db);
 /* Format 4 to 5: the same tables; items may have a type. */
 KURA_MUST_CHECK int kura_db_upgrade5(kura_db *db);
+/* Format 5 to 6: adds the blobs table (attachment chunks, empty). */
+KURA_MUST_CHECK int kura_db_upgrade6(kura_db *db);
+/* Format 6: the chunks of attachments, each sealed (attach.c), keyed by the attachment's id
+ * (16) and the chunk's number (4, big-endian, so an attachment's chunks are in order). */
+#define KURA_BLOB_KEY_BYTES 20
+KURA_MUST_CHECK int kura_db_blob_put(kura_db *db, const unsigned char id[16], uint32_t n,
+                                     const unsigned char *p, size_t len);
+/* One chunk (malloc'd): KURA_ERR_NOT_FOUND if there is none. */
+KURA_MUST_CHECK int kura_db_blob_get(kura_db *db, const unsigned char id[16], uint32_t n,
+                                     kura_blob *out);
+/* KURA_OK if attachment id has its first chunk here, else KURA_ERR_NOT_FOUND. */
+KURA_MUST_CHECK int kura_db_blob_has(kura_db *db, const unsigned char id[16]);
+/* Removes every chunk of attachment id. */
+KURA_MUST_CHECK int kura_db_blob_drop(kura_db *db, const unsigned char id[16]);
+/* Every chunk's key (the row's key, KURA_BLOB_KEY_BYTES), in order. */
+KURA_MUST_CHECK int kura_db_blob_keys(kura_db *db, kura_db_row_fn fn, void *ctx);
 /* Bucket b's stored hash: KURA_ERR_NOT_FOUND if it has none (an empty bucket). */
 KURA_MUST_CHECK int kura_db_bucket_get(kura_db *db, unsigned b, unsigned char h[32]);
 /* Stores bucket b's hash, or with h NULL removes its row. */

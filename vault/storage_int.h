@@ -30,6 +30,10 @@ enum {
     ST_PAST_PUT,
     ST_PAST_DELETE,
     ST_PAST_RANGE,
+    ST_BLOB_PUT,
+    ST_BLOB_GET,
+    ST_BLOB_DROP,
+    ST_BLOB_HAS,
     ST_COUNT
 };
 

@@ -528,10 +528,7 @@ static const unsigned char vault_record[KURA_ITEM_ID_BYTES] = {
 typedef struct incoming {
     sync_file *files;
     size_t n_files, cap_files;
-    struct slice {
-        const unsigned char *item, *rec;
-        size_t len;
-    } * s;
+    sync_slice *s;
     size_t n, cap;
 } incoming;
 
@@ -581,7 +578,7 @@ static int take_records(incoming *in, sync_file *f, notice *nt)
             memcpy(nt->key_id, r + 5 + STAMP_BYTES, SYNC_KEY_ID);
         } else {
             if (kura_grow(&in->s, &in->cap, in->n, sizeof *in->s) != KURA_OK) return KURA_ERR_NOMEM;
-            in->s[in->n++] = (struct slice){p + off, p + off + 16, len};
+            in->s[in->n++] = (sync_slice){p + off, p + off + 16, len};
         }
         off += 16 + len;
     }
@@ -601,6 +598,7 @@ typedef struct reading {
     incoming in;
     peers ps;
     size_t devices_new;
+    remote_files files; /* the attachments on the remote */
 } reading;
 
 /* Opens one of device's files (its seq and kind as named) and keeps it in rd->in. */
@@ -901,7 +899,7 @@ static const char *host_name(char out[65], const char *given)
 
 static int by_item(const void *a, const void *b)
 {
-    const struct slice *x = a, *y = b;
+    const sync_slice *x = a, *y = b;
     int c = memcmp(x->item, y->item, KURA_ITEM_ID_BYTES);
     if (c) return c;
     return (x->rec > y->rec) - (x->rec < y->rec);
@@ -1196,6 +1194,10 @@ static int merge_and_seal(syncing *sy, reading *rd, pushed *me, int lost)
     free(rp);
     free(lp);
     kura_item_free(spare);
+    /* The content of the attachments the merged versions name. */
+    if (rc == KURA_OK)
+        rc = kura_files_pull(v, sy->r, sy->vdir, &rd->files, rd->in.s, rd->in.n, &sy->rep->files_in,
+                             &sy->rep->files_waiting);
     sy->rep->in = rd->in.n;
     sy->rep->in_devices = rd->devices_new;
     if (rc == KURA_OK) rc = peers_store(v, sy->name, &rd->ps);
@@ -1355,7 +1357,12 @@ static int sync_once(syncing *sy, int *again)
                        own.top, sy->dev, me.seq);
     int lost = rc == KURA_OK && me.seq > 0 && own.top < me.seq && !outbox_has(&sy->ob, me.seq);
     dev_files_free(&own);
+    if (rc == KURA_OK) rc = kura_files_list(r, sy->vdir, &rd.files);
     if (rc == KURA_OK) rc = merge_and_seal(sy, &rd, &me, lost);
+    /* Attachments before the logs that name them. */
+    if (rc == KURA_OK)
+        rc = kura_files_push(v, r, sy->vdir, sy->dev, &rd.files, &sy->rep->files_out);
+    kura_files_free(&rd.files);
     sy->rep->behind = rd.behind;
     incoming_free(&rd.in);
     free(rd.ps.p);

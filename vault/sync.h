@@ -95,6 +95,38 @@ KURA_MUST_CHECK int kura_sync_open(sync_file *f, const kura_vault *v, const unsi
 void kura_sync_file_free(sync_file *f);
 /* Reads a file's header only (kind, key id, seq): KURA_ERR_CORRUPT if it is not one. */
 KURA_MUST_CHECK int kura_sync_peek(sync_file *f, const unsigned char *file, size_t n);
+/* A record read from another device: item id (16) and a past record (tag, length, stamp,
+ * device, the rest), slices of a file kept open. */
+typedef struct sync_slice {
+    const unsigned char *item, *rec;
+    size_t len;
+} sync_slice;
+
+/* ---- sync_files.c: attachments on a remote ----
+ * <vault dir>/<device>/<attachment id, 32 hex>.att: "KATT" || 1 || vault id (16) || attachment
+ * id (16) || chunks (4, LE) || each chunk: length (4, LE) || the chunk as sealed in the vault.
+ * Any device may send one (it has the content, and no folder on the remote has it yet); the
+ * key that opens it is only in the sealed details of the versions that name it. */
+typedef struct remote_files {
+    unsigned char (*ids)[KURA_ATTACHMENT_ID_BYTES]; /* sorted */
+    char (*dev)[33];                                /* the folder each is in */
+    size_t n, cap;
+} remote_files;
+/* The attachment files in every device's folder under vdir. */
+KURA_MUST_CHECK int kura_files_list(remote *r, const char *vdir, remote_files *out);
+void kura_files_free(remote_files *f);
+/* Sends each attachment this copy holds that no folder has, into folder dev; *sent counts
+ * them. Outside a transaction. */
+KURA_MUST_CHECK int kura_files_push(kura_vault *v, remote *r, const char *vdir, const char *dev,
+                                    const remote_files *have, size_t *sent);
+/* Inside the sync's write: fetches the content of every attachment the records in[0..n) name,
+ * and of those an earlier sync could not find yet, that this copy lacks and a folder has;
+ * the rest are remembered for the next sync. KURA_ERR_TAMPERED if a file does not check
+ * out. */
+KURA_MUST_CHECK int kura_files_pull(kura_vault *v, remote *r, const char *vdir,
+                                    const remote_files *have, const sync_slice *in, size_t n,
+                                    size_t *got, size_t *waiting);
+
 /* The slot file: "KSLT" || 1 || key id || the client-key slot. */
 #define SLOT_FILE_BYTES (4 + 1 + SYNC_KEY_ID + KURA_SLOT_BYTES)
 

@@ -38,6 +38,7 @@ int kura_vault_write_begin(kura_vault *v, const unsigned char *id)
                          "it; 'kura salvage' saves what still reads into a new vault",
                          v->id_text);
     v->n_dirty = 0;
+    v->n_sweep = 0;
     kura_buf_return(v, &v->touched);
     kura_state_forget_checks(v, 0); /* a write is checked afresh, and changes the file */
     int rc = kura_db_begin(v->db);
@@ -55,6 +56,10 @@ int kura_vault_write_begin(kura_vault *v, const unsigned char *id)
         rc = kura_db_upgrade5(v->db); /* typed items: no table changes */
         if (rc != KURA_OK) rc = kura_state_fail(v, rc);
     }
+    if (rc == KURA_OK && kura_db_format(v->db) < 6) {
+        rc = kura_db_upgrade6(v->db); /* attachments: a table of their own, empty */
+        if (rc != KURA_OK) rc = kura_state_fail(v, rc);
+    }
     if (rc == KURA_OK && id) rc = kura_state_check_item(v, id);
     if (rc == KURA_OK && id) rc = kura_state_check_bucket(v, kura_past_bucket_of(v, id));
     if (rc != KURA_OK) kura_db_rollback(v->db);
@@ -66,8 +71,8 @@ int kura_vault_write_end(kura_vault *v, int rc, const unsigned char *id)
     uint64_t gen = v->state_gen;
     unsigned char tag[KURA_STATE_TAG];
     memcpy(tag, v->state_tag, KURA_STATE_TAG);
-    if (rc == KURA_OK && v->n_dirty && v->before_commit) rc = v->before_commit(v);
-    v->n_dirty = 0;
+    if (rc == KURA_OK && (v->n_dirty || v->n_sweep) && v->before_commit) rc = v->before_commit(v);
+    v->n_dirty = v->n_sweep = 0;
     if (rc == KURA_OK && id) rc = kura_state_put_item(v, STATE_KEY(v), id);
     if (rc == KURA_OK) rc = kura_state_put(v, STATE_KEY(v), gen + 1);
     if (rc == KURA_OK) {

@@ -46,6 +46,15 @@ void kura_id_text(char *out, const unsigned char id[KURA_VAULT_ID_BYTES])
     out[o] = '\0';
 }
 
+/* What a write records before it commits (kura_vault_write_end): the items this device
+ * changed, then the attachment chunks no version names any more. */
+static int before_commit(kura_vault *v)
+{
+    int rc = v->n_dirty ? kura_dirty_flush(v) : KURA_OK;
+    if (rc == KURA_OK && v->n_sweep) rc = kura_blobs_sweep(v);
+    return rc;
+}
+
 static kura_vault *handle_new(const char *path)
 {
     kura_vault *v = calloc(1, sizeof *v);
@@ -56,7 +65,7 @@ static kura_vault *handle_new(const char *path)
         return NULL;
     }
     v->state_dir = kura_default_state_dir(); /* NULL (no HOME): no rollback guard */
-    v->before_commit = kura_dirty_flush;
+    v->before_commit = before_commit;
     v->history_keep = KURA_HISTORY_KEEP;
     v->history_days = KURA_HISTORY_DAYS;
     return v;
@@ -97,6 +106,7 @@ void kura_vault_close(kura_vault *v)
     for (unsigned i = 0; i < KURA_CHECKED_BUCKETS; i++)
         free(v->checked[i].prints);
     free(v->dirty);
+    free(v->sweep);
     free(v);
 }
 

@@ -45,6 +45,7 @@ enum {
     KURA_ERR_ROTATED = 26,      /* another device rotated the vault's key: unlock with the new
                                  * key (or kit) */
     KURA_ERR_RESET = 27,        /* the remote holds a reset record: the vault was reset */
+    KURA_ERR_TOO_BIG = 28,      /* a file is over the size kura takes (an attachment) */
 };
 
 /* Returns a static, secret-free text for a result code. Never NULL. */

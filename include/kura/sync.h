@@ -58,9 +58,14 @@ typedef struct kura_sync_report {
     size_t out;        /* records this device wrote */
     size_t conflicts;  /* items changed here and on another device: both kept */
     char (*conflict_ids)[KURA_ITEM_ID_TEXT + 1];
-    int compacted; /* this device's files were gathered into a snapshot */
-    size_t behind; /* devices whose files are all under a key this one does not have (they
-                    * have not caught up with a rotation): left for now */
+    int compacted;        /* this device's files were gathered into a snapshot */
+    size_t behind;        /* devices whose files are all under a key this one does not have (they
+                           * have not caught up with a rotation): left for now */
+    size_t files_in;      /* attachments whose content came from the remote */
+    size_t files_out;     /* attachments this device sent */
+    size_t files_waiting; /* attachments named by versions here whose content is not on the
+                           * remote yet (its device has not sent it, or it is still on its
+                           * way): fetched by a later sync */
 } kura_sync_report;
 
 /* Fetches, merges, pushes. KURA_ERR_UNREACHABLE: the remote cannot be reached, and nothing

@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-#define KURA_FORMAT_VERSION 5
+#define KURA_FORMAT_VERSION 6
 #define KURA_VAULT_ID_BYTES 16
 #define KURA_VAULT_ID_TEXT 26 /* Crockford base32 of the 16 id bytes */
 #define KURA_SHORT_ID_TEXT 8  /* the first symbols of the id, for humans */
@@ -203,6 +203,21 @@ int kura_card_luhn(const char *number);
  * base64 of the key blob's SHA-256). KURA_ERR_INVALID if public_key is not "TYPE BASE64 ...". */
 KURA_MUST_CHECK int kura_ssh_fingerprint(char *out, size_t cap, const char *public_key);
 
+/* A file attached to an item (format 6): its content lives apart from the item, in chunks
+ * sealed under a key of its own (key), which only the item's sealed details hold; listing and
+ * searching never read it. */
+#define KURA_MAX_ATTACHMENT ((uint64_t)100 << 20) /* bytes, each attachment */
+#define KURA_MAX_ATTACHMENTS 64                   /* per item */
+#define KURA_ATTACHMENT_ID_BYTES 16
+typedef struct kura_attachment {
+    const char *name; /* as get --attachment names it: one line, no '/' */
+    uint64_t size;    /* bytes */
+    unsigned char id[KURA_ATTACHMENT_ID_BYTES];
+    unsigned char key[32];  /* the chunks' key: secret (guarded memory, like the item) */
+    unsigned char hash[32]; /* BLAKE2b-256 of the content */
+    unsigned char device[KURA_DEVICE_ID_BYTES]; /* the copy that sealed the chunks */
+} kura_attachment;
+
 /* An item. Strings point into memory the item owns (guarded, wiped on free); change them only
  * through the setters. Listed items carry only the overview part (has_details == 0). */
 typedef struct kura_item {
@@ -221,6 +236,8 @@ typedef struct kura_item {
     const char *notes;    /* NULL: none */
     kura_field *fields;
     size_t n_fields;
+    kura_attachment *attachments; /* details: the files attached (format 6) */
+    size_t n_attachments;
     /* Which version this is (format 4): a hybrid logical clock (milliseconds since the epoch
      * << 16 | a counter; 0: an item from before format 4) and the copy of the vault that wrote
      * it (kura_vault_device_id). Set by every write; a caller's values are ignored. */
@@ -254,6 +271,29 @@ KURA_MUST_CHECK int kura_item_set_type(kura_item *item, int type);
 KURA_MUST_CHECK int kura_item_set_field(kura_item *item, const char *name, const char *value,
                                         int hidden);
 
+/* The item's attachment called name (exact), or NULL. */
+const kura_attachment *kura_item_attachment(const kura_item *item, const char *name);
+/* Removes attachment name from the item (KURA_ERR_NOT_FOUND if none): kura_item_update then
+ * writes the version without it; the content stays while the item's history holds a version
+ * that has it. */
+KURA_MUST_CHECK int kura_item_detach(kura_item *item, const char *name);
+/* Reads fd to its end (at most KURA_MAX_ATTACHMENT bytes: KURA_ERR_TOO_BIG beyond, nothing
+ * stored) as a new attachment called name of item (one read with kura_item_get), and writes
+ * the item back with it, in one transaction. KURA_ERR_EXISTS if the item has an attachment
+ * of that name, KURA_ERR_INVALID if name is not one line without '/' (or the item has
+ * KURA_MAX_ATTACHMENTS). */
+KURA_MUST_CHECK int kura_item_attach(kura_vault *v, kura_item *item, const char *name, int fd);
+/* Writes attachment a of an item read from v to fd, once every chunk has been read and
+ * checked (its seal, its place, the whole content's hash): KURA_ERR_CORRUPT (nothing written)
+ * if one is damaged, KURA_ERR_NOT_FOUND if this copy does not have its content. */
+KURA_MUST_CHECK int kura_attachment_write(kura_vault *v, const kura_attachment *a, int fd);
+/* Checks every chunk of a: KURA_OK, KURA_ERR_CORRUPT or KURA_ERR_NOT_FOUND as above. */
+KURA_MUST_CHECK int kura_attachment_check(kura_vault *v, const kura_attachment *a);
+/* kura_attachment_check for every attachment of every item and of every version in the
+ * items' histories (kura check): *files and *bytes count those that check out; the first that
+ * does not is the failure (its item in the detail). */
+KURA_MUST_CHECK int kura_vault_verify_files(kura_vault *v, size_t *files, uint64_t *bytes);
+
 /* A digest of what an item holds (every text, list and field, in order; not its id or
  * times): two items with the same digest say the same thing. Used to tell an unchanged
  * item on re-import. */
@@ -261,7 +301,9 @@ KURA_MUST_CHECK int kura_item_set_field(kura_item *item, const char *name, const
 KURA_MUST_CHECK int kura_item_digest(unsigned char out[KURA_ITEM_DIGEST_BYTES],
                                      const kura_item *item);
 
-/* Stores a new item: gives it an id and timestamps. The vault must be unlocked. */
+/* Stores a new item: gives it an id and timestamps. The vault must be unlocked. Attachments it
+ * has (copied from another item) get copies of their content of their own, in the same
+ * transaction. */
 KURA_MUST_CHECK int kura_item_add(kura_vault *v, kura_item *item);
 
 /* Reads the whole item with id (full KURA_ITEM_ID_TEXT hex). KURA_ERR_NOT_FOUND if none. */
@@ -285,6 +327,10 @@ KURA_MUST_CHECK int kura_batch_replace(kura_batch *b, kura_item *item);
 /* Reads an item inside the batch (what the batch wrote to it included) into into, which is
  * emptied first (kura_item_new's memory reused: many reads in a row cost no allocation). */
 KURA_MUST_CHECK int kura_batch_get(kura_batch *b, kura_item *into, const char *id);
+/* kura_item_attach inside a batch (an import), from memory: kura_batch_add then stores the
+ * item. */
+KURA_MUST_CHECK int kura_batch_attach(kura_batch *b, kura_item *item, const char *name,
+                                      const unsigned char *p, size_t n);
 /* Signs and commits what was added; frees b whatever the result. */
 KURA_MUST_CHECK int kura_batch_commit(kura_batch *b);
 /* Rolls back and frees b (NULL is allowed). */

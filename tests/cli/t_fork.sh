@@ -21,7 +21,7 @@ for t in Alpha Beta; do
     k_in "pw-$t" "${V[@]}" add "$t" --password-file -
 done
 k "${V[@]}" status --json
-check "a new vault is format 5" json_ok '.format == 5'
+check "a new vault is format 6" json_ok '.format == 6'
 cp v.kura copy.kura
 
 # The other device writes three changes on its copy; this device one on its own.
@@ -94,7 +94,7 @@ cp f2.kura f2-before.kura
 k_in "pw-Delta" "${F[@]}" add Delta --password-file -
 expect "the first write" 0
 k "${F[@]}" status --json
-check "upgrades it to format 5, every item kept" json_ok '.format == 5 and .items == 4'
+check "upgrades it to format 6, every item kept" json_ok '.format == 6 and .items == 4'
 cp f2-before.kura f2.kura
 k "${F[@]}" ls
 expect "the copy from before the upgrade is a rollback" 6 "older than this device last saw it"

@@ -9,7 +9,7 @@
 new_vault v --no-kit
 export KURA_VAULT=$T/v.kura KURA_CLIENT_KEY_FILE=$T/v.key
 k status --json
-check "a new vault is format 5 (items have types)" json_ok '.format == 5'
+check "a new vault is format 6 (items have types)" json_ok '.format == 6'
 
 # ---- a card ----
 echo 4111111111111111 >num

@@ -33,7 +33,7 @@ check "and it still reads" test "$out" = pw-Gamma
 k_in "pw-Epsilon" "${V[@]}" add Epsilon --password-file -
 expect "the first write" 0
 k "${V[@]}" status --json
-check "now format 5, every item kept" json_ok '.format == 5 and .items == 5'
+check "now format 6, every item kept" json_ok '.format == 6 and .items == 5'
 for t in Alpha Beta Gamma Delta Epsilon; do
     k "${V[@]}" get "$t" --field password
     expect "$t by title after the upgrade" 0

@@ -387,10 +387,15 @@ typedef struct ring {
     kura_item *item[RING_SLOTS];
     const char *why[RING_SLOTS]; /* the reason an element is skipped, or NULL */
     size_t index[RING_SLOTS];    /* its place in the file */
-    size_t head, tail;           /* taken so far, filled so far: tail - head slots wait */
-    size_t given;                /* elements the reader has read (skipped ones too) */
-    size_t done;                 /* bytes of the file read, as the reader last said */
-    int finished, stop;          /* the reader finished; the main thread stopped taking */
+    struct files {               /* each slot's attachments: name NUL size (8) bytes ... */
+        unsigned char *p;        /* sodium_malloc */
+        size_t n, cap;
+    } files[RING_SLOTS];
+    int files_failed;   /* an attachment did not fit in memory */
+    size_t head, tail;  /* taken so far, filled so far: tail - head slots wait */
+    size_t given;       /* elements the reader has read (skipped ones too) */
+    size_t done;        /* bytes of the file read, as the reader last said */
+    int finished, stop; /* the reader finished; the main thread stopped taking */
     /* what the reader ended with */
     int read_rc;   /* kura_import_read's result */
     char err[300]; /* and its reason */

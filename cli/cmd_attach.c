@@ -202,7 +202,18 @@ int get_attachment(ctx *c, const kura_item *item, const char *name, const char *
     if (!a)
         return fail(EX_NOT_FOUND, "item \"%s\" has no attachment called \"%s\"%s", item->title,
                     name, item->n_attachments ? "; 'kura get ITEM' lists them" : "");
-    if (output) return save_to(c, item, a, output);
+    if (output) {
+        int ex = save_to(c, item, a, output);
+        char size[32];
+        format_size(size, sizeof size, a->size);
+        if (ex == EX_OK && c->json)
+            json_print(json_pack("{s:s, s:s, s:s, s:s, s:I}", "id", item->id, "title", item->title,
+                                 "attachment", name, "output", output, "size",
+                                 (json_int_t)a->size));
+        else if (ex == EX_OK)
+            printf("wrote \"%s\" (%s) to %s\n", name, size, output);
+        return ex;
+    }
     if (isatty(STDOUT_FILENO))
         return fail(EX_USAGE,
                     "attachment \"%s\" is not written to a terminal; use --output FILE, or "

@@ -49,6 +49,9 @@ typedef struct text {
     kura_gbuf buf;
     size_t items;
     int csv;
+    kura_vault *v;
+    size_t files;     /* attachments written (JSON: their content, base64) */
+    size_t files_out; /* attachments a CSV cannot hold */
 } text;
 
 static void add(text *t, const void *p, size_t n)
@@ -142,12 +145,41 @@ static int one_csv(text *t, const kura_item *item)
     return t->buf.failed ? KURA_ERR_NOMEM : KURA_OK;
 }
 
+/* Each attachment's content into the item's JSON, as "data" (base64). */
+static int files_json(text *t, const kura_item *item, json_t *j)
+{
+    json_t *list = json_object_get(j, "attachments");
+    for (size_t i = 0; i < item->n_attachments; i++) {
+        unsigned char *p;
+        size_t n;
+        int rc = kura_attachment_read(t->v, &item->attachments[i], &p, &n);
+        if (rc != KURA_OK) return rc;
+        size_t len = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
+        char *b64 = sodium_malloc(len);
+        if (b64) sodium_bin2base64(b64, len, p, n, sodium_base64_VARIANT_ORIGINAL);
+        sodium_free(p);
+        if (!b64) return KURA_ERR_NOMEM;
+        json_object_set_new(json_array_get(list, i), "data", json_stringn(b64, len - 1));
+        sodium_free(b64);
+        t->files++;
+    }
+    return KURA_OK;
+}
+
 static int one(void *data, const kura_item *item)
 {
     text *t = data;
-    if (t->csv) return one_csv(t, item);
+    if (t->csv) {
+        t->files_out += item->n_attachments;
+        return one_csv(t, item);
+    }
     json_t *j = item_json(item, 1);
     if (!j) return KURA_ERR_NOMEM;
+    int frc = files_json(t, item, j);
+    if (frc != KURA_OK) {
+        json_decref(j);
+        return frc;
+    }
     add(t, t->items++ ? ",\n  " : "[\n  ", 4);
     int r = json_dump_callback(j, dump_chunk, t, JSON_INDENT(2));
     json_decref(j);
@@ -232,7 +264,7 @@ static int export_exec(ctx *c, void *args, int argc, char **argv)
              kura_vault_id(c->v));
         if (!output) warn_open_stdout();
     }
-    text t = {.csv = csv};
+    text t = {.csv = csv, .v = c->v};
     int rc = kura_item_each_whole(c->v, one, &t);
     if (!csv)
         add(&t, t.items ? "\n]\n" : "[]\n", 3);
@@ -259,6 +291,10 @@ static int export_exec(ctx *c, void *args, int argc, char **argv)
         if (ex == EX_OK && output)
             note("kura: exported %zu item%s to %s", t.items, t.items == 1 ? "" : "s", output);
     }
+    if (ex == EX_OK && t.files_out)
+        note("kura: warning: the %zu attachment%s of these items %s not in a CSV export; kura's "
+             "JSON (the default format, or --encrypted) carries them",
+             t.files_out, t.files_out == 1 ? "" : "s", t.files_out == 1 ? "is" : "are");
     kura_gbuf_free(&t.buf);
     secret_free(pass);
     if (ex == EX_OK && partial)

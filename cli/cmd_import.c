@@ -41,7 +41,9 @@ typedef struct skipped_item {
 
 typedef struct counts {
     size_t added, updated, unchanged, skipped;
-    size_t kept; /* values of the file left alone: the vault's were newer (or maybe newer) */
+    size_t files;     /* attachments taken with their items */
+    size_t files_out; /* attachments not taken: over 100 MiB, or past 64 an item */
+    size_t kept;      /* values of the file left alone: the vault's were newer (or maybe newer) */
     skipped_item *skips; /* --json: every skipped element, for the report */
     size_t n_skips, cap_skips;
 } counts;
@@ -91,6 +93,65 @@ static int skip(counts *n, progress *p, const char *file, size_t index, const ch
     return KURA_OK;
 }
 
+/* An attachment's name as kura takes it: '/' and control characters become '_', at most 255
+ * bytes (cut where a UTF-8 character starts), a taken one numbered ("scan.jpg (2)"). */
+static void file_name(char out[256], const char *name, const kura_item *it)
+{
+    size_t n = 0;
+    for (; name[n] && n < 240; n++)
+        out[n] = name[n] == '/' || (unsigned char)name[n] < 0x20 || name[n] == 0x7f ? '_' : name[n];
+    while (n && name[n] && ((unsigned char)out[n] & 0xc0) == 0x80) /* not in a character */
+        n--;
+    out[n] = '\0';
+    if (!n || strcmp(out, ".") == 0 || strcmp(out, "..") == 0) snprintf(out, 256, "attachment");
+    char base[256];
+    snprintf(base, sizeof base, "%s", out);
+    for (int k = 2; kura_item_attachment(it, out) && k < 1000; k++)
+        snprintf(out, 256, "%.240s (%d)", base, k);
+}
+
+/* The attachments the reader kept with slot's item, sealed into the batch and added to it. */
+static int attach_all(ring *r, size_t slot, kura_batch *batch, counts *n, progress *p,
+                      const char *file)
+{
+    const struct files *f = &r->files[slot];
+    kura_item *it = r->item[slot];
+    for (size_t off = 0; off < f->n;) {
+        const char *name = (const char *)f->p + off;
+        size_t len = strlen(name), size = 0;
+        for (int i = 7; i >= 0; i--)
+            size = size << 8 | f->p[off + len + 1 + i];
+        const unsigned char *data = f->p + off + len + 1 + 8;
+        off += len + 1 + 8 + size;
+        char taken[256];
+        file_name(taken, name, it);
+        int rc = kura_batch_attach(batch, it, taken, data, size);
+        if (rc == KURA_ERR_TOO_BIG || rc == KURA_ERR_INVALID) {
+            n->files_out++;
+            progress_clear(p);
+            note("kura: warning: attachment \"%s\" of \"%s\" in %s not imported: %s", taken,
+                 it->title ? it->title : "", file,
+                 rc == KURA_ERR_TOO_BIG ? "it is over 100 MiB" : "the item has 64 already");
+            continue;
+        }
+        if (rc != KURA_OK) return rc;
+    }
+    return KURA_OK;
+}
+
+/* How many of it's attachments the vault took: all for an item added, else those the
+ * vault's item (have, as merged) now names. */
+static size_t files_taken(const kura_item *it, const kura_item *have, enum kura_merged what)
+{
+    if (what == KURA_MERGED_ADDED) return it->n_attachments;
+    size_t k = 0;
+    for (size_t i = 0; what == KURA_MERGED_UPDATED && i < it->n_attachments; i++)
+        for (size_t j = 0; j < have->n_attachments; j++)
+            k += memcmp(it->attachments[i].id, have->attachments[j].id, KURA_ATTACHMENT_ID_BYTES) ==
+                 0;
+    return k;
+}
+
 /* The main thread: each read item in order, merged into the batch or reported as skipped. */
 static int store_all(ring *r, kura_batch *batch, kura_matches *m, counts *n, progress *p,
                      const char *file, int json)
@@ -105,7 +166,10 @@ static int store_all(ring *r, kura_batch *batch, kura_matches *m, counts *n, pro
     while (ring_take(r, &slot)) {
         if (!r->why[slot]) {
             enum kura_merged what = KURA_MERGED_ADDED;
-            rc = kura_batch_merge(batch, m, r->item[slot], have, &what, &n->kept);
+            rc = attach_all(r, slot, batch, n, p, file);
+            if (rc == KURA_OK)
+                rc = kura_batch_merge(batch, m, r->item[slot], have, &what, &n->kept);
+            if (rc == KURA_OK) n->files += files_taken(r->item[slot], have, what);
             if (rc == KURA_OK) {
                 n->added += what == KURA_MERGED_ADDED;
                 n->updated += what == KURA_MERGED_UPDATED;
@@ -227,21 +291,25 @@ static void report(const ring *im, const counts *n, const kura_import_format *f,
         for (size_t i = 0; i < im->n_drops; i++)
             json_array_append_new(drops, json_pack("{s:s, s:I}", "kind", im->drops[i].kind, "items",
                                                    (json_int_t)im->drops[i].items));
-        json_print(json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "file",
-                             file, "format", format, "detected", detected, "imported",
-                             (json_int_t)imported, "added", (json_int_t)n->added, "updated",
-                             (json_int_t)n->updated, "unchanged", (json_int_t)n->unchanged,
-                             "skipped", (json_int_t)n->skipped, "kept_newer", (json_int_t)n->kept,
-                             "skipped_items", skips, "dropped", drops));
+        json_print(json_pack(
+            "{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:I, s:I}", "file", file,
+            "format", format, "detected", detected, "imported", (json_int_t)imported, "added",
+            (json_int_t)n->added, "updated", (json_int_t)n->updated, "unchanged",
+            (json_int_t)n->unchanged, "skipped", (json_int_t)n->skipped, "kept_newer",
+            (json_int_t)n->kept, "skipped_items", skips, "dropped", drops, "attachments",
+            (json_int_t)n->files, "attachments_not_imported", (json_int_t)n->files_out));
         return;
     }
     for (size_t i = 0; i < im->n_drops; i++)
-        note("kura: warning: %s of %zu item%s in %s not imported: kura does not keep it",
-             im->drops[i].kind, im->drops[i].items, im->drops[i].items == 1 ? "" : "s", file);
+        note("kura: warning: %s of %zu item%s in %s not imported%s", im->drops[i].kind,
+             im->drops[i].items, im->drops[i].items == 1 ? "" : "s", file,
+             strchr(im->drops[i].kind, '(') ? "" : ": kura does not keep it");
     printf("imported %zu item%s from %s (%s%s): %zu new, %zu updated, %zu unchanged, %zu "
-           "skipped\n",
+           "skipped",
            imported, imported == 1 ? "" : "s", file, kura_import_format_label(f),
            detected ? ", detected" : "", n->added, n->updated, n->unchanged, n->skipped);
+    if (n->files) printf("; %zu attachment%s", n->files, n->files == 1 ? "" : "s");
+    printf("\n");
     if (n->kept)
         note("kura: %zu value%s in %s left alone: the vault's %s newer (or the file does not say "
              "when it changed)",
@@ -302,7 +370,10 @@ static int import_exec(ctx *c, void *args, int argc, char **argv)
     kura_matches_free(m);
     int too_big = json_limit_hit(); /* jansson's memory ran past the import's budget */
     json_limit(0);
-    if (rc == KURA_OK && r.read_rc != KURA_OK) ex = read_failed(&r, file, too_big);
+    if (rc == KURA_OK && r.files_failed)
+        ex = fail(EX_FAIL, "out of memory holding the attachments of %s; nothing imported", file);
+    else if (rc == KURA_OK && r.read_rc != KURA_OK)
+        ex = read_failed(&r, file, too_big);
     if (rc == KURA_OK && ex == EX_OK) {
         rc = kura_batch_commit(batch);
     } else {

@@ -3,6 +3,7 @@
  * the main thread (the only one that touches the vault) takes them in order. */
 #include <stdio.h>
 #include <string.h>
+#include <sodium.h>
 
 #include "cli.h"
 
@@ -35,7 +36,37 @@ static kura_item *ring_next(void *arg)
     if (stop) return NULL;
     kura_item *it = r->item[r->tail % RING_SLOTS]; /* the main thread leaves it until tail moves */
     kura_item_clear(it);
+    struct files *f = &r->files[r->tail % RING_SLOTS];
+    if (f->p) sodium_memzero(f->p, f->n);
+    f->n = 0;
     return it;
+}
+
+/* The reader: a file of the item being filled, kept with its slot. */
+static int ring_attach(void *arg, const char *name, const unsigned char *p, size_t n)
+{
+    ring *r = arg;
+    struct files *f = &r->files[r->tail % RING_SLOTS];
+    size_t len = strlen(name), need = f->n + len + 1 + 8 + n;
+    if (need > f->cap) {
+        size_t cap = f->cap ? f->cap : 4096;
+        while (cap < need)
+            cap *= 2;
+        unsigned char *grown = sodium_malloc(cap);
+        if (!grown) {
+            r->files_failed = 1;
+            return 1;
+        }
+        if (f->n) memcpy(grown, f->p, f->n);
+        sodium_free(f->p);
+        f->p = grown, f->cap = cap;
+    }
+    memcpy(f->p + f->n, name, len + 1);
+    for (int i = 0; i < 8; i++)
+        f->p[f->n + len + 1 + i] = (unsigned char)((uint64_t)n >> (8 * i));
+    if (n) memcpy(f->p + f->n + len + 1 + 8, p, n);
+    f->n = need;
+    return 0;
 }
 
 /* The reader: that slot filled (or skipped, with why); done bytes of the file read. */
@@ -56,7 +87,7 @@ static int ring_put(void *arg, const char *why, size_t done)
 static void *reader(void *arg)
 {
     ring *r = arg;
-    kura_import_sink sink = {r, ring_next, ring_put, ring_dropped, r->named};
+    kura_import_sink sink = {r, ring_next, ring_put, ring_dropped, r->named, ring_attach};
     int rc = kura_import_read(r->format, (const unsigned char *)r->text, r->len, &sink);
     if (rc != KURA_OK) snprintf(r->err, sizeof r->err, "%s", kura_error_detail()); /* ours */
     pthread_mutex_lock(&r->mu);
@@ -118,8 +149,10 @@ size_t ring_done(ring *r)
 void ring_end(ring *r)
 {
     if (r->started) pthread_join(r->thread, NULL);
-    for (size_t i = 0; i < RING_SLOTS; i++)
+    for (size_t i = 0; i < RING_SLOTS; i++) {
         kura_item_free(r->item[i]);
+        sodium_free(r->files[i].p); /* wipes */
+    }
     pthread_cond_destroy(&r->can_put);
     pthread_cond_destroy(&r->can_take);
     pthread_mutex_destroy(&r->mu);

@@ -44,6 +44,10 @@ _kura() {
         mapfile -t COMPREPLY < <(compgen -W "${words[*]}" -- "$cur")
         return
     fi
+    if [[ $cmd == attach && $prev != attach ]]; then # attach ITEM FILE: the file
+        mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+        return
+    fi
     case " $(kura __complete item-commands 2>/dev/null | tr '\n' ' ') " in
     *" $cmd "*)
         local -a vault

@@ -44,6 +44,11 @@ function __kura_complete
         kura __complete commands 2>/dev/null
         return
     end
+    set -l before (commandline -opc)
+    if test "$cmd" = attach; and test "$before[-1]" != attach # attach ITEM FILE
+        __fish_complete_path $tok
+        return
+    end
     if contains -- $cmd (kura __complete item-commands 2>/dev/null)
         kura __complete titles (__kura_vault_args) 2>/dev/null
         return

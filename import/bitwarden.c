@@ -166,7 +166,8 @@ static void dropped_of(reader *r, const json_t *o)
     if (json_array_size(json_object_get(o, "passwordHistory"))) rd_dropped(r, "password history");
     if (json_array_size(json_object_get(login, "fido2Credentials")))
         rd_dropped(r, "passkeys (kura cannot use them)");
-    if (json_array_size(json_object_get(o, "attachments"))) rd_dropped(r, "attachments");
+    if (json_array_size(json_object_get(o, "attachments")))
+        rd_dropped(r, "attachments (a Bitwarden JSON export holds only their names)");
 }
 
 int read_bitwarden(reader *r)

@@ -27,6 +27,16 @@ int rd_put(reader *r, const char *why, size_t done)
     return r->stopped;
 }
 
+int rd_attach(reader *r, const char *name, const unsigned char *p, size_t n)
+{
+    if (!r->sink->attach) {
+        rd_dropped(r, "attachments");
+        return 0;
+    }
+    if (r->sink->attach(r->sink->ctx, name, p, n) != 0) r->stopped = 1;
+    return r->stopped;
+}
+
 void rd_dropped(reader *r, const char *kind)
 {
     if (r->sink->dropped) r->sink->dropped(r->sink->ctx, kind);

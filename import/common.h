@@ -25,6 +25,9 @@ kura_item *rd_next(reader *r);
  * the host of its first URL, else its username), or with the reason it is skipped. Non-zero: stop.
  */
 int rd_put(reader *r, const char *why, size_t done);
+/* A file of the item being filled (kura_import_sink.attach; dropped and said without one).
+ * Non-zero: stop. */
+int rd_attach(reader *r, const char *name, const unsigned char *p, size_t n);
 /* The item being filled loses data of kind (kura_import_sink.dropped). */
 void rd_dropped(reader *r, const char *kind);
 /* Sets r->err; returns KURA_ERR_INVALID. */
@@ -71,7 +74,9 @@ int read_csv(reader *r, const char *format);
 const char *detect_csv(const unsigned char *text, size_t len);
 int read_bitwarden(reader *r);
 int read_1pux_zip(reader *r);
-int read_1pux_json(reader *r, const unsigned char *text, size_t len);
+/* z: the .1pux zip its documents are in, or NULL (export.data alone). */
+struct zip;
+int read_1pux_json(reader *r, const unsigned char *text, size_t len, struct zip *z);
 int read_keepass_xml(reader *r);
 
 #endif

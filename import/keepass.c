@@ -9,6 +9,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlreader.h>
 #include <sodium.h>
+#include <zlib.h>
 
 #include "common.h"
 
@@ -136,15 +137,148 @@ typedef struct level {
 
 enum status { GOING, NOT_KEEPASS, STOPPED, NO_MEMORY, BAD_XML };
 
+/* A file of the database's (Meta/Binaries), by its ID; entries refer to it. */
+typedef struct binary {
+    char *id;
+    unsigned char *p; /* budget_malloc (wiped when freed) */
+    size_t n;
+    int too_big; /* over KURA_MAX_ATTACHMENT: not kept */
+} binary;
+
 typedef struct stream {
     reader *r;
     enum status status;
+    binary *bins;
+    size_t n_bins;
     size_t fed;        /* bytes handed to libxml2 */
     int open;          /* elements open where the reader is */
     char *recycle_bin; /* the recycle bin group's UUID text */
     int groups;
     level at[MAX_DEPTH];
 } stream;
+
+/* ---- attachments: Meta/Binaries (base64, gzip when Compressed="True"), entries' Binary
+ * elements naming one by Ref or holding one inline ---- */
+
+/* Inflates a gzip (or zlib) stream into *out (budget_malloc): 0 on success, 1 if the result
+ * would pass KURA_MAX_ATTACHMENT, -1 if it is not one or memory ran out. */
+static int gunzip(const unsigned char *in, size_t n, unsigned char **out, size_t *outlen)
+{
+    z_stream z = {0};
+    if (inflateInit2(&z, 15 + 32) != Z_OK) return -1;
+    size_t cap = n * 4 + 4096, len = 0;
+    unsigned char *buf = budget_malloc(cap);
+    int zr = Z_OK, res = 0;
+    z.next_in = (unsigned char *)in;
+    z.avail_in = (uInt)n;
+    while (buf && zr == Z_OK) {
+        if (len == cap) {
+            if (cap > KURA_MAX_ATTACHMENT) {
+                res = 1;
+                break;
+            }
+            unsigned char *grown = wiping_realloc(buf, cap * 2);
+            if (!grown) break;
+            buf = grown, cap *= 2;
+        }
+        z.next_out = buf + len;
+        z.avail_out = (uInt)(cap - len);
+        zr = inflate(&z, Z_NO_FLUSH);
+        len = cap - z.avail_out;
+    }
+    inflateEnd(&z);
+    if (res == 0 && (zr != Z_STREAM_END || !buf)) res = -1;
+    if (res == 0 && len > KURA_MAX_ATTACHMENT) res = 1;
+    if (res != 0) {
+        wiping_free(buf);
+        return res;
+    }
+    *out = buf;
+    *outlen = len;
+    return 0;
+}
+
+/* A base64 text (whitespace allowed), inflated when compressed, into b. */
+static int decode_binary(binary *b, const char *text, int compressed)
+{
+    size_t len = text ? strlen(text) : 0, n = 0;
+    unsigned char *raw = budget_malloc(len / 4 * 3 + 4);
+    if (!raw) return -1;
+    if (sodium_base642bin(raw, len / 4 * 3 + 4, text ? text : "", len, " \t\r\n", &n, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0) {
+        wiping_free(raw);
+        return -1;
+    }
+    if (!compressed) {
+        b->p = raw, b->n = n;
+        b->too_big = n > KURA_MAX_ATTACHMENT;
+        return 0;
+    }
+    int r = gunzip(raw, n, &b->p, &b->n);
+    wiping_free(raw);
+    if (r == 1) b->too_big = 1, r = 0;
+    return r;
+}
+
+static void read_binaries(stream *s, const xmlNode *list)
+{
+    for (const xmlNode *c = list ? list->children : NULL; c; c = c->next) {
+        if (!named(c, "Binary")) continue;
+        binary *grown = realloc(s->bins, (s->n_bins + 1) * sizeof *grown);
+        if (!grown) {
+            s->status = NO_MEMORY;
+            return;
+        }
+        s->bins = grown;
+        binary *b = &s->bins[s->n_bins];
+        *b = (binary){0};
+        b->id = (char *)xmlGetProp(c, (const xmlChar *)"ID");
+        char *text = text_of(c);
+        if (decode_binary(b, text, attr_true(c, "Compressed")) != 0) b->too_big = -1;
+        xmlFree(text);
+        s->n_bins++;
+    }
+}
+
+/* Each Binary of entry e to the sink: 1 if it said stop. */
+static int entry_files(stream *s, const xmlNode *e)
+{
+    for (const xmlNode *c = e->children; c; c = c->next) {
+        if (!named(c, "Binary")) continue;
+        char *key = text_of(child(c, "Key"));
+        const xmlNode *v = child(c, "Value");
+        char *ref = v ? (char *)xmlGetProp(v, (const xmlChar *)"Ref") : NULL;
+        binary inline_bin = {0}, *b = NULL;
+        if (ref) {
+            for (size_t i = 0; i < s->n_bins && !b; i++)
+                if (s->bins[i].id && strcmp(s->bins[i].id, ref) == 0) b = &s->bins[i];
+        } else if (v && attr_true(v, "Protected")) {
+            rd_dropped(s->r, "attachments (encrypted with the database's inner key: export the "
+                             "database as XML from KeePass or keepassxc-cli)");
+        } else if (v) {
+            char *text = text_of(v);
+            if (decode_binary(&inline_bin, text, attr_true(v, "Compressed")) != 0)
+                inline_bin.too_big = -1;
+            xmlFree(text);
+            b = &inline_bin;
+        }
+        int stop = 0;
+        if (b && b->too_big > 0)
+            rd_dropped(s->r, "attachments (over 100 MiB)");
+        else if (b && b->too_big < 0)
+            rd_dropped(s->r, "attachments (not valid base64 or gzip)");
+        else if (b)
+            stop = rd_attach(s->r, key && *key ? key : "attachment",
+                             b->p ? b->p : (unsigned char *)"", b->n);
+        else if (ref)
+            rd_dropped(s->r, "attachments (the file names them but does not hold them)");
+        wiping_free(inline_bin.p);
+        xmlFree(key);
+        xmlFree(ref);
+        if (stop) return 1;
+    }
+    return 0;
+}
 
 static int feed(void *ctx, char *buf, int len)
 {
@@ -191,6 +325,8 @@ static int element(stream *s, xmlTextReaderPtr x, int d, const char *name)
     if (parent->kind == META) {
         if (strcmp(name, "RecycleBinUUID") == 0 && !s->recycle_bin)
             s->recycle_bin = text_of(xmlTextReaderExpand(x));
+        else if (strcmp(name, "Binaries") == 0)
+            read_binaries(s, xmlTextReaderExpand(x));
         return 1;
     }
     if (parent->kind != ROOT && parent->kind != GROUP) return 1;
@@ -223,9 +359,9 @@ static int element(stream *s, xmlTextReaderPtr x, int d, const char *name)
             if (it && !why) { /* what an entry holds that kura does not keep (yet): said */
                 const xmlNode *h = child(e, "History");
                 if (h && child(h, "Entry")) rd_dropped(s->r, "password history");
-                if (child(e, "Binary")) rd_dropped(s->r, "attachments");
             }
-            if (!it || rd_put(s->r, why, s->fed)) s->status = STOPPED;
+            if (it && !why && entry_files(s, e)) s->status = STOPPED;
+            if (s->status == GOING && (!it || rd_put(s->r, why, s->fed))) s->status = STOPPED;
         }
     }
     return 1;
@@ -293,6 +429,11 @@ int read_keepass_xml(reader *r)
     for (int i = 0; i < MAX_DEPTH; i++)
         free(s->at[i].path);
     xmlFree(s->recycle_bin);
+    for (size_t i = 0; i < s->n_bins; i++) {
+        xmlFree(s->bins[i].id);
+        wiping_free(s->bins[i].p);
+    }
+    free(s->bins);
     free(s);
     return rc;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <jansson.h>
+#include <sodium.h>
 
 #include "import_api.h"
 #include "json_words.h"
@@ -90,15 +91,60 @@ static const char *to_item(kura_item *it, const json_t *o)
     }
     it->created = parse_time(json_object_get(o, "created"));
     it->updated = parse_time(json_object_get(o, "updated"));
+    list = json_object_get(o, "attachments");
+    if (list && !json_is_array(list)) return "attachments that are not a list";
+    json_array_foreach(list, i, v)
+    {
+        const char *name = text_of(v, "name", &bad), *data = text_of(v, "data", &bad);
+        if (bad || !name) return "an attachment without a name";
+        if (data && !json_is_integer(json_object_get(v, "size")))
+            return "an attachment without a size";
+    }
     return NULL;
+}
+
+/* The attachments of item o (checked by to_item) to the sink, their content decoded from
+ * base64; those without it (get --json lists names and sizes only) said. */
+static int files_of(kjson *k, const json_t *o)
+{
+    const json_t *v;
+    size_t i;
+    json_array_foreach(json_object_get(o, "attachments"), i, v)
+    {
+        const char *name = json_string_value(json_object_get(v, "name"));
+        const json_t *d = json_object_get(v, "data");
+        if (!json_is_string(d)) {
+            if (k->sink->dropped)
+                k->sink->dropped(k->sink->ctx,
+                                 "attachments (the file names them but does not hold them)");
+            continue;
+        }
+        size_t len = json_string_length(d), n = 0, cap = len / 4 * 3 + 3;
+        unsigned char *p = sodium_malloc(cap ? cap : 1);
+        if (!p) return KURA_ERR_NOMEM;
+        int bad = sodium_base642bin(p, cap, json_string_value(d), len, NULL, &n, NULL,
+                                    sodium_base64_VARIANT_ORIGINAL) != 0 ||
+                  (json_int_t)n != json_integer_value(json_object_get(v, "size"));
+        int stop = 0;
+        if (bad && k->sink->dropped)
+            k->sink->dropped(k->sink->ctx,
+                             "attachments (their content is not the base64 of their size)");
+        else if (!bad && k->sink->attach)
+            stop = k->sink->attach(k->sink->ctx, name, p, n);
+        else if (!bad && k->sink->dropped)
+            k->sink->dropped(k->sink->ctx, "attachments");
+        sodium_free(p);
+        if (stop) return KURA_ERR_IO;
+    }
+    return KURA_OK;
 }
 
 /* 1 if key is not one of kura's JSON and holds something (not null or empty). */
 static int foreign_key(const char *key, const json_t *v)
 {
-    static const char *const known[] = {"title", "username",     "password", "notes",   "url",
-                                        "urls",  "tags",         "fields",   "created", "updated",
-                                        "id",    "has_password", "type"};
+    static const char *const known[] = {
+        "title",  "username", "password", "notes", "url",          "urls", "tags",
+        "fields", "created",  "updated",  "id",    "has_password", "type", "attachments"};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strcmp(known[i], key) == 0) return 0;
     return !(json_is_null(v) || (json_is_string(v) && !*json_string_value(v)) ||
@@ -140,6 +186,10 @@ static int take(kjson *k, const json_t *o, size_t pos)
             snprintf(kind, sizeof kind, "the key '%.60s'", key);
             k->sink->dropped(k->sink->ctx, kind);
         }
+    }
+    if (!why) {
+        int rc = files_of(k, o);
+        if (rc != KURA_OK) return rc;
     }
     k->given++;
     return k->sink->put(k->sink->ctx, why, pos) ? KURA_ERR_IO : KURA_OK;

@@ -35,8 +35,9 @@ static int onepux(reader *r, const char *format)
 {
     (void)format;
     size_t off = kura_import_skip_space(r->text, r->len, 0);
-    return off < r->len && r->text[off] == '{' ? read_1pux_json(r, r->text + off, r->len - off)
-                                               : read_1pux_zip(r);
+    return off < r->len && r->text[off] == '{'
+               ? read_1pux_json(r, r->text + off, r->len - off, NULL)
+               : read_1pux_zip(r);
 }
 
 static int keepass_xml(reader *r, const char *format)

@@ -2,7 +2,8 @@
  * holding items. Usernames and passwords come from the login fields that 1Password designates
  * as such; every section field becomes a field (concealed ones hidden), a one-time password
  * the otp field. Vault names become tags when there is more than one vault; archived items
- * get the tag "archived"; items in the trash are skipped. Attachments are not carried. */
+ * get the tag "archived"; items in the trash are skipped. Documents and file fields come as
+ * attachments, from the zip's files/ folder. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -194,19 +195,66 @@ static int has_kind(const json_t *det, const char *kind)
     return 0;
 }
 
-/* What an item holds that kura does not keep (yet): said, never dropped silently. */
-static void dropped_of(reader *r, const json_t *o)
+/* One document (a Document item's file, or a file field's) from the zip's files/, named
+ * "<documentId>__<fileName>", to the sink: 1 if it said stop. */
+static int one_file(reader *r, zip_t *z, const json_t *doc)
 {
-    if (json_is_object(json_object_get(o, "item"))) o = json_object_get(o, "item");
-    const json_t *det = json_object_get(o, "details");
-    if (json_array_size(json_object_get(det, "passwordHistory"))) rd_dropped(r, "password history");
-    if (json_object_get(det, "documentAttributes") || has_kind(det, "file"))
-        rd_dropped(r, "attachments");
-    if (json_object_get(det, "passkey") || has_kind(det, "passkey"))
-        rd_dropped(r, "passkeys (kura cannot use them)");
+    const char *id = jstr(doc, "documentId"), *name = jstr(doc, "fileName");
+    if (!z) {
+        rd_dropped(r, "attachments (they come in the .1pux file, not in export.data alone)");
+        return 0;
+    }
+    char path[600];
+    zip_stat_t st;
+    zip_file_t *f = NULL;
+    unsigned char *data = NULL;
+    if (!id || !name || snprintf(path, sizeof path, "files/%s__%s", id, name) >= (int)sizeof path ||
+        zip_stat(z, path, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE)) {
+        rd_dropped(r, "attachments (the file names them but does not hold them)");
+        return 0;
+    }
+    if (st.size > KURA_MAX_ATTACHMENT) {
+        rd_dropped(r, "attachments (over 100 MiB)");
+        return 0;
+    }
+    if (!import_budget_take(st.size)) {
+        rd_dropped(r, "attachments (past the memory an import may take)");
+        return 0;
+    }
+    int stop = 0;
+    if (!(data = sodium_malloc(st.size ? st.size : 1)) || !(f = zip_fopen(z, path, 0)) ||
+        zip_fread(f, data, st.size) != (zip_int64_t)st.size)
+        rd_dropped(r, "attachments (unreadable in the zip)");
+    else
+        stop = rd_attach(r, name, data, st.size);
+    if (f) zip_fclose(f);
+    sodium_free(data);
+    import_budget_give(st.size);
+    return stop;
 }
 
-int read_1pux_json(reader *r, const unsigned char *text, size_t len)
+/* What an item holds beyond its fields: its files, to the sink, and what kura does not keep
+ * (yet), said, never dropped silently. 1 if the sink said stop. */
+static int extras_of(reader *r, zip_t *z, const json_t *o)
+{
+    if (json_is_object(json_object_get(o, "item"))) o = json_object_get(o, "item");
+    const json_t *det = json_object_get(o, "details"), *sec, *f;
+    size_t j, k;
+    if (json_array_size(json_object_get(det, "passwordHistory"))) rd_dropped(r, "password history");
+    if (json_object_get(det, "passkey") || has_kind(det, "passkey"))
+        rd_dropped(r, "passkeys (kura cannot use them)");
+    const json_t *doc = json_object_get(det, "documentAttributes");
+    if (json_is_object(doc) && one_file(r, z, doc)) return 1;
+    json_array_foreach(json_object_get(det, "sections"), j, sec)
+        json_array_foreach(json_object_get(sec, "fields"), k, f)
+    {
+        const json_t *file = json_object_get(json_object_get(f, "value"), "file");
+        if (json_is_object(file) && one_file(r, z, file)) return 1;
+    }
+    return 0;
+}
+
+int read_1pux_json(reader *r, const unsigned char *text, size_t len, zip_t *z)
 {
     json_error_t e;
     json_t *root = json_loadb((const char *)text, len, JSON_REJECT_DUPLICATES, &e);
@@ -232,7 +280,7 @@ int read_1pux_json(reader *r, const unsigned char *text, size_t len)
                 kura_item *it = rc == KURA_OK ? rd_next(r) : NULL;
                 done++;
                 const char *why = it ? item_of(it, o, tag) : NULL;
-                if (it && !why) dropped_of(r, o);
+                if (it && !why && extras_of(r, z, o)) it = NULL;
                 if (!it || rd_put(r, why, r->len / items * done)) {
                     if (rc == KURA_OK) rc = KURA_ERR_IO;
                     break;
@@ -271,7 +319,7 @@ int read_1pux_zip(reader *r)
              zip_fread(f, data, st.size) != (zip_int64_t)st.size)
         rc = rd_fail(r, "its export.data cannot be read (%s)", zip_strerror(z));
     if (f) zip_fclose(f);
-    if (rc == KURA_OK) rc = read_1pux_json(r, data, st.size);
+    if (rc == KURA_OK) rc = read_1pux_json(r, data, st.size, z);
     if (data) import_budget_give(st.size);
     sodium_free(data);
     zip_discard(z);

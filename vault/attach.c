@@ -176,52 +176,25 @@ static int can_attach(const kura_item *item, const char *name)
     return KURA_OK;
 }
 
-int kura_item_attach(kura_vault *v, kura_item *item, const char *name, int fd)
+int kura_attach_seal(kura_vault *v, kura_item *item, const char *name, int fd,
+                     const unsigned char *p, size_t n)
 {
-    unsigned char id[KURA_ITEM_ID_BYTES];
-    struct stat st;
-    int rc = kura_need_unlocked(v);
-    if (rc != KURA_OK) return rc;
-    if (!item->has_details || kura_unhex(id, sizeof id, item->id) != KURA_OK)
-        return kura_fail(KURA_ERR_INVALID, "attach to an item read whole (kura_item_get)");
-    rc = can_attach(item, name);
-    if (rc != KURA_OK) return rc;
-    /* A file known to be too large is refused before anything is read. */
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > KURA_MAX_ATTACHMENT)
-        return too_big();
-    rc = kura_vault_write_begin(v, id);
-    if (rc != KURA_OK) return rc;
-    sealer s;
-    rc = sealer_start(&s, v, name);
-    if (rc == KURA_OK) rc = seal_fd(&s, fd);
-    int added = 0;
-    if (rc == KURA_OK) rc = kura_item_put_attachment(item, &s.a);
-    if (rc == KURA_OK) {
-        added = 1;
-        item->updated = (int64_t)time(NULL);
-        rc = kura_item_put(v, item, id, 0);
-    }
-    sealer_end(&s);
-    rc = kura_vault_write_end(v, rc, id);
-    if (rc != KURA_OK && added) { /* the item as it was */
-        int undone = kura_item_detach(item, name);
-        (void)undone;
-    }
-    return rc;
-}
-
-int kura_batch_attach(kura_batch *b, kura_item *item, const char *name, const unsigned char *p,
-                      size_t n)
-{
-    kura_vault *v = kura_batch_vault(b);
     int rc = can_attach(item, name);
     if (rc != KURA_OK) return rc;
     sealer s;
     rc = sealer_start(&s, v, name);
-    if (rc == KURA_OK) rc = seal_memory(&s, p, n);
+    if (rc == KURA_OK) rc = fd >= 0 ? seal_fd(&s, fd) : seal_memory(&s, p, n);
     if (rc == KURA_OK) rc = kura_item_put_attachment(item, &s.a);
     sealer_end(&s);
     return rc;
+}
+
+int kura_attach_too_big(int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > KURA_MAX_ATTACHMENT)
+        return too_big();
+    return KURA_OK;
 }
 
 void kura_attachment_parse(kura_attachment *a, const unsigned char *rec)
@@ -287,8 +260,16 @@ static int write_all(int fd, const unsigned char *p, size_t n)
     return KURA_OK;
 }
 
-/* Every chunk of a in order, checked; with fd >= 0 each written to it. */
-static int each_chunk(kura_vault *v, const kura_attachment *a, int fd)
+/* Where each_chunk sends the content: a file, or guarded memory. */
+typedef struct sink {
+    int fd;           /* >= 0: written here */
+    unsigned char *p; /* else, when set: appended here (sodium_malloc, a->size bytes) */
+    size_t n;
+} sink;
+
+/* Every chunk of a in order, checked; with a sink each sent to it. Inside the caller's read
+ * (an export reading every item) or in one of its own. */
+static int each_chunk(kura_vault *v, const kura_attachment *a, sink *to)
 {
     uint32_t count = n_chunks(a->size);
     if (a->size > KURA_MAX_ATTACHMENT) return KURA_ERR_CORRUPT;
@@ -296,12 +277,17 @@ static int each_chunk(kura_vault *v, const kura_attachment *a, int fd)
     if (!plain) return KURA_ERR_NOMEM;
     crypto_generichash_state h;
     crypto_generichash_init(&h, NULL, 0, sizeof hash);
-    int rc = kura_vault_read_begin(v, 0), began = rc == KURA_OK;
+    int inside = kura_db_in_transaction(v->db);
+    int rc = inside ? KURA_OK : kura_vault_read_begin(v, 0), began = !inside && rc == KURA_OK;
     for (uint32_t i = 0; rc == KURA_OK && i < count; i++) {
         size_t len;
         rc = open_chunk(v, a, i, count, plain, &len);
         if (rc == KURA_OK) crypto_generichash_update(&h, plain, len);
-        if (rc == KURA_OK && fd >= 0) rc = write_all(fd, plain, len);
+        if (rc == KURA_OK && to && to->fd >= 0) rc = write_all(to->fd, plain, len);
+        if (rc == KURA_OK && to && to->fd < 0 && to->p) {
+            memcpy(to->p + to->n, plain, len);
+            to->n += len;
+        }
         sodium_memzero(plain, CHUNK);
     }
     if (began) kura_vault_read_end(v);
@@ -314,13 +300,31 @@ static int each_chunk(kura_vault *v, const kura_attachment *a, int fd)
 
 int kura_attachment_check(kura_vault *v, const kura_attachment *a)
 {
-    return each_chunk(v, a, -1);
+    return each_chunk(v, a, NULL);
 }
 
 int kura_attachment_write(kura_vault *v, const kura_attachment *a, int fd)
 {
-    int rc = each_chunk(v, a, -1);
-    return rc == KURA_OK ? each_chunk(v, a, fd) : rc;
+    sink to = {fd, NULL, 0};
+    int rc = each_chunk(v, a, NULL);
+    return rc == KURA_OK ? each_chunk(v, a, &to) : rc;
+}
+
+int kura_attachment_read(kura_vault *v, const kura_attachment *a, unsigned char **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (a->size > KURA_MAX_ATTACHMENT) return KURA_ERR_CORRUPT;
+    sink to = {-1, sodium_malloc(a->size ? (size_t)a->size : 1), 0};
+    if (!to.p) return KURA_ERR_NOMEM;
+    int rc = each_chunk(v, a, &to);
+    if (rc != KURA_OK) {
+        sodium_free(to.p);
+        return rc;
+    }
+    *out = to.p;
+    *n = to.n;
+    return KURA_OK;
 }
 
 /* ---- copies (an item copied), inside a write ---- */
@@ -353,34 +357,6 @@ int kura_attachments_copy(kura_vault *v, kura_item *item)
 }
 
 /* ---- what the history still names ---- */
-
-void kura_plain_attachments(const unsigned char *det, size_t n,
-                            void (*fn)(void *ctx, const unsigned char *att_id), void *ctx)
-{
-    for (size_t off = 1; off + 5 <= n;) {
-        unsigned tag = det[off];
-        size_t len = kura_get32(det + off + 1);
-        off += 5;
-        if (len > n - off) break;
-        if (tag == T_ATTACH && len > ATTACH_HEAD) fn(ctx, det + off);
-        off += len;
-    }
-}
-
-#define PAIR (KURA_ITEM_ID_BYTES + KURA_ATTACHMENT_ID_BYTES)
-
-int kura_blobs_note(kura_vault *v, const unsigned char *item_id, const unsigned char *att_id)
-{
-    for (size_t i = 0; i < v->n_sweep; i++)
-        if (memcmp(v->sweep + i * PAIR, item_id, KURA_ITEM_ID_BYTES) == 0 &&
-            memcmp(v->sweep + i * PAIR + KURA_ITEM_ID_BYTES, att_id, KURA_ATTACHMENT_ID_BYTES) == 0)
-            return KURA_OK;
-    if (kura_grow(&v->sweep, &v->cap_sweep, v->n_sweep, PAIR) != KURA_OK) return KURA_ERR_NOMEM;
-    memcpy(v->sweep + v->n_sweep * PAIR, item_id, KURA_ITEM_ID_BYTES);
-    memcpy(v->sweep + v->n_sweep * PAIR + KURA_ITEM_ID_BYTES, att_id, KURA_ATTACHMENT_ID_BYTES);
-    v->n_sweep++;
-    return KURA_OK;
-}
 
 typedef struct named {
     const unsigned char *att;
@@ -430,119 +406,12 @@ int kura_blobs_sweep(kura_vault *v)
 {
     int rc = KURA_OK;
     for (size_t i = 0; rc == KURA_OK && i < v->n_sweep; i++) {
-        const unsigned char *pair = v->sweep + i * PAIR;
+        const unsigned char *pair = v->sweep + i * SWEEP_PAIR;
         if (!kura_attachment_named(v, pair, pair + KURA_ITEM_ID_BYTES))
             rc = kura_db_blob_drop(v->db, pair + KURA_ITEM_ID_BYTES);
     }
     v->n_sweep = 0;
     return rc == KURA_OK ? KURA_OK : kura_fail(rc, "%s", kura_db_error(v->db));
-}
-
-/* ---- kura check: every attachment of every item ---- */
-
-typedef struct listed {
-    kura_attachment a;
-    char name[256];
-    char item[KURA_ITEM_ID_TEXT + 1];
-} listed;
-
-typedef struct file_list {
-    listed *l; /* sodium_malloc: the keys */
-    size_t n, cap;
-} file_list;
-
-static int list_files(void *ctx, const kura_item *item)
-{
-    file_list *fl = ctx;
-    for (size_t i = 0; i < item->n_attachments; i++) {
-        if (fl->n == fl->cap) {
-            size_t cap = fl->cap ? 2 * fl->cap : 16;
-            listed *grown = sodium_malloc(cap * sizeof *grown);
-            if (!grown) return KURA_ERR_NOMEM;
-            if (fl->n) memcpy(grown, fl->l, fl->n * sizeof *grown);
-            sodium_free(fl->l);
-            fl->l = grown, fl->cap = cap;
-        }
-        listed *e = &fl->l[fl->n++];
-        e->a = item->attachments[i];
-        snprintf(e->name, sizeof e->name, "%s", item->attachments[i].name);
-        e->a.name = e->name;
-        memcpy(e->item, item->id, sizeof e->item);
-    }
-    return KURA_OK;
-}
-
-/* The attachments the versions in the histories name, after the items' own. */
-typedef struct past_files {
-    kura_vault *v;
-    file_list *fl;
-    const unsigned char *item;
-    int rc;
-} past_files;
-
-static void list_past_one(void *ctx, const unsigned char *rec)
-{
-    past_files *pf = ctx;
-    file_list *fl = pf->fl;
-    for (size_t i = 0; i < fl->n; i++)
-        if (memcmp(fl->l[i].a.id, rec, KURA_ATTACHMENT_ID_BYTES) == 0) return;
-    kura_item it = {0};
-    kura_attachment a;
-    kura_attachment_parse(&a, rec);
-    a.name = "(a file of an older version)";
-    it.attachments = &a;
-    it.n_attachments = 1;
-    kura_hex(it.id, pf->item, KURA_ITEM_ID_BYTES);
-    if (list_files(fl, &it) != KURA_OK) pf->rc = KURA_ERR_NOMEM;
-    sodium_memzero(&a, sizeof a);
-}
-
-static int list_past(void *ctx, const kura_row *r)
-{
-    past_files *pf = ctx;
-    kura_blob body = {(unsigned char *)r->a, r->alen};
-    kura_past p;
-    if (r->keylen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
-    int rc = kura_past_open(&p, pf->v, r->key, &body);
-    pf->item = r->key;
-    for (size_t i = 0; rc == KURA_OK && i < p.n; i++) {
-        if (p.e[i].kind != REC_VERSION) continue;
-        const unsigned char *d = p.plain.p + p.e[i].at + 5;
-        size_t len = p.e[i].len - 5, ovlen = kura_get32(d + STAMP_BYTES);
-        kura_plain_attachments(d + STAMP_BYTES + 4 + ovlen, len - STAMP_BYTES - 4 - ovlen,
-                               list_past_one, pf);
-        rc = pf->rc;
-    }
-    kura_past_free(&p);
-    if (rc == KURA_ERR_CORRUPT) {
-        char hex[KURA_ITEM_ID_TEXT + 1];
-        kura_hex(hex, r->key, KURA_ITEM_ID_BYTES);
-        return kura_fail(rc, "the history of item %s does not decrypt", hex);
-    }
-    return rc;
-}
-
-int kura_vault_verify_files(kura_vault *v, size_t *files, uint64_t *bytes)
-{
-    file_list fl = {0};
-    *files = 0;
-    *bytes = 0;
-    int rc = kura_item_each_whole(v, list_files, &fl);
-    if (rc == KURA_OK) rc = kura_vault_read_begin(v, 0);
-    if (rc == KURA_OK) {
-        past_files pf = {v, &fl, NULL, KURA_OK};
-        rc = kura_db_all_past(v->db, list_past, &pf);
-        kura_vault_read_end(v);
-    }
-    for (size_t i = 0; rc == KURA_OK && i < fl.n; i++) {
-        rc = kura_attachment_check(v, &fl.l[i].a);
-        if (rc != KURA_OK)
-            kura_fail_in(rc, "item %.8s", fl.l[i].item);
-        else
-            ++*files, *bytes += fl.l[i].a.size;
-    }
-    sodium_free(fl.l);
-    return rc;
 }
 
 /* ---- the remote's file of an attachment (sync.h) ---- */

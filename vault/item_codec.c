@@ -385,3 +385,16 @@ void kura_plain_stamp(const unsigned char *ov, size_t n, uint64_t *stamp,
     }
     *stamp = KURA_STAMP_OF_SECONDS(updated);
 }
+
+void kura_plain_attachments(const unsigned char *det, size_t n,
+                            void (*fn)(void *ctx, const unsigned char *att_id), void *ctx)
+{
+    for (size_t off = 1; off + 5 <= n;) {
+        unsigned tag = det[off];
+        size_t len = kura_get32(det + off + 1);
+        off += 5;
+        if (len > n - off) break;
+        if (tag == T_ATTACH && len > ATTACH_HEAD) fn(ctx, det + off);
+        off += len;
+    }
+}

@@ -38,14 +38,23 @@ int kura_attachment_name_ok(const char *name);
  * that name, KURA_ERR_INVALID for a bad name, too many, or too large. */
 KURA_MUST_CHECK int kura_item_put_attachment(kura_item *item, const kura_attachment *a);
 
-/* ---- attach.c ---- */
-/* Calls fn with the id of each attachment named in a details plaintext (unpadded). */
+/* ---- item_codec.c: attachments in a details plaintext ---- */
+/* Calls fn with each attachment record (its bytes after tag and length: the id first) named in
+ * a details plaintext (unpadded). */
 void kura_plain_attachments(const unsigned char *det, size_t n,
                             void (*fn)(void *ctx, const unsigned char *att_id), void *ctx);
-/* An attachment of item id that a version being pruned from its history named: its chunks go
- * when the write commits, unless the item or its history still names it (kura_blobs_sweep). */
-KURA_MUST_CHECK int kura_blobs_note(kura_vault *v, const unsigned char *item_id,
-                                    const unsigned char *att_id);
+/* v->sweep: an item id and an attachment id a version pruned from the item's history named
+ * (item_past.c), looked at before the write commits (kura_blobs_sweep). */
+#define SWEEP_PAIR (KURA_ITEM_ID_BYTES + KURA_ATTACHMENT_ID_BYTES)
+
+/* ---- attach.c ---- */
+/* Seals the content of fd (>= 0) or of p[0..n) as a new attachment called name, inside the
+ * caller's write, and adds it to item. KURA_ERR_TOO_BIG past KURA_MAX_ATTACHMENT,
+ * KURA_ERR_EXISTS for a name item has, KURA_ERR_INVALID for a bad name or too many. */
+KURA_MUST_CHECK int kura_attach_seal(kura_vault *v, kura_item *item, const char *name, int fd,
+                                     const unsigned char *p, size_t n);
+/* KURA_ERR_TOO_BIG if fd is a regular file larger than KURA_MAX_ATTACHMENT. */
+KURA_MUST_CHECK int kura_attach_too_big(int fd);
 /* Before a write commits: the noted attachments nothing names any more lose their chunks. */
 KURA_MUST_CHECK int kura_blobs_sweep(kura_vault *v);
 /* Inside a write: each of item's attachments gets a copy of its content under a new id and
@@ -160,9 +169,6 @@ KURA_MUST_CHECK int kura_past_keep(kura_vault *v, const unsigned char id[16], co
 /* Stores item (a new version, stamped) under its id: insert, or replace the stored one (kept
  * in its history) (item_store.c). */
 KURA_MUST_CHECK int kura_item_store(kura_vault *v, kura_item *item, int insert);
-/* The same inside the caller's write transaction (its buckets checked), under id. */
-KURA_MUST_CHECK int kura_item_put(kura_vault *v, kura_item *item, const unsigned char *id,
-                                  int insert);
 
 /* ---- item_sync.c: what sync reads and writes ---- */
 /* Each record this device wrote with a stamp above since (all: every item's; else the

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sodium.h>
 
-#include "kura/vault.h"
+#include "item_int.h"
 
 /* An item is known by a keyed hash of its title, username and first URL. */
 typedef struct known {
@@ -120,6 +120,19 @@ int kura_item_merge(kura_item *into, const kura_item *src, size_t *kept)
         else
             (*kept)++;
     }
+    /* Attachments by name: one into lacks is added; one that differs replaces into's only
+     * when src is newer (into's stays in the history). */
+    for (size_t i = 0; rc == KURA_OK && i < src->n_attachments; i++) {
+        const kura_attachment *a = &src->attachments[i],
+                              *have = kura_item_attachment(into, a->name);
+        if (have && have->size == a->size && sodium_memcmp(have->hash, a->hash, 32) == 0) continue;
+        if (have && !newer) {
+            (*kept)++;
+            continue;
+        }
+        if (have) rc = kura_item_detach(into, a->name);
+        if (rc == KURA_OK) rc = kura_item_put_attachment(into, a);
+    }
     return rc;
 }
 
@@ -145,7 +158,7 @@ void kura_matches_free(kura_matches *m)
     free(m);
 }
 
-int kura_batch_merge(kura_batch *b, kura_matches *m, kura_item *it, kura_item *scratch,
+int kura_batch_merge(kura_batch *b, kura_matches *m, kura_item *it, kura_item *have,
                      enum kura_merged *what, size_t *kept)
 {
     known *k = known_find(m, it);
@@ -155,16 +168,23 @@ int kura_batch_merge(kura_batch *b, kura_matches *m, kura_item *it, kura_item *s
     }
     k->used = 1;
     unsigned char before[KURA_ITEM_DIGEST_BYTES], after[KURA_ITEM_DIGEST_BYTES];
-    int rc = kura_batch_get(b, scratch, k->id);
-    if (rc == KURA_OK) rc = kura_item_digest(before, scratch);
-    if (rc == KURA_OK)
-        rc = kura_item_merge(scratch, it, kept) == KURA_OK ? KURA_OK : KURA_ERR_INVALID;
-    if (rc == KURA_OK) rc = kura_item_digest(after, scratch);
+    int rc = kura_batch_get(b, have, k->id);
+    if (rc == KURA_OK) rc = kura_item_digest(before, have);
+    if (rc == KURA_OK) rc = kura_item_merge(have, it, kept) == KURA_OK ? KURA_OK : KURA_ERR_INVALID;
+    if (rc == KURA_OK) rc = kura_item_digest(after, have);
     if (rc == KURA_OK && sodium_memcmp(before, after, sizeof before) == 0) {
         *what = KURA_MERGED_UNCHANGED;
     } else if (rc == KURA_OK) {
         *what = KURA_MERGED_UPDATED;
-        rc = kura_batch_replace(b, scratch);
+        rc = kura_batch_replace(b, have);
+    }
+    /* The content sealed for it's attachments that the vault's item did not take. */
+    for (size_t i = 0; rc == KURA_OK && i < it->n_attachments; i++) {
+        int taken = 0;
+        for (size_t j = 0; j < have->n_attachments && !taken; j++)
+            taken = memcmp(have->attachments[j].id, it->attachments[i].id,
+                           KURA_ATTACHMENT_ID_BYTES) == 0;
+        if (!taken) rc = kura_db_blob_drop(kura_batch_vault(b)->db, it->attachments[i].id);
     }
     return rc;
 }

@@ -369,6 +369,22 @@ static int kept(const kura_vault *v, const kura_past *p, size_t i, uint64_t now_
     return now_ms < horizon || ms >= now_ms - horizon;
 }
 
+static int blobs_note(kura_vault *v, const unsigned char *item_id, const unsigned char *att_id)
+{
+    for (size_t i = 0; i < v->n_sweep; i++)
+        if (memcmp(v->sweep + i * SWEEP_PAIR, item_id, KURA_ITEM_ID_BYTES) == 0 &&
+            memcmp(v->sweep + i * SWEEP_PAIR + KURA_ITEM_ID_BYTES, att_id,
+                   KURA_ATTACHMENT_ID_BYTES) == 0)
+            return KURA_OK;
+    if (kura_grow(&v->sweep, &v->cap_sweep, v->n_sweep, SWEEP_PAIR) != KURA_OK)
+        return KURA_ERR_NOMEM;
+    memcpy(v->sweep + v->n_sweep * SWEEP_PAIR, item_id, KURA_ITEM_ID_BYTES);
+    memcpy(v->sweep + v->n_sweep * SWEEP_PAIR + KURA_ITEM_ID_BYTES, att_id,
+           KURA_ATTACHMENT_ID_BYTES);
+    v->n_sweep++;
+    return KURA_OK;
+}
+
 typedef struct noting {
     kura_vault *v;
     const unsigned char *id;
@@ -377,7 +393,7 @@ typedef struct noting {
 static void note_one(void *ctx, const unsigned char *att_id)
 {
     noting *n = ctx;
-    if (kura_blobs_note(n->v, n->id, att_id) != KURA_OK) n->v->sweep_failed = 1;
+    if (blobs_note(n->v, n->id, att_id) != KURA_OK) n->v->sweep_failed = 1;
 }
 
 /* A version leaving the history: the attachments it names may go with it (attach.c). */

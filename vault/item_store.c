@@ -62,11 +62,6 @@ static int put_version(kura_vault *v, kura_item *item, const unsigned char *id, 
     return rc;
 }
 
-int kura_item_put(kura_vault *v, kura_item *item, const unsigned char *id, int insert)
-{
-    return put_version(v, item, id, insert, 0);
-}
-
 /* One write of item: with copy, a new item whose attachments (another item's) get their own
  * copies of their content first. */
 static int store(kura_vault *v, kura_item *item, int insert, int copy)
@@ -84,6 +79,34 @@ static int store(kura_vault *v, kura_item *item, int insert, int copy)
 int kura_item_store(kura_vault *v, kura_item *item, int insert)
 {
     return store(v, item, insert, 0);
+}
+
+int kura_item_attach(kura_vault *v, kura_item *item, const char *name, int fd)
+{
+    unsigned char id[KURA_ITEM_ID_BYTES];
+    int rc = kura_need_unlocked(v);
+    if (rc != KURA_OK) return rc;
+    if (!item->has_details || kura_unhex(id, sizeof id, item->id) != KURA_OK)
+        return kura_fail(KURA_ERR_INVALID, "attach to an item read whole (kura_item_get)");
+    if (kura_item_attachment(item, name))
+        return kura_fail(KURA_ERR_EXISTS, "item \"%s\" already has an attachment called \"%s\"",
+                         item->title ? item->title : "", name);
+    rc = kura_attach_too_big(fd); /* refused before anything is read */
+    if (rc != KURA_OK) return rc;
+    rc = kura_vault_write_begin(v, id);
+    if (rc != KURA_OK) return rc;
+    rc = kura_attach_seal(v, item, name, fd, NULL, 0);
+    int added = rc == KURA_OK;
+    if (rc == KURA_OK) {
+        item->updated = (int64_t)time(NULL);
+        rc = put_version(v, item, id, 0, 0);
+    }
+    rc = kura_vault_write_end(v, rc, id);
+    if (rc != KURA_OK && added) { /* the item as it was */
+        int undone = kura_item_detach(item, name);
+        (void)undone;
+    }
+    return rc;
 }
 
 int kura_item_add(kura_vault *v, kura_item *item)
@@ -259,6 +282,12 @@ static int batch_put(kura_batch *b, kura_item *item, const unsigned char id[KURA
     if (rc == KURA_ERR_NOT_FOUND) kura_fail(rc, "no item with id %s", item->id);
     if (rc == KURA_OK) b->added++;
     return rc;
+}
+
+int kura_batch_attach(kura_batch *b, kura_item *item, const char *name, const unsigned char *p,
+                      size_t n)
+{
+    return kura_attach_seal(b->v, item, name, -1, p, n);
 }
 
 int kura_batch_add(kura_batch *b, kura_item *item)

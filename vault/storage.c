@@ -493,6 +493,11 @@ int kura_db_begin(kura_db *db)
     return kura_db_exec(db, "BEGIN IMMEDIATE");
 }
 
+int kura_db_in_transaction(kura_db *db)
+{
+    return !sqlite3_get_autocommit(db->h);
+}
+
 int kura_db_begin_read(kura_db *db)
 {
     if (!sqlite3_get_autocommit(db->h)) return KURA_OK; /* already inside the caller's */

@@ -41,6 +41,8 @@ KURA_MUST_CHECK int kura_db_data_version(kura_db *db, unsigned *out);
 KURA_MUST_CHECK int kura_db_check_file(kura_db *db);
 void kura_db_close(kura_db *db);
 KURA_MUST_CHECK int kura_db_begin(kura_db *db);
+/* 1 inside a transaction (a read or a write). */
+int kura_db_in_transaction(kura_db *db);
 /* A read transaction (BEGIN), so several reads see one state; a no-op inside another. */
 KURA_MUST_CHECK int kura_db_begin_read(kura_db *db);
 KURA_MUST_CHECK int kura_db_commit(kura_db *db);

@@ -29,6 +29,10 @@ typedef struct kura_import_sink {
      * not read (a CSV column, a JSON key) is refused unless so, when that data is dropped and
      * said instead. */
     int named;
+    /* A file the item being filled holds (an attachment: KeePass's binaries, 1Password's
+     * documents), its name and content lent for the call, before the item's put. Non-zero
+     * stops reading. NULL: attachments are dropped (and said through dropped). */
+    int (*attach)(void *ctx, const char *name, const unsigned char *p, size_t n);
 } kura_import_sink;
 
 /* A time as exports write it: "2024-05-01T10:20:30Z" (a fraction and an offset allowed, "T"

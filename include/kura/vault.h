@@ -287,6 +287,10 @@ KURA_MUST_CHECK int kura_item_attach(kura_vault *v, kura_item *item, const char 
  * checked (its seal, its place, the whole content's hash): KURA_ERR_CORRUPT (nothing written)
  * if one is damaged, KURA_ERR_NOT_FOUND if this copy does not have its content. */
 KURA_MUST_CHECK int kura_attachment_write(kura_vault *v, const kura_attachment *a, int fd);
+/* The same into *out (guarded memory, a->size bytes: sodium_free it): for an export. May be
+ * called while kura_item_each_whole reads. */
+KURA_MUST_CHECK int kura_attachment_read(kura_vault *v, const kura_attachment *a,
+                                         unsigned char **out, size_t *n);
 /* Checks every chunk of a: KURA_OK, KURA_ERR_CORRUPT or KURA_ERR_NOT_FOUND as above. */
 KURA_MUST_CHECK int kura_attachment_check(kura_vault *v, const kura_attachment *a);
 /* kura_attachment_check for every attachment of every item and of every version in the

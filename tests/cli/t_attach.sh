@@ -11,6 +11,8 @@
 new_vault v --no-kit
 export KURA_VAULT=$T/v.kura KURA_CLIENT_KEY_FILE=$T/v.key
 blobs() { "$VAULT_SQL" "$T/v.kura" "SELECT count(*) FROM blobs"; }
+blobs_of() { "$VAULT_SQL" "$T/$1.kura" "SELECT count(*) FROM blobs"; }
+json_ok_file() { jq -e "$2" "$1" >/dev/null; }
 printf 'pw\n' >pw
 k add Bank --username ann --password-file pw
 expect "add" 0
@@ -189,6 +191,103 @@ KURA_VAULT=$T/old.kura KURA_CLIENT_KEY_FILE=$T/old.key k status --json
 check "makes it format 6" json_ok '.format == 6'
 KURA_VAULT=$T/old.kura KURA_CLIENT_KEY_FILE=$T/old.key k get Old --attachment over.bin --output old.bin
 check "and the file reads" cmp -s over.bin old.bin
+
+# ---- imports and exports carry them ----
+new_vault imp --no-kit
+export KURA_VAULT=$T/imp.kura KURA_CLIENT_KEY_FILE=$T/imp.key
+# KeePassXC's own XML export (Meta/Binaries, gzip), made by keepassxc-cli.
+printf 'kpw\nkpw\n' | keepassxc-cli db-create -p kx.kdbx >/dev/null 2>&1
+printf 'kpw\n' | keepassxc-cli add -u ann kx.kdbx Router >/dev/null 2>&1
+printf 'kpw\n' | keepassxc-cli attachment-import kx.kdbx Router scan.jpg big.bin >/dev/null 2>&1
+printf 'kpw\n' | keepassxc-cli attachment-import kx.kdbx Router notes.txt marker.txt >/dev/null 2>&1
+printf 'kpw\n' | keepassxc-cli export --format xml kx.kdbx >kx.xml 2>/dev/null
+check "keepassxc-cli wrote its binaries into the XML" grep -q 'Binary ID="1" Compressed="True"' kx.xml
+k import kx.xml
+expect "import KeePassXC's XML with attachments" 0
+check "says how many came" out_has "; 2 attachments"
+k get Router --attachment scan.jpg --output kx-scan.jpg
+check "KeePass binary, byte for byte" cmp -s big.bin kx-scan.jpg
+k get Router --attachment notes.txt --output kx-notes.txt
+check "and the other" cmp -s marker.txt kx-notes.txt
+n=$(blobs_of imp)
+k import kx.xml
+check "imported again: unchanged" out_has "0 new, 0 updated, 1 unchanged"
+check "no content left behind by the second import" test "$(blobs_of imp)" = "$n"
+# An entry's binary that is not there, and one that is not base64: said, the rest imported.
+python3 - <<'PY'
+import base64, gzip
+good = base64.b64encode(gzip.compress(b"kept file")).decode()
+open("kp-bad.xml", "w").write(f"""<?xml version="1.0"?>
+<KeePassFile><Meta><Binaries><Binary ID="0" Compressed="True">{good}</Binary>
+<Binary ID="1" Compressed="True">!!not base64!!</Binary></Binaries></Meta>
+<Root><Group><Name>Root</Name>
+<Entry><String><Key>Title</Key><Value>Mixed</Value></String>
+<Binary><Key>good.txt</Key><Value Ref="0"/></Binary>
+<Binary><Key>bad.txt</Key><Value Ref="1"/></Binary>
+<Binary><Key>gone.txt</Key><Value Ref="7"/></Binary>
+<Binary><Key>a/b.txt</Key><Value>{base64.b64encode(b"inline").decode()}</Value></Binary>
+</Entry></Group></Root></KeePassFile>""")
+PY
+k import kp-bad.xml
+MULTILINE_OK=1 expect "KeePass XML with a bad and a missing binary" 0
+check "the bad one said" err_has "attachments (not valid base64 or gzip) of 1 item"
+check "the missing one said" err_has "attachments (the file names them but does not hold them) of 1 item"
+k get Mixed --json
+check "the good one and the inline one (its '/' made '_') came" json_ok '[.attachments[].name] == ["good.txt", "a_b.txt"]'
+k get Mixed --attachment a_b.txt
+check "inline content" test "$out" = inline
+
+# 1Password's .1pux: a Document item and a file field, from files/<documentId>__<fileName>.
+python3 - <<'PY'
+import json, zipfile
+data = {"accounts": [{"attrs": {"name": "A"}, "vaults": [{"attrs": {"name": "Personal"}, "items": [
+  {"uuid": "d1", "createdAt": 1700000000, "updatedAt": 1700000000, "state": "active", "categoryUuid": "006",
+   "overview": {"title": "Lease"}, "details": {"notesPlain": "signed",
+   "documentAttributes": {"fileName": "lease.pdf", "documentId": "doc1", "decryptedSize": 12}}},
+  {"uuid": "l1", "createdAt": 1700000000, "updatedAt": 1700000000, "state": "active", "categoryUuid": "001",
+   "overview": {"title": "Mail"}, "details": {"loginFields": [{"value": "ann", "designation": "username"}],
+   "sections": [{"title": "", "fields": [{"title": "key", "id": "f1", "value": {"file":
+     {"fileName": "recovery.txt", "documentId": "doc2", "decryptedSize": 6}}},
+     {"title": "lost", "id": "f2", "value": {"file":
+     {"fileName": "gone.txt", "documentId": "doc3", "decryptedSize": 1}}}]}]}}]}]}]}
+with zipfile.ZipFile("docs.1pux", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("export.attributes", '{"version": 3, "description": "1Password Unencrypted Export", "createdAt": 1700000000}')
+    z.writestr("export.data", json.dumps(data))
+    z.writestr("files/doc1__lease.pdf", "%PDF lease!")
+    z.writestr("files/doc2__recovery.txt", "codes\n")
+PY
+k import docs.1pux
+MULTILINE_OK=1 expect "import a .1pux with documents" 0
+check "a file it names but does not hold: said" err_has "attachments (the file names them but does not hold them) of 1 item"
+k get Lease --attachment lease.pdf
+check "a Document item's file" test "$out" = "%PDF lease!"
+k get Mail --attachment recovery.txt
+check "a file field's file" test "$out" = codes
+
+# kura's own JSON, plain and sealed, carries the content; CSV says it cannot.
+k export --yes --output all.json
+expect "export" 0
+check "the export holds the content, base64" json_ok_file all.json '[.[] | select(.title == "Router")][0].attachments | map(.data | length > 0) | all'
+new_vault round --no-kit
+KURA_VAULT=$T/round.kura KURA_CLIENT_KEY_FILE=$T/round.key k import all.json
+expect "import kura's JSON with attachments" 0
+KURA_VAULT=$T/round.kura KURA_CLIENT_KEY_FILE=$T/round.key k get Router --attachment scan.jpg --output round.jpg
+check "round trip, byte for byte" cmp -s big.bin round.jpg
+printf 'exportpass\n' >xp
+k export --encrypted sealed.kex --export-passphrase-file xp
+new_vault round2 --no-kit
+KURA_VAULT=$T/round2.kura KURA_CLIENT_KEY_FILE=$T/round2.key k import sealed.kex --export-passphrase-file xp
+expect "an encrypted export with attachments" 0
+KURA_VAULT=$T/round2.kura KURA_CLIENT_KEY_FILE=$T/round2.key k get Lease --attachment lease.pdf
+check "sealed round trip" test "$out" = "%PDF lease!"
+check "no attachment byte in the sealed export" test "$(grep -c "PDF lease" sealed.kex)" = 0
+k export --yes --format csv --output all.csv
+check "CSV says what it leaves out" err_has "attachments of these items are not in a CSV export"
+k get Router --json
+jq '[.]' "$T/.out" >names-only.json
+KURA_VAULT=$T/round.kura KURA_CLIENT_KEY_FILE=$T/round.key k import names-only.json
+MULTILINE_OK=1 expect "get --json names files without their content" 0
+check "said, not silently lost" err_has "attachments (the file names them but does not hold them)"
 
 # ---- sync: a folder remote ----
 unset KURA_VAULT KURA_CLIENT_KEY_FILE

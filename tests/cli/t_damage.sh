@@ -47,7 +47,7 @@ expect "status of a damaged file" 6 "damaged"
 
 # A newer format version: exit 7.
 cp pristine.kura newer.kura
-sqlite3 newer.kura "PRAGMA user_version = 6"
+sqlite3 newer.kura "PRAGMA user_version = 7"
 k --vault "$T/newer.kura" ls
 expect "newer format" 7 "needs a newer kura"
 

@@ -81,7 +81,7 @@ XML
 k import kp.xml
 MULTILINE_OK=1 expect "KeePass XML with history and an attachment" 0
 check "history said" err_has "password history of 1 item in kp.xml not imported"
-check "attachment said" err_has "attachments of 1 item in kp.xml not imported"
+check "an attachment the file does not hold: said" err_has "attachments (the file names them but does not hold them) of 1 item in kp.xml not imported"
 
 # Bounded memory: a .1pux whose export.data inflates to 300 MB from a few hundred KB, and a
 # JSON file whose parsed form would take more than 16 times its size.

@@ -150,7 +150,7 @@ check "ls --json parses" json_ok 'length == 7'
 same=0 ids=$(jq -r '.[].id' ls.json)
 for id in $ids; do
     k get "$id" --json
-    want=$(jq -cS 'del(.has_password, .password, .notes, .fields)' "$T/.out")
+    want=$(jq -cS 'del(.has_password, .password, .notes, .fields, .attachments)' "$T/.out")
     got=$(jq -cS --arg id "$id" '.[] | select(.id == $id)' ls.json)
     [ "$want" = "$got" ] && same=$((same + 1))
 done

@@ -57,7 +57,7 @@ expect "a changed title index tag is refused" 6 "signed state"
 
 # A newer format than this kura reads is refused clearly.
 cp "$TESTS_DIR/fixtures/format1.kura" newer.kura
-sqlite3 newer.kura "PRAGMA user_version = 6"
+sqlite3 newer.kura "PRAGMA user_version = 7"
 k --vault "$T/newer.kura" --key-file v.key ls
-expect "format 6" 7 "needs a newer kura"
+expect "format 7" 7 "needs a newer kura"
 finish

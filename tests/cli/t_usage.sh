@@ -61,7 +61,7 @@ expect "a global option among a command's, without its value" 2 "option '--vault
 k __complete subcommands device
 check "completion: subcommands from the rows" test "$out" = $'enroll\npassphrase\nforget'
 k __complete item-commands
-check "completion: the commands that take an item" test "$(sort <<<"$out" | tr '\n' ' ')" = "cp edit get history otp restore rm "
+check "completion: the commands that take an item" test "$(sort <<<"$out" | tr '\n' ' ')" = "attach cp detach edit get history otp restore rm "
 
 k --version
 expect "--version" 0

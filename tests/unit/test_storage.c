@@ -399,7 +399,7 @@ static void test_open_refusals(void **state)
     /* A newer format version. */
     snprintf(file, sizeof file, "%s/newer.kura", dir);
     copy_file(path, file);
-    sql(file, "PRAGMA user_version = 6");
+    sql(file, "PRAGMA user_version = 7");
     assert_int_equal(kura_vault_open(&v, file), KURA_ERR_TOO_NEW);
     kura_vault_close(v);
 }

@@ -216,12 +216,13 @@ int kura_attachment_here(kura_vault *v, const unsigned char *id)
 
 /* Opens chunk i of a into plain (guarded, CHUNK): *len gets its content's length. */
 static int open_chunk(kura_vault *v, const kura_attachment *a, uint32_t i, uint32_t count,
-                      unsigned char *plain, size_t *len)
+                      unsigned char *plain, unsigned char *sealed, size_t *len)
 {
     unsigned char ad[ATT_AD_BYTES];
-    kura_blob b = {0};
+    kura_blob b = {sealed, 0};
     int last = i + 1 == count;
-    int rc = kura_db_blob_get(v->db, a->id, i, &b);
+    *len = 0;
+    int rc = kura_db_blob_read(v->db, a->id, i, sealed, SEALED(CHUNK), &b.n);
     if (rc == KURA_ERR_NOT_FOUND)
         return i == 0 ? kura_fail(rc,
                                   "this copy of the vault does not have the content of "
@@ -242,7 +243,6 @@ static int open_chunk(kura_vault *v, const kura_attachment *a, uint32_t i, uint3
         for (size_t k = *len; rc == KURA_OK && k < padded; k++)
             if (plain[k]) rc = KURA_ERR_CORRUPT;
     }
-    free(b.p);
     if (rc == KURA_ERR_CORRUPT)
         return kura_fail(rc, "chunk %u of attachment \"%s\" is damaged", (unsigned)i + 1, a->name);
     return rc;
@@ -273,15 +273,18 @@ static int each_chunk(kura_vault *v, const kura_attachment *a, sink *to)
 {
     uint32_t count = n_chunks(a->size);
     if (a->size > KURA_MAX_ATTACHMENT) return KURA_ERR_CORRUPT;
-    unsigned char *plain = sodium_malloc(CHUNK), hash[32];
-    if (!plain) return KURA_ERR_NOMEM;
+    unsigned char *plain = sodium_malloc(CHUNK), hash[32], *sealed = malloc(SEALED(CHUNK));
+    if (!plain || !sealed) {
+        sodium_free(plain), free(sealed);
+        return KURA_ERR_NOMEM;
+    }
     crypto_generichash_state h;
     crypto_generichash_init(&h, NULL, 0, sizeof hash);
     int inside = kura_db_in_transaction(v->db);
     int rc = inside ? KURA_OK : kura_vault_read_begin(v, 0), began = !inside && rc == KURA_OK;
     for (uint32_t i = 0; rc == KURA_OK && i < count; i++) {
         size_t len;
-        rc = open_chunk(v, a, i, count, plain, &len);
+        rc = open_chunk(v, a, i, count, plain, sealed, &len);
         if (rc == KURA_OK) crypto_generichash_update(&h, plain, len);
         if (rc == KURA_OK && to && to->fd >= 0) rc = write_all(to->fd, plain, len);
         if (rc == KURA_OK && to && to->fd < 0 && to->p) {
@@ -295,6 +298,7 @@ static int each_chunk(kura_vault *v, const kura_attachment *a, sink *to)
     if (rc == KURA_OK && sodium_memcmp(hash, a->hash, sizeof hash) != 0)
         rc = kura_fail(KURA_ERR_CORRUPT, "attachment \"%s\" does not match its hash", a->name);
     sodium_free(plain);
+    free(sealed);
     return rc;
 }
 
@@ -331,8 +335,8 @@ int kura_attachment_read(kura_vault *v, const kura_attachment *a, unsigned char 
 
 int kura_attachments_copy(kura_vault *v, kura_item *item)
 {
-    unsigned char *plain = sodium_malloc(CHUNK);
-    int rc = plain ? KURA_OK : KURA_ERR_NOMEM;
+    unsigned char *plain = sodium_malloc(CHUNK), *sealed = malloc(SEALED(CHUNK));
+    int rc = plain && sealed ? KURA_OK : KURA_ERR_NOMEM;
     for (size_t k = 0; rc == KURA_OK && k < item->n_attachments; k++) {
         kura_attachment *a = &item->attachments[k];
         uint32_t count = n_chunks(a->size);
@@ -340,7 +344,7 @@ int kura_attachments_copy(kura_vault *v, kura_item *item)
         rc = sealer_start(&s, v, a->name);
         for (uint32_t i = 0; rc == KURA_OK && i < count; i++) {
             size_t len;
-            rc = open_chunk(v, a, i, count, plain, &len);
+            rc = open_chunk(v, a, i, count, plain, sealed, &len);
             if (rc == KURA_OK) rc = seal_chunk(&s, plain, len, i + 1 == count);
         }
         if (rc == KURA_OK && sodium_memcmp(s.a.hash, a->hash, sizeof a->hash) != 0)
@@ -353,6 +357,7 @@ int kura_attachments_copy(kura_vault *v, kura_item *item)
         sealer_end(&s);
     }
     sodium_free(plain);
+    free(sealed);
     return rc;
 }
 

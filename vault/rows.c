@@ -509,3 +509,37 @@ int kura_db_blob_has(kura_db *db, const unsigned char id[16])
     sqlite3_clear_bindings(st);
     return rc;
 }
+
+int kura_db_blob_read(kura_db *db, const unsigned char id[16], uint32_t n, unsigned char *buf,
+                      size_t cap, size_t *len)
+{
+    unsigned char k[KURA_BLOB_KEY_BYTES];
+    sqlite3_stmt *st = NULL;
+    *len = 0;
+    if (db->format < 6) return KURA_ERR_NOT_FOUND;
+    int rc = kura_db_stmt(db, ST_BLOB_ROWID, &st);
+    if (rc != KURA_OK) return rc;
+    blob_key(k, id, n);
+    sqlite3_bind_blob(st, 1, k, sizeof k, SQLITE_STATIC);
+    int src = sqlite3_step(st);
+    sqlite3_int64 rowid = 0, bytes = 0;
+    if (src == SQLITE_ROW) {
+        rowid = sqlite3_column_int64(st, 0);
+        bytes = sqlite3_column_int64(st, 1);
+    }
+    rc = src == SQLITE_ROW    ? KURA_OK
+         : src == SQLITE_DONE ? KURA_ERR_NOT_FOUND
+                              : kura_db_fail(db, src);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != KURA_OK) return rc;
+    if (bytes < 0 || (size_t)bytes > cap) return KURA_ERR_CORRUPT;
+    sqlite3_blob *b = NULL;
+    src = sqlite3_blob_open(db->h, "main", "blobs", "body", rowid, 0, &b);
+    if (src == SQLITE_OK && sqlite3_blob_bytes(b) != (int)bytes) src = SQLITE_CORRUPT;
+    if (src == SQLITE_OK) src = sqlite3_blob_read(b, buf, (int)bytes, 0);
+    if (b) sqlite3_blob_close(b);
+    if (src != SQLITE_OK) return src == SQLITE_ERROR ? KURA_ERR_CORRUPT : kura_db_fail(db, src);
+    *len = (size_t)bytes;
+    return KURA_OK;
+}

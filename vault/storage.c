@@ -40,6 +40,7 @@ static const char *const sql_text[ST_COUNT] = {
     [ST_BLOB_GET] = "SELECT body FROM blobs WHERE k = ?1",
     [ST_BLOB_DROP] = "DELETE FROM blobs WHERE k >= ?1 AND k <= ?2",
     [ST_BLOB_HAS] = "SELECT 1 FROM blobs WHERE k = ?1",
+    [ST_BLOB_ROWID] = "SELECT rowid, length(body) FROM blobs WHERE k = ?1",
 };
 
 static const char schema[] =

@@ -151,6 +151,10 @@ KURA_MUST_CHECK int kura_db_blob_put(kura_db *db, const unsigned char id[16], ui
 /* One chunk (malloc'd): KURA_ERR_NOT_FOUND if there is none. */
 KURA_MUST_CHECK int kura_db_blob_get(kura_db *db, const unsigned char id[16], uint32_t n,
                                      kura_blob *out);
+/* The same into buf (cap bytes), without a copy of its own (SQLite's incremental blob reading):
+ * *len gets its length; KURA_ERR_CORRUPT if it is longer than cap. */
+KURA_MUST_CHECK int kura_db_blob_read(kura_db *db, const unsigned char id[16], uint32_t n,
+                                      unsigned char *buf, size_t cap, size_t *len);
 /* KURA_OK if attachment id has its first chunk here, else KURA_ERR_NOT_FOUND. */
 KURA_MUST_CHECK int kura_db_blob_has(kura_db *db, const unsigned char id[16]);
 /* Removes every chunk of attachment id. */

@@ -34,6 +34,7 @@ enum {
     ST_BLOB_GET,
     ST_BLOB_DROP,
     ST_BLOB_HAS,
+    ST_BLOB_ROWID,
     ST_COUNT
 };
 

@@ -27,6 +27,18 @@ static int put(void *ctx, const char *why, size_t done)
     return taken > 100000; /* a reader that never ends is a bug too */
 }
 
+/* A file handed over: its name is text, its bytes are all readable. */
+static int attached(void *ctx, const char *name, const unsigned char *p, size_t n)
+{
+    (void)ctx;
+    volatile unsigned char sum = 0;
+    if (!name) abort();
+    for (size_t i = 0; i < n; i++)
+        sum ^= p[i];
+    (void)sum;
+    return 0;
+}
+
 static void dropped(void *ctx, const char *kind)
 {
     (void)ctx;
@@ -45,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
         return 0;
     if (!format) abort();
     /* The format named (--from) or not: the strict and the dropping paths both. */
-    kura_import_sink sink = {NULL, next, put, dropped, n > 1 && (data[1] & 1)};
+    kura_import_sink sink = {NULL, next, put, dropped, n > 1 && (data[1] & 1), attached};
     taken = 0;
     kura_item_clear(item);
     if (kura_import_read(format, data + 1, n - 1, &sink) != KURA_OK) return 0;

@@ -2,16 +2,16 @@
  * items and history is synced once to a folder remote; each input then damages one file of
  * it, and a new device clones from the remote and syncs (what `kura clone` does), after
  * `kura reset --remote` would have peeked at it. The input's first byte picks the file (the
- * device's log, its key slot, a reset record), the second how: replaced by the rest of the
- * input, the rest written over it at an offset (bytes 3-4), or cut at that offset and the rest
- * appended. Any bytes: a clean error or a whole vault, never a crash. */
+ * device's log, its key slot, a reset record, an attachment's file), the second how: replaced by
+ * the rest of the input, the rest written over it at an offset (bytes 3-4), or cut at that offset
+ * and the rest appended. Any bytes: a clean error or a whole vault, never a crash. */
 #include "fuzz_synced.h"
 
 static char pristine[320], remote_dir[320], saved_dir[320], log_path[600], slot_path[600],
-    reset_path[400], clone_path[320], state[320], cache[320];
+    reset_path[400], clone_path[320], state[320], cache[320], att_path[600];
 static kura_client_key key;
-static unsigned char *log_file, *slot_file, reset_file[256];
-static size_t log_len, slot_len, reset_len;
+static unsigned char *log_file, *slot_file, reset_file[256], *att_file;
+static size_t log_len, slot_len, reset_len, att_len;
 
 static unsigned char *slurp(const char *path, size_t *n)
 {
@@ -62,6 +62,14 @@ static void setup(void)
     snprintf(log_path, sizeof log_path, "%s/0000000000000001.log", dev);
     snprintf(slot_path, sizeof slot_path, "%s/slot", dev);
     snprintf(reset_path, sizeof reset_path, "%s/RESET-%s", remote_dir, kura_vault_id(v));
+    snprintf(cmd, sizeof cmd, "ls '%s'/*.att > '%s/att'", dev, fuzz_dir);
+    run(cmd);
+    snprintf(cmd, sizeof cmd, "%s/att", fuzz_dir);
+    f = fopen(cmd, "r");
+    if (!f || !fgets(att_path, sizeof att_path, f)) abort();
+    fclose(f);
+    att_path[strcspn(att_path, "\n")] = '\0';
+    att_file = slurp(att_path, &att_len);
     log_file = slurp(log_path, &log_len);
     slot_file = slurp(slot_path, &slot_len);
     reset_len = (size_t)snprintf((char *)reset_file, sizeof reset_file,
@@ -111,12 +119,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
     snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s' '%s' '%s/.local' && cp -a '%s' '%s'", remote_dir,
              state, clone_path, fuzz_dir, saved_dir, remote_dir);
     run(cmd);
-    switch (n ? data[0] % 3 : 0) {
+    switch (n ? data[0] % 4 : 0) {
     case 0:
         damage(log_path, log_file, log_len, data, n);
         break;
     case 1:
         damage(slot_path, slot_file, slot_len, data, n);
+        break;
+    case 3:
+        damage(att_path, att_file, att_len, data, n);
         break;
     default:
         damage(reset_path, reset_file, reset_len, data, n);
@@ -133,8 +144,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
             kura_sync_report rep;
             kura_sync_opts o = {.cache_dir = cache};
             if (kura_sync(v, &o, &rep) == KURA_OK) {
-                size_t items;
+                size_t items, nfiles;
+                uint64_t bytes;
                 if (kura_vault_verify(v, &items) != KURA_OK) abort();
+                /* A file that came is whole; one refused or not there yet is not here. */
+                int frc = kura_vault_verify_files(v, &nfiles, &bytes);
+                if (frc != KURA_OK && frc != KURA_ERR_NOT_FOUND) abort();
             }
             kura_sync_report_free(&rep);
             kura_vault_close(v);

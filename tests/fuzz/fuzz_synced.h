@@ -2,6 +2,7 @@
 #ifndef KURA_FUZZ_SYNCED_H
 #define KURA_FUZZ_SYNCED_H
 
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "fuzz_common.h"
@@ -21,6 +22,16 @@ static inline void fuzz_synced_vault(kura_vault **out, kura_client_key *key, con
         kura_item_add(v, it) != KURA_OK || kura_item_set(it, KURA_PASSWORD, "two") ||
         kura_item_update(v, it) != KURA_OK)
         abort();
+    /* A file attached, through a pipe: 3000 bytes, three chunks' worth of nothing but one. */
+    int fds[2];
+    static unsigned char content[3000];
+    for (size_t i = 0; i < sizeof content; i++)
+        content[i] = (unsigned char)(i * 7);
+    if (pipe(fds) != 0 || write(fds[1], content, sizeof content) != (ssize_t)sizeof content)
+        abort();
+    close(fds[1]);
+    if (kura_item_attach(v, it, "scan.bin", fds[0]) != KURA_OK) abort();
+    close(fds[0]);
     kura_item_free(it);
     it = kura_item_new();
     if (kura_item_set(it, KURA_TITLE, "Gone") || kura_item_add(v, it) != KURA_OK ||

@@ -78,11 +78,12 @@ static int salvage_exec(ctx *c, void *args, int argc, char **argv)
     }
     const char *id = kura_vault_id(c->v);
     if (c->json) {
-        json_print(json_pack("{s:s, s:s, s:s, s:I, s:I, s:o, s:I, s:I, s:I}", "vault_id", id,
-                             "from", c->vault_path, "to", path, "saved", (json_int_t)r.saved,
+        json_print(json_pack("{s:s, s:s, s:s, s:I, s:I, s:o, s:I, s:I, s:I, s:I, s:I}", "vault_id",
+                             id, "from", c->vault_path, "to", path, "saved", (json_int_t)r.saved,
                              "lost", (json_int_t)r.lost, "lost_ids", lost, "unreadable",
                              (json_int_t)r.unreadable, "histories", (json_int_t)r.histories,
-                             "histories_lost", (json_int_t)r.histories_lost));
+                             "histories_lost", (json_int_t)r.histories_lost, "attachments",
+                             (json_int_t)r.files, "attachments_lost", (json_int_t)r.files_lost));
     } else {
         printf("salvaged vault %s into %s: %zu item%s saved, %zu lost\n", id, path, r.saved,
                r.saved == 1 ? "" : "s", r.lost);
@@ -95,13 +96,17 @@ static int salvage_exec(ctx *c, void *args, int argc, char **argv)
         if (r.histories || r.histories_lost)
             printf("  history: %zu item%s' past versions and deletions saved, %zu lost\n",
                    r.histories, r.histories == 1 ? "" : "s", r.histories_lost);
+        if (r.files || r.files_lost)
+            printf("  attachments: %zu saved, %zu lost (their names stay; 'kura get' says the "
+                   "content is not there)\n",
+                   r.files, r.files_lost);
         printf("It is the same vault: your client key, your kits and this device open it. "
                "Check it, then put it\nin place of the damaged file (keep that until you have):\n"
                "  kura --vault '%s' ls\n  mv '%s' '%s'\n",
                path, path, c->vault_path);
         json_decref(lost);
     }
-    return r.lost || r.unreadable || r.histories_lost ? EX_DAMAGED : EX_OK;
+    return r.lost || r.unreadable || r.histories_lost || r.files_lost ? EX_DAMAGED : EX_OK;
 }
 
 const cmd cmd_salvage = {

@@ -16,7 +16,44 @@ typedef struct salvage {
     kura_salvage_report *r;
     kura_salvage_lost_fn lost;
     void *ctx;
+    kura_gbuf files; /* the attachments the saved items and histories name: ATTACH_HEAD each */
 } salvage;
+
+static void note_file(void *ctx, const unsigned char *rec)
+{
+    salvage *s = ctx;
+    for (size_t off = 0; off < s->files.n; off += ATTACH_HEAD)
+        if (memcmp(s->files.p + off, rec, KURA_ATTACHMENT_ID_BYTES) == 0) return;
+    (void)kura_gbuf_add(&s->files, rec, ATTACH_HEAD); /* a failure: files.failed */
+}
+
+/* Each attachment's chunks, checked whole under its key, copied into the new file (the same
+ * vault: the same AD opens them there); one that does not read whole is counted lost. */
+static int take_files(salvage *s)
+{
+    kura_vault *nv = kura_batch_vault(s->to);
+    if (s->files.failed) return KURA_ERR_NOMEM;
+    int rc = KURA_OK;
+    for (size_t off = 0; rc == KURA_OK && off < s->files.n; off += ATTACH_HEAD) {
+        kura_attachment a;
+        kura_blob f = {0};
+        kura_attachment_parse(&a, s->files.p + off);
+        a.name = "";
+        int got = kura_attachment_pack(s->from, a.id, &f);
+        if (got == KURA_OK) got = kura_attachment_unpack(nv, &a, f.p, f.n);
+        free(f.p);
+        sodium_memzero(&a, sizeof a);
+        if (got == KURA_OK)
+            s->r->files++;
+        else if (got == KURA_ERR_NOMEM)
+            rc = got;
+        else if (got == KURA_ERR_TAMPERED || got == KURA_ERR_CORRUPT || got == KURA_ERR_NOT_FOUND)
+            s->r->files_lost++;
+        else
+            rc = got; /* the new file cannot be written */
+    }
+    return rc;
+}
 
 static int take(void *ctx, const kura_row *row)
 {
@@ -29,6 +66,15 @@ static int take(void *ctx, const kura_row *row)
     }
     if (rc == KURA_OK) rc = kura_batch_insert(s->to, s->item);
     if (rc == KURA_OK) s->r->saved++;
+    for (size_t i = 0; rc == KURA_OK && i < s->item->n_attachments; i++) {
+        unsigned char rec[ATTACH_HEAD], size[8];
+        const kura_attachment *a = &s->item->attachments[i];
+        kura_put64(size, a->size);
+        memcpy(rec, a->id, 16), memcpy(rec + 16, a->key, 32), memcpy(rec + 48, size, 8);
+        memcpy(rec + 56, a->hash, 32), memcpy(rec + 88, a->device, KURA_DEVICE_ID_BYTES);
+        note_file(s, rec);
+        sodium_memzero(rec, sizeof rec);
+    }
     return rc;
 }
 
@@ -58,6 +104,13 @@ static int take_histories(salvage *s)
         if (got == KURA_OK) {
             kura_past p;
             got = kura_past_open(&p, v, id, &body);
+            for (size_t k = 0; got == KURA_OK && k < p.n; k++) {
+                if (p.e[k].kind != REC_VERSION) continue;
+                const unsigned char *d = p.plain.p + p.e[k].at + 5;
+                size_t len = p.e[k].len - 5, ovlen = kura_get32(d + STAMP_BYTES);
+                kura_plain_attachments(d + STAMP_BYTES + 4 + ovlen, len - STAMP_BYTES - 4 - ovlen,
+                                       note_file, s);
+            }
             kura_past_free(&p);
         }
         if (got == KURA_OK) {
@@ -104,16 +157,19 @@ int kura_vault_salvage(kura_vault *v, const char *to, kura_salvage_report *r,
         return rc;
     }
     salvage s = {.from = v, .item = kura_item_new(), .r = r, .lost = lost, .ctx = ctx};
+    s.files = kura_buf_lend(v);
     rc = s.item ? kura_batch_begin(nv, &s.to) : KURA_ERR_NOMEM;
     if (rc == KURA_OK) {
         rc = kura_db_items_around_damage(v->db, take, &s, &r->unreadable);
         if (rc == KURA_OK) rc = take_histories(&s);
+        if (rc == KURA_OK) rc = take_files(&s);
         if (rc == KURA_OK)
             rc = kura_batch_commit(s.to);
         else
             kura_batch_abort(s.to);
     }
     kura_item_free(s.item);
+    kura_buf_return(v, &s.files);
     if (rc != KURA_OK) {
         kura_fail_in(rc, "cannot write %s", to);
         kura_vault_close(nv);

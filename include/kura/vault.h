@@ -111,6 +111,8 @@ typedef struct kura_salvage_report {
     size_t unreadable;     /* stretches of the file that do not parse: their items are unknown */
     size_t histories;      /* items whose history (past versions, deletions) came along */
     size_t histories_lost; /* histories read but not decrypted, or not readable at all */
+    size_t files;          /* attachments (of the items and their histories) whose content came */
+    size_t files_lost;     /* attachments whose content did not read whole: named, not there */
 } kura_salvage_report;
 typedef void (*kura_salvage_lost_fn)(void *ctx, const char *item_id);
 KURA_MUST_CHECK int kura_vault_salvage(kura_vault *v, const char *to, kura_salvage_report *r,

@@ -132,6 +132,21 @@ k check
 expect "check finds a missing chunk" 6 "is missing"
 cp v-good.kura v.kura
 
+# ---- salvage carries the files that read whole, and says which did not ----
+# (on a device of its own: a salvaged file takes over the vault on the device that made it)
+export XDG_STATE_HOME=$T/salvage-state
+k salvage --to "$T/saved.kura" --json
+expect "salvage a vault with attachments" 0
+check "every attachment's content came" json_ok '.attachments == 7 and .attachments_lost == 0'
+KURA_VAULT=$T/saved.kura k get Bank --attachment big.bin --output saved-big.bin
+check "and reads in the salvaged vault" cmp -s big.bin saved-big.bin
+"$VAULT_SQL" "$T/v.kura" "UPDATE blobs SET body = flip(body, 100) WHERE k = (SELECT k FROM blobs WHERE substr(k, 17, 4) = x'00000002' LIMIT 1)"
+k salvage --to "$T/saved2.kura" --json
+expect "salvage with a damaged chunk" 6
+check "that attachment counted lost, the others saved" json_ok '.attachments == 6 and .attachments_lost == 1 and .lost == 0'
+unset XDG_STATE_HOME
+cp v-good.kura v.kura
+
 # ---- history: detach keeps it; restore brings it back; cp copies ----
 k detach Bank big.bin
 expect "detach" 0

@@ -1,8 +1,8 @@
 /* KeePass 2 XML (what KeePass's "KeePass XML (2.x)" and `keepassxc-cli export --format xml`
  * write), read with libxml2: groups become tags (their path below the root group), custom
- * strings become fields (hidden when marked ProtectInMemory), KeePassXC's otp and KeePass's
- * TimeOtp-Secret-Base32 the otp field, KP2A_URL strings more URLs. Entry history and the
- * recycle bin are skipped. */
+ * strings become fields (hidden when marked ProtectInMemory), KeePassXC's otp, KeePass's
+ * TimeOtp-* and the plugins' TOTP Seed/TOTP Settings the otp field, KP2A_URL strings more URLs.
+ * Entry history and the recycle bin are skipped. */
 #include <stdlib.h>
 #include <string.h>
 #include <libxml/parser.h>
@@ -67,11 +67,131 @@ static int64_t kp_time(const xmlNode *times, const char *name)
     return t;
 }
 
+/* The strings KeePass 2 (TimeOtp-*) and the KeeOtp/TrayTOTP plugins that KeePassXC read
+ * ("TOTP Seed", "TOTP Settings") keep a TOTP in: read together by otp_of. */
+static int otp_key(const char *key)
+{
+    return strncmp(key, "TimeOtp-", 8) == 0 || strcmp(key, "TOTP Seed") == 0 ||
+           strcmp(key, "TOTP Settings") == 0;
+}
+
+/* The value of the entry's string called key (xmlFree it), or NULL; *protected set if it is
+ * encrypted with the database's inner key. */
+static char *string_value(const xmlNode *e, const char *key, int *protected)
+{
+    for (const xmlNode *c = e->children; c; c = c->next) {
+        if (!named(c, "String")) continue;
+        char *k = text_of(child(c, "Key"));
+        int hit = k && strcmp(k, key) == 0;
+        xmlFree(k);
+        if (!hit) continue;
+        const xmlNode *v = child(c, "Value");
+        if (attr_true(v, "Protected")) *protected = 1;
+        return text_of(v);
+    }
+    return NULL;
+}
+
+/* bytes as unpadded base32 (RFC 4648) into out (2 * n + 8 bytes). */
+static void base32(char *out, const unsigned char *p, size_t n)
+{
+    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    size_t o = 0;
+    unsigned acc = 0, bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        acc = acc << 8 | p[i], bits += 8;
+        while (bits >= 5)
+            out[o++] = a[(acc >> (bits -= 5)) & 31];
+    }
+    if (bits) out[o++] = a[(acc << (5 - bits)) & 31];
+    out[o] = '\0';
+}
+
+/* An entry's TOTP in KeePass's own strings (TimeOtp-Secret-Base32, -Hex, -Base64 or the UTF-8
+ * TimeOtp-Secret, with TimeOtp-Length, -Period and -Algorithm) or the plugins' ("TOTP Seed",
+ * base32, and "TOTP Settings", "PERIOD;DIGITS" with S for Steam): the otp field, as an
+ * otpauth URI kura reads. */
+static const char *otp_of(kura_item *it, const xmlNode *e)
+{
+    int protected = 0;
+    char *seed = string_value(e, "TOTP Seed", &protected);
+    char *settings = string_value(e, "TOTP Settings", &protected);
+    char *b32 = string_value(e, "TimeOtp-Secret-Base32", &protected);
+    char *hex = string_value(e, "TimeOtp-Secret-Hex", &protected);
+    char *b64 = string_value(e, "TimeOtp-Secret-Base64", &protected);
+    char *utf8 = string_value(e, "TimeOtp-Secret", &protected);
+    char *len = string_value(e, "TimeOtp-Length", &protected);
+    char *period = string_value(e, "TimeOtp-Period", &protected);
+    char *alg = string_value(e, "TimeOtp-Algorithm", &protected);
+    const char *why = NULL;
+    char *secret = NULL; /* base32 */
+    unsigned char raw[512];
+    size_t n = 0;
+    int have_raw = 0;
+    if (protected) {
+        why = "a value encrypted with its database's inner key (export the database as XML "
+              "first: KeePass's or keepassxc-cli's XML export writes values in the clear)";
+    } else if (b32 || seed) {
+        secret = budget_malloc(strlen(b32 ? b32 : seed) + 1);
+        if (secret) strcpy(secret, b32 ? b32 : seed);
+    } else if (hex) {
+        have_raw = sodium_hex2bin(raw, sizeof raw, hex, strlen(hex), " ", &n, NULL) == 0;
+    } else if (b64) {
+        have_raw = sodium_base642bin(raw, sizeof raw, b64, strlen(b64), " \r\n", &n, NULL,
+                                     sodium_base64_VARIANT_ORIGINAL) == 0;
+    } else if (utf8 && strlen(utf8) <= sizeof raw) {
+        n = strlen(utf8);
+        memcpy(raw, utf8, n);
+        have_raw = 1;
+    }
+    if (!why && have_raw && (secret = budget_malloc(2 * n + 8))) base32(secret, raw, n);
+    if (!why && (hex || b64 || utf8) && !have_raw && !secret)
+        why = put_field(it, "totp (unreadable)", hex ? hex : b64 ? b64 : utf8, 1);
+    if (!why && secret) {
+        char uri[1400], extra[80] = "";
+        unsigned p = 30, d = 6;
+        int steam = 0;
+        if (settings) { /* "30;6", "30;8", "30;S" */
+            char *semi = strchr(settings, ';');
+            p = (unsigned)strtoul(settings, NULL, 10);
+            if (semi && (semi[1] == 'S' || semi[1] == 's'))
+                steam = 1;
+            else if (semi)
+                d = (unsigned)strtoul(semi + 1, NULL, 10);
+        }
+        if (period) p = (unsigned)strtoul(period, NULL, 10);
+        if (len) d = (unsigned)strtoul(len, NULL, 10);
+        if (!p) p = 30;
+        if (steam)
+            snprintf(extra, sizeof extra, "&encoder=steam");
+        else if (alg && strstr(alg, "256"))
+            snprintf(extra, sizeof extra, "&algorithm=SHA256");
+        else if (alg && strstr(alg, "512"))
+            snprintf(extra, sizeof extra, "&algorithm=SHA512");
+        if (snprintf(uri, sizeof uri, "otpauth://totp/kura?secret=%s&period=%u&digits=%u%s", secret,
+                     p, d, extra) < (int)sizeof uri)
+            why = put_otp(it, uri);
+        else
+            why = put_field(it, "totp (unreadable)", secret, 1);
+        sodium_memzero(uri, sizeof uri);
+    }
+    sodium_memzero(raw, sizeof raw);
+    if (secret) wiping_free(secret);
+    char *all[] = {seed, settings, b32, hex, b64, utf8, len, period, alg};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        xmlFree(all[i]);
+    return why;
+}
+
 /* One String element; more_urls: this pass takes only KP2A_URL strings, the other all else
  * (so URL comes first however the strings are ordered). */
 static const char *string_of(kura_item *it, const xmlNode *s, int more_urls)
 {
     char *key = text_of(child(s, "Key"));
+    if (key && otp_key(key)) { /* otp_of reads these together */
+        xmlFree(key);
+        return NULL;
+    }
     if (key && (strncmp(key, "KP2A_URL", 8) == 0) != more_urls) {
         xmlFree(key);
         return NULL;
@@ -94,7 +214,7 @@ static const char *string_of(kura_item *it, const xmlNode *s, int more_urls)
         why = put_text(it, KURA_NOTES, value);
     } else if (strcmp(key, "URL") == 0 || strncmp(key, "KP2A_URL", 8) == 0) {
         why = put_urls(it, value, "\n");
-    } else if (strcmp(key, "otp") == 0 || strcmp(key, "TimeOtp-Secret-Base32") == 0) {
+    } else if (strcmp(key, "otp") == 0) {
         why = put_otp(it, value);
     } else {
         why = put_field(it, key, value, attr_true(vn, "ProtectInMemory"));
@@ -110,6 +230,7 @@ static const char *entry_of(kura_item *it, const xmlNode *e, const char *group)
     for (int pass = 0; pass < 2; pass++)
         for (const xmlNode *c = e->children; c && !why; c = c->next)
             if (named(c, "String")) why = string_of(it, c, pass);
+    if (!why && !kura_item_field(it, KURA_OTP_FIELD)) why = otp_of(it, e);
     if (!why) why = put_tag(it, group);
     char *tags = why ? NULL : text_of(child(e, "Tags"));
     if (tags) {

@@ -1,11 +1,13 @@
 /* One-time passwords (TOTP, RFC 6238) through liboath: from an otpauth:// URI or a bare
- * base32 secret, as an item's hidden field "otp" holds it. The decoded secret lives in
+ * base32 secret, as an item's hidden field "otp" holds it; Steam Guard's codes (the same HMAC,
+ * five characters of Steam's alphabet) through nettle's HMAC-SHA1. The decoded secret lives in
  * guarded memory only for the one HMAC. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <liboath/oath.h>
+#include <nettle/hmac.h>
 
 #include "base.h"
 
@@ -63,20 +65,35 @@ static int normalize_base32(char *out, size_t n, const char *in)
     return KURA_OK;
 }
 
+#define STEAM -1 /* *flags: Steam Guard's encoding */
+
 /* The parameters of spec, and its secret in normalized base32 (b32, MAX_SECRET + 9). */
 static int parse_spec(char *b32, unsigned *digits, unsigned *period, int *flags, const char *spec)
 {
     char value[MAX_SECRET + 1];
     *digits = 6, *period = 30, *flags = 0;
+    if (strncasecmp(spec, "steam://", 8) == 0) { /* KeePassXC's and KeeWeb's form */
+        *digits = 5, *flags = STEAM;
+        return normalize_base32(b32, MAX_SECRET + 9, spec + 8);
+    }
     if (strncasecmp(spec, "otpauth://", 10) != 0)
         return normalize_base32(b32, MAX_SECRET + 9, spec);
-    if (strncasecmp(spec + 10, "totp/", 5) != 0 && strncasecmp(spec + 10, "totp?", 5) != 0)
+    int steam =
+        strncasecmp(spec + 10, "steam/", 6) == 0 || strncasecmp(spec + 10, "steam?", 6) == 0;
+    if (!steam && strncasecmp(spec + 10, "totp/", 5) != 0 &&
+        strncasecmp(spec + 10, "totp?", 5) != 0)
         return KURA_ERR_NOT_FOUND; /* hotp:// and others: counters kura does not keep */
     if (param(value, sizeof value, spec, "secret") != 1) return KURA_ERR_INVALID;
     int rc = normalize_base32(b32, MAX_SECRET + 9, value);
     sodium_memzero(value, sizeof value);
     if (rc != KURA_OK) return rc;
-    int got = param(value, sizeof value, spec, "digits");
+    int got = param(value, sizeof value, spec, "encoder");
+    if (got < 0) return KURA_ERR_INVALID;
+    if (steam || (got && strcasecmp(value, "steam") == 0)) {
+        *digits = 5, *flags = STEAM;
+        return KURA_OK; /* Steam's codes: 30 s, HMAC-SHA1, whatever else the URI says */
+    }
+    got = param(value, sizeof value, spec, "digits");
     if (got < 0) return KURA_ERR_INVALID;
     if (got) {
         if (strlen(value) != 1 || value[0] < '6' || value[0] > '8') return KURA_ERR_INVALID;
@@ -103,6 +120,28 @@ static int parse_spec(char *b32, unsigned *digits, unsigned *period, int *flags,
     return KURA_OK;
 }
 
+/* Steam Guard: RFC 4226's dynamic truncation of HMAC-SHA1(secret, time step), as five
+ * characters of Steam's 26-letter alphabet, least significant first. */
+static void steam_code(char out[6], const char *secret, size_t len, uint64_t step)
+{
+    static const char alphabet[] = "23456789BCDFGHJKMNPQRTVWXY";
+    struct hmac_sha1_ctx ctx;
+    uint8_t msg[8], mac[SHA1_DIGEST_SIZE];
+    for (int i = 7; i >= 0; i--, step >>= 8)
+        msg[i] = (uint8_t)(step & 0xff);
+    hmac_sha1_set_key(&ctx, len, (const uint8_t *)secret);
+    hmac_sha1_update(&ctx, sizeof msg, msg);
+    hmac_sha1_digest(&ctx, sizeof mac, mac);
+    unsigned off = mac[SHA1_DIGEST_SIZE - 1] & 0x0f;
+    uint32_t v = (uint32_t)(mac[off] & 0x7f) << 24 | (uint32_t)mac[off + 1] << 16 |
+                 (uint32_t)mac[off + 2] << 8 | mac[off + 3];
+    for (int i = 0; i < 5; i++, v /= 26)
+        out[i] = alphabet[v % 26];
+    out[5] = '\0';
+    sodium_memzero(&ctx, sizeof ctx);
+    sodium_memzero(mac, sizeof mac);
+}
+
 int kura_totp(kura_totp_code *out, const char *spec, int64_t now)
 {
     char *b32 = sodium_malloc(MAX_SECRET + 9), *secret = NULL;
@@ -115,8 +154,10 @@ int kura_totp(kura_totp_code *out, const char *spec, int64_t now)
         (oath_init() != OATH_OK || oath_base32_decode(b32, strlen(b32), &secret, &len) != OATH_OK ||
          len == 0))
         rc = KURA_ERR_INVALID;
-    if (rc == KURA_OK && oath_totp_generate2(secret, len, (time_t)now, out->period, 0, out->digits,
-                                             flags, out->code) != OATH_OK)
+    if (rc == KURA_OK && flags == STEAM)
+        steam_code(out->code, secret, len, now < 0 ? 0 : (uint64_t)now / out->period);
+    else if (rc == KURA_OK && oath_totp_generate2(secret, len, (time_t)now, out->period, 0,
+                                                  out->digits, flags, out->code) != OATH_OK)
         rc = KURA_ERR_INVALID;
     if (rc == KURA_OK) out->remaining = out->period - (unsigned)(now % out->period);
     if (secret) { /* liboath's malloc: wiped before it is freed */

@@ -478,14 +478,15 @@ KURA_MUST_CHECK int kura_grow(void *array, size_t *cap, size_t n, size_t size);
 
 typedef struct kura_totp_code {
     char code[11];      /* the digits, NUL-terminated */
-    unsigned digits;    /* 6 to 8 */
+    unsigned digits;    /* 6 to 8; 5 for Steam Guard (letters and digits) */
     unsigned period;    /* seconds a code lasts */
     unsigned remaining; /* seconds this one has left */
 } kura_totp_code;
 
 /* The TOTP (RFC 6238, through liboath) of spec at time now (seconds since the epoch): spec is
  * an otpauth://totp/ URI (its secret; algorithm SHA1, SHA256 or SHA512; digits 6 to 8;
- * period) or a base32 secret (any case, spaces allowed): SHA1, 6 digits, 30 s.
+ * period) or a base32 secret (any case, spaces allowed): SHA1, 6 digits, 30 s. Steam Guard's
+ * five-character codes for a URI with encoder=steam, otpauth://steam/, or steam://SECRET.
  * KURA_ERR_INVALID if spec is neither, KURA_ERR_NOT_FOUND for an otpauth URI of another kind
  * (hotp: a counter kura does not keep). */
 KURA_MUST_CHECK int kura_totp(kura_totp_code *out, const char *spec, int64_t now);

@@ -1,5 +1,6 @@
 # One-time passwords: an item's TOTP secret (--otp-file: an otpauth://totp/ URI or base32),
-# and `kura otp ITEM`, whose codes must be oathtool's for the same secret and time.
+# and `kura otp ITEM`, whose codes must be oathtool's for the same secret and time; Steam
+# Guard's five-character codes.
 . "${TESTS_DIR:-$(dirname "$0")}/lib.sh"
 
 new_vault v
@@ -80,6 +81,63 @@ k otp NoOtp
 expect "an item without a one-time password" 5 "has no one-time password"
 k otp Nobody
 expect "no such item" 5
+# Steam Guard: five characters of Steam's alphabet from the same HMAC-SHA1, in each of the
+# forms exporters write it; the expected code from Python's hmac (RFC 4226's truncation).
+steam() { # steam SECRET UNIX-TIME: the code
+    python3 - "$1" "$2" <<'PY'
+import base64, hmac, struct, sys
+key = base64.b32decode(sys.argv[1] + "=" * (-len(sys.argv[1]) % 8))
+mac = hmac.new(key, struct.pack(">Q", int(sys.argv[2]) // 30), "sha1").digest()
+o = mac[19] & 15
+v = struct.unpack(">I", mac[o:o + 4])[0] & 0x7fffffff
+a = "23456789BCDFGHJKMNPQRTVWXY"
+print("".join(a[(v // 26 ** i) % 26] for i in range(5)))
+PY
+}
+want=$(steam JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP "$(date -u -d "$when" +%s)")
+i=0
+for spec in 'otpauth://totp/Steam:ann?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Steam&encoder=steam' \
+    'otpauth://steam/Steam:ann?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' 'steam://JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'; do
+    i=$((i + 1))
+    k_in "$spec" add "Steam $i" --otp-file -
+    expect "a Steam secret, form $i" 0
+    at "$when" otp "Steam $i" --json
+    check "Steam form $i: the code ($want), 5 characters" json_ok ".code == \"$want\" and .digits == 5"
+done
+check "a Steam code is letters and digits of Steam's alphabet" grep -qE '^[2-9BCDFGHJKMNPQRTVWXY]{5}$' <<<"$want"
+
+# KeePass's own TOTP strings (TimeOtp-*) and the plugins' (TOTP Seed, TOTP Settings) become
+# kura's hidden otp field, never a visible one; each code is oathtool's (Steam's: Python's).
+cat >kp-otp.xml <<'XML'
+<?xml version="1.0"?>
+<KeePassFile><Root><Group><Name>Root</Name>
+<Entry><String><Key>Title</Key><Value>Seeded</Value></String>
+<String><Key>TOTP Seed</Key><Value>GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ</Value></String>
+<String><Key>TOTP Settings</Key><Value>60;8</Value></String></Entry>
+<Entry><String><Key>Title</Key><Value>Steamed</Value></String>
+<String><Key>TOTP Seed</Key><Value>JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP</Value></String>
+<String><Key>TOTP Settings</Key><Value>30;S</Value></String></Entry>
+<Entry><String><Key>Title</Key><Value>Native</Value></String>
+<String><Key>TimeOtp-Secret-Base32</Key><Value>GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ</Value></String>
+<String><Key>TimeOtp-Length</Key><Value>8</Value></String>
+<String><Key>TimeOtp-Algorithm</Key><Value>HMAC-SHA-256</Value></String></Entry>
+<Entry><String><Key>Title</Key><Value>Hexed</Value></String>
+<String><Key>TimeOtp-Secret-Hex</Key><Value>48656c6c6f21deadbeef</Value></String></Entry>
+</Group></Root></KeePassFile>
+XML
+k import kp-otp.xml
+expect "KeePass XML with TOTP strings" 0
+k get Seeded --json --reveal
+check "TOTP Seed is kura's hidden otp field, no visible seed" json_ok '([.fields[] | select(.name == "otp" and .hidden)] | length == 1) and ([.fields[] | select(.name == "TOTP Seed" or .name == "TOTP Settings")] | length == 0)'
+at "$when" otp Seeded
+check "TOTP Seed with 60;8: oathtool's code" test "${out%% *}" = "$(oathtool --totp -d 8 -s 60 -b GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ -N "$when UTC")"
+at "$when" otp Steamed
+check "TOTP Settings 30;S: Steam's code" test "${out%% *}" = "$want"
+at "$when" otp Native
+check "TimeOtp-* with SHA-256, 8 digits: oathtool's code" test "${out%% *}" = "$(oathtool --totp=sha256 -d 8 -b GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ -N "$when UTC")"
+at "$when" otp Hexed
+check "TimeOtp-Secret-Hex: oathtool's code for the same bytes" test "${out%% *}" = "$(oathtool --totp 48656c6c6f21deadbeef -N "$when UTC")"
+
 k_in 'otpauth://totp/X?secret=JBSWY3DPEHPK3PXP' add Stdin --otp-file -
 expect "--otp-file - reads stdin" 0
 k otp Stdin

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "audit_api.h"
+#include "kura/import.h"
 #include "base.h"
 #include "kura/audit.h"
 
@@ -55,15 +56,11 @@ typedef struct walk {
     kura_arena *arena;
 } walk;
 
-/* The host of a URL ("https://mail.example.org:8443/x" gives mail.example.org), into out. */
+/* The host of a URL ("https://mail.example.org:8443/x" gives mail.example.org), into out
+ * ("" if it has none). */
 static const char *host_of(char *out, size_t cap, const char *url)
 {
-    const char *p = strstr(url, "://");
-    p = p ? p + 3 : url;
-    size_t n = strcspn(p, "/:?#");
-    if (n >= cap) n = cap - 1;
-    memcpy(out, p, n);
-    out[n] = '\0';
+    if (!kura_url_host(out, cap, url)) out[0] = '\0';
     return out;
 }
 

@@ -262,22 +262,10 @@ const char *put_group(kura_item *it, const char *path, int drop_root)
 static const char *title_fallback(kura_item *it)
 {
     if (!it || (it->title && *it->title)) return NULL;
-    if (it->n_urls) {
-        const char *u = it->urls[0], *p = strstr(u, "://");
-        p = p ? p + 3 : u;
-        const char *at = strchr(p, '@'), *end = p + strcspn(p, "/?#");
-        if (at && at < end) p = at + 1;
-        size_t n = (size_t)(end - p);
-        const char *colon = memchr(p, ':', n);
-        if (colon) n = (size_t)(colon - p);
-        if (n) {
-            char host[256];
-            if (n >= sizeof host) n = sizeof host - 1;
-            memcpy(host, p, n);
-            host[n] = '\0';
-            if (put_text(it, KURA_TITLE, host) == NULL && it->title) return NULL;
-        }
-    }
+    char host[256];
+    if (it->n_urls && kura_url_host(host, sizeof host, it->urls[0]) &&
+        put_text(it, KURA_TITLE, host) == NULL && it->title)
+        return NULL;
     if (it->username && *it->username && put_text(it, KURA_TITLE, it->username) == NULL)
         return NULL;
     return "no title, URL or username to name it by";

@@ -5,7 +5,7 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake pkg-config
     libsodium-dev libsqlite3-dev libqrencode-dev libpng-dev libcairo2-dev libfontconfig-dev libjansson-dev
-    libhpdf-dev libgfshare-dev libkeyutils-dev libzxcvbn-dev nettle-dev libgit2-dev libssh2-1-dev libzbar-dev libvips-dev libpoppler-glib-dev liboath-dev libcsv-dev libxml2-dev libzip-dev zlib1g-dev
+    libhpdf-dev libgfshare-dev libkeyutils-dev libzxcvbn-dev nettle-dev libgit2-dev libssh2-1-dev libzbar-dev libvips-dev libpoppler-glib-dev liboath-dev libcsv-dev libxml2-dev libzip-dev zlib1g-dev liburiparser-dev
     fontconfig fonts-dejavu-core
     fonts-ipafont-gothic)
 test_pkgs=(libcmocka-dev sqlite3 jq python3 faketime util-linux clang clang-format libclang-rt-14-dev

@@ -39,6 +39,11 @@ typedef struct kura_import_sink {
  * or " "), or seconds or, when ms, milliseconds since the epoch. 0 if it is none of those. */
 int64_t kura_time_parse(const char *s, int ms);
 
+/* The host of url (liburiparser) into out (cap bytes): 1, or 0 when it has none (or it does
+ * not fit). An IPv6 host comes without its brackets; a URL without a scheme is read as if it
+ * had one ("example.org/login"). */
+int kura_url_host(char *out, size_t cap, const char *url);
+
 /* What reading one file may hold in memory at once (its parsers' memory, a zip's inflated
  * data): 16 times the file, at least 256 MiB. Past it the file is refused, not the machine's
  * memory exhausted (a zip bomb, entities that expand). */

@@ -183,6 +183,18 @@ get www.mozilla.org
 check "Firefox CSV: named by host, times from milliseconds" json_ok '.username == "ffuser" and .password == "ff-pass" and .urls == ["https://www.mozilla.org"] and .created == "2021-06-29T20:53:20Z" and .updated == "2021-06-29T20:53:22Z"'
 get intranet.example
 check "Firefox CSV: the HTTP realm as a field, the port left out of the title" json_ok '.fields == [{"name": "HTTP realm", "hidden": false, "value": "Intranet Realm"}]'
+# The host as liburiparser reads it: an IPv6 site without its brackets (not "[2001"), a user
+# and a port left out, a URL without a scheme.
+cat >ff-hosts.csv <<'CSV'
+"url","username","password","httprealm","formactionorigin","guid","timecreated","timelastused","timepasswordchanged"
+"https://[2001:db8::1]:8443/login","ann","pw1",,"",{a},1700000000000,1700000000000,1700000000000
+"https://bob@mail.example.net:8443/x","bob","pw2",,"",{b},1700000000000,1700000000000,1700000000000
+"shop.example.net/login","cy","pw3",,"",{c},1700000000000,1700000000000,1700000000000
+CSV
+k import ff-hosts.csv
+expect "Firefox CSV with odd URLs" 0
+k ls --json
+check "named by their hosts" json_ok '[.[].title] | contains(["2001:db8::1", "mail.example.net", "shop.example.net"])'
 k import "$FIX/chrome.csv" --from edge-csv
 check "--from names it: no 'detected'" out_has "(Chrome/Edge CSV): 0 new, 0 updated, 2 unchanged"
 

@@ -31,10 +31,12 @@ int colour(FILE *f)
 }
 
 /* How many bytes at p make a control character a terminal would obey: 1 for C0 and DEL (but
- * newlines and tabs when keep_lines), 2 for a C1 control (U+0080..U+009F in UTF-8), else 0. */
+ * newlines, tabs and the CR of a CRLF line ending when keep_lines), 2 for a C1 control
+ * (U+0080..U+009F in UTF-8), else 0. */
 static int control_at(const unsigned char *p, int keep_lines)
 {
-    if ((*p < 0x20 && !(keep_lines && (*p == '\n' || *p == '\t'))) || *p == 0x7f) return 1;
+    int line_end = *p == '\n' || *p == '\t' || (*p == '\r' && p[1] == '\n');
+    if ((*p < 0x20 && !(keep_lines && line_end)) || *p == 0x7f) return 1;
     return *p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f ? 2 : 0;
 }
 

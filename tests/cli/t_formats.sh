@@ -195,6 +195,19 @@ k import ff-hosts.csv
 expect "Firefox CSV with odd URLs" 0
 k ls --json
 check "named by their hosts" json_ok '[.[].title] | contains(["2001:db8::1", "mail.example.net", "shop.example.net"])'
+# Line endings: a note keeps them as the file wrote them (CRLF stays CRLF, LF stays LF), in
+# the vault, to a pipe and in kura's export; a terminal is shown the line break, not "\x0d".
+printf 'name,url,username,password,note\r\nWindows,https://win.example,u,p,"one\r\ntwo"\r\nUnix,https://unix.example,u,p,"one\ntwo"\r\n' >crlf.csv
+k import crlf.csv
+expect "a Chrome CSV with CRLF in a note" 0
+"$KURA" get Windows --field notes </dev/null >crlf.out
+check "CRLF kept, byte for byte" test "$(od -An -c crlf.out | tr -s ' ')" = " o n e \r \n t w o \n"
+"$KURA" get Unix --field notes </dev/null >lf.out
+check "LF kept" test "$(od -An -c lf.out | tr -s ' ')" = " o n e \n t w o \n"
+k get Windows --json --reveal
+check "in the JSON too" json_ok '.notes == "one\r\ntwo"'
+pty -- "$KURA" get Windows
+check "a terminal sees a line break, no escape" out_lacks '\x0d'
 k import "$FIX/chrome.csv" --from edge-csv
 check "--from names it: no 'detected'" out_has "(Chrome/Edge CSV): 0 new, 0 updated, 2 unchanged"
 

@@ -153,6 +153,8 @@ static const char *item_of(kura_item *it, const json_t *o, const json_t *root)
         if (kind == 3 || !value) continue; /* a linked field holds no value of its own */
         TRY(put_field(it, jstr(e, "name"), value, kind == 1));
     }
+    json_array_foreach(json_object_get(json_object_get(o, "login"), "fido2Credentials"), i, e)
+        TRY(put_passkey(it, e));
     it->created = kura_time_parse(jstr(o, "creationDate"), 0);
     it->updated = kura_time_parse(jstr(o, "revisionDate"), 0);
 #undef TRY
@@ -162,10 +164,7 @@ static const char *item_of(kura_item *it, const json_t *o, const json_t *root)
 /* What an item holds that kura does not keep (yet): said, never dropped silently. */
 static void dropped_of(reader *r, const json_t *o)
 {
-    const json_t *login = json_object_get(o, "login");
     if (json_array_size(json_object_get(o, "passwordHistory"))) rd_dropped(r, "password history");
-    if (json_array_size(json_object_get(login, "fido2Credentials")))
-        rd_dropped(r, "passkeys (kura cannot use them)");
     if (json_array_size(json_object_get(o, "attachments")))
         rd_dropped(r, "attachments (a Bitwarden JSON export holds only their names)");
 }

@@ -247,6 +247,19 @@ const char *put_otp(kura_item *it, const char *secret)
     return put_field(it, usable ? KURA_OTP_FIELD : "totp (unreadable)", secret, 1);
 }
 
+const char *put_passkey(kura_item *it, const struct json_t *cred)
+{
+    char *s = json_dumps(cred, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!s) return "out of memory";
+    const char *why = put_field(it, "passkey (kura cannot use it)", s, 1);
+    json_malloc_t m;
+    json_free_t f;
+    json_get_alloc_funcs(&m, &f);
+    sodium_memzero(s, strlen(s));
+    f(s);
+    return why;
+}
+
 const char *put_group(kura_item *it, const char *path, int drop_root)
 {
     if (!path || !*path) return NULL;

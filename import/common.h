@@ -44,6 +44,11 @@ const char *put_field(kura_item *it, const char *name, const char *value, int hi
 /* A TOTP secret (otpauth URI or base32) as the hidden field "otp"; one kura cannot use is kept
  * as the hidden field "totp (unreadable)", so nothing is lost. */
 const char *put_otp(kura_item *it, const char *secret);
+/* A passkey (a JSON object: Bitwarden's fido2Credentials entry, 1Password's passkey) kept
+ * whole as the hidden field "passkey (kura cannot use it)": nothing is lost, and the name says
+ * kura cannot sign in with it. */
+struct json_t;
+const char *put_passkey(kura_item *it, const struct json_t *cred);
 /* A group or folder path as a tag, without its first part when drop_root ("Root/Work/Mail":
  * "Work/Mail"); nothing for the root itself. */
 const char *put_group(kura_item *it, const char *path, int drop_root);

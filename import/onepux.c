@@ -178,6 +178,8 @@ static const char *item_of(kura_item *it, const json_t *o, const char *vault_tag
     TRY(put_text(it, KURA_NOTES, jstr(det, "notesPlain")));
     json_array_foreach(json_object_get(det, "sections"), j, s)
         json_array_foreach(json_object_get(s, "fields"), k, f) TRY(section_field(it, f, category));
+    if (json_is_object(json_object_get(det, "passkey")))
+        TRY(put_passkey(it, json_object_get(det, "passkey")));
     it->created = json_integer_value(json_object_get(o, "createdAt"));
     it->updated = json_integer_value(json_object_get(o, "updatedAt"));
 #undef TRY
@@ -241,8 +243,7 @@ static int extras_of(reader *r, zip_t *z, const json_t *o)
     const json_t *det = json_object_get(o, "details"), *sec, *f;
     size_t j, k;
     if (json_array_size(json_object_get(det, "passwordHistory"))) rd_dropped(r, "password history");
-    if (json_object_get(det, "passkey") || has_kind(det, "passkey"))
-        rd_dropped(r, "passkeys (kura cannot use them)");
+    if (has_kind(det, "passkey")) rd_dropped(r, "passkeys (kura cannot use them)");
     const json_t *doc = json_object_get(det, "documentAttributes");
     if (json_is_object(doc) && one_file(r, z, doc)) return 1;
     json_array_foreach(json_object_get(det, "sections"), j, sec)

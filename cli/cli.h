@@ -373,6 +373,7 @@ int print_field(ctx *c, const kura_item *it, const char *field);
 
 /* ---- ring.c: an import read on one thread, stored on the main one ---- */
 #define RING_SLOTS 64
+#define RING_PAST 32 /* older versions kept with an item */
 typedef struct ring {
     /* set before ring_start */
     const kura_import_format *format;
@@ -391,7 +392,9 @@ typedef struct ring {
         unsigned char *p;        /* sodium_malloc */
         size_t n, cap;
     } files[RING_SLOTS];
-    int files_failed;   /* an attachment did not fit in memory */
+    int files_failed;                       /* an attachment did not fit in memory */
+    kura_item *past[RING_SLOTS][RING_PAST]; /* each slot's older versions (made on first use) */
+    size_t n_past[RING_SLOTS];
     size_t head, tail;  /* taken so far, filled so far: tail - head slots wait */
     size_t given;       /* elements the reader has read (skipped ones too) */
     size_t done;        /* bytes of the file read, as the reader last said */

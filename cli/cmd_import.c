@@ -42,6 +42,7 @@ typedef struct skipped_item {
 typedef struct counts {
     size_t added, updated, unchanged, skipped;
     size_t files;     /* attachments taken with their items */
+    size_t versions;  /* older versions (password histories) put into the items' histories */
     size_t files_out; /* attachments not taken: over 100 MiB, or past 64 an item */
     size_t kept;      /* values of the file left alone: the vault's were newer (or maybe newer) */
     skipped_item *skips; /* --json: every skipped element, for the report */
@@ -170,6 +171,15 @@ static int store_all(ring *r, kura_batch *batch, kura_matches *m, counts *n, pro
             if (rc == KURA_OK)
                 rc = kura_batch_merge(batch, m, r->item[slot], have, &what, &n->kept);
             if (rc == KURA_OK) n->files += files_taken(r->item[slot], have, what);
+            /* Its older versions, into the history of the item it became. */
+            const kura_item *into = what == KURA_MERGED_ADDED ? r->item[slot] : have;
+            for (size_t k = 0; rc == KURA_OK && k < r->n_past[slot]; k++) {
+                const kura_item *old = r->past[slot][k];
+                if (!old->title || !*old->title) continue;
+                int added = 0;
+                rc = kura_batch_past(batch, into, old, &added);
+                n->versions += (size_t)added;
+            }
             if (rc == KURA_OK) {
                 n->added += what == KURA_MERGED_ADDED;
                 n->updated += what == KURA_MERGED_UPDATED;
@@ -292,12 +302,13 @@ static void report(const ring *im, const counts *n, const kura_import_format *f,
             json_array_append_new(drops, json_pack("{s:s, s:I}", "kind", im->drops[i].kind, "items",
                                                    (json_int_t)im->drops[i].items));
         json_print(json_pack(
-            "{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:I, s:I}", "file", file,
+            "{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:I, s:I, s:I}", "file", file,
             "format", format, "detected", detected, "imported", (json_int_t)imported, "added",
             (json_int_t)n->added, "updated", (json_int_t)n->updated, "unchanged",
             (json_int_t)n->unchanged, "skipped", (json_int_t)n->skipped, "kept_newer",
             (json_int_t)n->kept, "skipped_items", skips, "dropped", drops, "attachments",
-            (json_int_t)n->files, "attachments_not_imported", (json_int_t)n->files_out));
+            (json_int_t)n->files, "attachments_not_imported", (json_int_t)n->files_out,
+            "older_versions", (json_int_t)n->versions));
         return;
     }
     for (size_t i = 0; i < im->n_drops; i++)
@@ -309,6 +320,9 @@ static void report(const ring *im, const counts *n, const kura_import_format *f,
            imported, imported == 1 ? "" : "s", file, kura_import_format_label(f),
            detected ? ", detected" : "", n->added, n->updated, n->unchanged, n->skipped);
     if (n->files) printf("; %zu attachment%s", n->files, n->files == 1 ? "" : "s");
+    if (n->versions)
+        printf("; %zu older version%s in the items' histories", n->versions,
+               n->versions == 1 ? "" : "s");
     printf("\n");
     if (n->kept)
         note("kura: %zu value%s in %s left alone: the vault's %s newer (or the file does not say "

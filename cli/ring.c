@@ -39,7 +39,21 @@ static kura_item *ring_next(void *arg)
     struct files *f = &r->files[r->tail % RING_SLOTS];
     if (f->p) sodium_memzero(f->p, f->n);
     f->n = 0;
+    r->n_past[r->tail % RING_SLOTS] = 0;
     return it;
+}
+
+/* The reader: an older version of the item being filled, kept with its slot; NULL past
+ * RING_PAST of them. */
+static kura_item *ring_past(void *arg)
+{
+    ring *r = arg;
+    size_t slot = r->tail % RING_SLOTS, k = r->n_past[slot];
+    if (k == RING_PAST) return NULL;
+    if (!r->past[slot][k] && !(r->past[slot][k] = kura_item_new())) return NULL;
+    kura_item_clear(r->past[slot][k]);
+    r->n_past[slot]++;
+    return r->past[slot][k];
 }
 
 /* The reader: a file of the item being filled, kept with its slot. */
@@ -87,7 +101,8 @@ static int ring_put(void *arg, const char *why, size_t done)
 static void *reader(void *arg)
 {
     ring *r = arg;
-    kura_import_sink sink = {r, ring_next, ring_put, ring_dropped, r->named, ring_attach};
+    kura_import_sink sink = {r,        ring_next,   ring_put, ring_dropped,
+                             r->named, ring_attach, ring_past};
     int rc = kura_import_read(r->format, (const unsigned char *)r->text, r->len, &sink);
     if (rc != KURA_OK) snprintf(r->err, sizeof r->err, "%s", kura_error_detail()); /* ours */
     pthread_mutex_lock(&r->mu);
@@ -152,6 +167,8 @@ void ring_end(ring *r)
     for (size_t i = 0; i < RING_SLOTS; i++) {
         kura_item_free(r->item[i]);
         sodium_free(r->files[i].p); /* wipes */
+        for (size_t k = 0; k < RING_PAST; k++)
+            kura_item_free(r->past[i][k]);
     }
     pthread_cond_destroy(&r->can_put);
     pthread_cond_destroy(&r->can_take);

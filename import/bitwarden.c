@@ -161,10 +161,25 @@ static const char *item_of(kura_item *it, const json_t *o, const json_t *root)
     return why;
 }
 
-/* What an item holds that kura does not keep (yet): said, never dropped silently. */
-static void dropped_of(reader *r, const json_t *o)
+/* What an item holds beyond its fields: its password history, as older versions of it (the
+ * item with each old password, current until lastUsedDate), and what kura does not keep,
+ * said, never dropped silently. */
+static void dropped_of(reader *r, const json_t *o, const kura_item *it)
 {
-    if (json_array_size(json_object_get(o, "passwordHistory"))) rd_dropped(r, "password history");
+    size_t i;
+    const json_t *h;
+    json_array_foreach(json_object_get(o, "passwordHistory"), i, h)
+    {
+        const char *pw = jstr(h, "password");
+        if (!pw || !*pw) continue;
+        kura_item *old = rd_past(r);
+        if (!old) break;
+        if (copy_item(old, it) || kura_item_set(old, KURA_PASSWORD, pw) != KURA_OK) {
+            kura_item_clear(old);
+            continue;
+        }
+        old->updated = kura_time_parse(jstr(h, "lastUsedDate"), 0);
+    }
     if (json_array_size(json_object_get(o, "attachments")))
         rd_dropped(r, "attachments (a Bitwarden JSON export holds only their names)");
 }
@@ -190,7 +205,7 @@ int read_bitwarden(reader *r)
         {
             kura_item *it = rd_next(r);
             const char *why = it ? item_of(it, o, root) : NULL;
-            if (it && !why) dropped_of(r, o);
+            if (it && !why) dropped_of(r, o, it);
             if (!it || rd_put(r, why, r->len / n * (i + 1))) {
                 rc = KURA_ERR_IO;
                 break;

@@ -37,6 +37,33 @@ int rd_attach(reader *r, const char *name, const unsigned char *p, size_t n)
     return r->stopped;
 }
 
+kura_item *rd_past(reader *r)
+{
+    kura_item *old = r->sink->past ? r->sink->past(r->sink->ctx) : NULL;
+    if (!old) rd_dropped(r, "password history");
+    return old;
+}
+
+const char *copy_item(kura_item *dst, const kura_item *src)
+{
+    int rc = kura_item_set_type(dst, src->type);
+    static const enum kura_item_text texts[] = {KURA_TITLE, KURA_USERNAME, KURA_PASSWORD,
+                                                KURA_NOTES};
+    const char *values[] = {src->title, src->username, src->password, src->notes};
+    for (size_t i = 0; rc == KURA_OK && i < 4; i++)
+        rc = kura_item_set(dst, texts[i], values[i]);
+    for (size_t i = 0; rc == KURA_OK && i < src->n_urls; i++)
+        rc = kura_item_add_url(dst, src->urls[i]);
+    for (size_t i = 0; rc == KURA_OK && i < src->n_tags; i++)
+        rc = kura_item_add_tag(dst, src->tags[i]);
+    for (size_t i = 0; rc == KURA_OK && i < src->n_fields; i++)
+        rc = kura_item_set_field(dst, src->fields[i].name, src->fields[i].value,
+                                 src->fields[i].hidden);
+    dst->created = src->created;
+    dst->updated = src->updated;
+    return rc == KURA_OK ? NULL : "out of memory";
+}
+
 void rd_dropped(reader *r, const char *kind)
 {
     if (r->sink->dropped) r->sink->dropped(r->sink->ctx, kind);

@@ -28,6 +28,11 @@ int rd_put(reader *r, const char *why, size_t done);
 /* A file of the item being filled (kura_import_sink.attach; dropped and said without one).
  * Non-zero: stop. */
 int rd_attach(reader *r, const char *name, const unsigned char *p, size_t n);
+/* An empty item to fill as an older version of the item being filled (kura_import_sink.past),
+ * or NULL (the history dropped, and said). */
+kura_item *rd_past(reader *r);
+/* dst (empty) made a copy of src's texts, lists, fields, type and times: NULL or why not. */
+const char *copy_item(kura_item *dst, const kura_item *src);
 /* The item being filled loses data of kind (kura_import_sink.dropped). */
 void rd_dropped(reader *r, const char *kind);
 /* Sets r->err; returns KURA_ERR_INVALID. */

@@ -477,9 +477,14 @@ static int element(stream *s, xmlTextReaderPtr x, int d, const char *name)
             s->status = BAD_XML;
         else {
             const char *why = it ? entry_of(it, e, *parent->path ? parent->path : NULL) : NULL;
-            if (it && !why) { /* what an entry holds that kura does not keep (yet): said */
+            if (it && !why) { /* its History: each older entry an older version of the item */
                 const xmlNode *h = child(e, "History");
-                if (h && child(h, "Entry")) rd_dropped(s->r, "password history");
+                for (const xmlNode *c = h ? h->children : NULL; c; c = c->next) {
+                    if (!named(c, "Entry")) continue;
+                    kura_item *old = rd_past(s->r);
+                    if (!old) break;
+                    if (entry_of(old, c, *parent->path ? parent->path : NULL)) kura_item_clear(old);
+                }
             }
             if (it && !why && entry_files(s, e)) s->status = STOPPED;
             if (s->status == GOING && (!it || rd_put(s->r, why, s->fed))) s->status = STOPPED;

@@ -237,12 +237,23 @@ static int one_file(reader *r, zip_t *z, const json_t *doc)
 
 /* What an item holds beyond its fields: its files, to the sink, and what kura does not keep
  * (yet), said, never dropped silently. 1 if the sink said stop. */
-static int extras_of(reader *r, zip_t *z, const json_t *o)
+static int extras_of(reader *r, zip_t *z, const json_t *o, const kura_item *it)
 {
     if (json_is_object(json_object_get(o, "item"))) o = json_object_get(o, "item");
-    const json_t *det = json_object_get(o, "details"), *sec, *f;
+    const json_t *det = json_object_get(o, "details"), *sec, *f, *h;
     size_t j, k;
-    if (json_array_size(json_object_get(det, "passwordHistory"))) rd_dropped(r, "password history");
+    json_array_foreach(json_object_get(det, "passwordHistory"), j, h)
+    { /* each old password, as a version of the item current until its time */
+        const char *pw = jstr(h, "value");
+        if (!pw || !*pw) continue;
+        kura_item *old = rd_past(r);
+        if (!old) break;
+        if (copy_item(old, it) || kura_item_set(old, KURA_PASSWORD, pw) != KURA_OK) {
+            kura_item_clear(old);
+            continue;
+        }
+        old->updated = json_integer_value(json_object_get(h, "time"));
+    }
     if (has_kind(det, "passkey")) rd_dropped(r, "passkeys (kura cannot use them)");
     const json_t *doc = json_object_get(det, "documentAttributes");
     if (json_is_object(doc) && one_file(r, z, doc)) return 1;
@@ -281,7 +292,7 @@ int read_1pux_json(reader *r, const unsigned char *text, size_t len, zip_t *z)
                 kura_item *it = rc == KURA_OK ? rd_next(r) : NULL;
                 done++;
                 const char *why = it ? item_of(it, o, tag) : NULL;
-                if (it && !why && extras_of(r, z, o)) it = NULL;
+                if (it && !why && extras_of(r, z, o, it)) it = NULL;
                 if (!it || rd_put(r, why, r->len / items * done)) {
                     if (rc == KURA_OK) rc = KURA_ERR_IO;
                     break;

@@ -290,6 +290,51 @@ int kura_batch_attach(kura_batch *b, kura_item *item, const char *name, const un
     return kura_attach_seal(b->v, item, name, -1, p, n);
 }
 
+int kura_batch_past(kura_batch *b, const kura_item *item, const kura_item *old, int *added)
+{
+    *added = 0;
+    kura_vault *v = b->v;
+    unsigned char id[KURA_ITEM_ID_BYTES], n4[4];
+    if (kura_unhex(id, sizeof id, item->id) != KURA_OK)
+        return kura_fail(KURA_ERR_INVALID, "not an item id");
+    if (kura_db_format(v->db) < 4) return KURA_OK;
+    int rc = kura_batch_touch(b, kura_past_bucket_of(v, id));
+    if (rc == KURA_OK) rc = kura_stamp_ready(v);
+    if (rc != KURA_OK) return rc;
+    kura_item then = *old; /* as it was, stamped when it was current, by this device */
+    int64_t t = old->updated > 0 ? old->updated : 0;
+    then.stamp = KURA_STAMP_OF_SECONDS(t);
+    memcpy(then.device, v->device, KURA_DEVICE_ID_BYTES);
+    then.has_details = 1;
+    kura_gbuf plain = kura_buf_lend(v);
+    kura_blob body = {0};
+    kura_past p;
+    rc = kura_db_past_get(v->db, &body, id);
+    if (rc == KURA_ERR_NOT_FOUND) rc = KURA_OK;
+    if (rc == KURA_OK)
+        rc = kura_past_open(&p, v, id, body.p ? &body : NULL);
+    else
+        memset(&p, 0, sizeof p);
+    for (size_t i = 0; rc == KURA_OK && i < p.n; i++) /* there already: nothing to add */
+        if (p.e[i].kind == REC_VERSION && p.e[i].stamp == then.stamp &&
+            memcmp(kura_past_device(&p, &p.e[i]), then.device, KURA_DEVICE_ID_BYTES) == 0)
+            rc = KURA_ERR_EXISTS;
+    if (rc == KURA_OK) rc = kura_part_bytes(&plain, &then, PART_OVERVIEW);
+    size_t ovlen = plain.n;
+    if (rc == KURA_OK) rc = kura_part_bytes(&plain, &then, PART_DETAILS);
+    if (rc == KURA_OK) {
+        kura_put32(n4, (uint32_t)ovlen);
+        rc = kura_past_add(&p, REC_VERSION, then.stamp, then.device, n4, 4, plain.p, plain.n);
+    }
+    if (rc == KURA_OK) rc = kura_past_store(v, &p, id);
+    if (rc == KURA_OK) rc = kura_dirty_mark(v, id);
+    if (rc == KURA_OK) *added = 1;
+    kura_past_free(&p);
+    kura_buf_return(v, &plain);
+    free(body.p);
+    return rc == KURA_ERR_EXISTS ? KURA_OK : rc;
+}
+
 int kura_batch_add(kura_batch *b, kura_item *item)
 {
     unsigned char id[KURA_ITEM_ID_BYTES];

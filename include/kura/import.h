@@ -33,6 +33,10 @@ typedef struct kura_import_sink {
      * documents), its name and content lent for the call, before the item's put. Non-zero
      * stops reading. NULL: attachments are dropped (and said through dropped). */
     int (*attach)(void *ctx, const char *name, const unsigned char *p, size_t n);
+    /* An empty item to fill as an older version of the item being filled (its password
+     * history, a KeePass entry's History), its updated time when that version was current;
+     * before the item's put. NULL: none taken (the history is dropped, and said). */
+    kura_item *(*past)(void *ctx);
 } kura_import_sink;
 
 /* A time as exports write it: "2024-05-01T10:20:30Z" (a fraction and an offset allowed, "T"

@@ -333,6 +333,11 @@ KURA_MUST_CHECK int kura_batch_replace(kura_batch *b, kura_item *item);
 /* Reads an item inside the batch (what the batch wrote to it included) into into, which is
  * emptied first (kura_item_new's memory reused: many reads in a row cost no allocation). */
 KURA_MUST_CHECK int kura_batch_get(kura_batch *b, kura_item *into, const char *id);
+/* An older version of item (stored in this batch, or the vault's: item->id) into its history:
+ * old as it was when it was current (its updated time), e.g. an imported password history.
+ * *added: 0 when a version of that time from this device is there already (not added twice). */
+KURA_MUST_CHECK int kura_batch_past(kura_batch *b, const kura_item *item, const kura_item *old,
+                                    int *added);
 /* kura_item_attach inside a batch (an import), from memory: kura_batch_add then stores the
  * item. */
 KURA_MUST_CHECK int kura_batch_attach(kura_batch *b, kura_item *item, const char *name,

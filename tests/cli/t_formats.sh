@@ -59,7 +59,7 @@ XML
 
     k import kp.xml
     expect "import KeePassXC's XML" 0
-    check "told apart and counted" out_has "imported 3 items from kp.xml (KeePass 2 XML, detected): 3 new, 0 updated, 0 unchanged, 0 skipped"
+    check "told apart and counted" out_has "imported 3 items from kp.xml (KeePass 2 XML, detected): 3 new, 0 updated, 0 unchanged, 0 skipped; 1 older version in the items' histories"
     get Bank
     check "KeePass XML: every field of Bank" json_ok '.username == "bob" and .password == "p&ss \"w0rd\" <x> ünï" and .urls == ["https://bank.example", "https://m.bank.example"] and .tags == ["bank", "important"] and .notes == "two\nlines" and .created == "2021-03-04T05:06:07Z" and .updated == "2022-04-05T06:07:08Z" and ([.fields[] | [.name, .value, .hidden]] == [["Branch", "Main St", false], ["PIN", "1234", true], ["otp", "otpauth://totp/Bank:bob?secret=JBSWY3DPEHPK3PXP&period=30&digits=6&issuer=Bank", true]])'
     get Mailbox
@@ -69,7 +69,9 @@ XML
     k get Deleted
     expect "the recycle bin is not imported" 5
     k get "Bank (old)"
-    expect "history is not imported" 5
+    expect "a History entry is not an item of its own" 5
+    k history Bank --show 1 --json
+    check "it is the first version in Bank's history" json_ok '.title == "Bank (old)"'
     k otp Bank --json
     code=$(jq -r .code "$T/.out")
     check "its TOTP agrees with oathtool" test "$code" = "$(oathtool --totp -b JBSWY3DPEHPK3PXP)" -o "$code" = "$(oathtool --totp -b JBSWY3DPEHPK3PXP -N '-1 sec')"

@@ -27,6 +27,16 @@ static int put(void *ctx, const char *why, size_t done)
     return taken > 100000; /* a reader that never ends is a bug too */
 }
 
+static kura_item *older;
+
+/* An older version to fill: the one spare item, emptied. */
+static kura_item *past(void *ctx)
+{
+    (void)ctx;
+    kura_item_clear(older);
+    return older;
+}
+
 /* A file handed over: its name is text, its bytes are all readable. */
 static int attached(void *ctx, const char *name, const unsigned char *p, size_t n)
 {
@@ -49,6 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
     fuzz_setup();
     if (!item && !(item = kura_item_new())) abort();
+    if (!older && !(older = kura_item_new())) abort();
     if (n < 1) return 0;
     const kura_import_format *format = NULL;
     if (data[0] < N_FORMATS)
@@ -57,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
         return 0;
     if (!format) abort();
     /* The format named (--from) or not: the strict and the dropping paths both. */
-    kura_import_sink sink = {NULL, next, put, dropped, n > 1 && (data[1] & 1), attached};
+    kura_import_sink sink = {NULL, next, put, dropped, n > 1 && (data[1] & 1), attached, past};
     taken = 0;
     kura_item_clear(item);
     if (kura_import_read(format, data + 1, n - 1, &sink) != KURA_OK) return 0;

@@ -5,6 +5,7 @@
  * title, username and first URL) is updated, or left alone when nothing changed; anything
  * else that fails leaves the vault as it was. */
 #define _GNU_SOURCE /* timegm */
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "cli.h"
 
 typedef struct import_args {
+    int force;
     const char *from, *pass_file;
     const char *file; /* the argument */
 } import_args;
@@ -32,6 +34,9 @@ static const opt_row import_rows[] = {
                "changes; nothing is removed from it"),
     OPT_STRING("export-passphrase-file", import_args, pass_file, "FILE",
                "the passphrase of an encrypted export"),
+    OPT_FLAG("force", import_args, force,
+             "import even when the file holds passwords or TOTP secrets that the format's reader "
+             "leaves out (a column or key it does not read); without it, nothing is imported"),
     OPT_END(),
 };
 typedef struct skipped_item {
@@ -286,6 +291,24 @@ static int read_failed(const ring *r, const char *file, int too_big)
     }
 }
 
+/* A kind of data the reader left out that holds a secret (a password or TOTP column or key),
+ * or NULL: such an import is refused unless --force. */
+static const char *secret_dropped(const ring *r)
+{
+    static const char *const words[] = {"password", "totp", "otp", "2fa", "secret"};
+    for (size_t i = 0; i < r->n_drops; i++) {
+        char low[80];
+        size_t n = 0;
+        for (; r->drops[i].kind[n] && n + 1 < sizeof low; n++)
+            low[n] = (char)tolower((unsigned char)r->drops[i].kind[n]);
+        low[n] = '\0';
+        if (strchr(low, '(')) continue; /* said with its reason: attachments, passkeys */
+        for (size_t k = 0; k < sizeof words / sizeof *words; k++)
+            if (strstr(low, words[k])) return r->drops[i].kind;
+    }
+    return NULL;
+}
+
 static void report(const ring *im, const counts *n, const kura_import_format *f, int detected,
                    const char *file, int json)
 {
@@ -384,7 +407,14 @@ static int import_exec(ctx *c, void *args, int argc, char **argv)
     kura_matches_free(m);
     int too_big = json_limit_hit(); /* jansson's memory ran past the import's budget */
     json_limit(0);
-    if (rc == KURA_OK && r.files_failed)
+    const char *secret =
+        rc == KURA_OK && r.read_rc == KURA_OK && !a->force ? secret_dropped(&r) : NULL;
+    if (secret)
+        ex = fail(EX_FAIL,
+                  "%s holds %s that the %s reader leaves out, so importing would lose a secret; "
+                  "nothing imported (--force imports the rest)",
+                  file, secret, kura_import_format_label(format));
+    else if (rc == KURA_OK && r.files_failed)
         ex = fail(EX_FAIL, "out of memory holding the attachments of %s; nothing imported", file);
     else if (rc == KURA_OK && r.read_rc != KURA_OK)
         ex = read_failed(&r, file, too_big);

@@ -50,8 +50,12 @@ JSON
 refused "an Enpass JSON (read as Bitwarden's before)" enpass.json "'category'"
 
 # With --from the user says what it is: imported, and each kind of data dropped said once.
-k import lastpass.csv --from chrome-csv --json
-expect "--from chrome-csv: taken" 0
+before=$(sum v.kura)
+k import lastpass.csv --from chrome-csv
+expect "--from chrome-csv would drop the TOTP column: refused" 1 "holds column 'totp' that the Chrome/Edge CSV reader leaves out"
+check "nothing imported" test "$(sum v.kura)" = "$before"
+k import lastpass.csv --from chrome-csv --json --force
+expect "--from chrome-csv --force: taken" 0
 check "--json lists what was dropped, by kind and count" json_ok '[.dropped[] | select(.kind == "column '"'"'extra'"'"'")][0].items == 2 and ([.dropped[].kind] | index("column '"'"'totp'"'"'") != null)'
 k_in "" import nordpass.csv --from chrome-csv
 MULTILINE_OK=1 expect "--from chrome-csv on NordPass" 0

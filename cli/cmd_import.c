@@ -28,7 +28,8 @@ static const opt_row import_rows[] = {
                "what FILE is; told from the file when absent. FORMAT is one of kura (kura's "
                "JSON: what 'kura export' and 'kura get --json --reveal' print), kura-csv, "
                "bitwarden-json, bitwarden-csv, 1password-1pux, 1password-csv, keepassxc-csv, "
-               "keepass-xml, chrome-csv (Chrome and Edge), firefox-csv. FILE - reads stdin. A "
+               "keepass-xml, lastpass-csv, chrome-csv (Chrome and Edge), firefox-csv. FILE - reads "
+               "stdin. A "
                "file of 'kura export --encrypted' is told apart and opened. An item the vault "
                "holds already (same title, username and first URL) gets what the file adds or "
                "changes; nothing is removed from it"),

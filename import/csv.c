@@ -1,6 +1,6 @@
-/* CSV exports (libcsv): Bitwarden, 1Password, KeePassXC, Chrome and Edge, Firefox, and kura's
- * own. Columns are found by their names in the header row, never by position, so a manager
- * that adds or moves a column is still read. */
+/* CSV exports (libcsv): Bitwarden, 1Password, KeePassXC, LastPass, Chrome and Edge, Firefox,
+ * and kura's own. Columns are found by their names in the header row, never by position, so a
+ * manager that adds or moves a column is still read. */
 #include <stdlib.h>
 #include <string.h>
 #include <csv.h>
@@ -167,6 +167,9 @@ enum put {
     TYPE,        /* kura's type name */
     CREATED,     /* a time: seconds or ISO 8601 (`which` 1: milliseconds) */
     UPDATED,
+    LP_URL,   /* LastPass's url: "http://sn" marks a secure note, not a site */
+    LP_GROUP, /* LastPass's grouping: folders split by '\\' */
+    LP_EXTRA, /* LastPass's extra: the notes, or a typed note's "Key:Value" lines */
 };
 
 typedef struct column {
@@ -246,6 +249,16 @@ static const csv_format formats[] = {
       {"tags", TAGS, 0, ",;"},
       {"archived", ARCHIVED, 0, NULL}},
      {"favorite"}},
+    {"lastpass-csv",
+     {"grouping", "extra", "fav", "name"},
+     {{"name", TEXT, KURA_TITLE, NULL},
+      {"username", TEXT, KURA_USERNAME, NULL},
+      {"password", TEXT, KURA_PASSWORD, NULL},
+      {"url", LP_URL, 0, NULL},
+      {"totp", OTP, 0, NULL},
+      {"grouping", LP_GROUP, 0, NULL},
+      {"extra", LP_EXTRA, 0, NULL}},
+     {"fav", "last_touch", "last_pwd_change"}},
     {"chrome-csv",
      {"name", "url", "username", "password"},
      {{"name", TEXT, KURA_TITLE, NULL},
@@ -289,6 +302,155 @@ static void unread_cells(csv_state *st)
     }
 }
 
+/* LastPass's typed secure notes ("NoteType:Credit Card" then "Key:Value" lines, "Notes:" last
+ * with the rest of the text): the note types kura has a type for, and the keys that are that
+ * type's fields (or the item's password, username or URL). Other keys become fields, hidden
+ * when their name says they hold a secret. */
+static const struct {
+    const char *note_type;
+    int type;
+} lp_types[] = {
+    {"Credit Card", KURA_TYPE_CARD},         {"Address", KURA_TYPE_IDENTITY},
+    {"Passport", KURA_TYPE_IDENTITY},        {"Driver's License", KURA_TYPE_IDENTITY},
+    {"Social Security", KURA_TYPE_IDENTITY}, {"SSH Key", KURA_TYPE_SSH_KEY},
+};
+#define LP_PASSWORD "\x01password"
+#define LP_USERNAME "\x01username"
+#define LP_URLKEY "\x01url"
+static const struct {
+    const char *note_type, *key, *name;
+} lp_keys[] = {
+    {"Credit Card", "Name on Card", "cardholder"},
+    {"Credit Card", "Type", "brand"},
+    {"Credit Card", "Number", "number"},
+    {"Credit Card", "Security Code", "code"},
+    {"Credit Card", "Expiration Date", "expiry"},
+    {"Address", "First Name", "first-name"},
+    {"Address", "Middle Name", "middle-name"},
+    {"Address", "Last Name", "last-name"},
+    {"Address", "Birthday", "birthday"},
+    {"Address", "Company", "company"},
+    {"Address", "Address 1", "address"},
+    {"Address", "Address 2", "address"},
+    {"Address", "Address 3", "address"},
+    {"Address", "City / Town", "city"},
+    {"Address", "State", "region"},
+    {"Address", "Zip / Postal Code", "postcode"},
+    {"Address", "Country", "country"},
+    {"Address", "Email Address", "email"},
+    {"Address", "Phone", "phone"},
+    {"Passport", "Number", "passport"},
+    {"Passport", "Name", "first-name"},
+    {"Passport", "Date of Birth", "birthday"},
+    {"Passport", "Country", "country"},
+    {"Driver's License", "Number", "license"},
+    {"Driver's License", "Name", "first-name"},
+    {"Driver's License", "Date of Birth", "birthday"},
+    {"Driver's License", "Address", "address"},
+    {"Driver's License", "City / Town", "city"},
+    {"Driver's License", "State", "region"},
+    {"Driver's License", "ZIP / Postal Code", "postcode"},
+    {"Driver's License", "Country", "country"},
+    {"Social Security", "Name", "first-name"},
+    {"Social Security", "Number", "national-id"},
+    {"SSH Key", "Passphrase", "passphrase"},
+    {"SSH Key", "Private Key", "private-key"},
+    {"SSH Key", "Public Key", "public-key"},
+    {NULL, "Password", LP_PASSWORD},
+    {NULL, "Username", LP_USERNAME},
+    {NULL, "User Name", LP_USERNAME},
+    {NULL, "URL", LP_URLKEY},
+    {NULL, "Website", LP_URLKEY},
+};
+
+/* "June,2028" (LastPass's expiration) as "06/2028"; anything else as it is. */
+static const char *lp_expiry(char out[16], const char *v)
+{
+    static const char *const months[] = {"January",   "February", "March",    "April",
+                                         "May",       "June",     "July",     "August",
+                                         "September", "October",  "November", "December"};
+    const char *comma = strchr(v, ',');
+    for (int m = 0; comma && m < 12; m++)
+        if ((size_t)(comma - v) == strlen(months[m]) &&
+            strncmp(v, months[m], strlen(months[m])) == 0) {
+            snprintf(out, 16, "%02d/%.4s", m + 1, comma + 1);
+            return out;
+        }
+    return v;
+}
+
+/* A typed note's lines into it; NULL or why not. */
+static const char *lp_typed(kura_item *it, const char *extra)
+{
+    char note_type[64] = "";
+    const char *why = NULL, *p = extra + 9; /* after "NoteType:" */
+    size_t n = strcspn(p, "\r\n");
+    snprintf(note_type, sizeof note_type, "%.*s", (int)(n < 63 ? n : 63), p);
+    int type = KURA_TYPE_GENERIC; /* a server, a database, a bank account, a licence... */
+    for (size_t i = 0; i < sizeof lp_types / sizeof *lp_types; i++)
+        if (strcmp(lp_types[i].note_type, note_type) == 0) type = lp_types[i].type;
+    if (kura_item_set_type(it, type) != KURA_OK) return "a bad type";
+    p += n;
+    char addr[4096] = "";
+    while (!why && *p) {
+        p += strspn(p, "\r\n");
+        const char *colon = strchr(p, ':'), *eol = p + strcspn(p, "\r\n");
+        if (!*p) break;
+        if (!colon || colon > eol) { /* a line without a key: part of the notes */
+            why = put_text(it, KURA_NOTES, p);
+            break;
+        }
+        char key[128], value[4096];
+        snprintf(key, sizeof key, "%.*s", (int)(colon - p < 127 ? colon - p : 127), p);
+        if (strcmp(key, "Notes") == 0) { /* the rest, every line of it */
+            why = colon[1] ? put_text(it, KURA_NOTES, colon + 1) : NULL;
+            break;
+        }
+        size_t vlen = (size_t)(eol - colon - 1);
+        snprintf(value, sizeof value, "%.*s", (int)(vlen < 4095 ? vlen : 4095), colon + 1);
+        p = eol;
+        if (!value[0] || strcmp(key, "Language") == 0 ||
+            (strcmp(value, ",") == 0)) /* an empty date: "," */
+            continue;
+        const char *name = NULL;
+        for (size_t i = 0; !name && i < sizeof lp_keys / sizeof *lp_keys; i++)
+            if ((!lp_keys[i].note_type || strcmp(lp_keys[i].note_type, note_type) == 0) &&
+                strcmp(lp_keys[i].key, key) == 0)
+                name = lp_keys[i].name;
+        char exp[16];
+        if (name && strcmp(name, "expiry") == 0) {
+            why = put_field(it, name, lp_expiry(exp, value), 0);
+        } else if (name && strcmp(name, "address") == 0) { /* Address 1-3: one field, lines */
+            size_t have = strlen(addr), vl = strlen(value);
+            if (have + 1 + vl < sizeof addr) {
+                if (have) addr[have++] = '\n';
+                memcpy(addr + have, value, vl + 1);
+            }
+        } else if (name && strcmp(name, LP_PASSWORD) == 0) {
+            why = put_text(it, KURA_PASSWORD, value);
+        } else if (name && strcmp(name, LP_USERNAME) == 0) {
+            why = put_text(it, KURA_USERNAME, value);
+        } else if (name && strcmp(name, LP_URLKEY) == 0) {
+            why = put_urls(it, value, "\n");
+        } else if (name) {
+            why = put_field(it, name, value, 0); /* a type's secret field is hidden anyway */
+        } else {
+            char low[128];
+            size_t k = 0;
+            for (; key[k] && k < sizeof low - 1; k++)
+                low[k] = (char)((key[k] >= 'A' && key[k] <= 'Z') ? key[k] + 32 : key[k]);
+            low[k] = '\0';
+            int secret = strstr(low, "password") || strstr(low, "pin") || strstr(low, "number") ||
+                         strstr(low, "code") || strstr(low, "key") || strstr(low, "secret");
+            why = put_field(it, key, value, secret);
+        }
+        sodium_memzero(value, sizeof value);
+    }
+    if (!why && addr[0]) why = put_field(it, "address", addr, 0);
+    sodium_memzero(addr, sizeof addr);
+    return why;
+}
+
 /* One cell into the item as its column says. */
 static const char *put_cell(kura_item *it, const column *c, const char *v)
 {
@@ -324,6 +486,24 @@ static const char *put_cell(kura_item *it, const column *c, const char *v)
     case UPDATED:
         it->updated = kura_time_parse(v, c->which);
         return NULL;
+    case LP_URL:
+        if (v && strcmp(v, "http://sn") == 0) /* a secure note (typed or not) */
+            return it->type == KURA_TYPE_LOGIN
+                       ? (kura_item_set_type(it, KURA_TYPE_NOTE) == KURA_OK ? NULL : "a bad type")
+                       : NULL;
+        return put_urls(it, v, "\n");
+    case LP_GROUP: {
+        if (!v || !*v) return NULL;
+        char path[4096];
+        snprintf(path, sizeof path, "%s", v);
+        for (char *q = path; *q; q++)
+            if (*q == '\\') *q = '/';
+        return put_group(it, path, 0);
+    }
+    case LP_EXTRA:
+        if (!v || !*v) return NULL;
+        if (strncmp(v, "NoteType:", 9) == 0) return lp_typed(it, v);
+        return put_text(it, KURA_NOTES, v);
     }
     return NULL;
 }

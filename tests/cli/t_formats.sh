@@ -170,6 +170,23 @@ python3 -c 'import zipfile; zipfile.ZipFile("nodata.1pux", "w").writestr("export
 k import nodata.1pux
 expect "a zip without export.data" 1 "without export.data"
 
+# ---- LastPass ----
+new_vault lp
+export KURA_VAULT=$T/lp.kura KURA_CLIENT_KEY_FILE=$T/lp.key
+k import "$FIX/lastpass.csv"
+expect "import LastPass's CSV" 0
+check "told apart" out_has "(LastPass CSV, detected): 4 new, 0 updated, 0 unchanged, 0 skipped"
+get Mail
+check "LastPass: a login, every column" json_ok '.type == "login" and .username == "alice" and .password == "lp-pass-1" and .urls == ["https://mail.example"] and .tags == ["Personal/Email"] and .notes == "my secret note" and ([.fields[] | [.name, .value, .hidden]] == [["otp", "JBSWY3DPEHPK3PXP", true]])'
+get Visa
+check "LastPass: a Credit Card note is a card, field for field" json_ok '.type == "card" and .tags == ["Cards"] and .notes == "card notes\nsecond line" and ([.fields[] | [.name, .value, .hidden]] == [["cardholder", "Alice Smith", false], ["brand", "Visa", false], ["number", "4111111111111111", true], ["expiry", "06/2028", false], ["code", "123", true]]) and (.urls == [])'
+get Plain
+check "LastPass: a plain secure note is a note, http://sn no URL" json_ok '.type == "note" and .notes == "just a plain note" and .urls == []'
+get DB
+check "LastPass: a Server note is generic, its password the item's" json_ok '.type == "generic" and .username == "root" and .password == "srv-pass" and ([.fields[] | [.name, .value]] == [["Hostname", "db.example"]])'
+k import "$FIX/lastpass.csv"
+check "again: nothing new" out_has "0 new, 0 updated, 4 unchanged"
+
 # ---- browsers ----
 new_vault br
 export KURA_VAULT=$T/br.kura KURA_CLIENT_KEY_FILE=$T/br.key
@@ -239,8 +256,8 @@ check "nothing of it is kept" test "$(sum br.kura)" = "$before"
 printf '<?xml version="1.0"?><html><body/></html>' >other.xml
 k import other.xml
 expect "XML that is not KeePass's" 1 "not a KeePass 2 XML export"
-k import "$FIX/chrome.csv" --from lastpass-csv
-expect "an unknown --from" 2 "unknown format 'lastpass-csv'"
+k import "$FIX/chrome.csv" --from roboform-csv
+expect "an unknown --from" 2 "unknown format 'roboform-csv'"
 check "the vault is as it was" test "$(sum br.kura)" = "$before"
 
 # The file is data: an external entity is not fetched, and entities do not expand unbounded.

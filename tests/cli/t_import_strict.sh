@@ -25,7 +25,6 @@ https://mail.example,alice,lp-pass-1,JBSWY3DPEHPK3PXP,my secret note,Mail,Person
 http://sn,,,,"NoteType:Credit Card
 Number:4111111111111111",Visa,Cards,0
 CSV
-refused "a LastPass CSV (read as Chrome's before)" lastpass.csv "'totp'" "'extra'" "'grouping'"
 cat >nordpass.csv <<'CSV'
 name,url,username,password,note,cardholdername,cardnumber,cvc,expirydate,zipcode,folder,full_name,phone_number,email,address1,address2,city,country,state,type
 Work,,,,,,,,,,,,,,,,,,,folder

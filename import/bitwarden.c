@@ -169,17 +169,7 @@ static void dropped_of(reader *r, const json_t *o, const kura_item *it)
     size_t i;
     const json_t *h;
     json_array_foreach(json_object_get(o, "passwordHistory"), i, h)
-    {
-        const char *pw = jstr(h, "password");
-        if (!pw || !*pw) continue;
-        kura_item *old = rd_past(r);
-        if (!old) break;
-        if (copy_item(old, it) || kura_item_set(old, KURA_PASSWORD, pw) != KURA_OK) {
-            kura_item_clear(old);
-            continue;
-        }
-        old->updated = kura_time_parse(jstr(h, "lastUsedDate"), 0);
-    }
+        rd_old_password(r, it, jstr(h, "password"), kura_time_parse(jstr(h, "lastUsedDate"), 0));
     if (json_array_size(json_object_get(o, "attachments")))
         rd_dropped(r, "attachments (a Bitwarden JSON export holds only their names)");
 }

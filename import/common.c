@@ -44,6 +44,17 @@ kura_item *rd_past(reader *r)
     return old;
 }
 
+void rd_old_password(reader *r, const kura_item *it, const char *password, int64_t until)
+{
+    if (!password || !*password) return;
+    kura_item *old = rd_past(r);
+    if (!old) return;
+    if (copy_item(old, it) || kura_item_set(old, KURA_PASSWORD, password) != KURA_OK)
+        kura_item_clear(old); /* untitled: the sink leaves it out */
+    else
+        old->updated = until;
+}
+
 const char *copy_item(kura_item *dst, const kura_item *src)
 {
     int rc = kura_item_set_type(dst, src->type);

@@ -31,6 +31,9 @@ int rd_attach(reader *r, const char *name, const unsigned char *p, size_t n);
 /* An empty item to fill as an older version of the item being filled (kura_import_sink.past),
  * or NULL (the history dropped, and said). */
 kura_item *rd_past(reader *r);
+/* An old password of the item being filled (it), current until until: an older version of
+ * it with that password (rd_past). */
+void rd_old_password(reader *r, const kura_item *it, const char *password, int64_t until);
 /* dst (empty) made a copy of src's texts, lists, fields, type and times: NULL or why not. */
 const char *copy_item(kura_item *dst, const kura_item *src);
 /* The item being filled loses data of kind (kura_import_sink.dropped). */

@@ -243,17 +243,7 @@ static int extras_of(reader *r, zip_t *z, const json_t *o, const kura_item *it)
     const json_t *det = json_object_get(o, "details"), *sec, *f, *h;
     size_t j, k;
     json_array_foreach(json_object_get(det, "passwordHistory"), j, h)
-    { /* each old password, as a version of the item current until its time */
-        const char *pw = jstr(h, "value");
-        if (!pw || !*pw) continue;
-        kura_item *old = rd_past(r);
-        if (!old) break;
-        if (copy_item(old, it) || kura_item_set(old, KURA_PASSWORD, pw) != KURA_OK) {
-            kura_item_clear(old);
-            continue;
-        }
-        old->updated = json_integer_value(json_object_get(h, "time"));
-    }
+        rd_old_password(r, it, jstr(h, "value"), json_integer_value(json_object_get(h, "time")));
     if (has_kind(det, "passkey")) rd_dropped(r, "passkeys (kura cannot use them)");
     const json_t *doc = json_object_get(det, "documentAttributes");
     if (json_is_object(doc) && one_file(r, z, doc)) return 1;

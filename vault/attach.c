@@ -396,13 +396,7 @@ int kura_attachment_named(kura_vault *v, const unsigned char *id, const unsigned
         kura_past_free(&p);
         return 1;
     }
-    for (size_t i = 0; i < p.n && !n.found; i++) {
-        if (p.e[i].kind != REC_VERSION) continue;
-        const unsigned char *d = p.plain.p + p.e[i].at + 5;
-        size_t len = p.e[i].len - 5, ovlen = kura_get32(d + STAMP_BYTES);
-        kura_plain_attachments(d + STAMP_BYTES + 4 + ovlen, len - STAMP_BYTES - 4 - ovlen,
-                               name_seen, &n);
-    }
+    kura_past_attachments(&p, name_seen, &n);
     kura_past_free(&p);
     return n.found;
 }

@@ -398,3 +398,14 @@ void kura_plain_attachments(const unsigned char *det, size_t n,
         off += len;
     }
 }
+
+void kura_record_attachments(const unsigned char *rec, size_t len,
+                             void (*fn)(void *ctx, const unsigned char *att_id), void *ctx)
+{
+    /* tag (1) || length (4) || stamp (8) || device (16) || overview length (4) || ... */
+    if (len < 5 + STAMP_BYTES + 4 || rec[0] != REC_VERSION) return;
+    const unsigned char *d = rec + 5;
+    size_t n = len - 5, ovlen = kura_get32(d + STAMP_BYTES);
+    if (ovlen > n - STAMP_BYTES - 4) return;
+    kura_plain_attachments(d + STAMP_BYTES + 4 + ovlen, n - STAMP_BYTES - 4 - ovlen, fn, ctx);
+}

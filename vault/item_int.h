@@ -43,6 +43,10 @@ KURA_MUST_CHECK int kura_item_put_attachment(kura_item *item, const kura_attachm
  * a details plaintext (unpadded). */
 void kura_plain_attachments(const unsigned char *det, size_t n,
                             void (*fn)(void *ctx, const unsigned char *att_id), void *ctx);
+/* The same for a past record (tag, length, stamp, device, then a version's parts): a version's
+ * attachments; nothing for another kind of record. */
+void kura_record_attachments(const unsigned char *rec, size_t len,
+                             void (*fn)(void *ctx, const unsigned char *att_id), void *ctx);
 /* v->sweep: an item id and an attachment id a version pruned from the item's history named
  * (item_past.c), looked at before the write commits (kura_blobs_sweep). */
 #define SWEEP_PAIR (KURA_ITEM_ID_BYTES + KURA_ATTACHMENT_ID_BYTES)
@@ -139,6 +143,9 @@ KURA_MUST_CHECK int kura_past_add(kura_past *p, int kind, uint64_t stamp,
 /* Seals the records (oldest first, each version once, pruned to what v keeps) as id's row. */
 KURA_MUST_CHECK int kura_past_store(kura_vault *v, kura_past *p, const unsigned char *id);
 void kura_past_free(kura_past *p);
+/* Calls fn with each attachment record that a version in p names (kura_plain_attachments). */
+void kura_past_attachments(const kura_past *p, void (*fn)(void *ctx, const unsigned char *att_id),
+                           void *ctx);
 /* The device of a record. */
 const unsigned char *kura_past_device(const kura_past *p, const kura_past_entry *e);
 /* Marks item id changed by this device in the write under way (item_sync.c), and records the

@@ -400,11 +400,15 @@ static void note_one(void *ctx, const unsigned char *att_id)
 static void note_attachments(kura_vault *v, const kura_past *p, const kura_past_entry *e,
                              const unsigned char *id)
 {
-    const unsigned char *d = p->plain.p + e->at + 5;
-    size_t len = e->len - 5, ovlen = kura_get32(d + STAMP_BYTES);
     noting n = {v, id};
-    kura_plain_attachments(d + STAMP_BYTES + 4 + ovlen, len - STAMP_BYTES - 4 - ovlen, note_one,
-                           &n);
+    kura_record_attachments(p->plain.p + e->at, e->len, note_one, &n);
+}
+
+void kura_past_attachments(const kura_past *p, void (*fn)(void *ctx, const unsigned char *att_id),
+                           void *ctx)
+{
+    for (size_t i = 0; i < p->n; i++)
+        kura_record_attachments(p->plain.p + p->e[i].at, p->e[i].len, fn, ctx);
 }
 
 /* Seals the past (oldest first, pruned) and stores it under id. */

@@ -316,14 +316,8 @@ static int list_past(void *ctx, const kura_row *r)
     if (r->keylen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
     int rc = kura_past_open(&p, pf->v, r->key, &body);
     pf->item = r->key;
-    for (size_t i = 0; rc == KURA_OK && i < p.n; i++) {
-        if (p.e[i].kind != REC_VERSION) continue;
-        const unsigned char *d = p.plain.p + p.e[i].at + 5;
-        size_t len = p.e[i].len - 5, ovlen = kura_get32(d + STAMP_BYTES);
-        kura_plain_attachments(d + STAMP_BYTES + 4 + ovlen, len - STAMP_BYTES - 4 - ovlen,
-                               list_past_one, pf);
-        rc = pf->rc;
-    }
+    if (rc == KURA_OK) kura_past_attachments(&p, list_past_one, pf);
+    if (rc == KURA_OK) rc = pf->rc;
     kura_past_free(&p);
     if (rc == KURA_ERR_CORRUPT) {
         char hex[KURA_ITEM_ID_TEXT + 1];

@@ -104,13 +104,7 @@ static int take_histories(salvage *s)
         if (got == KURA_OK) {
             kura_past p;
             got = kura_past_open(&p, v, id, &body);
-            for (size_t k = 0; got == KURA_OK && k < p.n; k++) {
-                if (p.e[k].kind != REC_VERSION) continue;
-                const unsigned char *d = p.plain.p + p.e[k].at + 5;
-                size_t len = p.e[k].len - 5, ovlen = kura_get32(d + STAMP_BYTES);
-                kura_plain_attachments(d + STAMP_BYTES + 4 + ovlen, len - STAMP_BYTES - 4 - ovlen,
-                                       note_file, s);
-            }
+            if (got == KURA_OK) kura_past_attachments(&p, note_file, s);
             kura_past_free(&p);
         }
         if (got == KURA_OK) {

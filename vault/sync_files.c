@@ -171,14 +171,8 @@ int kura_files_pull(kura_vault *v, remote *r, const char *vdir, const remote_fil
     if (rc == KURA_ERR_NOT_FOUND) rc = KURA_OK;
     if (rc == KURA_OK && w.e.n % ENTRY) rc = KURA_ERR_CORRUPT;
     for (size_t i = 0; rc == KURA_OK && i < n; i++) {
-        const unsigned char *d = in[i].rec + 5;
-        size_t len = in[i].len - 5;
-        if (in[i].rec[0] != REC_VERSION || len < STAMP_BYTES + 4) continue;
-        size_t ovlen = kura_get32(d + STAMP_BYTES);
-        if (ovlen > len - STAMP_BYTES - 4) continue;
         w.item = in[i].item;
-        kura_plain_attachments(d + STAMP_BYTES + 4 + ovlen, len - STAMP_BYTES - 4 - ovlen, want,
-                               &w);
+        kura_record_attachments(in[i].rec, in[i].len, want, &w);
     }
     if (rc == KURA_OK && w.e.failed) rc = KURA_ERR_NOMEM;
     size_t count = rc == KURA_OK ? w.e.n / ENTRY : 0, kept = 0;

@@ -47,13 +47,13 @@ static int attach_exec(ctx *c, void *args, int argc, char **argv)
     int fd = from_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
     int ex = EX_OK;
+    int known = fd >= 0 && fstat(fd, &st) == 0;
     if (fd < 0)
         ex = fail(errno == ENOENT ? EX_NOT_FOUND : EX_FAIL, "cannot read %s: %s", path,
                   strerror(errno));
-    else if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+    else if (known && S_ISDIR(st.st_mode))
         ex = fail(EX_USAGE, "%s is a folder; attach one file at a time", path);
-    else if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-             (uint64_t)st.st_size > KURA_MAX_ATTACHMENT)
+    else if (known && S_ISREG(st.st_mode) && (uint64_t)st.st_size > KURA_MAX_ATTACHMENT)
         ex = fail(EX_FAIL, "%s is %.1f MiB; an attachment may hold at most %llu MiB", path,
                   (double)st.st_size / (1024 * 1024),
                   (unsigned long long)(KURA_MAX_ATTACHMENT >> 20));

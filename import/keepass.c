@@ -132,8 +132,9 @@ static const char *otp_of(kura_item *it, const xmlNode *e)
         why = "a value encrypted with its database's inner key (export the database as XML "
               "first: KeePass's or keepassxc-cli's XML export writes values in the clear)";
     } else if (b32 || seed) {
-        secret = budget_malloc(strlen(b32 ? b32 : seed) + 1);
-        if (secret) strcpy(secret, b32 ? b32 : seed);
+        const char *given = b32 ? b32 : seed;
+        size_t bytes = strlen(given) + 1;
+        if ((secret = budget_malloc(bytes))) memcpy(secret, given, bytes);
     } else if (hex) {
         have_raw = sodium_hex2bin(raw, sizeof raw, hex, strlen(hex), " ", &n, NULL) == 0;
     } else if (b64) {

@@ -507,3 +507,42 @@ int kura_attachment_unpack(kura_vault *v, const kura_attachment *a, const unsign
     sodium_free(plain);
     return rc;
 }
+
+/* ---- a set of attachments, each once (kura check, salvage) ---- */
+
+int kura_att_set_add(kura_att_set *s, const char *item, const kura_attachment *a)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (memcmp(s->e[i].a.id, a->id, KURA_ATTACHMENT_ID_BYTES) == 0) return KURA_OK;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 16;
+        kura_att_entry *grown = sodium_malloc(cap * sizeof *grown); /* the keys */
+        if (!grown) return s->failed = 1, KURA_ERR_NOMEM;
+        if (s->n) memcpy(grown, s->e, s->n * sizeof *grown);
+        sodium_free(s->e);
+        s->e = grown, s->cap = cap;
+    }
+    kura_att_entry *e = &s->e[s->n++];
+    e->a = *a;
+    snprintf(e->name, sizeof e->name, "%s", a->name ? a->name : "");
+    e->a.name = e->name;
+    snprintf(e->item, sizeof e->item, "%s", item);
+    return KURA_OK;
+}
+
+void kura_att_set_add_record(void *ctx, const unsigned char *rec)
+{
+    kura_att_set *s = ctx;
+    kura_attachment a;
+    kura_attachment_parse(&a, rec);
+    a.name = "(a file of an older version)";
+    int rc = kura_att_set_add(s, s->current, &a); /* a failure: s->failed */
+    (void)rc;
+    sodium_memzero(&a, sizeof a);
+}
+
+void kura_att_set_free(kura_att_set *s)
+{
+    sodium_free(s->e); /* wipes */
+    memset(s, 0, sizeof *s);
+}

@@ -57,6 +57,23 @@ void kura_record_attachments(const unsigned char *rec, size_t len,
  * KURA_ERR_EXISTS for a name item has, KURA_ERR_INVALID for a bad name or too many. */
 KURA_MUST_CHECK int kura_attach_seal(kura_vault *v, kura_item *item, const char *name, int fd,
                                      const unsigned char *p, size_t n);
+/* Attachments gathered from items and histories, each once (by id), with the item that names
+ * it (for a failure's detail); guarded memory, since it holds their keys. */
+typedef struct kura_att_entry {
+    kura_attachment a; /* a.name points at name */
+    char name[256];
+    char item[KURA_ITEM_ID_TEXT + 1];
+} kura_att_entry;
+typedef struct kura_att_set {
+    kura_att_entry *e;
+    size_t n, cap;
+    int failed;                          /* an add ran out of memory */
+    char current[KURA_ITEM_ID_TEXT + 1]; /* the item whose history kura_att_set_add_record reads */
+} kura_att_set;
+KURA_MUST_CHECK int kura_att_set_add(kura_att_set *s, const char *item, const kura_attachment *a);
+/* kura_record_attachments' fn, ctx a kura_att_set: each attachment a version names. */
+void kura_att_set_add_record(void *ctx, const unsigned char *rec);
+void kura_att_set_free(kura_att_set *s);
 /* KURA_ERR_TOO_BIG if fd is a regular file larger than KURA_MAX_ATTACHMENT. */
 KURA_MUST_CHECK int kura_attach_too_big(int fd);
 /* Before a write commits: the noted attachments nothing names any more lose their chunks. */

@@ -251,62 +251,19 @@ int kura_items_upgrade(kura_vault *v)
 
 /* ---- kura check: every attachment of every item ---- */
 
-typedef struct listed {
-    kura_attachment a;
-    char name[256];
-    char item[KURA_ITEM_ID_TEXT + 1];
-} listed;
-
-typedef struct file_list {
-    listed *l; /* sodium_malloc: the keys */
-    size_t n, cap;
-} file_list;
-
 static int list_files(void *ctx, const kura_item *item)
 {
-    file_list *fl = ctx;
-    for (size_t i = 0; i < item->n_attachments; i++) {
-        if (fl->n == fl->cap) {
-            size_t cap = fl->cap ? 2 * fl->cap : 16;
-            listed *grown = sodium_malloc(cap * sizeof *grown);
-            if (!grown) return KURA_ERR_NOMEM;
-            if (fl->n) memcpy(grown, fl->l, fl->n * sizeof *grown);
-            sodium_free(fl->l);
-            fl->l = grown, fl->cap = cap;
-        }
-        listed *e = &fl->l[fl->n++];
-        e->a = item->attachments[i];
-        snprintf(e->name, sizeof e->name, "%s", item->attachments[i].name);
-        e->a.name = e->name;
-        memcpy(e->item, item->id, sizeof e->item);
-    }
+    for (size_t i = 0; i < item->n_attachments; i++)
+        if (kura_att_set_add(ctx, item->id, &item->attachments[i]) != KURA_OK)
+            return KURA_ERR_NOMEM;
     return KURA_OK;
 }
 
 /* The attachments the versions in the histories name, after the items' own. */
 typedef struct past_files {
     kura_vault *v;
-    file_list *fl;
-    const unsigned char *item;
-    int rc;
+    kura_att_set *set;
 } past_files;
-
-static void list_past_one(void *ctx, const unsigned char *rec)
-{
-    past_files *pf = ctx;
-    file_list *fl = pf->fl;
-    for (size_t i = 0; i < fl->n; i++)
-        if (memcmp(fl->l[i].a.id, rec, KURA_ATTACHMENT_ID_BYTES) == 0) return;
-    kura_item it = {0};
-    kura_attachment a;
-    kura_attachment_parse(&a, rec);
-    a.name = "(a file of an older version)";
-    it.attachments = &a;
-    it.n_attachments = 1;
-    kura_hex(it.id, pf->item, KURA_ITEM_ID_BYTES);
-    if (list_files(fl, &it) != KURA_OK) pf->rc = KURA_ERR_NOMEM;
-    sodium_memzero(&a, sizeof a);
-}
 
 static int list_past(void *ctx, const kura_row *r)
 {
@@ -315,37 +272,34 @@ static int list_past(void *ctx, const kura_row *r)
     kura_past p;
     if (r->keylen != KURA_ITEM_ID_BYTES) return KURA_ERR_CORRUPT;
     int rc = kura_past_open(&p, pf->v, r->key, &body);
-    pf->item = r->key;
-    if (rc == KURA_OK) kura_past_attachments(&p, list_past_one, pf);
-    if (rc == KURA_OK) rc = pf->rc;
+    kura_hex(pf->set->current, r->key, KURA_ITEM_ID_BYTES);
+    if (rc == KURA_OK) kura_past_attachments(&p, kura_att_set_add_record, pf->set);
+    if (rc == KURA_OK && pf->set->failed) rc = KURA_ERR_NOMEM;
     kura_past_free(&p);
-    if (rc == KURA_ERR_CORRUPT) {
-        char hex[KURA_ITEM_ID_TEXT + 1];
-        kura_hex(hex, r->key, KURA_ITEM_ID_BYTES);
-        return kura_fail(rc, "the history of item %s does not decrypt", hex);
-    }
+    if (rc == KURA_ERR_CORRUPT)
+        return kura_fail(rc, "the history of item %s does not decrypt", pf->set->current);
     return rc;
 }
 
 int kura_vault_verify_files(kura_vault *v, size_t *files, uint64_t *bytes)
 {
-    file_list fl = {0};
+    kura_att_set set = {0};
     *files = 0;
     *bytes = 0;
-    int rc = kura_item_each_whole(v, list_files, &fl);
+    int rc = kura_item_each_whole(v, list_files, &set);
     if (rc == KURA_OK) rc = kura_vault_read_begin(v, 0);
     if (rc == KURA_OK) {
-        past_files pf = {v, &fl, NULL, KURA_OK};
+        past_files pf = {v, &set};
         rc = kura_db_all_past(v->db, list_past, &pf);
         kura_vault_read_end(v);
     }
-    for (size_t i = 0; rc == KURA_OK && i < fl.n; i++) {
-        rc = kura_attachment_check(v, &fl.l[i].a);
+    for (size_t i = 0; rc == KURA_OK && i < set.n; i++) {
+        rc = kura_attachment_check(v, &set.e[i].a);
         if (rc != KURA_OK)
-            kura_fail_in(rc, "item %.8s", fl.l[i].item);
+            kura_fail_in(rc, "item %.8s", set.e[i].item);
         else
-            ++*files, *bytes += fl.l[i].a.size;
+            ++*files, *bytes += set.e[i].a.size;
     }
-    sodium_free(fl.l);
+    kura_att_set_free(&set);
     return rc;
 }

@@ -16,16 +16,8 @@ typedef struct salvage {
     kura_salvage_report *r;
     kura_salvage_lost_fn lost;
     void *ctx;
-    kura_gbuf files; /* the attachments the saved items and histories name: ATTACH_HEAD each */
+    kura_att_set files; /* the attachments the saved items and histories name */
 } salvage;
-
-static void note_file(void *ctx, const unsigned char *rec)
-{
-    salvage *s = ctx;
-    for (size_t off = 0; off < s->files.n; off += ATTACH_HEAD)
-        if (memcmp(s->files.p + off, rec, KURA_ATTACHMENT_ID_BYTES) == 0) return;
-    (void)kura_gbuf_add(&s->files, rec, ATTACH_HEAD); /* a failure: files.failed */
-}
 
 /* Each attachment's chunks, checked whole under its key, copied into the new file (the same
  * vault: the same AD opens them there); one that does not read whole is counted lost. */
@@ -34,15 +26,12 @@ static int take_files(salvage *s)
     kura_vault *nv = kura_batch_vault(s->to);
     if (s->files.failed) return KURA_ERR_NOMEM;
     int rc = KURA_OK;
-    for (size_t off = 0; rc == KURA_OK && off < s->files.n; off += ATTACH_HEAD) {
-        kura_attachment a;
+    for (size_t i = 0; rc == KURA_OK && i < s->files.n; i++) {
+        const kura_attachment *a = &s->files.e[i].a;
         kura_blob f = {0};
-        kura_attachment_parse(&a, s->files.p + off);
-        a.name = "";
-        int got = kura_attachment_pack(s->from, a.id, &f);
-        if (got == KURA_OK) got = kura_attachment_unpack(nv, &a, f.p, f.n);
+        int got = kura_attachment_pack(s->from, a->id, &f);
+        if (got == KURA_OK) got = kura_attachment_unpack(nv, a, f.p, f.n);
         free(f.p);
-        sodium_memzero(&a, sizeof a);
         if (got == KURA_OK)
             s->r->files++;
         else if (got == KURA_ERR_NOMEM)
@@ -66,15 +55,8 @@ static int take(void *ctx, const kura_row *row)
     }
     if (rc == KURA_OK) rc = kura_batch_insert(s->to, s->item);
     if (rc == KURA_OK) s->r->saved++;
-    for (size_t i = 0; rc == KURA_OK && i < s->item->n_attachments; i++) {
-        unsigned char rec[ATTACH_HEAD], size[8];
-        const kura_attachment *a = &s->item->attachments[i];
-        kura_put64(size, a->size);
-        memcpy(rec, a->id, 16), memcpy(rec + 16, a->key, 32), memcpy(rec + 48, size, 8);
-        memcpy(rec + 56, a->hash, 32), memcpy(rec + 88, a->device, KURA_DEVICE_ID_BYTES);
-        note_file(s, rec);
-        sodium_memzero(rec, sizeof rec);
-    }
+    for (size_t i = 0; rc == KURA_OK && i < s->item->n_attachments; i++)
+        rc = kura_att_set_add(&s->files, s->item->id, &s->item->attachments[i]);
     return rc;
 }
 
@@ -104,7 +86,8 @@ static int take_histories(salvage *s)
         if (got == KURA_OK) {
             kura_past p;
             got = kura_past_open(&p, v, id, &body);
-            if (got == KURA_OK) kura_past_attachments(&p, note_file, s);
+            kura_hex(s->files.current, id, KURA_ITEM_ID_BYTES);
+            if (got == KURA_OK) kura_past_attachments(&p, kura_att_set_add_record, &s->files);
             kura_past_free(&p);
         }
         if (got == KURA_OK) {
@@ -151,7 +134,6 @@ int kura_vault_salvage(kura_vault *v, const char *to, kura_salvage_report *r,
         return rc;
     }
     salvage s = {.from = v, .item = kura_item_new(), .r = r, .lost = lost, .ctx = ctx};
-    s.files = kura_buf_lend(v);
     rc = s.item ? kura_batch_begin(nv, &s.to) : KURA_ERR_NOMEM;
     if (rc == KURA_OK) {
         rc = kura_db_items_around_damage(v->db, take, &s, &r->unreadable);
@@ -163,7 +145,7 @@ int kura_vault_salvage(kura_vault *v, const char *to, kura_salvage_report *r,
             kura_batch_abort(s.to);
     }
     kura_item_free(s.item);
-    kura_buf_return(v, &s.files);
+    kura_att_set_free(&s.files);
     if (rc != KURA_OK) {
         kura_fail_in(rc, "cannot write %s", to);
         kura_vault_close(nv);

@@ -108,8 +108,10 @@ typedef struct sync_slice {
  * Any device may send one (it has the content, and no folder on the remote has it yet); the
  * key that opens it is only in the sealed details of the versions that name it. */
 typedef struct remote_files {
-    unsigned char (*ids)[KURA_ATTACHMENT_ID_BYTES]; /* sorted */
-    char (*dev)[33];                                /* the folder each is in */
+    struct remote_file {
+        unsigned char id[KURA_ATTACHMENT_ID_BYTES];
+        char dev[33]; /* the folder it is in */
+    } * f;            /* sorted by id */
     size_t n, cap;
 } remote_files;
 /* The attachment files in every device's folder under vdir. */

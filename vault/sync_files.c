@@ -15,8 +15,7 @@
 
 void kura_files_free(remote_files *f)
 {
-    free(f->ids);
-    free(f->dev);
+    free(f->f);
     memset(f, 0, sizeof *f);
 }
 
@@ -47,7 +46,6 @@ int kura_files_list(remote *r, const char *vdir, remote_files *out)
     size_t n_devs = 0;
     memset(out, 0, sizeof *out);
     int rc = r->ops->list(r, vdir, &devs, &n_devs);
-    size_t cap_dev = 0;
     for (size_t i = 0; rc == KURA_OK && i < n_devs; i++) {
         if (strlen(devs[i]) != 32 || strspn(devs[i], "0123456789abcdef") != 32) continue;
         char dir[128], **names = NULL;
@@ -57,28 +55,18 @@ int kura_files_list(remote *r, const char *vdir, remote_files *out)
         for (size_t k = 0; rc == KURA_OK && k < n; k++) {
             unsigned char id[KURA_ATTACHMENT_ID_BYTES];
             if (!att_name(names[k], id)) continue;
-            if (kura_grow(&out->ids, &out->cap, out->n, sizeof *out->ids) != KURA_OK ||
-                kura_grow(&out->dev, &cap_dev, out->n, sizeof *out->dev) != KURA_OK) {
+            if (kura_grow(&out->f, &out->cap, out->n, sizeof *out->f) != KURA_OK) {
                 rc = KURA_ERR_NOMEM;
                 break;
             }
-            memcpy(out->ids[out->n], id, sizeof id);
-            memcpy(out->dev[out->n], devs[i], 33);
+            memcpy(out->f[out->n].id, id, sizeof id);
+            memcpy(out->f[out->n].dev, devs[i], 33);
             out->n++;
         }
         free_list(names, n);
     }
     free_list(devs, n_devs);
-    /* Sorted by id, each id's folder with it. */
-    for (size_t i = 1; rc == KURA_OK && i < out->n; i++)
-        for (size_t j = i; j > 0 && by_id(out->ids[j - 1], out->ids[j]) > 0; j--) {
-            unsigned char t[KURA_ATTACHMENT_ID_BYTES];
-            char d[33];
-            memcpy(t, out->ids[j], sizeof t), memcpy(d, out->dev[j], sizeof d);
-            memcpy(out->ids[j], out->ids[j - 1], sizeof t),
-                memcpy(out->dev[j], out->dev[j - 1], 33);
-            memcpy(out->ids[j - 1], t, sizeof t), memcpy(out->dev[j - 1], d, sizeof d);
-        }
+    if (rc == KURA_OK && out->n) qsort(out->f, out->n, sizeof *out->f, by_id); /* id first */
     if (rc != KURA_OK) kura_files_free(out);
     return rc;
 }
@@ -86,9 +74,8 @@ int kura_files_list(remote *r, const char *vdir, remote_files *out)
 /* The folder that holds attachment id's file, or NULL. */
 static const char *where(const remote_files *f, const unsigned char *id)
 {
-    const unsigned char(*hit)[KURA_ATTACHMENT_ID_BYTES] =
-        f->n ? bsearch(id, f->ids, f->n, sizeof *f->ids, by_id) : NULL;
-    return hit ? f->dev[hit - f->ids] : NULL;
+    const struct remote_file *hit = f->n ? bsearch(id, f->f, f->n, sizeof *f->f, by_id) : NULL;
+    return hit ? hit->dev : NULL;
 }
 
 /* ---- sending ---- */

@@ -300,6 +300,7 @@ const char *put_passkey(kura_item *it, const struct json_t *cred)
 
 const char *put_group(kura_item *it, const char *path, int drop_root)
 {
+    if (path) path += strspn(path, "/"); /* RoboForm's "/Work": the same folder as "Work" */
     if (!path || !*path) return NULL;
     if (drop_root) {
         const char *slash = strchr(path, '/');

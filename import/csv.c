@@ -1,6 +1,7 @@
-/* CSV exports (libcsv): Bitwarden, 1Password, KeePassXC, LastPass, Chrome and Edge, Firefox,
- * and kura's own. Columns are found by their names in the header row, never by position, so a
- * manager that adds or moves a column is still read. */
+/* CSV exports (libcsv): Bitwarden, 1Password, KeePassXC, KeePass, LastPass, Dashlane, NordPass,
+ * RoboForm, Keeper, Chrome and Edge, Firefox, and kura's own. Columns are found by their names in
+ * the header row, never by position, so a manager that adds or moves a column is still read;
+ * Keeper alone writes no header, and its columns are known by place. */
 #include <stdlib.h>
 #include <string.h>
 #include <csv.h>
@@ -11,6 +12,8 @@
 
 #define MAX_COLS 64
 #define CHUNK 65536
+#define N_COLUMNS 28
+#define N_IGNORED 8
 
 /* libcsv grows its field buffer with realloc: wiping_realloc and wiping_free (common.c)
  * are given to it, since the fields are passwords. */
@@ -38,10 +41,14 @@ static void row_free(row *w)
     free(w->buf);
 }
 
+struct csv_format;
+
 typedef struct csv_state {
     reader *r;
     const char *format;
-    size_t unread[MAX_COLS]; /* rows with a value in each column the format does not read */
+    const struct csv_format *fmt; /* the layout of format that the header fits */
+    size_t unread[MAX_COLS];      /* rows with a value in each column the format does not read */
+    size_t unread_beyond;         /* rows with a value after the header's last column */
     row cells;
     char *names[MAX_COLS]; /* the header, lower case */
     size_t n_names;
@@ -167,9 +174,21 @@ enum put {
     TYPE,        /* kura's type name */
     CREATED,     /* a time: seconds or ISO 8601 (`which` 1: milliseconds) */
     UPDATED,
-    LP_URL,   /* LastPass's url: "http://sn" marks a secure note, not a site */
-    LP_GROUP, /* LastPass's grouping: folders split by '\\' */
-    LP_EXTRA, /* LastPass's extra: the notes, or a typed note's "Key:Value" lines */
+    LP_URL,    /* LastPass's url: "http://sn" marks a secure note, not a site */
+    LP_GROUP,  /* LastPass's grouping: folders split by '\\' */
+    LP_EXTRA,  /* LastPass's extra: the notes, or a typed note's "Key:Value" lines */
+    KIND,      /* the manager's item type: `seps` maps its words to kura's ("a=card,b=note") */
+    HIDDEN,    /* a hidden field named `seps` */
+    EXPIRY,    /* a card's expiry; with `seps`, this is the year and `seps` the month's column */
+    FULLNAME,  /* a person's name: first-name, middle-name, last-name */
+    LINE,      /* a line of the multi-line field named `seps` (address lines) */
+    FALLBACK,  /* the item text `which`, when no column before gave it one */
+    JSON_URLS, /* a JSON list of URLs (NordPass's additional_urls) */
+    NP_FIELDS, /* NordPass's custom_fields: a JSON list of {label, type, value} */
+    RF_FIELDS, /* RoboForm's RfFieldsV2: this cell and every cell after the header's last */
+    PAIRS,     /* Keeper: this cell and each after it, name then value */
+    DL_ID,     /* Dashlane's ids.csv number: which field its type says */
+    WITH,      /* read with another column */
 };
 
 typedef struct column {
@@ -184,13 +203,17 @@ typedef struct column {
 typedef struct csv_format {
     const char *name;
     const char *required[5];
-    column columns[12];
-    const char *ignored[6]; /* columns kura knowingly leaves out: how the manager shows an item,
-                             * never what it holds */
+    column columns[N_COLUMNS];
+    const char *ignored[N_IGNORED]; /* columns kura knowingly leaves out: how the manager shows
+                                     * an item, never what it holds */
+    int type;                       /* the items' type before a KIND column says */
+    const char *not_item[2];        /* {column, value}: such a row is not an item (a folder) */
+    int headerless;                 /* no header row: `required` is never looked for, and the
+                                     * columns are named by place (`columns` in file order) */
 } csv_format;
 
 static const csv_format formats[] = {
-    {"bitwarden-csv",
+    {.name = "bitwarden-csv",
      {"login_uri", "login_password"},
      {{"name", TEXT, KURA_TITLE, NULL},
       {"login_username", TEXT, KURA_USERNAME, NULL},
@@ -202,7 +225,7 @@ static const csv_format formats[] = {
       {"login_totp", OTP, 0, NULL},
       {"collections", TAGS, 0, ","}},
      {"type", "favorite", "reprompt"}},
-    {"firefox-csv",
+    {.name = "firefox-csv",
      {"url", "password", "httprealm"},
      {{"url", URLS, 0, "\n"},
       {"username", TEXT, KURA_USERNAME, NULL},
@@ -211,7 +234,7 @@ static const csv_format formats[] = {
       {"timecreated", CREATED, 1, NULL},
       {"timepasswordchanged", UPDATED, 1, NULL}},
      {"formactionorigin", "guid", "timelastused"}},
-    {"keepassxc-csv",
+    {.name = "keepassxc-csv",
      {"group", "title", "password", "url"},
      {{"title", TEXT, KURA_TITLE, NULL},
       {"username", TEXT, KURA_USERNAME, NULL},
@@ -223,7 +246,7 @@ static const csv_format formats[] = {
       {"created", CREATED, 0, NULL},
       {"last modified", UPDATED, 0, NULL}},
      {"icon"}},
-    {"kura-csv",
+    {.name = "kura-csv",
      {"title", "urls", "password", "fields"},
      {{"title", TEXT, KURA_TITLE, NULL},
       {"username", TEXT, KURA_USERNAME, NULL},
@@ -236,7 +259,84 @@ static const csv_format formats[] = {
       {"created", CREATED, 0, NULL},
       {"updated", UPDATED, 0, NULL}},
      {NULL}},
-    {"1password-csv",
+    /* Dashlane's export: a zip of five CSV files, each read alone. */
+    {.name = "dashlane-csv",
+     {"title", "note", "username", "password"},
+     {{"title", TEXT, KURA_TITLE, NULL},
+      {"username", TEXT, KURA_USERNAME, NULL},
+      {"username2", FIELD, 0, "username 2"},
+      {"username3", FIELD, 0, "username 3"},
+      {"password", TEXT, KURA_PASSWORD, NULL},
+      {"note", TEXT, KURA_NOTES, NULL},
+      {"url", URLS, 0, "\n"},
+      {"category", GROUP, 0, NULL},
+      {"otpsecret", OTP, 0, NULL},
+      {"otpurl", OTP, 0, NULL}},
+     {NULL}},
+    {.name = "dashlane-csv",
+     {"type", "account_name", "cc_number"},
+     {{"name", TEXT, KURA_TITLE, NULL},
+      {"account_name", FALLBACK, KURA_TITLE, NULL},
+      {"account_holder", FIELD, 0, "cardholder"},
+      {"cc_number", HIDDEN, 0, "number"},
+      {"code", HIDDEN, 0, "code"},
+      {"expiration_month", WITH, 0, NULL},
+      {"expiration_year", EXPIRY, 0, "expiration_month"},
+      {"account_number", HIDDEN, 0, "account number"},
+      {"routing_number", HIDDEN, 0, "routing number"},
+      {"issuing_bank", FIELD, 0, "bank"},
+      {"country", FIELD, 0, "country"},
+      {"note", TEXT, KURA_NOTES, NULL},
+      {"type", KIND, 0, "credit_card=card,bank=generic"}},
+     {NULL},
+     KURA_TYPE_CARD},
+    {.name = "dashlane-csv",
+     {"type", "number", "name", "issue_date"},
+     {{"name", FULLNAME, 0, NULL},
+      {"number", DL_ID, 0, NULL},
+      {"issue_date", FIELD, 0, "issued"},
+      {"expiration_date", FIELD, 0, "expires"},
+      {"place_of_issue", FIELD, 0, "place of issue"},
+      {"state", FIELD, 0, "region"},
+      {"type", WITH, 0, NULL}},
+     {NULL},
+     KURA_TYPE_IDENTITY},
+    {.name = "dashlane-csv",
+     {"type", "title", "first_name", "item_name"},
+     {{"item_name", TEXT, KURA_TITLE, NULL},
+      {"title", FIELD, 0, "title"},
+      {"first_name", FIELD, 0, "first-name"},
+      {"middle_name", FIELD, 0, "middle-name"},
+      {"last_name", FIELD, 0, "last-name"},
+      {"login", TEXT, KURA_USERNAME, NULL},
+      {"date_of_birth", FIELD, 0, "birthday"},
+      {"place_of_birth", FIELD, 0, "place of birth"},
+      {"email", FIELD, 0, "email"},
+      {"email_type", FIELD, 0, "email type"},
+      {"phone_number", FIELD, 0, "phone"},
+      {"address", LINE, 0, "address"},
+      {"address_recipient", FIELD, 0, "recipient"},
+      {"address_building", FIELD, 0, "building"},
+      {"address_apartment", FIELD, 0, "apartment"},
+      {"address_floor", FIELD, 0, "floor"},
+      {"address_door_code", HIDDEN, 0, "door code"},
+      {"city", FIELD, 0, "city"},
+      {"state", FIELD, 0, "region"},
+      {"zip", FIELD, 0, "postcode"},
+      {"country", FIELD, 0, "country"},
+      {"job_title", FIELD, 0, "job title"},
+      {"url", URLS, 0, "\n"},
+      {"type", FIELD, 0, "kind"}},
+     {NULL},
+     KURA_TYPE_IDENTITY},
+    {.name = "dashlane-csv",
+     {"title", "note"},
+     {{"title", TEXT, KURA_TITLE, NULL},
+      {"note", TEXT, KURA_NOTES, NULL},
+      {"category", GROUP, 0, NULL}},
+     {NULL},
+     KURA_TYPE_NOTE},
+    {.name = "1password-csv",
      {"title", "password"},
      {{"title", TEXT, KURA_TITLE, NULL},
       {"username", TEXT, KURA_USERNAME, NULL},
@@ -249,7 +349,7 @@ static const csv_format formats[] = {
       {"tags", TAGS, 0, ",;"},
       {"archived", ARCHIVED, 0, NULL}},
      {"favorite"}},
-    {"lastpass-csv",
+    {.name = "lastpass-csv",
      {"grouping", "extra", "fav", "name"},
      {{"name", TEXT, KURA_TITLE, NULL},
       {"username", TEXT, KURA_USERNAME, NULL},
@@ -259,7 +359,65 @@ static const csv_format formats[] = {
       {"grouping", LP_GROUP, 0, NULL},
       {"extra", LP_EXTRA, 0, NULL}},
      {"fav", "last_touch", "last_pwd_change"}},
-    {"chrome-csv",
+    /* NordPass: one file of every kind, its folders as rows of their own. */
+    {.name = "nordpass-csv",
+     {"cardholdername", "cardnumber", "full_name", "folder"},
+     {{"name", TEXT, KURA_TITLE, NULL},
+      {"url", URLS, 0, "\n"},
+      {"additional_urls", JSON_URLS, 0, NULL},
+      {"username", TEXT, KURA_USERNAME, NULL},
+      {"password", TEXT, KURA_PASSWORD, NULL},
+      {"totp", OTP, 0, NULL},
+      {"note", TEXT, KURA_NOTES, NULL},
+      {"cardholdername", FIELD, 0, "cardholder"},
+      {"cardnumber", HIDDEN, 0, "number"},
+      {"cvc", HIDDEN, 0, "code"},
+      {"pin", HIDDEN, 0, "pin"},
+      {"expirydate", EXPIRY, 0, NULL},
+      {"full_name", FULLNAME, 0, NULL},
+      {"email", FIELD, 0, "email"},
+      {"phone_number", FIELD, 0, "phone"},
+      {"address1", LINE, 0, "address"},
+      {"address2", LINE, 0, "address"},
+      {"city", FIELD, 0, "city"},
+      {"state", FIELD, 0, "region"},
+      {"zipcode", FIELD, 0, "postcode"},
+      {"country", FIELD, 0, "country"},
+      {"folder", GROUP, 0, NULL},
+      {"shared_folder", GROUP, 0, NULL},
+      {"custom_fields", NP_FIELDS, 0, NULL},
+      {"type", KIND, 0, "password=login,credit_card=card,note=note,identity=identity"}},
+     {"note_date"},
+     KURA_TYPE_LOGIN,
+     {"type", "folder"}},
+    /* RoboForm: the fields of a login beyond its name and password fill the cells after the
+     * header's last. */
+    {.name = "roboform-csv",
+     {"name", "url", "login", "pwd", "rffieldsv2"},
+     {{"name", TEXT, KURA_TITLE, NULL},
+      {"url", URLS, 0, "\n"},
+      {"matchurl", URLS, 0, "\n"},
+      {"login", TEXT, KURA_USERNAME, NULL},
+      {"pwd", TEXT, KURA_PASSWORD, NULL},
+      {"note", TEXT, KURA_NOTES, NULL},
+      {"folder", GROUP, 0, NULL},
+      {"rffieldsv2", RF_FIELDS, 0, NULL}},
+     {NULL}},
+    /* KeePass 2's "KeePass CSV (1.x)": every cell quoted, with backslash escapes. */
+    {.name = "keepass-csv",
+     {"account", "login name", "password", "web site", "comments"},
+     {{"account", TEXT, KURA_TITLE, NULL},
+      {"login name", TEXT, KURA_USERNAME, NULL},
+      {"password", TEXT, KURA_PASSWORD, NULL},
+      {"web site", URLS, 0, "\n"},
+      {"comments", TEXT, KURA_NOTES, NULL},
+      {"group tree", GROUP, 0, NULL},
+      {"group", GROUP, 0, NULL},
+      {"creation time", CREATED, 0, NULL},
+      {"last modification", UPDATED, 0, NULL},
+      {"expires", FIELD, 0, "expires"}},
+     {"uuid", "icon", "last access"}},
+    {.name = "chrome-csv",
      {"name", "url", "username", "password"},
      {{"name", TEXT, KURA_TITLE, NULL},
       {"username", TEXT, KURA_USERNAME, NULL},
@@ -267,11 +425,32 @@ static const csv_format formats[] = {
       {"note", TEXT, KURA_NOTES, NULL},
       {"url", URLS, 0, "\n"}},
      {NULL}},
+    /* Keeper's CSV: no header; folder, title, login, password, website, notes, shared
+     * folder, then a name and a value for each custom field. */
+    {.name = "keeper-csv",
+     {NULL},
+     {{"folder", GROUP, 0, NULL},
+      {"title", TEXT, KURA_TITLE, NULL},
+      {"login", TEXT, KURA_USERNAME, NULL},
+      {"password", TEXT, KURA_PASSWORD, NULL},
+      {"website address", URLS, 0, "\n"},
+      {"notes", TEXT, KURA_NOTES, NULL},
+      {"shared folder", GROUP, 0, NULL},
+      {"custom fields", PAIRS, 0, NULL}},
+     {NULL},
+     KURA_TYPE_LOGIN,
+     {NULL},
+     1},
 };
 
+#define N_FORMATS (sizeof formats / sizeof formats[0])
+#define EACH_COLUMN(c, fmt)                                                                        \
+    for (const column *c = (fmt)->columns; c < (fmt)->columns + N_COLUMNS && c->name; c++)
+
+/* The first layout of the format name (a format may have several: Dashlane's files). */
 static const csv_format *format_named(const char *name)
 {
-    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+    for (size_t i = 0; i < N_FORMATS; i++)
         if (strcmp(formats[i].name, name) == 0) return &formats[i];
     return NULL;
 }
@@ -279,10 +458,18 @@ static const csv_format *format_named(const char *name)
 /* 1 if format reads the column name, or knowingly leaves it out. */
 static int reads(const csv_format *fmt, const char *name)
 {
-    for (const column *c = fmt->columns; c < fmt->columns + 12 && c->name; c++)
-        if (strcmp(c->name, name) == 0) return 1;
-    for (size_t i = 0; i < 6 && fmt->ignored[i]; i++)
+    EACH_COLUMN(c, fmt)
+    if (strcmp(c->name, name) == 0) return 1;
+    for (size_t i = 0; i < N_IGNORED && fmt->ignored[i]; i++)
         if (strcmp(fmt->ignored[i], name) == 0) return 1;
+    return 0;
+}
+
+/* Whether the format reads the cells after the header's last (RoboForm's, Keeper's). */
+static int reads_beyond(const csv_format *fmt)
+{
+    EACH_COLUMN(c, fmt)
+    if (c->put == RF_FIELDS || c->put == PAIRS) return 1;
     return 0;
 }
 
@@ -290,15 +477,23 @@ static int reads(const csv_format *fmt, const char *name)
  * format the user named, said as dropped from this item. */
 static void unread_cells(csv_state *st)
 {
-    const csv_format *fmt = format_named(st->format);
-    for (size_t i = 0; fmt && i < st->n_names && i < st->cells.n; i++) {
-        if (!st->cells.buf[st->cells.off[i]] || reads(fmt, st->names[i])) continue;
-        st->unread[i]++;
+    const csv_format *fmt = st->fmt;
+    for (size_t i = 0; fmt && i < st->cells.n; i++) {
+        if (!st->cells.buf[st->cells.off[i]]) continue;
+        if (i < st->n_names ? reads(fmt, st->names[i]) : reads_beyond(fmt)) continue;
+        if (i < st->n_names)
+            st->unread[i]++;
+        else
+            st->unread_beyond++;
         if (st->r->sink->named) {
             char kind[80];
-            snprintf(kind, sizeof kind, "column '%.60s'", st->names[i]);
+            if (i < st->n_names)
+                snprintf(kind, sizeof kind, "column '%.60s'", st->names[i]);
+            else
+                snprintf(kind, sizeof kind, "cells after the header's last column");
             rd_dropped(st->r, kind);
         }
+        if (i >= st->n_names) break;
     }
 }
 
@@ -451,8 +646,213 @@ static const char *lp_typed(kura_item *it, const char *extra)
     return why;
 }
 
+/* The place of the column named name in the header, or -1. */
+static long col_index(const csv_state *st, const char *name)
+{
+    for (size_t i = 0; i < st->n_names; i++)
+        if (strcmp(st->names[i], name) == 0) return (long)i;
+    return -1;
+}
+
+/* The cell at place i of the row, or NULL when empty or missing. */
+static const char *cell_at(const csv_state *st, size_t i)
+{
+    return i < st->cells.n && st->cells.buf[st->cells.off[i]] ? st->cells.buf + st->cells.off[i]
+                                                              : NULL;
+}
+
+/* The manager's type word v through map ("credit_card=card,note=note"); a word the map lacks
+ * makes a generic item that keeps the word as the field "kind". */
+static const char *put_kind(kura_item *it, const char *map, const char *v)
+{
+    if (!v || !*v) return NULL;
+    size_t n = strlen(v);
+    for (const char *p = map; *p;) {
+        const char *eq = strchr(p, '='), *end = p + strcspn(p, ",");
+        if (eq && eq < end && (size_t)(eq - p) == n && strncmp(p, v, n) == 0) {
+            char type[24];
+            snprintf(type, sizeof type, "%.*s", (int)(end - eq - 1), eq + 1);
+            return kura_item_set_type(it, kura_type_by_name(type)) == KURA_OK ? NULL : "a bad type";
+        }
+        p = *end ? end + 1 : end;
+    }
+    if (kura_item_set_type(it, KURA_TYPE_GENERIC) != KURA_OK) return "a bad type";
+    return put_field(it, "kind", v, 0);
+}
+
+/* A card's expiry as MM/YYYY when kura can read it, else as written; month_col names the
+ * column of the month when v is only the year. */
+static const char *put_expiry(const csv_state *st, kura_item *it, const char *month_col,
+                              const char *v)
+{
+    const char *month = month_col ? cell(st, month_col) : NULL;
+    if ((!v || !*v) && !month) return NULL;
+    char date[128], norm[8];
+    snprintf(date, sizeof date, "%s%s%s", month ? month : "", month && v && *v ? "/" : "",
+             v ? v : "");
+    const char *why =
+        put_field(it, "expiry", kura_card_expiry(norm, date) == KURA_OK ? norm : date, 0);
+    sodium_memzero(date, sizeof date);
+    return why;
+}
+
+/* "Ann Marie Smith": first-name Ann, middle-name Marie, last-name Smith. */
+static const char *put_fullname(kura_item *it, const char *v)
+{
+    if (!v || !*v) return NULL;
+    char name[1024];
+    snprintf(name, sizeof name, "%s", v);
+    char *first = name + strspn(name, " "), *end = first + strlen(first);
+    while (end > first && end[-1] == ' ')
+        *--end = '\0';
+    char *last = strrchr(first, ' '), *middle = NULL;
+    if (last) {
+        *last++ = '\0';
+        middle = strchr(first, ' ');
+        if (middle) *middle++ = '\0';
+    }
+    const char *why = put_field(it, "first-name", first, 0);
+    if (!why && middle) why = put_field(it, "middle-name", middle + strspn(middle, " "), 0);
+    if (!why && last) why = put_field(it, "last-name", last, 0);
+    return why;
+}
+
+/* v as a further line of the field name (an address's lines, one field). */
+static const char *put_line(kura_item *it, const char *name, const char *v)
+{
+    if (!v || !*v) return NULL;
+    const kura_field *f = kura_item_field(it, name);
+    if (!f) return put_field(it, name, v, 0);
+    size_t a = strlen(f->value), b = strlen(v);
+    char *joined = sodium_malloc(a + b + 2);
+    if (!joined) return "out of memory";
+    memcpy(joined, f->value, a);
+    joined[a] = '\n';
+    memcpy(joined + a + 1, v, b + 1);
+    int rc = kura_item_set_field(it, name, joined, f->hidden);
+    sodium_free(joined);
+    return rc == KURA_OK ? NULL : "a field too long";
+}
+
+/* NordPass's additional_urls: a JSON list of strings (one URL alone, read as it is). */
+static const char *put_json_urls(kura_item *it, const char *v)
+{
+    if (!v || !*v) return NULL;
+    json_t *list = json_loads(v, JSON_DECODE_ANY, NULL), *u;
+    size_t i;
+    const char *why = json_is_array(list) ? NULL : put_urls(it, v, "\n");
+    json_array_foreach(list, i, u)
+    {
+        if (why) break;
+        why = json_is_string(u) ? put_urls(it, json_string_value(u), "\n")
+                                : "an additional URL that is not a string";
+    }
+    json_decref(list);
+    return why;
+}
+
+/* NordPass's custom_fields: [{"label", "type", "value"}], hidden when the type is "hidden";
+ * anything else is kept whole as the field "custom fields". */
+static const char *put_np_fields(kura_item *it, const char *v)
+{
+    if (!v || !*v) return NULL;
+    json_t *list = json_loads(v, 0, NULL), *f;
+    size_t i;
+    if (!json_is_array(list)) {
+        json_decref(list);
+        return put_field(it, "custom fields", v, 0);
+    }
+    const char *why = NULL;
+    json_array_foreach(list, i, f)
+    {
+        const char *label = jstr(f, "label"), *type = jstr(f, "type"), *value = jstr(f, "value");
+        if (!why && value && type && strcmp(type, "totp") == 0)
+            why = put_otp(it, value);
+        else if (!why && value)
+            why = put_field(it, label, value, type && strcmp(type, "hidden") == 0);
+    }
+    json_decref(list); /* jansson's strings: not wiped, as with kura's own JSON import */
+    return why;
+}
+
+/* RoboForm's fields, from the cell at place `from` to the row's last: each is
+ * "name,id,name,type,value" (the value may hold commas). Its "User ID$" and "Password$" repeat
+ * the login's Login and Pwd; "TOTP KEY$" is the TOTP secret. */
+static const char *put_rf_fields(const csv_state *st, kura_item *it, size_t from)
+{
+    const char *why = NULL;
+    for (size_t i = from; !why && i < st->cells.n; i++) {
+        const char *f = cell_at(st, i), *part[5] = {f, NULL, NULL, NULL, NULL};
+        if (!f) continue;
+        for (int k = 1; k < 5 && part[k - 1]; k++) {
+            const char *comma = strchr(part[k - 1], ',');
+            part[k] = comma ? comma + 1 : NULL;
+        }
+        if (!part[4]) { /* not the layout: kept whole */
+            why = put_field(it, "RoboForm field", f, 0);
+            continue;
+        }
+        char name[256], type[16];
+        snprintf(name, sizeof name, "%.*s", (int)(part[1] - f - 1), f);
+        snprintf(type, sizeof type, "%.*s", (int)(part[4] - part[3] - 1), part[3]);
+        const char *value = part[4];
+        if (strcmp(name, "TOTP KEY$") == 0)
+            why = put_otp(it, value);
+        else if (strcmp(name, "User ID$") == 0 && (!it->username || !*it->username))
+            why = put_text(it, KURA_USERNAME, value);
+        else if (strcmp(name, "Password$") == 0 && (!it->password || !*it->password))
+            why = put_text(it, KURA_PASSWORD, value);
+        else if ((strcmp(name, "User ID$") == 0 && strcmp(value, it->username) == 0) ||
+                 (strcmp(name, "Password$") == 0 && strcmp(value, it->password) == 0))
+            continue;
+        else
+            why = put_field(it, strcmp(name, "-no-name-") == 0 ? NULL : name, value,
+                            strcmp(type, "pwd") == 0);
+    }
+    return why;
+}
+
+/* Keeper's custom fields, from the cell at place `from`: a name, then its value. Keeper
+ * writes the TOTP as the field "TFC:Keeper". */
+static const char *put_pairs(const csv_state *st, kura_item *it, size_t from)
+{
+    const char *why = NULL;
+    for (size_t i = from; !why && i < st->cells.n; i += 2) {
+        const char *name = cell_at(st, i), *value = cell_at(st, i + 1);
+        if (!value) continue;
+        if ((name && strcmp(name, "TFC:Keeper") == 0) || strncmp(value, "otpauth://", 10) == 0)
+            why = put_otp(it, value);
+        else
+            why = put_field(it, name, value, 0);
+    }
+    return why;
+}
+
+/* Dashlane's ids.csv: the number goes to the field the row's type says, and the item is
+ * named by the person and the document. */
+static const char *put_dashlane_id(const csv_state *st, kura_item *it, const char *v)
+{
+    static const struct {
+        const char *type, *field, *label;
+    } ids[] = {
+        {"card", "national-id", "ID card"},
+        {"passport", "passport", "passport"},
+        {"license", "license", "driver's license"},
+        {"social_security", "national-id", "social security"},
+        {"tax_number", "tax number", "tax number"},
+    };
+    const char *type = cell(st, "type"), *name = cell(st, "name"), *field = "number";
+    const char *label = type ? type : "ID";
+    for (size_t i = 0; type && i < sizeof ids / sizeof *ids; i++)
+        if (strcmp(ids[i].type, type) == 0) field = ids[i].field, label = ids[i].label;
+    char title[600];
+    snprintf(title, sizeof title, "%s%s%s", name ? name : "", name ? " " : "", label);
+    const char *why = put_text(it, KURA_TITLE, title);
+    return why ? why : put_field(it, field, v, 1);
+}
+
 /* One cell into the item as its column says. */
-static const char *put_cell(kura_item *it, const column *c, const char *v)
+static const char *put_cell(const csv_state *st, kura_item *it, const column *c, const char *v)
 {
     switch (c->put) {
     case TEXT:
@@ -504,6 +904,30 @@ static const char *put_cell(kura_item *it, const column *c, const char *v)
         if (!v || !*v) return NULL;
         if (strncmp(v, "NoteType:", 9) == 0) return lp_typed(it, v);
         return put_text(it, KURA_NOTES, v);
+    case KIND:
+        return put_kind(it, c->seps, v);
+    case HIDDEN:
+        return put_field(it, c->seps, v, 1);
+    case EXPIRY:
+        return put_expiry(st, it, c->seps, v);
+    case FULLNAME:
+        return put_fullname(it, v);
+    case LINE:
+        return put_line(it, c->seps, v);
+    case FALLBACK:
+        return it->title && *it->title ? NULL : put_text(it, (enum kura_item_text)c->which, v);
+    case JSON_URLS:
+        return put_json_urls(it, v);
+    case NP_FIELDS:
+        return put_np_fields(it, v);
+    case RF_FIELDS:
+        return put_rf_fields(st, it, (size_t)col_index(st, c->name));
+    case PAIRS:
+        return put_pairs(st, it, (size_t)col_index(st, c->name));
+    case DL_ID:
+        return v && *v ? put_dashlane_id(st, it, v) : NULL;
+    case WITH:
+        return NULL;
     }
     return NULL;
 }
@@ -522,15 +946,34 @@ static const char *row_item(csv_state *st, kura_item *it)
         const char *group = cell(st, "group"), *slash = group ? strchr(group, '/') : NULL;
         if (slash && strcmp(slash + 1, "Recycle Bin") == 0) return "in KeePassXC's recycle bin";
     }
+    const csv_format *fmt = st->fmt;
     const char *why = NULL;
-    const csv_format *fmt = format_named(f);
-    for (const column *c = fmt->columns; !why && c < fmt->columns + 12 && c->name; c++)
-        why = put_cell(it, c, cell(st, c->name));
+    if (fmt->type != KURA_TYPE_LOGIN && kura_item_set_type(it, fmt->type) != KURA_OK)
+        return "a bad type";
+    EACH_COLUMN(c, fmt)
+    {
+        if (why) break;
+        why = put_cell(st, it, c, cell(st, c->name));
+    }
+    if (!why && strcmp(f, "nordpass-csv") == 0 && !cell(st, "type")) /* an older export */
+        why = put_kind(it, "card=card,identity=identity,note=note",
+                       cell(st, "cardnumber")                        ? "card"
+                       : cell(st, "full_name")                       ? "identity"
+                       : !it->username && !it->password && it->notes ? "note"
+                                                                     : NULL);
+    if (!why && (!it->title || !*it->title)) { /* a person's item: named by the person */
+        const kura_field *first = kura_item_field(it, "first-name"),
+                         *last = kura_item_field(it, "last-name");
+        char name[600];
+        snprintf(name, sizeof name, "%s%s%s", first ? first->value : "", first && last ? " " : "",
+                 last ? last->value : "");
+        if (name[0]) why = put_text(it, KURA_TITLE, name);
+    }
     return why;
 }
 
-static int fits(const csv_state *st, const char *f);
-static const char *format_of(const csv_state *st);
+static const csv_format *layout_of(const csv_state *st, const char *name);
+static const csv_format *format_of(const csv_state *st);
 
 static void on_row(int c, void *data)
 {
@@ -545,6 +988,19 @@ static void on_row(int c, void *data)
         st->rc = KURA_ERR_NOMEM;
         return;
     }
+    if (!st->have_header && st->r && format_named(st->format)->headerless) {
+        /* Keeper: the columns by place; this row is the first item. */
+        st->fmt = format_named(st->format);
+        EACH_COLUMN(col, st->fmt)
+        {
+            if (!(st->names[st->n_names] = strdup(col->name))) {
+                st->rc = KURA_ERR_NOMEM;
+                return;
+            }
+            st->n_names++;
+        }
+        st->have_header = 1;
+    }
     if (!st->have_header) {
         for (size_t i = 0; i < w->n; i++) {
             char *name = strdup(w->buf + w->off[i]), *p = name;
@@ -558,9 +1014,9 @@ static void on_row(int c, void *data)
         }
         st->have_header = 1;
         row_reset(w);
-        if (st->r && !fits(st, st->format)) {
-            const char *is = format_of(st);
-            st->rc = is ? rd_fail(st->r, "its first row is that of a %s file", is)
+        if (st->r && !(st->fmt = layout_of(st, st->format))) {
+            const csv_format *is = format_of(st);
+            st->rc = is ? rd_fail(st->r, "its first row is that of a %s file", is->name)
                         : rd_fail(st->r, "its first row does not name the columns of one");
         }
         return;
@@ -568,6 +1024,10 @@ static void on_row(int c, void *data)
     int empty = 1;
     for (size_t i = 0; i < w->n && empty; i++)
         empty = w->buf[w->off[i]] == '\0';
+    const char *const *not_item = st->fmt->not_item;
+    if (!empty && not_item[0] && cell(st, not_item[0]) &&
+        strcmp(cell(st, not_item[0]), not_item[1]) == 0)
+        empty = 1; /* a folder: its items name it */
     if (!empty) {
         st->rows++;
         kura_item *it = rd_next(st->r);
@@ -611,22 +1071,30 @@ static void state_free(csv_state *st)
         free(st->names[i]);
 }
 
-/* Whether the header has the columns that make a file of format. */
-static int fits(const csv_state *st, const char *f)
+/* Whether the header has the columns that make a file of the layout fmt. */
+static int fits(const csv_state *st, const csv_format *fmt)
 {
-    const csv_format *fmt = format_named(f);
-    for (size_t i = 0; fmt && i < 5 && fmt->required[i]; i++)
+    if (fmt->headerless) return 0;
+    for (size_t i = 0; i < 5 && fmt->required[i]; i++)
         if (!has(st, fmt->required[i])) return 0;
-    if (fmt && strcmp(f, "1password-csv") == 0) /* and some column for the site */
+    if (strcmp(fmt->name, "1password-csv") == 0) /* and some column for the site */
         return has(st, "otpauth") || has(st, "url") || has(st, "website");
-    return fmt != NULL;
+    return 1;
 }
 
-/* What a header says the file is: the first format it fits, most particular first. */
-static const char *format_of(const csv_state *st)
+/* The layout of the format name that the header fits, or NULL. */
+static const csv_format *layout_of(const csv_state *st, const char *name)
 {
-    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
-        if (fits(st, formats[i].name)) return formats[i].name;
+    for (size_t i = 0; i < N_FORMATS; i++)
+        if (strcmp(formats[i].name, name) == 0 && fits(st, &formats[i])) return &formats[i];
+    return NULL;
+}
+
+/* What a header says the file is: the first layout it fits, most particular first. */
+static const csv_format *format_of(const csv_state *st)
+{
+    for (size_t i = 0; i < N_FORMATS; i++)
+        if (fits(st, &formats[i])) return &formats[i];
     return NULL;
 }
 
@@ -648,16 +1116,50 @@ const char *detect_csv(const unsigned char *text, size_t len)
     size_t n = len < CHUNK ? len : CHUNK; /* a header is one short line */
     csv_parse(&p, text, n, on_cell, header_row, &st);
     csv_free(&p);
-    const char *f = st.have_header && st.rc == KURA_OK ? format_of(&st) : NULL;
+    const csv_format *f = st.have_header && st.rc == KURA_OK ? format_of(&st) : NULL;
     state_free(&st);
-    return f;
+    return f ? f->name : NULL;
+}
+
+/* KeePass's CSV (1.x) escapes inside its quotes with a backslash (\\ and \"), where CSV
+ * doubles the quote: text rewritten as CSV, in *out (wiping_free it). */
+static int keepass_unescape(const unsigned char *text, size_t len, unsigned char **out,
+                            size_t *out_len)
+{
+    unsigned char *o = wiping_realloc(NULL, len + len / 2 + 1);
+    size_t n = 0;
+    int quoted = 0;
+    if (!o) return KURA_ERR_NOMEM;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '"') {
+            quoted = !quoted;
+        } else if (quoted && text[i] == '\\' && i + 1 < len) {
+            if (text[++i] == '"') o[n++] = '"'; /* doubled, below */
+        }
+        if (n + 2 > len + len / 2 + 1) { /* more quotes escaped than there is room: not KeePass */
+            wiping_free(o);
+            return KURA_ERR_INVALID;
+        }
+        o[n++] = text[i];
+    }
+    *out = o;
+    *out_len = n;
+    return KURA_OK;
 }
 
 int read_csv(reader *r, const char *format)
 {
     if (!format_named(format)) return rd_fail(r, "kura does not know the format %s", format);
     csv_state st = {.r = r, .format = format};
-    int rc = parse(&st, r->text, r->len);
+    unsigned char *text = NULL;
+    size_t len = 0;
+    int rc = KURA_OK;
+    if (strcmp(format, "keepass-csv") == 0) {
+        rc = keepass_unescape(r->text, r->len, &text, &len);
+        if (rc == KURA_ERR_INVALID) rc = rd_fail(r, "more escaped quotes than KeePass writes");
+    }
+    if (rc == KURA_OK) rc = parse(&st, text ? text : r->text, text ? len : r->len);
+    if (text) wiping_free(text);
     if (rc == KURA_OK && !st.have_header) rc = rd_fail(r, "the file is empty: no header row");
     if (rc == KURA_OK && !r->sink->named) { /* data this format does not read: not this format? */
         char names[400] = "";
@@ -667,7 +1169,11 @@ int read_csv(reader *r, const char *format)
             size_t have = strlen(names);
             snprintf(names + have, sizeof names - have, "%s'%s'", n++ ? ", " : "", st.names[i]);
         }
-        if (n) {
+        if (st.unread_beyond) {
+            rc = rd_fail(r, "rows have cells after the header's last column, which this "
+                            "format's reader does not read");
+            rc = KURA_ERR_UNREAD;
+        } else if (n) {
             rd_fail(r, "the column%s %s hold%s data that this format's reader does not read",
                     n == 1 ? "" : "s", names, n == 1 ? "s" : "");
             rc = KURA_ERR_UNREAD;

@@ -29,7 +29,12 @@ static const kura_import_format formats[] = {
     {"1password-csv", "1Password CSV", {0}, 1, MODULE(read_csv)},
     {"keepassxc-csv", "KeePassXC CSV", {0}, 1, MODULE(read_csv)},
     {"keepass-xml", "KeePass 2 XML", {"keepassxc-xml", "kdbx-xml"}, 1, MODULE(read_keepass_xml)},
+    {"keepass-csv", "KeePass CSV (1.x)", {0}, 1, MODULE(read_csv)},
     {"lastpass-csv", "LastPass CSV", {"lastpass"}, 1, MODULE(read_csv)},
+    {"dashlane-csv", "Dashlane CSV", {0}, 1, MODULE(read_csv)},
+    {"nordpass-csv", "NordPass CSV", {"nordpass"}, 1, MODULE(read_csv)},
+    {"roboform-csv", "RoboForm CSV", {"roboform"}, 1, MODULE(read_csv)},
+    {"keeper-csv", "Keeper CSV", {0}, 1, MODULE(read_csv)},
     {"chrome-csv", "Chrome/Edge CSV", {"edge-csv"}, 1, MODULE(read_csv)},
     {"firefox-csv", "Firefox CSV", {0}, 1, MODULE(read_csv)},
 };

@@ -1,7 +1,7 @@
 # Imports never lose data silently. A file is taken as a format only when it is that format:
 # a CSV with non-empty columns the detected format does not read, or JSON with keys kura's
-# JSON does not have, is refused naming them (another manager's export: LastPass, NordPass,
-# Dashlane, 1Password 7, Enpass), unless --from names the format, and then each kind of data
+# JSON does not have, is refused naming them (another manager's export: 1Password 7, Enpass,
+# or a new column in one kura reads), unless --from names the format, and then each kind of data
 # dropped is said once with how many items lost it (--json lists them). What a known format
 # holds that kura does not keep (an attachment it names but does not hold) is said too. Every
 # reader's memory is bounded: a zip bomb or an expanding file is refused, cleanly.
@@ -30,12 +30,14 @@ name,url,username,password,note,cardholdername,cardnumber,cvc,expirydate,zipcode
 Work,,,,,,,,,,,,,,,,,,,folder
 GitHub,https://github.com,alice,np-pass,,,,,,,Work,,,,,,,,,password
 CSV
-refused "a NordPass CSV" nordpass.csv "'folder'" "'type'"
+# NordPass and Dashlane are read now (t_formats); a column their readers do not know is not.
+sed '1s/$/,recovery_codes/; 3s/$/,one-two-three/' nordpass.csv >nordpass-new.csv
+refused "a NordPass CSV with a column kura does not know" nordpass-new.csv "'recovery_codes'"
 cat >dashlane.csv <<'CSV'
-username,username2,username3,title,password,note,url,category,otpSecret
-alice,alice2,,Mail,dl-pass,,https://mail.example,Email,JBSWY3DPEHPK3PXP
+username,username2,username3,title,password,note,url,category,otpSecret,passkey
+alice,alice2,,Mail,dl-pass,,https://mail.example,Email,JBSWY3DPEHPK3PXP,pk-data
 CSV
-refused "a Dashlane CSV (read as 1Password's before)" dashlane.csv "'username2'" "'category'" "'otpsecret'"
+refused "a Dashlane CSV with a column kura does not know" dashlane.csv "'passkey'"
 cat >1p7.csv <<'CSV'
 Title,URL,Username,Password,Notes,Type,cardholder name,number,verification number
 Visa,,,,,Credit Card,Alice,4111111111111111,123

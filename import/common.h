@@ -91,5 +91,6 @@ int read_1pux_zip(reader *r);
 struct zip;
 int read_1pux_json(reader *r, const unsigned char *text, size_t len, struct zip *z);
 int read_keepass_xml(reader *r);
+int read_enpass(reader *r);
 
 #endif

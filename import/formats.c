@@ -31,6 +31,7 @@ static const kura_import_format formats[] = {
     {"keepass-xml", "KeePass 2 XML", {"keepassxc-xml", "kdbx-xml"}, 1, MODULE(read_keepass_xml)},
     {"keepass-csv", "KeePass CSV (1.x)", {0}, 1, MODULE(read_csv)},
     {"lastpass-csv", "LastPass CSV", {"lastpass"}, 1, MODULE(read_csv)},
+    {"enpass-json", "Enpass JSON", {"enpass"}, 1, MODULE(read_json)},
     {"dashlane-csv", "Dashlane CSV", {0}, 1, MODULE(read_csv)},
     {"nordpass-csv", "NordPass CSV", {"nordpass"}, 1, MODULE(read_csv)},
     {"roboform-csv", "RoboForm CSV", {"roboform"}, 1, MODULE(read_csv)},
@@ -99,7 +100,14 @@ static const char *json_flavour(const unsigned char *text, size_t len)
         int bw_item = first && !json_object_get(first, "title") &&
                       json_is_integer(json_object_get(first, "type")) &&
                       json_is_string(json_object_get(first, "name"));
-        if (json_is_boolean(json_object_get(root, "encrypted")) || bw_item) f = "bitwarden-json";
+        /* Enpass's items have a template_type (older exports: a category) and fields. */
+        int enpass_item = first && json_is_array(json_object_get(first, "fields")) &&
+                          (json_is_string(json_object_get(first, "template_type")) ||
+                           json_is_string(json_object_get(first, "category")));
+        if (json_is_boolean(json_object_get(root, "encrypted")) || bw_item)
+            f = "bitwarden-json";
+        else if (enpass_item)
+            f = "enpass-json";
     }
     json_decref(root);
     return f;

@@ -6,7 +6,7 @@
 
 #include "kura/import.h"
 
-#define KURA_IMPORT_API_VERSION 1
+#define KURA_IMPORT_API_VERSION 2
 
 /* A reader: text as format into sink, returning what kura_import_read says, with its reason
  * in err (the module's copy of libkura has a detail of its own, so the text crosses here). */
@@ -20,6 +20,8 @@ typedef struct kura_import_api {
     const char *(*detect)(const unsigned char *text, size_t len);
     /* The readers (kura_import_read says what they return). */
     kura_import_reader read_csv, read_bitwarden, read_1pux, read_keepass_xml;
+    /* The other managers' JSON exports, by the format's name (Enpass). */
+    kura_import_reader read_json;
 } kura_import_api;
 
 /* The module's table (import/module.c); its only exported symbol. */

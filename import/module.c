@@ -46,6 +46,13 @@ static int keepass_xml(reader *r, const char *format)
     return read_keepass_xml(r);
 }
 
+/* Another manager's JSON, by the format's name. */
+static int json_export(reader *r, const char *format)
+{
+    if (strcmp(format, "enpass-json") == 0) return read_enpass(r);
+    return rd_fail(r, "kura does not know the format %s", format);
+}
+
 #define READER(name, fn)                                                                           \
     static int name(const char *format, const unsigned char *text, size_t len,                     \
                     kura_import_sink *sink, char *err, size_t errlen)                              \
@@ -56,6 +63,7 @@ READER(csv_reader, read_csv)
 READER(bitwarden_reader, bitwarden)
 READER(onepux_reader, onepux)
 READER(keepass_reader, keepass_xml)
+READER(json_reader, json_export)
 
 const kura_import_api kura_import_module_api = {
     .version = KURA_IMPORT_API_VERSION,
@@ -64,4 +72,5 @@ const kura_import_api kura_import_module_api = {
     .read_bitwarden = bitwarden_reader,
     .read_1pux = onepux_reader,
     .read_keepass_xml = keepass_reader,
+    .read_json = json_reader,
 };

@@ -1,7 +1,7 @@
 /* kura export: every item, whole. In plaintext (kura JSON or CSV, both of which `kura
- * import` reads) only after a typed confirmation or --yes, with a warning; or --encrypted
- * FILE: the JSON sealed under a passphrase of its own, which `kura import` reads on another
- * vault. */
+ * import` reads, or another manager's format: export_to.c) only after a typed confirmation or
+ * --yes, with a warning; or --encrypted FILE: the JSON sealed under a passphrase of its own,
+ * which `kura import` reads on another vault. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,10 +9,10 @@
 #include <unistd.h>
 #include <sodium.h>
 
-#include "cli.h"
+#include "export.h"
 
 typedef struct export_args {
-    int csv;
+    int format; /* enum export_format */
     const char *output, *encrypted, *pass_file;
     int yes;
 } export_args;
@@ -20,18 +20,23 @@ typedef struct export_args {
 static int export_format(void *field, const opt_row *row, const char *value)
 {
     (void)row;
-    if (strcmp(value, "json") != 0 && strcmp(value, "csv") != 0)
+    int f = strcmp(value, "json") == 0  ? EXPORT_KURA_JSON
+            : strcmp(value, "csv") == 0 ? EXPORT_KURA_CSV
+                                        : export_format_named(value);
+    if (f < 0)
         return fail(EX_USAGE,
-                    "unknown export format '%s'; kura exports json or csv (and --encrypted FILE)",
+                    "unknown export format '%s'; kura exports json, csv, bitwarden-json, "
+                    "keepass-xml, 1password-csv or chrome-csv (and --encrypted FILE)",
                     value);
-    *(int *)field = strcmp(value, "csv") == 0;
+    *(int *)field = f;
     return EX_OK;
 }
 
 static const opt_row export_rows[] = {
-    OPT_CALL("format", export_args, csv, "json|csv", export_format, 0,
-             "kura's JSON (the default) or CSV, both of which 'kura import' reads: every "
-             "password in plaintext, after you type EXPORT (or --yes in scripts). CSV columns: "
+    OPT_CALL("format", export_args, format, "FORMAT", export_format, 0,
+             "kura's JSON (json, the default) or CSV (csv), or another manager's: "
+             "bitwarden-json, keepass-xml, 1password-csv, chrome-csv; every password in "
+             "plaintext, after you type EXPORT (or --yes in scripts). kura's CSV columns: "
              "title, username, password, urls and tags (a line each), notes, fields (a JSON "
              "list), created, updated, type"),
     OPT_STRING("output", export_args, output, "FILE",
@@ -45,19 +50,29 @@ static const opt_row export_rows[] = {
     OPT_END(),
 };
 
-typedef struct text {
-    kura_gbuf buf;
-    size_t items;
-    int csv;
-    kura_vault *v;
-    size_t files;     /* attachments written (JSON: their content, base64) */
-    size_t files_out; /* attachments a CSV cannot hold */
-} text;
+typedef export_out text;
 
-static void add(text *t, const void *p, size_t n)
+void export_add(export_out *t, const void *p, size_t n)
 {
     (void)kura_gbuf_add(&t->buf, p, n); /* a failure stays in t->buf.failed */
 }
+
+void export_adds(export_out *t, const char *s)
+{
+    export_add(t, s, strlen(s));
+}
+
+void export_lost(export_out *t, const char *kind)
+{
+    size_t i = 0;
+    while (i < EXPORT_LOST_KINDS && t->lost[i] && strcmp(t->lost[i], kind) != 0)
+        i++;
+    if (i == EXPORT_LOST_KINDS) return;
+    t->lost[i] = kind;
+    t->lost_items[i]++;
+}
+
+#define add export_add
 
 static int dump_chunk(const char *buffer, size_t size, void *data)
 {
@@ -72,8 +87,7 @@ static int dump_chunk(const char *buffer, size_t size, void *data)
     return t->buf.failed ? -1 : 0;
 }
 
-/* One CSV cell: always quoted, quotes doubled (RFC 4180); then sep. */
-static void cell(text *t, const char *s, char sep)
+void export_cell(export_out *t, const char *s, char sep)
 {
     add(t, "\"", 1);
     for (const char *q; s && (q = strchr(s, '"')); s = q + 1) {
@@ -104,7 +118,7 @@ static void list_cell(text *t, const char *const *list, size_t n)
         joined[at++] = i + 1 < n ? '\n' : '\0';
     }
     if (!n) joined[0] = '\0';
-    cell(t, joined, ',');
+    export_cell(t, joined, ',');
     sodium_free(joined);
 }
 
@@ -115,11 +129,11 @@ static void list_cell(text *t, const char *const *list, size_t n)
 static int one_csv(text *t, const kura_item *item)
 {
     if (!t->items++) add(t, CSV_HEADER, strlen(CSV_HEADER));
-    cell(t, item->title, ',');
-    cell(t, item->username, ',');
-    cell(t, item->password, ',');
+    export_cell(t, item->title, ',');
+    export_cell(t, item->username, ',');
+    export_cell(t, item->password, ',');
     list_cell(t, item->urls, item->n_urls);
-    cell(t, item->notes, ',');
+    export_cell(t, item->notes, ',');
     list_cell(t, item->tags, item->n_tags);
     char *fields = NULL;
     if (item->n_fields) {
@@ -128,16 +142,16 @@ static int one_csv(text *t, const kura_item *item)
         json_decref(j);
         if (!fields) return KURA_ERR_NOMEM;
     }
-    cell(t, fields, ',');
+    export_cell(t, fields, ',');
     json_malloc_t jmalloc;
     json_free_t jfree;
     json_get_alloc_funcs(&jmalloc, &jfree); /* jansson's allocator, which wipes (json_init) */
     if (fields) jfree(fields);
     char when[32];
     format_time(when, item->created);
-    cell(t, when, ',');
+    export_cell(t, when, ',');
     format_time(when, item->updated);
-    cell(t, when, ',');
+    export_cell(t, when, ',');
     const kura_type *type = kura_type_get(item->type);
     add(t, "\"", 1);
     add(t, type->name, strlen(type->name));
@@ -169,10 +183,11 @@ static int files_json(text *t, const kura_item *item, json_t *j)
 static int one(void *data, const kura_item *item)
 {
     text *t = data;
-    if (t->csv) {
+    if (t->format == EXPORT_KURA_CSV) {
         t->files_out += item->n_attachments;
         return one_csv(t, item);
     }
+    if (t->format != EXPORT_KURA_JSON) return export_foreign_item(t, item);
     json_t *j = item_json(item, 1);
     if (!j) return KURA_ERR_NOMEM;
     int frc = files_json(t, item, j);
@@ -231,14 +246,15 @@ static int export_exec(ctx *c, void *args, int argc, char **argv)
 {
     const export_args *a = args;
     const char *output = a->output, *encrypted = a->encrypted;
-    int csv = a->csv;
+    int format = a->format;
     (void)argc, (void)argv;
     char *pass = NULL;
     int ex = EX_OK;
     if (encrypted && output)
         return fail(EX_USAGE, "--encrypted names the file itself; leave out --output");
-    if (encrypted && csv)
-        return fail(EX_USAGE, "--encrypted seals kura JSON; leave out --format csv");
+    if (encrypted && format != EXPORT_KURA_JSON)
+        return fail(EX_USAGE, "--encrypted seals kura JSON; leave out --format %s",
+                    export_format_name(format));
     if (encrypted) {
         ex = export_passphrase(&pass, a->pass_file);
         if (ex != EX_OK) return ex;
@@ -264,12 +280,16 @@ static int export_exec(ctx *c, void *args, int argc, char **argv)
              kura_vault_id(c->v));
         if (!output) warn_open_stdout();
     }
-    text t = {.csv = csv, .v = c->v};
+    text t = {.format = format, .v = c->v};
     int rc = kura_item_each_whole(c->v, one, &t);
-    if (!csv)
+    if (format == EXPORT_KURA_JSON)
         add(&t, t.items ? "\n]\n" : "[]\n", 3);
-    else if (!t.items)
+    else if (format == EXPORT_KURA_CSV && !t.items)
         add(&t, CSV_HEADER, strlen(CSV_HEADER));
+    else if (format != EXPORT_KURA_CSV && (rc == KURA_OK || rc == KURA_ERR_CORRUPT)) {
+        int end = export_foreign_end(&t);
+        if (rc == KURA_OK) rc = end;
+    }
     if (rc == KURA_OK && t.buf.failed) rc = KURA_ERR_NOMEM;
     /* A damaged vault read as it is: what reads is exported, then the exit says what did not. */
     int partial = rc == KURA_ERR_CORRUPT && kura_vault_as_is(c->v) && !t.buf.failed;
@@ -292,9 +312,12 @@ static int export_exec(ctx *c, void *args, int argc, char **argv)
             note("kura: exported %zu item%s to %s", t.items, t.items == 1 ? "" : "s", output);
     }
     if (ex == EX_OK && t.files_out)
-        note("kura: warning: the %zu attachment%s of these items %s not in a CSV export; kura's "
+        note("kura: warning: the %zu attachment%s of these items %s not in this export; kura's "
              "JSON (the default format, or --encrypted) carries them",
              t.files_out, t.files_out == 1 ? "" : "s", t.files_out == 1 ? "is" : "are");
+    for (size_t i = 0; ex == EX_OK && i < EXPORT_LOST_KINDS && t.lost[i]; i++)
+        note("kura: warning: not in this export: %s, of %zu item%s; kura's JSON keeps them",
+             t.lost[i], t.lost_items[i], t.lost_items[i] == 1 ? "" : "s");
     kura_gbuf_free(&t.buf);
     secret_free(pass);
     if (ex == EX_OK && partial)
@@ -305,7 +328,7 @@ static int export_exec(ctx *c, void *args, int argc, char **argv)
 
 const cmd cmd_export = {
     .name = "export",
-    .summary = "write every item out: kura JSON or CSV, or sealed under a passphrase",
+    .summary = "write every item out: kura JSON or CSV, another manager's format, or sealed",
     .flags = CMD_OPEN | CMD_UNLOCK,
     .rows = export_rows,
     .args_size = sizeof(export_args),

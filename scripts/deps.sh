@@ -9,7 +9,7 @@ build_pkgs=(build-essential cmake pkg-config
     fontconfig fonts-dejavu-core
     fonts-ipafont-gothic)
 test_pkgs=(libcmocka-dev sqlite3 jq python3 faketime util-linux clang clang-format libclang-rt-14-dev
-    keyutils zbar-tools qpdf poppler-utils imagemagick qrencode valgrind oathtool keepassxc syncthing git openssh-server openssl
+    keyutils zbar-tools qpdf poppler-utils imagemagick qrencode valgrind oathtool keepassxc syncthing git python3-jsonschema openssh-server openssl
     xvfb xauth xclip xsel zsh fish)
 
 # The benchmark (bench/run.sh): hyperfine and GNU time; --others adds the tools it compares

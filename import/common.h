@@ -90,7 +90,8 @@ int read_1pux_zip(reader *r);
 /* z: the .1pux zip its documents are in, or NULL (export.data alone). */
 struct zip;
 int read_1pux_json(reader *r, const unsigned char *text, size_t len, struct zip *z);
-int read_keepass_xml(reader *r);
+/* keepassx: KeePassX 0.4's <database> layout instead of KeePass 2's. */
+int read_keepass_xml(reader *r, int keepassx);
 int read_enpass(reader *r);
 
 #endif

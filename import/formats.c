@@ -29,6 +29,7 @@ static const kura_import_format formats[] = {
     {"1password-csv", "1Password CSV", {0}, 1, MODULE(read_csv)},
     {"keepassxc-csv", "KeePassXC CSV", {0}, 1, MODULE(read_csv)},
     {"keepass-xml", "KeePass 2 XML", {"keepassxc-xml", "kdbx-xml"}, 1, MODULE(read_keepass_xml)},
+    {"keepassx-xml", "KeePassX 0.4 XML", {"keepassx"}, 1, MODULE(read_keepass_xml)},
     {"keepass-csv", "KeePass CSV (1.x)", {0}, 1, MODULE(read_csv)},
     {"lastpass-csv", "LastPass CSV", {"lastpass"}, 1, MODULE(read_csv)},
     {"enpass-json", "Enpass JSON", {"enpass"}, 1, MODULE(read_json)},

@@ -2,7 +2,10 @@
  * write), read with libxml2: groups become tags (their path below the root group), custom
  * strings become fields (hidden when marked ProtectInMemory), KeePassXC's otp, KeePass's
  * TimeOtp-* and the plugins' TOTP Seed/TOTP Settings the otp field, KP2A_URL strings more URLs.
- * Entry history and the recycle bin are skipped. */
+ * Entry history and the recycle bin are skipped. The same stream reads KeePassX 0.4's XML
+ * (<database>, its groups' <title>, entries of title, username, password, url, comment with
+ * <br/> for line breaks, bin and bindesc); its Backup group and Meta-Info entries are
+ * skipped. */
 #include <stdlib.h>
 #include <string.h>
 #include <libxml/parser.h>
@@ -244,6 +247,66 @@ static const char *entry_of(kura_item *it, const xmlNode *e, const char *group)
     return why;
 }
 
+/* ---- KeePassX 0.4 ---- */
+
+/* A comment's text, its <br/> elements line breaks; budget_malloc'd (wiping_free it). */
+static char *kpx_comment(const xmlNode *c)
+{
+    size_t len = 1;
+    for (const xmlNode *n = c ? c->children : NULL; n; n = n->next)
+        len += n->type == XML_TEXT_NODE && n->content ? strlen((const char *)n->content) : 1;
+    char *out = budget_malloc(len);
+    if (!out) return NULL;
+    size_t at = 0;
+    for (const xmlNode *n = c ? c->children : NULL; n; n = n->next) {
+        if (n->type == XML_TEXT_NODE && n->content) {
+            size_t k = strlen((const char *)n->content);
+            memcpy(out + at, n->content, k);
+            at += k;
+        } else if (named(n, "br")) {
+            out[at++] = '\n';
+        }
+    }
+    out[at] = '\0';
+    return out;
+}
+
+static const char *kpx_entry_of(kura_item *it, const xmlNode *e, const char *group)
+{
+    static const struct {
+        const char *el;
+        int text;
+    } texts[] = {{"title", KURA_TITLE}, {"username", KURA_USERNAME}, {"password", KURA_PASSWORD}};
+    const char *why = NULL;
+    for (size_t i = 0; i < 3 && !why; i++) {
+        char *v = text_of(child(e, texts[i].el));
+        why = put_text(it, (enum kura_item_text)texts[i].text, v);
+        xmlFree(v);
+    }
+    char *url = why ? NULL : text_of(child(e, "url"));
+    if (url) why = put_urls(it, url, "\n");
+    xmlFree(url);
+    if (!why && it->title && strcmp(it->title, "Meta-Info") == 0 && it->username &&
+        strcmp(it->username, "SYSTEM") == 0)
+        return "KeePassX's own settings (Meta-Info), not an item";
+    if (!why && child(e, "comment")) {
+        char *notes = kpx_comment(child(e, "comment"));
+        why = notes ? put_text(it, KURA_NOTES, notes) : "out of memory";
+        wiping_free(notes);
+    }
+    if (!why) why = put_group(it, group, 0);
+    char *expire = why ? NULL : text_of(child(e, "expire"));
+    if (expire && strcmp(expire, "Never") != 0) why = put_field(it, "expires", expire, 0);
+    xmlFree(expire);
+    char *t = text_of(child(e, "creation"));
+    it->created = kura_time_parse(t, 0);
+    xmlFree(t);
+    t = text_of(child(e, "lastmod"));
+    it->updated = kura_time_parse(t, 0);
+    xmlFree(t);
+    return why;
+}
+
 /* The file is read as a stream (an xmlTextReader), one entry expanded at a time, so memory
  * stays that of one entry however large the file: the stack holds, for each open element, what
  * it is and (for groups) the group's path and whether it is the recycle bin or inside it. */
@@ -269,6 +332,7 @@ typedef struct binary {
 
 typedef struct stream {
     reader *r;
+    int kpx; /* KeePassX 0.4's layout */
     enum status status;
     binary *bins;
     size_t n_bins;
@@ -402,6 +466,27 @@ static int entry_files(stream *s, const xmlNode *e)
     return 0;
 }
 
+/* A KeePassX entry's one file: bin (base64), named by bindesc. Non-zero: stop. */
+static int kpx_files(stream *s, const xmlNode *e)
+{
+    char *name = text_of(child(e, "bindesc")), *text = text_of(child(e, "bin"));
+    int stop = 0;
+    if (text && *text) {
+        binary b = {0};
+        if (decode_binary(&b, text, 0) != 0 || b.too_big < 0)
+            rd_dropped(s->r, "attachments (not valid base64)");
+        else if (b.too_big > 0)
+            rd_dropped(s->r, "attachments (over 100 MiB)");
+        else
+            stop = rd_attach(s->r, name && *name ? name : "attachment",
+                             b.p ? b.p : (unsigned char *)"", b.n);
+        wiping_free(b.p);
+    }
+    xmlFree(name);
+    xmlFree(text);
+    return stop;
+}
+
 static int feed(void *ctx, char *buf, int len)
 {
     stream *s = ctx;
@@ -428,6 +513,49 @@ static char *sub_path(const level *parent, const char *name)
     return sub;
 }
 
+/* KeePassX's element the reader is on (below <database>): as element() does. */
+static int kpx_element(stream *s, xmlTextReaderPtr x, int d, const char *name)
+{
+    level *parent = &s->at[d - 1], *me = &s->at[d];
+    if (parent->kind != ROOT && parent->kind != GROUP) return 1;
+    if (strcmp(name, "group") == 0) {
+        me->kind = GROUP;
+        me->binned = parent->binned;
+        me->path = copy_string(parent->kind == GROUP && parent->path ? parent->path : "");
+        if (!me->path) s->status = NO_MEMORY;
+        s->groups++;
+        return 0;
+    }
+    if (parent->kind != GROUP) return 1;
+    if (strcmp(name, "title") == 0) { /* the group's name, below its parent group's path */
+        char *t = text_of(xmlTextReaderExpand(x));
+        const level *above = &s->at[d - 2];
+        const char *base = above->kind == GROUP && above->path ? above->path : "";
+        size_t n = strlen(base) + (t ? strlen(t) : 0) + 2;
+        char *path = malloc(n);
+        if (path) snprintf(path, n, "%s%s%s", base, *base ? "/" : "", t ? t : "");
+        /* KeePassX keeps the old versions of edited entries in its top group Backup. */
+        if (above->kind == ROOT && t && strcmp(t, "Backup") == 0) parent->binned = 1;
+        xmlFree(t);
+        if (!path) s->status = NO_MEMORY;
+        free(parent->path);
+        parent->path = path;
+    } else if (strcmp(name, "entry") == 0) {
+        const xmlNode *e = xmlTextReaderExpand(x);
+        kura_item *it = e ? rd_next(s->r) : NULL;
+        if (!e) {
+            s->status = BAD_XML;
+        } else {
+            const char *why = !it              ? NULL
+                              : parent->binned ? "in KeePassX's Backup group (an old version)"
+                                               : kpx_entry_of(it, e, parent->path);
+            if (it && !why && kpx_files(s, e)) s->status = STOPPED;
+            if (s->status == GOING && (!it || rd_put(s->r, why, s->fed))) s->status = STOPPED;
+        }
+    }
+    return 1;
+}
+
 /* The element the reader is on, at depth d below its parent's level: notes what it is, reads
  * what it needs, and returns 1 when the reader should skip past it. */
 static int element(stream *s, xmlTextReaderPtr x, int d, const char *name)
@@ -436,10 +564,16 @@ static int element(stream *s, xmlTextReaderPtr x, int d, const char *name)
     free(me->path);
     *me = (level){OTHER, 0, NULL};
     if (!parent) {
+        if (s->kpx) { /* <database>: its children are the top groups */
+            if (strcmp(name, "database") != 0) s->status = NOT_KEEPASS;
+            me->kind = ROOT;
+            return 0;
+        }
         if (strcmp(name, "KeePassFile") != 0) s->status = NOT_KEEPASS;
         me->kind = FILE_EL;
         return 0;
     }
+    if (s->kpx) return kpx_element(s, x, d, name);
     if (parent->kind == FILE_EL) {
         me->kind = strcmp(name, "Meta") == 0 ? META : strcmp(name, "Root") == 0 ? ROOT : OTHER;
         return me->kind == OTHER;
@@ -494,7 +628,7 @@ static int element(stream *s, xmlTextReaderPtr x, int d, const char *name)
     return 1;
 }
 
-int read_keepass_xml(reader *r)
+int read_keepass_xml(reader *r, int keepassx)
 {
     static int set_up;
     if (!set_up) {
@@ -506,6 +640,7 @@ int read_keepass_xml(reader *r)
     stream *s = calloc(1, sizeof *s);
     if (!s) return KURA_ERR_NOMEM;
     s->r = r;
+    s->kpx = keepassx;
     /* No network, no external entities, no entity substitution: the file is data. */
     xmlTextReaderPtr x = xmlReaderForIO(feed, no_close, s, "import.xml", NULL,
                                         XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
@@ -550,7 +685,9 @@ int read_keepass_xml(reader *r)
         while (n && (r->err[n - 1] == '\n' || r->err[n - 1] == ' '))
             r->err[--n] = '\0';
     } else if (s->status == NOT_KEEPASS) {
-        rc = rd_fail(r, "it is XML, but not a KeePass 2 XML export (no KeePassFile/Root/Group)");
+        rc = keepassx ? rd_fail(r, "it is XML, but not a KeePassX 0.4 export (no database/group)")
+                      : rd_fail(r, "it is XML, but not a KeePass 2 XML export (no "
+                                   "KeePassFile/Root/Group)");
     }
     if (x) xmlFreeTextReader(x);
     for (int i = 0; i < MAX_DEPTH; i++)

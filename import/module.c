@@ -1,4 +1,5 @@
 /* kura-import.so's table (import_api.h): tell a file's format, and the readers. */
+#define _GNU_SOURCE /* memmem */
 #include <string.h>
 
 #include "common.h"
@@ -8,7 +9,13 @@ static const char *detect(const unsigned char *text, size_t len)
 {
     if (len >= 4 && memcmp(text, "PK\3\4", 4) == 0) return "1password-1pux";
     size_t off = kura_import_skip_space(text, len, 0);
-    if (off < len && text[off] == '<') return "keepass-xml";
+    if (off < len && text[off] == '<') { /* KeePassX 0.4 starts with its DOCTYPE or <database> */
+        size_t n = len - off < 512 ? len - off : 512;
+        return memmem(text + off, n, "KEEPASSX_DATABASE", 17) ||
+                       memmem(text + off, n, "<database>", 10)
+                   ? "keepassx-xml"
+                   : "keepass-xml";
+    }
     return detect_csv(text, len);
 }
 
@@ -42,8 +49,7 @@ static int onepux(reader *r, const char *format)
 
 static int keepass_xml(reader *r, const char *format)
 {
-    (void)format;
-    return read_keepass_xml(r);
+    return read_keepass_xml(r, strcmp(format, "keepassx-xml") == 0);
 }
 
 /* Another manager's JSON, by the format's name. */

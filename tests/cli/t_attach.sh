@@ -297,7 +297,7 @@ KURA_VAULT=$T/round2.kura KURA_CLIENT_KEY_FILE=$T/round2.key k get Lease --attac
 check "sealed round trip" test "$out" = "%PDF lease!"
 check "no attachment byte in the sealed export" test "$(grep -c "PDF lease" sealed.kex)" = 0
 k export --yes --format csv --output all.csv
-check "CSV says what it leaves out" err_has "attachments of these items are not in a CSV export"
+check "CSV says what it leaves out" err_has "attachments of these items are not in this export"
 k get Router --json
 jq '[.]' "$T/.out" >names-only.json
 KURA_VAULT=$T/round.kura KURA_CLIENT_KEY_FILE=$T/round.key k import names-only.json

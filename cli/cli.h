@@ -407,6 +407,12 @@ typedef struct ring {
         size_t items;
     } drops[16];
     size_t n_drops, more_drops; /* more_drops: items that lost a kind past the table */
+    struct item_drop {          /* each item that lost data: its place in the file, its title */
+        size_t index;           /* and the kinds (bits: drops[i]) */
+        unsigned kinds;
+        char *title; /* malloc'd when the item is put */
+    } * item_drops;
+    size_t n_item_drops, cap_item_drops;
 } ring;
 /* Starts the reader on r's text: KURA_OK or KURA_ERR_NOMEM (ring_end cleans up either way). */
 int ring_start(ring *r);
@@ -419,8 +425,10 @@ void ring_release(ring *r, int stop);
 void ring_stop(ring *r);
 /* Bytes of the text read so far. */
 size_t ring_done(ring *r);
-/* Waits for the reader and frees the slots. */
+/* Waits for the reader and frees the slots (what was dropped stays for the report). */
 void ring_end(ring *r);
+/* Frees the list of the items that lost data. */
+void ring_free_drops(ring *r);
 
 /* ---- progress.c: a line on stderr that shows how far a long command is ---- */
 typedef struct progress {

@@ -325,14 +325,25 @@ static void report(const ring *im, const counts *n, const kura_import_format *f,
         for (size_t i = 0; i < im->n_drops; i++)
             json_array_append_new(drops, json_pack("{s:s, s:I}", "kind", im->drops[i].kind, "items",
                                                    (json_int_t)im->drops[i].items));
+        json_t *items = json_array();
+        for (size_t i = 0; i < im->n_item_drops; i++) {
+            const struct item_drop *d = &im->item_drops[i];
+            json_t *kinds = json_array();
+            for (size_t k = 0; k < im->n_drops; k++)
+                if (d->kinds & (1u << k))
+                    json_array_append_new(kinds, json_string(im->drops[k].kind));
+            json_array_append_new(items,
+                                  json_pack("{s:I, s:s?, s:o}", "item", (json_int_t)d->index + 1,
+                                            "title", d->title, "kinds", kinds));
+        }
         json_print(json_pack(
-            "{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:I, s:I, s:I}", "file", file,
-            "format", format, "detected", detected, "imported", (json_int_t)imported, "added",
+            "{s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:I, s:I, s:I}", "file",
+            file, "format", format, "detected", detected, "imported", (json_int_t)imported, "added",
             (json_int_t)n->added, "updated", (json_int_t)n->updated, "unchanged",
             (json_int_t)n->unchanged, "skipped", (json_int_t)n->skipped, "kept_newer",
-            (json_int_t)n->kept, "skipped_items", skips, "dropped", drops, "attachments",
-            (json_int_t)n->files, "attachments_not_imported", (json_int_t)n->files_out,
-            "older_versions", (json_int_t)n->versions));
+            (json_int_t)n->kept, "skipped_items", skips, "dropped", drops, "dropped_items", items,
+            "attachments", (json_int_t)n->files, "attachments_not_imported",
+            (json_int_t)n->files_out, "older_versions", (json_int_t)n->versions));
         return;
     }
     for (size_t i = 0; i < im->n_drops; i++)
@@ -426,6 +437,7 @@ static int import_exec(ctx *c, void *args, int argc, char **argv)
     }
     if (ex == EX_OK && rc != KURA_OK) ex = fail_vault(c, rc, "import (nothing was imported)");
     if (ex == EX_OK) report(&r, &n, format, detected, file, c->json);
+    ring_free_drops(&r);
     free(n.skips);
     return ex;
 }

@@ -21,6 +21,18 @@ static void ring_dropped(void *arg, const char *kind)
         r->drops[i].items++;
     else
         r->more_drops++;
+    /* And the item: its place in the file is the next one put. */
+    struct item_drop *last = r->n_item_drops ? &r->item_drops[r->n_item_drops - 1] : NULL;
+    if (!last || last->index != r->given) {
+        if (r->n_item_drops == r->cap_item_drops) {
+            size_t cap = r->cap_item_drops ? r->cap_item_drops * 2 : 16;
+            struct item_drop *grown = realloc(r->item_drops, cap * sizeof *grown);
+            if (grown) r->item_drops = grown, r->cap_item_drops = cap;
+        }
+        last = r->n_item_drops < r->cap_item_drops ? &r->item_drops[r->n_item_drops++] : NULL;
+        if (last) *last = (struct item_drop){r->given, 0, NULL};
+    }
+    if (last && i < r->n_drops) last->kinds |= 1u << i;
     pthread_mutex_unlock(&r->mu);
 }
 
@@ -89,8 +101,11 @@ static int ring_put(void *arg, const char *why, size_t done)
     ring *r = arg;
     size_t slot = r->tail % RING_SLOTS;
     r->why[slot] = why;
-    r->index[slot] = r->given++;
     pthread_mutex_lock(&r->mu);
+    struct item_drop *last = r->n_item_drops ? &r->item_drops[r->n_item_drops - 1] : NULL;
+    if (last && last->index == r->given && r->item[slot]->title)
+        last->title = strdup(r->item[slot]->title);
+    r->index[slot] = r->given++;
     r->done = done;
     if (r->tail++ == r->head) pthread_cond_signal(&r->can_take); /* it was empty */
     int stop = r->stop;
@@ -123,6 +138,15 @@ int ring_start(ring *r)
     if (pthread_create(&r->thread, NULL, reader, r) != 0) return KURA_ERR_NOMEM;
     r->started = 1;
     return KURA_OK;
+}
+
+void ring_free_drops(ring *r)
+{
+    for (size_t i = 0; i < r->n_item_drops; i++)
+        free(r->item_drops[i].title);
+    free(r->item_drops);
+    r->item_drops = NULL;
+    r->n_item_drops = r->cap_item_drops = 0;
 }
 
 int ring_take(ring *r, size_t *slot)

@@ -67,6 +67,7 @@ expect "--from chrome-csv would drop the TOTP column: refused" 1 "holds column '
 check "nothing imported" test "$(sum v.kura)" = "$before"
 k import lastpass.csv --from chrome-csv --json --force
 expect "--from chrome-csv --force: taken" 0
+check "--json lists each item and what it lost" json_ok '(.dropped_items | length == 2) and .dropped_items[0].item == 1 and .dropped_items[0].title == "Mail" and (.dropped_items[0].kinds | index("column '"'"'totp'"'"'") != null) and .dropped_items[1].title == "Visa" and (.dropped_items[1].kinds | index("column '"'"'totp'"'"'") == null)'
 check "--json lists what was dropped, by kind and count" json_ok '[.dropped[] | select(.kind == "column '"'"'extra'"'"'")][0].items == 2 and ([.dropped[].kind] | index("column '"'"'totp'"'"'") != null)'
 k_in "" import nordpass.csv --from chrome-csv
 MULTILINE_OK=1 expect "--from chrome-csv on NordPass" 0

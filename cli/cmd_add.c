@@ -91,10 +91,50 @@ const opt_row item_edit_rows[] = {
           "a hidden field, its value read from FILE"),
     EDITS("rm-field", "NAME", E_RM_FIELD, "remove a custom field"),
     EDIT("otp-file", "FILE", E_OTP_FILE,
-         "a TOTP secret (otpauth://totp/ URI or base32) from FILE, - for stdin: the hidden "
-         "field otp, which 'kura otp ITEM' reads"),
+         "a TOTP secret (otpauth://totp/ URI or base32) from FILE, - for stdin, or from the QR "
+         "code in an image of the site's setup page (PNG, JPEG, WebP...): the hidden field "
+         "otp, which 'kura otp ITEM' reads"),
     OPT_END(),
 };
+
+/* Whether path is an image or a PDF by its first bytes (PNG, JPEG, GIF, WebP, TIFF, HEIC and
+ * AVIF, PDF): a screenshot of a site's TOTP setup page, not a secret typed into a file. */
+static int is_image(const char *path)
+{
+    unsigned char h[12] = {0};
+    if (strcmp(path, "-") == 0) return 0;
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(h, 1, sizeof h, f) : 0;
+    if (f) fclose(f);
+    return (n >= 8 && memcmp(h, "\x89PNG\r\n\x1a\n", 8) == 0) ||
+           (n >= 3 && memcmp(h, "\xff\xd8\xff", 3) == 0) || (n >= 4 && memcmp(h, "GIF8", 4) == 0) ||
+           (n >= 12 && memcmp(h, "RIFF", 4) == 0 && memcmp(h + 8, "WEBP", 4) == 0) ||
+           (n >= 4 && (memcmp(h, "II*\0", 4) == 0 || memcmp(h, "MM\0*", 4) == 0)) ||
+           (n >= 12 && memcmp(h + 4, "ftyp", 4) == 0) || (n >= 5 && memcmp(h, "%PDF-", 5) == 0);
+}
+
+/* The otpauth:// URI of the QR code in an image (the kit module's reader): EX_OK or why not. */
+static int otp_from_image(char **secret, const char *path)
+{
+    kura_kit_seen seen;
+    int rc = kura_qr_read_text(secret, path, "otpauth://", &seen);
+    switch (rc) {
+    case KURA_OK:
+        return EX_OK;
+    case KURA_ERR_NOT_FOUND:
+        return fail(EX_USAGE,
+                    "%s holds no QR code of an otpauth:// URI%s; save the site's TOTP "
+                    "setup page with its QR code whole, or give the secret in a text file",
+                    path, seen.others ? " (only other QR codes)" : "");
+    case KURA_ERR_NO_MODULE:
+        return fail(EX_FAIL, "the kit module (kura-kit.so), which reads QR codes, did not load: %s",
+                    kura_error_detail());
+    case KURA_ERR_INVALID:
+        return fail(EX_USAGE, "%s looks like an image but kura cannot decode it", path);
+    default:
+        return fail(EX_FAIL, "cannot read %s: %s", path, kura_strerror(rc));
+    }
+}
 
 static int has_edit(const item_edits *e, int id)
 {
@@ -361,7 +401,9 @@ static int apply_one(const item_edits *all, kura_item *item, const struct edit *
         return field_checked(item, e->arg, strlen(e->arg), NULL, 0);
     case E_OTP_FILE: {
         kura_totp_code code;
-        ex = read_secret_file(&secret, e->arg, "one-time password secret", KURA_MAX_SHORT);
+        ex = is_image(e->arg)
+                 ? otp_from_image(&secret, e->arg)
+                 : read_secret_file(&secret, e->arg, "one-time password secret", KURA_MAX_SHORT);
         if (ex != EX_OK) break;
         int rc = kura_totp(&code, secret, (int64_t)time(NULL));
         sodium_memzero(&code, sizeof code);

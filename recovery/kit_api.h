@@ -6,7 +6,7 @@
 
 #include "kura/recovery.h"
 
-#define KURA_KIT_API_VERSION 3
+#define KURA_KIT_API_VERSION 4
 
 typedef struct kura_kit_api {
     unsigned version; /* KURA_KIT_API_VERSION: a module of another version is not used */
@@ -14,6 +14,7 @@ typedef struct kura_kit_api {
     int (*write_png)(const char *path, const kura_kit_spec *spec);
     int (*read)(kura_kit_found *found, const char *path, kura_kit_seen *seen, unsigned flags);
     int (*qr_text)(char **out, const char *vault_id, const kura_client_key *key, int ascii);
+    int (*read_qr)(char **out, const char *path, const char *prefix, kura_kit_seen *seen);
 } kura_kit_api;
 
 /* The module's table (recovery/kit/api.c); its only exported symbol. */

@@ -43,6 +43,16 @@ int kura_kit_read(char *vault_id, kura_client_key *key, const char *path)
     return kura_kit_read_seen(vault_id, key, path, NULL, 0);
 }
 
+int kura_qr_read_text(char **out, const char *path, const char *prefix, kura_kit_seen *seen)
+{
+    const kura_kit_api *a = api();
+    kura_kit_seen none;
+    if (!seen) seen = &none;
+    memset(seen, 0, sizeof *seen);
+    *out = NULL;
+    return a ? a->read_qr(out, path, prefix, seen) : KURA_ERR_NO_MODULE;
+}
+
 int kura_kit_read_found(kura_kit_found *found, const char *path, kura_kit_seen *seen,
                         unsigned flags)
 {

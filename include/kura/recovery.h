@@ -98,6 +98,13 @@ typedef struct kura_kit_seen {
 KURA_MUST_CHECK int kura_kit_read_seen(char *vault_id, kura_client_key *key, const char *path,
                                        kura_kit_seen *seen, unsigned flags);
 
+/* Reads an image as kura_kit_read does and finds a QR code whose text starts with prefix (any
+ * case; "otpauth://" for a site's TOTP setup): KURA_OK with *out its text (sodium_malloc,
+ * free with sodium_free); KURA_ERR_NOT_FOUND if none does (seen->others counts the codes
+ * that did not); other errors as kura_kit_read. */
+KURA_MUST_CHECK int kura_qr_read_text(char **out, const char *path, const char *prefix,
+                                      kura_kit_seen *seen);
+
 /* The kit's QR code as terminal text: Unicode half blocks, or ASCII ("##") when ascii is
  * set; dark modules drawn light-on-dark friendly with a quiet zone. *out is sodium_malloc
  * memory (free with sodium_free). */

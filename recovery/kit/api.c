@@ -7,4 +7,5 @@ const kura_kit_api kura_kit_module_api = {
     .write_png = kit_write_png,
     .read = kit_read,
     .qr_text = kit_qr_text,
+    .read_qr = kit_read_qr,
 };

@@ -16,6 +16,7 @@
 int kit_write_pdf(const char *path, int fd, const kura_kit_spec *spec);
 int kit_write_png(const char *path, const kura_kit_spec *spec);
 int kit_read(kura_kit_found *found, const char *path, kura_kit_seen *seen, unsigned flags);
+int kit_read_qr(char **out, const char *path, const char *prefix, kura_kit_seen *seen);
 int kit_qr_text(char **out, const char *vault_id, const kura_client_key *key, int ascii);
 
 /* ---- qr.c ---- */

@@ -1,14 +1,41 @@
 /* Reading a kit image: finds the kura QR code with libzbar (the only file that calls it)
  * and parses its payload. Photos and screenshots come in any size, so when the image as it
- * is gives nothing, it is tried halved (large photos) or doubled (small screenshots). */
+ * is gives nothing, it is tried halved (large photos) or doubled (small screenshots). The same
+ * reader finds another QR code by what its text starts with (a site's TOTP setup, otpauth://). */
 #include <string.h>
+#include <strings.h>
 #include <zbar.h>
 
 #include "kit_int.h"
 
-/* Scans once. KURA_OK with the payload parsed, KURA_ERR_NOT_FOUND if no kura code. */
+/* What a scan looks for: take() says KURA_OK for the code it wants (and keeps it),
+ * KURA_ERR_NOT_FOUND for another. */
+typedef struct wanted {
+    int (*take)(struct wanted *w, const char *data, unsigned len);
+    kura_kit_found *found;
+    const char *prefix;
+    char *text; /* the code that starts with prefix (sodium_malloc) */
+} wanted;
+
+static int take_kit(wanted *w, const char *data, unsigned len)
+{
+    return kura_kit_found_parse(w->found, data, len);
+}
+
+static int take_prefixed(wanted *w, const char *data, unsigned len)
+{
+    size_t n = strlen(w->prefix);
+    if (len < n || strncasecmp(data, w->prefix, n) != 0 || memchr(data, '\0', len))
+        return KURA_ERR_NOT_FOUND;
+    if (!(w->text = sodium_malloc((size_t)len + 1))) return KURA_ERR_NOMEM;
+    memcpy(w->text, data, len);
+    w->text[len] = '\0';
+    return KURA_OK;
+}
+
+/* Scans once. KURA_OK with the code taken, KURA_ERR_NOT_FOUND if none is wanted. */
 /* density: read every that many rows and columns (1: all; a glance reads fewer). */
-static int scan(kura_kit_found *found, const kura_gray *img, kura_kit_seen *seen, int density)
+static int scan(wanted *w, const kura_gray *img, kura_kit_seen *seen, int density)
 {
     int rc = KURA_ERR_NOT_FOUND;
     zbar_image_scanner_t *sc = zbar_image_scanner_create();
@@ -29,7 +56,7 @@ static int scan(kura_kit_found *found, const kura_gray *img, kura_kit_seen *seen
         for (const zbar_symbol_t *s = zbar_image_first_symbol(im); s; s = zbar_symbol_next(s)) {
             const char *data = zbar_symbol_get_data(s);
             unsigned len = zbar_symbol_get_data_length(s);
-            rc = kura_kit_found_parse(found, data, len);
+            rc = w->take(w, data, len);
             if (rc != KURA_ERR_NOT_FOUND) break; /* else another QR code: keep looking */
             seen->others++;
         }
@@ -63,7 +90,7 @@ static int rescale(kura_gray *out, const kura_gray *img, int up)
     return KURA_OK;
 }
 
-int kit_read(kura_kit_found *found, const char *path, kura_kit_seen *seen, unsigned flags)
+static int read_wanted(wanted *found, const char *path, kura_kit_seen *seen, unsigned flags)
 {
     kura_gray img, half = {0}, alt;
     int rc = kura_gray_load(&img, path, flags & KURA_KIT_QUICK ? 1000 : 0);
@@ -89,5 +116,19 @@ int kit_read(kura_kit_found *found, const char *path, kura_kit_seen *seen, unsig
         kura_gray_free(&alt);
     }
     kura_gray_free(&img);
+    return rc;
+}
+
+int kit_read(kura_kit_found *found, const char *path, kura_kit_seen *seen, unsigned flags)
+{
+    wanted w = {.take = take_kit, .found = found};
+    return read_wanted(&w, path, seen, flags);
+}
+
+int kit_read_qr(char **out, const char *path, const char *prefix, kura_kit_seen *seen)
+{
+    wanted w = {.take = take_prefixed, .prefix = prefix};
+    int rc = read_wanted(&w, path, seen, 0);
+    if (rc == KURA_OK) *out = w.text;
     return rc;
 }

@@ -142,4 +142,35 @@ k_in 'otpauth://totp/X?secret=JBSWY3DPEHPK3PXP' add Stdin --otp-file -
 expect "--otp-file - reads stdin" 0
 k otp Stdin
 expect "its code" 0
+
+# A screenshot of a site's TOTP setup page: --otp-file reads the otpauth:// URI from its QR
+# code (qrencode draws it; ImageMagick sets it in a larger JPEG, as a screenshot would be).
+if command -v qrencode >/dev/null && command -v convert >/dev/null; then
+    qrencode -o setup.png 'otpauth://totp/Example:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Example&algorithm=SHA256&digits=8'
+    convert setup.png -bordercolor white -border 240 -quality 85 setup.jpg
+    k add Scanned --otp-file setup.jpg
+    expect "--otp-file takes a screenshot's QR code" 0
+    k get Scanned --field otp
+    check "the URI from the QR code, whole" test "$out" = 'otpauth://totp/Example:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Example&algorithm=SHA256&digits=8'
+    at "$when" otp Scanned
+    check "its code: oathtool's" test "${out%% *}" = "$(oathtool --totp=sha256 -d 8 -b GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ -N "$when UTC")"
+    # The failure twins: an image without a QR code, one with another QR code, an HOTP one,
+    # a file that only starts like a PNG; none adds an item.
+    convert -size 200x200 xc:white blank.png
+    k add NoCode --otp-file blank.png
+    expect "an image without a QR code" 2 "holds no QR code of an otpauth:// URI"
+    qrencode -o link.png 'https://example.com/setup'
+    k add Link --otp-file link.png
+    expect "an image with another QR code" 2 "(only other QR codes)"
+    qrencode -o hotp.png 'otpauth://hotp/X?secret=JBSWY3DPEHPK3PXP&counter=3'
+    k add Counter --otp-file hotp.png
+    expect "an HOTP QR code" 2 "not TOTP"
+    printf '\x89PNG\r\n\x1a\nnot really' >fake.png
+    k add Fake --otp-file fake.png
+    expect "a broken image" 2 "kura cannot decode it"
+    k ls
+    check "none of them added" bash -c "! grep -qE 'NoCode|Link|Counter|Fake' '$T/.out'"
+else
+    _report "qrencode and ImageMagick are installed (scripts/deps.sh --test)" 0 "missing"
+fi
 finish

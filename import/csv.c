@@ -4,6 +4,7 @@
  * Keeper alone writes no header, and its columns are known by place. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <csv.h>
 #include <jansson.h>
 #include <sodium.h>
@@ -51,6 +52,7 @@ typedef struct csv_state {
     size_t unread_beyond;         /* rows with a value after the header's last column */
     row cells;
     char *names[MAX_COLS]; /* the header, lower case */
+    char *heads[MAX_COLS]; /* and as written */
     size_t n_names;
     int have_header;
     size_t fed; /* bytes given to libcsv so far */
@@ -210,6 +212,7 @@ typedef struct csv_format {
     const char *not_item[2];        /* {column, value}: such a row is not an item (a folder) */
     int headerless;                 /* no header row: `required` is never looked for, and the
                                      * columns are named by place (`columns` in file order) */
+    int rest;                       /* every other column a field of its name (1Password 7) */
 } csv_format;
 
 static const csv_format formats[] = {
@@ -336,6 +339,39 @@ static const csv_format formats[] = {
       {"category", GROUP, 0, NULL}},
      {NULL},
      KURA_TYPE_NOTE},
+    /* 1Password 7's CSV (Mac and Windows): the columns the user chose, a type's own among
+     * them, "section: ..." ones too; what is not listed here becomes a field. */
+    {.name = "1password7-csv",
+     {"title"},
+     {{"title", TEXT, KURA_TITLE, NULL},
+      {"username", TEXT, KURA_USERNAME, NULL},
+      {"password", TEXT, KURA_PASSWORD, NULL},
+      {"url", URLS, 0, "\n"},
+      {"urls", URLS, 0, "\n"},
+      {"website", URLS, 0, "\n"},
+      {"notesplain", TEXT, KURA_NOTES, NULL},
+      {"notes", TEXT, KURA_NOTES, NULL},
+      {"tags", TAGS, 0, ",;"},
+      {"cardholder name", FIELD, 0, "cardholder"},
+      {"number", HIDDEN, 0, "number"},
+      {"ccnum", HIDDEN, 0, "number"},
+      {"verification number", HIDDEN, 0, "code"},
+      {"cvv", HIDDEN, 0, "code"},
+      {"expiry date", EXPIRY, 0, NULL},
+      {"expiry", EXPIRY, 0, NULL},
+      {"type", KIND, 0,
+       "login=login,password=login,credit card=card,identity=identity,secure note=note,"
+       "ssh key=ssh-key,1password account=note"},
+      {"first name", FIELD, 0, "first-name"},
+      {"initial", FIELD, 0, "middle-name"},
+      {"last name", FIELD, 0, "last-name"},
+      {"default phone", FIELD, 0, "phone"},
+      {"company", FIELD, 0, "company"},
+      {"email", FIELD, 0, "email"},
+      {"created date", CREATED, 0, NULL},
+      {"modified date", UPDATED, 0, NULL}},
+     {"ainfo", "autosubmit", "ps", "scope", "uuid", "favorite", "archived", "vault"},
+     .rest = 1},
     {.name = "1password-csv",
      {"title", "password"},
      {{"title", TEXT, KURA_TITLE, NULL},
@@ -458,6 +494,7 @@ static const csv_format *format_named(const char *name)
 /* 1 if format reads the column name, or knowingly leaves it out. */
 static int reads(const csv_format *fmt, const char *name)
 {
+    if (fmt->rest) return 1;
     EACH_COLUMN(c, fmt)
     if (strcmp(c->name, name) == 0) return 1;
     for (size_t i = 0; i < N_IGNORED && fmt->ignored[i]; i++)
@@ -669,7 +706,7 @@ static const char *put_kind(kura_item *it, const char *map, const char *v)
     size_t n = strlen(v);
     for (const char *p = map; *p;) {
         const char *eq = strchr(p, '='), *end = p + strcspn(p, ",");
-        if (eq && eq < end && (size_t)(eq - p) == n && strncmp(p, v, n) == 0) {
+        if (eq && eq < end && (size_t)(eq - p) == n && strncasecmp(p, v, n) == 0) {
             char type[24];
             snprintf(type, sizeof type, "%.*s", (int)(end - eq - 1), eq + 1);
             return kura_item_set_type(it, kura_type_by_name(type)) == KURA_OK ? NULL : "a bad type";
@@ -851,6 +888,47 @@ static const char *put_dashlane_id(const csv_state *st, kura_item *it, const cha
     return why ? why : put_field(it, field, v, 1);
 }
 
+/* 1Password 7's other columns: Windows names a type's fields by their section ("name 1: first
+ * name", "section 2: expiry date"), the Mac its own sections ("section: PIN"); the field's name
+ * after the colon is read as the Mac's column of that name would be, else it is a field. */
+static const char *put_1p7_column(const csv_state *st, kura_item *it, size_t i, const char *v)
+{
+    static const struct {
+        const char *name, *field;
+        int hidden;
+    } known[] = {
+        {"cardholder name", "cardholder", 0},
+        {"number", "number", 1},
+        {"verification number", "code", 1},
+        {"first name", "first-name", 0},
+        {"initial", "middle-name", 0},
+        {"last name", "last-name", 0},
+        {"email", "email", 0},
+        {"default phone", "phone", 0},
+        {"company", "company", 0},
+        {"address", "address", 0},
+    };
+    const char *head = st->heads[i], *colon = strstr(head, ": ");
+    const char *name = colon ? colon + 2 : head;
+    if (colon && strcasecmp(name, "expiry date") == 0) { /* Windows: MM/DD/YYYY */
+        const char *a = strchr(v, '/'), *b = a ? strchr(a + 1, '/') : NULL;
+        char my[32];
+        if (b) snprintf(my, sizeof my, "%.*s/%.4s", (int)(a - v), v, b + 1);
+        return put_expiry(st, it, NULL, b ? my : v);
+    }
+    for (size_t k = 0; colon && k < sizeof known / sizeof *known; k++)
+        if (strcasecmp(known[k].name, name) == 0)
+            return put_field(it, known[k].field, v, known[k].hidden);
+    char low[128];
+    size_t n = 0;
+    for (; name[n] && n + 1 < sizeof low; n++)
+        low[n] = (char)((name[n] >= 'A' && name[n] <= 'Z') ? name[n] + 32 : name[n]);
+    low[n] = '\0';
+    int secret = strstr(low, "password") || strstr(low, "key") || strstr(low, "secret") ||
+                 strstr(low, "pin") || strstr(low, "code") || strstr(low, "number");
+    return put_field(it, name, v, secret);
+}
+
 /* One cell into the item as its column says. */
 static const char *put_cell(const csv_state *st, kura_item *it, const column *c, const char *v)
 {
@@ -955,6 +1033,27 @@ static const char *row_item(csv_state *st, kura_item *it)
         if (why) break;
         why = put_cell(st, it, c, cell(st, c->name));
     }
+    for (size_t i = 0; !why && fmt->rest && i < st->n_names; i++) {
+        const char *v = cell_at(st, i), *name = st->names[i];
+        int listed = 0;
+        EACH_COLUMN(c, fmt)
+        listed |= strcmp(c->name, name) == 0;
+        for (size_t k = 0; k < N_IGNORED && fmt->ignored[k]; k++)
+            listed |= strcmp(fmt->ignored[k], name) == 0;
+        if (!v || listed) continue;
+        why = put_1p7_column(st, it, i, v);
+    }
+    if (!why && fmt->rest && !cell(st, "type")) { /* 1Password 7 without a type column */
+        int card = kura_item_field(it, "cardholder") || kura_item_field(it, "code") ||
+                   (kura_item_field(it, "number") && kura_item_field(it, "expiry"));
+        int person = kura_item_field(it, "first-name") || kura_item_field(it, "last-name");
+        int note = !it->username && !it->password && !it->n_urls && it->notes;
+        why = put_kind(it, "card=card,identity=identity,note=note",
+                       card     ? "card"
+                       : person ? "identity"
+                       : note   ? "note"
+                                : NULL);
+    }
     if (!why && strcmp(f, "nordpass-csv") == 0 && !cell(st, "type")) /* an older export */
         why = put_kind(it, "card=card,identity=identity,note=note",
                        cell(st, "cardnumber")                        ? "card"
@@ -1005,6 +1104,12 @@ static void on_row(int c, void *data)
         for (size_t i = 0; i < w->n; i++) {
             char *name = strdup(w->buf + w->off[i]), *p = name;
             if (!name) {
+                st->rc = KURA_ERR_NOMEM;
+                return;
+            }
+            st->heads[st->n_names] = strdup(name);
+            if (!st->heads[st->n_names]) {
+                free(name);
                 st->rc = KURA_ERR_NOMEM;
                 return;
             }
@@ -1067,8 +1172,10 @@ static int parse(csv_state *st, const unsigned char *text, size_t len)
 static void state_free(csv_state *st)
 {
     row_free(&st->cells);
-    for (size_t i = 0; i < st->n_names; i++)
+    for (size_t i = 0; i < st->n_names; i++) {
         free(st->names[i]);
+        free(st->heads[i]);
+    }
 }
 
 /* Whether the header has the columns that make a file of the layout fmt. */
@@ -1079,6 +1186,16 @@ static int fits(const csv_state *st, const csv_format *fmt)
         if (!has(st, fmt->required[i])) return 0;
     if (strcmp(fmt->name, "1password-csv") == 0) /* and some column for the site */
         return has(st, "otpauth") || has(st, "url") || has(st, "website");
+    if (strcmp(fmt->name, "1password7-csv") == 0) { /* and a column only 1Password 7 writes */
+        static const char *const marks[] = {"notesplain",          "ainfo",       "cardholder name",
+                                            "verification number", "initial",     "default phone",
+                                            "expiry date",         "created date"};
+        for (size_t i = 0; i < sizeof marks / sizeof *marks; i++)
+            if (has(st, marks[i])) return 1;
+        for (size_t i = 0; i < st->n_names; i++) /* "section: PIN", "name 1: first name" */
+            if (strncmp(st->names[i], "section", 7) == 0 || strstr(st->names[i], " 1: ")) return 1;
+        return 0;
+    }
     return 1;
 }
 

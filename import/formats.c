@@ -27,6 +27,7 @@ static const kura_import_format formats[] = {
     {"bitwarden-csv", "Bitwarden CSV", {0}, 1, MODULE(read_csv)},
     {"1password-1pux", "1Password 1PUX", {"1pux"}, 1, MODULE(read_1pux)},
     {"1password-csv", "1Password CSV", {0}, 1, MODULE(read_csv)},
+    {"1password7-csv", "1Password 7 CSV", {0}, 1, MODULE(read_csv)},
     {"keepassxc-csv", "KeePassXC CSV", {0}, 1, MODULE(read_csv)},
     {"keepass-xml", "KeePass 2 XML", {"keepassxc-xml", "kdbx-xml"}, 1, MODULE(read_keepass_xml)},
     {"keepassx-xml", "KeePassX 0.4 XML", {"keepassx"}, 1, MODULE(read_keepass_xml)},

@@ -220,6 +220,8 @@ compare_fixture roboform.csv "RoboForm CSV, its fields after the header's last" 
 compare_fixture keeper.csv "Keeper CSV (no header: --from)" 2 --from keeper-csv
 SKIPPED=1 compare_fixture enpass.json "Enpass JSON (folders, card, identity, attachment)" 5
 check "Enpass: the trashed item skipped and said" grep -q "in Enpass's trash" import-enpass.err
+compare_fixture 1password7-mac.csv "1Password 7 CSV, Mac (Secret Key a hidden field of a note)" 4
+compare_fixture 1password7-win.csv "1Password 7 CSV, Windows (section columns)" 2
 SKIPPED=1 compare_fixture keepassx.xml "KeePassX 0.4 XML (nested groups, <br/>, bin)" 2
 check "KeePassX: its Backup group's old versions skipped and said" grep -q "in KeePassX's Backup group" import-keepassx.err
 KURA_VAULT=$T/fx-enpass.kura KURA_CLIENT_KEY_FILE=$T/fx-enpass.key k history Mail --show 1 --field password

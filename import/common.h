@@ -90,6 +90,15 @@ int read_1pux_zip(reader *r);
 /* z: the .1pux zip its documents are in, or NULL (export.data alone). */
 struct zip;
 int read_1pux_json(reader *r, const unsigned char *text, size_t len, struct zip *z);
+/* The zip archive r's text is, or NULL (r->err says why). zip_discard it. */
+struct zip *zip_of(reader *r);
+/* A member's content into *out (sodium_malloc, counted against the budget): KURA_OK,
+ * KURA_ERR_NOT_FOUND when the zip has no such member, or why not (r->err). */
+int zip_member(reader *r, struct zip *z, const char *name, unsigned char **out, size_t *n);
+void zip_member_free(unsigned char *data, size_t n);
+/* Proton Pass's export: its zip, or its data.json alone (protonpass.c). */
+int read_protonpass(reader *r);
+int protonpass_zip(const unsigned char *text, size_t len);
 /* keepassx: KeePassX 0.4's <database> layout instead of KeePass 2's. */
 int read_keepass_xml(reader *r, int keepassx);
 int read_enpass(reader *r);

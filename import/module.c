@@ -7,7 +7,9 @@
 
 static const char *detect(const unsigned char *text, size_t len)
 {
-    if (len >= 4 && memcmp(text, "PK\3\4", 4) == 0) return "1password-1pux";
+    if (len >= 4 && memcmp(text, "PK\3\4", 4) == 0)
+        return protonpass_zip(text, len) ? "protonpass" : "1password-1pux";
+    if (len >= 27 && memcmp(text, "-----BEGIN PGP MESSAGE-----", 27) == 0) return "protonpass";
     size_t off = kura_import_skip_space(text, len, 0);
     if (off < len && text[off] == '<') { /* KeePassX 0.4 starts with its DOCTYPE or <database> */
         size_t n = len - off < 512 ? len - off : 512;
@@ -56,6 +58,7 @@ static int keepass_xml(reader *r, const char *format)
 static int json_export(reader *r, const char *format)
 {
     if (strcmp(format, "enpass-json") == 0) return read_enpass(r);
+    if (strcmp(format, "protonpass") == 0) return read_protonpass(r);
     return rd_fail(r, "kura does not know the format %s", format);
 }
 

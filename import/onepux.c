@@ -294,36 +294,62 @@ int read_1pux_json(reader *r, const unsigned char *text, size_t len, zip_t *z)
     return rc;
 }
 
-int read_1pux_zip(reader *r)
+struct zip *zip_of(reader *r)
 {
     zip_error_t ze;
     zip_error_init(&ze);
     zip_source_t *src = zip_source_buffer_create(r->text, r->len, 0, &ze);
     zip_t *z = src ? zip_open_from_source(src, ZIP_RDONLY, &ze) : NULL;
     if (!z) {
-        int rc = rd_fail(r, "it is not a zip archive kura can read (%s)", zip_error_strerror(&ze));
+        rd_fail(r, "it is not a zip archive kura can read (%s)", zip_error_strerror(&ze));
         if (src) zip_source_free(src);
-        zip_error_fini(&ze);
-        return rc;
     }
     zip_error_fini(&ze);
+    return z;
+}
+
+int zip_member(reader *r, struct zip *z, const char *name, unsigned char **out, size_t *n)
+{
     zip_stat_t st;
     int rc = KURA_OK;
     unsigned char *data = NULL;
     zip_file_t *f = NULL;
-    if (zip_stat(z, "export.data", 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE))
-        rc = rd_fail(r, "it is a zip archive without export.data: not a .1pux file");
-    else if (st.size > MAX_DATA || !import_budget_take(st.size))
-        rc = rd_too_big(r); /* a zip bomb's export.data is refused before it is inflated */
-    else if (!(data = sodium_malloc(st.size ? st.size : 1)))
+    *out = NULL;
+    if (zip_stat(z, name, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE)) return KURA_ERR_NOT_FOUND;
+    if (st.size > MAX_DATA || !import_budget_take(st.size))
+        return rd_too_big(r); /* a zip bomb's member is refused before it is inflated */
+    if (!(data = sodium_malloc(st.size ? st.size : 1)))
         rc = KURA_ERR_NOMEM;
-    else if (!(f = zip_fopen(z, "export.data", 0)) ||
-             zip_fread(f, data, st.size) != (zip_int64_t)st.size)
-        rc = rd_fail(r, "its export.data cannot be read (%s)", zip_strerror(z));
+    else if (!(f = zip_fopen(z, name, 0)) || zip_fread(f, data, st.size) != (zip_int64_t)st.size)
+        rc = rd_fail(r, "its %s cannot be read (%s)", name, zip_strerror(z));
     if (f) zip_fclose(f);
-    if (rc == KURA_OK) rc = read_1pux_json(r, data, st.size, z);
-    if (data) import_budget_give(st.size);
+    if (rc != KURA_OK) {
+        import_budget_give(st.size);
+        sodium_free(data);
+        return rc;
+    }
+    *out = data;
+    *n = st.size;
+    return KURA_OK;
+}
+
+void zip_member_free(unsigned char *data, size_t n)
+{
+    if (data) import_budget_give(n);
     sodium_free(data);
+}
+
+int read_1pux_zip(reader *r)
+{
+    zip_t *z = zip_of(r);
+    if (!z) return KURA_ERR_INVALID;
+    unsigned char *data = NULL;
+    size_t n = 0;
+    int rc = zip_member(r, z, "export.data", &data, &n);
+    if (rc == KURA_ERR_NOT_FOUND)
+        rc = rd_fail(r, "it is a zip archive without export.data: not a .1pux file");
+    if (rc == KURA_OK) rc = read_1pux_json(r, data, n, z);
+    zip_member_free(data, n);
     zip_discard(z);
     return rc;
 }

@@ -222,6 +222,28 @@ SKIPPED=1 compare_fixture enpass.json "Enpass JSON (folders, card, identity, att
 check "Enpass: the trashed item skipped and said" grep -q "in Enpass's trash" import-enpass.err
 compare_fixture 1password7-mac.csv "1Password 7 CSV, Mac (Secret Key a hidden field of a note)" 4
 compare_fixture 1password7-win.csv "1Password 7 CSV, Windows (section columns)" 2
+SKIPPED=1 compare_fixture protonpass.json "Proton Pass data.json (two vaults, every type)" 5
+check "Proton Pass: the trashed item skipped and said" grep -q "in Proton Pass's trash" import-protonpass.err
+# The export as Proton Pass writes it: a zip with "Proton Pass/data.json".
+mkdir -p "pp/Proton Pass" && cp "$FIX/protonpass.json" "pp/Proton Pass/data.json"
+(cd pp && python3 -c 'import zipfile; z = zipfile.ZipFile("../pp.zip", "w", zipfile.ZIP_DEFLATED); z.write("Proton Pass/data.json"); z.close()')
+new_vault ppz
+KURA_VAULT=$T/ppz.kura KURA_CLIENT_KEY_FILE=$T/ppz.key k import pp.zip
+expect "Proton Pass's zip" 0
+check "told from the 1PUX zip" out_has "(Proton Pass export, detected): 5 new"
+KURA_VAULT=$T/ppz.kura KURA_CLIENT_KEY_FILE=$T/ppz.key k export --format json --yes
+check "the zip: every field as the JSON alone" diff -u <(jq -S . got-protonpass.json) <(jq -S "$norm" "$T/.out")
+# Its PGP-encrypted export is refused, saying what to do.
+mkdir -p "pgp/Proton Pass" && printf -- '-----BEGIN PGP MESSAGE-----
+
+wcBMA0
+-----END PGP MESSAGE-----
+' >"pgp/Proton Pass/data.pgp"
+(cd pgp && python3 -c 'import zipfile; z = zipfile.ZipFile("../pgp.zip", "w"); z.write("Proton Pass/data.pgp"); z.close()')
+KURA_VAULT=$T/ppz.kura KURA_CLIENT_KEY_FILE=$T/ppz.key k import pgp.zip
+expect "Proton Pass's PGP export: refused" 1 "export again from Proton Pass with encryption off"
+KURA_VAULT=$T/ppz.kura KURA_CLIENT_KEY_FILE=$T/ppz.key k import "pgp/Proton Pass/data.pgp"
+expect "its data.pgp alone: refused" 1 "PGP-encrypted"
 SKIPPED=1 compare_fixture keepassx.xml "KeePassX 0.4 XML (nested groups, <br/>, bin)" 2
 check "KeePassX: its Backup group's old versions skipped and said" grep -q "in KeePassX's Backup group" import-keepassx.err
 KURA_VAULT=$T/fx-enpass.kura KURA_CLIENT_KEY_FILE=$T/fx-enpass.key k history Mail --show 1 --field password

@@ -102,5 +102,6 @@ int protonpass_zip(const unsigned char *text, size_t len);
 /* keepassx: KeePassX 0.4's <database> layout instead of KeePass 2's. */
 int read_keepass_xml(reader *r, int keepassx);
 int read_enpass(reader *r);
+int read_dashlane_json(reader *r);
 
 #endif

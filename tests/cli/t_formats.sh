@@ -214,6 +214,7 @@ compare_fixture dashlane-securenotes.csv "Dashlane securenotes.csv" 1
 compare_fixture dashlane-payments.csv "Dashlane payments.csv" 2
 compare_fixture dashlane-ids.csv "Dashlane ids.csv" 3
 compare_fixture dashlane-personalInfo.csv "Dashlane personalInfo.csv" 3
+compare_fixture dashlane.json "Dashlane JSON (every section kura maps, the rest as fields)" 9
 compare_fixture nordpass.csv "NordPass CSV (folders are rows, not items)" 4
 compare_fixture keepass1x.csv "KeePass CSV (1.x), backslash escapes" 2
 compare_fixture roboform.csv "RoboForm CSV, its fields after the header's last" 2

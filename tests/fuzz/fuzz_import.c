@@ -9,7 +9,8 @@ static const char *const formats[] = {
     "bitwarden-json", "bitwarden-csv", "1password-1pux", "1password-csv",  "keepassxc-csv",
     "keepass-xml",    "chrome-csv",    "firefox-csv",    "kura-csv",       "kura",
     "lastpass-csv",   "keepass-csv",   "dashlane-csv",   "nordpass-csv",   "roboform-csv",
-    "keeper-csv",     "enpass-json",   "keepassx-xml",   "1password7-csv", "protonpass"};
+    "keeper-csv",     "enpass-json",   "keepassx-xml",   "1password7-csv", "protonpass",
+    "dashlane-json"};
 #define N_FORMATS (sizeof formats / sizeof formats[0])
 
 static kura_item *item;

@@ -98,7 +98,9 @@ int zip_member(reader *r, struct zip *z, const char *name, unsigned char **out, 
 void zip_member_free(unsigned char *data, size_t n);
 /* Proton Pass's export: its zip, or its data.json alone (protonpass.c). */
 int read_protonpass(reader *r);
-int protonpass_zip(const unsigned char *text, size_t len);
+int protonpass_zip(struct zip *z);
+/* Whether a zip holds Dashlane's CSV files (csv.c). */
+int dashlane_zip(struct zip *z);
 /* keepassx: KeePassX 0.4's <database> layout instead of KeePass 2's. */
 int read_keepass_xml(reader *r, int keepassx);
 int read_enpass(reader *r);

@@ -8,6 +8,7 @@
 #include <csv.h>
 #include <jansson.h>
 #include <sodium.h>
+#include <zip.h>
 
 #include "common.h"
 
@@ -1264,18 +1265,18 @@ static int keepass_unescape(const unsigned char *text, size_t len, unsigned char
     return KURA_OK;
 }
 
-int read_csv(reader *r, const char *format)
+/* One CSV text of format (the file, or a member of Dashlane's zip). */
+static int read_csv_text(reader *r, const char *format, const unsigned char *in, size_t in_len)
 {
-    if (!format_named(format)) return rd_fail(r, "kura does not know the format %s", format);
     csv_state st = {.r = r, .format = format};
     unsigned char *text = NULL;
     size_t len = 0;
     int rc = KURA_OK;
     if (strcmp(format, "keepass-csv") == 0) {
-        rc = keepass_unescape(r->text, r->len, &text, &len);
+        rc = keepass_unescape(in, in_len, &text, &len);
         if (rc == KURA_ERR_INVALID) rc = rd_fail(r, "more escaped quotes than KeePass writes");
     }
-    if (rc == KURA_OK) rc = parse(&st, text ? text : r->text, text ? len : r->len);
+    if (rc == KURA_OK) rc = parse(&st, text ? text : in, text ? len : in_len);
     if (text) wiping_free(text);
     if (rc == KURA_OK && !st.have_header) rc = rd_fail(r, "the file is empty: no header row");
     if (rc == KURA_OK && !r->sink->named) { /* data this format does not read: not this format? */
@@ -1299,4 +1300,51 @@ int read_csv(reader *r, const char *format)
         rc = rd_fail(r, "a quote left open or misplaced after row %zu", st.rows + 1);
     state_free(&st);
     return rc;
+}
+
+/* Dashlane's export: a zip of its CSV files, each read as a file of its own. */
+static const char *const dashlane_files[] = {"credentials.csv", "securenotes.csv", "payments.csv",
+                                             "ids.csv", "personalInfo.csv"};
+
+int dashlane_zip(struct zip *z)
+{
+    for (size_t i = 0; i < sizeof dashlane_files / sizeof *dashlane_files; i++)
+        if (zip_name_locate(z, dashlane_files[i], 0) >= 0) return 1;
+    return 0;
+}
+
+static int read_dashlane_zip(reader *r)
+{
+    struct zip *z = zip_of(r);
+    if (!z) return KURA_ERR_INVALID;
+    int rc = KURA_OK, found = 0;
+    for (size_t i = 0; rc == KURA_OK && i < sizeof dashlane_files / sizeof *dashlane_files; i++) {
+        unsigned char *data = NULL;
+        size_t n = 0;
+        rc = zip_member(r, z, dashlane_files[i], &data, &n);
+        if (rc == KURA_ERR_NOT_FOUND) {
+            rc = KURA_OK;
+            continue;
+        }
+        found++;
+        if (rc == KURA_OK) rc = read_csv_text(r, "dashlane-csv", data, n);
+        zip_member_free(data, n);
+        if (rc != KURA_OK && rc != KURA_ERR_IO && r->err[0]) { /* say which file */
+            char why[300];
+            snprintf(why, sizeof why, "%s", r->err);
+            rd_fail(r, "its %s: %s", dashlane_files[i], why);
+        }
+    }
+    if (rc == KURA_OK && !found)
+        rc = rd_fail(r, "a zip archive without Dashlane's CSV files (credentials.csv, ...)");
+    zip_discard(z);
+    return rc;
+}
+
+int read_csv(reader *r, const char *format)
+{
+    if (!format_named(format)) return rd_fail(r, "kura does not know the format %s", format);
+    if (strcmp(format, "dashlane-csv") == 0 && r->len >= 4 && memcmp(r->text, "PK\3\4", 4) == 0)
+        return read_dashlane_zip(r);
+    return read_csv_text(r, format, r->text, r->len);
 }

@@ -2,13 +2,30 @@
 #define _GNU_SOURCE /* memmem */
 #include <string.h>
 
+#include <zip.h>
+
 #include "common.h"
 #include "import_api.h"
 
+/* A zip: Proton Pass's, Dashlane's CSV files, else a .1pux (whose reader says if not). */
+static const char *zip_kind(const unsigned char *text, size_t len)
+{
+    zip_error_t ze;
+    zip_error_init(&ze);
+    zip_source_t *src = zip_source_buffer_create(text, len, 0, &ze);
+    zip_t *z = src ? zip_open_from_source(src, ZIP_RDONLY, &ze) : NULL;
+    if (!z && src) zip_source_free(src);
+    zip_error_fini(&ze);
+    const char *kind = z && protonpass_zip(z) ? "protonpass"
+                       : z && dashlane_zip(z) ? "dashlane-csv"
+                                              : "1password-1pux";
+    if (z) zip_discard(z);
+    return kind;
+}
+
 static const char *detect(const unsigned char *text, size_t len)
 {
-    if (len >= 4 && memcmp(text, "PK\3\4", 4) == 0)
-        return protonpass_zip(text, len) ? "protonpass" : "1password-1pux";
+    if (len >= 4 && memcmp(text, "PK\3\4", 4) == 0) return zip_kind(text, len);
     if (len >= 27 && memcmp(text, "-----BEGIN PGP MESSAGE-----", 27) == 0) return "protonpass";
     size_t off = kura_import_skip_space(text, len, 0);
     if (off < len && text[off] == '<') { /* KeePassX 0.4 starts with its DOCTYPE or <database> */

@@ -14,17 +14,9 @@
 #define DATA_JSON "Proton Pass/data.json"
 #define DATA_PGP "Proton Pass/data.pgp"
 
-int protonpass_zip(const unsigned char *text, size_t len)
+int protonpass_zip(struct zip *z)
 {
-    zip_error_t ze;
-    zip_error_init(&ze);
-    zip_source_t *src = zip_source_buffer_create(text, len, 0, &ze);
-    zip_t *z = src ? zip_open_from_source(src, ZIP_RDONLY, &ze) : NULL;
-    if (!z && src) zip_source_free(src);
-    zip_error_fini(&ze);
-    int yes = z && (zip_name_locate(z, DATA_JSON, 0) >= 0 || zip_name_locate(z, DATA_PGP, 0) >= 0);
-    if (z) zip_discard(z);
-    return yes;
+    return zip_name_locate(z, DATA_JSON, 0) >= 0 || zip_name_locate(z, DATA_PGP, 0) >= 0;
 }
 
 /* Proton Pass's extra fields ({fieldName, type: text|hidden|totp, data: {content|totpUri}}). */

@@ -214,6 +214,20 @@ compare_fixture dashlane-securenotes.csv "Dashlane securenotes.csv" 1
 compare_fixture dashlane-payments.csv "Dashlane payments.csv" 2
 compare_fixture dashlane-ids.csv "Dashlane ids.csv" 3
 compare_fixture dashlane-personalInfo.csv "Dashlane personalInfo.csv" 3
+# Dashlane's export as it comes: one zip of those five files.
+mkdir dlzip
+for f in credentials securenotes payments ids personalInfo; do cp "$FIX/dashlane-$f.csv" "dlzip/$f.csv"; done
+(cd dlzip && python3 -c 'import zipfile, sys; z = zipfile.ZipFile("../dashlane.zip", "w", zipfile.ZIP_DEFLATED); [z.write(f) for f in sys.argv[1:]]; z.close()' credentials.csv securenotes.csv payments.csv ids.csv personalInfo.csv)
+new_vault dlz
+KURA_VAULT=$T/dlz.kura KURA_CLIENT_KEY_FILE=$T/dlz.key k import dashlane.zip
+expect "Dashlane's zip: every file in one import" 0
+check "told apart from a .1pux" out_has "(Dashlane CSV, detected): 11 new, 0 updated, 0 unchanged, 0 skipped"
+KURA_VAULT=$T/dlz.kura KURA_CLIENT_KEY_FILE=$T/dlz.key k export --format json --yes
+check "Dashlane's zip: every field of the five files" diff -u <(jq -s -S 'add | sort_by(.title, .type)' "$FIX"/expected/dashlane-{credentials,securenotes,payments,ids,personalInfo}.json) <(jq -S "$norm | sort_by(.title, .type)" "$T/.out")
+printf 'title,note\nA,"open\n' >dlzip/securenotes.csv
+(cd dlzip && python3 -c 'import zipfile; z = zipfile.ZipFile("../dashlane-bad.zip", "w"); z.write("credentials.csv"); z.write("securenotes.csv"); z.close()')
+KURA_VAULT=$T/dlz.kura KURA_CLIENT_KEY_FILE=$T/dlz.key k import dashlane-bad.zip
+expect "a damaged file in Dashlane's zip: nothing imported, the file named" 1 "its securenotes.csv"
 compare_fixture dashlane.json "Dashlane JSON (every section kura maps, the rest as fields)" 9
 compare_fixture nordpass.csv "NordPass CSV (folders are rows, not items)" 4
 compare_fixture keepass1x.csv "KeePass CSV (1.x), backslash escapes" 2

@@ -105,5 +105,6 @@ int dashlane_zip(struct zip *z);
 int read_keepass_xml(reader *r, int keepassx);
 int read_enpass(reader *r);
 int read_dashlane_json(reader *r);
+int read_keeper_json(reader *r);
 
 #endif

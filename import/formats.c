@@ -35,6 +35,7 @@ static const kura_import_format formats[] = {
     {"lastpass-csv", "LastPass CSV", {"lastpass"}, 1, MODULE(read_csv)},
     {"enpass-json", "Enpass JSON", {"enpass"}, 1, MODULE(read_json)},
     {"dashlane-json", "Dashlane JSON", {0}, 1, MODULE(read_json)},
+    {"keeper-json", "Keeper JSON", {"keeper"}, 1, MODULE(read_json)},
     {"protonpass", "Proton Pass export", {"proton-pass", "protonpass-json"}, 1, MODULE(read_json)},
     {"dashlane-csv", "Dashlane CSV", {0}, 1, MODULE(read_csv)},
     {"nordpass-csv", "NordPass CSV", {"nordpass"}, 1, MODULE(read_csv)},
@@ -112,6 +113,8 @@ static const char *json_flavour(const unsigned char *text, size_t len)
             json_is_array(json_object_get(root, "SECURENOTE")) ||
             json_is_array(json_object_get(root, "PAYMENTMEANS_CREDITCARD")))
             f = "dashlane-json"; /* Dashlane's sections */
+        else if (json_is_array(json_object_get(root, "records")))
+            f = "keeper-json"; /* Keeper's records (and shared_folders) */
         else if (json_is_object(json_object_get(root, "vaults")) && json_object_get(root, "userId"))
             f = "protonpass"; /* Proton Pass's data.json (Bitwarden's has no vaults) */
         else if (json_is_boolean(json_object_get(root, "encrypted")) || bw_item)

@@ -77,6 +77,7 @@ static int json_export(reader *r, const char *format)
     if (strcmp(format, "enpass-json") == 0) return read_enpass(r);
     if (strcmp(format, "protonpass") == 0) return read_protonpass(r);
     if (strcmp(format, "dashlane-json") == 0) return read_dashlane_json(r);
+    if (strcmp(format, "keeper-json") == 0) return read_keeper_json(r);
     return rd_fail(r, "kura does not know the format %s", format);
 }
 

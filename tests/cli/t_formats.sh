@@ -233,6 +233,7 @@ compare_fixture nordpass.csv "NordPass CSV (folders are rows, not items)" 4
 compare_fixture keepass1x.csv "KeePass CSV (1.x), backslash escapes" 2
 compare_fixture roboform.csv "RoboForm CSV, its fields after the header's last" 2
 compare_fixture keeper.csv "Keeper CSV (no header: --from)" 2 --from keeper-csv
+compare_fixture keeper-export.json "Keeper JSON (typed custom fields, shared folders)" 4
 SKIPPED=1 compare_fixture enpass.json "Enpass JSON (folders, card, identity, attachment)" 5
 check "Enpass: the trashed item skipped and said" grep -q "in Enpass's trash" import-enpass.err
 compare_fixture 1password7-mac.csv "1Password 7 CSV, Mac (Secret Key a hidden field of a note)" 4

@@ -10,7 +10,7 @@ static const char *const formats[] = {
     "keepass-xml",    "chrome-csv",    "firefox-csv",    "kura-csv",       "kura",
     "lastpass-csv",   "keepass-csv",   "dashlane-csv",   "nordpass-csv",   "roboform-csv",
     "keeper-csv",     "enpass-json",   "keepassx-xml",   "1password7-csv", "protonpass",
-    "dashlane-json"};
+    "dashlane-json",  "keeper-json"};
 #define N_FORMATS (sizeof formats / sizeof formats[0])
 
 static kura_item *item;

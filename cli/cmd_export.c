@@ -159,23 +159,31 @@ static int one_csv(text *t, const kura_item *item)
     return t->buf.failed ? KURA_ERR_NOMEM : KURA_OK;
 }
 
+int export_attachment_b64(export_out *t, const kura_attachment *a, char **b64)
+{
+    unsigned char *p;
+    size_t n;
+    int rc = kura_attachment_read(t->v, a, &p, &n);
+    if (rc != KURA_OK) return rc;
+    size_t len = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
+    if ((*b64 = sodium_malloc(len)))
+        sodium_bin2base64(*b64, len, p, n, sodium_base64_VARIANT_ORIGINAL);
+    sodium_free(p);
+    if (!*b64) return KURA_ERR_NOMEM;
+    t->files++;
+    return KURA_OK;
+}
+
 /* Each attachment's content into the item's JSON, as "data" (base64). */
 static int files_json(text *t, const kura_item *item, json_t *j)
 {
     json_t *list = json_object_get(j, "attachments");
     for (size_t i = 0; i < item->n_attachments; i++) {
-        unsigned char *p;
-        size_t n;
-        int rc = kura_attachment_read(t->v, &item->attachments[i], &p, &n);
+        char *b64;
+        int rc = export_attachment_b64(t, &item->attachments[i], &b64);
         if (rc != KURA_OK) return rc;
-        size_t len = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
-        char *b64 = sodium_malloc(len);
-        if (b64) sodium_bin2base64(b64, len, p, n, sodium_base64_VARIANT_ORIGINAL);
-        sodium_free(p);
-        if (!b64) return KURA_ERR_NOMEM;
-        json_object_set_new(json_array_get(list, i), "data", json_stringn(b64, len - 1));
+        json_object_set_new(json_array_get(list, i), "data", json_string(b64));
         sodium_free(b64);
-        t->files++;
     }
     return KURA_OK;
 }

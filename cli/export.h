@@ -35,6 +35,8 @@ void export_add(export_out *t, const void *p, size_t n);
 void export_adds(export_out *t, const char *s);
 /* One CSV cell, always quoted, quotes doubled (RFC 4180); then sep. */
 void export_cell(export_out *t, const char *s, char sep);
+/* An attachment's content in base64 (*b64: sodium_malloc, sodium_free it), counted. */
+int export_attachment_b64(export_out *t, const kura_attachment *a, char **b64);
 /* The item loses data of kind in this format (kind: a string literal). */
 void export_lost(export_out *t, const char *kind);
 

@@ -432,15 +432,9 @@ static void kp_uuid(kura_gbuf *b, const unsigned char raw[16])
 static int kp_binaries(export_out *t, kp_state *s, kura_gbuf *e, const kura_item *item)
 {
     for (size_t i = 0; i < item->n_attachments; i++) {
-        unsigned char *p;
-        size_t n;
-        int rc = kura_attachment_read(t->v, &item->attachments[i], &p, &n);
+        char *b64, ref[64];
+        int rc = export_attachment_b64(t, &item->attachments[i], &b64);
         if (rc != KURA_OK) return rc;
-        size_t len = sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL);
-        char *b64 = sodium_malloc(len), ref[64];
-        if (b64) sodium_bin2base64(b64, len, p, n, sodium_base64_VARIANT_ORIGINAL);
-        sodium_free(p);
-        if (!b64) return KURA_ERR_NOMEM;
         snprintf(ref, sizeof ref, "\t\t\t<Binary ID=\"%zu\" Compressed=\"False\">", s->n_binaries);
         xml_add(&s->binaries, ref);
         xml_add(&s->binaries, b64);
@@ -450,7 +444,6 @@ static int kp_binaries(export_out *t, kp_state *s, kura_gbuf *e, const kura_item
         xml_text(e, item->attachments[i].name);
         snprintf(ref, sizeof ref, "</Key><Value Ref=\"%zu\"/></Binary>\n", s->n_binaries++);
         xml_add(e, ref);
-        t->files++;
     }
     return KURA_OK;
 }

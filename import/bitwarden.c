@@ -77,10 +77,6 @@ static const char *identity_address(kura_item *it, const json_t *id)
 static const char *item_of(kura_item *it, const json_t *o, const json_t *root)
 {
     const char *why = NULL;
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        if (!why) why = (x);                                                                       \
-    } while (0)
     if (!json_is_object(o)) return "not an object";
     if (json_is_string(json_object_get(o, "deletedDate"))) return "in Bitwarden's trash";
     static const int types[] = {[1] = KURA_TYPE_LOGIN,
@@ -157,7 +153,6 @@ static const char *item_of(kura_item *it, const json_t *o, const json_t *root)
         TRY(put_passkey(it, e));
     it->created = kura_time_parse(jstr(o, "creationDate"), 0);
     it->updated = kura_time_parse(jstr(o, "revisionDate"), 0);
-#undef TRY
     return why;
 }
 
@@ -174,33 +169,26 @@ static void dropped_of(reader *r, const json_t *o, const kura_item *it)
         rd_dropped(r, "attachments (a Bitwarden JSON export holds only their names)");
 }
 
+static const char *fill(reader *r, kura_item *it, const json_t *o, void *root)
+{
+    const char *why = item_of(it, o, root);
+    if (!why) dropped_of(r, o, it);
+    return why;
+}
+
 int read_bitwarden(reader *r)
 {
-    json_error_t e;
-    json_t *root = json_loadb((const char *)r->text, r->len, JSON_REJECT_DUPLICATES, &e);
-    char where[160];
-    json_where(where, sizeof where, &e, 0);
-    if (!root && json_error_code(&e) == json_error_out_of_memory) return rd_too_big(r);
-    if (!root) return rd_fail(r, "not JSON (%s)", where);
-    int rc = KURA_OK;
-    json_t *items = json_object_get(root, "items"), *o;
+    int rc;
+    json_t *root = rd_json(r, r->text, r->len, &rc), *items = json_object_get(root, "items");
+    if (!root) return rc;
     if (json_is_true(json_object_get(root, "encrypted")) ||
         json_is_true(json_object_get(root, "passwordProtected")))
         rc = rd_fail(r, "it is an encrypted Bitwarden export; export the vault from Bitwarden "
                         "again as .json, not .json (Encrypted)");
     else if (!json_is_array(items))
         rc = rd_fail(r, "it holds no list of items");
-    size_t i, n = json_array_size(items);
-    if (rc == KURA_OK) json_array_foreach(items, i, o)
-        {
-            kura_item *it = rd_next(r);
-            const char *why = it ? item_of(it, o, root) : NULL;
-            if (it && !why) dropped_of(r, o, it);
-            if (!it || rd_put(r, why, r->len / n * (i + 1))) {
-                rc = KURA_ERR_IO;
-                break;
-            }
-        }
+    size_t done = 0;
+    if (rc == KURA_OK) rc = rd_each(r, items, fill, root, &done, json_array_size(items));
     json_decref(root);
     return rc;
 }

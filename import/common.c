@@ -10,6 +10,35 @@
 #include <sodium.h>
 
 #include "common.h"
+#include "json_words.h"
+
+struct json_t *rd_json(reader *r, const unsigned char *text, size_t len, int *rc)
+{
+    json_error_t e;
+    json_t *root = json_loadb((const char *)text, len, JSON_REJECT_DUPLICATES, &e);
+    char where[160];
+    *rc = KURA_OK;
+    if (root) return root;
+    json_where(where, sizeof where, &e, 0);
+    *rc = json_error_code(&e) == json_error_out_of_memory ? rd_too_big(r)
+                                                          : rd_fail(r, "not JSON (%s)", where);
+    return NULL;
+}
+
+int rd_each(reader *r, const json_t *list, rd_fill fill, void *ctx, size_t *done, size_t total)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach((json_t *)list, i, o)
+    {
+        kura_item *it = rd_next(r);
+        ++*done;
+        const char *why = it ? fill(r, it, o, ctx) : NULL;
+        if (r->fatal) return r->fatal;
+        if (!it || rd_put(r, why, total ? r->len / total * *done : r->len)) return KURA_ERR_IO;
+    }
+    return KURA_OK;
+}
 
 kura_item *rd_next(reader *r)
 {

@@ -17,6 +17,7 @@ typedef struct reader {
     size_t errlen;
     kura_item *item; /* the one being filled */
     int stopped;     /* the sink said stop */
+    int fatal;       /* a reader's error mid-item (rd_each returns it) */
 } reader;
 
 /* The next empty item, or NULL when the sink stops the reading (r->stopped is then set). */
@@ -78,6 +79,21 @@ int rd_too_big(reader *r);
 /* A string member of a JSON object, or NULL (jansson's json_t, declared opaque here). */
 struct json_t;
 const char *jstr(const struct json_t *o, const char *key);
+/* The JSON of text, or NULL with *rc why not (r->err: where and what kind of fault, in
+ * kura's words, never the file's text). json_decref it. */
+struct json_t *rd_json(reader *r, const unsigned char *text, size_t len, int *rc);
+/* Each element of list as the next item: fill() fills it (NULL, or why it is skipped), then it
+ * is put; *done counts the elements read, of total in the file, for the progress. Stops when
+ * the sink does (KURA_ERR_IO) or fill() sets r->fatal (its code is returned). */
+typedef const char *(*rd_fill)(reader *r, kura_item *it, const struct json_t *o, void *ctx);
+int rd_each(reader *r, const struct json_t *list, rd_fill fill, void *ctx, size_t *done,
+            size_t total);
+
+/* In a reader's item_of: the first reason an item is skipped wins (why is its local). */
+#define TRY(x)                                                                                     \
+    do {                                                                                           \
+        if (!why) why = (x);                                                                       \
+    } while (0)
 
 /* ASCII case-insensitive equality. */
 int same_word(const char *a, const char *b);

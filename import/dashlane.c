@@ -296,36 +296,35 @@ static const char *item_of(kura_item *it, const json_t *o, const section *sec, c
     return why;
 }
 
+typedef struct where {
+    const section *sec; /* NULL: a section kura does not know */
+    const char *name;
+} where;
+
+static const char *fill(reader *r, kura_item *it, const json_t *o, void *ctx)
+{
+    const where *w = ctx;
+    (void)r;
+    return item_of(it, o, w->sec, w->name);
+}
+
 int read_dashlane_json(reader *r)
 {
-    json_error_t e;
-    json_t *root = json_loadb((const char *)r->text, r->len, JSON_REJECT_DUPLICATES, &e);
-    char where[160];
-    json_where(where, sizeof where, &e, 0);
-    if (!root && json_error_code(&e) == json_error_out_of_memory) return rd_too_big(r);
-    if (!root) return rd_fail(r, "not JSON (%s)", where);
-    int rc = json_is_object(root) ? KURA_OK : rd_fail(r, "not an object of Dashlane's sections");
+    int rc;
+    json_t *root = rd_json(r, r->text, r->len, &rc), *list;
+    if (!root) return rc;
+    if (!json_is_object(root)) rc = rd_fail(r, "not an object of Dashlane's sections");
     const char *name;
-    json_t *list, *o;
-    size_t items = 0, done = 0, i;
+    size_t items = 0, done = 0;
     json_object_foreach(root, name, list) items += json_array_size(list);
-    if (rc == KURA_OK) json_object_foreach(root, name, list)
-        {
-            const section *sec = NULL;
-            for (size_t k = 0; k < sizeof sections / sizeof *sections; k++)
-                if (strcmp(sections[k].name, name) == 0) sec = &sections[k];
-            json_array_foreach(list, i, o)
-            {
-                kura_item *it = rd_next(r);
-                done++;
-                const char *why = it ? item_of(it, o, sec, name) : NULL;
-                if (!it || rd_put(r, why, r->len / items * done)) {
-                    rc = KURA_ERR_IO;
-                    break;
-                }
-            }
-            if (rc != KURA_OK) break;
-        }
+    json_object_foreach(root, name, list)
+    {
+        if (rc != KURA_OK) break;
+        where w = {NULL, name};
+        for (size_t k = 0; k < sizeof sections / sizeof *sections; k++)
+            if (strcmp(sections[k].name, name) == 0) w.sec = &sections[k];
+        rc = rd_each(r, list, fill, &w, &done, items);
+    }
     json_decref(root);
     return rc;
 }

@@ -118,10 +118,6 @@ static const char *item_of(kura_item *it, const json_t *o, const json_t *root)
     const char *why = NULL;
     size_t i;
     json_t *e;
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        if (!why) why = (x);                                                                       \
-    } while (0)
     if (json_integer_value(json_object_get(o, "trashed")) != 0) return "in Enpass's trash";
     if (kura_item_set_type(it, type_of(o)) != KURA_OK) return "a bad type";
     TRY(put_text(it, KURA_TITLE, jstr(o, "title")));
@@ -136,7 +132,6 @@ static const char *item_of(kura_item *it, const json_t *o, const json_t *root)
     if (json_integer_value(json_object_get(o, "archived")) != 0) TRY(put_tag(it, "archived"));
     it->created = json_integer_value(json_object_get(o, "createdAt"));
     it->updated = json_integer_value(json_object_get(o, "updated_at"));
-#undef TRY
     return why;
 }
 
@@ -211,30 +206,25 @@ static int attachments_of(reader *r, const json_t *o)
     return KURA_OK;
 }
 
+static const char *fill(reader *r, kura_item *it, const json_t *o, void *root)
+{
+    const char *why = item_of(it, o, root);
+    if (why) return why;
+    history_of(r, o, it);
+    unknown_keys(r, o);
+    int rc = attachments_of(r, o);
+    if (rc != KURA_OK) r->fatal = rc;
+    return NULL;
+}
+
 int read_enpass(reader *r)
 {
-    json_error_t e;
-    json_t *root = json_loadb((const char *)r->text, r->len, JSON_REJECT_DUPLICATES, &e);
-    char where[160];
-    json_where(where, sizeof where, &e, 0);
-    if (!root && json_error_code(&e) == json_error_out_of_memory) return rd_too_big(r);
-    if (!root) return rd_fail(r, "not JSON (%s)", where);
-    int rc = KURA_OK;
-    json_t *items = json_object_get(root, "items"), *o;
+    int rc;
+    json_t *root = rd_json(r, r->text, r->len, &rc), *items = json_object_get(root, "items");
+    if (!root) return rc;
     if (!json_is_array(items)) rc = rd_fail(r, "it holds no list of items");
-    size_t i, n = json_array_size(items);
-    if (rc == KURA_OK) json_array_foreach(items, i, o)
-        {
-            kura_item *it = rd_next(r);
-            const char *why = it ? item_of(it, o, root) : NULL;
-            if (it && !why) history_of(r, o, it);
-            if (it && !why) unknown_keys(r, o);
-            if (it && !why && (rc = attachments_of(r, o)) != KURA_OK) break;
-            if (!it || rd_put(r, why, r->len / n * (i + 1))) {
-                rc = KURA_ERR_IO;
-                break;
-            }
-        }
+    size_t done = 0;
+    if (rc == KURA_OK) rc = rd_each(r, items, fill, root, &done, json_array_size(items));
     json_decref(root);
     return rc;
 }

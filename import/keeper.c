@@ -173,10 +173,6 @@ static const char *item_of(reader *r, kura_item *it, const json_t *o)
     const char *why = NULL, *key;
     size_t i;
     json_t *e, *v;
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        if (!why) why = (x);                                                                       \
-    } while (0)
     if (!json_is_object(o)) return "not an object";
     int type = record_type(jstr(o, "$type"));
     if (kura_item_set_type(it, type) != KURA_OK) return "a bad type";
@@ -209,30 +205,23 @@ static const char *item_of(reader *r, kura_item *it, const json_t *o)
         rd_dropped(r, "references to other records (Keeper's links between records)");
     json_int_t modified = json_integer_value(json_object_get(o, "last_modified"));
     it->updated = modified > 100000000000LL ? modified / 1000 : modified;
-#undef TRY
     return why;
+}
+
+static const char *fill(reader *r, kura_item *it, const json_t *o, void *ctx)
+{
+    (void)ctx;
+    return item_of(r, it, o);
 }
 
 int read_keeper_json(reader *r)
 {
-    json_error_t e;
-    json_t *root = json_loadb((const char *)r->text, r->len, JSON_REJECT_DUPLICATES, &e);
-    char where[160];
-    json_where(where, sizeof where, &e, 0);
-    if (!root && json_error_code(&e) == json_error_out_of_memory) return rd_too_big(r);
-    if (!root) return rd_fail(r, "not JSON (%s)", where);
-    json_t *records = json_object_get(root, "records"), *o;
-    int rc = json_is_array(records) ? KURA_OK : rd_fail(r, "it holds no list of records");
-    size_t i, n = json_array_size(records);
-    if (rc == KURA_OK) json_array_foreach(records, i, o)
-        {
-            kura_item *it = rd_next(r);
-            const char *why = it ? item_of(r, it, o) : NULL;
-            if (!it || rd_put(r, why, r->len / n * (i + 1))) {
-                rc = KURA_ERR_IO;
-                break;
-            }
-        }
+    int rc;
+    json_t *root = rd_json(r, r->text, r->len, &rc), *records = json_object_get(root, "records");
+    if (!root) return rc;
+    if (!json_is_array(records)) rc = rd_fail(r, "it holds no list of records");
+    size_t done = 0;
+    if (rc == KURA_OK) rc = rd_each(r, records, fill, NULL, &done, json_array_size(records));
     json_decref(root);
     return rc;
 }

@@ -140,10 +140,6 @@ static const char *section_field(kura_item *it, const json_t *f, const char *cat
 static const char *item_of(kura_item *it, const json_t *o, const char *vault_tag)
 {
     const char *why = NULL;
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        if (!why) why = (x);                                                                       \
-    } while (0)
     if (json_is_object(json_object_get(o, "item"))) o = json_object_get(o, "item");
     if (!json_is_object(o)) return "not an object";
     const char *state = jstr(o, "state");
@@ -182,7 +178,6 @@ static const char *item_of(kura_item *it, const json_t *o, const char *vault_tag
         TRY(put_passkey(it, json_object_get(det, "passkey")));
     it->created = json_integer_value(json_object_get(o, "createdAt"));
     it->updated = json_integer_value(json_object_get(o, "updatedAt"));
-#undef TRY
     return why;
 }
 

@@ -117,10 +117,6 @@ static const char *item_of(kura_item *it, const json_t *o, const char *vault)
     const char *type = jstr(data, "type"), *why = NULL;
     size_t i;
     json_t *e;
-#define TRY(x)                                                                                     \
-    do {                                                                                           \
-        if (!why) why = (x);                                                                       \
-    } while (0)
     if (json_integer_value(json_object_get(o, "state")) == 2) return "in Proton Pass's trash";
     if (!type) return "an item without a type";
     int kind = strcmp(type, "creditCard") == 0 ? KURA_TYPE_CARD
@@ -159,44 +155,36 @@ static const char *item_of(kura_item *it, const json_t *o, const char *vault)
     if (vault) TRY(put_tag(it, vault));
     it->created = json_integer_value(json_object_get(o, "createTime"));
     it->updated = json_integer_value(json_object_get(o, "modifyTime"));
-#undef TRY
     return why;
+}
+
+static const char *fill(reader *r, kura_item *it, const json_t *o, void *vault_name)
+{
+    (void)r;
+    return item_of(it, o, vault_name);
 }
 
 static int read_json(reader *r, const unsigned char *text, size_t len)
 {
-    json_error_t e;
-    json_t *root = json_loadb((const char *)text, len, JSON_REJECT_DUPLICATES, &e);
-    char where[160];
-    json_where(where, sizeof where, &e, 0);
-    if (!root && json_error_code(&e) == json_error_out_of_memory) return rd_too_big(r);
-    if (!root) return rd_fail(r, "its data.json is not JSON (%s)", where);
-    int rc = KURA_OK;
-    json_t *vaults = json_object_get(root, "vaults"), *vault, *o;
-    const char *id;
+    int rc;
+    json_t *root = rd_json(r, text, len, &rc), *vaults = json_object_get(root, "vaults"), *vault;
+    if (!root) return rc;
     if (json_is_true(json_object_get(root, "encrypted")))
         rc = rd_fail(r, "it is Proton Pass's encrypted export; export again from Proton Pass "
                         "with encryption off");
     else if (!json_is_object(vaults))
         rc = rd_fail(r, "it holds no vaults: not a Proton Pass export");
-    size_t items = 0, done = 0, i;
+    const char *id;
+    size_t items = 0, done = 0;
     json_object_foreach(vaults, id, vault) items +=
         json_array_size(json_object_get(vault, "items"));
     int tag = json_object_size(vaults) > 1;
-    if (rc == KURA_OK) json_object_foreach(vaults, id, vault)
-        {
-            json_array_foreach(json_object_get(vault, "items"), i, o)
-            {
-                kura_item *it = rd_next(r);
-                done++;
-                const char *why = it ? item_of(it, o, tag ? jstr(vault, "name") : NULL) : NULL;
-                if (!it || rd_put(r, why, r->len / items * done)) {
-                    rc = KURA_ERR_IO;
-                    break;
-                }
-            }
-            if (rc != KURA_OK) break;
-        }
+    json_object_foreach(vaults, id, vault)
+    {
+        if (rc != KURA_OK) break;
+        const char *name = tag ? jstr(vault, "name") : NULL;
+        rc = rd_each(r, json_object_get(vault, "items"), fill, (void *)name, &done, items);
+    }
     json_decref(root);
     return rc;
 }

@@ -89,15 +89,18 @@ static int onepassword_csv(export_out *t, const kura_item *item)
         sodium_free(otp);
         return KURA_ERR_NOMEM;
     }
-    tags[0] = '\0';
+    size_t at = 0;
     for (size_t i = 0; i < item->n_tags; i++) {
         if (strcmp(item->tags[i], "archived") == 0) {
             archived = 1;
             continue;
         }
-        if (tags[0]) strcat(tags, ",");
-        strcat(tags, item->tags[i]);
+        size_t n = strlen(item->tags[i]);
+        if (at) tags[at++] = ',';
+        memcpy(tags + at, item->tags[i], n);
+        at += n;
     }
+    tags[at] = '\0';
     export_cell(t, item->title, ',');
     export_cell(t, item->n_urls ? item->urls[0] : NULL, ',');
     export_cell(t, item->username, ',');

@@ -53,11 +53,7 @@ static const char *object_fields(kura_item *it, const json_t *o, const named *na
  * read them as a month. */
 static const char *card_expiry(kura_item *it, const json_t *card)
 {
-    const char *m = jstr(card, "expMonth"), *y = jstr(card, "expYear");
-    char both[64], canon[8];
-    if ((!m || !*m) && (!y || !*y)) return NULL;
-    snprintf(both, sizeof both, "%.20s/%.20s", m ? m : "", y ? y : "");
-    return put_field(it, "expiry", kura_card_expiry(canon, both) == KURA_OK ? canon : both, 0);
+    return put_expiry(it, jstr(card, "expMonth"), jstr(card, "expYear"));
 }
 
 /* address1, address2 and address3, one line each. */

@@ -339,6 +339,51 @@ const char *put_group(kura_item *it, const char *path, int drop_root)
     return put_tag(it, path);
 }
 
+const char *put_expiry(kura_item *it, const char *month, const char *rest)
+{
+    int m = month && *month, r = rest && *rest;
+    if (!m && !r) return NULL;
+    char date[128], canon[8];
+    if (m) snprintf(date, sizeof date, "%s%s%s", month, r ? "/" : "", r ? rest : "");
+    const char *text = m ? date : rest;
+    const char *why =
+        put_field(it, "expiry", kura_card_expiry(canon, text) == KURA_OK ? canon : text, 0);
+    sodium_memzero(date, sizeof date);
+    return why;
+}
+
+const char *put_person(kura_item *it, const char *full)
+{
+    if (!full || !*full) return NULL;
+    char name[1024];
+    snprintf(name, sizeof name, "%s", full);
+    char *first = name + strspn(name, " "), *end = first + strlen(first);
+    while (end > first && end[-1] == ' ')
+        *--end = '\0';
+    char *last = strrchr(first, ' '), *middle = NULL;
+    if (last) {
+        *last++ = '\0';
+        middle = strchr(first, ' ');
+        if (middle) *middle++ = '\0';
+    }
+    const char *parts[] = {first, middle ? middle + strspn(middle, " ") : NULL, last};
+    static const char *const names[] = {"first-name", "middle-name", "last-name"};
+    const char *why = NULL;
+    for (int i = 0; i < 3 && !why; i++)
+        if (parts[i] && *parts[i] && !kura_item_field(it, names[i]))
+            why = put_field(it, names[i], parts[i], 0);
+    return why;
+}
+
+const char *const secret_words[] = {"password", "pin", "number", "code", "key", "secret", NULL};
+
+int label_has(const char *label, const char *const *words)
+{
+    for (; *words; words++)
+        if (strcasestr(label, *words)) return 1;
+    return 0;
+}
+
 /* With no title: the host of the first URL, else the username. */
 static const char *title_fallback(kura_item *it)
 {

@@ -58,6 +58,16 @@ const char *put_otp(kura_item *it, const char *secret);
  * kura cannot sign in with it. */
 struct json_t;
 const char *put_passkey(kura_item *it, const struct json_t *cred);
+/* A card's expiry: month and rest ("8" and "2027"; or rest alone, "06/28", "2028-06") as
+ * MM/YYYY when kura can read it, else as written, in the field "expiry". */
+const char *put_expiry(kura_item *it, const char *month, const char *rest);
+/* A person's name ("Ann Marie Smith") as first-name, middle-name and last-name, each only
+ * where the item has none yet. */
+const char *put_person(kura_item *it, const char *full);
+/* Whether a field's label holds any of words (any case): {"password", "pin", ..., NULL}. */
+int label_has(const char *label, const char *const *words);
+/* The words that make a field of another manager's hidden (LastPass's, 1Password 7's). */
+extern const char *const secret_words[];
 /* A group or folder path as a tag, without its first part when drop_root ("Root/Work/Mail":
  * "Work/Mail"); nothing for the root itself. */
 const char *put_group(kura_item *it, const char *path, int drop_root);

@@ -668,14 +668,7 @@ static const char *lp_typed(kura_item *it, const char *extra)
         } else if (name) {
             why = put_field(it, name, value, 0); /* a type's secret field is hidden anyway */
         } else {
-            char low[128];
-            size_t k = 0;
-            for (; key[k] && k < sizeof low - 1; k++)
-                low[k] = (char)((key[k] >= 'A' && key[k] <= 'Z') ? key[k] + 32 : key[k]);
-            low[k] = '\0';
-            int secret = strstr(low, "password") || strstr(low, "pin") || strstr(low, "number") ||
-                         strstr(low, "code") || strstr(low, "key") || strstr(low, "secret");
-            why = put_field(it, key, value, secret);
+            why = put_field(it, key, value, label_has(key, secret_words));
         }
         sodium_memzero(value, sizeof value);
     }
@@ -716,43 +709,6 @@ static const char *put_kind(kura_item *it, const char *map, const char *v)
     }
     if (kura_item_set_type(it, KURA_TYPE_GENERIC) != KURA_OK) return "a bad type";
     return put_field(it, "kind", v, 0);
-}
-
-/* A card's expiry as MM/YYYY when kura can read it, else as written; month_col names the
- * column of the month when v is only the year. */
-static const char *put_expiry(const csv_state *st, kura_item *it, const char *month_col,
-                              const char *v)
-{
-    const char *month = month_col ? cell(st, month_col) : NULL;
-    if ((!v || !*v) && !month) return NULL;
-    char date[128], norm[8];
-    snprintf(date, sizeof date, "%s%s%s", month ? month : "", month && v && *v ? "/" : "",
-             v ? v : "");
-    const char *why =
-        put_field(it, "expiry", kura_card_expiry(norm, date) == KURA_OK ? norm : date, 0);
-    sodium_memzero(date, sizeof date);
-    return why;
-}
-
-/* "Ann Marie Smith": first-name Ann, middle-name Marie, last-name Smith. */
-static const char *put_fullname(kura_item *it, const char *v)
-{
-    if (!v || !*v) return NULL;
-    char name[1024];
-    snprintf(name, sizeof name, "%s", v);
-    char *first = name + strspn(name, " "), *end = first + strlen(first);
-    while (end > first && end[-1] == ' ')
-        *--end = '\0';
-    char *last = strrchr(first, ' '), *middle = NULL;
-    if (last) {
-        *last++ = '\0';
-        middle = strchr(first, ' ');
-        if (middle) *middle++ = '\0';
-    }
-    const char *why = put_field(it, "first-name", first, 0);
-    if (!why && middle) why = put_field(it, "middle-name", middle + strspn(middle, " "), 0);
-    if (!why && last) why = put_field(it, "last-name", last, 0);
-    return why;
 }
 
 /* v as a further line of the field name (an address's lines, one field). */
@@ -915,19 +871,12 @@ static const char *put_1p7_column(const csv_state *st, kura_item *it, size_t i, 
         const char *a = strchr(v, '/'), *b = a ? strchr(a + 1, '/') : NULL;
         char my[32];
         if (b) snprintf(my, sizeof my, "%.*s/%.4s", (int)(a - v), v, b + 1);
-        return put_expiry(st, it, NULL, b ? my : v);
+        return put_expiry(it, NULL, b ? my : v);
     }
     for (size_t k = 0; colon && k < sizeof known / sizeof *known; k++)
         if (strcasecmp(known[k].name, name) == 0)
             return put_field(it, known[k].field, v, known[k].hidden);
-    char low[128];
-    size_t n = 0;
-    for (; name[n] && n + 1 < sizeof low; n++)
-        low[n] = (char)((name[n] >= 'A' && name[n] <= 'Z') ? name[n] + 32 : name[n]);
-    low[n] = '\0';
-    int secret = strstr(low, "password") || strstr(low, "key") || strstr(low, "secret") ||
-                 strstr(low, "pin") || strstr(low, "code") || strstr(low, "number");
-    return put_field(it, name, v, secret);
+    return put_field(it, name, v, label_has(name, secret_words));
 }
 
 /* One cell into the item as its column says. */
@@ -988,9 +937,9 @@ static const char *put_cell(const csv_state *st, kura_item *it, const column *c,
     case HIDDEN:
         return put_field(it, c->seps, v, 1);
     case EXPIRY:
-        return put_expiry(st, it, c->seps, v);
+        return put_expiry(it, c->seps ? cell(st, c->seps) : NULL, v);
     case FULLNAME:
-        return put_fullname(it, v);
+        return put_person(it, v);
     case LINE:
         return put_line(it, c->seps, v);
     case FALLBACK:

@@ -185,36 +185,9 @@ static const char *text_value(const json_t *v, char buf[32])
     return NULL;
 }
 
-static int secret_name(const char *key)
-{
-    char low[64];
-    size_t n = 0;
-    for (; key[n] && n + 1 < sizeof low; n++)
-        low[n] = (char)((key[n] >= 'A' && key[n] <= 'Z') ? key[n] + 32 : key[n]);
-    low[n] = '\0';
-    return strstr(low, "password") || strstr(low, "secret") || strstr(low, "number") ||
-           strstr(low, "code") || strstr(low, "pin") || strstr(low, "iban");
-}
-
-static const char *name_parts(kura_item *it, const char *full)
-{
-    char name[512];
-    snprintf(name, sizeof name, "%s", full ? full : "");
-    char *first = name, *last = strrchr(name, ' '), *middle = NULL;
-    if (!*first) return NULL;
-    if (last) {
-        *last++ = '\0';
-        middle = strchr(first, ' ');
-        if (middle) *middle++ = '\0';
-    }
-    const char *why =
-        kura_item_field(it, "first-name") ? NULL : put_field(it, "first-name", first, 0);
-    if (!why && middle && !kura_item_field(it, "middle-name"))
-        why = put_field(it, "middle-name", middle, 0);
-    if (!why && last && !kura_item_field(it, "last-name"))
-        why = put_field(it, "last-name", last, 0);
-    return why;
-}
+/* The words that make a member Dashlane does not name here hidden. */
+static const char *const dashlane_secret[] = {"password", "secret", "number", "code",
+                                              "pin",      "iban",   NULL};
 
 static const char *item_of(kura_item *it, const json_t *o, const section *sec, const char *name)
 {
@@ -247,7 +220,7 @@ static const char *item_of(kura_item *it, const json_t *o, const section *sec, c
             strncmp(value, "PAYMENT_TYPE_", 13) == 0)
             value += 13; /* PAYMENT_TYPE_VISA */
         if (!m) {
-            why = put_field(it, key, value, secret_name(key));
+            why = put_field(it, key, value, label_has(key, dashlane_secret));
             continue;
         }
         switch (m->to) {
@@ -268,7 +241,7 @@ static const char *item_of(kura_item *it, const json_t *o, const section *sec, c
             why = put_tag(it, value);
             break;
         case T_NAME:
-            why = name_parts(it, value);
+            why = put_person(it, value);
             break;
         case T_EXP_MONTH:
             snprintf(month, sizeof month, "%s", value);
@@ -288,11 +261,7 @@ static const char *item_of(kura_item *it, const json_t *o, const section *sec, c
         why = put_text(it, KURA_USERNAME, f->value);
         if (!why && kura_item_set_field(it, alt[i], NULL, 0) != KURA_OK) why = "a bad field";
     }
-    if (!why && (month[0] || year[0])) {
-        char both[72], canon[8];
-        snprintf(both, sizeof both, "%s%s%s", month, month[0] && year[0] ? "/" : "", year);
-        why = put_field(it, "expiry", kura_card_expiry(canon, both) == KURA_OK ? canon : both, 0);
-    }
+    if (!why) why = put_expiry(it, month, year);
     return why;
 }
 

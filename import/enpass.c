@@ -77,11 +77,7 @@ static const char *put_enpass_field(kura_item *it, const json_t *f)
     if (strcmp(type, "totp") == 0) return put_otp(it, value);
     if (strcmp(type, "url") == 0) return put_urls(it, value, "\n");
     if (strcmp(type, ".Android#") == 0) return put_urls(it, value, "\n");
-    if (strcmp(type, "ccExpiry") == 0) {
-        char canon[8];
-        return put_field(it, "expiry", kura_card_expiry(canon, value) == KURA_OK ? canon : value,
-                         0);
-    }
+    if (strcmp(type, "ccExpiry") == 0) return put_expiry(it, NULL, value);
     const char *name = label;
     for (size_t i = 0; i < sizeof card_types / sizeof *card_types; i++)
         if (strcmp(card_types[i].type, type) == 0) name = card_types[i].name;

@@ -99,12 +99,9 @@ static const char *one_value(kura_item *it, const char *type, const char *label,
         return put_field(it, strcmp(type, "birthDate") == 0 ? "birthday" : name, date, 0);
     }
     if (strcmp(type, "paymentCard") == 0 && json_is_object(v)) {
-        const char *exp = jstr(v, "cardExpirationDate");
-        char canon[8];
         why = put_field(it, "number", jstr(v, "cardNumber"), 1);
         if (!why) why = put_field(it, "code", jstr(v, "cardSecurityCode"), 1);
-        if (!why && exp && *exp)
-            why = put_field(it, "expiry", kura_card_expiry(canon, exp) == KURA_OK ? canon : exp, 0);
+        if (!why) why = put_expiry(it, NULL, jstr(v, "cardExpirationDate"));
         return why;
     }
     if (strcmp(type, "name") == 0 && json_is_object(v)) {
@@ -128,12 +125,11 @@ static const char *one_value(kura_item *it, const char *type, const char *label,
     if (strcmp(type, "phone") == 0 && json_is_object(v)) {
         const char *num = jstr(v, "number"), *ext = jstr(v, "ext"), *region = jstr(v, "region"),
                    *kind = jstr(v, "type");
-        char phone[512];
-        snprintf(phone, sizeof phone, "%s%s%s%s%s%s%s%s", region && *region ? "(" : "",
-                 region && *region ? region : "", region && *region ? ") " : "", num ? num : "",
-                 ext && *ext ? " ext. " : "", ext && *ext ? ext : "", kind && *kind ? " " : "", "");
-        if (kind && *kind)
-            snprintf(phone + strlen(phone), sizeof phone - strlen(phone), "(%s)", kind);
+        int r = region && *region, x = ext && *ext, k = kind && *kind;
+        char phone[512]; /* (US) 555-0100 ext. 12 (Mobile) */
+        snprintf(phone, sizeof phone, "%s%s%s%s%s%s%s%s%s", r ? "(" : "", r ? region : "",
+                 r ? ") " : "", num ? num : "", x ? " ext. " : "", x ? ext : "", k ? " (" : "",
+                 k ? kind : "", k ? ")" : "");
         return put_field(it, "phone", phone, 0);
     }
     if (strcmp(type, "keyPair") == 0 && json_is_object(v)) {

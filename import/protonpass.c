@@ -139,11 +139,8 @@ static const char *item_of(kura_item *it, const json_t *o, const char *vault)
         TRY(put_text(it, KURA_USERNAME, jstr(o, "aliasEmail")));
         TRY(put_tag(it, "alias"));
     } else if (strcmp(type, "creditCard") == 0) {
-        const char *exp = jstr(content, "expirationDate"); /* YYYY-MM */
-        char canon[8];
         TRY(content_fields(it, content));
-        if (exp && *exp)
-            TRY(put_field(it, "expiry", kura_card_expiry(canon, exp) == KURA_OK ? canon : exp, 0));
+        TRY(put_expiry(it, NULL, jstr(content, "expirationDate"))); /* YYYY-MM */
     } else if (strcmp(type, "identity") == 0) {
         const char *full = jstr(content, "fullName"), *first = jstr(content, "firstName"),
                    *last = jstr(content, "lastName");
